@@ -1,0 +1,188 @@
+/// What the checks made of one row.
+public enum Verdict: Sendable {
+    case valid(ValidAdjustment)
+    case invalid([Diagnostic])
+}
+
+/// Checks one input row against the catalog and the rules, collecting every problem the
+/// row has (like a compiler), so a person can fix them all at once.
+public struct AdjustmentValidator: Sendable {
+    public let catalog: Catalog
+    public let org: Catalog.Org
+    public let rules: AdjustmentRules
+    private let defaultLocation: Catalog.Location?
+
+    public init(catalog: Catalog, org: Catalog.Org, rules: AdjustmentRules) {
+        self.catalog = catalog
+        self.org = org
+        self.rules = rules
+        self.defaultLocation = org.defaultLocationID.flatMap { catalog.locations[$0] }
+    }
+
+    public func validate(_ input: AdjustmentInput) -> Verdict {
+        var problems: [Diagnostic] = []
+        let quantity = checkQuantity(input, into: &problems)
+        let variant = checkVariant(input, into: &problems)
+        let location = checkLocation(input, variant: variant, into: &problems)
+        if let choice = input.invalidChoice {
+            problems.append(Diagnostic(
+                .invalidChoice, at: input.location(of: choice.field),
+                "\(choice.field.name) must be one of \(choice.allowed.joined(separator: ", "))",
+                input: choice.field.text, context: ["expected": .list(choice.allowed)]))
+        }
+        if rules.isReasonRequired, input.reasonCode == nil {
+            problems.append(Diagnostic(
+                .reasonRequired, at: SourceLocation(file: input.file, line: input.line, field: "reason"),
+                "a reason is required for this format: fill in the reason column"))
+        }
+        let unitCost = checkCost(input, into: &problems)
+        let occurredAt = checkTimestamp(input, into: &problems)
+        guard problems.isEmpty, let quantity, let variant, let location else {
+            return .invalid(problems)
+        }
+        return .valid(ValidAdjustment(
+            record: input.record, line: input.line, variant: variant, locationID: location.id,
+            change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
+            adjustmentType: input.adjustmentType, reasonCode: input.reasonCode?.text,
+            reasonDescription: input.reasonDescription, reference: input.reference,
+            unitCostMinor: unitCost ?? variant.unitCostMinor, notes: input.notes,
+            occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest))
+    }
+
+    // MARK: - Checks
+
+    private func checkQuantity(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {
+        guard let field = input.quantity else {
+            problems.append(Diagnostic(
+                .missingField, at: SourceLocation(file: input.file, line: input.line, field: input.quantityColumn),
+                "the quantity is empty: give a whole number of units"))
+            return nil
+        }
+        switch Quantity.parse(field.text) {
+        case .success(let value):
+            if value == 0, input.mode == .delta {
+                problems.append(Diagnostic(
+                    .zeroDelta, at: input.location(of: field),
+                    "an adjustment cannot be zero: remove the row or give the change in units",
+                    input: field.text))
+                return nil
+            }
+            if value < 0, input.mode == .set {
+                problems.append(Diagnostic(
+                    .invalidQuantity, at: input.location(of: field),
+                    "a new on-hand quantity cannot be negative", input: field.text,
+                    context: ["ge": .integer(0)]))
+                return nil
+            }
+            return value
+        case .failure(let error):
+            let message = error == .outOfRange
+                ? "the quantity is outside ±1,000,000,000 units"
+                : "the quantity must be a whole number of units, such as 12 or -3"
+            problems.append(Diagnostic(
+                .invalidQuantity, at: input.location(of: field), message, input: field.text,
+                context: ["ge": .integer(-Quantity.limit), "le": .integer(Quantity.limit)]))
+            return nil
+        }
+    }
+
+    private func checkVariant(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Catalog.Variant? {
+        guard let field = input.variant else {
+            problems.append(Diagnostic(
+                .missingField, at: SourceLocation(file: input.file, line: input.line, field: input.variantKeyKind.rawValue),
+                "no variant is named: fill in variant_id, sku or barcode"))
+            return nil
+        }
+        guard let variant = catalog.variant(field.text, by: input.variantKeyKind) else {
+            let hint = catalog.isAmbiguousProduct(field.text)
+                ? "product \(field.text) has several variants: name one by variant_id, sku or barcode"
+                : "no variant with this \(input.variantKeyKind == .any ? "id, sku or barcode" : field.name) in the catalog: check the value or add the variant with `stockrecon catalog import`"
+            problems.append(Diagnostic(.unknownVariant, at: input.location(of: field), hint, input: field.text))
+            return nil
+        }
+        guard variant.orgID == org.orgID else {
+            problems.append(Diagnostic(
+                .crossBrand, at: input.location(of: field),
+                "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID): import it in a run for its own org",
+                input: field.text, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
+            return nil
+        }
+        return variant
+    }
+
+    private func checkLocation(
+        _ input: AdjustmentInput, variant: Catalog.Variant?, into problems: inout [Diagnostic]
+    ) -> Catalog.Location? {
+        if let field = input.location {
+            guard let location = catalog.locations[field.text] else {
+                problems.append(Diagnostic(
+                    .unknownLocation, at: input.location(of: field),
+                    "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
+                    input: field.text))
+                return nil
+            }
+            return location
+        }
+        guard let variant else { return nil }
+        if variant.isLocationAware {
+            problems.append(Diagnostic(
+                .locationRequired, at: SourceLocation(file: input.file, line: input.line, field: "location_id"),
+                "variant \(variant.variantID) is location-aware: name its location in location_id",
+                context: ["variant_id": .text(variant.variantID)]))
+            return nil
+        }
+        guard let defaultLocation else {
+            problems.append(Diagnostic(
+                .unknownLocation, at: SourceLocation(file: input.file, line: input.line, field: "location_id"),
+                "the row names no location and org \(org.orgID) has no default location in the catalog: name one in location_id or set the org's default_location_id",
+                input: org.defaultLocationID, context: ["org_id": .text(org.orgID)]))
+            return nil
+        }
+        return defaultLocation
+    }
+
+    private func checkCost(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {
+        guard let field = input.unitCost else { return nil }
+        if input.isUnitCostInMinorUnits {
+            guard case .success(let minor) = Quantity.parse(field.text), minor >= 0 else {
+                problems.append(Diagnostic(
+                    .invalidCost, at: input.location(of: field),
+                    "unit_cost_minor must be a whole, non-negative number of minor units (cents), such as 1250",
+                    input: field.text, context: ["ge": .integer(0)]))
+                return nil
+            }
+            return minor
+        }
+        switch Money.parse(field.text, scale: rules.currencyScale) {
+        case .success(let money) where money.minorUnits >= 0:
+            return money.minorUnits
+        case .success:
+            problems.append(Diagnostic(
+                .invalidCost, at: input.location(of: field), "a unit cost cannot be negative",
+                input: field.text, context: ["ge": .integer(0)]))
+        case .failure(.tooManyDecimals(let allowed)):
+            problems.append(Diagnostic(
+                .invalidCost, at: input.location(of: field),
+                "a unit cost has at most \(allowed) decimals: give it exactly, such as 12.50",
+                input: field.text, context: ["decimal_places": .integer(Int64(allowed))]))
+        case .failure:
+            problems.append(Diagnostic(
+                .invalidCost, at: input.location(of: field),
+                "a unit cost must be a decimal number such as 12.50, without currency signs",
+                input: field.text))
+        }
+        return nil
+    }
+
+    private func checkTimestamp(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> String? {
+        guard let field = input.occurredAt else { return nil }
+        guard let normalized = Timestamp.normalize(field.text) else {
+            problems.append(Diagnostic(
+                .invalidTimestamp, at: input.location(of: field),
+                "occurred_at must be an ISO-8601 time such as 2026-11-23T09:30:00Z",
+                input: field.text))
+            return nil
+        }
+        return normalized
+    }
+}

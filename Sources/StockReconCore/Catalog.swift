@@ -1,0 +1,127 @@
+/// One tenant's catalog, held in memory for a run: lookups by every id a row may use.
+/// Internal ids (`id`) are the store's integer keys; the others are the tenant's text ids.
+public struct Catalog: Sendable {
+    public struct Org: Sendable, Hashable {
+        public var id: Int64
+        public var orgID: String
+        public var name: String?
+        public var defaultLocationID: String?
+        public init(id: Int64, orgID: String, name: String?, defaultLocationID: String?) {
+            self.id = id
+            self.orgID = orgID
+            self.name = name
+            self.defaultLocationID = defaultLocationID
+        }
+    }
+
+    public struct Location: Sendable, Hashable {
+        public var id: Int64
+        public var locationID: String
+        public var siteID: String?
+        public init(id: Int64, locationID: String, siteID: String?) {
+            self.id = id
+            self.locationID = locationID
+            self.siteID = siteID
+        }
+    }
+
+    public struct Variant: Sendable, Hashable {
+        public var id: Int64
+        public var variantID: String
+        public var productID: String?
+        public var orgID: String
+        public var sku: String?
+        public var barcode: String?
+        public var unitCostMinor: Int64?
+        public var isLocationAware: Bool
+        public init(
+            id: Int64, variantID: String, productID: String?, orgID: String, sku: String?,
+            barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool
+        ) {
+            self.id = id
+            self.variantID = variantID
+            self.productID = productID
+            self.orgID = orgID
+            self.sku = sku
+            self.barcode = barcode
+            self.unitCostMinor = unitCostMinor
+            self.isLocationAware = isLocationAware
+        }
+    }
+
+    public enum Role: String, Sendable, CaseIterable {
+        case staff, manager
+    }
+
+    public struct User: Sendable, Hashable {
+        public var id: Int64
+        public var userID: String
+        public var role: Role
+        public init(id: Int64, userID: String, role: Role) {
+            self.id = id
+            self.userID = userID
+            self.role = role
+        }
+    }
+
+    public private(set) var orgs: [String: Org] = [:]
+    public private(set) var locations: [String: Location] = [:]
+    public private(set) var users: [String: User] = [:]
+    private var variants: [Variant] = []
+    private var variantByID: [String: Int] = [:]
+    private var variantBySKU: [String: Int] = [:]
+    private var variantByBarcode: [String: Int] = [:]
+    /// Products with exactly one variant; a product with several maps to nil.
+    private var variantByProduct: [String: Int?] = [:]
+
+    public init(orgs: [Org] = [], locations: [Location] = [], variants: [Variant] = [], users: [User] = []) {
+        for org in orgs { self.orgs[org.orgID] = org }
+        for location in locations { self.locations[location.locationID] = location }
+        for user in users { self.users[user.userID] = user }
+        for variant in variants { add(variant) }
+    }
+
+    private mutating func add(_ variant: Variant) {
+        let index = variants.count
+        variants.append(variant)
+        variantByID[variant.variantID] = index
+        if let sku = variant.sku, !sku.isEmpty { variantBySKU[sku] = index }
+        if let barcode = variant.barcode, !barcode.isEmpty { variantByBarcode[barcode] = index }
+        if let product = variant.productID, !product.isEmpty {
+            variantByProduct[product] = variantByProduct[product] == nil ? .some(index) : .some(nil)
+        }
+    }
+
+    public var variantCount: Int { variants.count }
+
+    /// Finds a variant by the kind of id the column holds; `.any` tries variant_id, sku,
+    /// barcode, then a product with a single variant, in that order.
+    public func variant(_ key: String, by kind: VariantKeyKind) -> Variant? {
+        let index: Int?
+        switch kind {
+        case .variantID: index = variantByID[key]
+        case .sku: index = variantBySKU[key]
+        case .barcode: index = variantByBarcode[key]
+        case .productID: index = variantByProduct[key] ?? nil
+        case .any:
+            index = variantByID[key] ?? variantBySKU[key] ?? variantByBarcode[key] ?? (variantByProduct[key] ?? nil)
+        }
+        return index.map { variants[$0] }
+    }
+
+    /// Whether a product id names several variants (so it cannot name one).
+    public func isAmbiguousProduct(_ key: String) -> Bool {
+        if case .some(.none) = variantByProduct[key] { return true }
+        return false
+    }
+}
+
+/// Which catalog id a row's variant column holds.
+public enum VariantKeyKind: String, Sendable, CaseIterable {
+    case variantID = "variant_id"
+    case sku
+    case barcode
+    case productID = "product_id"
+    /// A column named `product` or `variant`: any of the above.
+    case any
+}

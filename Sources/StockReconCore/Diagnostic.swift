@@ -1,0 +1,75 @@
+/// A value in a diagnostic's context: the limit, the expected values...
+public enum ContextValue: Sendable, Hashable {
+    case text(String)
+    case integer(Int64)
+    case list([String])
+}
+
+/// One problem with one input row (or a whole file), with the five parts of a 422
+/// validation error: `loc`, `msg`, `type`, `input` and `ctx`.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var type: RejectionType
+    public var message: String
+    public var input: String?
+    public var context: [String: ContextValue]
+
+    public init(
+        _ type: RejectionType, at location: SourceLocation, _ message: String,
+        input: String? = nil, context: [String: ContextValue] = [:]
+    ) {
+        self.type = type
+        self.location = location
+        self.message = message
+        self.input = input
+        self.context = context
+    }
+
+    /// `file:line: error: message [type] (input: "x")`, like a compiler.
+    public var description: String {
+        var text = "\(location.file)"
+        if let line = location.line { text += ":\(line)" }
+        text += ": error: "
+        if let field = location.field { text += "\(field): " }
+        text += "\(message) [\(type.rawValue)]"
+        if let input { text += " (input: \(JSONText.quote(input)))" }
+        return text
+    }
+
+    /// The context as a JSON object with sorted keys, as stored in `rejections.ctx`.
+    public var contextJSON: String {
+        let members = context.keys.sorted().map { key -> String in
+            let value: String
+            switch context[key] {
+            case .text(let text): value = JSONText.quote(text)
+            case .integer(let number): value = String(number)
+            case .list(let items): value = "[" + items.map(JSONText.quote).joined(separator: ",") + "]"
+            case nil: value = "null"
+            }
+            return JSONText.quote(key) + ":" + value
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+}
+
+/// Minimal JSON string escaping, for output that must not depend on Foundation's encoder.
+public enum JSONText {
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let s where s.value < 0x20:
+                let hex = String(s.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,20 @@
+/// The stable codes of SPEC section 3. Raw values are what the `rejections.type` column holds.
+public enum RejectionType: String, Sendable, CaseIterable, Codable {
+    case missingField = "missing_field"
+    case invalidQuantity = "invalid_quantity"
+    case zeroDelta = "zero_delta"
+    case unknownVariant = "unknown_variant"
+    case crossBrand = "cross_brand"
+    case unknownLocation = "unknown_location"
+    case locationRequired = "location_required"
+    case reasonRequired = "reason_required"
+    case unknownReason = "unknown_reason"
+    case invalidCost = "invalid_cost"
+    case invalidTimestamp = "invalid_timestamp"
+    case conflictingDuplicate = "conflicting_duplicate"
+    case negativeStock = "negative_stock"
+    /// A closed-set field (such as `transaction_type`) holds a value outside its set.
+    case invalidChoice = "invalid_choice"
+    /// The whole file could not be read: nothing in it was posted.
+    case unreadableFile = "unreadable_file"
+}

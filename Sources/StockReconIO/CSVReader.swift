@@ -1,0 +1,235 @@
+import CLibCSV
+import StockReconCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One CSV record, valid only during the callback that receives it.
+public struct CSVRecord: RowReading {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let fieldEnds: UnsafeBufferPointer<Int>
+    public let line: Int
+    public let record: Int
+
+    public var count: Int { fieldEnds.count }
+
+    public func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+        guard column >= 0, column < fieldEnds.count, let base = bytes.baseAddress else {
+            return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        let start = column == 0 ? 0 : fieldEnds[column - 1]
+        return UnsafeBufferPointer(start: base + start, count: fieldEnds[column] - start)
+    }
+
+    public func text(_ column: Int) -> String? {
+        let field = bytes(column)
+        guard !field.isEmpty else { return nil }
+        return String(decoding: field, as: UTF8.self)
+    }
+}
+
+/// Reads CSV through libcsv in strict mode, a chunk at a time, in constant memory.
+/// libcsv reports no positions, so the reader counts physical lines itself: newlines inside
+/// quoted fields and every record terminator (CRLF counted once).
+public final class CSVReader {
+    public let path: String
+    public let displayName: String
+    public var chunkSize = 1 << 20
+    /// Called with bytes read so far, after each chunk (for progress bars).
+    public var onProgress: ((Int) -> Void)?
+
+    public init(path: String, displayName: String? = nil) {
+        self.path = path
+        self.displayName = displayName ?? path
+    }
+
+    /// Calls `header` with the column names, then `row` for each data record. Throws
+    /// `FileReadError` for a file that cannot be read, or what `row` throws.
+    public func read(header: ([String]) throws -> Void, row: (CSVRecord) throws -> Void) throws {
+        let descriptor = Glibc.open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(descriptor) }
+        var parser = csv_parser()
+        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
+            throw FileReadError(SourceLocation(file: displayName), "out of memory starting the CSV parser")
+        }
+        defer { csv_free(&parser) }
+        try withoutActuallyEscaping(header) { header in
+            try withoutActuallyEscaping(row) { row in
+                try parse(descriptor: descriptor, parser: &parser, state: CSVParseState(file: displayName, header: header, row: row))
+            }
+        }
+    }
+
+    private func parse(descriptor: Int32, parser: inout csv_parser, state: CSVParseState) throws {
+        try withExtendedLifetime(state) {
+            let context = Unmanaged.passUnretained(state).toOpaque()
+            var chunk = [UInt8](repeating: 0, count: chunkSize)
+            var total = 0
+            var isFirstChunk = true
+            while true {
+                let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
+                }
+                if count == 0 { break }
+                total += count
+                try chunk.withUnsafeBytes { buffer in
+                    guard var start = buffer.baseAddress else { return }
+                    var length = count
+                    if isFirstChunk, length >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                        start += 3  // a UTF-8 byte-order mark, as spreadsheets write
+                        length -= 3
+                    }
+                    let parsed = csv_parse(&parser, start, length, csvFieldCallback, csvRowCallback, context)
+                    try state.rethrow()
+                    if parsed != length { throw state.parseError(parser: &parser) }
+                }
+                isFirstChunk = false
+                onProgress?(total)
+            }
+            if csv_fini(&parser, csvFieldCallback, csvRowCallback, context) != 0 {
+                try state.rethrow()
+                throw FileReadError(
+                    SourceLocation(file: displayName, line: state.recordLine),
+                    "the file ends inside a quoted field: a closing quote is missing (the file may be cut off)")
+            }
+            try state.rethrow()
+            if !state.hasHeader {
+                throw FileReadError(SourceLocation(file: displayName), "the file is empty: it has no header row")
+            }
+        }
+    }
+}
+
+// MARK: - libcsv callbacks
+
+private let csvFieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
+    field, length, context in
+    guard let context else { return }
+    Unmanaged<CSVParseState>.fromOpaque(context).takeUnretainedValue().appendField(field, length)
+}
+
+private let csvRowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
+    guard let context else { return }
+    Unmanaged<CSVParseState>.fromOpaque(context).takeUnretainedValue().endRow(terminator)
+}
+
+/// What the callbacks share: the current record, line counting, the first error.
+final class CSVParseState {
+    let file: String
+    let onHeader: ([String]) throws -> Void
+    let onRow: (CSVRecord) throws -> Void
+    var bytes: [UInt8] = []
+    var fieldEnds: [Int] = []
+    var isASCII = true
+    var currentLine = 1
+    var recordLine = 1
+    var recordNumber = 0
+    var headerCount = 0
+    var hasHeader = false
+    var lastWasCarriageReturn = false
+    var error: Error?
+
+    init(file: String, header: @escaping ([String]) throws -> Void, row: @escaping (CSVRecord) throws -> Void) {
+        self.file = file
+        self.onHeader = header
+        self.onRow = row
+        bytes.reserveCapacity(4096)
+        fieldEnds.reserveCapacity(64)
+    }
+
+    func rethrow() throws {
+        if let error { throw error }
+    }
+
+    func parseError(parser: inout csv_parser) -> FileReadError {
+        FileReadError(
+            SourceLocation(file: file, line: fieldEnds.isEmpty ? currentLine : recordLine),
+            "malformed CSV: a quote inside an unquoted field, or text after a closing quote (\(String(cString: csv_strerror(csv_error(&parser)))))")
+    }
+
+    func appendField(_ field: UnsafeMutableRawPointer?, _ length: Int) {
+        guard error == nil else { return }
+        if fieldEnds.isEmpty { recordLine = currentLine }
+        lastWasCarriageReturn = false
+        if let field, length > 0 {
+            let buffer = UnsafeRawBufferPointer(start: field, count: length)
+            var newlines = 0
+            var high: UInt8 = 0
+            for byte in buffer {
+                high |= byte
+                if byte == 0x0A { newlines += 1 }
+            }
+            if high >= 0x80 { isASCII = false }
+            currentLine += newlines
+            bytes.append(contentsOf: buffer)
+        }
+        fieldEnds.append(bytes.count)
+    }
+
+    func endRow(_ terminator: Int32) {
+        defer {
+            bytes.removeAll(keepingCapacity: true)
+            fieldEnds.removeAll(keepingCapacity: true)
+            isASCII = true
+        }
+        let isEmpty = fieldEnds.isEmpty
+        if terminator == 0x0A {
+            if !(isEmpty && lastWasCarriageReturn) { currentLine += 1 }
+            lastWasCarriageReturn = false
+        } else if terminator == 0x0D {
+            currentLine += 1
+            lastWasCarriageReturn = true
+        }
+        guard error == nil, !isEmpty else { return }
+        if bytes.isEmpty { return }  // a blank row, or one of empty fields only
+        do {
+            try deliver()
+        } catch {
+            self.error = error
+        }
+    }
+
+    private func deliver() throws {
+        if !isASCII { try checkUTF8() }
+        try bytes.withUnsafeBufferPointer { bytes in
+            try fieldEnds.withUnsafeBufferPointer { ends in
+                let record = CSVRecord(bytes: bytes, fieldEnds: ends, line: recordLine, record: recordNumber)
+                if !hasHeader {
+                    hasHeader = true
+                    headerCount = ends.count
+                    try onHeader((0..<ends.count).map { record.text($0) ?? "" })
+                } else {
+                    guard ends.count == headerCount else {
+                        throw FileReadError(
+                            SourceLocation(file: file, line: recordLine),
+                            "this row has \(ends.count) fields but the header has \(headerCount): quote values that contain commas, and give every row the header's columns",
+                            context: ["expected_fields": .integer(Int64(headerCount)), "found_fields": .integer(Int64(ends.count))])
+                    }
+                    try onRow(record)
+                }
+            }
+        }
+        recordNumber += 1
+    }
+
+    private func checkUTF8() throws {
+        var start = 0
+        for (column, end) in fieldEnds.enumerated() {
+            let field = bytes[start..<end]
+            if String(validating: field, as: UTF8.self) == nil {
+                throw FileReadError(
+                    SourceLocation(file: file, line: recordLine, field: "column \(column + 1)"),
+                    "the file is not valid UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)",
+                    input: String(decoding: field, as: UTF8.self))
+            }
+            start = end
+        }
+    }
+}

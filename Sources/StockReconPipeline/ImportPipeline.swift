@@ -1,0 +1,121 @@
+import GRDB
+import StockReconCore
+import StockReconIO
+import StockReconStore
+
+/// `stockrecon import`: what to read and for whom.
+public struct ImportRequest: Sendable {
+    public var tenantID: String
+    public var orgID: String
+    public var format: SourceFormat
+    public var userID: String?
+    public var files: [InputFile]
+    public var isDryRun: Bool
+    public var rules: AdjustmentRules
+
+    public init(
+        tenantID: String, orgID: String, format: SourceFormat, userID: String? = nil,
+        files: [InputFile], isDryRun: Bool = false, rules: AdjustmentRules = AdjustmentRules()
+    ) {
+        self.tenantID = tenantID
+        self.orgID = orgID
+        self.format = format
+        self.userID = userID
+        self.files = files
+        self.isDryRun = isDryRun
+        self.rules = rules
+    }
+}
+
+/// Reports bytes read of a file, for a progress bar.
+public typealias ProgressHandler = (_ file: String, _ bytesRead: Int, _ totalBytes: Int) -> Void
+
+/// The import stages for each file: hash → read → validate → post → commit. A file's
+/// movements, balances, rejections and counts commit together; a file that cannot be read
+/// rolls back alone and the run goes on with the next.
+public struct ImportPipeline {
+    public let store: Store
+    public var progress: ProgressHandler?
+
+    public init(store: Store, progress: ProgressHandler? = nil) {
+        self.store = store
+        self.progress = progress
+    }
+
+    public func run(_ request: ImportRequest) throws -> RunReport {
+        try store.withConnection("importing") { db in
+            var report = RunReport()
+            report.isDryRun = request.isDryRun
+            if request.isDryRun {
+                // Everything in one transaction, rolled back: a dry run writes nothing.
+                try db.inTransaction(.immediate) {
+                    report = try run(request, in: db, isDryRun: true)
+                    return .rollback
+                }
+            } else {
+                report = try run(request, in: db, isDryRun: false)
+            }
+            return report
+        }
+    }
+
+    private func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
+        let setup = try RunSetup.begin(
+            db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
+            command: "import --format \(request.format.rawValue)", isDryRun: isDryRun)
+        let validator = AdjustmentValidator(catalog: setup.catalog, org: setup.org, rules: request.format.rules(request.rules))
+        var report = RunReport()
+        report.isDryRun = isDryRun
+        report.runID = isDryRun ? nil : setup.context.run
+        for file in request.files {
+            let fileReport = try importFile(file, request: request, validator: validator, context: setup.context, in: db, isDryRun: isDryRun, report: &report)
+            report.counts += fileReport.counts
+            report.files.append(fileReport)
+        }
+        try setup.finish(in: db, isDryRun: isDryRun)
+        return report
+    }
+
+    private func importFile(
+        _ file: InputFile, request: ImportRequest, validator: AdjustmentValidator, context: PostingContext,
+        in db: Database, isDryRun: Bool, report: inout RunReport
+    ) throws -> FileReport {
+        var fileReport = FileReport(file: file.displayName)
+        var samples: [Diagnostic] = []
+        do {
+            let sha256 = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+            try inFileTransaction(db, isDryRun: isDryRun) {
+                var importer = FileImporter(
+                    file: file, format: request.format, validator: validator, context: context, db: db,
+                    progress: progress)
+                fileReport.counts = try importer.run(sha256: sha256)
+                samples = importer.samples
+            }
+            report.sample(samples)
+        } catch let failure as FileReadError {
+            fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
+            fileReport.failure = failure.diagnostic
+            report.sample([failure.diagnostic])
+            try inFileTransaction(db, isDryRun: isDryRun) {
+                try Store.record([failure.diagnostic], run: context.run, tenantID: context.tenantID, in: db)
+                try Store.addCounts(fileReport.counts, toRun: context.run, in: db)
+            }
+        }
+        return fileReport
+    }
+
+    /// A transaction of its own, or a savepoint inside a dry run's transaction.
+    private func inFileTransaction(_ db: Database, isDryRun: Bool, _ body: () throws -> Void) throws {
+        if isDryRun {
+            try db.inSavepoint {
+                try body()
+                return .commit
+            }
+        } else {
+            try db.inTransaction(.immediate) {
+                try body()
+                return .commit
+            }
+        }
+    }
+}

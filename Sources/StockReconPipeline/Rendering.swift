@@ -1,0 +1,122 @@
+import StockReconCore
+import StockReconStore
+
+/// How a query result is printed.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, csv, json
+}
+
+extension ResultTable {
+    /// The table as aligned text, CSV (RFC 4180 quoting) or JSON (`{"<name>": [{...}]}`).
+    public func rendered(as format: OutputFormat, name: String, extra: [(String, String)] = []) -> String {
+        switch format {
+        case .csv:
+            let lines = [columns.map(Self.csvField)] + rows.map { $0.map { Self.csvField($0.plainText) } }
+            return lines.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        case .json:
+            let objects = rows.map { row in
+                "{" + zip(columns, row).map { JSONText.quote($0) + ":" + $1.jsonText }.joined(separator: ",") + "}"
+            }
+            let members = [JSONText.quote(name) + ":[" + objects.joined(separator: ",") + "]"]
+                + extra.map { JSONText.quote($0.0) + ":" + $0.1 }
+            return "{" + members.joined(separator: ",") + "}\n"
+        case .text:
+            guard !rows.isEmpty else { return "no \(name)\n" }
+            let cells = [columns] + rows.map { $0.map(\.plainText) }
+            let widths = columns.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
+            return cells.map { line in
+                zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }
+                    .joined(separator: "  ").trimmingTrailingSpaces()
+            }.joined(separator: "\n") + "\n"
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
+    }
+}
+
+extension TableValue {
+    var plainText: String {
+        switch self {
+        case .null: return ""
+        case .integer(let value): return String(value)
+        case .text(let text): return text
+        }
+    }
+
+    var jsonText: String {
+        switch self {
+        case .null: return "null"
+        case .integer(let value): return String(value)
+        case .text(let text): return JSONText.quote(text)
+        }
+    }
+}
+
+extension RunReport {
+    /// `{"run_id":…, "rows":…, "posted":…, …}` as SPEC section 5 asks, plus files and rejections.
+    public var json: String {
+        var members: [(String, String)] = [
+            ("run_id", runID.map { String($0) } ?? "null"),
+            ("dry_run", isDryRun ? "true" : "false"),
+        ]
+        members += countMembers(counts)
+        let files = self.files.map { file in
+            var fileMembers = [("file", JSONText.quote(file.file))] + countMembers(file.counts)
+            if let failure = file.failure { fileMembers.append(("error", JSONText.quote(failure.description))) }
+            return object(fileMembers)
+        }
+        members.append(("files", "[" + files.joined(separator: ",") + "]"))
+        let rejections = sampleRejections.map { diagnostic in
+            object([
+                ("loc", "[" + [JSONText.quote(diagnostic.location.file), diagnostic.location.line.map { String($0) } ?? "null",
+                               diagnostic.location.field.map(JSONText.quote) ?? "null"].joined(separator: ",") + "]"),
+                ("msg", JSONText.quote(diagnostic.message)),
+                ("type", JSONText.quote(diagnostic.type.rawValue)),
+                ("input", diagnostic.input.map(JSONText.quote) ?? "null"),
+                ("ctx", diagnostic.contextJSON),
+            ])
+        }
+        members.append(("rejections", "[" + rejections.joined(separator: ",") + "]"))
+        return object(members) + "\n"
+    }
+
+    /// A summary for people: the counts, then the first rejections like compiler errors.
+    public func text(verb: String = "posted") -> String {
+        var lines: [String] = []
+        for diagnostic in sampleRejections { lines.append(diagnostic.description) }
+        if counts.rejected > 0, sampleRejections.count >= RunReport.sampleLimit {
+            lines.append("… the first \(RunReport.sampleLimit) problems shown; all are in the rejections table"
+                + (runID.map { " (SELECT * FROM rejections WHERE run_id = \($0))" } ?? ""))
+        }
+        let prefix = isDryRun ? "dry run, nothing written: " : (runID.map { "run \($0): " } ?? "")
+        lines.append(prefix + "\(counts.rows) rows: \(counts.posted) \(verb), \(counts.pending) pending, "
+            + "\(counts.rejected) rejected, \(counts.unchanged) unchanged, \(counts.duplicate) duplicate")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func countMembers(_ counts: OutcomeCounts) -> [(String, String)] {
+        [("rows", counts.rows), ("posted", counts.posted), ("pending", counts.pending), ("rejected", counts.rejected),
+         ("unchanged", counts.unchanged), ("duplicate", counts.duplicate)].map { ($0.0, String($0.1)) }
+    }
+
+    private func object(_ members: [(String, String)]) -> String {
+        "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var text = Substring(self)
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for character in self { if character == target { out += replacement } else { out.append(character) } }
+        return out
+    }
+}

@@ -1,0 +1,41 @@
+import StockReconCore
+
+/// A problem with the command itself (an unknown org or user, say): nothing was done.
+public struct UsageError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What one input file came to.
+public struct FileReport: Sendable {
+    public var file: String
+    public var counts = OutcomeCounts()
+    /// Set when the file could not be read at all: it posted nothing.
+    public var failure: Diagnostic?
+}
+
+/// What a run did: its id, the five counts, each file, and the first rejections to show.
+public struct RunReport: Sendable {
+    public var runID: Int64?
+    public var isDryRun = false
+    public var counts = OutcomeCounts()
+    public var files: [FileReport] = []
+    /// The first rejections, for people; all of them are in the `rejections` table.
+    public var sampleRejections: [Diagnostic] = []
+    public static let sampleLimit = 20
+
+    public var hasUnreadableFiles: Bool { files.contains { $0.failure != nil } }
+
+    /// SPEC section 5: 2 when a file could not be read, 1 when rows were rejected, else 0.
+    public var exitStatus: Int32 {
+        if hasUnreadableFiles { return 2 }
+        return counts.rejected > 0 ? 1 : 0
+    }
+
+    mutating func sample(_ diagnostics: [Diagnostic]) {
+        for diagnostic in diagnostics where sampleRejections.count < RunReport.sampleLimit {
+            sampleRejections.append(diagnostic)
+        }
+    }
+}

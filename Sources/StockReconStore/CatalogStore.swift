@@ -1,0 +1,77 @@
+import GRDB
+import StockReconCore
+
+/// Catalog rows as a catalog file gives them (text ids, exact cost).
+public enum CatalogEntry: Sendable, Hashable {
+    case org(orgID: String, name: String?, defaultLocationID: String?)
+    case location(locationID: String, siteID: String?, name: String?)
+    case variant(variantID: String, productID: String?, orgID: String, sku: String?, barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool)
+    case user(userID: String, role: Catalog.Role)
+}
+
+extension Store {
+    /// The tenant's internal id, creating the tenant on first use.
+    public static func tenantKey(_ db: Database, _ tenantID: String) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO tenants (tenant_id) VALUES (?)", arguments: [tenantID])
+        return db.lastInsertedRowID
+    }
+
+    /// Inserts or updates catalog entries: loading the same file again updates in place,
+    /// keeping internal ids (and so the ledger's references) stable.
+    public static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: Database) throws {
+        for entry in entries {
+            switch entry {
+            case let .org(orgID, name, defaultLocationID):
+                try db.execute(sql: """
+                    INSERT INTO catalog_orgs (tenant, org_id, name, default_location_id) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (tenant, org_id) DO UPDATE SET name = excluded.name,
+                        default_location_id = excluded.default_location_id
+                    """, arguments: [tenant, orgID, name, defaultLocationID])
+            case let .location(locationID, siteID, name):
+                try db.execute(sql: """
+                    INSERT INTO catalog_locations (tenant, location_id, site_id, name) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (tenant, location_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name
+                    """, arguments: [tenant, locationID, siteID, name])
+            case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware):
+                try db.execute(sql: """
+                    INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
+                        org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
+                        unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware
+                    """, arguments: [tenant, variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware])
+            case let .user(userID, role):
+                try db.execute(sql: """
+                    INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)
+                    ON CONFLICT (tenant, user_id) DO UPDATE SET role = excluded.role
+                    """, arguments: [tenant, userID, role.rawValue])
+            }
+        }
+    }
+
+    /// The tenant's whole catalog, for the checks of a run. Never another tenant's rows.
+    public static func catalog(tenant: Int64, in db: Database) throws -> Catalog {
+        let orgs = try Row.fetchAll(db, sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
+            .map { Catalog.Org(id: $0[0], orgID: $0[1], name: $0[2], defaultLocationID: $0[3]) }
+        let locations = try Row.fetchAll(db, sql: "SELECT id, location_id, site_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
+            .map { Catalog.Location(id: $0[0], locationID: $0[1], siteID: $0[2]) }
+        let variants = try Row.fetchAll(db, sql: """
+            SELECT id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware
+            FROM catalog_variants WHERE tenant = ? ORDER BY id
+            """, arguments: [tenant])
+            .map {
+                Catalog.Variant(
+                    id: $0[0], variantID: $0[1], productID: $0[2], orgID: $0[3], sku: $0[4],
+                    barcode: $0[5], unitCostMinor: $0[6], isLocationAware: $0[7])
+            }
+        let users = try Row.fetchAll(db, sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
+            .compactMap { row -> Catalog.User? in
+                guard let role = Catalog.Role(rawValue: row[2]) else { return nil }
+                return Catalog.User(id: row[0], userID: row[1], role: role)
+            }
+        return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
+    }
+}

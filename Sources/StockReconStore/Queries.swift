@@ -1,0 +1,80 @@
+import GRDB
+
+/// A cell of a query result.
+public enum TableValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case text(String)
+}
+
+/// Rows of a query over the public views, ready to print as a table, CSV or JSON.
+public struct ResultTable: Sendable {
+    public var columns: [String]
+    public var rows: [[TableValue]]
+}
+
+extension Store {
+    public static let movementColumns = [
+        "id", "tenant_id", "org_id", "variant_id", "location_id", "transaction_type", "adjustment_type",
+        "quantity_delta", "quantity_before", "quantity_after", "reason_code", "reason_description",
+        "reference_id", "unit_cost_minor", "notes", "occurred_at", "recorded_at", "user_id", "approved_by",
+        "run_id", "source_file", "source_line", "idempotency_key", "reverses_id",
+    ]
+
+    /// On-hand per variant and location of one tenant, optionally narrowed.
+    public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
+        var sql = "SELECT variant_id, location_id, on_hand FROM balances WHERE tenant_id = ?"
+        var arguments: StatementArguments = [tenantID]
+        if let variantID {
+            sql += " AND variant_id = ?"
+            arguments += [variantID]
+        }
+        if let locationID {
+            sql += " AND location_id = ?"
+            arguments += [locationID]
+        }
+        sql += " ORDER BY variant_id, location_id"
+        return try table(sql: sql, arguments: arguments, columns: ["variant_id", "location_id", "on_hand"])
+    }
+
+    /// One tenant's movements in ledger order after `sinceID`, at most `limit` of them.
+    public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
+        var sql = "SELECT \(Store.movementColumns.joined(separator: ", ")) FROM movements WHERE tenant_id = ? AND id > ?"
+        var arguments: StatementArguments = [tenantID, sinceID]
+        if let variantID {
+            sql += " AND variant_id = ?"
+            arguments += [variantID]
+        }
+        if let locationID {
+            sql += " AND location_id = ?"
+            arguments += [locationID]
+        }
+        sql += " ORDER BY id LIMIT ?"
+        arguments += [limit]
+        return try table(sql: sql, arguments: arguments, columns: Store.movementColumns)
+    }
+
+    /// Rejections of one run, in the order they were recorded.
+    public func rejections(runID: Int64) throws -> ResultTable {
+        let columns = ["source_file", "source_line", "field", "type", "msg", "input", "ctx"]
+        return try table(
+            sql: "SELECT \(columns.joined(separator: ", ")) FROM rejections WHERE run_id = ? ORDER BY id",
+            arguments: [runID], columns: columns)
+    }
+
+    private func table(sql: String, arguments: StatementArguments, columns: [String]) throws -> ResultTable {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                (0..<columns.count).map { index -> TableValue in
+                    switch row[index] as DatabaseValue {
+                    case let value where value.isNull: return .null
+                    case let value:
+                        if let integer = Int64.fromDatabaseValue(value), case .int64 = value.storage { return .integer(integer) }
+                        return .text(String.fromDatabaseValue(value) ?? "")
+                    }
+                }
+            }
+            return ResultTable(columns: columns, rows: rows)
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import GRDB
+
+/// The database's migrations. Shipped migrations are never edited: add a new one.
+///
+/// Public names (SPEC section 8) are views over integer-keyed storage: the ledger keeps
+/// catalog ids as integers and derives text ids, times and default keys by joins.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: catalog, ledger, balances, runs, rejections") { db in
+            try db.execute(sql: catalogSQL)
+            try db.execute(sql: ledgerSQL)
+            try db.execute(sql: publicViewsSQL)
+        }
+        return migrator
+    }
+
+    static let catalogSQL = """
+        CREATE TABLE tenants (
+            id INTEGER PRIMARY KEY,
+            tenant_id TEXT NOT NULL UNIQUE);
+        CREATE TABLE catalog_orgs (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            org_id TEXT NOT NULL,
+            name TEXT,
+            default_location_id TEXT,
+            UNIQUE (tenant, org_id));
+        CREATE TABLE catalog_locations (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            location_id TEXT NOT NULL,
+            site_id TEXT,
+            name TEXT,
+            UNIQUE (tenant, location_id));
+        CREATE TABLE catalog_variants (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            variant_id TEXT NOT NULL,
+            product_id TEXT,
+            org_id TEXT NOT NULL,
+            sku TEXT,
+            barcode TEXT,
+            unit_cost_minor INTEGER CHECK (unit_cost_minor >= 0),
+            location_aware INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (tenant, variant_id));
+        CREATE TABLE catalog_users (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            user_id TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('staff', 'manager')),
+            UNIQUE (tenant, user_id));
+        """
+
+    /// `kind` codes of `ledger`; the `movements` view spells them out.
+    static let ledgerSQL = """
+        CREATE TABLE run_log (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            org_id TEXT,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            rows INTEGER NOT NULL DEFAULT 0,
+            posted INTEGER NOT NULL DEFAULT 0,
+            pending INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            duplicate INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE source_files (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            sha256 TEXT NOT NULL,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            outstanding INTEGER NOT NULL,
+            first_run INTEGER NOT NULL,
+            last_run INTEGER NOT NULL,
+            UNIQUE (tenant, sha256));
+        -- Records of a file that ended rejected and have not been posted since.
+        CREATE TABLE outstanding_records (
+            file INTEGER NOT NULL,
+            record INTEGER NOT NULL,
+            PRIMARY KEY (file, record)) WITHOUT ROWID;
+        -- Natural ids (idempotency_key, external_id, line item ids) already handled.
+        CREATE TABLE idempotency_keys (
+            tenant INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            content_digest INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            movement INTEGER,
+            run INTEGER NOT NULL,
+            PRIMARY KEY (tenant, key)) WITHOUT ROWID;
+        CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL,
+            org INTEGER NOT NULL,
+            variant INTEGER NOT NULL,
+            location INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            adjustment_type TEXT,
+            quantity_delta INTEGER NOT NULL CHECK (quantity_delta <> 0),
+            quantity_before INTEGER NOT NULL,
+            quantity_after INTEGER NOT NULL,
+            reason_code TEXT,
+            reason_description TEXT,
+            reference_id TEXT,
+            unit_cost_minor INTEGER,
+            notes TEXT,
+            occurred_at TEXT,
+            user INTEGER,
+            approved_by INTEGER,
+            run INTEGER NOT NULL,
+            file INTEGER,
+            source_line INTEGER,
+            record INTEGER,
+            idempotency_key TEXT,
+            reverses_id INTEGER);
+        CREATE TRIGGER ledger_refuses_update BEFORE UPDATE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
+        CREATE TRIGGER ledger_refuses_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
+        CREATE TABLE stock_levels (
+            tenant INTEGER NOT NULL,
+            variant INTEGER NOT NULL,
+            location INTEGER NOT NULL,
+            on_hand INTEGER NOT NULL,
+            PRIMARY KEY (tenant, variant, location)) WITHOUT ROWID;
+        CREATE TABLE rejections (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL,
+            tenant_id TEXT NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER,
+            field TEXT,
+            type TEXT NOT NULL,
+            msg TEXT NOT NULL,
+            input TEXT,
+            ctx TEXT NOT NULL DEFAULT '{}');
+        CREATE INDEX rejections_by_run ON rejections (run_id);
+        """
+
+    static let publicViewsSQL = """
+        CREATE VIEW movements AS
+        SELECT l.id, t.tenant_id, o.org_id, v.variant_id, loc.location_id,
+               CASE l.kind WHEN 1 THEN 'adjustment' WHEN 2 THEN 'set' WHEN 3 THEN 'receipt'
+                           WHEN 4 THEN 'count' WHEN 5 THEN 'reversal' END AS transaction_type,
+               l.adjustment_type, l.quantity_delta, l.quantity_before, l.quantity_after,
+               l.reason_code, l.reason_description, l.reference_id, l.unit_cost_minor, l.notes,
+               COALESCE(l.occurred_at, r.started_at) AS occurred_at, r.started_at AS recorded_at,
+               u.user_id, a.user_id AS approved_by, l.run AS run_id, f.path AS source_file,
+               l.source_line, COALESCE(l.idempotency_key, f.sha256 || ':' || l.record) AS idempotency_key,
+               l.reverses_id
+        FROM ledger l
+        JOIN tenants t ON t.id = l.tenant
+        JOIN catalog_orgs o ON o.id = l.org
+        JOIN catalog_variants v ON v.id = l.variant
+        JOIN catalog_locations loc ON loc.id = l.location
+        JOIN run_log r ON r.id = l.run
+        LEFT JOIN catalog_users u ON u.id = l.user
+        LEFT JOIN catalog_users a ON a.id = l.approved_by
+        LEFT JOIN source_files f ON f.id = l.file;
+        CREATE TRIGGER movements_refuse_update INSTEAD OF UPDATE ON movements
+        BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
+        CREATE TRIGGER movements_refuse_delete INSTEAD OF DELETE ON movements
+        BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
+        CREATE TRIGGER movements_refuse_insert INSTEAD OF INSERT ON movements
+        BEGIN SELECT RAISE(ABORT, 'movements are posted by stockrecon import, not inserted by hand'); END;
+
+        CREATE VIEW balances AS
+        SELECT t.tenant_id, v.variant_id, loc.location_id, s.on_hand
+        FROM stock_levels s
+        JOIN tenants t ON t.id = s.tenant
+        JOIN catalog_variants v ON v.id = s.variant
+        JOIN catalog_locations loc ON loc.id = s.location;
+
+        CREATE VIEW runs AS
+        SELECT r.id, t.tenant_id, r.org_id, r.command, r.started_at, r.finished_at,
+               r.rows, r.posted, r.pending, r.rejected, r.unchanged, r.duplicate
+        FROM run_log r JOIN tenants t ON t.id = r.tenant;
+
+        CREATE VIEW orgs AS
+        SELECT t.tenant_id, o.org_id, o.name, o.default_location_id
+        FROM catalog_orgs o JOIN tenants t ON t.id = o.tenant;
+        CREATE VIEW locations AS
+        SELECT t.tenant_id, l.location_id, l.site_id, l.name
+        FROM catalog_locations l JOIN tenants t ON t.id = l.tenant;
+        CREATE VIEW variants AS
+        SELECT t.tenant_id, v.variant_id, v.product_id, v.org_id, v.sku, v.barcode,
+               v.unit_cost_minor, v.location_aware
+        FROM catalog_variants v JOIN tenants t ON t.id = v.tenant;
+        CREATE VIEW users AS
+        SELECT t.tenant_id, u.user_id, u.role
+        FROM catalog_users u JOIN tenants t ON t.id = u.tenant;
+        """
+}

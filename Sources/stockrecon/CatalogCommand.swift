@@ -1,0 +1,27 @@
+import ArgumentParser
+import StockReconPipeline
+
+struct CatalogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalog", abstract: "Load the catalog: orgs, locations, variants, users.",
+        subcommands: [CatalogImportCommand.self])
+}
+
+struct CatalogImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load catalog files (CSV or JSON); the kind of each is read from its header. Loading again updates.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The tenant the catalog belongs to.") var tenant: String
+    @Argument(help: "Catalog files; - reads standard input.") var files: [String]
+
+    func run() throws {
+        try reportingFailures {
+            let inputs = try files.map(InputFile.resolve)
+            defer { inputs.forEach { $0.cleanUp() } }
+            let report = try CatalogImport(store: global.openStore()).run(tenantID: tenant, files: inputs)
+            return finish(report, json: global.json, verb: "loaded")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import StockReconPipeline
+
+extension SourceFormat: ExpressibleByArgument {}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import adjustment files for one org, exactly once.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The tenant.") var tenant: String
+    @Option(help: "The org the run acts for; variants of other orgs are rejected.") var org: String
+    @Option(help: "The source format: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: SourceFormat
+    @Option(help: "The user the movements are attributed to.") var user: String?
+    @Flag(help: "Run every check and print what would happen; write nothing.") var dryRun = false
+    @Argument(help: "CSV or JSON files; - reads standard input.") var files: [String]
+
+    func run() throws {
+        try reportingFailures {
+            let inputs = try files.map(InputFile.resolve)
+            defer { inputs.forEach { $0.cleanUp() } }
+            let request = ImportRequest(
+                tenantID: tenant, orgID: org, format: format, userID: user, files: inputs, isDryRun: dryRun)
+            let bar = ProgressBar.isWanted ? ProgressBar() : nil
+            let pipeline = ImportPipeline(store: try global.openStore(), progress: bar.map { bar in
+                { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
+            })
+            return finish(try pipeline.run(request), json: global.json)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import StockReconPipeline
+
+@main
+struct StockRecon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stockrecon",
+        abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
+        subcommands: [CatalogCommand.self, ImportCommand.self, BalanceCommand.self, MovementsCommand.self])
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The database file (default: $STOCKRECON_DB, else ./stockrecon.sqlite).")
+    var db: String?
+
+    @Flag(name: .long, help: "Print the result as one JSON object on stdout.")
+    var json = false
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["STOCKRECON_DB"] ?? "./stockrecon.sqlite"
+    }
+
+    func openStore() throws -> Store {
+        try Store(path: databasePath)
+    }
+}
+
+/// Runs a command body, mapping failures to SPEC section 5's exit statuses: 64 for a usage
+/// error (nothing done), 2 for a fatal one.
+func reportingFailures(_ body: () throws -> Int32) throws {
+    let status: Int32
+    do {
+        status = try body()
+    } catch let error as UsageError {
+        writeError("stockrecon: error: \(error.message)\n")
+        throw ExitCode(64)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        writeError("stockrecon: error: \(error)\n")
+        throw ExitCode(2)
+    }
+    if status != 0 { throw ExitCode(status) }
+}
+
+/// Prints a run's summary for people or as JSON, and returns its exit status.
+func finish(_ report: RunReport, json: Bool, verb: String = "posted") -> Int32 {
+    if json {
+        print(report.json, terminator: "")
+    } else {
+        let text = report.text(verb: verb)
+        if report.counts.rejected > 0 { writeError(text) } else { print(text, terminator: "") }
+    }
+    return report.exitStatus
+}
