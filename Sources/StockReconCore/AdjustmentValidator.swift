@@ -41,7 +41,7 @@ public struct AdjustmentValidator: Sendable {
             return .invalid(problems)
         }
         return .valid(ValidAdjustment(
-            record: input.record, line: input.line, variant: variant, locationID: location.id,
+            record: input.record, line: input.line, variantKey: variant.id, locationID: location.id,
             change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
             adjustmentType: input.adjustmentType, reasonCode: input.reasonCode?.text,
             reasonDescription: input.reasonDescription, reference: input.reference,

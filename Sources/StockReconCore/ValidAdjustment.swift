@@ -7,7 +7,8 @@ public struct ValidAdjustment: Sendable {
 
     public var record: Int
     public var line: Int
-    public var variant: Catalog.Variant
+    /// The variant's internal id.
+    public var variantKey: Int64
     public var locationID: Int64
     public var change: Change
     public var adjustmentType: String?

@@ -61,48 +61,56 @@ public final class CSVReader {
         defer { csv_free(&parser) }
         try withoutActuallyEscaping(header) { header in
             try withoutActuallyEscaping(row) { row in
-                try parse(descriptor: descriptor, parser: &parser, state: CSVParseState(file: displayName, header: header, row: row))
+                // The callbacks reach the state through a raw pointer: no reference counting
+                // and no dynamic exclusivity checks on a path taken for every field.
+                let state = UnsafeMutablePointer<CSVParseState>.allocate(capacity: 1)
+                state.initialize(to: CSVParseState(file: displayName, header: header, row: row))
+                defer {
+                    state.pointee.bytes.free()
+                    state.pointee.fieldEnds.free()
+                    state.deinitialize(count: 1)
+                    state.deallocate()
+                }
+                try parse(descriptor: descriptor, parser: &parser, state: state)
             }
         }
     }
 
-    private func parse(descriptor: Int32, parser: inout csv_parser, state: CSVParseState) throws {
-        try withExtendedLifetime(state) {
-            let context = Unmanaged.passUnretained(state).toOpaque()
-            var chunk = [UInt8](repeating: 0, count: chunkSize)
-            var total = 0
-            var isFirstChunk = true
-            while true {
-                let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 {
-                    throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
+    private func parse(descriptor: Int32, parser: inout csv_parser, state: UnsafeMutablePointer<CSVParseState>) throws {
+        let context = UnsafeMutableRawPointer(state)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var total = 0
+        var isFirstChunk = true
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            total += count
+            try chunk.withUnsafeBytes { buffer in
+                guard var start = buffer.baseAddress else { return }
+                var length = count
+                if isFirstChunk, length >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                    start += 3  // a UTF-8 byte-order mark, as spreadsheets write
+                    length -= 3
                 }
-                if count == 0 { break }
-                total += count
-                try chunk.withUnsafeBytes { buffer in
-                    guard var start = buffer.baseAddress else { return }
-                    var length = count
-                    if isFirstChunk, length >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                        start += 3  // a UTF-8 byte-order mark, as spreadsheets write
-                        length -= 3
-                    }
-                    let parsed = csv_parse(&parser, start, length, csvFieldCallback, csvRowCallback, context)
-                    try state.rethrow()
-                    if parsed != length { throw state.parseError(parser: &parser) }
-                }
-                isFirstChunk = false
-                onProgress?(total)
+                let parsed = csv_parse(&parser, start, length, csvFieldCallback, csvRowCallback, context)
+                try state.pointee.rethrow()
+                if parsed != length { throw state.pointee.parseError(parser: &parser) }
             }
-            if csv_fini(&parser, csvFieldCallback, csvRowCallback, context) != 0 {
-                try state.rethrow()
-                throw FileReadError(
-                    SourceLocation(file: displayName, line: state.recordLine),
-                    "the file ends inside a quoted field: a closing quote is missing (the file may be cut off)")
-            }
-            try state.rethrow()
-            if !state.hasHeader {
-                throw FileReadError(SourceLocation(file: displayName), "the file is empty: it has no header row")
-            }
+            isFirstChunk = false
+            onProgress?(total)
+        }
+        if csv_fini(&parser, csvFieldCallback, csvRowCallback, context) != 0 {
+            try state.pointee.rethrow()
+            throw FileReadError(
+                SourceLocation(file: displayName, line: state.pointee.recordLine),
+                "the file ends inside a quoted field: a closing quote is missing (the file may be cut off)")
+        }
+        try state.pointee.rethrow()
+        if !state.pointee.hasHeader {
+            throw FileReadError(SourceLocation(file: displayName), "the file is empty: it has no header row")
         }
     }
 }
@@ -111,22 +119,20 @@ public final class CSVReader {
 
 private let csvFieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
     field, length, context in
-    guard let context else { return }
-    Unmanaged<CSVParseState>.fromOpaque(context).takeUnretainedValue().appendField(field, length)
+    context?.assumingMemoryBound(to: CSVParseState.self).pointee.appendField(field, length)
 }
 
 private let csvRowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { terminator, context in
-    guard let context else { return }
-    Unmanaged<CSVParseState>.fromOpaque(context).takeUnretainedValue().endRow(terminator)
+    context?.assumingMemoryBound(to: CSVParseState.self).pointee.endRow(terminator)
 }
 
 /// What the callbacks share: the current record, line counting, the first error.
-final class CSVParseState {
+struct CSVParseState {
     let file: String
     let onHeader: ([String]) throws -> Void
     let onRow: (CSVRecord) throws -> Void
-    var bytes: [UInt8] = []
-    var fieldEnds: [Int] = []
+    var bytes = GrowableBuffer<UInt8>(capacity: 4096)
+    var fieldEnds = GrowableBuffer<Int>(capacity: 64)
     var isASCII = true
     var currentLine = 1
     var recordLine = 1
@@ -140,8 +146,6 @@ final class CSVParseState {
         self.file = file
         self.onHeader = header
         self.onRow = row
-        bytes.reserveCapacity(4096)
-        fieldEnds.reserveCapacity(64)
     }
 
     func rethrow() throws {
@@ -154,7 +158,7 @@ final class CSVParseState {
             "malformed CSV: a quote inside an unquoted field, or text after a closing quote (\(String(cString: csv_strerror(csv_error(&parser)))))")
     }
 
-    func appendField(_ field: UnsafeMutableRawPointer?, _ length: Int) {
+    mutating func appendField(_ field: UnsafeMutableRawPointer?, _ length: Int) {
         guard error == nil else { return }
         if fieldEnds.isEmpty { recordLine = currentLine }
         lastWasCarriageReturn = false
@@ -168,17 +172,12 @@ final class CSVParseState {
             }
             if high >= 0x80 { isASCII = false }
             currentLine += newlines
-            bytes.append(contentsOf: buffer)
+            bytes.append(buffer)
         }
         fieldEnds.append(bytes.count)
     }
 
-    func endRow(_ terminator: Int32) {
-        defer {
-            bytes.removeAll(keepingCapacity: true)
-            fieldEnds.removeAll(keepingCapacity: true)
-            isASCII = true
-        }
+    mutating func endRow(_ terminator: Int32) {
         let isEmpty = fieldEnds.isEmpty
         if terminator == 0x0A {
             if !(isEmpty && lastWasCarriageReturn) { currentLine += 1 }
@@ -187,49 +186,88 @@ final class CSVParseState {
             currentLine += 1
             lastWasCarriageReturn = true
         }
-        guard error == nil, !isEmpty else { return }
-        if bytes.isEmpty { return }  // a blank row, or one of empty fields only
-        do {
-            try deliver()
-        } catch {
-            self.error = error
+        if error == nil, !isEmpty, !bytes.isEmpty {  // skip blank rows, and rows of empty fields only
+            do {
+                try deliver()
+            } catch {
+                self.error = error
+            }
         }
+        bytes.removeAll()
+        fieldEnds.removeAll()
+        isASCII = true
     }
 
-    private func deliver() throws {
+    private mutating func deliver() throws {
         if !isASCII { try checkUTF8() }
-        try bytes.withUnsafeBufferPointer { bytes in
-            try fieldEnds.withUnsafeBufferPointer { ends in
-                let record = CSVRecord(bytes: bytes, fieldEnds: ends, line: recordLine, record: recordNumber)
-                if !hasHeader {
-                    hasHeader = true
-                    headerCount = ends.count
-                    try onHeader((0..<ends.count).map { record.text($0) ?? "" })
-                } else {
-                    guard ends.count == headerCount else {
-                        throw FileReadError(
-                            SourceLocation(file: file, line: recordLine),
-                            "this row has \(ends.count) fields but the header has \(headerCount): quote values that contain commas, and give every row the header's columns",
-                            context: ["expected_fields": .integer(Int64(headerCount)), "found_fields": .integer(Int64(ends.count))])
-                    }
-                    try onRow(record)
-                }
+        let record = CSVRecord(bytes: bytes.contents, fieldEnds: fieldEnds.contents, line: recordLine, record: recordNumber)
+        if !hasHeader {
+            hasHeader = true
+            headerCount = fieldEnds.count
+            try onHeader((0..<record.count).map { record.text($0) ?? "" })
+        } else {
+            guard fieldEnds.count == headerCount else {
+                throw FileReadError(
+                    SourceLocation(file: file, line: recordLine),
+                    "this row has \(fieldEnds.count) fields but the header has \(headerCount): quote values that contain commas, and give every row the header's columns",
+                    context: ["expected_fields": .integer(Int64(headerCount)), "found_fields": .integer(Int64(fieldEnds.count))])
             }
+            try onRow(record)
         }
         recordNumber += 1
     }
 
     private func checkUTF8() throws {
-        var start = 0
-        for (column, end) in fieldEnds.enumerated() {
-            let field = bytes[start..<end]
-            if String(validating: field, as: UTF8.self) == nil {
-                throw FileReadError(
-                    SourceLocation(file: file, line: recordLine, field: "column \(column + 1)"),
-                    "the file is not valid UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)",
-                    input: String(decoding: field, as: UTF8.self))
-            }
-            start = end
+        let record = CSVRecord(bytes: bytes.contents, fieldEnds: fieldEnds.contents, line: recordLine, record: recordNumber)
+        for column in 0..<record.count where String(validating: record.bytes(column), as: UTF8.self) == nil {
+            throw FileReadError(
+                SourceLocation(file: file, line: recordLine, field: "column \(column + 1)"),
+                "the file is not valid UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)",
+                input: String(decoding: record.bytes(column), as: UTF8.self))
         }
+    }
+}
+
+/// A buffer of trivial values that grows by doubling and is reused record after record.
+struct GrowableBuffer<Element: BitwiseCopyable> {
+    private var storage: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+
+    /// Frees the storage; the owner calls it once, when done.
+    func free() { storage.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+
+    var contents: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: storage, count: count) }
+
+    mutating func removeAll() { count = 0 }
+
+    mutating func append(_ value: Element) {
+        reserve(count + 1)
+        storage[count] = value
+        count += 1
+    }
+
+    mutating func append(_ raw: UnsafeRawBufferPointer) where Element == UInt8 {
+        reserve(count + raw.count)
+        if let base = raw.baseAddress { (storage + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: raw.count) }
+        count += raw.count
+    }
+
+    private mutating func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        bigger.update(from: storage, count: count)
+        storage.deallocate()
+        storage = bigger
+        capacity = newCapacity
     }
 }

@@ -3,8 +3,9 @@ import StockReconCore
 import StockReconIO
 import StockReconStore
 
-/// One file's trip through the stages, inside its transaction: each row ends posted,
-/// pending, rejected, unchanged or duplicate, and is counted once.
+/// One file's trip through the stages, inside its transaction: a checking thread reads
+/// and validates rows while this one posts them, and each row ends posted, pending,
+/// rejected, unchanged or duplicate, counted once.
 struct FileImporter {
     let file: InputFile
     let format: SourceFormat
@@ -36,45 +37,31 @@ struct FileImporter {
             return counts
         }
         let posting = try FilePosting(db: db, context: context, sha256: sha256, path: file.displayName, format: format.rawValue)
-        let isKnown = known != nil
-        var mapper: RowMapper?
-        switch file.kind() {
-        case .csv:
-            let reader = CSVReader(path: file.path, displayName: file.displayName)
-            let total = file.size
-            if let progress {
-                let name = file.displayName
-                reader.onProgress = { progress(name, $0, total) }
-            }
-            try reader.read(
-                header: { mapper = try format.mapper(header: $0, file: file.displayName) },
-                row: { row in
-                    guard let mapper else { return }
-                    try handle(row, mapper: mapper, posting: posting, isKnown: isKnown)
-                })
-        case .json:
-            let (header, rows) = try JSONRowReader(path: file.path, displayName: file.displayName).rows(rowKeys: format.jsonRowKeys)
-            let bound = try format.mapper(header: header, file: file.displayName)
-            for row in rows { try handle(row, mapper: bound, posting: posting, isKnown: isKnown) }
+        let checker = RowChecker(
+            file: file, format: format, validator: validator,
+            settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding),
+            progress: progress)
+        checker.start()
+        defer { checker.stop() }
+        while let batch = try checker.queue.pop() {
+            for row in batch { try post(row, posting: posting) }
         }
         try posting.finish(counts)
         return counts
     }
 
-    private mutating func handle(_ row: some RowReading, mapper: RowMapper, posting: FilePosting, isKnown: Bool) throws {
-        if posting.isSettled(record: row.record, isKnownFile: isKnown) {
+    private mutating func post(_ row: CheckedRow, posting: FilePosting) throws {
+        switch row {
+        case .settled:
             counts.count(.duplicate)
-            return
-        }
-        switch validator.validate(mapper.input(from: row)) {
-        case .invalid(let diagnostics):
-            try reject(row.record, diagnostics, posting: posting)
+        case .invalid(let record, let diagnostics):
+            try reject(record, diagnostics, posting: posting)
         case .valid(let adjustment):
             switch try posting.post(adjustment) {
             case .posted: counts.count(.posted)
             case .unchanged: counts.count(.unchanged)
             case .duplicate: counts.count(.duplicate)
-            case .rejected(let diagnostic): try reject(row.record, [diagnostic], posting: posting)
+            case .rejected(let diagnostic): try reject(adjustment.record, [diagnostic], posting: posting)
             }
         }
     }

@@ -28,7 +28,7 @@ public struct ImportRequest: Sendable {
 }
 
 /// Reports bytes read of a file, for a progress bar.
-public typealias ProgressHandler = (_ file: String, _ bytesRead: Int, _ totalBytes: Int) -> Void
+public typealias ProgressHandler = @Sendable (_ file: String, _ bytesRead: Int, _ totalBytes: Int) -> Void
 
 /// The import stages for each file: hash → read → validate → post → commit. A file's
 /// movements, balances, rejections and counts commit together; a file that cannot be read

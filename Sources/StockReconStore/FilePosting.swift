@@ -44,8 +44,9 @@ public final class FilePosting {
     private var balances = BalanceBook()
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
-    private let insertMovement: Statement
-    private let knownOutstanding: Set<Int>
+    private let ledger: LedgerAppender
+    private let loadBalance: FastStatement
+    public let knownOutstanding: Set<Int>
 
     /// Opens posting for a file identified by its SHA-256; creates its `source_files` row on
     /// first sight. `knownOutstanding` are its records still rejected from earlier runs.
@@ -64,12 +65,11 @@ public final class FilePosting {
             file = db.lastInsertedRowID
             knownOutstanding = []
         }
-        insertMovement = try db.cachedStatement(sql: """
-            INSERT INTO ledger (tenant, org, variant, location, kind, adjustment_type, quantity_delta,
-                quantity_before, quantity_after, reason_code, reason_description, reference_id,
-                unit_cost_minor, notes, occurred_at, user, run, file, source_line, record, idempotency_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        try db.execute(
+            sql: "INSERT INTO postings (tenant, org, run, file, user) VALUES (?, ?, ?, ?, ?)",
+            arguments: [context.tenant, context.org, context.run, file, context.user])
+        ledger = try LedgerAppender(db, posting: db.lastInsertedRowID)
+        loadBalance = try FastStatement(db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?")
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -100,31 +100,25 @@ public final class FilePosting {
                     input: key))
             }
         }
-        let (balanceKey, before) = try balance(adjustment.variant.id, adjustment.locationID)
+        let (slot, before) = try balance(adjustment.variantKey, adjustment.locationID)
         let delta: Int64
-        let kind: Int64
+        let kind: MovementKind
         switch adjustment.change {
         case .delta(let change):
             delta = change
-            kind = 1
+            kind = .adjustment
         case .set(let onHand):
             delta = onHand - before
-            kind = 2
+            kind = .set
         }
         if delta == 0 {
             try remember(adjustment, outcome: .unchanged, movement: nil)
             return settle(adjustment.record, as: .unchanged)
         }
         let after = before + delta
-        try insertMovement.execute(arguments: [
-            context.tenant, context.org, adjustment.variant.id, adjustment.locationID, kind,
-            adjustment.adjustmentType, delta, before, after, adjustment.reasonCode,
-            adjustment.reasonDescription, adjustment.reference, adjustment.unitCostMinor,
-            adjustment.notes, adjustment.occurredAt, context.user, context.run, file,
-            adjustment.line, adjustment.record, adjustment.naturalKey,
-        ])
-        balances.set(balanceKey, after)
-        try remember(adjustment, outcome: .posted, movement: db.lastInsertedRowID)
+        let movement = try ledger.append(adjustment, kind: kind, delta: delta, before: before)
+        balances.set(slot, after)
+        try remember(adjustment, outcome: .posted, movement: movement)
         return settle(adjustment.record, as: .posted)
     }
 
@@ -148,24 +142,32 @@ public final class FilePosting {
 
     // MARK: - Balances
 
-    private func balance(_ variant: Int64, _ location: Int64) throws -> (BalanceBook.Key, Int64) {
-        let key = BalanceBook.Key(variant: variant, location: location)
-        if let onHand = balances[key] { return (key, onHand) }
-        let onHand = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?"),
-            arguments: [context.tenant, variant, location]) ?? 0
-        balances.load(key, onHand)
-        return (key, onHand)
+    /// The balance's slot and current on-hand, loaded from the database on first touch.
+    private func balance(_ variant: Int64, _ location: Int64) throws -> (slot: Int, onHand: Int64) {
+        let (slot, isNew) = balances.slot(variant: variant, location: location)
+        if isNew {
+            loadBalance.reset()
+            loadBalance.bind(context.tenant, at: 1)
+            loadBalance.bind(variant, at: 2)
+            loadBalance.bind(location, at: 3)
+            balances.load(slot, try loadBalance.step() ? loadBalance.int64(column: 0) : 0)
+        }
+        return (slot, balances[slot])
     }
 
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
-        let upsert = try db.cachedStatement(sql: """
+        var upsert = try FastStatement(db, sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
             """)
-        for (key, onHand) in balances.changed {
-            try upsert.execute(arguments: [context.tenant, key.variant, key.location, onHand])
+        for (variant, location, onHand) in balances.changed {
+            upsert.reset()
+            upsert.bind(context.tenant, at: 1)
+            upsert.bind(variant, at: 2)
+            upsert.bind(location, at: 3)
+            upsert.bind(onHand, at: 4)
+            try upsert.step()
         }
         let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
         for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
@@ -178,26 +180,4 @@ public final class FilePosting {
             """, arguments: [counts.rows, context.run, file, file])
         try Store.addCounts(counts, toRun: context.run, in: db)
     }
-}
-
-/// On-hand per (variant, location) for the keys a file touches.
-struct BalanceBook {
-    struct Key: Hashable {
-        var variant: Int64
-        var location: Int64
-    }
-
-    private var onHand: [Key: Int64] = [:]
-    private var touched: Set<Key> = []
-
-    subscript(key: Key) -> Int64? { onHand[key] }
-
-    mutating func load(_ key: Key, _ value: Int64) { onHand[key] = value }
-
-    mutating func set(_ key: Key, _ value: Int64) {
-        onHand[key] = value
-        touched.insert(key)
-    }
-
-    var changed: [(Key, Int64)] { touched.compactMap { key in onHand[key].map { (key, $0) } } }
 }

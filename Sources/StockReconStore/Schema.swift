@@ -92,29 +92,34 @@ enum Schema {
             movement INTEGER,
             run INTEGER NOT NULL,
             PRIMARY KEY (tenant, key)) WITHOUT ROWID;
+        -- Who posted a group of movements, for whom, in which run, from which file: one row
+        -- per file of a run (or per decision), so that ledger rows stay narrow.
+        CREATE TABLE postings (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            org INTEGER NOT NULL,
+            run INTEGER NOT NULL,
+            file INTEGER,
+            user INTEGER,
+            approved_by INTEGER);
+        -- The append-only ledger. quantity_after is quantity_before + quantity_delta.
         CREATE TABLE ledger (
             id INTEGER PRIMARY KEY,
-            tenant INTEGER NOT NULL,
-            org INTEGER NOT NULL,
+            posting INTEGER NOT NULL,
             variant INTEGER NOT NULL,
             location INTEGER NOT NULL,
             kind INTEGER NOT NULL,
-            adjustment_type TEXT,
             quantity_delta INTEGER NOT NULL CHECK (quantity_delta <> 0),
             quantity_before INTEGER NOT NULL,
-            quantity_after INTEGER NOT NULL,
-            reason_code TEXT,
-            reason_description TEXT,
-            reference_id TEXT,
             unit_cost_minor INTEGER,
-            notes TEXT,
-            occurred_at TEXT,
-            user INTEGER,
-            approved_by INTEGER,
-            run INTEGER NOT NULL,
-            file INTEGER,
             source_line INTEGER,
             record INTEGER,
+            reference_id TEXT,
+            notes TEXT,
+            reason_code TEXT,
+            reason_description TEXT,
+            adjustment_type TEXT,
+            occurred_at TEXT,
             idempotency_key TEXT,
             reverses_id INTEGER);
         CREATE TRIGGER ledger_refuses_update BEFORE UPDATE ON ledger
@@ -146,21 +151,23 @@ enum Schema {
         SELECT l.id, t.tenant_id, o.org_id, v.variant_id, loc.location_id,
                CASE l.kind WHEN 1 THEN 'adjustment' WHEN 2 THEN 'set' WHEN 3 THEN 'receipt'
                            WHEN 4 THEN 'count' WHEN 5 THEN 'reversal' END AS transaction_type,
-               l.adjustment_type, l.quantity_delta, l.quantity_before, l.quantity_after,
+               l.adjustment_type, l.quantity_delta, l.quantity_before,
+               l.quantity_before + l.quantity_delta AS quantity_after,
                l.reason_code, l.reason_description, l.reference_id, l.unit_cost_minor, l.notes,
                COALESCE(l.occurred_at, r.started_at) AS occurred_at, r.started_at AS recorded_at,
-               u.user_id, a.user_id AS approved_by, l.run AS run_id, f.path AS source_file,
+               u.user_id, a.user_id AS approved_by, p.run AS run_id, f.path AS source_file,
                l.source_line, COALESCE(l.idempotency_key, f.sha256 || ':' || l.record) AS idempotency_key,
                l.reverses_id
         FROM ledger l
-        JOIN tenants t ON t.id = l.tenant
-        JOIN catalog_orgs o ON o.id = l.org
+        JOIN postings p ON p.id = l.posting
+        JOIN tenants t ON t.id = p.tenant
+        JOIN catalog_orgs o ON o.id = p.org
         JOIN catalog_variants v ON v.id = l.variant
         JOIN catalog_locations loc ON loc.id = l.location
-        JOIN run_log r ON r.id = l.run
-        LEFT JOIN catalog_users u ON u.id = l.user
-        LEFT JOIN catalog_users a ON a.id = l.approved_by
-        LEFT JOIN source_files f ON f.id = l.file;
+        JOIN run_log r ON r.id = p.run
+        LEFT JOIN catalog_users u ON u.id = p.user
+        LEFT JOIN catalog_users a ON a.id = p.approved_by
+        LEFT JOIN source_files f ON f.id = p.file;
         CREATE TRIGGER movements_refuse_update INSTEAD OF UPDATE ON movements
         BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
         CREATE TRIGGER movements_refuse_delete INSTEAD OF DELETE ON movements

@@ -22,10 +22,12 @@ struct ImportCommand: ParsableCommand {
             defer { inputs.forEach { $0.cleanUp() } }
             let request = ImportRequest(
                 tenantID: tenant, orgID: org, format: format, userID: user, files: inputs, isDryRun: dryRun)
-            let bar = ProgressBar.isWanted ? ProgressBar() : nil
-            let pipeline = ImportPipeline(store: try global.openStore(), progress: bar.map { bar in
-                { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
-            })
+            var progress: ProgressHandler?
+            if ProgressBar.isWanted {
+                let bar = ProgressBar()
+                progress = { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
+            }
+            let pipeline = ImportPipeline(store: try global.openStore(), progress: progress)
             return finish(try pipeline.run(request), json: global.json)
         }
     }

@@ -1,0 +1,98 @@
+import Foundation
+import StockReconCore
+import StockReconIO
+
+/// What the checking thread made of one row, for the posting thread.
+enum CheckedRow: Sendable {
+    case valid(ValidAdjustment)
+    case invalid(record: Int, [Diagnostic])
+    /// Already ended in an earlier run of this very file.
+    case settled
+}
+
+/// Records of a file seen before that still wait on a fix; all others have ended.
+struct SettledRecords: Sendable {
+    var isKnownFile: Bool
+    var outstanding: Set<Int>
+
+    func contains(_ record: Int) -> Bool { isKnownFile && !outstanding.contains(record) }
+}
+
+/// Stage one and two on their own thread: reads the file and checks every row, handing
+/// batches to the posting stage, so that parsing and SQLite work on two cores at once.
+final class RowChecker: @unchecked Sendable {
+    let file: InputFile
+    let format: SourceFormat
+    let validator: AdjustmentValidator
+    let settled: SettledRecords
+    let progress: ProgressHandler?
+    let queue = BatchQueue<CheckedRow>(capacity: 8)
+    private let done = DispatchSemaphore(value: 0)
+    static let batchSize = 4096
+
+    init(file: InputFile, format: SourceFormat, validator: AdjustmentValidator, settled: SettledRecords, progress: ProgressHandler?) {
+        self.file = file
+        self.format = format
+        self.validator = validator
+        self.settled = settled
+        self.progress = progress
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            do {
+                try read()
+                queue.finish()
+            } catch {
+                queue.finish(throwing: error)
+            }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Stops the thread (if still running) and waits for it to end.
+    func stop() {
+        queue.cancel()
+        done.wait()
+    }
+
+    private struct Cancelled: Error {}
+
+    private func read() throws {
+        var batch: [CheckedRow] = []
+        batch.reserveCapacity(RowChecker.batchSize)
+        func check(_ row: some RowReading, _ mapper: RowMapper) throws {
+            if settled.contains(row.record) {
+                batch.append(.settled)
+            } else {
+                switch validator.validate(mapper.input(from: row)) {
+                case .valid(let adjustment): batch.append(.valid(adjustment))
+                case .invalid(let problems): batch.append(.invalid(record: row.record, problems))
+                }
+            }
+            if batch.count == RowChecker.batchSize {
+                guard queue.push(batch) else { throw Cancelled() }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        switch file.kind() {
+        case .csv:
+            let reader = CSVReader(path: file.path, displayName: file.displayName)
+            if let progress {
+                let (name, total) = (file.displayName, file.size)
+                reader.onProgress = { progress(name, $0, total) }
+            }
+            var mapper: RowMapper?
+            try reader.read(
+                header: { mapper = try format.mapper(header: $0, file: file.displayName) },
+                row: { row in if let mapper { try check(row, mapper) } })
+        case .json:
+            let (header, rows) = try JSONRowReader(path: file.path, displayName: file.displayName).rows(rowKeys: format.jsonRowKeys)
+            let mapper = try format.mapper(header: header, file: file.displayName)
+            for row in rows { try check(row, mapper) }
+        }
+        if !batch.isEmpty, !queue.push(batch) { throw Cancelled() }
+    }
+}

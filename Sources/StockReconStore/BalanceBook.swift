@@ -1,0 +1,67 @@
+/// On-hand per (variant, location) for the keys one file touches: open addressing on
+/// integer keys, one cache line per probe (Swift's hashed dictionary cost a tenth of an
+/// import).
+struct BalanceBook {
+    private struct Entry {
+        var variant: Int64
+        var location: Int64
+        var onHand: Int64
+        var isUsed: Bool
+        var isTouched: Bool
+    }
+
+    private static let empty = Entry(variant: 0, location: 0, onHand: 0, isUsed: false, isTouched: false)
+    private var entries: [Entry]
+    private var count = 0
+    private var mask: Int
+
+    init(capacity: Int = 1 << 12) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        mask = size - 1
+        entries = Array(repeating: Self.empty, count: size)
+    }
+
+    /// The slot of a key, and whether it was just added (its on-hand still to be loaded).
+    mutating func slot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
+        if (count + 1) * 2 > mask + 1 { grow() }
+        return entries.withUnsafeMutableBufferPointer { entries in
+            var index = Self.hash(variant, location) & mask
+            while entries[index].isUsed {
+                if entries[index].variant == variant, entries[index].location == location { return (index, false) }
+                index = (index + 1) & mask
+            }
+            entries[index] = Entry(variant: variant, location: location, onHand: 0, isUsed: true, isTouched: false)
+            count += 1
+            return (index, true)
+        }
+    }
+
+    subscript(slot: Int) -> Int64 { entries[slot].onHand }
+
+    mutating func load(_ slot: Int, _ value: Int64) { entries[slot].onHand = value }
+
+    mutating func set(_ slot: Int, _ value: Int64) {
+        entries[slot].onHand = value
+        entries[slot].isTouched = true
+    }
+
+    /// Keys whose on-hand changed, with the new value.
+    var changed: [(variant: Int64, location: Int64, onHand: Int64)] {
+        entries.filter(\.isTouched).map { ($0.variant, $0.location, $0.onHand) }
+    }
+
+    private static func hash(_ variant: Int64, _ location: Int64) -> Int {
+        let mixed = UInt64(bitPattern: variant) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: location) &* 0xC2B2_AE3D_27D4_EB4F
+        return Int(truncatingIfNeeded: mixed ^ (mixed >> 29))
+    }
+
+    private mutating func grow() {
+        var bigger = BalanceBook(capacity: mask + 1)
+        for entry in entries where entry.isUsed {
+            let (slot, _) = bigger.slot(variant: entry.variant, location: entry.location)
+            bigger.entries[slot] = entry
+        }
+        self = bigger
+    }
+}

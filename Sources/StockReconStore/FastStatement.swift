@@ -1,0 +1,65 @@
+import GRDB
+import GRDBSQLite
+
+/// A GRDB prepared statement driven through SQLite's C API, for the measured hot paths of
+/// an import (appending movements, loading and writing balances), where GRDB's boxed
+/// `StatementArguments` cost a third of the time.
+struct FastStatement {
+    private let statement: Statement
+    private let db: Database
+    /// Parameters bound to NULL now: SQLite keeps bindings across resets, so a NULL that
+    /// stays NULL row after row is not bound again.
+    private var nullParameters: UInt64 = 0
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ db: Database, sql: String) throws {
+        self.db = db
+        statement = try db.cachedStatement(sql: sql)
+    }
+
+    private var handle: OpaquePointer { statement.sqliteStatement }
+
+    func reset() { sqlite3_reset(handle) }
+
+    func bind(_ value: Int64, at index: Int32) { sqlite3_bind_int64(handle, index, value) }
+
+    mutating func bind(_ value: Int64?, at index: Int32) {
+        guard let value else { return bindNull(at: index) }
+        nullParameters &= ~(1 << UInt64(index))
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    private mutating func bindNull(at index: Int32) {
+        let bit: UInt64 = 1 << UInt64(index)
+        if nullParameters & bit == 0 {
+            nullParameters |= bit
+            sqlite3_bind_null(handle, index)
+        }
+    }
+
+    mutating func bind(_ text: String?, at index: Int32) {
+        guard var text else { return bindNull(at: index) }
+        nullParameters &= ~(1 << UInt64(index))
+        text.withUTF8 { bytes in
+            _ = sqlite3_bind_text(
+                handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                Int32(bytes.count), FastStatement.transient)
+        }
+    }
+
+    /// Steps once: true when a row is available, false when done.
+    @discardableResult
+    func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+    }
+
+    func int64(column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+}
