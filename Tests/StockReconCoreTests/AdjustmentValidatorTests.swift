@@ -1,0 +1,116 @@
+import Testing
+@testable import StockReconCore
+
+/// A small catalog: org acme (default location WH), org other; a location-aware lamp.
+func sampleCatalog() -> Catalog {
+    Catalog(
+        orgs: [
+            Catalog.Org(id: 1, orgID: "acme", name: "Acme", defaultLocationID: "WH"),
+            Catalog.Org(id: 2, orgID: "other", name: "Other", defaultLocationID: nil),
+        ],
+        locations: [Catalog.Location(id: 10, locationID: "WH", siteID: "s"), Catalog.Location(id: 11, locationID: "SHOP", siteID: "s")],
+        variants: [
+            Catalog.Variant(id: 100, variantID: "1001", productID: "P1", orgID: "acme", sku: "TENT", barcode: "400", unitCostMinor: 8990, isLocationAware: false),
+            Catalog.Variant(id: 101, variantID: "1002", productID: "P2", orgID: "acme", sku: "LAMP", barcode: "401", unitCostMinor: 1200, isLocationAware: true),
+            Catalog.Variant(id: 102, variantID: "1003", productID: "P2", orgID: "acme", sku: "LAMP-XL", barcode: nil, unitCostMinor: nil, isLocationAware: false),
+            Catalog.Variant(id: 200, variantID: "2001", productID: "P9", orgID: "other", sku: "CANDLE", barcode: nil, unitCostMinor: 375, isLocationAware: false),
+        ])
+}
+
+func input(variant: String? = "1001", quantity: String? = "5", location: String? = nil, _ configure: (inout AdjustmentInput) -> Void = { _ in }) -> AdjustmentInput {
+    var input = AdjustmentInput(file: "f.csv", line: 7, record: 6)
+    input.variant = variant.map { Field("variant_id", $0) }
+    input.quantity = quantity.map { Field("quantity_delta", $0) }
+    input.location = location.map { Field("location_id", $0) }
+    configure(&input)
+    return input
+}
+
+@Suite struct AdjustmentValidatorTests {
+    let catalog = sampleCatalog()
+    var validator: AdjustmentValidator {
+        AdjustmentValidator(catalog: catalog, org: catalog.orgs["acme"]!, rules: AdjustmentRules())
+    }
+
+    func problems(_ row: AdjustmentInput, rules: AdjustmentRules = AdjustmentRules()) -> [Diagnostic] {
+        let validator = AdjustmentValidator(catalog: catalog, org: catalog.orgs["acme"]!, rules: rules)
+        if case .invalid(let problems) = validator.validate(row) { return problems }
+        return []
+    }
+
+    @Test func acceptsAValidRowAndUsesTheDefaultLocation() throws {
+        guard case .valid(let adjustment) = validator.validate(input()) else {
+            Issue.record("expected a valid row")
+            return
+        }
+        #expect(adjustment.variantKey == 100)
+        #expect(adjustment.locationID == 10)
+        #expect(adjustment.change == .delta(5))
+        #expect(adjustment.unitCostMinor == 8990)
+        #expect(adjustment.line == 7)
+    }
+
+    @Test(arguments: [
+        (input(variant: nil), RejectionType.missingField, "variant_id"),
+        (input(quantity: nil), .missingField, "quantity_delta"),
+        (input(quantity: "1.5"), .invalidQuantity, "quantity_delta"),
+        (input(quantity: "2000000000"), .invalidQuantity, "quantity_delta"),
+        (input(quantity: "0"), .zeroDelta, "quantity_delta"),
+        (input(variant: "9999"), .unknownVariant, "variant_id"),
+        (input(variant: "2001"), .crossBrand, "variant_id"),
+        (input(location: "MOON"), .unknownLocation, "location_id"),
+        (input(variant: "1002"), .locationRequired, "location_id"),
+        (input { $0.unitCost = Field("unit_cost", "-1.00") }, .invalidCost, "unit_cost"),
+        (input { $0.unitCost = Field("unit_cost", "12.345") }, .invalidCost, "unit_cost"),
+        (input { $0.occurredAt = Field("occurred_at", "yesterday") }, .invalidTimestamp, "occurred_at"),
+    ])
+    func rejectsWithTypeAndField(row: AdjustmentInput, type: RejectionType, field: String) {
+        let found = problems(row)
+        #expect(found.count == 1)
+        #expect(found.first?.type == type)
+        #expect(found.first?.location == SourceLocation(file: "f.csv", line: 7, field: field))
+        #expect(found.first?.message.isEmpty == false)
+    }
+
+    @Test func requiresAReasonWhenTheRulesSay() {
+        let found = problems(input(), rules: AdjustmentRules(isReasonRequired: true))
+        #expect(found.map(\.type) == [.reasonRequired])
+        #expect(problems(input { $0.reasonCode = Field("reason", "damaged") }, rules: AdjustmentRules(isReasonRequired: true)).isEmpty)
+    }
+
+    @Test func collectsEveryProblemOfARow() {
+        let found = problems(input(variant: "9999", quantity: "0") { $0.occurredAt = Field("occurred_at", "soon") })
+        #expect(Set(found.map(\.type)) == [.zeroDelta, .unknownVariant, .invalidTimestamp])
+    }
+
+    @Test func keepsTheOffendingValue() {
+        #expect(problems(input(quantity: "ten")).first?.input == "ten")
+    }
+
+    @Test func locationAwareVariantWithALocationIsValid() {
+        #expect(problems(input(variant: "1002", location: "SHOP")).isEmpty)
+    }
+
+    @Test func findsVariantsBySKUBarcodeAndSingleVariantProduct() {
+        #expect(catalog.variant("TENT", by: .sku)?.id == 100)
+        #expect(catalog.variant("400", by: .barcode)?.id == 100)
+        #expect(catalog.variant("P1", by: .productID)?.id == 100)
+        #expect(catalog.variant("P2", by: .productID) == nil)
+        #expect(catalog.isAmbiguousProduct("P2"))
+        #expect(catalog.variant("LAMP", by: .any)?.id == 101)
+        #expect(catalog.variant("1003", by: .any)?.id == 102)
+        #expect(catalog.variant("TENT", by: .variantID) == nil)
+    }
+
+    @Test func setRowsTakeANonNegativeTarget() {
+        #expect(problems(input(quantity: "0") { $0.mode = .set }).isEmpty)
+        #expect(problems(input(quantity: "-2") { $0.mode = .set }).map(\.type) == [.invalidQuantity])
+    }
+
+    @Test func contentDigestChangesWithContent() {
+        let a = input { $0.naturalKey = "k" }
+        let b = input(quantity: "6") { $0.naturalKey = "k" }
+        #expect(a.contentDigest == input { $0.naturalKey = "k" }.contentDigest)
+        #expect(a.contentDigest != b.contentDigest)
+    }
+}
