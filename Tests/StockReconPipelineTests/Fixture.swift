@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+@testable import StockReconPipeline
+import StockReconIO
+import StockReconStore
+
+/// A temporary database with a catalog for tenant `t1`: orgs acme (default WH) and other,
+/// locations WH and SHOP, variants 1001 (acme), 1002 (acme, location-aware), 2001 (other).
+final class Fixture {
+    let directory: URL
+    let databasePath: String
+    let store: Store
+
+    init(tenants: [String] = ["t1"]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        databasePath = directory.appendingPathComponent("db.sqlite").path
+        store = try Store(path: databasePath)
+        let catalog = [
+            file("orgs.csv", "org_id,name,default_location_id\nacme,Acme,WH\nother,Other,WH\n"),
+            file("locations.csv", "location_id,site_id,name\nWH,s1,Warehouse\nSHOP,s1,Shop\n"),
+            file("variants.csv", """
+                variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware
+                1001,P1,acme,TENT,400,10.00,false
+                1002,P2,acme,LAMP,401,2.50,true
+                2001,P3,other,CANDLE,402,1.00,false
+
+                """),
+            file("users.csv", "user_id,role\nalice,manager\nbob,staff\n"),
+        ]
+        for tenant in tenants {
+            let report = try CatalogImport(store: store).run(tenantID: tenant, files: catalog)
+            precondition(report.counts.rejected == 0)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func file(_ name: String, _ contents: String) -> InputFile {
+        let path = directory.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        return InputFile(path: path, displayName: name)
+    }
+
+    func importing(
+        _ files: [InputFile], format: SourceFormat = .synq, tenant: String = "t1", org: String = "acme",
+        user: String? = nil, dryRun: Bool = false
+    ) throws -> RunReport {
+        try ImportPipeline(store: store).run(ImportRequest(
+            tenantID: tenant, orgID: org, format: format, userID: user, files: files, isDryRun: dryRun))
+    }
+
+    func balance(_ variant: String, _ location: String = "WH", tenant: String = "t1") throws -> Int64? {
+        try store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT on_hand FROM balances WHERE tenant_id = ? AND variant_id = ? AND location_id = ?",
+                               arguments: [tenant, variant, location])
+        }
+    }
+
+    func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
+        try store.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    }
+
+    func rejections(_ run: Int64?) throws -> [(line: Int?, field: String?, type: String)] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT source_line, field, type FROM rejections WHERE run_id = ? ORDER BY id", arguments: [run])
+                .map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+import StockReconIO
+
+@Suite struct ImportPipelineTests {
+    @Test func everyRowEndsSomewhereWithItsLocatedReason() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("nightly.csv", """
+            variant_id,location_id,quantity_delta,unit_cost,occurred_at
+            1001,WH,5,,
+            ,WH,1,,
+            1001,WH,x,,
+            1001,WH,0,,
+            9999,WH,1,,
+            2001,WH,1,,
+            1001,MOON,1,,
+            1002,,1,,
+            1001,,1,-2,
+            1001,,1,,not-a-time
+            1001,SHOP,-3,,2026-11-20T10:00:00Z
+
+            """)
+        let report = try fixture.importing([file])
+        #expect(report.counts == OutcomeCounts(rows: 11, posted: 2, rejected: 9))
+        #expect(report.counts.isBalanced)
+        #expect(report.exitStatus == 1)
+        let found = try fixture.rejections(report.runID)
+        #expect(found.map(\.type) == [
+            "missing_field", "invalid_quantity", "zero_delta", "unknown_variant", "cross_brand",
+            "unknown_location", "location_required", "invalid_cost", "invalid_timestamp",
+        ])
+        #expect(found.map(\.line) == Array(3...11))
+        #expect(found.map(\.field) == ["variant_id", "quantity_delta", "quantity_delta", "variant_id", "variant_id", "location_id", "location_id", "unit_cost", "occurred_at"])
+        #expect(try fixture.balance("1001") == 5)
+        #expect(try fixture.balance("1001", "SHOP") == -3)
+        let stored = try fixture.count("SELECT count(*) FROM rejections WHERE msg <> '' AND ctx LIKE '{%' AND tenant_id = 't1' AND source_file = 'nightly.csv'")
+        #expect(stored == 9)
+    }
+
+    @Test func importingTheSameFileAgainPostsNothing() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n1001,7\n")
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 2, posted: 2))
+        let again = try fixture.importing([file])
+        #expect(again.counts == OutcomeCounts(rows: 2, duplicate: 2))
+        #expect(again.exitStatus == 0)
+        #expect(try fixture.count("SELECT count(*) FROM movements") == 2)
+        #expect(try fixture.balance("1001") == 12)
+    }
+
+    @Test func aRerunAfterFixingTheCatalogPostsExactlyTheRowsThatFailed() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n3001,4\n1001,1\n3001,2\n")
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 4, posted: 2, rejected: 2))
+        _ = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [
+            fixture.file("more.csv", "variant_id,org_id,unit_cost\n3001,acme,1.00\n"),
+        ])
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 4, posted: 2, duplicate: 2))
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 4, duplicate: 4))
+        #expect(try fixture.balance("3001") == 6)
+        #expect(try fixture.balance("1001") == 6)
+        #expect(try fixture.count("SELECT count(*) FROM movements") == 4)
+    }
+
+    @Test func naturalKeysAreDuplicatesOrConflictsAcrossFiles() throws {
+        let fixture = try Fixture()
+        let header = "idempotency_key,variant_id,quantity_delta\n"
+        let first = fixture.file("one.csv", header + "k1,1001,5\nk2,1001,1\n")
+        let second = fixture.file("two.csv", header + "k1,1001,5\nk2,1001,9\nk3,1001,2\nk3,1001,2\nk4,1001,1\nk4,1001,3\n")
+        #expect(try fixture.importing([first], format: .canonical).counts == OutcomeCounts(rows: 2, posted: 2))
+        let report = try fixture.importing([second], format: .canonical)
+        #expect(report.counts == OutcomeCounts(rows: 6, posted: 2, rejected: 2, duplicate: 2))
+        #expect(try fixture.rejections(report.runID).map(\.type) == ["conflicting_duplicate", "conflicting_duplicate"])
+        #expect(try fixture.balance("1001") == 9)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE idempotency_key = 'k3'") == 1)
+    }
+
+    @Test func setRowsPostTheDifferenceOrNothing() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("c.csv", """
+            variant_id,transaction_type,quantity_delta,quantity_after
+            1001,adjustment,5,
+            1001,set,,12
+            1001,set,,12
+            1001,set,,
+
+            """)
+        let report = try fixture.importing([file], format: .canonical)
+        #expect(report.counts == OutcomeCounts(rows: 4, posted: 2, rejected: 1, unchanged: 1))
+        #expect(try fixture.balance("1001") == 12)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'set' AND quantity_delta = 7 AND quantity_after = 12") == 1)
+    }
+
+    @Test func aDryRunWritesNothing() throws {
+        let fixture = try Fixture()
+        let runsBefore = try fixture.count("SELECT count(*) FROM runs")
+        let report = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n9,1\n")], dryRun: true)
+        #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
+        #expect(report.isDryRun)
+        #expect(try fixture.count("SELECT count(*) FROM movements") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM rejections") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM runs") == runsBefore)
+        #expect(try fixture.balance("1001") == nil)
+    }
+
+    @Test func anUnreadableFileFailsAloneAndPostsNothing() throws {
+        let fixture = try Fixture()
+        let broken = fixture.file("broken.csv", "variant_id,quantity_delta\n1001,5\n1001,\"6\n")
+        let wrongHeader = fixture.file("dayzero.csv", "variant_id,quantity_change,reason\n1001,5,x\n")
+        let good = fixture.file("good.csv", "variant_id,quantity_delta\n1001,2\n")
+        let report = try fixture.importing([broken, wrongHeader, good])
+        #expect(report.exitStatus == 2)
+        #expect(report.files.map { $0.failure?.type } == [.unreadableFile, .unreadableFile, nil])
+        #expect(report.files[1].failure?.message.contains("--format dayzero") == true)
+        #expect(report.counts == OutcomeCounts(rows: 3, posted: 1, rejected: 2))
+        #expect(try fixture.balance("1001") == 2)
+        #expect(try fixture.count("SELECT count(*) FROM rejections WHERE type = 'unreadable_file'") == 2)
+    }
+
+    @Test func dayzeroJSONRequiresAReasonAndDefaultsTheLocation() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("d.json", #"[{"variant_id": "1001", "quantity_change": 4, "reason": "found"}, {"variant_id": "1001", "quantity_change": 1}]"#)
+        let report = try fixture.importing([file], format: .dayzero)
+        #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
+        #expect(try fixture.rejections(report.runID).map(\.type) == ["reason_required"])
+        #expect(try fixture.rejections(report.runID).map(\.line) == [2])
+        #expect(try fixture.balance("1001") == 4)
+    }
+
+    @Test func tenantsNeverSeeEachOther() throws {
+        let fixture = try Fixture(tenants: ["t1", "t2"])
+        _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n")], tenant: "t1")
+        _ = try fixture.importing([fixture.file("b.csv", "variant_id,quantity_delta\n1001,40\n")], tenant: "t2")
+        #expect(try fixture.balance("1001", tenant: "t1") == 5)
+        #expect(try fixture.balance("1001", tenant: "t2") == 40)
+        #expect(try fixture.store.movements(tenantID: "t1", variantID: nil, locationID: nil, sinceID: 0, limit: 10).rows.count == 1)
+        #expect {
+            _ = try fixture.importing([fixture.file("c.csv", "variant_id,quantity_delta\n1001,1\n")], tenant: "t3")
+        } throws: { error in
+            (error as? UsageError)?.message.contains("org acme is not in tenant t3") == true
+        }
+    }
+
+    @Test func anUnknownUserIsAUsageError() throws {
+        let fixture = try Fixture()
+        #expect(throws: UsageError.self) {
+            _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n")], user: "mallory")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM runs WHERE command LIKE 'import%'") == 0)
+        let report = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n")], user: "bob")
+        #expect(report.counts.posted == 1)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE user_id = 'bob'") == 1)
+    }
+
+    @Test func twoImportsAtOnceBothFinishWithExactBalances() throws {
+        let fixture = try Fixture()
+        var lines = "variant_id,location_id,quantity_delta\n"
+        for index in 0..<20_000 { lines += "1001,\(index % 2 == 0 ? "WH" : "SHOP"),\(index % 7 + 1)\n" }
+        let first = fixture.file("first.csv", lines)
+        let second = fixture.file("second.csv", lines + "1001,WH,1\n")
+        let path = fixture.databasePath
+        let results = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            do {
+                let store = try Store(path: path)
+                let report = try ImportPipeline(store: store).run(ImportRequest(
+                    tenantID: "t1", orgID: "acme", format: .synq, files: [index == 0 ? first : second]))
+                results.add(report.counts.posted)
+            } catch {
+                results.add(-1)
+            }
+        }
+        #expect(results.values.sorted() == [20_000, 20_001])
+        var perFile: Int64 = 0
+        for index in stride(from: 0, to: 20_000, by: 2) { perFile += Int64(index % 7 + 1) }
+        #expect(try fixture.balance("1001") == perFile * 2 + 1)
+        #expect(try fixture.count("SELECT count(*) FROM movements") == 40_001)
+        let consistent = try fixture.count("""
+            SELECT count(*) FROM (SELECT variant_id, location_id, sum(quantity_delta) AS total FROM movements GROUP BY 1, 2) m
+            JOIN balances b USING (variant_id, location_id) WHERE b.on_hand = m.total
+            """)
+        #expect(consistent == 2)
+    }
+}
+
+final class ConcurrentResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Int] = []
+    func add(_ value: Int) { lock.withLock { stored.append(value) } }
+    var values: [Int] { lock.withLock { stored } }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import Testing
+@testable import StockReconStore
+import StockReconCore
+
+func temporaryStore() throws -> (Store, String) {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
+    return (try Store(path: path), path)
+}
+
+/// A tenant with one org, one location and one variant, and a file posting ready to use.
+func seeded(_ store: Store, tenantID: String = "t1") throws -> (tenant: Int64, catalog: Catalog) {
+    try store.write("seeding") { db in
+        let tenant = try Store.tenantKey(db, tenantID)
+        try Store.upsert([
+            .org(orgID: "acme", name: "Acme", defaultLocationID: "WH"),
+            .location(locationID: "WH", siteID: nil, name: nil),
+            .variant(variantID: "1001", productID: nil, orgID: "acme", sku: "TENT", barcode: nil, unitCostMinor: 500, isLocationAware: false),
+        ], tenant: tenant, in: db)
+        return (tenant, try Store.catalog(tenant: tenant, in: db))
+    }
+}
+
+func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAdjustment {
+    let variant = try #require(catalog.variant("1001", by: .variantID))
+    let location = try #require(catalog.locations["WH"])
+    return ValidAdjustment(
+        record: record, line: record + 1, variantKey: variant.id, locationID: location.id, change: .delta(delta),
+        unitCostMinor: 500, notes: "n", contentDigest: 0)
+}
+
+@Suite struct StoreTests {
+    @Test func createsThePublicTablesAndViews() throws {
+        let (store, _) = try temporaryStore()
+        let names = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')") }
+        for name in ["movements", "balances", "rejections", "runs"] { #expect(names.contains(name)) }
+        let columns = try store.read { db in try db.columns(in: "movements").map(\.name) }
+        #expect(columns == Store.movementColumns)
+    }
+
+    @Test func usesWALAndAPersistentBusyTimeout() throws {
+        let (store, _) = try temporaryStore()
+        #expect(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+    }
+
+    @Test func postsWithExactBeforeAndAfterAndOneBalanceWrite() throws {
+        let (store, _) = try temporaryStore()
+        let (tenant, catalog) = try seeded(store)
+        try store.write("posting") { db in
+            let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: "test", in: db)
+            let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
+            let posting = try FilePosting(db: db, context: context, sha256: "abc", path: "f.csv", format: "synq")
+            for (record, delta) in [5, -2, 10, -13, 1].enumerated() {
+                _ = try posting.post(try adjustment(catalog, record: record + 1, delta: Int64(delta)))
+            }
+            try posting.finish(OutcomeCounts(rows: 5, posted: 5))
+        }
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT quantity_delta, quantity_before, quantity_after FROM movements ORDER BY id")
+                .map { [$0[0] as Int64, $0[1] as Int64, $0[2] as Int64] }
+        }
+        #expect(rows == [[5, 0, 5], [-2, 5, 3], [10, 3, 13], [-13, 13, 0], [1, 0, 1]])
+        #expect(try store.balances(tenantID: "t1", variantID: nil, locationID: nil).rows == [[.text("1001"), .text("WH"), .integer(1)]])
+    }
+
+    @Test(arguments: [
+        "UPDATE ledger SET quantity_delta = 99",
+        "DELETE FROM ledger",
+        "UPDATE movements SET quantity_delta = 99",
+        "DELETE FROM movements",
+    ])
+    func theLedgerRefusesUpdateAndDelete(sql: String) throws {
+        let (store, _) = try temporaryStore()
+        let (tenant, catalog) = try seeded(store)
+        try store.write("posting") { db in
+            let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: "test", in: db)
+            let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
+            let posting = try FilePosting(db: db, context: context, sha256: "abc", path: "f.csv", format: "synq")
+            _ = try posting.post(try adjustment(catalog, record: 1, delta: 3))
+            try posting.finish(OutcomeCounts(rows: 1, posted: 1))
+        }
+        #expect {
+            try store.write("tampering") { db in try db.execute(sql: sql) }
+        } throws: { error in
+            String(describing: error).contains("append-only")
+        }
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM movements WHERE quantity_delta = 3") } == 1)
+    }
+
+    @Test func catalogsAreSeparatePerTenant() throws {
+        let (store, _) = try temporaryStore()
+        let (_, first) = try seeded(store, tenantID: "t1")
+        let other = try store.write("other tenant") { db -> Catalog in
+            let tenant = try Store.tenantKey(db, "t2")
+            try Store.upsert([.variant(variantID: "9", productID: nil, orgID: "o", sku: nil, barcode: nil, unitCostMinor: nil, isLocationAware: true)], tenant: tenant, in: db)
+            return try Store.catalog(tenant: tenant, in: db)
+        }
+        #expect(first.variant("9", by: .variantID) == nil)
+        #expect(other.variant("1001", by: .variantID) == nil)
+        #expect(other.variant("9", by: .variantID) != nil)
+    }
+
+    @Test func loadingTheCatalogAgainUpdatesInPlace() throws {
+        let (store, _) = try temporaryStore()
+        let (tenant, before) = try seeded(store)
+        let after = try store.write("reload") { db -> Catalog in
+            try Store.upsert([.variant(variantID: "1001", productID: nil, orgID: "acme", sku: "TENT-2", barcode: nil, unitCostMinor: 650, isLocationAware: true)], tenant: tenant, in: db)
+            return try Store.catalog(tenant: tenant, in: db)
+        }
+        #expect(after.variant("1001", by: .variantID)?.id == before.variant("1001", by: .variantID)?.id)
+        #expect(after.variant("1001", by: .variantID)?.unitCostMinor == 650)
+        #expect(after.variant("TENT-2", by: .sku) != nil)
+    }
+}
+
+@Suite struct BalanceBookTests {
+    @Test func keepsEveryKeyApartThroughGrowth() {
+        var book = BalanceBook(capacity: 4)
+        for variant in 0..<300 {
+            for location in 0..<7 {
+                let (slot, isNew) = book.slot(variant: Int64(variant), location: Int64(location))
+                #expect(isNew)
+                book.set(slot, Int64(variant * 10 + location))
+            }
+        }
+        let (slot, isNew) = book.slot(variant: 123, location: 4)
+        #expect(!isNew)
+        #expect(book[slot] == 1234)
+        #expect(book.changed.count == 2100)
+    }
+}
