@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "StockReconIOTests", dependencies: ["StockReconIO"]),
         .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore"]),
         .testTarget(name: "StockReconPipelineTests", dependencies: ["StockReconPipeline", "StockReconStore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["StockReconStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["stockrecon"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// The bundled fixtures through the built binary: what the README's first command does.
+@Suite struct FixtureRunTests {
+    @Test func theFixtureRunMatchesItsGoldenOutput() throws {
+        let scratch = Scratch()
+        let db = ["--db", scratch.database]
+        let catalog = try Binary.run(["catalog", "import", "--tenant", "demo"] + db + [
+            "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv",
+        ])
+        #expect(catalog.status == 0)
+        let synq = try Binary.run(["import", "--tenant", "demo", "--org", "acme", "--format", "synq", "--user", "bob"] + db + ["fixtures/imports/nightly-synq.csv"])
+        #expect(synq.status == 1)
+        let dayzero = try Binary.run(["import", "--tenant", "demo", "--org", "acme", "--format", "dayzero", "--user", "bob"] + db + ["fixtures/imports/nightly-dayzero.json"])
+        #expect(dayzero.status == 1)
+        let canonical = try Binary.run(["import", "--tenant", "demo", "--org", "acme", "--format", "canonical", "--user", "alice"] + db + ["fixtures/imports/canonical.csv"])
+        #expect(canonical.status == 1)
+        let balance = try Binary.run(["balance", "--tenant", "demo"] + db)
+        #expect(balance.status == 0)
+        let transcript = [catalog, synq, dayzero, canonical, balance].map { $0.stdout + $0.stderr }.joined(separator: "---\n")
+        expectGolden(transcript, "fixture-run.txt")
+    }
+}
+
+@Suite struct ExitStatusTests {
+    let scratch = Scratch()
+    var db: [String] { ["--db", scratch.database] }
+
+    func loadCatalog() throws {
+        let result = try Binary.run(["catalog", "import", "--tenant", "t"] + db + ["fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv"])
+        #expect(result.status == 0)
+    }
+
+    @Test func zeroWhenEverythingPostsAndJSONSummaries() throws {
+        try loadCatalog()
+        let file = scratch.file("ok.csv", "variant_id,location_id,quantity_delta\n1001,WH-MAIN,3\n1002,WH-MAIN,4\n")
+        let result = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--json"] + db + [file])
+        #expect(result.status == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for key in ["run_id", "rows", "posted", "pending", "rejected", "unchanged", "duplicate"] { #expect(summary[key] != nil, "\(key)") }
+        #expect(summary["rows"] as? Int == 2)
+        #expect(summary["posted"] as? Int == 2)
+        let again = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--json"] + db + [file])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(second["duplicate"] as? Int == 2)
+        #expect(again.status == 0)
+    }
+
+    @Test func oneWhenRowsAreRejectedAndTheyAreRecorded() throws {
+        try loadCatalog()
+        let file = scratch.file("bad.csv", "variant_id,quantity_delta\n1001,0\n")
+        let result = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq"] + db + [file])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad.csv:2: error: quantity_delta: an adjustment cannot be zero"))
+        #expect(try scratch.query("SELECT type || ':' || source_line FROM rejections") == "zero_delta:2")
+    }
+
+    @Test func twoWhenAFileCannotBeRead() throws {
+        try loadCatalog()
+        let broken = scratch.file("cut.csv", "variant_id,quantity_delta\n1001,\"5\n")
+        let good = scratch.file("good.csv", "variant_id,quantity_delta\n1001,5\n")
+        let result = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq"] + db + [broken, good])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("closing quote"))
+        #expect(try scratch.query("SELECT sum(on_hand) FROM balances") == "5")
+    }
+
+    @Test(arguments: [
+        ["import", "--tenant", "t", "--org", "nobody", "--format", "synq", "fixtures/imports/nightly-synq.csv"],
+        ["import", "--tenant", "t", "--org", "acme", "--format", "nonsense", "fixtures/imports/nightly-synq.csv"],
+        ["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--user", "ghost", "fixtures/imports/nightly-synq.csv"],
+        ["movements", "--tenant", "t", "--limit", "0"],
+        ["no-such-command"],
+    ])
+    func sixtyFourForUsageErrors(arguments: [String]) throws {
+        try loadCatalog()
+        let result = try Binary.run(arguments + db)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+        #expect(try scratch.query("SELECT count(*) FROM movements") == "0")
+    }
+
+    @Test func readsStandardInput() throws {
+        try loadCatalog()
+        let data = Data("variant_id,quantity_delta\n1001,5\n".utf8)
+        let first = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--json"] + db + ["-"], stdin: data)
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("\"posted\":1"))
+        let again = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--json"] + db + ["-"], stdin: data)
+        #expect(again.stdout.contains("\"duplicate\":1"))
+        #expect(try scratch.query("SELECT source_file FROM movements") == "<stdin>")
+    }
+
+    @Test func theDatabaseComesFromTheEnvironment() throws {
+        let result = try Binary.run(
+            ["catalog", "import", "--tenant", "t", "fixtures/catalog/orgs.csv"], environment: ["STOCKRECON_DB": scratch.database])
+        #expect(result.status == 0)
+        #expect(try scratch.query("SELECT count(*) FROM orgs") == "2")
+    }
+}
+
+@Suite struct QueryCommandTests {
+    let scratch = Scratch()
+    var db: [String] { ["--db", scratch.database] }
+
+    init() throws {
+        try Binary.run(["catalog", "import", "--tenant", "t"] + db + ["fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv"])
+        var rows = "variant_id,location_id,quantity_delta,notes\n"
+        for index in 1...25 { rows += "\(index % 2 == 0 ? "1001" : "1002"),WH-MAIN,\(index),\"note, \(index)\"\n" }
+        try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq"] + db + [scratch.file("rows.csv", rows)])
+    }
+
+    @Test func balanceFiltersAndFormats() throws {
+        let csv = try Binary.run(["balance", "--tenant", "t", "--format", "csv"] + db)
+        #expect(csv.stdout == "variant_id,location_id,on_hand\n1001,WH-MAIN,156\n1002,WH-MAIN,169\n")
+        let one = try Binary.run(["balance", "--tenant", "t", "--variant", "1002", "--json"] + db)
+        #expect(one.stdout == #"{"balances":[{"variant_id":"1002","location_id":"WH-MAIN","on_hand":169}]}"# + "\n")
+        let other = try Binary.run(["balance", "--tenant", "someone-else"] + db)
+        #expect(other.stdout == "no balances\n")
+    }
+
+    @Test func movementsPageWithSinceIDAndLimit() throws {
+        let first = try Binary.run(["movements", "--tenant", "t", "--limit", "10", "--json"] + db)
+        let page = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let items = try #require(page["movements"] as? [[String: Any]])
+        #expect(items.count == 10)
+        #expect(page["next_since_id"] as? Int == 10)
+        #expect(items.first?["notes"] as? String == "note, 1")
+        let last = try Binary.run(["movements", "--tenant", "t", "--since-id", "20", "--limit", "10", "--format", "csv"] + db)
+        let lines = last.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 7)  // header, five rows, final newline
+        #expect(lines[1].hasPrefix("21,t,acme,1002,WH-MAIN,adjustment,,21,"))
+        #expect(last.stdout.contains("\"note, 25\""))
+        let filtered = try Binary.run(["movements", "--tenant", "t", "--variant", "1001", "--location", "WH-MAIN", "--limit", "100", "--format", "csv"] + db)
+        #expect(filtered.stdout.split(separator: "\n").count == 13)
+    }
+}

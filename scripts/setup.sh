@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the C libraries stockrecon builds against (Debian/Ubuntu), when missing.
+set -euo pipefail
+packages=(libcsv-dev libsqlite3-dev libssl-dev sqlite3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}"
