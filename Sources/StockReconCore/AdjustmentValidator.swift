@@ -11,12 +11,14 @@ public struct AdjustmentValidator: Sendable {
     public let org: Catalog.Org
     public let rules: AdjustmentRules
     private let defaultLocation: Catalog.Location?
+    private let orgIndex: Int?
 
     public init(catalog: Catalog, org: Catalog.Org, rules: AdjustmentRules) {
         self.catalog = catalog
         self.org = org
         self.rules = rules
         self.defaultLocation = org.defaultLocationID.flatMap { catalog.locations[$0] }
+        self.orgIndex = catalog.orgIndex(of: org.orgID)
     }
 
     public func validate(_ input: AdjustmentInput) -> Verdict {
@@ -41,7 +43,7 @@ public struct AdjustmentValidator: Sendable {
             return .invalid(problems)
         }
         return .valid(ValidAdjustment(
-            record: input.record, line: input.line, variantKey: variant.id, locationID: location.id,
+            record: input.record, line: input.line, variantKey: variant.id, locationID: location,
             change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
             adjustmentType: input.adjustmentType, reasonCode: input.reasonCode?.text,
             reasonDescription: input.reasonDescription, reference: input.reference,
@@ -86,35 +88,38 @@ public struct AdjustmentValidator: Sendable {
         }
     }
 
-    private func checkVariant(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Catalog.Variant? {
+    private func checkVariant(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Catalog.VariantFacts? {
         guard let field = input.variant else {
             problems.append(Diagnostic(
                 .missingField, at: SourceLocation(file: input.file, line: input.line, field: input.variantKeyKind.rawValue),
                 "no variant is named: fill in variant_id, sku or barcode"))
             return nil
         }
-        guard let variant = catalog.variant(field.text, by: input.variantKeyKind) else {
+        guard let index = catalog.variantIndex(field.text, by: input.variantKeyKind) else {
             let hint = catalog.isAmbiguousProduct(field.text)
                 ? "product \(field.text) has several variants: name one by variant_id, sku or barcode"
                 : "no variant with this \(input.variantKeyKind == .any ? "id, sku or barcode" : field.name) in the catalog: check the value or add the variant with `stockrecon catalog import`"
             problems.append(Diagnostic(.unknownVariant, at: input.location(of: field), hint, input: field.text))
             return nil
         }
-        guard variant.orgID == org.orgID else {
+        let facts = catalog.facts(at: index)
+        guard facts.orgIndex == orgIndex else {
+            let variant = catalog.variant(at: index)
             problems.append(Diagnostic(
                 .crossBrand, at: input.location(of: field),
                 "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID): import it in a run for its own org",
                 input: field.text, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
             return nil
         }
-        return variant
+        return facts
     }
 
+    /// The internal id of the row's location, or of the org's default one.
     private func checkLocation(
-        _ input: AdjustmentInput, variant: Catalog.Variant?, into problems: inout [Diagnostic]
-    ) -> Catalog.Location? {
+        _ input: AdjustmentInput, variant: Catalog.VariantFacts?, into problems: inout [Diagnostic]
+    ) -> Int64? {
         if let field = input.location {
-            guard let location = catalog.locations[field.text] else {
+            guard let location = catalog.locationKey(field.text) else {
                 problems.append(Diagnostic(
                     .unknownLocation, at: input.location(of: field),
                     "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
@@ -125,10 +130,11 @@ public struct AdjustmentValidator: Sendable {
         }
         guard let variant else { return nil }
         if variant.isLocationAware {
+            let variantID = input.variant?.text ?? ""
             problems.append(Diagnostic(
                 .locationRequired, at: SourceLocation(file: input.file, line: input.line, field: "location_id"),
-                "variant \(variant.variantID) is location-aware: name its location in location_id",
-                context: ["variant_id": .text(variant.variantID)]))
+                "variant \(variantID) is location-aware: name its location in location_id",
+                context: ["variant": .text(variantID)]))
             return nil
         }
         guard let defaultLocation else {
@@ -138,7 +144,7 @@ public struct AdjustmentValidator: Sendable {
                 input: org.defaultLocationID, context: ["org_id": .text(org.orgID)]))
             return nil
         }
-        return defaultLocation
+        return defaultLocation.id
     }
 
     private func checkCost(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {

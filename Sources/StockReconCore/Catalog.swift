@@ -64,26 +64,58 @@ public struct Catalog: Sendable {
         }
     }
 
+    /// What the checks need of a variant, without its strings: reading it for every row
+    /// costs no reference counting.
+    public struct VariantFacts: Sendable, Hashable {
+        public var id: Int64
+        public var unitCostMinor: Int64?
+        public var isLocationAware: Bool
+        /// Index of the variant's org in `orgIndexes`, compared as an integer.
+        public var orgIndex: Int
+    }
+
     public private(set) var orgs: [String: Org] = [:]
     public private(set) var locations: [String: Location] = [:]
     public private(set) var users: [String: User] = [:]
     private var variants: [Variant] = []
-    private var variantByID: [String: Int] = [:]
-    private var variantBySKU: [String: Int] = [:]
-    private var variantByBarcode: [String: Int] = [:]
+    private var facts: [VariantFacts] = []
+    private var locationKeys = TextIndex()
+    /// Org ids as small integers, for comparing a variant's org with a run's.
+    private var orgIndexes: [String: Int] = [:]
+    private var variantByID = TextIndex()
+    private var variantBySKU = TextIndex()
+    private var variantByBarcode = TextIndex()
     /// Products with exactly one variant; a product with several maps to nil.
     private var variantByProduct: [String: Int?] = [:]
 
     public init(orgs: [Org] = [], locations: [Location] = [], variants: [Variant] = [], users: [User] = []) {
-        for org in orgs { self.orgs[org.orgID] = org }
-        for location in locations { self.locations[location.locationID] = location }
+        for org in orgs {
+            self.orgs[org.orgID] = org
+            _ = orgIndex(org.orgID)
+        }
+        for location in locations {
+            self.locations[location.locationID] = location
+            locationKeys[location.locationID] = Int(location.id)
+        }
         for user in users { self.users[user.userID] = user }
         for variant in variants { add(variant) }
     }
 
+    private mutating func orgIndex(_ orgID: String) -> Int {
+        if let index = orgIndexes[orgID] { return index }
+        orgIndexes[orgID] = orgIndexes.count
+        return orgIndexes.count - 1
+    }
+
+    /// The small integer of an org id, nil for an org no variant or org row names.
+    public func orgIndex(of orgID: String) -> Int? { orgIndexes[orgID] }
+
     private mutating func add(_ variant: Variant) {
         let index = variants.count
         variants.append(variant)
+        facts.append(VariantFacts(
+            id: variant.id, unitCostMinor: variant.unitCostMinor, isLocationAware: variant.isLocationAware,
+            orgIndex: orgIndex(variant.orgID)))
         variantByID[variant.variantID] = index
         if let sku = variant.sku, !sku.isEmpty { variantBySKU[sku] = index }
         if let barcode = variant.barcode, !barcode.isEmpty { variantByBarcode[barcode] = index }
@@ -97,6 +129,11 @@ public struct Catalog: Sendable {
     /// Finds a variant by the kind of id the column holds; `.any` tries variant_id, sku,
     /// barcode, then a product with a single variant, in that order.
     public func variant(_ key: String, by kind: VariantKeyKind) -> Variant? {
+        variantIndex(key, by: kind).map { variants[$0] }
+    }
+
+    /// The index of a variant for `facts(at:)` and `variant(at:)`.
+    public func variantIndex(_ key: String, by kind: VariantKeyKind) -> Int? {
         let index: Int?
         switch kind {
         case .variantID: index = variantByID[key]
@@ -106,8 +143,15 @@ public struct Catalog: Sendable {
         case .any:
             index = variantByID[key] ?? variantBySKU[key] ?? variantByBarcode[key] ?? (variantByProduct[key] ?? nil)
         }
-        return index.map { variants[$0] }
+        return index
     }
+
+    public func facts(at index: Int) -> VariantFacts { facts[index] }
+
+    /// The internal id of a location, by its text id.
+    public func locationKey(_ locationID: String) -> Int64? { locationKeys[locationID].map(Int64.init) }
+
+    public func variant(at index: Int) -> Variant { variants[index] }
 
     /// Whether a product id names several variants (so it cannot name one).
     public func isAmbiguousProduct(_ key: String) -> Bool {

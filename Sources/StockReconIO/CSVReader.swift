@@ -164,17 +164,41 @@ struct CSVParseState {
         lastWasCarriageReturn = false
         if let field, length > 0 {
             let buffer = UnsafeRawBufferPointer(start: field, count: length)
-            var newlines = 0
-            var high: UInt8 = 0
-            for byte in buffer {
-                high |= byte
-                if byte == 0x0A { newlines += 1 }
-            }
-            if high >= 0x80 { isASCII = false }
-            currentLine += newlines
+            currentLine += Self.newlines(in: buffer)
+            if isASCII, !Self.isASCII(buffer) { isASCII = false }
             bytes.append(buffer)
         }
         fieldEnds.append(bytes.count)
+    }
+
+    /// Newlines inside a (quoted) field; memchr skips fields without any at memory speed.
+    static func newlines(in buffer: UnsafeRawBufferPointer) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var count = 0
+        var start = base
+        var remaining = buffer.count
+        while remaining > 0, let found = memchr(start, 0x0A, remaining) {
+            count += 1
+            let next = UnsafeRawPointer(found) + 1
+            remaining -= next - start
+            start = next
+        }
+        return count
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    static func isASCII(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= buffer.count {
+            high |= buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < buffer.count {
+            high |= UInt64(buffer[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     mutating func endRow(_ terminator: Int32) {

@@ -1,7 +1,7 @@
 import StockReconCore
 
 /// A source format bound to one file's columns: turns each row into an `AdjustmentInput`.
-public struct RowMapper: Sendable {
+public final class RowMapper: Sendable {
     public let format: SourceFormat
     public let file: String
     private let variant: (column: Int, name: String, kind: VariantKeyKind)?

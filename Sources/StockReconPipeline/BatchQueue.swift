@@ -1,10 +1,11 @@
 import Foundation
+import StockReconStore
 
 /// A bounded hand-off of batches from one producer thread to one consumer: the producer
 /// waits while `capacity` batches are queued, so memory stays flat however long the file.
-final class BatchQueue<Element>: @unchecked Sendable {
+final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[Element]] = []
+    private var batches: [PostingBatch] = []
     private var isFinished = false
     private var isCancelled = false
     private var failure: Error?
@@ -13,7 +14,7 @@ final class BatchQueue<Element>: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Queues a batch; false when the consumer has stopped listening.
-    func push(_ batch: [Element]) -> Bool {
+    func push(_ batch: PostingBatch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity, !isCancelled { condition.wait() }
@@ -33,7 +34,7 @@ final class BatchQueue<Element>: @unchecked Sendable {
     }
 
     /// The next batch, nil at the end, or the producer's error.
-    func pop() throws -> [Element]? {
+    func pop() throws -> PostingBatch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty, !isFinished { condition.wait() }

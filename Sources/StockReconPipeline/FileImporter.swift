@@ -44,31 +44,11 @@ struct FileImporter {
         checker.start()
         defer { checker.stop() }
         while let batch = try checker.queue.pop() {
-            for row in batch { try post(row, posting: posting) }
+            try posting.post(batch, into: &counts) { diagnostics in
+                for diagnostic in diagnostics where samples.count < RunReport.sampleLimit { samples.append(diagnostic) }
+            }
         }
         try posting.finish(counts)
         return counts
-    }
-
-    private mutating func post(_ row: CheckedRow, posting: FilePosting) throws {
-        switch row {
-        case .settled:
-            counts.count(.duplicate)
-        case .invalid(let record, let diagnostics):
-            try reject(record, diagnostics, posting: posting)
-        case .valid(let adjustment):
-            switch try posting.post(adjustment) {
-            case .posted: counts.count(.posted)
-            case .unchanged: counts.count(.unchanged)
-            case .duplicate: counts.count(.duplicate)
-            case .rejected(let diagnostic): try reject(adjustment.record, [diagnostic], posting: posting)
-            }
-        }
-    }
-
-    private mutating func reject(_ record: Int, _ diagnostics: [Diagnostic], posting: FilePosting) throws {
-        counts.count(.rejected)
-        try posting.reject(record: record, diagnostics)
-        for diagnostic in diagnostics where samples.count < RunReport.sampleLimit { samples.append(diagnostic) }
     }
 }

@@ -1,14 +1,7 @@
 import Foundation
 import StockReconCore
 import StockReconIO
-
-/// What the checking thread made of one row, for the posting thread.
-enum CheckedRow: Sendable {
-    case valid(ValidAdjustment)
-    case invalid(record: Int, [Diagnostic])
-    /// Already ended in an earlier run of this very file.
-    case settled
-}
+import StockReconStore
 
 /// Records of a file seen before that still wait on a fix; all others have ended.
 struct SettledRecords: Sendable {
@@ -26,7 +19,7 @@ final class RowChecker: @unchecked Sendable {
     let validator: AdjustmentValidator
     let settled: SettledRecords
     let progress: ProgressHandler?
-    let queue = BatchQueue<CheckedRow>(capacity: 8)
+    let queue = BatchQueue(capacity: 8)
     private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
 
@@ -61,20 +54,19 @@ final class RowChecker: @unchecked Sendable {
     private struct Cancelled: Error {}
 
     private func read() throws {
-        var batch: [CheckedRow] = []
-        batch.reserveCapacity(RowChecker.batchSize)
+        var batch = PostingBatch(capacity: RowChecker.batchSize)
         func check(_ row: some RowReading, _ mapper: RowMapper) throws {
             if settled.contains(row.record) {
-                batch.append(.settled)
+                batch.appendSettled()
             } else {
                 switch validator.validate(mapper.input(from: row)) {
-                case .valid(let adjustment): batch.append(.valid(adjustment))
-                case .invalid(let problems): batch.append(.invalid(record: row.record, problems))
+                case .valid(let adjustment): batch.append(adjustment)
+                case .invalid(let problems): batch.appendInvalid(record: row.record, problems)
                 }
             }
             if batch.count == RowChecker.batchSize {
                 guard queue.push(batch) else { throw Cancelled() }
-                batch.removeAll(keepingCapacity: true)
+                batch = PostingBatch(capacity: RowChecker.batchSize)
             }
         }
         switch file.kind() {
@@ -93,6 +85,6 @@ final class RowChecker: @unchecked Sendable {
             let mapper = try format.mapper(header: header, file: file.displayName)
             for row in rows { try check(row, mapper) }
         }
-        if !batch.isEmpty, !queue.push(batch) { throw Cancelled() }
+        if batch.count > 0, !queue.push(batch) { throw Cancelled() }
     }
 }

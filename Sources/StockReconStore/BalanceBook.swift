@@ -1,3 +1,5 @@
+import GRDB
+
 /// On-hand per (variant, location) for the keys one file touches: open addressing on
 /// integer keys, one cache line per probe (Swift's hashed dictionary cost a tenth of an
 /// import).
@@ -46,9 +48,12 @@ struct BalanceBook {
         entries[slot].isTouched = true
     }
 
-    /// Keys whose on-hand changed, with the new value.
+    /// Keys whose on-hand changed, with the new value, in key order (so that writing them
+    /// walks the balances' b-tree in order).
     var changed: [(variant: Int64, location: Int64, onHand: Int64)] {
-        entries.filter(\.isTouched).map { ($0.variant, $0.location, $0.onHand) }
+        entries.filter(\.isTouched)
+            .sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
+            .map { ($0.variant, $0.location, $0.onHand) }
     }
 
     private static func hash(_ variant: Int64, _ location: Int64) -> Int {
@@ -64,4 +69,42 @@ struct BalanceBook {
         }
         self = bigger
     }
+}
+
+/// A file's balances: loaded from `stock_levels` on first touch, kept in a `BalanceBook`.
+struct BalanceCache {
+    private var book = BalanceBook()
+    private var load: FastStatement?
+    private let tenant: Int64
+
+    /// Holds the place of the real cache while it is lent out.
+    static var placeholder: BalanceCache { BalanceCache() }
+
+    private init() {
+        tenant = 0
+        load = nil
+        book = BalanceBook(capacity: 1)
+    }
+
+    init(_ db: Database, tenant: Int64) throws {
+        self.tenant = tenant
+        load = try FastStatement(db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?")
+    }
+
+    /// The balance's slot and current on-hand.
+    mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
+        let (slot, isNew) = book.slot(variant: variant, location: location)
+        if isNew, let load {
+            load.reset()
+            load.bind(tenant, at: 1)
+            load.bind(variant, at: 2)
+            load.bind(location, at: 3)
+            book.load(slot, try load.step() ? load.int64(column: 0) : 0)
+        }
+        return (slot, book[slot])
+    }
+
+    mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }
+
+    var changed: [(variant: Int64, location: Int64, onHand: Int64)] { book.changed }
 }

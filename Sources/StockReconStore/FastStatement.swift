@@ -29,7 +29,17 @@ struct FastStatement {
         sqlite3_bind_int64(handle, index, value)
     }
 
-    private mutating func bindNull(at index: Int32) {
+    /// Binds text that stays valid until the statement steps (SQLite does not copy it).
+    mutating func bindStatic(_ bytes: UnsafePointer<UInt8>?, count: Int32, at index: Int32) {
+        nullParameters &= ~(1 << UInt64(index))
+        guard count > 0, let bytes else {
+            _ = sqlite3_bind_text(handle, index, "", 0, FastStatement.transient)
+            return
+        }
+        _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), count, nil)
+    }
+
+    mutating func bindNull(at index: Int32) {
         let bit: UInt64 = 1 << UInt64(index)
         if nullParameters & bit == 0 {
             nullParameters |= bit

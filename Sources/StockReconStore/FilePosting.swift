@@ -41,11 +41,10 @@ public final class FilePosting {
     let context: PostingContext
     public let file: Int64
     let path: String
-    private var balances = BalanceBook()
+    private var balances: BalanceCache
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
     private let ledger: LedgerAppender
-    private let loadBalance: FastStatement
     public let knownOutstanding: Set<Int>
 
     /// Opens posting for a file identified by its SHA-256; creates its `source_files` row on
@@ -69,7 +68,7 @@ public final class FilePosting {
             sql: "INSERT INTO postings (tenant, org, run, file, user) VALUES (?, ?, ?, ?, ?)",
             arguments: [context.tenant, context.org, context.run, file, context.user])
         ledger = try LedgerAppender(db, posting: db.lastInsertedRowID)
-        loadBalance = try FastStatement(db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?")
+        balances = try BalanceCache(db, tenant: context.tenant)
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -85,25 +84,80 @@ public final class FilePosting {
 
     // MARK: - Outcomes
 
+    /// Posts one valid row (a one-row batch).
     public func post(_ adjustment: ValidAdjustment) throws -> PostResult {
-        if let key = adjustment.naturalKey {
+        var batch = PostingBatch(capacity: 1)
+        batch.append(adjustment)
+        return try withBalances { balances in
+            try batch.arena.withUnsafeBufferPointer { try post(batch, row: 0, arena: $0.baseAddress, balances: &balances) }
+        }
+    }
+
+    /// Posts a batch in order: valid rows are posted (or found duplicate, unchanged or in
+    /// conflict), invalid rows recorded as rejections. Each row is counted once.
+    public func post(_ batch: PostingBatch, into counts: inout OutcomeCounts, rejected: ([Diagnostic]) -> Void) throws {
+        try withBalances { balances in try post(batch, into: &counts, balances: &balances, rejected: rejected) }
+    }
+
+    /// Lends the balances out of `self` for a loop: a local value is not checked for
+    /// exclusive access on every row, as a class's stored property is.
+    private func withBalances<T>(_ body: (inout BalanceCache) throws -> T) rethrows -> T {
+        var local = BalanceCache.placeholder
+        swap(&local, &balances)
+        defer { swap(&local, &balances) }
+        return try body(&local)
+    }
+
+    private func post(
+        _ batch: PostingBatch, into counts: inout OutcomeCounts, balances: inout BalanceCache, rejected: ([Diagnostic]) -> Void
+    ) throws {
+        try batch.arena.withUnsafeBufferPointer { arena in
+            for entry in batch.entries {
+                switch entry {
+                case .settled:
+                    counts.count(.duplicate)
+                case .invalid(let record, let diagnostics):
+                    try reject(record: record, diagnostics)
+                    counts.count(.rejected)
+                    rejected(diagnostics)
+                case .valid(let row):
+                    switch try post(batch, row: row, arena: arena.baseAddress, balances: &balances) {
+                    case .posted: counts.count(.posted)
+                    case .unchanged: counts.count(.unchanged)
+                    case .duplicate: counts.count(.duplicate)
+                    case .rejected(let diagnostic):
+                        try reject(record: batch.records[row], [diagnostic])
+                        counts.count(.rejected)
+                        rejected([diagnostic])
+                    }
+                }
+            }
+        }
+    }
+
+    private func post(
+        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, balances: inout BalanceCache
+    ) throws -> PostResult {
+        let record = batch.records[row]
+        let naturalKey = batch.text(.naturalKey, of: row).count >= 0 ? batch.string(.naturalKey, of: row) : nil
+        if let key = naturalKey {
             if let earlier = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT content_digest, outcome FROM idempotency_keys WHERE tenant = ? AND key = ?"),
                 arguments: [context.tenant, key])
             {
                 let digest: Int64 = earlier[0]
-                if digest == adjustment.contentDigest { return settle(adjustment.record, as: .duplicate) }
+                if digest == batch.digests[row] { return settle(record, as: .duplicate) }
                 return .rejected(Diagnostic(
                     .conflictingDuplicate,
-                    at: SourceLocation(file: path, line: adjustment.line, field: "idempotency_key"),
+                    at: SourceLocation(file: path, line: batch.lines[row], field: "idempotency_key"),
                     "this key was already \(earlier[1] as String) with different content: give a corrected row a new key, or post a reversal",
                     input: key))
             }
         }
-        let (slot, before) = try balance(adjustment.variantKey, adjustment.locationID)
+        let (slot, before) = try balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let delta: Int64
         let kind: MovementKind
-        switch adjustment.change {
+        switch batch.changes[row] {
         case .delta(let change):
             delta = change
             kind = .adjustment
@@ -112,14 +166,15 @@ public final class FilePosting {
             kind = .set
         }
         if delta == 0 {
-            try remember(adjustment, outcome: .unchanged, movement: nil)
-            return settle(adjustment.record, as: .unchanged)
+            try remember(naturalKey, digest: batch.digests[row], outcome: .unchanged, movement: nil)
+            return settle(record, as: .unchanged)
         }
-        let after = before + delta
-        let movement = try ledger.append(adjustment, kind: kind, delta: delta, before: before)
-        balances.set(slot, after)
-        try remember(adjustment, outcome: .posted, movement: movement)
-        return settle(adjustment.record, as: .posted)
+        try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+        balances.set(slot, before + delta)
+        if naturalKey != nil {
+            try remember(naturalKey, digest: batch.digests[row], outcome: .posted, movement: db.lastInsertedRowID)
+        }
+        return settle(record, as: .posted)
     }
 
     /// Records a row's rejections; the record stays outstanding for the next run.
@@ -133,31 +188,18 @@ public final class FilePosting {
         return result
     }
 
-    private func remember(_ adjustment: ValidAdjustment, outcome: Outcome, movement: Int64?) throws {
-        guard let key = adjustment.naturalKey else { return }
+    private func remember(_ key: String?, digest: Int64, outcome: Outcome, movement: Int64?) throws {
+        guard let key else { return }
         try db.execute(sql: """
             INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, movement, run) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [context.tenant, key, adjustment.contentDigest, outcome.rawValue, movement, context.run])
+            """, arguments: [context.tenant, key, digest, outcome.rawValue, movement, context.run])
     }
 
     // MARK: - Balances
 
-    /// The balance's slot and current on-hand, loaded from the database on first touch.
-    private func balance(_ variant: Int64, _ location: Int64) throws -> (slot: Int, onHand: Int64) {
-        let (slot, isNew) = balances.slot(variant: variant, location: location)
-        if isNew {
-            loadBalance.reset()
-            loadBalance.bind(context.tenant, at: 1)
-            loadBalance.bind(variant, at: 2)
-            loadBalance.bind(location, at: 3)
-            balances.load(slot, try loadBalance.step() ? loadBalance.int64(column: 0) : 0)
-        }
-        return (slot, balances[slot])
-    }
-
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
-        var upsert = try FastStatement(db, sql: """
+        let upsert = try FastStatement(db, sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
             """)

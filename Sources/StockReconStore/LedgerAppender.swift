@@ -9,12 +9,8 @@ enum MovementKind: Int64 {
 /// Appends movements of one posting (a file of a run) with one prepared statement.
 final class LedgerAppender {
     private var statement: FastStatement
-    private let posting: Int64
-    private let db: Database
 
     init(_ db: Database, posting: Int64) throws {
-        self.db = db
-        self.posting = posting
         statement = try FastStatement(db, sql: """
             INSERT INTO ledger (posting, variant, location, kind, quantity_delta, quantity_before,
                 unit_cost_minor, source_line, record, reference_id, notes, reason_code,
@@ -25,25 +21,28 @@ final class LedgerAppender {
         statement.bind(posting, at: 1)  // bindings outlive resets: bound once per file
     }
 
-    /// Appends one movement and returns its id.
-    func append(_ adjustment: ValidAdjustment, kind: MovementKind, delta: Int64, before: Int64) throws -> Int64 {
+    /// Appends row `row` of a batch whose arena starts at `arena`.
+    func append(
+        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
+    ) throws {
         statement.reset()
-        statement.bind(adjustment.variantKey, at: 2)
-        statement.bind(adjustment.locationID, at: 3)
+        statement.bind(batch.variants[row], at: 2)
+        statement.bind(batch.locations[row], at: 3)
         statement.bind(kind.rawValue, at: 4)
         statement.bind(delta, at: 5)
         statement.bind(before, at: 6)
-        statement.bind(adjustment.unitCostMinor, at: 7)
-        statement.bind(Int64(adjustment.line), at: 8)
-        statement.bind(Int64(adjustment.record), at: 9)
-        statement.bind(adjustment.reference, at: 10)
-        statement.bind(adjustment.notes, at: 11)
-        statement.bind(adjustment.reasonCode, at: 12)
-        statement.bind(adjustment.reasonDescription, at: 13)
-        statement.bind(adjustment.adjustmentType, at: 14)
-        statement.bind(adjustment.occurredAt, at: 15)
-        statement.bind(adjustment.naturalKey, at: 16)
+        statement.bind(batch.unitCosts[row], at: 7)
+        statement.bind(Int64(batch.lines[row]), at: 8)
+        statement.bind(Int64(batch.records[row]), at: 9)
+        for column in 0..<PostingBatch.TextColumn.count {
+            let range = batch.text(at: column, of: row)
+            let index = Int32(10 + column)
+            if range.count < 0 {
+                statement.bindNull(at: index)
+            } else {
+                statement.bindStatic(arena.map { $0 + Int(range.start) }, count: range.count, at: index)
+            }
+        }
         try statement.step()
-        return db.lastInsertedRowID
     }
 }

@@ -114,3 +114,18 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(a.contentDigest != b.contentDigest)
     }
 }
+
+@Suite struct TextIndexTests {
+    @Test func findsEveryKeyThroughGrowthAndUpdates() {
+        var index = TextIndex()
+        let keys = (0..<5000).map { "d6cd3155-08a8-4c7f-8621-\(String($0, radix: 16))" } + ["", "a", "LOC-01", "ü-unicode"]
+        for (value, key) in keys.enumerated() { index[key] = value }
+        #expect(index.count == keys.count)
+        for (value, key) in keys.enumerated() { #expect(index[key] == value) }
+        #expect(index["missing"] == nil)
+        #expect(index["d6cd3155-08a8-4c7f-8621-"] == nil)
+        index["a"] = 42
+        #expect(index["a"] == 42)
+        #expect(index.count == keys.count)
+    }
+}

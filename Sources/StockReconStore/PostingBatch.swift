@@ -1,0 +1,101 @@
+import StockReconCore
+
+/// Checked rows packed for the posting thread: numbers in arrays and every text in one
+/// byte arena, so that posting binds pointers (no reference counting, no copies by SQLite)
+/// and the checking thread, which built the texts, is also the one that frees them.
+public struct PostingBatch: Sendable {
+    public enum Entry: Sendable {
+        /// A valid row: its index among the batch's valid rows.
+        case valid(Int)
+        case invalid(record: Int, [Diagnostic])
+        /// Already ended in an earlier run of this very file.
+        case settled
+    }
+
+    /// Where a text lies in the arena; `count` is -1 for nil.
+    struct TextRange {
+        var start: Int32
+        var count: Int32
+    }
+
+    enum TextColumn: Int, CaseIterable {
+        case reference, notes, reasonCode, reasonDescription, adjustmentType, occurredAt, naturalKey
+        static let count = 7
+    }
+
+    public private(set) var entries: [Entry] = []
+    private(set) var records: [Int] = []
+    private(set) var lines: [Int] = []
+    private(set) var variants: [Int64] = []
+    private(set) var locations: [Int64] = []
+    private(set) var changes: [ValidAdjustment.Change] = []
+    private(set) var unitCosts: [Int64?] = []
+    private(set) var digests: [Int64] = []
+    private(set) var texts: [TextRange] = []
+    private(set) var arena: [UInt8] = []
+
+    public init(capacity: Int = 0) {
+        entries.reserveCapacity(capacity)
+        records.reserveCapacity(capacity)
+        lines.reserveCapacity(capacity)
+        variants.reserveCapacity(capacity)
+        locations.reserveCapacity(capacity)
+        changes.reserveCapacity(capacity)
+        unitCosts.reserveCapacity(capacity)
+        digests.reserveCapacity(capacity)
+        texts.reserveCapacity(capacity * TextColumn.count)
+        arena.reserveCapacity(capacity * 48)
+    }
+
+    public var count: Int { entries.count }
+
+    public mutating func append(_ adjustment: ValidAdjustment) {
+        entries.append(.valid(records.count))
+        records.append(adjustment.record)
+        lines.append(adjustment.line)
+        variants.append(adjustment.variantKey)
+        locations.append(adjustment.locationID)
+        changes.append(adjustment.change)
+        unitCosts.append(adjustment.unitCostMinor)
+        digests.append(adjustment.contentDigest)
+        // In TextColumn order.
+        appendText(adjustment.reference)
+        appendText(adjustment.notes)
+        appendText(adjustment.reasonCode)
+        appendText(adjustment.reasonDescription)
+        appendText(adjustment.adjustmentType)
+        appendText(adjustment.occurredAt)
+        appendText(adjustment.naturalKey)
+    }
+
+    private mutating func appendText(_ text: String?) {
+        guard var text else {
+            texts.append(TextRange(start: 0, count: -1))
+            return
+        }
+        let start = Int32(truncatingIfNeeded: arena.count)
+        text.withUTF8 { arena.append(contentsOf: $0) }
+        texts.append(TextRange(start: start, count: Int32(truncatingIfNeeded: arena.count) - start))
+    }
+
+    public mutating func appendInvalid(record: Int, _ diagnostics: [Diagnostic]) {
+        entries.append(.invalid(record: record, diagnostics))
+    }
+
+    public mutating func appendSettled() { entries.append(.settled) }
+
+    func text(_ column: TextColumn, of row: Int) -> TextRange {
+        texts[row * TextColumn.count + column.rawValue]
+    }
+
+    /// A text as a String, for the rare paths (natural keys).
+    func text(at column: Int, of row: Int) -> TextRange {
+        texts[row * TextColumn.count + column]
+    }
+
+    func string(_ column: TextColumn, of row: Int) -> String? {
+        let range = text(column, of: row)
+        guard range.count >= 0 else { return nil }
+        return String(decoding: arena[Int(range.start)..<Int(range.start + range.count)], as: UTF8.self)
+    }
+}
