@@ -1,13 +1,3 @@
-/// A named value from an input row: the column (or JSON key) and its text.
-public struct Field: Sendable, Hashable {
-    public var name: String
-    public var text: String
-    public init(_ name: String, _ text: String) {
-        self.name = name
-        self.text = text
-    }
-}
-
 /// How a row's quantity changes stock.
 public enum AdjustmentMode: String, Sendable, Hashable {
     /// The quantity is a signed change (`adjustment`).
@@ -16,42 +6,84 @@ public enum AdjustmentMode: String, Sendable, Hashable {
     case set
 }
 
-/// One input row as a source format reads it, before any check: text in, named fields,
-/// and where it came from. Empty values are nil.
+/// Where a file's rows come from: the file and the columns its values are read from,
+/// shared by every row (a reference, so that rows do not copy these strings).
+public final class InputSource: Sendable {
+    public let file: String
+    /// The column naming the variant, and which catalog id it holds.
+    public let variantColumn: String
+    public let variantKeyKind: VariantKeyKind
+    /// The column of a change (`quantity_delta`, `quantity_change`) and of a new on-hand.
+    public let quantityColumn: String
+    public let setQuantityColumn: String
+    public let reasonColumn: String
+
+    public init(
+        file: String, variantColumn: String = "variant_id", variantKeyKind: VariantKeyKind = .variantID,
+        quantityColumn: String = "quantity_delta", setQuantityColumn: String = "quantity_after",
+        reasonColumn: String = "reason_code"
+    ) {
+        self.file = file
+        self.variantColumn = variantColumn
+        self.variantKeyKind = variantKeyKind
+        self.quantityColumn = quantityColumn
+        self.setQuantityColumn = setQuantityColumn
+        self.reasonColumn = reasonColumn
+    }
+}
+
+/// A closed-set value outside its set (such as `transaction_type`).
+public struct InvalidChoice: Sendable, Hashable {
+    public var column: String
+    public var text: String
+    public var allowed: [String]
+    public init(column: String, text: String, allowed: [String]) {
+        self.column = column
+        self.text = text
+        self.allowed = allowed
+    }
+}
+
+/// One input row as a source format reads it, before any check: texts as written (empty
+/// values are nil), the columns they came from (`source`) and where the row is.
 public struct AdjustmentInput: Sendable {
-    public var file: String
+    public var source: InputSource
     public var line: Int
     /// The data record's number in its file, from 1 (with the file's hash, its default key).
     public var record: Int
-    public var variant: Field?
-    public var variantKeyKind: VariantKeyKind = .variantID
-    public var quantity: Field?
-    /// The column the quantity comes from, named when it is empty.
-    public var quantityColumn = "quantity_delta"
+    public var variant: String?
+    public var quantity: String?
     public var mode: AdjustmentMode = .delta
-    /// A closed-set value that chose the mode or the type, kept to report it when invalid.
-    public var invalidChoice: (field: Field, allowed: [String])?
+    public var invalidChoice: InvalidChoice?
     public var adjustmentType: String?
-    public var location: Field?
-    public var reasonCode: Field?
+    public var location: String?
+    public var reasonCode: String?
     public var reasonDescription: String?
     public var reference: String?
-    public var unitCost: Field?
+    public var unitCost: String?
     /// The cost is given in integer minor units (`unit_cost_minor`), not as a decimal.
     public var isUnitCostInMinorUnits = false
     public var notes: String?
-    public var occurredAt: Field?
+    public var occurredAt: String?
     /// The row's natural id (`idempotency_key`, `external_id`, a line item id), if any.
     public var naturalKey: String?
 
-    public init(file: String, line: Int, record: Int) {
-        self.file = file
+    public init(source: InputSource, line: Int, record: Int) {
+        self.source = source
         self.line = line
         self.record = record
     }
 
-    public func location(of field: Field?) -> SourceLocation {
-        SourceLocation(file: file, line: line, field: field?.name)
+    public var file: String { source.file }
+
+    /// The column the quantity is read from in this row's mode.
+    public var quantityColumn: String { mode == .set ? source.setQuantityColumn : source.quantityColumn }
+
+    public var unitCostColumn: String { isUnitCostInMinorUnits ? "unit_cost_minor" : "unit_cost" }
+
+    /// This row's location in its file, at `column`.
+    public func location(_ column: String) -> SourceLocation {
+        SourceLocation(file: source.file, line: line, field: column)
     }
 
     /// A 64-bit FNV-1a digest of everything that decides what the row posts: two rows with
@@ -64,11 +96,11 @@ public struct AdjustmentInput: Sendable {
             }
             hash = (hash ^ 0x1f) &* 0x0000_0100_0000_01b3
         }
-        for part in [
-            variant?.text, variantKeyKind.rawValue, quantity?.text, mode.rawValue, adjustmentType,
-            location?.text, reasonCode?.text, reasonDescription, reference, unitCost?.text, notes,
-            occurredAt?.text,
-        ] { mix(part) }
+        let parts: [String?] = [
+            variant, source.variantKeyKind.rawValue, quantity, mode.rawValue, adjustmentType, location,
+            reasonCode, reasonDescription, reference, unitCost, notes, occurredAt,
+        ]
+        for part in parts { mix(part) }
         return Int64(bitPattern: hash)
     }
 }

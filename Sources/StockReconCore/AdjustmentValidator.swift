@@ -28,14 +28,14 @@ public struct AdjustmentValidator: Sendable {
         let location = checkLocation(input, variant: variant, into: &problems)
         if let choice = input.invalidChoice {
             problems.append(Diagnostic(
-                .invalidChoice, at: input.location(of: choice.field),
-                "\(choice.field.name) must be one of \(choice.allowed.joined(separator: ", "))",
-                input: choice.field.text, context: ["expected": .list(choice.allowed)]))
+                .invalidChoice, at: input.location(choice.column),
+                "\(choice.column) must be one of \(choice.allowed.joined(separator: ", "))",
+                input: choice.text, context: ["expected": .list(choice.allowed)]))
         }
         if rules.isReasonRequired, input.reasonCode == nil {
             problems.append(Diagnostic(
-                .reasonRequired, at: SourceLocation(file: input.file, line: input.line, field: "reason"),
-                "a reason is required for this format: fill in the reason column"))
+                .reasonRequired, at: input.location(input.source.reasonColumn),
+                "a reason is required for this format: fill in the \(input.source.reasonColumn) column"))
         }
         let unitCost = checkCost(input, into: &problems)
         let occurredAt = checkTimestamp(input, into: &problems)
@@ -45,7 +45,7 @@ public struct AdjustmentValidator: Sendable {
         return .valid(ValidAdjustment(
             record: input.record, line: input.line, variantKey: variant.id, locationID: location,
             change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
-            adjustmentType: input.adjustmentType, reasonCode: input.reasonCode?.text,
+            adjustmentType: input.adjustmentType, reasonCode: input.reasonCode,
             reasonDescription: input.reasonDescription, reference: input.reference,
             unitCostMinor: unitCost ?? variant.unitCostMinor, notes: input.notes,
             occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest))
@@ -54,26 +54,24 @@ public struct AdjustmentValidator: Sendable {
     // MARK: - Checks
 
     private func checkQuantity(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {
-        guard let field = input.quantity else {
+        let column = input.quantityColumn
+        guard let text = input.quantity else {
             problems.append(Diagnostic(
-                .missingField, at: SourceLocation(file: input.file, line: input.line, field: input.quantityColumn),
-                "the quantity is empty: give a whole number of units"))
+                .missingField, at: input.location(column), "the quantity is empty: give a whole number of units"))
             return nil
         }
-        switch Quantity.parse(field.text) {
+        switch Quantity.parse(text) {
         case .success(let value):
             if value == 0, input.mode == .delta {
                 problems.append(Diagnostic(
-                    .zeroDelta, at: input.location(of: field),
-                    "an adjustment cannot be zero: remove the row or give the change in units",
-                    input: field.text))
+                    .zeroDelta, at: input.location(column),
+                    "an adjustment cannot be zero: remove the row or give the change in units", input: text))
                 return nil
             }
             if value < 0, input.mode == .set {
                 problems.append(Diagnostic(
-                    .invalidQuantity, at: input.location(of: field),
-                    "a new on-hand quantity cannot be negative", input: field.text,
-                    context: ["ge": .integer(0)]))
+                    .invalidQuantity, at: input.location(column), "a new on-hand quantity cannot be negative",
+                    input: text, context: ["ge": .integer(0)]))
                 return nil
             }
             return value
@@ -82,33 +80,34 @@ public struct AdjustmentValidator: Sendable {
                 ? "the quantity is outside ±1,000,000,000 units"
                 : "the quantity must be a whole number of units, such as 12 or -3"
             problems.append(Diagnostic(
-                .invalidQuantity, at: input.location(of: field), message, input: field.text,
+                .invalidQuantity, at: input.location(column), message, input: text,
                 context: ["ge": .integer(-Quantity.limit), "le": .integer(Quantity.limit)]))
             return nil
         }
     }
 
     private func checkVariant(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Catalog.VariantFacts? {
-        guard let field = input.variant else {
+        let column = input.source.variantColumn
+        let kind = input.source.variantKeyKind
+        guard let text = input.variant else {
             problems.append(Diagnostic(
-                .missingField, at: SourceLocation(file: input.file, line: input.line, field: input.variantKeyKind.rawValue),
-                "no variant is named: fill in variant_id, sku or barcode"))
+                .missingField, at: input.location(column), "no variant is named: fill in \(column)"))
             return nil
         }
-        guard let index = catalog.variantIndex(field.text, by: input.variantKeyKind) else {
-            let hint = catalog.isAmbiguousProduct(field.text)
-                ? "product \(field.text) has several variants: name one by variant_id, sku or barcode"
-                : "no variant with this \(input.variantKeyKind == .any ? "id, sku or barcode" : field.name) in the catalog: check the value or add the variant with `stockrecon catalog import`"
-            problems.append(Diagnostic(.unknownVariant, at: input.location(of: field), hint, input: field.text))
+        guard let index = catalog.variantIndex(text, by: kind) else {
+            let hint = catalog.isAmbiguousProduct(text)
+                ? "product \(text) has several variants: name one by variant_id, sku or barcode"
+                : "no variant with this \(kind == .any ? "id, sku or barcode" : column) in the catalog: check the value or add the variant with `stockrecon catalog import`"
+            problems.append(Diagnostic(.unknownVariant, at: input.location(column), hint, input: text))
             return nil
         }
         let facts = catalog.facts(at: index)
         guard facts.orgIndex == orgIndex else {
             let variant = catalog.variant(at: index)
             problems.append(Diagnostic(
-                .crossBrand, at: input.location(of: field),
+                .crossBrand, at: input.location(column),
                 "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID): import it in a run for its own org",
-                input: field.text, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
+                input: text, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
             return nil
         }
         return facts
@@ -118,28 +117,28 @@ public struct AdjustmentValidator: Sendable {
     private func checkLocation(
         _ input: AdjustmentInput, variant: Catalog.VariantFacts?, into problems: inout [Diagnostic]
     ) -> Int64? {
-        if let field = input.location {
-            guard let location = catalog.locationKey(field.text) else {
+        if let text = input.location {
+            guard let location = catalog.locationKey(text) else {
                 problems.append(Diagnostic(
-                    .unknownLocation, at: input.location(of: field),
+                    .unknownLocation, at: input.location("location_id"),
                     "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
-                    input: field.text))
+                    input: text))
                 return nil
             }
             return location
         }
         guard let variant else { return nil }
         if variant.isLocationAware {
-            let variantID = input.variant?.text ?? ""
+            let variantID = input.variant ?? ""
             problems.append(Diagnostic(
-                .locationRequired, at: SourceLocation(file: input.file, line: input.line, field: "location_id"),
+                .locationRequired, at: input.location("location_id"),
                 "variant \(variantID) is location-aware: name its location in location_id",
                 context: ["variant": .text(variantID)]))
             return nil
         }
         guard let defaultLocation else {
             problems.append(Diagnostic(
-                .unknownLocation, at: SourceLocation(file: input.file, line: input.line, field: "location_id"),
+                .unknownLocation, at: input.location("location_id"),
                 "the row names no location and org \(org.orgID) has no default location in the catalog: name one in location_id or set the org's default_location_id",
                 input: org.defaultLocationID, context: ["org_id": .text(org.orgID)]))
             return nil
@@ -148,45 +147,42 @@ public struct AdjustmentValidator: Sendable {
     }
 
     private func checkCost(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {
-        guard let field = input.unitCost else { return nil }
+        guard let text = input.unitCost else { return nil }
+        let at = input.location(input.unitCostColumn)
         if input.isUnitCostInMinorUnits {
-            guard case .success(let minor) = Quantity.parse(field.text), minor >= 0 else {
+            guard case .success(let minor) = Quantity.parse(text), minor >= 0 else {
                 problems.append(Diagnostic(
-                    .invalidCost, at: input.location(of: field),
+                    .invalidCost, at: at,
                     "unit_cost_minor must be a whole, non-negative number of minor units (cents), such as 1250",
-                    input: field.text, context: ["ge": .integer(0)]))
+                    input: text, context: ["ge": .integer(0)]))
                 return nil
             }
             return minor
         }
-        switch Money.parse(field.text, scale: rules.currencyScale) {
+        switch Money.parse(text, scale: rules.currencyScale) {
         case .success(let money) where money.minorUnits >= 0:
             return money.minorUnits
         case .success:
             problems.append(Diagnostic(
-                .invalidCost, at: input.location(of: field), "a unit cost cannot be negative",
-                input: field.text, context: ["ge": .integer(0)]))
+                .invalidCost, at: at, "a unit cost cannot be negative", input: text, context: ["ge": .integer(0)]))
         case .failure(.tooManyDecimals(let allowed)):
             problems.append(Diagnostic(
-                .invalidCost, at: input.location(of: field),
-                "a unit cost has at most \(allowed) decimals: give it exactly, such as 12.50",
-                input: field.text, context: ["decimal_places": .integer(Int64(allowed))]))
+                .invalidCost, at: at, "a unit cost has at most \(allowed) decimals: give it exactly, such as 12.50",
+                input: text, context: ["decimal_places": .integer(Int64(allowed))]))
         case .failure:
             problems.append(Diagnostic(
-                .invalidCost, at: input.location(of: field),
-                "a unit cost must be a decimal number such as 12.50, without currency signs",
-                input: field.text))
+                .invalidCost, at: at, "a unit cost must be a decimal number such as 12.50, without currency signs",
+                input: text))
         }
         return nil
     }
 
     private func checkTimestamp(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> String? {
-        guard let field = input.occurredAt else { return nil }
-        guard let normalized = Timestamp.normalize(field.text) else {
+        guard let text = input.occurredAt else { return nil }
+        guard let normalized = Timestamp.normalize(text) else {
             problems.append(Diagnostic(
-                .invalidTimestamp, at: input.location(of: field),
-                "occurred_at must be an ISO-8601 time such as 2026-11-23T09:30:00Z",
-                input: field.text))
+                .invalidTimestamp, at: input.location("occurred_at"),
+                "occurred_at must be an ISO-8601 time such as 2026-11-23T09:30:00Z", input: text))
             return nil
         }
         return normalized

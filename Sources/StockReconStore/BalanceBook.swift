@@ -10,9 +10,11 @@ struct BalanceBook {
         var onHand: Int64
         var isUsed: Bool
         var isTouched: Bool
+        /// The key has a row in `stock_levels` (so it is updated, not inserted).
+        var isStored: Bool
     }
 
-    private static let empty = Entry(variant: 0, location: 0, onHand: 0, isUsed: false, isTouched: false)
+    private static let empty = Entry(variant: 0, location: 0, onHand: 0, isUsed: false, isTouched: false, isStored: false)
     private var entries: [Entry]
     private var count = 0
     private var mask: Int
@@ -33,7 +35,7 @@ struct BalanceBook {
                 if entries[index].variant == variant, entries[index].location == location { return (index, false) }
                 index = (index + 1) & mask
             }
-            entries[index] = Entry(variant: variant, location: location, onHand: 0, isUsed: true, isTouched: false)
+            entries[index] = Entry(variant: variant, location: location, onHand: 0, isUsed: true, isTouched: false, isStored: false)
             count += 1
             return (index, true)
         }
@@ -41,7 +43,11 @@ struct BalanceBook {
 
     subscript(slot: Int) -> Int64 { entries[slot].onHand }
 
-    mutating func load(_ slot: Int, _ value: Int64) { entries[slot].onHand = value }
+    /// Records the on-hand stored for a key.
+    mutating func load(_ slot: Int, _ value: Int64) {
+        entries[slot].onHand = value
+        entries[slot].isStored = true
+    }
 
     mutating func set(_ slot: Int, _ value: Int64) {
         entries[slot].onHand = value
@@ -50,10 +56,10 @@ struct BalanceBook {
 
     /// Keys whose on-hand changed, with the new value, in key order (so that writing them
     /// walks the balances' b-tree in order).
-    var changed: [(variant: Int64, location: Int64, onHand: Int64)] {
+    var changed: [(variant: Int64, location: Int64, onHand: Int64, isStored: Bool)] {
         entries.filter(\.isTouched)
             .sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
-            .map { ($0.variant, $0.location, $0.onHand) }
+            .map { ($0.variant, $0.location, $0.onHand, $0.isStored) }
     }
 
     private static func hash(_ variant: Int64, _ location: Int64) -> Int {
@@ -71,11 +77,18 @@ struct BalanceBook {
     }
 }
 
-/// A file's balances: loaded from `stock_levels` on first touch, kept in a `BalanceBook`.
+/// A file's balances, read from `stock_levels` once and written back once. A tenant with
+/// few stored balances is read whole in one scan (none at all on a first import); a larger
+/// one key by key, on first touch.
 struct BalanceCache {
     private var book = BalanceBook()
     private var load: FastStatement?
+    private let db: Database?
     private let tenant: Int64
+    /// Every stored balance of the tenant is in the book: a key not there has none.
+    private var isComplete = false
+    /// Up to this many stored balances are read in one scan (about 16 MB of book).
+    static let scanLimit = 250_000
 
     /// Holds the place of the real cache while it is lent out.
     static var placeholder: BalanceCache { BalanceCache() }
@@ -83,28 +96,58 @@ struct BalanceCache {
     private init() {
         tenant = 0
         load = nil
+        db = nil
         book = BalanceBook(capacity: 1)
     }
 
-    init(_ db: Database, tenant: Int64) throws {
+    init(_ db: Database, tenant: Int64, scanLimit: Int = BalanceCache.scanLimit) throws {
         self.tenant = tenant
-        load = try FastStatement(db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?")
+        self.db = db
+        let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
+        if stored <= scanLimit {
+            book = BalanceBook(capacity: max(4096, stored))
+            let scan = try FastStatement(db, sql: "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?")
+            scan.reset()
+            scan.bind(tenant, at: 1)
+            while try scan.step() {
+                let (slot, _) = book.slot(variant: scan.int64(column: 0), location: scan.int64(column: 1))
+                book.load(slot, scan.int64(column: 2))
+            }
+            isComplete = true
+        } else {
+            load = try FastStatement(db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?")
+        }
     }
 
     /// The balance's slot and current on-hand.
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
         let (slot, isNew) = book.slot(variant: variant, location: location)
-        if isNew, let load {
+        if isNew, !isComplete, let load {
             load.reset()
             load.bind(tenant, at: 1)
             load.bind(variant, at: 2)
             load.bind(location, at: 3)
-            book.load(slot, try load.step() ? load.int64(column: 0) : 0)
+            if try load.step() { book.load(slot, load.int64(column: 0)) }
         }
         return (slot, book[slot])
     }
 
     mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }
 
-    var changed: [(variant: Int64, location: Int64, onHand: Int64)] { book.changed }
+    /// Writes every changed balance once, in key order: an update where a row is stored,
+    /// an insert where none is.
+    func write() throws {
+        guard let db else { return }
+        let update = try FastStatement(db, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
+        let insert = try FastStatement(db, sql: "INSERT INTO stock_levels (on_hand, tenant, variant, location) VALUES (?, ?, ?, ?)")
+        for (variant, location, onHand, isStored) in book.changed {
+            let statement = isStored ? update : insert
+            statement.reset()
+            statement.bind(onHand, at: 1)
+            statement.bind(tenant, at: 2)
+            statement.bind(variant, at: 3)
+            statement.bind(location, at: 4)
+            try statement.step()
+        }
+    }
 }

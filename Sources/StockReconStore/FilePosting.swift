@@ -199,18 +199,7 @@ public final class FilePosting {
 
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
-        let upsert = try FastStatement(db, sql: """
-            INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
-            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-            """)
-        for (variant, location, onHand) in balances.changed {
-            upsert.reset()
-            upsert.bind(context.tenant, at: 1)
-            upsert.bind(variant, at: 2)
-            upsert.bind(location, at: 3)
-            upsert.bind(onHand, at: 4)
-            try upsert.step()
-        }
+        try balances.write()
         let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
         for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
         let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outstanding_records (file, record) VALUES (?, ?)")

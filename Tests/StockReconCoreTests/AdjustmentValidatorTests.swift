@@ -17,11 +17,13 @@ func sampleCatalog() -> Catalog {
         ])
 }
 
+let testSource = InputSource(file: "f.csv")
+
 func input(variant: String? = "1001", quantity: String? = "5", location: String? = nil, _ configure: (inout AdjustmentInput) -> Void = { _ in }) -> AdjustmentInput {
-    var input = AdjustmentInput(file: "f.csv", line: 7, record: 6)
-    input.variant = variant.map { Field("variant_id", $0) }
-    input.quantity = quantity.map { Field("quantity_delta", $0) }
-    input.location = location.map { Field("location_id", $0) }
+    var input = AdjustmentInput(source: testSource, line: 7, record: 6)
+    input.variant = variant
+    input.quantity = quantity
+    input.location = location
     configure(&input)
     return input
 }
@@ -60,9 +62,12 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         (input(variant: "2001"), .crossBrand, "variant_id"),
         (input(location: "MOON"), .unknownLocation, "location_id"),
         (input(variant: "1002"), .locationRequired, "location_id"),
-        (input { $0.unitCost = Field("unit_cost", "-1.00") }, .invalidCost, "unit_cost"),
-        (input { $0.unitCost = Field("unit_cost", "12.345") }, .invalidCost, "unit_cost"),
-        (input { $0.occurredAt = Field("occurred_at", "yesterday") }, .invalidTimestamp, "occurred_at"),
+        (input { $0.unitCost = "-1.00" }, .invalidCost, "unit_cost"),
+        (input { $0.unitCost = "12.345" }, .invalidCost, "unit_cost"),
+        (input { $0.unitCost = "-5"; $0.isUnitCostInMinorUnits = true }, .invalidCost, "unit_cost_minor"),
+        (input { $0.occurredAt = "yesterday" }, .invalidTimestamp, "occurred_at"),
+        (input(quantity: nil) { $0.mode = .set }, .missingField, "quantity_after"),
+        (input { $0.invalidChoice = InvalidChoice(column: "transaction_type", text: "x", allowed: ["adjustment", "set"]) }, .invalidChoice, "transaction_type"),
     ])
     func rejectsWithTypeAndField(row: AdjustmentInput, type: RejectionType, field: String) {
         let found = problems(row)
@@ -75,11 +80,12 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
     @Test func requiresAReasonWhenTheRulesSay() {
         let found = problems(input(), rules: AdjustmentRules(isReasonRequired: true))
         #expect(found.map(\.type) == [.reasonRequired])
-        #expect(problems(input { $0.reasonCode = Field("reason", "damaged") }, rules: AdjustmentRules(isReasonRequired: true)).isEmpty)
+        #expect(found.first?.location.field == "reason_code")
+        #expect(problems(input { $0.reasonCode = "damaged" }, rules: AdjustmentRules(isReasonRequired: true)).isEmpty)
     }
 
     @Test func collectsEveryProblemOfARow() {
-        let found = problems(input(variant: "9999", quantity: "0") { $0.occurredAt = Field("occurred_at", "soon") })
+        let found = problems(input(variant: "9999", quantity: "0") { $0.occurredAt = "soon" })
         #expect(Set(found.map(\.type)) == [.zeroDelta, .unknownVariant, .invalidTimestamp])
     }
 

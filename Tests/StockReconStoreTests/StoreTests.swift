@@ -130,3 +130,32 @@ func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAd
         #expect(book.changed.count == 2100)
     }
 }
+
+@Suite struct BalanceCacheTests {
+    /// Both ways of reading stored balances (one scan, or key by key) give the same on-hand,
+    /// and writing updates stored rows and inserts new ones.
+    @Test(arguments: [0, 1000])
+    func readsAndWritesStoredBalances(scanLimit: Int) throws {
+        let (store, _) = try temporaryStore()
+        try store.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1'), (2, 't2')")
+            try db.execute(sql: "INSERT INTO stock_levels VALUES (1, 10, 20, 5), (1, 11, 20, -3), (2, 10, 20, 99)")
+        }
+        try store.write("posting") { db in
+            var cache = try BalanceCache(db, tenant: 1, scanLimit: scanLimit)
+            let (first, onHand) = try cache.onHand(variant: 10, location: 20)
+            #expect(onHand == 5)
+            cache.set(first, 7)
+            #expect(try cache.onHand(variant: 11, location: 20).onHand == -3)
+            let (fresh, none) = try cache.onHand(variant: 12, location: 20)
+            #expect(none == 0)
+            cache.set(fresh, 4)
+            try cache.write()
+        }
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT tenant, variant, location, on_hand FROM stock_levels ORDER BY 1, 2")
+                .map { [$0[0], $0[1], $0[2], $0[3]] as [Int64] }
+        }
+        #expect(rows == [[1, 10, 20, 7], [1, 11, 20, -3], [1, 12, 20, 4], [2, 10, 20, 99]])
+    }
+}
