@@ -45,28 +45,29 @@ public struct InvalidChoice: Sendable, Hashable {
 }
 
 /// One input row as a source format reads it, before any check: texts as written (empty
-/// values are nil), the columns they came from (`source`) and where the row is.
-public struct AdjustmentInput: Sendable {
+/// values are nil), the columns they came from (`source`) and where the row is. `Text` is
+/// `String`, or `BorrowedText` for rows checked straight from a CSV reader's buffer.
+public struct AdjustmentInput<Text: InputText>: Sendable {
     public var source: InputSource
     public var line: Int
     /// The data record's number in its file, from 1 (with the file's hash, its default key).
     public var record: Int
-    public var variant: String?
-    public var quantity: String?
+    public var variant: Text?
+    public var quantity: Text?
     public var mode: AdjustmentMode = .delta
     public var invalidChoice: InvalidChoice?
-    public var adjustmentType: String?
-    public var location: String?
-    public var reasonCode: String?
-    public var reasonDescription: String?
-    public var reference: String?
-    public var unitCost: String?
+    public var adjustmentType: Text?
+    public var location: Text?
+    public var reasonCode: Text?
+    public var reasonDescription: Text?
+    public var reference: Text?
+    public var unitCost: Text?
     /// The cost is given in integer minor units (`unit_cost_minor`), not as a decimal.
     public var isUnitCostInMinorUnits = false
-    public var notes: String?
-    public var occurredAt: String?
+    public var notes: Text?
+    public var occurredAt: Text?
     /// The row's natural id (`idempotency_key`, `external_id`, a line item id), if any.
-    public var naturalKey: String?
+    public var naturalKey: Text?
 
     public init(source: InputSource, line: Int, record: Int) {
         self.source = source
@@ -90,17 +91,28 @@ public struct AdjustmentInput: Sendable {
     /// one natural key and different digests conflict.
     public var contentDigest: Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ text: String?) {
-            for byte in (text ?? "\u{0}").utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        func mix(_ text: (some InputText)?) {
+            if let text {
+                text.withBytes { bytes in
+                    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+                }
+            } else {
+                hash = hash &* 0x0000_0100_0000_01b3  // a NUL byte: nil differs from ""
             }
             hash = (hash ^ 0x1f) &* 0x0000_0100_0000_01b3
         }
-        let parts: [String?] = [
-            variant, source.variantKeyKind.rawValue, quantity, mode.rawValue, adjustmentType, location,
-            reasonCode, reasonDescription, reference, unitCost, notes, occurredAt,
-        ]
-        for part in parts { mix(part) }
+        mix(variant)
+        mix(source.variantKeyKind.rawValue)
+        mix(quantity)
+        mix(mode.rawValue)
+        mix(adjustmentType)
+        mix(location)
+        mix(reasonCode)
+        mix(reasonDescription)
+        mix(reference)
+        mix(unitCost)
+        mix(notes)
+        mix(occurredAt)
         return Int64(bitPattern: hash)
     }
 }

@@ -1,6 +1,6 @@
 /// What the checks made of one row.
-public enum Verdict: Sendable {
-    case valid(ValidAdjustment)
+public enum Verdict<Text: InputText>: Sendable {
+    case valid(ValidAdjustment<Text>)
     case invalid([Diagnostic])
 }
 
@@ -21,7 +21,11 @@ public struct AdjustmentValidator: Sendable {
         self.orgIndex = catalog.orgIndex(of: org.orgID)
     }
 
-    public func validate(_ input: AdjustmentInput) -> Verdict {
+    // Specialized here for the two kinds of text, since callers in other modules cannot
+    // specialize it themselves (unspecialized, it cost twice the instructions).
+    @_specialize(exported: true, where Text == BorrowedText)
+    @_specialize(exported: true, where Text == String)
+    public func validate<Text>(_ input: AdjustmentInput<Text>) -> Verdict<Text> {
         var problems: [Diagnostic] = []
         let quantity = checkQuantity(input, into: &problems)
         let variant = checkVariant(input, into: &problems)
@@ -53,25 +57,25 @@ public struct AdjustmentValidator: Sendable {
 
     // MARK: - Checks
 
-    private func checkQuantity(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {
+    private func checkQuantity(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {
         let column = input.quantityColumn
-        guard let text = input.quantity else {
+        guard let quantity = input.quantity else {
             problems.append(Diagnostic(
                 .missingField, at: input.location(column), "the quantity is empty: give a whole number of units"))
             return nil
         }
-        switch Quantity.parse(text) {
+        switch quantity.withBytes({ Quantity.parse(utf8: $0) }) {
         case .success(let value):
             if value == 0, input.mode == .delta {
                 problems.append(Diagnostic(
                     .zeroDelta, at: input.location(column),
-                    "an adjustment cannot be zero: remove the row or give the change in units", input: text))
+                    "an adjustment cannot be zero: remove the row or give the change in units", input: quantity.string))
                 return nil
             }
             if value < 0, input.mode == .set {
                 problems.append(Diagnostic(
                     .invalidQuantity, at: input.location(column), "a new on-hand quantity cannot be negative",
-                    input: text, context: ["ge": .integer(0)]))
+                    input: quantity.string, context: ["ge": .integer(0)]))
                 return nil
             }
             return value
@@ -80,21 +84,22 @@ public struct AdjustmentValidator: Sendable {
                 ? "the quantity is outside ±1,000,000,000 units"
                 : "the quantity must be a whole number of units, such as 12 or -3"
             problems.append(Diagnostic(
-                .invalidQuantity, at: input.location(column), message, input: text,
+                .invalidQuantity, at: input.location(column), message, input: quantity.string,
                 context: ["ge": .integer(-Quantity.limit), "le": .integer(Quantity.limit)]))
             return nil
         }
     }
 
-    private func checkVariant(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Catalog.VariantFacts? {
+    private func checkVariant(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Catalog.VariantFacts? {
         let column = input.source.variantColumn
         let kind = input.source.variantKeyKind
-        guard let text = input.variant else {
+        guard let key = input.variant else {
             problems.append(Diagnostic(
                 .missingField, at: input.location(column), "no variant is named: fill in \(column)"))
             return nil
         }
-        guard let index = catalog.variantIndex(text, by: kind) else {
+        guard let index = catalog.variantIndex(key, by: kind) else {
+            let text = key.string
             let hint = catalog.isAmbiguousProduct(text)
                 ? "product \(text) has several variants: name one by variant_id, sku or barcode"
                 : "no variant with this \(kind == .any ? "id, sku or barcode" : column) in the catalog: check the value or add the variant with `stockrecon catalog import`"
@@ -104,6 +109,7 @@ public struct AdjustmentValidator: Sendable {
         let facts = catalog.facts(at: index)
         guard facts.orgIndex == orgIndex else {
             let variant = catalog.variant(at: index)
+            let text = key.string
             problems.append(Diagnostic(
                 .crossBrand, at: input.location(column),
                 "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID): import it in a run for its own org",
@@ -115,21 +121,21 @@ public struct AdjustmentValidator: Sendable {
 
     /// The internal id of the row's location, or of the org's default one.
     private func checkLocation(
-        _ input: AdjustmentInput, variant: Catalog.VariantFacts?, into problems: inout [Diagnostic]
+        _ input: AdjustmentInput<some InputText>, variant: Catalog.VariantFacts?, into problems: inout [Diagnostic]
     ) -> Int64? {
-        if let text = input.location {
-            guard let location = catalog.locationKey(text) else {
+        if let key = input.location {
+            guard let location = catalog.locationKey(key) else {
                 problems.append(Diagnostic(
                     .unknownLocation, at: input.location("location_id"),
                     "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
-                    input: text))
+                    input: key.string))
                 return nil
             }
             return location
         }
         guard let variant else { return nil }
         if variant.isLocationAware {
-            let variantID = input.variant ?? ""
+            let variantID = input.variant?.string ?? ""
             problems.append(Diagnostic(
                 .locationRequired, at: input.location("location_id"),
                 "variant \(variantID) is location-aware: name its location in location_id",
@@ -146,8 +152,8 @@ public struct AdjustmentValidator: Sendable {
         return defaultLocation.id
     }
 
-    private func checkCost(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> Int64? {
-        guard let text = input.unitCost else { return nil }
+    private func checkCost(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {
+        guard let text = input.unitCost?.string else { return nil }
         let at = input.location(input.unitCostColumn)
         if input.isUnitCostInMinorUnits {
             guard case .success(let minor) = Quantity.parse(text), minor >= 0 else {
@@ -177,8 +183,8 @@ public struct AdjustmentValidator: Sendable {
         return nil
     }
 
-    private func checkTimestamp(_ input: AdjustmentInput, into problems: inout [Diagnostic]) -> String? {
-        guard let text = input.occurredAt else { return nil }
+    private func checkTimestamp(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> String? {
+        guard let text = input.occurredAt?.string else { return nil }
         guard let normalized = Timestamp.normalize(text) else {
             problems.append(Diagnostic(
                 .invalidTimestamp, at: input.location("occurred_at"),

@@ -133,23 +133,22 @@ public struct Catalog: Sendable {
     }
 
     /// The index of a variant for `facts(at:)` and `variant(at:)`.
-    public func variantIndex(_ key: String, by kind: VariantKeyKind) -> Int? {
-        let index: Int?
+    public func variantIndex(_ key: some InputText, by kind: VariantKeyKind) -> Int? {
         switch kind {
-        case .variantID: index = variantByID[key]
-        case .sku: index = variantBySKU[key]
-        case .barcode: index = variantByBarcode[key]
-        case .productID: index = variantByProduct[key] ?? nil
+        case .variantID: return variantByID.value(for: key)
+        case .sku: return variantBySKU.value(for: key)
+        case .barcode: return variantByBarcode.value(for: key)
+        case .productID: return variantByProduct[key.string] ?? nil
         case .any:
-            index = variantByID[key] ?? variantBySKU[key] ?? variantByBarcode[key] ?? (variantByProduct[key] ?? nil)
+            return variantByID.value(for: key) ?? variantBySKU.value(for: key) ?? variantByBarcode.value(for: key)
+                ?? (variantByProduct[key.string] ?? nil)
         }
-        return index
     }
 
     public func facts(at index: Int) -> VariantFacts { facts[index] }
 
     /// The internal id of a location, by its text id.
-    public func locationKey(_ locationID: String) -> Int64? { locationKeys[locationID].map(Int64.init) }
+    public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
 
     public func variant(at index: Int) -> Variant { variants[index] }
 

@@ -1,9 +1,13 @@
+/// How a valid row changes stock.
+public enum StockChange: Sendable, Hashable {
+    case delta(Int64)
+    case set(onHand: Int64)
+}
+
 /// A row that passed every check: resolved to catalog ids, exact numbers, normalized text.
-public struct ValidAdjustment: Sendable {
-    public enum Change: Sendable, Hashable {
-        case delta(Int64)
-        case set(onHand: Int64)
-    }
+/// With `BorrowedText`, it lives only as long as the row it was read from.
+public struct ValidAdjustment<Text: InputText>: Sendable {
+    public typealias Change = StockChange
 
     public var record: Int
     public var line: Int
@@ -11,21 +15,21 @@ public struct ValidAdjustment: Sendable {
     public var variantKey: Int64
     public var locationID: Int64
     public var change: Change
-    public var adjustmentType: String?
-    public var reasonCode: String?
-    public var reasonDescription: String?
-    public var reference: String?
+    public var adjustmentType: Text?
+    public var reasonCode: Text?
+    public var reasonDescription: Text?
+    public var reference: Text?
     public var unitCostMinor: Int64?
-    public var notes: String?
+    public var notes: Text?
     public var occurredAt: String?
-    public var naturalKey: String?
+    public var naturalKey: Text?
     public var contentDigest: Int64
 
     public init(
         record: Int, line: Int, variantKey: Int64, locationID: Int64, change: Change,
-        adjustmentType: String? = nil, reasonCode: String? = nil, reasonDescription: String? = nil,
-        reference: String? = nil, unitCostMinor: Int64? = nil, notes: String? = nil,
-        occurredAt: String? = nil, naturalKey: String? = nil, contentDigest: Int64 = 0
+        adjustmentType: Text? = nil, reasonCode: Text? = nil, reasonDescription: Text? = nil,
+        reference: Text? = nil, unitCostMinor: Int64? = nil, notes: Text? = nil,
+        occurredAt: String? = nil, naturalKey: Text? = nil, contentDigest: Int64 = 0
     ) {
         self.record = record
         self.line = line

@@ -24,10 +24,11 @@ public struct CSVRecord: RowReading {
         return UnsafeBufferPointer(start: base + start, count: fieldEnds[column] - start)
     }
 
-    public func text(_ column: Int) -> String? {
+    public func text(_ column: Int) -> String? { value(column)?.string }
+
+    public func value(_ column: Int) -> BorrowedText? {
         let field = bytes(column)
-        guard !field.isEmpty else { return nil }
-        return String(decoding: field, as: UTF8.self)
+        return field.isEmpty ? nil : BorrowedText(field)
     }
 }
 

@@ -25,6 +25,11 @@ public struct FileReadError: Error, Sendable, CustomStringConvertible {
 
 /// One data row of a CSV or JSON file, its values addressed by column index.
 public protocol RowReading {
+    /// How the row lends its values: `BorrowedText` for CSV (bytes of the reader's buffer,
+    /// valid during the row's callback), `String` for JSON.
+    associatedtype Text: InputText
+    /// A column's value as written (trimmed), nil when empty or absent.
+    func value(_ column: Int) -> Text?
     /// The line the record starts on (CSV), or its position among the file's rows (JSON).
     var line: Int { get }
     /// The data record's number, from 1.

@@ -7,6 +7,8 @@ public struct JSONRow: RowReading {
     public let record: Int
     let values: [String?]
 
+    public func value(_ column: Int) -> String? { text(column) }
+
     public func text(_ column: Int) -> String? {
         guard column >= 0, column < values.count, let text = values[column] else { return nil }
         let trimmed = text.trimmingSpaces()

@@ -55,11 +55,13 @@ public final class RowMapper: Sendable {
         }
     }
 
-    public func input(from row: some RowReading) -> AdjustmentInput {
-        func text(_ column: Int?) -> String? { column.flatMap { row.text($0) } }
-        var input = AdjustmentInput(source: source, line: row.line, record: row.record)
+    @_specialize(exported: true, where Row == CSVRecord)
+    @_specialize(exported: true, where Row == JSONRow)
+    public func input<Row: RowReading>(from row: Row) -> AdjustmentInput<Row.Text> {
+        func text(_ column: Int?) -> Row.Text? { column.flatMap { row.value($0) } }
+        var input = AdjustmentInput<Row.Text>(source: source, line: row.line, record: row.record)
         input.variant = text(variant)
-        if let type = text(transactionType) {
+        if let type = text(transactionType)?.string {
             if let mode = AdjustmentMode(rawValue: type.lowercased()) {
                 input.mode = mode
             } else {
@@ -78,9 +80,10 @@ public final class RowMapper: Sendable {
         } else {
             input.unitCost = text(unitCost)
         }
-        input.notes = text(notes) ?? (format == .synq ? "Import" : nil)
+        input.notes = text(notes) ?? (format == .synq ? .literal("Import") : nil)
         input.occurredAt = text(occurredAt)
         input.naturalKey = text(naturalKey)
         return input
     }
 }
+

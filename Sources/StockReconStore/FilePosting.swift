@@ -85,7 +85,7 @@ public final class FilePosting {
     // MARK: - Outcomes
 
     /// Posts one valid row (a one-row batch).
-    public func post(_ adjustment: ValidAdjustment) throws -> PostResult {
+    public func post(_ adjustment: ValidAdjustment<String>) throws -> PostResult {
         var batch = PostingBatch(capacity: 1)
         batch.append(adjustment)
         return try withBalances { balances in

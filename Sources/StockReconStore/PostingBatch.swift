@@ -28,7 +28,7 @@ public struct PostingBatch: Sendable {
     private(set) var lines: [Int] = []
     private(set) var variants: [Int64] = []
     private(set) var locations: [Int64] = []
-    private(set) var changes: [ValidAdjustment.Change] = []
+    private(set) var changes: [StockChange] = []
     private(set) var unitCosts: [Int64?] = []
     private(set) var digests: [Int64] = []
     private(set) var texts: [TextRange] = []
@@ -49,7 +49,10 @@ public struct PostingBatch: Sendable {
 
     public var count: Int { entries.count }
 
-    public mutating func append(_ adjustment: ValidAdjustment) {
+    /// Appends a valid row, copying its texts into the arena (so that borrowed texts may go).
+    @_specialize(exported: true, where Text == BorrowedText)
+    @_specialize(exported: true, where Text == String)
+    public mutating func append<Text: InputText>(_ adjustment: ValidAdjustment<Text>) {
         entries.append(.valid(records.count))
         records.append(adjustment.record)
         lines.append(adjustment.line)
@@ -68,13 +71,13 @@ public struct PostingBatch: Sendable {
         appendText(adjustment.naturalKey)
     }
 
-    private mutating func appendText(_ text: String?) {
-        guard var text else {
+    private mutating func appendText(_ text: (some InputText)?) {
+        guard let text else {
             texts.append(TextRange(start: 0, count: -1))
             return
         }
         let start = Int32(truncatingIfNeeded: arena.count)
-        text.withUTF8 { arena.append(contentsOf: $0) }
+        text.withBytes { arena.append(contentsOf: $0) }
         texts.append(TextRange(start: start, count: Int32(truncatingIfNeeded: arena.count) - start))
     }
 

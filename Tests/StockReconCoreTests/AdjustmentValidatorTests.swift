@@ -19,8 +19,8 @@ func sampleCatalog() -> Catalog {
 
 let testSource = InputSource(file: "f.csv")
 
-func input(variant: String? = "1001", quantity: String? = "5", location: String? = nil, _ configure: (inout AdjustmentInput) -> Void = { _ in }) -> AdjustmentInput {
-    var input = AdjustmentInput(source: testSource, line: 7, record: 6)
+func input(variant: String? = "1001", quantity: String? = "5", location: String? = nil, _ configure: (inout AdjustmentInput<String>) -> Void = { _ in }) -> AdjustmentInput<String> {
+    var input = AdjustmentInput<String>(source: testSource, line: 7, record: 6)
     input.variant = variant
     input.quantity = quantity
     input.location = location
@@ -34,7 +34,7 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         AdjustmentValidator(catalog: catalog, org: catalog.orgs["acme"]!, rules: AdjustmentRules())
     }
 
-    func problems(_ row: AdjustmentInput, rules: AdjustmentRules = AdjustmentRules()) -> [Diagnostic] {
+    func problems(_ row: AdjustmentInput<String>, rules: AdjustmentRules = AdjustmentRules()) -> [Diagnostic] {
         let validator = AdjustmentValidator(catalog: catalog, org: catalog.orgs["acme"]!, rules: rules)
         if case .invalid(let problems) = validator.validate(row) { return problems }
         return []
@@ -69,7 +69,7 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         (input(quantity: nil) { $0.mode = .set }, .missingField, "quantity_after"),
         (input { $0.invalidChoice = InvalidChoice(column: "transaction_type", text: "x", allowed: ["adjustment", "set"]) }, .invalidChoice, "transaction_type"),
     ])
-    func rejectsWithTypeAndField(row: AdjustmentInput, type: RejectionType, field: String) {
+    func rejectsWithTypeAndField(row: AdjustmentInput<String>, type: RejectionType, field: String) {
         let found = problems(row)
         #expect(found.count == 1)
         #expect(found.first?.type == type)

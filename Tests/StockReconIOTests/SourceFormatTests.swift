@@ -7,6 +7,7 @@ struct Row: RowReading {
     var record = 1
     var values: [String?]
     func text(_ column: Int) -> String? { column < values.count ? values[column] : nil }
+    func value(_ column: Int) -> String? { text(column) }
 }
 
 @Suite struct SourceFormatTests {

@@ -22,10 +22,10 @@ func seeded(_ store: Store, tenantID: String = "t1") throws -> (tenant: Int64, c
     }
 }
 
-func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAdjustment {
+func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAdjustment<String> {
     let variant = try #require(catalog.variant("1001", by: .variantID))
     let location = try #require(catalog.locations["WH"])
-    return ValidAdjustment(
+    return ValidAdjustment<String>(
         record: record, line: record + 1, variantKey: variant.id, locationID: location.id, change: .delta(delta),
         unitCostMinor: 500, notes: "n", contentDigest: 0)
 }
