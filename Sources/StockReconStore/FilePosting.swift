@@ -76,12 +76,6 @@ public final class FilePosting {
             .map { KnownFile(id: $0[0], rows: $0[1], outstanding: $0[2]) }
     }
 
-    /// Whether a record of this file already ended (posted, pending or unchanged) in an
-    /// earlier run, so that it is a duplicate now.
-    public func isSettled(record: Int, isKnownFile: Bool) -> Bool {
-        isKnownFile && !knownOutstanding.contains(record)
-    }
-
     // MARK: - Outcomes
 
     /// Posts one valid row (a one-row batch).

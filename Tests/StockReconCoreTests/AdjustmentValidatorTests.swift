@@ -135,3 +135,40 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(index.count == keys.count)
     }
 }
+
+/// Rows checked on bytes lent by the CSV reader give what rows of strings give.
+@Suite struct BorrowedTextTests {
+    @Test(arguments: [
+        ("1001", "5", nil), ("1001", "0", nil), ("9999", "5", nil), ("2001", "5", nil),
+        ("1002", "5", nil), ("1002", "5", "SHOP"), ("TENT", "x", "MOON"),
+    ] as [(String, String, String?)])
+    func verdictsMatchStringRows(variant: String, quantity: String, location: String?) {
+        let catalog = sampleCatalog()
+        let validator = AdjustmentValidator(catalog: catalog, org: catalog.orgs["acme"]!, rules: AdjustmentRules())
+        let strings = input(variant: variant, quantity: quantity, location: location) { $0.notes = "n" }
+        let storage = [variant, quantity, location ?? "", "n"].map { Array($0.utf8) }
+        storage[0].withUnsafeBufferPointer { v in
+            storage[1].withUnsafeBufferPointer { q in
+                storage[2].withUnsafeBufferPointer { l in
+                    storage[3].withUnsafeBufferPointer { n in
+                        var borrowed = AdjustmentInput<BorrowedText>(source: testSource, line: 7, record: 6)
+                        borrowed.variant = BorrowedText(v)
+                        borrowed.quantity = BorrowedText(q)
+                        borrowed.location = location == nil ? nil : BorrowedText(l)
+                        borrowed.notes = BorrowedText(n)
+                        #expect(borrowed.contentDigest == strings.contentDigest)
+                        switch (validator.validate(borrowed), validator.validate(strings)) {
+                        case let (.valid(a), .valid(b)):
+                            #expect(a.variantKey == b.variantKey && a.locationID == b.locationID && a.change == b.change)
+                            #expect(a.notes?.string == b.notes)
+                        case let (.invalid(a), .invalid(b)):
+                            #expect(a == b)
+                        default:
+                            Issue.record("the verdicts differ")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -30,6 +30,19 @@ func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAd
         unitCostMinor: 500, notes: "n", contentDigest: 0)
 }
 
+/// Posts one file of the given deltas for variant 1001 at WH, in one transaction.
+func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) throws {
+    try store.write("posting") { db in
+        let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: "test", in: db)
+        let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
+        let posting = try FilePosting(db: db, context: context, sha256: "abc", path: "f.csv", format: "synq")
+        for (record, delta) in deltas.enumerated() {
+            _ = try posting.post(try adjustment(catalog, record: record + 1, delta: delta))
+        }
+        try posting.finish(OutcomeCounts(rows: deltas.count, posted: deltas.count))
+    }
+}
+
 @Suite struct StoreTests {
     @Test func createsThePublicTablesAndViews() throws {
         let (store, _) = try temporaryStore()
@@ -47,15 +60,7 @@ func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAd
     @Test func postsWithExactBeforeAndAfterAndOneBalanceWrite() throws {
         let (store, _) = try temporaryStore()
         let (tenant, catalog) = try seeded(store)
-        try store.write("posting") { db in
-            let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: "test", in: db)
-            let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
-            let posting = try FilePosting(db: db, context: context, sha256: "abc", path: "f.csv", format: "synq")
-            for (record, delta) in [5, -2, 10, -13, 1].enumerated() {
-                _ = try posting.post(try adjustment(catalog, record: record + 1, delta: Int64(delta)))
-            }
-            try posting.finish(OutcomeCounts(rows: 5, posted: 5))
-        }
+        try postFile([5, -2, 10, -13, 1], store: store, tenant: tenant, catalog: catalog)
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT quantity_delta, quantity_before, quantity_after FROM movements ORDER BY id")
                 .map { [$0[0] as Int64, $0[1] as Int64, $0[2] as Int64] }
@@ -73,13 +78,7 @@ func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAd
     func theLedgerRefusesUpdateAndDelete(sql: String) throws {
         let (store, _) = try temporaryStore()
         let (tenant, catalog) = try seeded(store)
-        try store.write("posting") { db in
-            let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: "test", in: db)
-            let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
-            let posting = try FilePosting(db: db, context: context, sha256: "abc", path: "f.csv", format: "synq")
-            _ = try posting.post(try adjustment(catalog, record: 1, delta: 3))
-            try posting.finish(OutcomeCounts(rows: 1, posted: 1))
-        }
+        try postFile([3], store: store, tenant: tenant, catalog: catalog)
         #expect {
             try store.write("tampering") { db in try db.execute(sql: sql) }
         } throws: { error in
