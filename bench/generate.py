@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes the benchmark's data: a catalog of 5,000 variants over 20 locations, and a synq
-CSV of N valid rows (five columns, a quoted free-text notes column; ~78 bytes a row)."""
+CSV of N valid rows (five columns, a quoted free-text notes column; ~78 bytes a row).
+Costs (0.10 to 12.00) and quantities (1 to 40) keep every row under the approval
+thresholds (50 units, 500.00), so that every row posts."""
 import os
 import random
 import sys
@@ -22,7 +24,7 @@ with open(os.path.join(out, "locations.csv"), "w") as f:
 with open(os.path.join(out, "variants.csv"), "w") as f:
     f.write("variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n")
     for i, v in enumerate(variants):
-        f.write(f"{v},P{i:05d},bench,SKU-{i:05d},{4000000000000 + i},{rng.randint(100, 99999) / 100:.2f},false\n")
+        f.write(f"{v},P{i:05d},bench,SKU-{i:05d},{4000000000000 + i},{rng.randint(10, 1200) / 100:.2f},false\n")
 
 words = ["restock", "damaged", "shelf", "count", "found", "returned", "bin", "aisle", "promo", "transfer"]
 path = os.path.join(out, f"synq-{rows}.csv")

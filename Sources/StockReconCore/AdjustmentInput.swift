@@ -17,11 +17,14 @@ public final class InputSource: Sendable {
     public let quantityColumn: String
     public let setQuantityColumn: String
     public let reasonColumn: String
+    /// A column of required, closed-set adjustment types (`AdjustmentType`); nil where the
+    /// type is free text and optional.
+    public let typeColumn: String?
 
     public init(
         file: String, variantColumn: String = "variant_id", variantKeyKind: VariantKeyKind = .variantID,
         quantityColumn: String = "quantity_delta", setQuantityColumn: String = "quantity_after",
-        reasonColumn: String = "reason_code"
+        reasonColumn: String = "reason_code", typeColumn: String? = nil
     ) {
         self.file = file
         self.variantColumn = variantColumn
@@ -29,6 +32,7 @@ public final class InputSource: Sendable {
         self.quantityColumn = quantityColumn
         self.setQuantityColumn = setQuantityColumn
         self.reasonColumn = reasonColumn
+        self.typeColumn = typeColumn
     }
 }
 

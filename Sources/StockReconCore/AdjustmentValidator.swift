@@ -41,6 +41,7 @@ public struct AdjustmentValidator: Sendable {
                 .reasonRequired, at: input.location(input.source.reasonColumn),
                 "a reason is required for this format: fill in the \(input.source.reasonColumn) column"))
         }
+        let adjustmentType = checkType(input, into: &problems)
         let unitCost = checkCost(input, into: &problems)
         let occurredAt = checkTimestamp(input, into: &problems)
         guard problems.isEmpty, let quantity, let variant, let location else {
@@ -49,7 +50,7 @@ public struct AdjustmentValidator: Sendable {
         return .valid(ValidAdjustment(
             record: input.record, line: input.line, variantKey: variant.id, locationID: location,
             change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
-            adjustmentType: input.adjustmentType, reasonCode: input.reasonCode,
+            adjustmentType: adjustmentType, reasonCode: input.reasonCode,
             reasonDescription: input.reasonDescription, reference: input.reference,
             unitCostMinor: unitCost ?? variant.unitCostMinor, notes: input.notes,
             occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest))
@@ -150,6 +151,26 @@ public struct AdjustmentValidator: Sendable {
             return nil
         }
         return defaultLocation.id
+    }
+
+    /// The row's adjustment type: free text, or where the format has a closed set, one of
+    /// `AdjustmentType` in its canonical spelling.
+    private func checkType<Text>(_ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]) -> Text? {
+        guard let column = input.source.typeColumn else { return input.adjustmentType }
+        guard let text = input.adjustmentType?.string else {
+            problems.append(Diagnostic(
+                .missingField, at: input.location(column),
+                "the adjustment type is empty: give one of \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return nil
+        }
+        guard let type = AdjustmentType(rawValue: text.uppercased()) else {
+            let allowed = AdjustmentType.allCases.map(\.rawValue)
+            problems.append(Diagnostic(
+                .invalidChoice, at: input.location(column), "\(column) must be one of \(allowed.joined(separator: ", "))",
+                input: text, context: ["expected": .list(allowed)]))
+            return nil
+        }
+        return .literal(type.literal)
     }
 
     private func checkCost(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {

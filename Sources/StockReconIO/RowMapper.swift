@@ -21,19 +21,27 @@ public final class RowMapper: Sendable {
 
     init(format: SourceFormat, columns: Columns, file: String) {
         self.format = format
-        let variantName = format == .canonical
-            ? Columns.variantAlternatives.first { columns[$0] != nil } ?? "variant_id"
-            : "variant_id"
-        let quantityName = format == .dayzero ? "quantity_change" : "quantity_delta"
-        let reasonName = format == .dayzero ? "reason" : "reason_code"
+        let variantName: String
+        let quantityName: String
+        let reasonName: String
+        switch format {
+        case .canonical:
+            variantName = Columns.variantAlternatives.first { columns[$0] != nil } ?? "variant_id"
+            (quantityName, reasonName) = ("quantity_delta", "reason_code")
+        case .synq: (variantName, quantityName, reasonName) = ("variant_id", "quantity_delta", "reason_code")
+        case .dayzero: (variantName, quantityName, reasonName) = ("variant_id", "quantity_change", "reason")
+        case .stockAdjustments: (variantName, quantityName, reasonName) = ("product", "quantity", "reason")
+        }
+        let typeName = format == .stockAdjustments ? "type" : "adjustment_type"
         source = InputSource(
             file: file, variantColumn: variantName, variantKeyKind: Self.keyKind(variantName),
-            quantityColumn: quantityName, reasonColumn: reasonName)
+            quantityColumn: quantityName, reasonColumn: reasonName,
+            typeColumn: format == .stockAdjustments ? typeName : nil)
         variant = columns[variantName]
         quantity = columns[quantityName]
         quantityAfter = format == .canonical ? columns["quantity_after"] : nil
         transactionType = format == .canonical ? columns["transaction_type"] : nil
-        adjustmentType = columns["adjustment_type"]
+        adjustmentType = columns[typeName]
         location = columns["location_id"]
         reason = columns[reasonName]
         reasonDescription = columns["reason_description"]

@@ -6,6 +6,7 @@ public enum SourceFormat: String, Sendable, CaseIterable {
     case canonical
     case synq
     case dayzero
+    case stockAdjustments = "stock-adjustments"
 
     /// Formats may tighten the rules: DayZero requires a reason.
     public func rules(_ base: AdjustmentRules) -> AdjustmentRules {
@@ -20,6 +21,7 @@ public enum SourceFormat: String, Sendable, CaseIterable {
         case .canonical: return ["movements", "adjustments", "rows"]
         case .synq: return ["adjustments", "items"]
         case .dayzero: return ["adjustments", "data"]
+        case .stockAdjustments: return ["adjustments", "stock_adjustments", "data"]
         }
     }
 
@@ -29,6 +31,7 @@ public enum SourceFormat: String, Sendable, CaseIterable {
         case .canonical: return [Columns.variantAlternatives, ["quantity_delta", "quantity_after"]]
         case .synq: return [["variant_id"], ["quantity_delta"]]
         case .dayzero: return [["variant_id"], ["quantity_change"]]
+        case .stockAdjustments: return [["product"], ["type"], ["quantity"]]
         }
     }
 

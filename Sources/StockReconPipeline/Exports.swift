@@ -4,3 +4,5 @@
 @_exported import enum StockReconIO.SourceFormat
 @_exported import class StockReconStore.Store
 @_exported import struct StockReconStore.ResultTable
+@_exported import struct StockReconStore.Refusal
+@_exported import struct StockReconStore.Decision

@@ -62,7 +62,7 @@ public struct ImportPipeline {
     private func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
-            command: "import --format \(request.format.rawValue)", isDryRun: isDryRun)
+            command: "import --format \(request.format.rawValue)", isDryRun: isDryRun, rules: request.rules)
         let validator = AdjustmentValidator(catalog: setup.catalog, org: setup.org, rules: request.format.rules(request.rules))
         var report = RunReport()
         report.isDryRun = isDryRun

@@ -56,6 +56,7 @@ final class RowChecker: @unchecked Sendable {
     private func read() throws {
         var batch = PostingBatch(capacity: RowChecker.batchSize)
         func check(_ row: some RowReading, _ mapper: RowMapper) throws {
+            if batch.count == 0 { batch.quantityColumn = mapper.source.quantityColumn }
             if settled.contains(row.record) {
                 batch.appendSettled()
             } else {

@@ -8,8 +8,12 @@ struct RunSetup {
     var org: Catalog.Org
     var context: PostingContext
 
+    /// The user a run is attributed to when none is named: created (as staff) on first use.
+    static let systemUserID = "system"
+
     static func begin(
-        _ db: Database, tenantID: String, orgID: String, userID: String?, command: String, isDryRun: Bool
+        _ db: Database, tenantID: String, orgID: String, userID: String?, command: String, isDryRun: Bool,
+        rules: AdjustmentRules = AdjustmentRules()
     ) throws -> RunSetup {
         var setup: RunSetup?
         let start = {
@@ -18,17 +22,13 @@ struct RunSetup {
             guard let org = catalog.orgs[orgID] else {
                 throw UsageError("org \(orgID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) ORGS.csv`")
             }
-            var user: Int64?
-            if let userID {
-                guard let known = catalog.users[userID] else {
-                    throw UsageError("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
-                }
-                user = known.id
-            }
+            let user = try Self.user(userID, tenant: tenant, tenantID: tenantID, catalog: catalog, in: db)
             let run = try Store.beginRun(tenant: tenant, orgID: orgID, command: command, in: db)
             setup = RunSetup(
                 catalog: catalog, org: org,
-                context: PostingContext(tenant: tenant, tenantID: tenantID, org: org.id, run: run, user: user))
+                context: PostingContext(
+                    tenant: tenant, tenantID: tenantID, org: org.id, run: run, user: user,
+                    approval: rules.approval, isNegativeStockForbidden: rules.isNegativeStockForbidden))
         }
         if isDryRun {
             try start()
@@ -40,6 +40,19 @@ struct RunSetup {
         }
         guard let setup else { throw UsageError("the run could not start") }
         return setup
+    }
+
+    /// The internal id of the named user (a usage error when unknown), or of the system user.
+    static func user(_ userID: String?, tenant: Int64, tenantID: String, catalog: Catalog, in db: Database) throws -> Int64 {
+        if let userID {
+            guard let known = catalog.users[userID] else {
+                throw UsageError("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
+            }
+            return known.id
+        }
+        if let system = catalog.users[systemUserID] { return system.id }
+        try Store.upsert([.user(userID: systemUserID, role: .staff)], tenant: tenant, in: db)
+        return try Store.catalog(tenant: tenant, in: db).users[systemUserID]?.id ?? 0
     }
 
     func finish(in db: Database, isDryRun: Bool) throws {

@@ -15,19 +15,28 @@ public struct PostingContext: Sendable {
     public var org: Int64
     public var run: Int64
     public var user: Int64?
+    /// Which adjustments wait for a manager instead of posting.
+    public var approval: ApprovalPolicy
+    public var isNegativeStockForbidden: Bool
 
-    public init(tenant: Int64, tenantID: String, org: Int64, run: Int64, user: Int64?) {
+    public init(
+        tenant: Int64, tenantID: String, org: Int64, run: Int64, user: Int64?,
+        approval: ApprovalPolicy = ApprovalPolicy(), isNegativeStockForbidden: Bool = false
+    ) {
         self.tenant = tenant
         self.tenantID = tenantID
         self.org = org
         self.run = run
         self.user = user
+        self.approval = approval
+        self.isNegativeStockForbidden = isNegativeStockForbidden
     }
 }
 
 /// What posting one valid row did.
 public enum PostResult: Sendable {
     case posted
+    case pending
     case unchanged
     case duplicate
     case rejected(Diagnostic)
@@ -117,6 +126,7 @@ public final class FilePosting {
                 case .valid(let row):
                     switch try post(batch, row: row, arena: arena.baseAddress, balances: &balances) {
                     case .posted: counts.count(.posted)
+                    case .pending: counts.count(.pending)
                     case .unchanged: counts.count(.unchanged)
                     case .duplicate: counts.count(.duplicate)
                     case .rejected(let diagnostic):
@@ -163,12 +173,43 @@ public final class FilePosting {
             try remember(naturalKey, digest: batch.digests[row], outcome: .unchanged, movement: nil)
             return settle(record, as: .unchanged)
         }
+        if context.isNegativeStockForbidden, before + delta < 0 {
+            return .rejected(Diagnostic(
+                .negativeStock,
+                at: SourceLocation(file: path, line: batch.lines[row], field: batch.quantityColumn(of: row)),
+                "this would take on-hand from \(before) to \(before + delta), and negative stock is not allowed: count the stock, or post the missing receipt first",
+                input: String(delta), context: ["on_hand": .integer(before), "ge": .integer(0)]))
+        }
+        let type = batch.text(.adjustmentType, of: row).count >= 0 ? batch.string(.adjustmentType, of: row) : nil
+        if context.approval.needsApproval(delta: delta, unitCostMinor: batch.unitCosts[row], type: type) {
+            try requestApproval(batch, row: row, delta: delta)
+            try remember(naturalKey, digest: batch.digests[row], outcome: .pending, movement: nil)
+            return settle(record, as: .pending)
+        }
         try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
         balances.set(slot, before + delta)
         if naturalKey != nil {
             try remember(naturalKey, digest: batch.digests[row], outcome: .posted, movement: db.lastInsertedRowID)
         }
         return settle(record, as: .posted)
+    }
+
+    /// Holds a valid adjustment for a manager: it moves no stock until approved.
+    private func requestApproval(_ batch: PostingBatch, row: Int, delta: Int64) throws {
+        let cost = batch.unitCosts[row]
+        try db.execute(sql: """
+            INSERT INTO approval_requests (tenant, org, variant, location, quantity_delta, cost_impact_minor,
+                adjustment_type, reason_code, reason_description, reference_id, unit_cost_minor, notes,
+                occurred_at, idempotency_key, requested_by, run, file, source_line, record)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                context.tenant, context.org, batch.variants[row], batch.locations[row], delta,
+                ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost),
+                batch.string(.adjustmentType, of: row), batch.string(.reasonCode, of: row),
+                batch.string(.reasonDescription, of: row), batch.string(.reference, of: row), cost,
+                batch.string(.notes, of: row), batch.string(.occurredAt, of: row), batch.string(.naturalKey, of: row),
+                context.user, context.run, file, batch.lines[row], batch.records[row],
+            ])
     }
 
     /// Records a row's rejections; the record stays outstanding for the next run.

@@ -49,6 +49,14 @@ public struct PostingBatch: Sendable {
 
     public var count: Int { entries.count }
 
+    /// The column a file's quantities come from, to name in diagnostics.
+    public var quantityColumn = "quantity_delta"
+
+    func quantityColumn(of row: Int) -> String {
+        if case .set = changes[row] { return "quantity_after" }
+        return quantityColumn
+    }
+
     /// Appends a valid row, copying its texts into the arena (so that borrowed texts may go).
     @_specialize(exported: true, where Text == BorrowedText)
     @_specialize(exported: true, where Text == String)

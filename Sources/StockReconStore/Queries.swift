@@ -62,7 +62,7 @@ extension Store {
             arguments: [runID], columns: columns)
     }
 
-    private func table(sql: String, arguments: StatementArguments, columns: [String]) throws -> ResultTable {
+    func table(sql: String, arguments: StatementArguments, columns: [String]) throws -> ResultTable {
         try read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 (0..<columns.count).map { index -> TableValue in

@@ -12,8 +12,55 @@ enum Schema {
             try db.execute(sql: ledgerSQL)
             try db.execute(sql: publicViewsSQL)
         }
+        migrator.registerMigration("v2: approvals and reversals") { db in
+            try db.execute(sql: approvalsSQL)
+        }
         return migrator
     }
+
+    static let approvalsSQL = """
+        -- Valid adjustments held for a manager: everything needed to post them later.
+        CREATE TABLE approval_requests (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            org INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'APPROVED', 'REJECTED')),
+            variant INTEGER NOT NULL,
+            location INTEGER NOT NULL,
+            quantity_delta INTEGER NOT NULL CHECK (quantity_delta <> 0),
+            cost_impact_minor INTEGER NOT NULL,
+            adjustment_type TEXT,
+            reason_code TEXT,
+            reason_description TEXT,
+            reference_id TEXT,
+            unit_cost_minor INTEGER,
+            notes TEXT,
+            occurred_at TEXT,
+            idempotency_key TEXT,
+            requested_by INTEGER,
+            run INTEGER NOT NULL,
+            file INTEGER,
+            source_line INTEGER,
+            record INTEGER,
+            decided_by INTEGER,
+            decided_at TEXT,
+            note TEXT,
+            movement_id INTEGER);
+        CREATE INDEX approval_requests_by_tenant ON approval_requests (tenant, status);
+        CREATE INDEX ledger_reversals ON ledger (reverses_id) WHERE reverses_id IS NOT NULL;
+
+        CREATE VIEW approvals AS
+        SELECT a.id, t.tenant_id, a.status, v.variant_id, loc.location_id, a.quantity_delta,
+               a.cost_impact_minor, a.adjustment_type, r.user_id AS requested_by, d.user_id AS decided_by,
+               a.decided_at, a.note, a.movement_id, f.path AS source_file, a.source_line
+        FROM approval_requests a
+        JOIN tenants t ON t.id = a.tenant
+        JOIN catalog_variants v ON v.id = a.variant
+        JOIN catalog_locations loc ON loc.id = a.location
+        LEFT JOIN catalog_users r ON r.id = a.requested_by
+        LEFT JOIN catalog_users d ON d.id = a.decided_by
+        LEFT JOIN source_files f ON f.id = a.file;
+        """
 
     static let catalogSQL = """
         CREATE TABLE tenants (

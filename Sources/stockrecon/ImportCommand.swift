@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import StockReconPipeline
 
 extension SourceFormat: ExpressibleByArgument {}
@@ -12,7 +13,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The org the run acts for; variants of other orgs are rejected.") var org: String
     @Option(help: "The source format: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: SourceFormat
-    @Option(help: "The user the movements are attributed to.") var user: String?
+    @Option(help: "The user the movements are attributed to (default: $STOCKRECON_USER, else the tenant's system user).")
+    var user: String?
+    @Flag(help: "Reject a row that would take on-hand below zero (negative_stock).") var forbidNegativeStock = false
     @Flag(help: "Run every check and print what would happen; write nothing.") var dryRun = false
     @Argument(help: "CSV or JSON files; - reads standard input.") var files: [String]
 
@@ -21,7 +24,9 @@ struct ImportCommand: ParsableCommand {
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
             let request = ImportRequest(
-                tenantID: tenant, orgID: org, format: format, userID: user, files: inputs, isDryRun: dryRun)
+                tenantID: tenant, orgID: org, format: format,
+                userID: user ?? ProcessInfo.processInfo.environment["STOCKRECON_USER"], files: inputs, isDryRun: dryRun,
+                rules: AdjustmentRules(isNegativeStockForbidden: forbidNegativeStock))
             var progress: ProgressHandler?
             if ProgressBar.isWanted {
                 let bar = ProgressBar()

@@ -7,7 +7,10 @@ struct StockRecon: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stockrecon",
         abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
-        subcommands: [CatalogCommand.self, ImportCommand.self, BalanceCommand.self, MovementsCommand.self])
+        subcommands: [
+            CatalogCommand.self, ImportCommand.self, ApprovalsCommand.self, ReverseCommand.self, BalanceCommand.self,
+            MovementsCommand.self,
+        ])
 }
 
 /// Options every command takes.
@@ -35,6 +38,9 @@ func reportingFailures(_ body: () throws -> Int32) throws {
         status = try body()
     } catch let error as UsageError {
         writeError("stockrecon: error: \(error.message)\n")
+        throw ExitCode(64)
+    } catch let refusal as Refusal {
+        writeError("stockrecon: refused: \(refusal.message)\n")
         throw ExitCode(64)
     } catch let error as ExitCode {
         throw error

@@ -16,10 +16,31 @@ import Testing
         #expect(dayzero.status == 1)
         let canonical = try Binary.run(["import", "--tenant", "demo", "--org", "acme", "--format", "canonical", "--user", "alice"] + db + ["fixtures/imports/canonical.csv"])
         #expect(canonical.status == 1)
+        let adjustments = try Binary.run(["import", "--tenant", "demo", "--org", "acme", "--format", "stock-adjustments", "--user", "bob"] + db + ["fixtures/imports/stock-adjustments.csv"])
+        #expect(adjustments.status == 1)
+        let pending = try Binary.run(["approvals", "list", "--tenant", "demo", "--status", "pending"] + db)
+        let byStaff = try Binary.run(["approvals", "approve", "1", "--user", "bob"] + db)
+        #expect(byStaff.status == 64)
+        let approved = try Binary.run(["approvals", "approve", "1", "--user", "alice", "--note", "checked the PO"] + db)
+        #expect(approved.status == 0)
+        let twice = try Binary.run(["approvals", "reject", "1", "--user", "alice"] + db)
+        #expect(twice.status == 64)
+        let rejected = try Binary.run(["approvals", "reject", "2", "--user", "alice", "--note", "not confirmed"] + db)
+        #expect(rejected.status == 0)
+        let reversed = try Binary.run(["reverse", "1", "--tenant", "demo", "--user", "alice", "--reason", "entered twice"] + db)
+        #expect(reversed.status == 0)
+        let reversedTwice = try Binary.run(["reverse", "1", "--tenant", "demo", "--user", "alice", "--reason", "again"] + db)
+        #expect(reversedTwice.status == 64)
         let balance = try Binary.run(["balance", "--tenant", "demo"] + db)
         #expect(balance.status == 0)
-        let transcript = [catalog, synq, dayzero, canonical, balance].map { $0.stdout + $0.stderr }.joined(separator: "---\n")
-        expectGolden(transcript, "fixture-run.txt")
+        let transcript = [
+            catalog, synq, dayzero, canonical, adjustments, pending, byStaff, approved, twice, rejected, reversed,
+            reversedTwice, balance,
+        ].map { $0.stdout + $0.stderr }.joined(separator: "---\n")
+        // Decision times differ from run to run.
+        let stable = transcript.replacingOccurrences(
+            of: #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"#, with: "<time>", options: .regularExpression)
+        expectGolden(stable, "fixture-run.txt")
     }
 }
 
@@ -105,7 +126,9 @@ import Testing
     var db: [String] { ["--db", scratch.database] }
 
     init() throws {
-        try Binary.run(["catalog", "import", "--tenant", "t"] + db + ["fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv"])
+        // Cheap variants: no row reaches an approval threshold.
+        let cheap = scratch.file("cheap.csv", "variant_id,org_id,unit_cost\n1001,acme,1.00\n1002,acme,1.00\n")
+        try Binary.run(["catalog", "import", "--tenant", "t"] + db + ["fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", cheap])
         var rows = "variant_id,location_id,quantity_delta,notes\n"
         for index in 1...25 { rows += "\(index % 2 == 0 ? "1001" : "1002"),WH-MAIN,\(index),\"note, \(index)\"\n" }
         try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq"] + db + [scratch.file("rows.csv", rows)])

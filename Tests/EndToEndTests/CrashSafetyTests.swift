@@ -8,16 +8,19 @@ import Testing
         var text = "variant_id,location_id,quantity_delta,notes\n"
         text.reserveCapacity(rows * 40)
         for index in 0..<rows {
-            let variant = ["1001", "1002"][(index + seed) % 2]
+            let variant = ["CHEAP-1", "CHEAP-2"][(index + seed) % 2]
             let location = ["WH-MAIN", "WH-BACK", "STORE-1"][(index * 7 + seed) % 3]
             text += "\(variant),\(location),\((index * 13 + seed) % 50 - 20 == 0 ? 1 : (index * 13 + seed) % 50 - 20),\"n \(index)\"\n"
         }
         return scratch.file(name, text)
     }
 
+    /// The fixture catalog plus two cheap variants, so that no row needs approval.
     static func catalog(_ database: String) throws {
+        let cheap = Scratch()
+        let variants = cheap.file("cheap.csv", "variant_id,org_id,unit_cost\nCHEAP-1,acme,0.50\nCHEAP-2,acme,0.25\n")
         let result = try Binary.run(["catalog", "import", "--tenant", "t", "--db", database,
-                                     "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv"])
+                                     "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv", variants])
         #expect(result.status == 0)
     }
 

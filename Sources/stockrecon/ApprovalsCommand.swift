@@ -1,0 +1,90 @@
+import ArgumentParser
+import StockReconPipeline
+
+struct ApprovalsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approvals", abstract: "Adjustments held for a manager: list, approve, reject.",
+        subcommands: [ApprovalsListCommand.self, ApproveCommand.self, RejectCommand.self])
+}
+
+struct ApprovalsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "A tenant's approvals.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The tenant.") var tenant: String
+    @Option(help: "Only PENDING, APPROVED or REJECTED.") var status: String?
+    @Option(help: "Only this variant_id.") var variant: String?
+    @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
+
+    func validate() throws {
+        if let status, !["PENDING", "APPROVED", "REJECTED"].contains(status.uppercased()) {
+            throw ValidationError("--status must be PENDING, APPROVED or REJECTED")
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let table = try global.openStore().approvals(tenantID: tenant, status: status?.uppercased(), variantID: variant)
+            print(table.rendered(as: global.json ? .json : format, name: "approvals"), terminator: "")
+            return 0
+        }
+    }
+}
+
+/// What approving and rejecting share.
+struct DecisionOptions: ParsableArguments {
+    @Argument(help: "The approval's id.") var approvalID: Int64
+    @Option(help: "The deciding user: a manager of the approval's tenant.") var user: String
+    @Option(help: "A note kept with the decision.") var note: String?
+}
+
+func decide(_ options: DecisionOptions, global: GlobalOptions, approve: Bool) throws {
+    try reportingFailures {
+        let decision = try global.openStore().decide(
+            approvalID: options.approvalID, userID: options.user, note: options.note, approve: approve)
+        if global.json {
+            print(#"{"approval_id":\#(decision.approvalID),"status":"\#(decision.status)","movement_id":\#(decision.movementID.map { String($0) } ?? "null"),"run_id":\#(decision.runID)}"#)
+        } else {
+            print("approval \(decision.approvalID) \(decision.status.lowercased())"
+                + (decision.movementID.map { ": posted movement \($0)" } ?? ""))
+        }
+        return 0
+    }
+}
+
+struct ApproveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve: post the held movement.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: DecisionOptions
+    func run() throws { try decide(options, global: global, approve: true) }
+}
+
+struct RejectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject: post nothing.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: DecisionOptions
+    func run() throws { try decide(options, global: global, approve: false) }
+}
+
+struct ReverseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reverse", abstract: "Post the opposite of a movement (at most once).")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The movement's id.") var movementID: Int64
+    @Option(help: "The tenant.") var tenant: String
+    @Option(help: "The user reversing.") var user: String
+    @Option(help: "Why: kept as the reversal's reason_code.") var reason: String
+
+    func run() throws {
+        try reportingFailures {
+            let (reversal, run) = try global.openStore().reverse(movementID: movementID, tenantID: tenant, userID: user, reason: reason)
+            if global.json {
+                print(#"{"movement_id":\#(reversal),"reverses_id":\#(movementID),"run_id":\#(run)}"#)
+            } else {
+                print("movement \(movementID) reversed by movement \(reversal)")
+            }
+            return 0
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+import StockReconIO
+import StockReconStore
+
+/// Approvals, decisions, reversals, negative stock and attribution (issue 3). Variant 1001
+/// costs 10.00 in the fixture catalog; alice is a manager, bob is staff.
+@Suite struct ApprovalTests {
+    func approvalRows(_ fixture: Fixture) throws -> [[String: DatabaseValue]] {
+        try fixture.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM approvals ORDER BY id").map { row in
+                Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, row[$0] as DatabaseValue) })
+            }
+        }
+    }
+
+    @Test func thresholdsAreExclusiveAndTheftAlwaysWaits() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("s.csv", """
+            product,type,quantity,reason,notes,reference
+            1001,FOUND,50,,,exactly 50 units and 500.00
+            1001,FOUND,51,,,51 units
+            1001,CORRECTION,-51,,,minus 51 units
+
+            """)
+        let costs = fixture.file("c.csv", """
+            variant_id,quantity_delta,unit_cost
+            1001,1,500.00
+            1001,1,500.05
+            1001,-1,500.05
+
+            """)
+        let theft = fixture.file("t.csv", "product,type,quantity\n1001,THEFT,-1\n1001,theft,1\n")
+        let first = try fixture.importing([file], format: .stockAdjustments, user: "bob")
+        #expect(first.counts == OutcomeCounts(rows: 3, posted: 1, pending: 2))
+        #expect(first.exitStatus == 0)
+        #expect(try fixture.importing([costs], format: .synq, user: "bob").counts == OutcomeCounts(rows: 3, posted: 1, pending: 2))
+        #expect(try fixture.importing([theft], format: .stockAdjustments, user: "bob").counts == OutcomeCounts(rows: 2, pending: 2))
+        #expect(try fixture.balance("1001") == 51)  // 50 + 1: pending rows moved nothing
+        let approvals = try approvalRows(fixture)
+        #expect(approvals.map { $0["quantity_delta"]?.storage } == [.int64(51), .int64(-51), .int64(1), .int64(-1), .int64(-1), .int64(1)])
+        #expect(approvals.map { $0["cost_impact_minor"]?.storage } == [.int64(51000), .int64(-51000), .int64(50005), .int64(-50005), .int64(-1000), .int64(1000)])
+        #expect(approvals.allSatisfy { $0["status"] == "PENDING".databaseValue && $0["requested_by"] == "bob".databaseValue })
+        #expect(approvals.map { $0["adjustment_type"] }.suffix(2) == ["THEFT".databaseValue, "THEFT".databaseValue])
+    }
+
+    @Test func theThresholdsAreSettings() throws {
+        let fixture = try Fixture()
+        let rules = AdjustmentRules(approval: ApprovalPolicy(maxUnits: 5, maxValueMinor: .max, alwaysApprovedTypes: []))
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", format: .stockAdjustments,
+            files: [fixture.file("s.csv", "product,type,quantity\n1001,THEFT,-5\n1001,FOUND,6\n")], rules: rules))
+        #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, pending: 1))
+    }
+
+    @Test func onlyAManagerDecidesOnceAndApprovingPostsWithBothUsers() throws {
+        let fixture = try Fixture()
+        _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,60\n1001,70\n")], user: "bob")
+        let store = fixture.store
+        #expect {
+            _ = try store.decide(approvalID: 1, userID: "bob", note: nil, approve: true)
+        } throws: { error in
+            (error as? Refusal)?.message.contains("only a manager") == true
+        }
+        #expect(throws: Refusal.self) { _ = try store.decide(approvalID: 1, userID: "mallory", note: nil, approve: true) }
+        #expect(throws: Refusal.self) { _ = try store.decide(approvalID: 99, userID: "alice", note: nil, approve: true) }
+        #expect(try fixture.balance("1001") == nil)
+
+        let decision = try store.decide(approvalID: 1, userID: "alice", note: "PO 17 checked", approve: true)
+        #expect(decision.status == "APPROVED")
+        let movement = try #require(decision.movementID)
+        #expect(try fixture.balance("1001") == 60)
+        let posted = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT user_id, approved_by, quantity_delta, quantity_before, source_line FROM movements WHERE id = ?", arguments: [movement])
+        }
+        #expect(posted?["user_id"] == "bob")
+        #expect(posted?["approved_by"] == "alice")
+        #expect(posted?["quantity_delta"] == 60)
+        #expect(posted?["source_line"] == 2)
+
+        _ = try store.decide(approvalID: 2, userID: "alice", note: "no", approve: false)
+        #expect(try fixture.balance("1001") == 60)
+        for (id, approve) in [(1, false), (1, true), (2, true)] {
+            #expect {
+                _ = try store.decide(approvalID: Int64(id), userID: "alice", note: nil, approve: approve)
+            } throws: { error in
+                (error as? Refusal)?.message.contains("a decision is final") == true
+            }
+        }
+        let approvals = try approvalRows(fixture)
+        #expect(approvals.map { $0["status"] } == ["APPROVED".databaseValue, "REJECTED".databaseValue])
+        #expect(approvals.map { $0["decided_by"] } == ["alice".databaseValue, "alice".databaseValue])
+        #expect(approvals.map { $0["note"] } == ["PO 17 checked".databaseValue, "no".databaseValue])
+        #expect(approvals[0]["movement_id"] == movement.databaseValue)
+        #expect(try fixture.count("SELECT count(*) FROM movements") == 1)
+    }
+
+    @Test func aRerunDoesNotHoldThePendingRowsAgain() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,60\n1001,2\n9,1\n")
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 3, posted: 1, pending: 1, rejected: 1))
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 3, rejected: 1, duplicate: 2))
+        #expect(try fixture.count("SELECT count(*) FROM approvals") == 1)
+    }
+
+    @Test func reversalsPostTheOppositeOnceAndOnlyInTheirTenant() throws {
+        let fixture = try Fixture(tenants: ["t1", "t2"])
+        _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta,unit_cost\n1001,5,2.00\n")], user: "bob")
+        let store = fixture.store
+        #expect {
+            _ = try store.reverse(movementID: 1, tenantID: "t2", userID: "alice", reason: "x")
+        } throws: { error in
+            (error as? Refusal)?.message.contains("tenant t2 has no movement 1") == true
+        }
+        let (reversal, _) = try store.reverse(movementID: 1, tenantID: "t1", userID: "bob", reason: "entered twice")
+        let row = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM movements WHERE id = ?", arguments: [reversal])
+        }
+        #expect(row?["transaction_type"] == "reversal")
+        #expect(row?["quantity_delta"] == -5)
+        #expect(row?["quantity_before"] == 5)
+        #expect(row?["quantity_after"] == 0)
+        #expect(row?["reverses_id"] == 1)
+        #expect(row?["reason_code"] == "entered twice")
+        #expect(row?["user_id"] == "bob")
+        #expect(row?["unit_cost_minor"] == 200)
+        #expect(try fixture.balance("1001") == 0)
+        #expect {
+            _ = try store.reverse(movementID: 1, tenantID: "t1", userID: "alice", reason: "again")
+        } throws: { error in
+            (error as? Refusal)?.message.contains("already reversed by movement \(reversal)") == true
+        }
+        #expect(throws: Refusal.self) { _ = try store.reverse(movementID: 1, tenantID: "t1", userID: "ghost", reason: "x") }
+        #expect(try fixture.count("SELECT count(*) FROM movements") == 2)
+    }
+
+    @Test func negativeStockIsAllowedUnlessForbidden() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,3\n1001,-5\n1001,-3\n")
+        #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 3, posted: 3))
+        #expect(try fixture.balance("1001") == -5)
+
+        let strict = try Fixture()
+        let report = try ImportPipeline(store: strict.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", format: .synq, files: [strict.file("a.csv", "variant_id,quantity_delta\n1001,3\n1001,-5\n1001,-3\n")],
+            rules: AdjustmentRules(isNegativeStockForbidden: true)))
+        #expect(report.counts == OutcomeCounts(rows: 3, posted: 2, rejected: 1))
+        #expect(try strict.rejections(report.runID).map(\.type) == ["negative_stock"])
+        #expect(try strict.rejections(report.runID).map(\.line) == [3])
+        #expect(try strict.balance("1001") == 0)
+    }
+
+    @Test func everyMovementNamesItsUserAndTheDefaultIsTheSystemUser() throws {
+        let fixture = try Fixture()
+        _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,3\n")])
+        _ = try fixture.importing([fixture.file("b.csv", "variant_id,quantity_delta\n1001,4\n")], user: "bob")
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE user_id IS NULL") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE user_id = 'system'") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM users WHERE user_id = 'system' AND role = 'staff'") == 1)
+    }
+
+    @Test func stockAdjustmentTypesAreAClosedSet() throws {
+        let fixture = try Fixture()
+        let file = fixture.file("s.csv", "product,type,quantity,reason\nTENT,damage,-2,wet\n1001,LOST,-1,\n1001,,1,\n1002,FOUND,1,\n")
+        let report = try fixture.importing([file], format: .stockAdjustments)
+        #expect(report.counts == OutcomeCounts(rows: 4, posted: 1, rejected: 3))
+        #expect(try fixture.rejections(report.runID).map(\.type) == ["invalid_choice", "missing_field", "location_required"])
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE adjustment_type = 'DAMAGE' AND reason_code = 'wet' AND location_id = 'WH'") == 1)
+    }
+}
