@@ -9,7 +9,9 @@ rows=${1:-1000000}
 runs=${2:-5}
 data="$here/data"
 file="$data/synq-$rows.csv"
-[ -f "$file" ] || python3 "$here/generate.py" "$rows" "$data" >/dev/null
+for needed in "$file" "$data/orgs.csv" "$data/locations.csv" "$data/variants.csv"; do
+  [ -f "$needed" ] || { python3 "$here/generate.py" "$rows" "$data" >/dev/null; break; }
+done
 (cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
 bin="$here/../.build/release/stockrecon"
 work=$(mktemp -d)

@@ -54,20 +54,27 @@ final class RowChecker: @unchecked Sendable {
     private struct Cancelled: Error {}
 
     private func read() throws {
-        var batch = PostingBatch(capacity: RowChecker.batchSize)
+        // The batch is reached through a pointer: a local captured by the row callback
+        // would be checked for exclusive access on every row.
+        let batch = UnsafeMutablePointer<PostingBatch>.allocate(capacity: 1)
+        batch.initialize(to: PostingBatch(capacity: RowChecker.batchSize))
+        defer {
+            batch.deinitialize(count: 1)
+            batch.deallocate()
+        }
         func check(_ row: some RowReading, _ mapper: RowMapper) throws {
-            if batch.count == 0 { batch.quantityColumn = mapper.source.quantityColumn }
+            if batch.pointee.count == 0 { batch.pointee.quantityColumn = mapper.source.quantityColumn }
             if settled.contains(row.record) {
-                batch.appendSettled()
+                batch.pointee.appendSettled()
             } else {
                 switch validator.validate(mapper.input(from: row)) {
-                case .valid(let adjustment): batch.append(adjustment)
-                case .invalid(let problems): batch.appendInvalid(record: row.record, problems)
+                case .valid(let adjustment): batch.pointee.append(adjustment)
+                case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
                 }
             }
-            if batch.count == RowChecker.batchSize {
-                guard queue.push(batch) else { throw Cancelled() }
-                batch = PostingBatch(capacity: RowChecker.batchSize)
+            if batch.pointee.count == RowChecker.batchSize {
+                guard queue.push(batch.pointee) else { throw Cancelled() }
+                batch.pointee = PostingBatch(capacity: RowChecker.batchSize)
             }
         }
         switch file.kind() {
@@ -86,6 +93,6 @@ final class RowChecker: @unchecked Sendable {
             let mapper = try format.mapper(header: header, file: file.displayName)
             for row in rows { try check(row, mapper) }
         }
-        if batch.count > 0, !queue.push(batch) { throw Cancelled() }
+        if batch.pointee.count > 0, !queue.push(batch.pointee) { throw Cancelled() }
     }
 }

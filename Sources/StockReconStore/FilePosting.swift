@@ -50,10 +50,10 @@ public final class FilePosting {
     let context: PostingContext
     public let file: Int64
     let path: String
-    private var balances: BalanceCache
+    /// What the posting loop writes through: lent out of `self` for each batch.
+    private var writer: RowWriter
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
-    private let ledger: LedgerAppender
     public let knownOutstanding: Set<Int>
 
     /// Opens posting for a file identified by its SHA-256; creates its `source_files` row on
@@ -76,8 +76,9 @@ public final class FilePosting {
         try db.execute(
             sql: "INSERT INTO postings (tenant, org, run, file, user) VALUES (?, ?, ?, ?, ?)",
             arguments: [context.tenant, context.org, context.run, file, context.user])
-        ledger = try LedgerAppender(db, posting: db.lastInsertedRowID)
-        balances = try BalanceCache(db, tenant: context.tenant)
+        writer = RowWriter(
+            ledger: try LedgerAppender(db, posting: db.lastInsertedRowID),
+            balances: try BalanceCache(db, tenant: context.tenant))
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -91,28 +92,28 @@ public final class FilePosting {
     public func post(_ adjustment: ValidAdjustment<String>) throws -> PostResult {
         var batch = PostingBatch(capacity: 1)
         batch.append(adjustment)
-        return try withBalances { balances in
-            try batch.arena.withUnsafeBufferPointer { try post(batch, row: 0, arena: $0.baseAddress, balances: &balances) }
+        return try withWriter { writer in
+            try batch.arena.withUnsafeBufferPointer { try post(batch, row: 0, arena: $0.baseAddress, writer: &writer) }
         }
     }
 
     /// Posts a batch in order: valid rows are posted (or found duplicate, unchanged or in
     /// conflict), invalid rows recorded as rejections. Each row is counted once.
     public func post(_ batch: PostingBatch, into counts: inout OutcomeCounts, rejected: ([Diagnostic]) -> Void) throws {
-        try withBalances { balances in try post(batch, into: &counts, balances: &balances, rejected: rejected) }
+        try withWriter { writer in try post(batch, into: &counts, writer: &writer, rejected: rejected) }
     }
 
-    /// Lends the balances out of `self` for a loop: a local value is not checked for
+    /// Lends the writer out of `self` for a loop: a local value is not checked for
     /// exclusive access on every row, as a class's stored property is.
-    private func withBalances<T>(_ body: (inout BalanceCache) throws -> T) rethrows -> T {
-        var local = BalanceCache.placeholder
-        swap(&local, &balances)
-        defer { swap(&local, &balances) }
+    private func withWriter<T>(_ body: (inout RowWriter) throws -> T) rethrows -> T {
+        var local = RowWriter.placeholder
+        swap(&local, &writer)
+        defer { swap(&local, &writer) }
         return try body(&local)
     }
 
     private func post(
-        _ batch: PostingBatch, into counts: inout OutcomeCounts, balances: inout BalanceCache, rejected: ([Diagnostic]) -> Void
+        _ batch: PostingBatch, into counts: inout OutcomeCounts, writer: inout RowWriter, rejected: ([Diagnostic]) -> Void
     ) throws {
         try batch.arena.withUnsafeBufferPointer { arena in
             for entry in batch.entries {
@@ -124,7 +125,7 @@ public final class FilePosting {
                     counts.count(.rejected)
                     rejected(diagnostics)
                 case .valid(let row):
-                    switch try post(batch, row: row, arena: arena.baseAddress, balances: &balances) {
+                    switch try post(batch, row: row, arena: arena.baseAddress, writer: &writer) {
                     case .posted: counts.count(.posted)
                     case .pending: counts.count(.pending)
                     case .unchanged: counts.count(.unchanged)
@@ -140,7 +141,7 @@ public final class FilePosting {
     }
 
     private func post(
-        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, balances: inout BalanceCache
+        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
     ) throws -> PostResult {
         let record = batch.records[row]
         let naturalKey = batch.text(.naturalKey, of: row).count >= 0 ? batch.string(.naturalKey, of: row) : nil
@@ -158,7 +159,7 @@ public final class FilePosting {
                     input: key))
             }
         }
-        let (slot, before) = try balances.onHand(variant: batch.variants[row], location: batch.locations[row])
+        let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let delta: Int64
         let kind: MovementKind
         switch batch.changes[row] {
@@ -186,8 +187,9 @@ public final class FilePosting {
             try remember(naturalKey, digest: batch.digests[row], outcome: .pending, movement: nil)
             return settle(record, as: .pending)
         }
-        try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
-        balances.set(slot, before + delta)
+        guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
+        try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+        writer.balances.set(slot, before + delta)
         if naturalKey != nil {
             try remember(naturalKey, digest: batch.digests[row], outcome: .posted, movement: db.lastInsertedRowID)
         }
@@ -234,7 +236,7 @@ public final class FilePosting {
 
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
-        try balances.write()
+        try writer.balances.write()
         let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
         for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
         let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outstanding_records (file, record) VALUES (?, ?)")
@@ -246,4 +248,13 @@ public final class FilePosting {
             """, arguments: [counts.rows, context.run, file, file])
         try Store.addCounts(counts, toRun: context.run, in: db)
     }
+}
+
+/// The ledger statement and the balances a file's rows are written through.
+struct RowWriter {
+    /// Nil only in the placeholder that holds `FilePosting`'s place while the writer is lent.
+    var ledger: LedgerAppender?
+    var balances: BalanceCache
+
+    static var placeholder: RowWriter { RowWriter(ledger: nil, balances: .placeholder) }
 }

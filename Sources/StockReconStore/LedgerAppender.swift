@@ -7,7 +7,7 @@ enum MovementKind: Int64 {
 }
 
 /// Appends movements of one posting (a file of a run) with one prepared statement.
-final class LedgerAppender {
+struct LedgerAppender {
     private var statement: FastStatement
 
     init(_ db: Database, posting: Int64) throws {
@@ -22,7 +22,7 @@ final class LedgerAppender {
     }
 
     /// Appends row `row` of a batch whose arena starts at `arena`.
-    func append(
+    mutating func append(
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
     ) throws {
         statement.reset()
