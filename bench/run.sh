@@ -17,7 +17,8 @@ bin="$here/../.build/release/stockrecon"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() {  # prints "seconds kilobytes" for the command
+measure() {  # prints "seconds kilobytes" for the command, started on a quiet disk
+  sync
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
   cat "$work/time"
 }

@@ -7,17 +7,24 @@ import GRDBSQLite
 struct FastStatement {
     private let statement: Statement
     private let db: Database
-    /// Parameters bound to NULL now: SQLite keeps bindings across resets, so a NULL that
-    /// stays NULL row after row is not bound again.
-    private var nullParameters: UInt64 = 0
+    /// Parameters bound to NULL now, a bit each: SQLite keeps bindings across resets, so a
+    /// NULL that stays NULL row after row is not bound again.
+    private var nullParameters: [UInt64]
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// The statement's C handle, kept alive by `statement`.
+    private let handle: OpaquePointer
 
     init(_ db: Database, sql: String) throws {
         self.db = db
         statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+        nullParameters = Array(repeating: 0, count: Int(sqlite3_bind_parameter_count(handle)) / 64 + 1)
     }
 
-    private var handle: OpaquePointer { statement.sqliteStatement }
+    private mutating func markBound(_ index: Int32) {
+        nullParameters[Int(index) >> 6] &= ~(1 << UInt64(index & 63))
+    }
 
     func reset() { sqlite3_reset(handle) }
 
@@ -25,13 +32,13 @@ struct FastStatement {
 
     mutating func bind(_ value: Int64?, at index: Int32) {
         guard let value else { return bindNull(at: index) }
-        nullParameters &= ~(1 << UInt64(index))
+        markBound(index)
         sqlite3_bind_int64(handle, index, value)
     }
 
     /// Binds text that stays valid until the statement steps (SQLite does not copy it).
     mutating func bindStatic(_ bytes: UnsafePointer<UInt8>?, count: Int32, at index: Int32) {
-        nullParameters &= ~(1 << UInt64(index))
+        markBound(index)
         guard count > 0, let bytes else {
             _ = sqlite3_bind_text(handle, index, "", 0, FastStatement.transient)
             return
@@ -40,16 +47,17 @@ struct FastStatement {
     }
 
     mutating func bindNull(at index: Int32) {
-        let bit: UInt64 = 1 << UInt64(index)
-        if nullParameters & bit == 0 {
-            nullParameters |= bit
+        let word = Int(index) >> 6
+        let bit: UInt64 = 1 << UInt64(index & 63)
+        if nullParameters[word] & bit == 0 {
+            nullParameters[word] |= bit
             sqlite3_bind_null(handle, index)
         }
     }
 
     mutating func bind(_ text: String?, at index: Int32) {
         guard var text else { return bindNull(at: index) }
-        nullParameters &= ~(1 << UInt64(index))
+        markBound(index)
         text.withUTF8 { bytes in
             _ = sqlite3_bind_text(
                 handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },

@@ -93,7 +93,11 @@ public final class FilePosting {
         var batch = PostingBatch(capacity: 1)
         batch.append(adjustment)
         return try withWriter { writer in
-            try batch.arena.withUnsafeBufferPointer { try post(batch, row: 0, arena: $0.baseAddress, writer: &writer) }
+            try batch.arena.withUnsafeBufferPointer { arena in
+                let result = try post(batch, row: 0, arena: arena.baseAddress, writer: &writer)
+                try writer.ledger?.flush(batch, arena: arena.baseAddress)
+                return result
+            }
         }
     }
 
@@ -137,6 +141,7 @@ public final class FilePosting {
                     }
                 }
             }
+            try writer.ledger?.flush(batch, arena: arena.baseAddress)
         }
     }
 
@@ -188,11 +193,14 @@ public final class FilePosting {
             return settle(record, as: .pending)
         }
         guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
-        try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
-        writer.balances.set(slot, before + delta)
         if naturalKey != nil {
-            try remember(naturalKey, digest: batch.digests[row], outcome: .posted, movement: db.lastInsertedRowID)
+            // The key records its movement's id: inserted now, not held back.
+            let movement = try writer.ledger?.appendNow(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+            try remember(naturalKey, digest: batch.digests[row], outcome: .posted, movement: movement)
+        } else {
+            try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
         }
+        writer.balances.set(slot, before + delta)
         return settle(record, as: .posted)
     }
 

@@ -77,6 +77,26 @@ import StockReconIO
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE idempotency_key = 'k3'") == 1)
     }
 
+    /// Rows are inserted several at a time; rows with natural keys at once. Ledger order is
+    /// still file order, and before/after chain exactly.
+    @Test func ledgerOrderIsFileOrderAcrossHeldAndImmediateInserts() throws {
+        let fixture = try Fixture()
+        var text = "idempotency_key,variant_id,quantity_delta\n"
+        for index in 1...100 { text += "\(index % 7 == 0 ? "k\(index)" : ""),1001,\(index % 5 + 1)\n" }
+        let report = try fixture.importing([fixture.file("mixed.csv", text)], format: .canonical)
+        #expect(report.counts == OutcomeCounts(rows: 100, posted: 100))
+        let lines = try fixture.store.read { db in
+            try Int.fetchAll(db, sql: "SELECT source_line FROM movements ORDER BY id")
+        }
+        #expect(lines == Array(2...101))
+        let broken = try fixture.count("""
+            SELECT count(*) FROM movements m JOIN movements n ON n.id = (SELECT min(id) FROM movements WHERE id > m.id)
+            WHERE n.quantity_before <> m.quantity_after
+            """)
+        #expect(broken == 0)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE idempotency_key LIKE 'k%'") == 14)
+    }
+
     @Test func setRowsPostTheDifferenceOrNothing() throws {
         let fixture = try Fixture()
         let file = fixture.file("c.csv", """
