@@ -51,8 +51,7 @@ struct RunSetup {
             return known.id
         }
         if let system = catalog.users[systemUserID] { return system.id }
-        try Store.upsert([.user(userID: systemUserID, role: .staff)], tenant: tenant, in: db)
-        return try Store.catalog(tenant: tenant, in: db).users[systemUserID]?.id ?? 0
+        return try Store.addUser(systemUserID, role: .staff, tenant: tenant, in: db)
     }
 
     func finish(in db: Database, isDryRun: Bool) throws {

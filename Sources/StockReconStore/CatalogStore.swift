@@ -52,6 +52,14 @@ extension Store {
         }
     }
 
+    /// Adds a user to a tenant's catalog and returns its internal id.
+    public static func addUser(_ userID: String, role: Catalog.Role, tenant: Int64, in db: Database) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)",
+            arguments: [tenant, userID, role.rawValue])
+        return db.lastInsertedRowID
+    }
+
     /// The tenant's whole catalog, for the checks of a run. Never another tenant's rows.
     public static func catalog(tenant: Int64, in db: Database) throws -> Catalog {
         let orgs = try Row.fetchAll(db, sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
