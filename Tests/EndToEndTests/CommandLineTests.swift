@@ -159,3 +159,34 @@ import Testing
         #expect(filtered.stdout.split(separator: "\n").count == 13)
     }
 }
+
+@Suite struct ApprovalCommandTests {
+    let scratch = Scratch()
+    var db: [String] { ["--db", scratch.database] }
+
+    @Test func listsApprovalsAsJSONWithFiltersAndForbidsNegativeStockOnRequest() throws {
+        try Binary.run(["catalog", "import", "--tenant", "t"] + db + [
+            "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv",
+        ])
+        let file = scratch.file("a.csv", "product,type,quantity\n1001,THEFT,-1\n1002,FOUND,2\n1002,CORRECTION,51\n")
+        let imported = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "stock-adjustments", "--user", "bob", "--json"] + db + [file])
+        #expect(imported.status == 0)
+        #expect(imported.stdout.contains(#""rows":3,"posted":1,"pending":2"#))
+        let list = try Binary.run(["approvals", "list", "--tenant", "t", "--status", "PENDING", "--variant", "1002", "--json"] + db)
+        let page = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let items = try #require(page["approvals"] as? [[String: Any]])
+        #expect(items.count == 1)
+        #expect(items.first?["quantity_delta"] as? Int == 51)
+        #expect(items.first?["cost_impact_minor"] as? Int == 124_950)
+        #expect(items.first?["requested_by"] as? String == "bob")
+        let decided = try Binary.run(["approvals", "approve", "2", "--user", "alice", "--json"] + db)
+        #expect(decided.stdout.contains(#""status":"APPROVED""#))
+        #expect(try Binary.run(["approvals", "list", "--tenant", "t", "--status", "nonsense"] + db).status == 64)
+
+        let strict = scratch.file("b.csv", "variant_id,quantity_delta\n1002,-100\n")
+        let refused = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--forbid-negative-stock"] + db + [strict])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("[negative_stock]"))
+        #expect(try scratch.query("SELECT on_hand FROM balances WHERE variant_id = '1002'") == "53")
+    }
+}
