@@ -27,16 +27,8 @@ extension Store {
             "id", "status", "variant_id", "location_id", "quantity_delta", "cost_impact_minor", "adjustment_type",
             "requested_by", "decided_by", "decided_at", "note", "movement_id", "source_file", "source_line",
         ]
-        var sql = "SELECT \(columns.joined(separator: ", ")) FROM approvals WHERE tenant_id = ?"
-        var arguments: StatementArguments = [tenantID]
-        if let status {
-            sql += " AND status = ?"
-            arguments += [status]
-        }
-        if let variantID {
-            sql += " AND variant_id = ?"
-            arguments += [variantID]
-        }
+        let (sql, arguments) = Self.query(
+            columns, from: "approvals", tenantID: tenantID, filters: [("status", status), ("variant_id", variantID)])
         return try table(sql: sql + " ORDER BY id", arguments: arguments, columns: columns)
     }
 

@@ -23,34 +23,34 @@ extension Store {
 
     /// On-hand per variant and location of one tenant, optionally narrowed.
     public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
-        var sql = "SELECT variant_id, location_id, on_hand FROM balances WHERE tenant_id = ?"
+        let columns = ["variant_id", "location_id", "on_hand"]
+        let (sql, arguments) = Self.query(
+            columns, from: "balances", tenantID: tenantID, filters: [("variant_id", variantID), ("location_id", locationID)])
+        return try table(sql: sql + " ORDER BY variant_id, location_id", arguments: arguments, columns: columns)
+    }
+
+    /// `SELECT columns FROM view WHERE tenant_id = ?`, and `AND column = ?` for each filter
+    /// that has a value.
+    static func query(
+        _ columns: [String], from view: String, tenantID: String, filters: [(column: String, value: (any DatabaseValueConvertible)?)]
+    ) -> (sql: String, arguments: StatementArguments) {
+        var sql = "SELECT \(columns.joined(separator: ", ")) FROM \(view) WHERE tenant_id = ?"
         var arguments: StatementArguments = [tenantID]
-        if let variantID {
-            sql += " AND variant_id = ?"
-            arguments += [variantID]
+        for (column, value) in filters {
+            guard let value else { continue }
+            sql += " AND \(column) = ?"
+            arguments += [value]
         }
-        if let locationID {
-            sql += " AND location_id = ?"
-            arguments += [locationID]
-        }
-        sql += " ORDER BY variant_id, location_id"
-        return try table(sql: sql, arguments: arguments, columns: ["variant_id", "location_id", "on_hand"])
+        return (sql, arguments)
     }
 
     /// One tenant's movements in ledger order after `sinceID`, at most `limit` of them.
     public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
-        var sql = "SELECT \(Store.movementColumns.joined(separator: ", ")) FROM movements WHERE tenant_id = ? AND id > ?"
-        var arguments: StatementArguments = [tenantID, sinceID]
-        if let variantID {
-            sql += " AND variant_id = ?"
-            arguments += [variantID]
-        }
-        if let locationID {
-            sql += " AND location_id = ?"
-            arguments += [locationID]
-        }
-        sql += " ORDER BY id LIMIT ?"
-        arguments += [limit]
+        var (sql, arguments) = Self.query(
+            Store.movementColumns, from: "movements", tenantID: tenantID,
+            filters: [("variant_id", variantID), ("location_id", locationID)])
+        sql += " AND id > ? ORDER BY id LIMIT ?"
+        arguments += [sinceID, limit]
         return try table(sql: sql, arguments: arguments, columns: Store.movementColumns)
     }
 
