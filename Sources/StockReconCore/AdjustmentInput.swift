@@ -79,8 +79,6 @@ public struct AdjustmentInput<Text: InputText>: Sendable {
         self.record = record
     }
 
-    public var file: String { source.file }
-
     /// The column the quantity is read from in this row's mode.
     public var quantityColumn: String { mode == .set ? source.setQuantityColumn : source.quantityColumn }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value that keeps numbers as their exact decimal text: money and quantities
 /// never pass through a binary float.
-public enum JSONValue: Sendable, Hashable, Decodable {
+public enum JSONValue: Sendable, Decodable {
     case null
     case bool(Bool)
     case number(String)
@@ -35,31 +35,6 @@ public enum JSONValue: Sendable, Hashable, Decodable {
             self = .number(decimal.description)
         } else {
             self = .string(try single.decode(String.self))
-        }
-    }
-
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)), let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)): return a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
-        default: return false
-        }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        switch self {
-        case .null: hasher.combine(0)
-        case .bool(let flag): hasher.combine(flag)
-        case .number(let text), .string(let text): hasher.combine(text)
-        case .array(let items): hasher.combine(items)
-        case .object(let members):
-            for (key, value) in members {
-                hasher.combine(key)
-                hasher.combine(value)
-            }
         }
     }
 

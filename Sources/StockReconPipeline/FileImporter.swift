@@ -36,7 +36,8 @@ struct FileImporter {
             try Store.addCounts(counts, toRun: context.run, in: db)
             return counts
         }
-        let posting = try FilePosting(db: db, context: context, sha256: sha256, path: file.displayName, format: format.rawValue)
+        let posting = try FilePosting(
+            db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: format.rawValue)
         let checker = RowChecker(
             file: file, format: format, validator: validator,
             settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding),

@@ -45,7 +45,6 @@ public struct ImportPipeline {
     public func run(_ request: ImportRequest) throws -> RunReport {
         try store.withConnection("importing") { db in
             var report = RunReport()
-            report.isDryRun = request.isDryRun
             if request.isDryRun {
                 // Everything in one transaction, rolled back: a dry run writes nothing.
                 try db.inTransaction(.immediate) {

@@ -55,16 +55,6 @@ struct FastStatement {
         }
     }
 
-    mutating func bind(_ text: String?, at index: Int32) {
-        guard var text else { return bindNull(at: index) }
-        markBound(index)
-        text.withUTF8 { bytes in
-            _ = sqlite3_bind_text(
-                handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                Int32(bytes.count), FastStatement.transient)
-        }
-    }
-
     /// Steps once: true when a row is available, false when done.
     @discardableResult
     func step() throws -> Bool {

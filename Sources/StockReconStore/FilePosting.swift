@@ -56,13 +56,14 @@ public final class FilePosting {
     private var rejectedRecords: [Int] = []
     public let knownOutstanding: Set<Int>
 
-    /// Opens posting for a file identified by its SHA-256; creates its `source_files` row on
-    /// first sight. `knownOutstanding` are its records still rejected from earlier runs.
-    public init(db: Database, context: PostingContext, sha256: String, path: String, format: String) throws {
+    /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
+    /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
+    /// rejected from earlier runs.
+    public init(db: Database, context: PostingContext, known: KnownFile?, sha256: String, path: String, format: String) throws {
         self.db = db
         self.context = context
         self.path = path
-        if let known = try FilePosting.knownFile(tenant: context.tenant, sha256: sha256, in: db) {
+        if let known {
             file = known.id
             knownOutstanding = Set(try Int.fetchAll(db, sql: "SELECT record FROM outstanding_records WHERE file = ?", arguments: [known.id]))
         } else {
