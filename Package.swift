@@ -3,23 +3,29 @@ import PackageDescription
 
 let package = Package(
     name: "stockrecon",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "stockrecon", targets: ["stockrecon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CYAJL", providers: [.apt(["libyajl-dev"])]),
 
         // Pure values and rules: Foundation only.
         .target(name: "StockReconCore"),
-        // Readers: CSV (libcsv), JSON, one mapper per source format, file hashing.
-        .target(name: "StockReconIO", dependencies: ["StockReconCore", "CLibCSV", "CLibCrypto"]),
+        // Readers: CSV (libcsv), JSON (yajl), XLSX, the importers, mapping files, file hashing.
+        .target(name: "StockReconIO", dependencies: [
+            "StockReconCore", "CLibCSV", "CLibCrypto", "CYAJL",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // The SQLite store: migrations, ledger, balances, queries.
         .target(name: "StockReconStore", dependencies: [
             "StockReconCore",
@@ -33,11 +39,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Temporary folders, the package root and the shared corpora, for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StockReconCoreTests", dependencies: ["StockReconCore"]),
-        .testTarget(name: "StockReconIOTests", dependencies: ["StockReconIO"]),
-        .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore"]),
-        .testTarget(name: "StockReconPipelineTests", dependencies: ["StockReconPipeline", "StockReconStore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["stockrecon"], exclude: ["golden"]),
+        .testTarget(name: "StockReconIOTests", dependencies: ["StockReconIO", "TestSupport"]),
+        .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore", "TestSupport"]),
+        .testTarget(name: "StockReconPipelineTests", dependencies: ["StockReconPipeline", "StockReconStore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["stockrecon", "TestSupport"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,33 +6,28 @@ public enum AdjustmentMode: String, Sendable, Hashable {
     case set
 }
 
-/// Where a file's rows come from: the file and the columns its values are read from,
-/// shared by every row (a reference, so that rows do not copy these strings).
+/// Where a file's rows come from: the file, the mapping that reads it and the header names
+/// its fields were found under, shared by every row (a reference, so rows copy no strings).
 public final class InputSource: Sendable {
     public let file: String
-    /// The column naming the variant, and which catalog id it holds.
-    public let variantColumn: String
-    public let variantKeyKind: VariantKeyKind
-    /// The column of a change (`quantity_delta`, `quantity_change`) and of a new on-hand.
-    public let quantityColumn: String
-    public let setQuantityColumn: String
-    public let reasonColumn: String
-    /// A column of required, closed-set adjustment types (`AdjustmentType`); nil where the
-    /// type is free text and optional.
-    public let typeColumn: String?
+    public let mapping: ColumnMapping
+    /// The variant columns the file has, in the order they are tried.
+    public let variantColumns: [VariantColumn]
+    /// For messages: the header name each field is read from.
+    private let fieldNames: [MappedField: String]
+    public let dateFormat: DateFormat?
 
-    public init(
-        file: String, variantColumn: String = "variant_id", variantKeyKind: VariantKeyKind = .variantID,
-        quantityColumn: String = "quantity_delta", setQuantityColumn: String = "quantity_after",
-        reasonColumn: String = "reason_code", typeColumn: String? = nil
-    ) {
+    public init(file: String, mapping: ColumnMapping = SourceFormat.canonical.mapping, variantColumns: [VariantColumn]? = nil, fieldNames: [MappedField: String] = [:]) {
         self.file = file
-        self.variantColumn = variantColumn
-        self.variantKeyKind = variantKeyKind
-        self.quantityColumn = quantityColumn
-        self.setQuantityColumn = setQuantityColumn
-        self.reasonColumn = reasonColumn
-        self.typeColumn = typeColumn
+        self.mapping = mapping
+        self.variantColumns = variantColumns ?? mapping.variantColumns
+        self.fieldNames = fieldNames
+        self.dateFormat = mapping.dateFormat.flatMap { try? DateFormat($0) }
+    }
+
+    /// The header name a field is read from in this file, or the mapping's first name for it.
+    public func column(_ field: MappedField) -> String {
+        fieldNames[field] ?? mapping.names(field).first ?? field.rawValue
     }
 }
 
@@ -48,26 +43,31 @@ public struct InvalidChoice: Sendable, Hashable {
     }
 }
 
-/// One input row as a source format reads it, before any check: texts as written (empty
-/// values are nil), the columns they came from (`source`) and where the row is. `Text` is
-/// `String`, or `BorrowedText` for rows checked straight from a CSV reader's buffer.
+/// One input row as a source mapping reads it, before any check: texts as written (empty
+/// values are nil; ids and numbers trimmed, free text exact) and where the row is. `Text` is
+/// `String`, or `BorrowedText` for rows checked straight from a reader's buffer.
 public struct AdjustmentInput<Text: InputText>: Sendable {
     public var source: InputSource
     public var line: Int
     /// The data record's number in its file, from 1 (with the file's hash, its default key).
     public var record: Int
     public var variant: Text?
+    /// Which of `source.variantColumns` named the variant.
+    public var variantColumn = 0
     public var quantity: Text?
     public var mode: AdjustmentMode = .delta
     public var invalidChoice: InvalidChoice?
     public var adjustmentType: Text?
     public var location: Text?
+    public var site: Text?
     public var reasonCode: Text?
     public var reasonDescription: Text?
     public var reference: Text?
     public var unitCost: Text?
     /// The cost is given in integer minor units (`unit_cost_minor`), not as a decimal.
     public var isUnitCostInMinorUnits = false
+    /// The cost of the whole line, to divide by the quantity.
+    public var totalCost: Text?
     public var notes: Text?
     public var occurredAt: Text?
     /// The row's natural id (`idempotency_key`, `external_id`, a line item id), if any.
@@ -79,15 +79,26 @@ public struct AdjustmentInput<Text: InputText>: Sendable {
         self.record = record
     }
 
-    /// The column the quantity is read from in this row's mode.
-    public var quantityColumn: String { mode == .set ? source.setQuantityColumn : source.quantityColumn }
+    /// The variant column this row names its variant by.
+    public var variantKey: VariantColumn {
+        let columns = source.variantColumns
+        return columns.indices.contains(variantColumn) ? columns[variantColumn] : VariantColumn("variant_id", .variantID)
+    }
 
-    public var unitCostColumn: String { isUnitCostInMinorUnits ? "unit_cost_minor" : "unit_cost" }
+    /// The column the quantity is read from in this row's mode.
+    public var quantityColumn: String {
+        mode == .set && !source.mapping.names(.quantityAfter).isEmpty ? source.column(.quantityAfter) : source.column(.quantity)
+    }
+
+    public var unitCostColumn: String { source.column(isUnitCostInMinorUnits ? .unitCostMinor : .unitCost) }
 
     /// This row's location in its file, at `column`.
     public func location(_ column: String) -> SourceLocation {
         SourceLocation(file: source.file, line: line, field: column)
     }
+
+    /// This row's location at the column a field is read from.
+    public func location(of field: MappedField) -> SourceLocation { location(source.column(field)) }
 
     /// A 64-bit FNV-1a digest of everything that decides what the row posts: two rows with
     /// one natural key and different digests conflict.
@@ -104,15 +115,17 @@ public struct AdjustmentInput<Text: InputText>: Sendable {
             hash = (hash ^ 0x1f) &* 0x0000_0100_0000_01b3
         }
         mix(variant)
-        mix(source.variantKeyKind.rawValue)
+        mix(variantKey.kind.rawValue)
         mix(quantity)
         mix(mode.rawValue)
         mix(adjustmentType)
         mix(location)
+        mix(site)
         mix(reasonCode)
         mix(reasonDescription)
         mix(reference)
         mix(unitCost)
+        mix(totalCost)
         mix(notes)
         mix(occurredAt)
         return Int64(bitPattern: hash)

@@ -1,4 +1,4 @@
-/// The settings the checks of SPEC section 3 depend on. A format or a pipeline sets them.
+/// The settings the checks of SPEC section 3 depend on. A format's mapping or a pipeline sets them.
 public struct AdjustmentRules: Sendable {
     /// Rows without a reason are rejected (`reason_required`).
     public var isReasonRequired: Bool
@@ -8,26 +8,43 @@ public struct AdjustmentRules: Sendable {
     public var approval: ApprovalPolicy
     /// A movement that would take on-hand below zero is rejected (`negative_stock`).
     public var isNegativeStockForbidden: Bool
+    /// Source reasons and the adjustment types they stand for.
+    public var reasons: ReasonMap
 
     public init(
         isReasonRequired: Bool = false, currencyScale: Int = 2, approval: ApprovalPolicy = ApprovalPolicy(),
-        isNegativeStockForbidden: Bool = false
+        isNegativeStockForbidden: Bool = false, reasons: ReasonMap = ReasonMap()
     ) {
         self.isReasonRequired = isReasonRequired
         self.currencyScale = currencyScale
         self.approval = approval
         self.isNegativeStockForbidden = isNegativeStockForbidden
+        self.reasons = reasons
+    }
+
+    /// These rules under a format's mapping: its reason requirement and reason map are
+    /// added (the mapping's entries win over the rules' for the same reason).
+    public func applying(_ mapping: ColumnMapping) -> AdjustmentRules {
+        var rules = self
+        rules.isReasonRequired = isReasonRequired || mapping.requiresReason
+        rules.reasons = reasons.merging(mapping.reasons)
+        return rules
     }
 }
 
-/// The types of the stock-adjustments format.
-public enum AdjustmentType: String, Sendable, CaseIterable {
+/// The adjustment types of the stock-count API: what a reason means for the rules.
+public enum AdjustmentType: String, Sendable, CaseIterable, Hashable {
     case damage = "DAMAGE"
     case theft = "THEFT"
     case expired = "EXPIRED"
     case found = "FOUND"
     case correction = "CORRECTION"
     case `return` = "RETURN"
+
+    /// A type named in any case (`theft`, `Theft`), nil for anything else.
+    public init?(named text: String) {
+        self.init(rawValue: text.uppercased())
+    }
 
     /// The type's name as a literal, to store without building a string.
     public var literal: StaticString {
@@ -40,6 +57,39 @@ public enum AdjustmentType: String, Sendable, CaseIterable {
         case .return: return "RETURN"
         }
     }
+
+    public static var names: [String] { allCases.map(\.rawValue) }
+}
+
+/// Source reasons (any case) and the adjustment types they stand for. A reason that is
+/// itself a type's name (`damage`, `THEFT`) stands for that type without an entry.
+public struct ReasonMap: Sendable, Hashable {
+    /// Keyed by the lowercased source reason.
+    public private(set) var types: [String: AdjustmentType]
+    /// A reason that is neither in the map nor a type's name is rejected (`unknown_reason`).
+    public var isStrict: Bool
+
+    public init(_ types: [String: AdjustmentType] = [:], isStrict: Bool = false) {
+        self.types = [:]
+        for (reason, type) in types { self.types[reason.lowercased()] = type }
+        self.isStrict = isStrict
+    }
+
+    public var isEmpty: Bool { types.isEmpty && !isStrict }
+
+    /// The type a reason stands for: `.some(nil)` for a known reason without a type is not
+    /// possible; nil means the reason is unknown.
+    public func type(of reason: String) -> AdjustmentType? {
+        types[reason.lowercased()] ?? AdjustmentType(named: reason)
+    }
+
+    /// Both maps; `other`'s entries win, and either's strictness holds.
+    public func merging(_ other: ReasonMap) -> ReasonMap {
+        var merged = self
+        for (reason, type) in other.types { merged.types[reason] = type }
+        merged.isStrict = isStrict || other.isStrict
+        return merged
+    }
 }
 
 /// When a valid adjustment needs a manager's approval (defaults from the stock-count API):
@@ -48,17 +98,17 @@ public enum AdjustmentType: String, Sendable, CaseIterable {
 public struct ApprovalPolicy: Sendable, Hashable {
     public var maxUnits: Int64
     public var maxValueMinor: Int64
-    /// Adjustment types (upper case) that always need approval.
-    public var alwaysApprovedTypes: Set<String>
+    /// Adjustment types that always wait for a manager, whatever their size.
+    public var alwaysRequiresApproval: Set<AdjustmentType>
 
-    public init(maxUnits: Int64 = 50, maxValueMinor: Int64 = 50_000, alwaysApprovedTypes: Set<String> = [AdjustmentType.theft.rawValue]) {
+    public init(maxUnits: Int64 = 50, maxValueMinor: Int64 = 50_000, alwaysRequiresApproval: Set<AdjustmentType> = [.theft]) {
         self.maxUnits = maxUnits
         self.maxValueMinor = maxValueMinor
-        self.alwaysApprovedTypes = alwaysApprovedTypes
+        self.alwaysRequiresApproval = alwaysRequiresApproval
     }
 
     /// No adjustment waits: every valid row posts.
-    public static let never = ApprovalPolicy(maxUnits: .max, maxValueMinor: .max, alwaysApprovedTypes: [])
+    public static let never = ApprovalPolicy(maxUnits: .max, maxValueMinor: .max, alwaysRequiresApproval: [])
 
     /// The signed value of a change: quantity × unit cost, in minor units (saturating).
     public static func costImpact(delta: Int64, unitCostMinor: Int64?) -> Int64 {
@@ -67,10 +117,10 @@ public struct ApprovalPolicy: Sendable, Hashable {
         return product
     }
 
-    public func needsApproval(delta: Int64, unitCostMinor: Int64?, type: String?) -> Bool {
+    public func requiresApproval(delta: Int64, unitCostMinor: Int64?, type: AdjustmentType?) -> Bool {
         if delta.magnitude > maxUnits.magnitude { return true }
         if Self.costImpact(delta: delta, unitCostMinor: unitCostMinor).magnitude > maxValueMinor.magnitude { return true }
-        if let type, !alwaysApprovedTypes.isEmpty, alwaysApprovedTypes.contains(type.uppercased()) { return true }
+        if let type, alwaysRequiresApproval.contains(type) { return true }
         return false
     }
 }

@@ -36,13 +36,8 @@ public struct AdjustmentValidator: Sendable {
                 "\(choice.column) must be one of \(choice.allowed.joined(separator: ", "))",
                 input: choice.text, context: ["expected": .list(choice.allowed)]))
         }
-        if rules.isReasonRequired, input.reasonCode == nil {
-            problems.append(Diagnostic(
-                .reasonRequired, at: input.location(input.source.reasonColumn),
-                "a reason is required for this format: fill in the \(input.source.reasonColumn) column"))
-        }
-        let adjustmentType = checkType(input, into: &problems)
-        let unitCost = checkCost(input, into: &problems)
+        let (typeText, type) = checkTypeAndReason(input, into: &problems)
+        let unitCost = checkCost(input, quantity: quantity, into: &problems)
         let occurredAt = checkTimestamp(input, into: &problems)
         guard problems.isEmpty, let quantity, let variant, let location else {
             return .invalid(problems)
@@ -50,7 +45,7 @@ public struct AdjustmentValidator: Sendable {
         return .valid(ValidAdjustment(
             record: input.record, line: input.line, variantKey: variant.id, locationID: location,
             change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
-            adjustmentType: adjustmentType, reasonCode: input.reasonCode,
+            adjustmentType: typeText, type: type, reasonCode: input.reasonCode,
             reasonDescription: input.reasonDescription, reference: input.reference,
             unitCostMinor: unitCost ?? variant.unitCostMinor, notes: input.notes,
             occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest))
@@ -65,7 +60,8 @@ public struct AdjustmentValidator: Sendable {
                 .missingField, at: input.location(column), "the quantity is empty: give a whole number of units"))
             return nil
         }
-        switch quantity.withBytes({ Quantity.parse(utf8: $0) }) {
+        let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        switch quantity.withBytes({ Quantity.parse(utf8: $0, decimalMark: mark) }) {
         case .success(let value):
             if value == 0, input.mode == .delta {
                 problems.append(Diagnostic(
@@ -92,19 +88,23 @@ public struct AdjustmentValidator: Sendable {
     }
 
     private func checkVariant(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Catalog.VariantFacts? {
-        let column = input.source.variantColumn
-        let kind = input.source.variantKeyKind
+        let column = input.variantKey.name
+        let kind = input.variantKey.kind
         guard let key = input.variant else {
+            let names = input.source.variantColumns.map(\.name).joined(separator: " or ")
             problems.append(Diagnostic(
-                .missingField, at: input.location(column), "no variant is named: fill in \(column)"))
+                .missingField, at: input.location(column), "no variant is named: fill in \(names.isEmpty ? column : names)"))
             return nil
         }
         guard let index = catalog.variantIndex(key, by: kind) else {
             let text = key.string
-            let hint = catalog.isAmbiguousProduct(text)
-                ? "product \(text) has several variants: name one by variant_id, sku or barcode"
+            let variants = catalog.variantIDs(ofProduct: text)
+            let hint = variants.count > 1 && (kind == .productID || kind == .any)
+                ? "product \(text) has several variants (\(variants.joined(separator: ", "))): name one by variant_id, sku or barcode"
                 : "no variant with this \(kind == .any ? "id, sku or barcode" : column) in the catalog: check the value or add the variant with `stockrecon catalog import`"
-            problems.append(Diagnostic(.unknownVariant, at: input.location(column), hint, input: text))
+            problems.append(Diagnostic(
+                .unknownVariant, at: input.location(column), hint, input: text,
+                context: variants.count > 1 ? ["variants": .list(variants)] : [:]))
             return nil
         }
         let facts = catalog.facts(at: index)
@@ -124,56 +124,111 @@ public struct AdjustmentValidator: Sendable {
     private func checkLocation(
         _ input: AdjustmentInput<some InputText>, variant: Catalog.VariantFacts?, into problems: inout [Diagnostic]
     ) -> Int64? {
+        let column = input.source.column(.location)
+        let resolved: Int64?
         if let key = input.location {
-            guard let location = catalog.locationKey(key) else {
+            let byName = input.source.mapping.locationBy == .name
+            guard let location = byName ? catalog.locationKey(named: key) : catalog.locationKey(key) else {
                 problems.append(Diagnostic(
-                    .unknownLocation, at: input.location("location_id"),
-                    "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
+                    .unknownLocation, at: input.location(column),
+                    "no location with this \(byName ? "name" : "id") in the catalog: check the value or add the location with `stockrecon catalog import`",
                     input: key.string))
                 return nil
             }
-            return location
+            resolved = location
+        } else {
+            guard let variant else { return nil }
+            if variant.isLocationAware {
+                let variantID = input.variant?.string ?? ""
+                problems.append(Diagnostic(
+                    .locationRequired, at: input.location(column),
+                    "variant \(variantID) is location-aware: name its location in \(column)",
+                    context: ["variant": .text(variantID)]))
+                return nil
+            }
+            guard let defaultLocation else {
+                problems.append(Diagnostic(
+                    .unknownLocation, at: input.location(column),
+                    "the row names no location and org \(org.orgID) has no default location in the catalog: name one in \(column) or set the org's default_location_id",
+                    input: org.defaultLocationID, context: ["org_id": .text(org.orgID)]))
+                return nil
+            }
+            resolved = defaultLocation.id
         }
-        guard let variant else { return nil }
-        if variant.isLocationAware {
-            let variantID = input.variant?.string ?? ""
+        if let site = input.site?.string, let resolved, let location = catalog.location(key: resolved), location.siteID != site {
             problems.append(Diagnostic(
-                .locationRequired, at: input.location("location_id"),
-                "variant \(variantID) is location-aware: name its location in location_id",
-                context: ["variant": .text(variantID)]))
+                .unknownLocation, at: input.location(column),
+                "location \(location.locationID) is not in site \(site)\(location.siteID.map { " (it is in \($0))" } ?? ""): name a location of that site, or correct site_id",
+                input: location.locationID, context: ["site_id": .text(site), "location_site_id": .text(location.siteID ?? "")]))
             return nil
         }
-        guard let defaultLocation else {
-            problems.append(Diagnostic(
-                .unknownLocation, at: input.location("location_id"),
-                "the row names no location and org \(org.orgID) has no default location in the catalog: name one in location_id or set the org's default_location_id",
-                input: org.defaultLocationID, context: ["org_id": .text(org.orgID)]))
-            return nil
-        }
-        return defaultLocation.id
+        return resolved
     }
 
-    /// The row's adjustment type: free text, or where the format has a closed set, one of
-    /// `AdjustmentType` in its canonical spelling.
-    private func checkType<Text>(_ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]) -> Text? {
-        guard let column = input.source.typeColumn else { return input.adjustmentType }
+    /// The row's adjustment type as stored and as the rules see it: from a closed-set type
+    /// column, a free-text one, or what the row's reason stands for; and the reason's checks.
+    private func checkTypeAndReason<Text: InputText>(
+        _ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]
+    ) -> (Text?, AdjustmentType?) {
+        let mapping = input.source.mapping
+        let reason = input.reasonCode?.string
+        if rules.isReasonRequired, reason == nil {
+            let column = input.source.column(.reason)
+            problems.append(Diagnostic(
+                .reasonRequired, at: input.location(column), "a reason is required for this format: fill in the \(column) column"))
+        }
+        if let reason, !mapping.reasonChoices.isEmpty, !mapping.reasonChoices.contains(reason.lowercased()) {
+            let column = input.source.column(.reason)
+            problems.append(Diagnostic(
+                .invalidChoice, at: input.location(column), "\(column) must be one of \(mapping.reasonChoices.joined(separator: ", "))",
+                input: reason, context: ["expected": .list(mapping.reasonChoices)]))
+        }
+        var reasonType: AdjustmentType?
+        if let reason {
+            reasonType = rules.reasons.type(of: reason)
+            if reasonType == nil, rules.reasons.isStrict {
+                let column = input.source.column(.reason)
+                let known = rules.reasons.types.keys.sorted()
+                problems.append(Diagnostic(
+                    .unknownReason, at: input.location(column),
+                    "the reason map does not know this reason: add it under `reasons:` in the mapping or pipeline (known: \(known.joined(separator: ", ")))",
+                    input: reason, context: ["expected": .list(known + AdjustmentType.names)]))
+            }
+        }
+        let column = input.source.column(.adjustmentType)
+        guard mapping.isAdjustmentTypeClosed else {
+            if let text = input.adjustmentType { return (text, AdjustmentType(named: text.string)) }
+            return (reasonType.map { .literal($0.literal) }, reasonType)
+        }
         guard let text = input.adjustmentType?.string else {
             problems.append(Diagnostic(
                 .missingField, at: input.location(column),
-                "the adjustment type is empty: give one of \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", "))"))
-            return nil
+                "the adjustment type is empty: give one of \(AdjustmentType.names.joined(separator: ", "))"))
+            return (nil, nil)
         }
-        guard let type = AdjustmentType(rawValue: text.uppercased()) else {
-            let allowed = AdjustmentType.allCases.map(\.rawValue)
+        guard let type = AdjustmentType(named: text) else {
             problems.append(Diagnostic(
-                .invalidChoice, at: input.location(column), "\(column) must be one of \(allowed.joined(separator: ", "))",
-                input: text, context: ["expected": .list(allowed)]))
-            return nil
+                .invalidChoice, at: input.location(column), "\(column) must be one of \(AdjustmentType.names.joined(separator: ", "))",
+                input: text, context: ["expected": .list(AdjustmentType.names)]))
+            return (nil, nil)
         }
-        return .literal(type.literal)
+        return (.literal(type.literal), type)
     }
 
-    private func checkCost(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {
+    private func checkCost(_ input: AdjustmentInput<some InputText>, quantity: Int64?, into problems: inout [Diagnostic]) -> Int64? {
+        let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        if let text = input.totalCost?.string {
+            let at = input.location(of: .totalCost)
+            guard case .success(let total) = Money.parse(text, scale: rules.currencyScale, decimalMark: mark) else {
+                problems.append(Diagnostic(
+                    .invalidCost, at: at, "the line's cost must be a decimal number such as 125.50, with at most \(rules.currencyScale) decimals",
+                    input: text))
+                return nil
+            }
+            // The unit cost where the line's cost divides exactly; else the catalog's.
+            guard let quantity, quantity != 0, total.minorUnits.magnitude % quantity.magnitude == 0 else { return nil }
+            return Int64(total.minorUnits.magnitude / quantity.magnitude)
+        }
         guard let text = input.unitCost?.string else { return nil }
         let at = input.location(input.unitCostColumn)
         if input.isUnitCostInMinorUnits {
@@ -186,7 +241,7 @@ public struct AdjustmentValidator: Sendable {
             }
             return minor
         }
-        switch Money.parse(text, scale: rules.currencyScale) {
+        switch Money.parse(text, scale: rules.currencyScale, decimalMark: mark) {
         case .success(let money) where money.minorUnits >= 0:
             return money.minorUnits
         case .success:
@@ -206,10 +261,12 @@ public struct AdjustmentValidator: Sendable {
 
     private func checkTimestamp(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> String? {
         guard let text = input.occurredAt?.string else { return nil }
-        guard let normalized = Timestamp.normalize(text) else {
+        let format = input.source.dateFormat
+        guard let normalized = format.map({ $0.normalize(text) }) ?? Timestamp.normalize(text) else {
+            let column = input.source.column(.occurredAt)
+            let expected = format.map { "a time in the mapping's date format \($0.pattern)" } ?? "an ISO-8601 time such as 2026-11-23T09:30:00Z"
             problems.append(Diagnostic(
-                .invalidTimestamp, at: input.location("occurred_at"),
-                "occurred_at must be an ISO-8601 time such as 2026-11-23T09:30:00Z", input: text))
+                .invalidTimestamp, at: input.location(column), "\(column) must be \(expected)", input: text))
             return nil
         }
         return normalized

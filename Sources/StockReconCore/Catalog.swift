@@ -18,10 +18,12 @@ public struct Catalog: Sendable {
         public var id: Int64
         public var locationID: String
         public var siteID: String?
-        public init(id: Int64, locationID: String, siteID: String?) {
+        public var name: String?
+        public init(id: Int64, locationID: String, siteID: String?, name: String? = nil) {
             self.id = id
             self.locationID = locationID
             self.siteID = siteID
+            self.name = name
         }
     }
 
@@ -80,6 +82,8 @@ public struct Catalog: Sendable {
     private var variants: [Variant] = []
     private var facts: [VariantFacts] = []
     private var locationKeys = TextIndex()
+    private var locationKeysByName = TextIndex()
+    private var locationsByKey: [Int64: Location] = [:]
     /// Org ids as small integers, for comparing a variant's org with a run's.
     private var orgIndexes: [String: Int] = [:]
     private var variantByID = TextIndex()
@@ -87,6 +91,8 @@ public struct Catalog: Sendable {
     private var variantByBarcode = TextIndex()
     /// Products with exactly one variant; a product with several maps to nil.
     private var variantByProduct: [String: Int?] = [:]
+    /// The variant ids of each product, for naming them when a product is ambiguous.
+    private var variantIDsByProduct: [String: [String]] = [:]
 
     public init(orgs: [Org] = [], locations: [Location] = [], variants: [Variant] = [], users: [User] = []) {
         for org in orgs {
@@ -96,6 +102,8 @@ public struct Catalog: Sendable {
         for location in locations {
             self.locations[location.locationID] = location
             locationKeys[location.locationID] = Int(location.id)
+            if let name = location.name, !name.isEmpty { locationKeysByName[name] = Int(location.id) }
+            locationsByKey[location.id] = location
         }
         for user in users { self.users[user.userID] = user }
         for variant in variants { add(variant) }
@@ -121,6 +129,7 @@ public struct Catalog: Sendable {
         if let barcode = variant.barcode, !barcode.isEmpty { variantByBarcode[barcode] = index }
         if let product = variant.productID, !product.isEmpty {
             variantByProduct[product] = variantByProduct[product] == nil ? .some(index) : .some(nil)
+            variantIDsByProduct[product, default: []].append(variant.variantID)
         }
     }
 
@@ -149,6 +158,15 @@ public struct Catalog: Sendable {
 
     /// The internal id of a location, by its text id.
     public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
+
+    /// The internal id of a location, by its name.
+    public func locationKey(named name: some InputText) -> Int64? { locationKeysByName.value(for: name).map(Int64.init) }
+
+    /// A location by its internal id.
+    public func location(key: Int64) -> Location? { locationsByKey[key] }
+
+    /// The variant ids of a product, in catalog order.
+    public func variantIDs(ofProduct productID: String) -> [String] { variantIDsByProduct[productID] ?? [] }
 
     public func variant(at index: Int) -> Variant { variants[index] }
 

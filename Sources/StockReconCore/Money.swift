@@ -20,7 +20,7 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `12`, `12.5`, `-0.25`, `1234.50`. More decimals than the scale are refused,
     /// not rounded: a cost must be exact.
-    public static func parse(_ text: some StringProtocol, scale: Int = 2) -> Result<Money, ParseError> {
+    public static func parse(_ text: some StringProtocol, scale: Int = 2, decimalMark: UInt8 = UInt8(ascii: ".")) -> Result<Money, ParseError> {
         let bytes = Array(text.utf8)
         var index = 0
         var end = bytes.count
@@ -40,7 +40,7 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
         while index < end {
             let byte = bytes[index]
             index += 1
-            if byte == UInt8(ascii: ".") {
+            if byte == decimalMark {
                 if isInFraction { return .failure(.notADecimal) }
                 isInFraction = true
                 continue

@@ -8,12 +8,13 @@ public enum Quantity {
         case outOfRange
     }
 
-    /// Parses UTF-8 text such as `12`, `-3` or ` +7 `.
-    public static func parse(_ text: some StringProtocol) -> Result<Int64, ParseError> {
-        parse(utf8: text.utf8)
+    /// Parses UTF-8 text such as `12`, `-3`, ` +7 ` or `8.0` (a fraction of zeros after the
+    /// decimal mark, as spreadsheets write whole numbers, is still whole; `8.5` is not).
+    public static func parse(_ text: some StringProtocol, decimalMark: UInt8 = UInt8(ascii: ".")) -> Result<Int64, ParseError> {
+        parse(utf8: text.utf8, decimalMark: decimalMark)
     }
 
-    public static func parse(utf8 bytes: some Collection<UInt8>) -> Result<Int64, ParseError> {
+    public static func parse(utf8 bytes: some Collection<UInt8>, decimalMark: UInt8 = UInt8(ascii: ".")) -> Result<Int64, ParseError> {
         var index = bytes.startIndex
         var end = bytes.endIndex
         while index < end, bytes[index] == 0x20 || bytes[index] == 0x09 { bytes.formIndex(after: &index) }
@@ -31,9 +32,23 @@ public enum Quantity {
         guard index < end else { return .failure(.notAnInteger) }
         var value: Int64 = 0
         var isTooLarge = false
+        var isInFraction = false
+        var digits = 0
         while index < end {
             let byte = bytes[index]
+            if byte == decimalMark, !isInFraction, digits > 0 {
+                isInFraction = true
+                bytes.formIndex(after: &index)
+                guard index < end else { return .failure(.notAnInteger) }
+                continue
+            }
+            if isInFraction {
+                guard byte == 0x30 else { return .failure(.notAnInteger) }
+                bytes.formIndex(after: &index)
+                continue
+            }
             guard byte >= 0x30, byte <= 0x39 else { return .failure(.notAnInteger) }
+            digits += 1
             if !isTooLarge {
                 value = value * 10 + Int64(byte - 0x30)
                 if value > limit { isTooLarge = true }

@@ -16,6 +16,8 @@ public struct ValidAdjustment<Text: InputText>: Sendable {
     public var locationID: Int64
     public var change: Change
     public var adjustmentType: Text?
+    /// The adjustment type as the rules see it (for the types that always wait).
+    public var type: AdjustmentType?
     public var reasonCode: Text?
     public var reasonDescription: Text?
     public var reference: Text?
@@ -27,7 +29,7 @@ public struct ValidAdjustment<Text: InputText>: Sendable {
 
     public init(
         record: Int, line: Int, variantKey: Int64, locationID: Int64, change: Change,
-        adjustmentType: Text? = nil, reasonCode: Text? = nil, reasonDescription: Text? = nil,
+        adjustmentType: Text? = nil, type: AdjustmentType? = nil, reasonCode: Text? = nil, reasonDescription: Text? = nil,
         reference: Text? = nil, unitCostMinor: Int64? = nil, notes: Text? = nil,
         occurredAt: String? = nil, naturalKey: Text? = nil, contentDigest: Int64 = 0
     ) {
@@ -37,6 +39,7 @@ public struct ValidAdjustment<Text: InputText>: Sendable {
         self.locationID = locationID
         self.change = change
         self.adjustmentType = adjustmentType
+        self.type = type
         self.reasonCode = reasonCode
         self.reasonDescription = reasonDescription
         self.reference = reference

@@ -7,49 +7,48 @@ import Glibc
 import Darwin
 #endif
 
-/// One CSV record, valid only during the callback that receives it.
-public struct CSVRecord: RowReading {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let fieldEnds: UnsafeBufferPointer<Int>
-    public let line: Int
-    public let record: Int
-
-    public var count: Int { fieldEnds.count }
-
-    public func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
-        guard column >= 0, column < fieldEnds.count, let base = bytes.baseAddress else {
-            return UnsafeBufferPointer(start: nil, count: 0)
-        }
-        let start = column == 0 ? 0 : fieldEnds[column - 1]
-        return UnsafeBufferPointer(start: base + start, count: fieldEnds[column] - start)
-    }
-
-    public func text(_ column: Int) -> String? { value(column)?.string }
-
-    public func value(_ column: Int) -> BorrowedText? {
-        let field = bytes(column)
-        return field.isEmpty ? nil : BorrowedText(field)
-    }
-}
-
-/// Reads CSV through libcsv in strict mode, a chunk at a time, in constant memory.
-/// libcsv reports no positions, so the reader counts physical lines itself: newlines inside
-/// quoted fields and every record terminator (CRLF counted once).
+/// Reads CSV through libcsv in strict mode, a chunk at a time, in constant memory. Fields
+/// are kept as written (libcsv trims no spaces: free text is exact; ids are trimmed where
+/// they are matched). libcsv reports no positions, so the reader counts physical lines
+/// itself: newlines inside quoted fields and every record terminator (CRLF counted once).
 public final class CSVReader {
     public let path: String
     public let displayName: String
+    /// The field separator: `,`, `;` or a tab.
+    public let separator: UInt8
     public var chunkSize = 1 << 20
     /// Called with bytes read so far, after each chunk (for progress bars).
     public var onProgress: ((Int) -> Void)?
 
-    public init(path: String, displayName: String? = nil) {
+    public init(path: String, displayName: String? = nil, separator: UInt8 = UInt8(ascii: ",")) {
         self.path = path
         self.displayName = displayName ?? path
+        self.separator = separator
+    }
+
+    /// The separator of a file's header line: the most frequent of `,`, `;` and tab outside
+    /// quotes (a comma when there is none).
+    public static func sniffSeparator(path: String) -> UInt8 {
+        let descriptor = Glibc.open(path, O_RDONLY)
+        guard descriptor >= 0 else { return UInt8(ascii: ",") }
+        defer { Glibc.close(descriptor) }
+        var head = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = head.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, 0x09: 0]
+        var isQuoted = false
+        for byte in head.prefix(max(0, count)) {
+            if byte == UInt8(ascii: "\"") { isQuoted.toggle() }
+            if isQuoted { continue }
+            if byte == 0x0A || byte == 0x0D { break }
+            if counts[byte] != nil { counts[byte, default: 0] += 1 }
+        }
+        let best = counts.max { ($0.value, $0.key == UInt8(ascii: ",") ? 1 : 0) < ($1.value, $1.key == UInt8(ascii: ",") ? 1 : 0) }
+        return (best?.value ?? 0) > 0 ? best?.key ?? UInt8(ascii: ",") : UInt8(ascii: ",")
     }
 
     /// Calls `header` with the column names, then `row` for each data record. Throws
     /// `FileReadError` for a file that cannot be read, or what `row` throws.
-    public func read(header: ([String]) throws -> Void, row: (CSVRecord) throws -> Void) throws {
+    public func read(header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
         let descriptor = Glibc.open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")
@@ -60,6 +59,8 @@ public final class CSVReader {
             throw FileReadError(SourceLocation(file: displayName), "out of memory starting the CSV parser")
         }
         defer { csv_free(&parser) }
+        csv_set_delim(&parser, separator)
+        csv_set_space_func(&parser, { _ in 0 })  // no byte is a space to trim: fields stay exact
         try withoutActuallyEscaping(header) { header in
             try withoutActuallyEscaping(row) { row in
                 // The callbacks reach the state through a raw pointer: no reference counting
@@ -67,8 +68,6 @@ public final class CSVReader {
                 let state = UnsafeMutablePointer<CSVParseState>.allocate(capacity: 1)
                 state.initialize(to: CSVParseState(file: displayName, header: header, row: row))
                 defer {
-                    state.pointee.bytes.free()
-                    state.pointee.fieldEnds.free()
                     state.deinitialize(count: 1)
                     state.deallocate()
                 }
@@ -128,13 +127,14 @@ private let csvRowCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> 
 }
 
 /// What the callbacks share: the current record, line counting, the first error.
-struct CSVParseState {
+struct CSVParseState: ~Copyable {
     let file: String
     let onHeader: ([String]) throws -> Void
-    let onRow: (CSVRecord) throws -> Void
-    var bytes = GrowableBuffer<UInt8>(capacity: 4096)
-    var fieldEnds = GrowableBuffer<Int>(capacity: 64)
+    let onRow: (SourceRow) throws -> Void
+    var record = RecordBuffer()
     var isASCII = true
+    /// Some field of the record has a byte other than a space or a tab.
+    var hasContent = false
     var currentLine = 1
     var recordLine = 1
     var recordNumber = 0
@@ -143,7 +143,7 @@ struct CSVParseState {
     var lastWasCarriageReturn = false
     var error: Error?
 
-    init(file: String, header: @escaping ([String]) throws -> Void, row: @escaping (CSVRecord) throws -> Void) {
+    init(file: String, header: @escaping ([String]) throws -> Void, row: @escaping (SourceRow) throws -> Void) {
         self.file = file
         self.onHeader = header
         self.onRow = row
@@ -155,21 +155,23 @@ struct CSVParseState {
 
     func parseError(parser: inout csv_parser) -> FileReadError {
         FileReadError(
-            SourceLocation(file: file, line: fieldEnds.isEmpty ? currentLine : recordLine),
+            SourceLocation(file: file, line: record.isEmpty ? currentLine : recordLine),
             "malformed CSV: a quote inside an unquoted field, or text after a closing quote (\(String(cString: csv_strerror(csv_error(&parser)))))")
     }
 
     mutating func appendField(_ field: UnsafeMutableRawPointer?, _ length: Int) {
         guard error == nil else { return }
-        if fieldEnds.isEmpty { recordLine = currentLine }
+        if record.isEmpty { recordLine = currentLine }
         lastWasCarriageReturn = false
-        if let field, length > 0 {
-            let buffer = UnsafeRawBufferPointer(start: field, count: length)
-            currentLine += Self.newlines(in: buffer)
-            if isASCII, !Self.isASCII(buffer) { isASCII = false }
-            bytes.append(buffer)
+        guard let field, length > 0 else {
+            record.appendEmpty()
+            return
         }
-        fieldEnds.append(bytes.count)
+        let buffer = UnsafeRawBufferPointer(start: field, count: length)
+        currentLine += Self.newlines(in: buffer)
+        if isASCII, !Self.isASCII(buffer) { isASCII = false }
+        if !hasContent { hasContent = buffer.contains { $0 != 0x20 && $0 != 0x09 } }
+        record.append(buffer)
     }
 
     /// Newlines inside a (quoted) field; memchr skips fields without any at memory speed.
@@ -203,7 +205,7 @@ struct CSVParseState {
     }
 
     mutating func endRow(_ terminator: Int32) {
-        let isEmpty = fieldEnds.isEmpty
+        let isEmpty = record.isEmpty
         if terminator == 0x0A {
             if !(isEmpty && lastWasCarriageReturn) { currentLine += 1 }
             lastWasCarriageReturn = false
@@ -211,88 +213,43 @@ struct CSVParseState {
             currentLine += 1
             lastWasCarriageReturn = true
         }
-        if error == nil, !isEmpty, !bytes.isEmpty {  // skip blank rows, and rows of empty fields only
+        if error == nil, !isEmpty, hasContent {  // skip blank rows, and rows of blank fields only
             do {
                 try deliver()
             } catch {
                 self.error = error
             }
         }
-        bytes.removeAll()
-        fieldEnds.removeAll()
+        record.removeAll()
         isASCII = true
+        hasContent = false
     }
 
     private mutating func deliver() throws {
-        if !isASCII { try checkUTF8() }
-        let record = CSVRecord(bytes: bytes.contents, fieldEnds: fieldEnds.contents, line: recordLine, record: recordNumber)
+        let row = record.row(line: recordLine, record: recordNumber)
+        if !isASCII { try checkUTF8(row) }
         if !hasHeader {
             hasHeader = true
-            headerCount = fieldEnds.count
-            try onHeader((0..<record.count).map { record.text($0) ?? "" })
+            headerCount = row.count
+            try onHeader((0..<row.count).map { row.text($0) ?? "" })
         } else {
-            guard fieldEnds.count == headerCount else {
+            guard row.count == headerCount else {
                 throw FileReadError(
                     SourceLocation(file: file, line: recordLine),
-                    "this row has \(fieldEnds.count) fields but the header has \(headerCount): quote values that contain commas, and give every row the header's columns",
-                    context: ["expected_fields": .integer(Int64(headerCount)), "found_fields": .integer(Int64(fieldEnds.count))])
+                    "this row has \(row.count) fields but the header has \(headerCount): quote values that contain the separator, and give every row the header's columns",
+                    context: ["expected_fields": .integer(Int64(headerCount)), "found_fields": .integer(Int64(row.count))])
             }
-            try onRow(record)
+            try onRow(row)
         }
         recordNumber += 1
     }
 
-    private func checkUTF8() throws {
-        let record = CSVRecord(bytes: bytes.contents, fieldEnds: fieldEnds.contents, line: recordLine, record: recordNumber)
-        for column in 0..<record.count where String(validating: record.bytes(column), as: UTF8.self) == nil {
+    private func checkUTF8(_ row: SourceRow) throws {
+        for column in 0..<row.count where String(validating: row.bytes(column), as: UTF8.self) == nil {
             throw FileReadError(
                 SourceLocation(file: file, line: recordLine, field: "column \(column + 1)"),
                 "the file is not valid UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)",
-                input: String(decoding: record.bytes(column), as: UTF8.self))
+                input: String(decoding: row.bytes(column), as: UTF8.self))
         }
-    }
-}
-
-/// A buffer of trivial values that grows by doubling and is reused record after record.
-struct GrowableBuffer<Element: BitwiseCopyable> {
-    private var storage: UnsafeMutablePointer<Element>
-    private var capacity: Int
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        storage = .allocate(capacity: capacity)
-    }
-
-    /// Frees the storage; the owner calls it once, when done.
-    func free() { storage.deallocate() }
-
-    var isEmpty: Bool { count == 0 }
-
-    var contents: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: storage, count: count) }
-
-    mutating func removeAll() { count = 0 }
-
-    mutating func append(_ value: Element) {
-        reserve(count + 1)
-        storage[count] = value
-        count += 1
-    }
-
-    mutating func append(_ raw: UnsafeRawBufferPointer) where Element == UInt8 {
-        reserve(count + raw.count)
-        if let base = raw.baseAddress { (storage + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: raw.count) }
-        count += raw.count
-    }
-
-    private mutating func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
-        var newCapacity = capacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
-        bigger.update(from: storage, count: count)
-        storage.deallocate()
-        storage = bigger
-        capacity = newCapacity
     }
 }

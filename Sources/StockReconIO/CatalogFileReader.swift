@@ -32,12 +32,12 @@ public enum CatalogKind: String, Sendable, CaseIterable {
 
     static let detectionOrder: [CatalogKind] = [.variants, .users, .locations, .orgs]
 
-    static func detect(_ columns: Columns, file: String) throws -> CatalogKind {
-        guard let kind = detectionOrder.first(where: { columns[$0.keyColumn] != nil }) else {
+    static func detect(_ names: Set<String>, file: String) throws -> CatalogKind {
+        guard let kind = detectionOrder.first(where: { names.contains($0.keyColumn) }) else {
             throw FileReadError(
                 SourceLocation(file: file, line: 1),
                 "cannot tell which catalog this is: the header needs variant_id, user_id, location_id or org_id",
-                input: columns.names.joined(separator: ","))
+                input: names.sorted().joined(separator: ","))
         }
         return kind
     }
@@ -47,29 +47,30 @@ public enum CatalogKind: String, Sendable, CaseIterable {
 public enum CatalogFileReader {
     public static func read(_ input: InputFile) throws -> (kind: CatalogKind, records: [CatalogRecord]) {
         var kind = CatalogKind.orgs
-        var columns = Columns(header: [])
+        var positions: [(name: String, column: Int)] = []
         var records: [CatalogRecord] = []
-        func collect(_ row: some RowReading) {
+        func collect(_ row: SourceRow) {
             var values: [String: String] = [:]
-            for name in kind.columns {
-                if let column = columns[name], let text = row.text(column) { values[name] = text }
-            }
+            for (name, column) in positions { if let text = row.text(column) { values[name] = text } }
             records.append(CatalogRecord(line: row.line, kind: kind, values: values))
         }
+        func bind(_ header: [String], present: Set<String>) throws {
+            kind = try CatalogKind.detect(Set(present.map(Columns.normalize)), file: input.displayName)
+            let columns = Columns(header: header)
+            positions = kind.columns.compactMap { name in columns[name].map { (name, $0) } }
+        }
         switch input.kind() {
-        case .csv:
-            try CSVReader(path: input.path, displayName: input.displayName).read(
-                header: { header in
-                    columns = Columns(header: header)
-                    kind = try CatalogKind.detect(columns, file: input.displayName)
-                },
-                row: { collect($0) })
+        case .csv, .xlsx:
+            try CSVReader(path: input.path, displayName: input.displayName, separator: CSVReader.sniffSeparator(path: input.path))
+                .read(header: { try bind($0, present: Set($0)) }, row: collect)
         case .json:
-            let (header, rows) = try JSONRowReader(path: input.path, displayName: input.displayName)
-                .rows(rowKeys: CatalogKind.allCases.map(\.rawValue))
-            columns = Columns(header: header)
-            kind = try CatalogKind.detect(columns, file: input.displayName)
-            rows.forEach { collect($0) }
+            let header = Array(Set(CatalogKind.allCases.flatMap(\.columns))).sorted()
+            try withoutActuallyEscaping(collect) { collect in
+                let rows = FlatJSONRows(
+                    file: input.displayName, header: header, rowKeys: CatalogKind.allCases.map(\.rawValue),
+                    firstRow: { try bind(header, present: $0) }, row: collect)
+                try JSONEventReader(path: input.path, displayName: input.displayName).read(into: rows)
+            }
         }
         return (kind, records)
     }

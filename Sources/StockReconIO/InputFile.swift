@@ -33,16 +33,17 @@ public struct InputFile: Sendable {
         if displayName == "<stdin>" { try? FileManager.default.removeItem(atPath: path) }
     }
 
-    public enum Kind: Sendable { case csv, json }
+    public enum Kind: String, Sendable { case csv = "CSV", json = "JSON", xlsx = "XLSX" }
 
-    /// JSON by extension, or by a first byte of `{` or `[`; CSV otherwise.
+    /// XLSX by its zip signature, JSON by extension or a first byte of `{` or `[`; CSV otherwise.
     public func kind() -> Kind {
-        let lowered = path.lowercased()
-        if lowered.hasSuffix(".json") || lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") { return .json }
-        if lowered.hasSuffix(".csv") { return .csv }
         guard let handle = FileHandle(forReadingAtPath: path) else { return .csv }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 512)) ?? Data()
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .xlsx }
+        let lowered = path.lowercased()
+        if lowered.hasSuffix(".json") || lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") { return .json }
+        if lowered.hasSuffix(".csv") || lowered.hasSuffix(".tsv") || lowered.hasSuffix(".txt") { return .csv }
         let first = head.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .csv
     }

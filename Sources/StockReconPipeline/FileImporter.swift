@@ -8,7 +8,7 @@ import StockReconStore
 /// rejected, unchanged or duplicate, counted once.
 struct FileImporter {
     let file: InputFile
-    let format: SourceFormat
+    let mapping: StockReconCore.ColumnMapping
     let validator: AdjustmentValidator
     let context: PostingContext
     let db: Database
@@ -17,11 +17,11 @@ struct FileImporter {
     private var counts = OutcomeCounts()
 
     init(
-        file: InputFile, format: SourceFormat, validator: AdjustmentValidator, context: PostingContext,
+        file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, context: PostingContext,
         db: Database, progress: ProgressHandler?
     ) {
         self.file = file
-        self.format = format
+        self.mapping = mapping
         self.validator = validator
         self.context = context
         self.db = db
@@ -37,9 +37,9 @@ struct FileImporter {
             return counts
         }
         let posting = try FilePosting(
-            db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: format.rawValue)
+            db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: mapping.name)
         let checker = RowChecker(
-            file: file, format: format, validator: validator,
+            file: file, mapping: mapping, validator: validator,
             settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding),
             progress: progress)
         checker.start()

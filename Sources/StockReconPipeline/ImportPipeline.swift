@@ -7,23 +7,36 @@ import StockReconStore
 public struct ImportRequest: Sendable {
     public var tenantID: String
     public var orgID: String
-    public var format: SourceFormat
+    /// How to read the files: a built-in format's mapping, or a mapping file's.
+    public var mapping: StockReconCore.ColumnMapping
     public var userID: String?
     public var files: [InputFile]
     public var isDryRun: Bool
     public var rules: AdjustmentRules
 
     public init(
-        tenantID: String, orgID: String, format: SourceFormat, userID: String? = nil,
+        tenantID: String, orgID: String, mapping: StockReconCore.ColumnMapping, userID: String? = nil,
         files: [InputFile], isDryRun: Bool = false, rules: AdjustmentRules = AdjustmentRules()
     ) {
         self.tenantID = tenantID
         self.orgID = orgID
-        self.format = format
+        self.mapping = mapping
         self.userID = userID
         self.files = files
         self.isDryRun = isDryRun
         self.rules = rules
+    }
+
+    public init(
+        tenantID: String, orgID: String, format: SourceFormat, userID: String? = nil,
+        files: [InputFile], isDryRun: Bool = false, rules: AdjustmentRules = AdjustmentRules()
+    ) {
+        self.init(tenantID: tenantID, orgID: orgID, mapping: format.mapping, userID: userID, files: files, isDryRun: isDryRun, rules: rules)
+    }
+
+    /// The run's command as `runs` lists it.
+    var command: String {
+        mapping.requiresEveryNamedColumn ? "import --mapping \(mapping.name)" : "import --format \(mapping.name)"
     }
 }
 
@@ -61,8 +74,8 @@ public struct ImportPipeline {
     private func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
-            command: "import --format \(request.format.rawValue)", isDryRun: isDryRun, rules: request.rules)
-        let validator = AdjustmentValidator(catalog: setup.catalog, org: setup.org, rules: request.format.rules(request.rules))
+            command: request.command, isDryRun: isDryRun, rules: request.rules)
+        let validator = AdjustmentValidator(catalog: setup.catalog, org: setup.org, rules: request.rules.applying(request.mapping))
         var report = RunReport()
         report.isDryRun = isDryRun
         report.runID = isDryRun ? nil : setup.context.run
@@ -85,7 +98,7 @@ public struct ImportPipeline {
             let sha256 = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
             try inFileTransaction(db, isDryRun: isDryRun) {
                 var importer = FileImporter(
-                    file: file, format: request.format, validator: validator, context: context, db: db,
+                    file: file, mapping: request.mapping, validator: validator, context: context, db: db,
                     progress: progress)
                 fileReport.counts = try importer.run(sha256: sha256)
                 samples = importer.samples

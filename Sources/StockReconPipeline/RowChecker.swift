@@ -15,7 +15,7 @@ struct SettledRecords: Sendable {
 /// batches to the posting stage, so that parsing and SQLite work on two cores at once.
 final class RowChecker: @unchecked Sendable {
     let file: InputFile
-    let format: SourceFormat
+    let mapping: StockReconCore.ColumnMapping
     let validator: AdjustmentValidator
     let settled: SettledRecords
     let progress: ProgressHandler?
@@ -23,9 +23,9 @@ final class RowChecker: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
 
-    init(file: InputFile, format: SourceFormat, validator: AdjustmentValidator, settled: SettledRecords, progress: ProgressHandler?) {
+    init(file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, settled: SettledRecords, progress: ProgressHandler?) {
         self.file = file
-        self.format = format
+        self.mapping = mapping
         self.validator = validator
         self.settled = settled
         self.progress = progress
@@ -62,12 +62,13 @@ final class RowChecker: @unchecked Sendable {
             batch.deinitialize(count: 1)
             batch.deallocate()
         }
-        func check(_ row: some RowReading, _ mapper: RowMapper) throws {
-            if batch.pointee.count == 0 { batch.pointee.quantityColumn = mapper.source.quantityColumn }
+        var bound: BoundMapping?
+        func check(_ row: SourceRow) throws {
+            guard let bound else { return }
             if settled.contains(row.record) {
                 batch.pointee.appendSettled()
             } else {
-                switch validator.validate(mapper.input(from: row)) {
+                switch validator.validate(bound.input(from: row)) {
                 case .valid(let adjustment): batch.pointee.append(adjustment)
                 case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
                 }
@@ -75,24 +76,22 @@ final class RowChecker: @unchecked Sendable {
             if batch.pointee.count == RowChecker.batchSize {
                 guard queue.push(batch.pointee) else { throw Cancelled() }
                 batch.pointee = PostingBatch(capacity: RowChecker.batchSize)
+                batch.pointee.quantityColumns = bound.quantityColumns
             }
         }
-        switch file.kind() {
-        case .csv:
-            let reader = CSVReader(path: file.path, displayName: file.displayName)
-            if let progress {
-                let (name, total) = (file.displayName, file.size)
-                reader.onProgress = { progress(name, $0, total) }
-            }
-            var mapper: RowMapper?
-            try reader.read(
-                header: { mapper = try format.mapper(header: $0, file: file.displayName) },
-                row: { row in if let mapper { try check(row, mapper) } })
-        case .json:
-            let (header, rows) = try JSONRowReader(path: file.path, displayName: file.displayName).rows(rowKeys: format.jsonRowKeys)
-            let mapper = try format.mapper(header: header, file: file.displayName)
-            for row in rows { try check(row, mapper) }
+        let importer = try Importers.importer(for: file, mapping: mapping)
+        var onProgress: ((Int) -> Void)?
+        if let progress {
+            let (name, total) = (file.displayName, file.size)
+            onProgress = { progress(name, $0, total) }
         }
+        try importer.extract(
+            file, mapping: mapping, progress: onProgress,
+            header: { mapping in
+                bound = mapping
+                batch.pointee.quantityColumns = mapping.quantityColumns
+            },
+            row: check)
         if batch.pointee.count > 0, !queue.push(batch.pointee) { throw Cancelled() }
     }
 }

@@ -28,7 +28,7 @@ struct RunSetup {
                 catalog: catalog, org: org,
                 context: PostingContext(
                     tenant: tenant, tenantID: tenantID, org: org.id, run: run, user: user,
-                    approval: rules.approval, isNegativeStockForbidden: rules.isNegativeStockForbidden))
+                    reconciler: Reconciler(rules: rules)))
         }
         if isDryRun {
             try start()

@@ -106,7 +106,7 @@ struct BalanceCache {
         let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
         if stored <= scanLimit {
             book = BalanceBook(capacity: max(4096, stored))
-            let scan = try FastStatement(db, sql: "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?")
+            var scan = try FastStatement(db, sql: "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?")
             scan.reset()
             scan.bind(tenant, at: 1)
             while try scan.step() {
@@ -122,12 +122,12 @@ struct BalanceCache {
     /// The balance's slot and current on-hand.
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
         let (slot, isNew) = book.slot(variant: variant, location: location)
-        if isNew, !isComplete, let load {
-            load.reset()
-            load.bind(tenant, at: 1)
-            load.bind(variant, at: 2)
-            load.bind(location, at: 3)
-            if try load.step() { book.load(slot, load.int64(column: 0)) }
+        if isNew, !isComplete, load != nil {
+            load?.reset()
+            load?.bind(tenant, at: 1)
+            load?.bind(variant, at: 2)
+            load?.bind(location, at: 3)
+            if try load?.step() == true, let onHand = load?.int64(column: 0) { book.load(slot, onHand) }
         }
         return (slot, book[slot])
     }
@@ -138,16 +138,18 @@ struct BalanceCache {
     /// an insert where none is.
     func write() throws {
         guard let db else { return }
-        let update = try FastStatement(db, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
-        let insert = try FastStatement(db, sql: "INSERT INTO stock_levels (on_hand, tenant, variant, location) VALUES (?, ?, ?, ?)")
+        var update = try FastStatement(db, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
+        var insert = try FastStatement(db, sql: "INSERT INTO stock_levels (on_hand, tenant, variant, location) VALUES (?, ?, ?, ?)")
         for (variant, location, onHand, isStored) in book.changed {
-            let statement = isStored ? update : insert
-            statement.reset()
-            statement.bind(onHand, at: 1)
-            statement.bind(tenant, at: 2)
-            statement.bind(variant, at: 3)
-            statement.bind(location, at: 4)
-            try statement.step()
+            func write(_ statement: inout FastStatement) throws {
+                statement.reset()
+                statement.bind(onHand, at: 1)
+                statement.bind(tenant, at: 2)
+                statement.bind(variant, at: 3)
+                statement.bind(location, at: 4)
+                try statement.step()
+            }
+            if isStored { try write(&update) } else { try write(&insert) }
         }
     }
 }

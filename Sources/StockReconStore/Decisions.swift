@@ -169,7 +169,7 @@ extension Store {
                 occurred_at, idempotency_key, reverses_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                posting, movement.variant, movement.location, movement.kind.rawValue, movement.delta, before,
+                posting, movement.variant, movement.location, movement.kind.code, movement.delta, before,
                 movement.unitCostMinor, movement.sourceLine, movement.record, movement.reference, movement.notes,
                 movement.reasonCode, movement.reasonDescription, movement.adjustmentType, movement.occurredAt,
                 movement.idempotencyKey, movement.reverses,

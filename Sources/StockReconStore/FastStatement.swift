@@ -28,7 +28,11 @@ struct FastStatement {
 
     func reset() { sqlite3_reset(handle) }
 
-    func bind(_ value: Int64, at index: Int32) { sqlite3_bind_int64(handle, index, value) }
+    /// Binds an integer and clears the parameter's NULL bit.
+    mutating func bind(_ value: Int64, at index: Int32) {
+        markBound(index)
+        sqlite3_bind_int64(handle, index, value)
+    }
 
     mutating func bind(_ value: Int64?, at index: Int32) {
         guard let value else { return bindNull(at: index) }
@@ -44,6 +48,16 @@ struct FastStatement {
             return
         }
         _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), count, nil)
+    }
+
+    /// Binds text that SQLite copies at once.
+    mutating func bindTransient(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        markBound(index)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            _ = sqlite3_bind_text(handle, index, "", 0, FastStatement.transient)
+            return
+        }
+        _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), FastStatement.transient)
     }
 
     mutating func bindNull(at index: Int32) {
@@ -70,4 +84,9 @@ struct FastStatement {
     }
 
     func int64(column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func text(column: Int32) -> String {
+        guard let text = sqlite3_column_text(handle, column) else { return "" }
+        return String(cString: text)
+    }
 }

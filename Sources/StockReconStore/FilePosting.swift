@@ -15,21 +15,16 @@ public struct PostingContext: Sendable {
     public var org: Int64
     public var run: Int64
     public var user: Int64?
-    /// Which adjustments wait for a manager instead of posting.
-    public var approval: ApprovalPolicy
-    public var isNegativeStockForbidden: Bool
+    /// What happens to each valid row: post, hold for a manager, or refuse.
+    public var reconciler: Reconciler
 
-    public init(
-        tenant: Int64, tenantID: String, org: Int64, run: Int64, user: Int64?,
-        approval: ApprovalPolicy = ApprovalPolicy(), isNegativeStockForbidden: Bool = false
-    ) {
+    public init(tenant: Int64, tenantID: String, org: Int64, run: Int64, user: Int64?, reconciler: Reconciler = Reconciler()) {
         self.tenant = tenant
         self.tenantID = tenantID
         self.org = org
         self.run = run
         self.user = user
-        self.approval = approval
-        self.isNegativeStockForbidden = isNegativeStockForbidden
+        self.reconciler = reconciler
     }
 }
 
@@ -40,6 +35,16 @@ public enum PostResult: Sendable {
     case unchanged
     case duplicate
     case rejected(Diagnostic)
+
+    /// The result of a fate that is not a rejection.
+    init(_ outcome: Outcome) {
+        switch outcome {
+        case .posted: self = .posted
+        case .pending: self = .pending
+        case .unchanged: self = .unchanged
+        case .duplicate, .rejected: self = .duplicate
+        }
+    }
 }
 
 /// Posts one file's rows inside the caller's transaction: appends movements, keeps
@@ -50,6 +55,7 @@ public final class FilePosting {
     let context: PostingContext
     public let file: Int64
     let path: String
+    var reconciler: Reconciler { context.reconciler }
     /// What the posting loop writes through: lent out of `self` for each batch.
     private var writer: RowWriter
     private var resolvedRecords: [Int] = []
@@ -79,7 +85,8 @@ public final class FilePosting {
             arguments: [context.tenant, context.org, context.run, file, context.user])
         writer = RowWriter(
             ledger: try LedgerAppender(db, posting: db.lastInsertedRowID),
-            balances: try BalanceCache(db, tenant: context.tenant))
+            balances: try BalanceCache(db, tenant: context.tenant),
+            keys: try KeyBook(db, tenant: context.tenant, run: context.run))
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -150,59 +157,29 @@ public final class FilePosting {
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
     ) throws -> PostResult {
         let record = batch.records[row]
-        let naturalKey = batch.text(.naturalKey, of: row).count >= 0 ? batch.string(.naturalKey, of: row) : nil
-        if let key = naturalKey {
-            if let earlier = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT content_digest, outcome FROM idempotency_keys WHERE tenant = ? AND key = ?"),
-                arguments: [context.tenant, key])
-            {
-                let digest: Int64 = earlier[0]
-                if digest == batch.digests[row] { return settle(record, as: .duplicate) }
-                return .rejected(Diagnostic(
-                    .conflictingDuplicate,
-                    at: SourceLocation(file: path, line: batch.lines[row], field: "idempotency_key"),
-                    "this key was already \(earlier[1] as String) with different content: give a corrected row a new key, or post a reversal",
-                    input: key))
-            }
-        }
+        let key = batch.borrowed(.naturalKey, of: row, arena: arena)
+        let earlier = try key.flatMap { try writer.keys.earlier($0) }
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
-        let delta: Int64
-        let kind: MovementKind
-        switch batch.changes[row] {
-        case .delta(let change):
-            delta = change
-            kind = .adjustment
-        case .set(let onHand):
-            delta = onHand - before
-            kind = .set
-        }
-        if delta == 0 {
-            try remember(naturalKey, digest: batch.digests[row], outcome: .unchanged, movement: nil)
-            return settle(record, as: .unchanged)
-        }
-        if context.isNegativeStockForbidden, before + delta < 0 {
-            return .rejected(Diagnostic(
-                .negativeStock,
-                at: SourceLocation(file: path, line: batch.lines[row], field: batch.quantityColumn(of: row)),
-                "this would take on-hand from \(before) to \(before + delta), and negative stock is not allowed: count the stock, or post the missing receipt first",
-                input: String(delta), context: ["on_hand": .integer(before), "ge": .integer(0)]))
-        }
-        let type = batch.text(.adjustmentType, of: row).count >= 0 ? batch.string(.adjustmentType, of: row) : nil
-        if context.approval.needsApproval(delta: delta, unitCostMinor: batch.unitCosts[row], type: type) {
+        let fate = reconciler.decide(
+            batch.changes[row], onHand: before, unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
+            earlier: earlier, digest: batch.digests[row])
+        switch fate {
+        case .duplicate:
+            return settle(record, as: .duplicate)
+        case .reject(let rejection):
+            let at = SourceLocation(file: path, line: batch.lines[row], field: batch.quantityColumn(of: row))
+            return .rejected(Reconciler.diagnostic(rejection, at: at, key: key?.string))
+        case .unchanged:
+            break
+        case .hold(let delta):
             try requestApproval(batch, row: row, delta: delta)
-            try remember(naturalKey, digest: batch.digests[row], outcome: .pending, movement: nil)
-            return settle(record, as: .pending)
-        }
-        guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
-        if naturalKey != nil {
-            // The key records its movement's id: inserted now, not held back.
-            let movement = try writer.ledger?.appendNow(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
-            try remember(naturalKey, digest: batch.digests[row], outcome: .posted, movement: movement)
-        } else {
+        case .post(let kind, let delta):
+            guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
             try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+            writer.balances.set(slot, before + delta)
         }
-        writer.balances.set(slot, before + delta)
-        return settle(record, as: .posted)
+        if let key { try writer.keys.remember(key, digest: batch.digests[row], outcome: fate.outcome) }
+        return settle(record, as: PostResult(fate.outcome))
     }
 
     /// Holds a valid adjustment for a manager: it moves no stock until approved.
@@ -234,18 +211,12 @@ public final class FilePosting {
         return result
     }
 
-    private func remember(_ key: String?, digest: Int64, outcome: Outcome, movement: Int64?) throws {
-        guard let key else { return }
-        try db.execute(sql: """
-            INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, movement, run) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [context.tenant, key, digest, outcome.rawValue, movement, context.run])
-    }
-
     // MARK: - Balances
 
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.balances.write()
+        try writer.keys.flush()
         let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
         for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
         let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outstanding_records (file, record) VALUES (?, ?)")
@@ -264,6 +235,7 @@ struct RowWriter {
     /// Nil only in the placeholder that holds `FilePosting`'s place while the writer is lent.
     var ledger: LedgerAppender?
     var balances: BalanceCache
+    var keys: KeyBook
 
-    static var placeholder: RowWriter { RowWriter(ledger: nil, balances: .placeholder) }
+    static var placeholder: RowWriter { RowWriter(ledger: nil, balances: .placeholder, keys: .placeholder) }
 }

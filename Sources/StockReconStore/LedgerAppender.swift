@@ -1,9 +1,17 @@
 import GRDB
 import StockReconCore
 
-/// What kind of movement a ledger row is; the `movements` view spells these out.
-enum MovementKind: Int64 {
-    case adjustment = 1, set, receipt, count, reversal
+extension MovementKind {
+    /// The `ledger.kind` code; the `movements` view spells these out.
+    var code: Int64 {
+        switch self {
+        case .adjustment: return 1
+        case .set: return 2
+        case .receipt: return 3
+        case .count: return 4
+        case .reversal: return 5
+        }
+    }
 }
 
 /// Appends movements of one posting (a file of a run). Rows are held back and inserted
@@ -79,7 +87,7 @@ struct LedgerAppender {
     ) {
         statement.bind(batch.variants[row], at: offset + 2)
         statement.bind(batch.locations[row], at: offset + 3)
-        statement.bind(kind.rawValue, at: offset + 4)
+        statement.bind(kind.code, at: offset + 4)
         statement.bind(delta, at: offset + 5)
         statement.bind(before, at: offset + 6)
         statement.bind(batch.unitCosts[row], at: offset + 7)

@@ -31,6 +31,8 @@ public struct PostingBatch: Sendable {
     private(set) var changes: [StockChange] = []
     private(set) var unitCosts: [Int64?] = []
     private(set) var digests: [Int64] = []
+    /// The rules' adjustment type of each row: 0 for none, else its position in `AdjustmentType.allCases` plus one.
+    private(set) var types: [UInt8] = []
     private(set) var texts: [TextRange] = []
     private(set) var arena: [UInt8] = []
 
@@ -43,18 +45,19 @@ public struct PostingBatch: Sendable {
         changes.reserveCapacity(capacity)
         unitCosts.reserveCapacity(capacity)
         digests.reserveCapacity(capacity)
+        types.reserveCapacity(capacity)
         texts.reserveCapacity(capacity * TextColumn.count)
         arena.reserveCapacity(capacity * 48)
     }
 
     public var count: Int { entries.count }
 
-    /// The column a file's quantities come from, to name in diagnostics.
-    public var quantityColumn = "quantity_delta"
+    /// The columns a file's quantities come from (a change, a new on-hand), to name in diagnostics.
+    public var quantityColumns = (delta: "quantity_delta", set: "quantity_after")
 
     func quantityColumn(of row: Int) -> String {
-        if case .set = changes[row] { return "quantity_after" }
-        return quantityColumn
+        if case .set = changes[row] { return quantityColumns.set }
+        return quantityColumns.delta
     }
 
     /// Appends a valid row, copying its texts into the arena (so that borrowed texts may go).
@@ -69,6 +72,7 @@ public struct PostingBatch: Sendable {
         changes.append(adjustment.change)
         unitCosts.append(adjustment.unitCostMinor)
         digests.append(adjustment.contentDigest)
+        types.append(adjustment.type.flatMap { type in AdjustmentType.allCases.firstIndex(of: type).map { UInt8($0 + 1) } } ?? 0)
         // In TextColumn order.
         appendText(adjustment.reference)
         appendText(adjustment.notes)
@@ -94,6 +98,18 @@ public struct PostingBatch: Sendable {
     }
 
     public mutating func appendSettled() { entries.append(.settled) }
+
+    func type(of row: Int) -> AdjustmentType? {
+        let code = Int(types[row])
+        return code == 0 ? nil : AdjustmentType.allCases[code - 1]
+    }
+
+    /// A text of a row as bytes of the arena, nil when the row has none.
+    func borrowed(_ column: TextColumn, of row: Int, arena: UnsafePointer<UInt8>?) -> BorrowedText? {
+        let range = text(column, of: row)
+        guard range.count >= 0 else { return nil }
+        return BorrowedText(UnsafeBufferPointer(start: arena.map { $0 + Int(range.start) }, count: Int(range.count)))
+    }
 
     func text(_ column: TextColumn, of row: Int) -> TextRange {
         texts[row * TextColumn.count + column.rawValue]

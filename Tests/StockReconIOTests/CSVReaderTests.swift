@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import StockReconIO
 import StockReconCore
@@ -93,7 +94,7 @@ func readAll(_ path: String) throws -> (header: [String], rows: [(line: Int, rec
 /// has a bare quote inside an unquoted field (`37.8"N`), which RFC 4180 forbids and strict
 /// mode refuses; its JSON does not match its CSV anyway (another phone number, an object
 /// where the others have an array). For it the test asserts the located refusal.
-@Suite(.enabled(if: Workspace.hasCorpora, "../shared/corpora/csv-spectrum is absent: a user's clone has no ../shared"))
+@Suite(.enabled(if: Workspace.hasCorpus("csv-spectrum/csvs"), "../shared/corpora/csv-spectrum is absent: a user's clone has no ../shared"))
 struct CSVSpectrumTests {
     static var names: [String] {
         let folder = Workspace.corpora.appendingPathComponent("csv-spectrum/csvs")

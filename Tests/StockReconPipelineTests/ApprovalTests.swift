@@ -49,7 +49,7 @@ import StockReconStore
 
     @Test func theThresholdsAreSettings() throws {
         let fixture = try Fixture()
-        let rules = AdjustmentRules(approval: ApprovalPolicy(maxUnits: 5, maxValueMinor: .max, alwaysApprovedTypes: []))
+        let rules = AdjustmentRules(approval: ApprovalPolicy(maxUnits: 5, maxValueMinor: .max, alwaysRequiresApproval: []))
         let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
             tenantID: "t1", orgID: "acme", format: .stockAdjustments,
             files: [fixture.file("s.csv", "product,type,quantity\n1001,THEFT,-5\n1001,FOUND,6\n")], rules: rules))

@@ -1,0 +1,120 @@
+/// The fields a source row can give an adjustment: the `columns:` keys of a mapping file.
+public enum MappedField: String, Sendable, CaseIterable, Hashable {
+    case variant
+    case quantity
+    /// The new on-hand of a `set` row where a file keeps it apart from the change (canonical's `quantity_after`).
+    case quantityAfter = "quantity_after"
+    /// How a row changes stock, per row (`adjustment` or `set`; haravan's `adjust` or `set`).
+    case transactionType = "transaction_type"
+    /// An adjustment type column: free text, or a closed set where the format says so.
+    case adjustmentType = "adjustment_type"
+    case location
+    /// The site the location must belong to (brand-api's `site_id`).
+    case site
+    case reason
+    case reasonDescription = "reason_description"
+    case reference
+    case unitCost = "unit_cost"
+    /// A unit cost in integer minor units (canonical's `unit_cost_minor`).
+    case unitCostMinor = "unit_cost_minor"
+    /// The cost of the whole line (haravan's `cost_amount`): the unit cost is it divided by the quantity.
+    case totalCost = "total_cost"
+    case occurredAt = "occurred_at"
+    case notes
+    case idempotencyKey = "idempotency_key"
+
+    /// Free text is kept byte for byte (SPEC section 2); every other field is an id, a
+    /// number, a code or a time, trimmed of surrounding spaces before it is matched.
+    public var isFreeText: Bool { self == .notes || self == .reasonDescription || self == .reference }
+}
+
+/// A column that names the variant, and which catalog id it holds.
+public struct VariantColumn: Sendable, Hashable {
+    public var name: String
+    public var kind: VariantKeyKind
+    public init(_ name: String, _ kind: VariantKeyKind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// How to read one source's rows (SPEC section 6): which header holds each field, how
+/// numbers, dates and reasons are written, and what the format implies for the rules.
+/// Every built-in format is one (`SourceFormat.mapping`); a mapping file is another.
+public struct ColumnMapping: Sendable {
+    public enum Separator: String, Sendable, CaseIterable {
+        case comma = ",", semicolon = ";", tab = "\t", auto
+    }
+
+    public enum DecimalMark: String, Sendable, CaseIterable {
+        case point = ".", comma = ","
+    }
+
+    /// What a row's quantity is: a change, or the new on-hand (`set` semantics).
+    public enum QuantityMeaning: String, Sendable, CaseIterable {
+        case delta, onHand = "on_hand"
+    }
+
+    /// What a row's location names.
+    public enum LocationKey: String, Sendable, CaseIterable {
+        case locationID = "location_id", name
+    }
+
+    /// How the rows lie in a file: one a record, or haravan's line items inside adjustments.
+    public enum Shape: Sendable {
+        case rows, haravanAdjustments
+    }
+
+    /// The format's name, or the mapping file's path: said in messages.
+    public var name: String
+    public var shape: Shape = .rows
+    public var separator: Separator = .auto
+    public var decimalMark: DecimalMark = .point
+    /// The XLSX sheet to read; nil for the first.
+    public var sheet: String?
+    /// The columns that may name the variant, tried in order in each row: the first filled one names it.
+    public var variantColumns: [VariantColumn]
+    /// The header names of the other fields, tried in order in each row.
+    public var columns: [MappedField: [String]]
+    public var quantityIs: QuantityMeaning = .delta
+    public var locationBy: LocationKey = .locationID
+    /// A strptime-style format for `occurred_at` (`%d.%m.%Y`); nil for ISO-8601.
+    public var dateFormat: String?
+    public var reasons = ReasonMap()
+    /// Values used where a row leaves a field empty.
+    public var defaults: [MappedField: String] = [:]
+    /// What the values of the `transaction_type` column mean (lowercased); an empty one is a change.
+    public var transactionTypes: [String: AdjustmentMode] = ["adjustment": .delta, "set": .set]
+    /// Every row needs a reason (`reason_required`).
+    public var requiresReason = false
+    /// The reasons the source allows (lowercased); empty for free text.
+    public var reasonChoices: [String] = []
+    /// The adjustment type column holds one of `AdjustmentType`, and must be filled.
+    public var isAdjustmentTypeClosed = false
+    /// Every column the mapping names must be in the file's header (mapping files); built-in
+    /// formats need only their variant, quantity and `requiredFields`.
+    public var requiresEveryNamedColumn = false
+    /// Fields besides the variant and the quantity that a file must have a column for.
+    public var requiredFields: [MappedField] = []
+    /// Members of a JSON wrapper object whose array holds the rows.
+    public var jsonRowKeys: [String] = ["adjustments", "rows", "data", "items"]
+
+    public init(name: String, variantColumns: [VariantColumn], columns: [MappedField: [String]]) {
+        self.name = name
+        self.variantColumns = variantColumns
+        self.columns = columns
+    }
+
+    /// The header names a field may come from.
+    public func names(_ field: MappedField) -> [String] { columns[field] ?? [] }
+
+    /// Every header name the mapping reads, variant columns first.
+    public var allColumnNames: [String] {
+        var seen = Set<String>()
+        var names: [String] = []
+        for name in variantColumns.map(\.name) + MappedField.allCases.flatMap({ self.names($0) }) where seen.insert(name).inserted {
+            names.append(name)
+        }
+        return names
+    }
+}

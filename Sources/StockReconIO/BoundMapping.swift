@@ -1,0 +1,151 @@
+import StockReconCore
+
+/// A column mapping bound to one file's header: turns each of its rows into an
+/// `AdjustmentInput`, reading fields by column index, ids trimmed and free text exact.
+public final class BoundMapping: @unchecked Sendable {  // immutable after init; `defaults` is freed in deinit only
+    public let mapping: ColumnMapping
+    public let source: InputSource
+    /// Column indexes of the variant columns, in the order they are tried.
+    private let variantColumns: [Int]
+    /// Column indexes of each field (by `MappedField` position), in the order they are tried.
+    private let fieldColumns: [[Int]]
+    /// The mapping's defaults as bytes that live as long as this value.
+    private let defaults: [UnsafeMutableBufferPointer<UInt8>?]
+    private let transactionTypes: [String: AdjustmentMode]
+    private static let fields = MappedField.allCases
+
+    /// Binds `mapping` to a header. `present` names the columns the file really has where
+    /// the header lists more (a JSON file's first object); nil: all of them.
+    public init(mapping: ColumnMapping, header: [String], file: String, present: Set<String>? = nil) throws {
+        let columns = Columns(header: header)
+        let available = present.map { Set($0.map(Columns.normalize)) } ?? Set(columns.names)
+        func has(_ name: String) -> Bool { available.contains(Columns.normalize(name)) && columns[name] != nil }
+        try Self.checkRequired(mapping, available: available, header: present.map { $0.sorted() } ?? header, file: file)
+        self.mapping = mapping
+        let variants = mapping.variantColumns.filter { has($0.name) }
+        variantColumns = variants.compactMap { columns[$0.name] }
+        fieldColumns = Self.fields.map { field in mapping.names(field).filter(has).compactMap { columns[$0] } }
+        var fieldNames: [MappedField: String] = [:]
+        for field in Self.fields { if let name = mapping.names(field).first(where: has) { fieldNames[field] = name } }
+        source = InputSource(file: file, mapping: mapping, variantColumns: variants, fieldNames: fieldNames)
+        defaults = Self.fields.map { field in
+            guard let text = mapping.defaults[field] else { return nil }
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, text.utf8.count))
+            _ = buffer.initialize(from: text.utf8)
+            return UnsafeMutableBufferPointer(rebasing: buffer[0..<text.utf8.count])
+        }
+        transactionTypes = mapping.transactionTypes
+    }
+
+    deinit { for buffer in defaults { buffer?.deallocate() } }
+
+    /// Whether a header has what a mapping needs: a variant column, a quantity column, the
+    /// mapping's required fields, and (for mapping files) every column it names.
+    static func missingColumns(_ mapping: ColumnMapping, has: (String) -> Bool) -> [String] {
+        var missing: [String] = []
+        if !mapping.variantColumns.contains(where: { has($0.name) }) {
+            missing.append(mapping.variantColumns.map(\.name).joined(separator: " or "))
+        }
+        let quantities = mapping.names(.quantity) + mapping.names(.quantityAfter)
+        if !quantities.contains(where: has) { missing.append(quantities.joined(separator: " or ")) }
+        for field in mapping.requiredFields where !mapping.names(field).contains(where: has) {
+            missing.append(mapping.names(field).joined(separator: " or "))
+        }
+        if mapping.requiresEveryNamedColumn {
+            for name in mapping.allColumnNames where !has(name) && !missing.contains(name) { missing.append(name) }
+        }
+        return missing
+    }
+
+    private static func checkRequired(_ mapping: ColumnMapping, available: Set<String>, header: [String], file: String) throws {
+        func has(_ name: String) -> Bool { available.contains(Columns.normalize(name)) }
+        let missing = missingColumns(mapping, has: has)
+        guard !missing.isEmpty else { return }
+        let others = SourceFormat.allCases.filter { $0.rawValue != mapping.name && missingColumns($0.mapping, has: has).isEmpty }
+        let hint = others.isEmpty ? "" : "; its columns fit --format \(others.map(\.rawValue).joined(separator: " or "))"
+        let what = mapping.requiresEveryNamedColumn ? "mapping \(mapping.name)" : "format \(mapping.name)"
+        throw FileReadError(
+            SourceLocation(file: file, line: 1),
+            "the header has no \(missing.joined(separator: ", ")) column for \(what)\(hint)",
+            input: header.joined(separator: ","),
+            context: ["missing": .list(missing), "found": .list(header)])
+    }
+
+    private func value(_ field: MappedField, _ row: SourceRow) -> BorrowedText? {
+        let position = field.position
+        for column in fieldColumns[position] {
+            if let text = field.isFreeText ? row.raw(column) : row.trimmed(column) { return text }
+        }
+        return defaults[position].map { BorrowedText(UnsafeBufferPointer($0)) }
+    }
+
+    public func input(from row: SourceRow) -> AdjustmentInput<BorrowedText> {
+        var input = AdjustmentInput<BorrowedText>(source: source, line: row.line, record: row.record)
+        for (alternative, column) in variantColumns.enumerated() {
+            if let text = row.trimmed(column) {
+                input.variant = text
+                input.variantColumn = alternative
+                break
+            }
+        }
+        if mapping.quantityIs == .onHand { input.mode = .set }
+        if let type = value(.transactionType, row)?.string {
+            if let mode = transactionTypes[type.lowercased()] {
+                input.mode = mode
+            } else {
+                input.invalidChoice = InvalidChoice(
+                    column: source.column(.transactionType), text: type, allowed: transactionTypes.keys.sorted())
+            }
+        }
+        input.quantity = input.mode == .set ? value(.quantityAfter, row) ?? value(.quantity, row) : value(.quantity, row)
+        input.adjustmentType = value(.adjustmentType, row)
+        input.location = value(.location, row)
+        input.site = value(.site, row)
+        input.reasonCode = value(.reason, row)
+        input.reasonDescription = value(.reasonDescription, row)
+        input.reference = value(.reference, row)
+        if let minor = value(.unitCostMinor, row) {
+            input.unitCost = minor
+            input.isUnitCostInMinorUnits = true
+        } else {
+            input.unitCost = value(.unitCost, row)
+        }
+        input.totalCost = value(.totalCost, row)
+        input.notes = value(.notes, row)
+        input.occurredAt = value(.occurredAt, row)
+        input.naturalKey = value(.idempotencyKey, row)
+        return input
+    }
+}
+
+extension MappedField {
+    /// The field's index in `allCases`.
+    var position: Int {
+        switch self {
+        case .variant: return 0
+        case .quantity: return 1
+        case .quantityAfter: return 2
+        case .transactionType: return 3
+        case .adjustmentType: return 4
+        case .location: return 5
+        case .site: return 6
+        case .reason: return 7
+        case .reasonDescription: return 8
+        case .reference: return 9
+        case .unitCost: return 10
+        case .unitCostMinor: return 11
+        case .totalCost: return 12
+        case .occurredAt: return 13
+        case .notes: return 14
+        case .idempotencyKey: return 15
+        }
+    }
+}
+
+extension BoundMapping {
+    /// The columns this file's changes and new on-hands come from, for diagnostics.
+    public var quantityColumns: (delta: String, set: String) {
+        let delta = source.column(.quantity)
+        return (delta, mapping.names(.quantityAfter).isEmpty ? delta : source.column(.quantityAfter))
+    }
+}

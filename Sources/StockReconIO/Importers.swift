@@ -1,0 +1,120 @@
+import StockReconCore
+
+/// Reads one kind of source into rows for a column mapping (beangulp's importers): says
+/// whether it reads a file (`identify`), then hands on the header and each row (`extract`).
+public protocol SourceImporter: Sendable {
+    var name: String { get }
+    func identify(_ kind: InputFile.Kind, mapping: ColumnMapping) -> Bool
+    /// Calls `header` once with the mapping bound to the file's columns, then `row` for
+    /// each record. A file that cannot be read throws `FileReadError`.
+    func extract(
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void) throws
+}
+
+/// The importers, and the one that reads a given file.
+public enum Importers {
+    public static let all: [any SourceImporter] = [TabularImporter(), FlatJSONImporter(), HaravanImporter()]
+
+    /// Exactly one importer must claim a file: none is an unreadable file, two an error in
+    /// the importers themselves (not first match wins).
+    public static func importer(for file: InputFile, mapping: ColumnMapping) throws -> any SourceImporter {
+        let kind = file.kind()
+        let claiming = all.filter { $0.identify(kind, mapping: mapping) }
+        guard claiming.count == 1, let importer = claiming.first else {
+            if claiming.isEmpty {
+                let expected = mapping.shape == .haravanAdjustments ? "haravan JSON" : "CSV, XLSX or JSON"
+                throw FileReadError(
+                    SourceLocation(file: file.displayName),
+                    "format \(mapping.name) reads \(expected), and this file is \(kind.rawValue)")
+            }
+            throw FileReadError(
+                SourceLocation(file: file.displayName),
+                "importers \(claiming.map(\.name).joined(separator: " and ")) both claim this \(kind.rawValue) file for \(mapping.name)")
+        }
+        return importer
+    }
+}
+
+/// CSV (and XLSX) files with a header row.
+public struct TabularImporter: SourceImporter {
+    public let name = "tabular"
+
+    public func identify(_ kind: InputFile.Kind, mapping: ColumnMapping) -> Bool {
+        mapping.shape == .rows && (kind == .csv || kind == .xlsx)
+    }
+
+    public func extract(
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
+    ) throws {
+        var bound: BoundMapping?
+        let onHeader = { (names: [String]) throws in
+            let mapping = try BoundMapping(mapping: mapping, header: names, file: file.displayName)
+            bound = mapping
+            try header(mapping)
+        }
+        if file.kind() == .xlsx {
+            try XLSXReader(path: file.path, displayName: file.displayName).read(sheet: mapping.sheet, header: onHeader, row: row)
+            return
+        }
+        let separator: UInt8
+        switch mapping.separator {
+        case .auto: separator = CSVReader.sniffSeparator(path: file.path)
+        case .comma, .semicolon, .tab: separator = mapping.separator.rawValue.utf8.first ?? UInt8(ascii: ",")
+        }
+        let reader = CSVReader(path: file.path, displayName: file.displayName, separator: separator)
+        reader.onProgress = progress
+        try reader.read(header: onHeader, row: { record in if bound != nil { try row(record) } })
+    }
+}
+
+/// JSON whose objects are rows (SPEC section 6), read as a stream.
+public struct FlatJSONImporter: SourceImporter {
+    public let name = "flat JSON"
+
+    public func identify(_ kind: InputFile.Kind, mapping: ColumnMapping) -> Bool {
+        mapping.shape == .rows && kind == .json
+    }
+
+    public func extract(
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
+    ) throws {
+        let names = mapping.allColumnNames
+        try withoutActuallyEscaping(header) { header in
+            try withoutActuallyEscaping(row) { row in
+                let rows = FlatJSONRows(
+                    file: file.displayName, header: names, rowKeys: mapping.jsonRowKeys,
+                    firstRow: { present in
+                        try header(BoundMapping(mapping: mapping, header: names, file: file.displayName, present: present))
+                    },
+                    row: row)
+                var reader = JSONEventReader(path: file.path, displayName: file.displayName)
+                reader.onProgress = progress
+                try reader.read(into: rows)
+            }
+        }
+    }
+}
+
+/// Haravan's nested adjustments: each line item a row.
+public struct HaravanImporter: SourceImporter {
+    public let name = "haravan"
+
+    public func identify(_ kind: InputFile.Kind, mapping: ColumnMapping) -> Bool {
+        mapping.shape == .haravanAdjustments && kind == .json
+    }
+
+    public func extract(
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
+    ) throws {
+        try header(BoundMapping(mapping: mapping, header: HaravanRows.header, file: file.displayName))
+        try withoutActuallyEscaping(row) { row in
+            var reader = JSONEventReader(path: file.path, displayName: file.displayName)
+            reader.onProgress = progress
+            try reader.read(into: HaravanRows(file: file.displayName, row: row))
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import CYAJL
+import StockReconCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One scalar of a JSON document, its bytes lent for the time of the callback. Numbers keep
+/// their exact decimal text: money and quantities never pass through a binary float.
+enum JSONScalar {
+    case string(UnsafeBufferPointer<UInt8>)
+    case number(UnsafeBufferPointer<UInt8>)
+    case bool(Bool)
+    case null
+
+    var kindName: String {
+        switch self {
+        case .string: return "a string"
+        case .number: return "a number"
+        case .bool: return "a boolean"
+        case .null: return "null"
+        }
+    }
+}
+
+/// What a JSON document's events go to. Each method returns false to stop, after setting
+/// `failure`.
+protocol JSONEventSink: AnyObject {
+    var failure: Error? { get }
+    func startObject() -> Bool
+    func endObject() -> Bool
+    func startArray() -> Bool
+    func endArray() -> Bool
+    func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool
+    func scalar(_ value: JSONScalar) -> Bool
+}
+
+/// Streams a JSON file through yajl (Debian's libyajl), a chunk at a time, in memory that
+/// does not grow with the file. Strings are checked as UTF-8; a UTF-8 byte-order mark is
+/// skipped. Several top-level values are read (for JSON lines); the sink decides which may follow.
+struct JSONEventReader {
+    let path: String
+    let displayName: String
+    var chunkSize = 1 << 20
+    var onProgress: ((Int) -> Void)?
+
+    init(path: String, displayName: String) {
+        self.path = path
+        self.displayName = displayName
+    }
+
+    func read(into sink: JSONEventSink) throws {
+        let descriptor = Glibc.open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(descriptor) }
+        let box = Unmanaged.passRetained(SinkBox(sink)).toOpaque()
+        defer { Unmanaged<SinkBox>.fromOpaque(box).release() }
+        guard let handle = withUnsafePointer(to: Self.callbacks, { yajl_alloc($0, nil, box) }) else {
+            throw FileReadError(SourceLocation(file: displayName), "out of memory starting the JSON parser")
+        }
+        defer { yajl_free(handle) }
+        _ = yajl_config_allow_multiple_values(handle)
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var total = 0
+        var linesBefore = 1
+        var isFirstChunk = true
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            total += count
+            try chunk.withUnsafeBufferPointer { buffer in
+                guard var start = buffer.baseAddress else { return }
+                var length = count
+                if isFirstChunk, length >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                    start += 3
+                    length -= 3
+                }
+                // yajl takes form feeds and vertical tabs for white space; JSON does not,
+                // and inside a string they are unescaped control characters: never valid.
+                let found = [memchr(start, 0x0C, length), memchr(start, 0x0B, length)].compactMap { $0 }.map { UnsafeRawPointer($0) - UnsafeRawPointer(start) }
+                if let invalid = found.min() {
+                    let line = linesBefore + UnsafeBufferPointer(start: start, count: invalid).count { $0 == 0x0A }
+                    throw FileReadError(
+                        SourceLocation(file: displayName, line: line),
+                        "malformed JSON on this line: a form feed or vertical tab, which JSON allows neither between values nor unescaped in strings")
+                }
+                let status = yajl_parse(handle, start, length)
+                if status != yajl_status_ok {
+                    if let failure = sink.failure { throw failure }
+                    let consumed = Int(yajl_get_bytes_consumed(handle))
+                    let line = linesBefore + UnsafeBufferPointer(start: start, count: min(consumed, length)).count { $0 == 0x0A }
+                    throw malformed(handle, start, length, line: line)
+                }
+                linesBefore += UnsafeBufferPointer(start: start, count: length).count { $0 == 0x0A }
+            }
+            isFirstChunk = false
+            onProgress?(total)
+        }
+        if yajl_complete_parse(handle) != yajl_status_ok {
+            if let failure = sink.failure { throw failure }
+            throw FileReadError(
+                SourceLocation(file: displayName, line: linesBefore),
+                "malformed JSON: the file ends inside a value (it may be cut off)")
+        }
+        if total == 0 {
+            throw FileReadError(SourceLocation(file: displayName), "the file is empty: expected a JSON object, an array of objects, or one object per line")
+        }
+    }
+
+    private func malformed(_ handle: yajl_handle, _ start: UnsafePointer<UInt8>, _ length: Int, line: Int) -> FileReadError {
+        var reason = "invalid JSON"
+        if let message = yajl_get_error(handle, 0, start, length) {
+            reason = String(cString: message).trimmingCharacters(in: " \n")
+            yajl_free_error(handle, message)
+        }
+        return FileReadError(
+            SourceLocation(file: displayName, line: line),
+            "malformed JSON on this line (\(reason)): a JSON file holds one object, an array of objects, or one object per line")
+    }
+
+    private final class SinkBox {
+        let sink: JSONEventSink
+        init(_ sink: JSONEventSink) { self.sink = sink }
+    }
+
+    private static func sink(_ context: UnsafeMutableRawPointer?) -> JSONEventSink? {
+        context.map { Unmanaged<SinkBox>.fromOpaque($0).takeUnretainedValue().sink }
+    }
+
+    private static func result(_ flag: Bool?) -> Int32 { flag == true ? 1 : 0 }
+
+    private static let callbacks = yajl_callbacks(
+        yajl_null: { result(sink($0)?.scalar(.null)) },
+        yajl_boolean: { result(sink($0)?.scalar(.bool($1 != 0))) },
+        yajl_integer: nil,
+        yajl_double: nil,
+        yajl_number: { context, text, length in
+            let bytes = UnsafeRawPointer(text).map { UnsafeBufferPointer(start: $0.assumingMemoryBound(to: UInt8.self), count: length) }
+            return result(sink(context)?.scalar(.number(bytes ?? UnsafeBufferPointer(start: nil, count: 0))))
+        },
+        yajl_string: { context, text, length in
+            result(sink(context)?.scalar(.string(UnsafeBufferPointer(start: text, count: length))))
+        },
+        yajl_start_map: { result(sink($0)?.startObject()) },
+        yajl_map_key: { context, text, length in
+            result(sink(context)?.key(UnsafeBufferPointer(start: text, count: length)))
+        },
+        yajl_end_map: { result(sink($0)?.endObject()) },
+        yajl_start_array: { result(sink($0)?.startArray()) },
+        yajl_end_array: { result(sink($0)?.endArray()) })
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text.removeFirst() }
+        while let last = text.last, set.contains(last) { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// A temporary folder for a test, removed when the value goes.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let url: URL
+
+    public init(prefix: String = "stockrecon-tests") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// Writes a file and returns its path.
+    @discardableResult
+    public func file(_ name: String, _ contents: String) -> String {
+        file(name, bytes: Array(contents.utf8))
+    }
+
+    @discardableResult
+    public func file(_ name: String, bytes: [UInt8]) -> String {
+        let path = path(name)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+}
+
+/// The package's root folder, and `../shared` beside it when the workspace has it.
+public enum Workspace {
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let corpora = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora")
+
+    public static func hasCorpus(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: corpora.appendingPathComponent(name).path)
+    }
+}
