@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the C libraries stockrecon builds against (Debian/Ubuntu), when missing.
 set -euo pipefail
-packages=(libcsv-dev libsqlite3-dev libssl-dev sqlite3)
+packages=(libcsv-dev libyajl-dev libsqlite3-dev libssl-dev zlib1g-dev libxml2-dev sqlite3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
