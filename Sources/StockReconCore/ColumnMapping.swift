@@ -96,6 +96,8 @@ public struct ColumnMapping: Sendable {
     public var requiresEveryNamedColumn = false
     /// Fields besides the variant and the quantity that a file must have a column for.
     public var requiredFields: [MappedField] = []
+    /// Where a mapping file names each header (by the header), to point at it in errors.
+    public var origins: [String: SourceLocation] = [:]
     /// Members of a JSON wrapper object whose array holds the rows.
     public var jsonRowKeys: [String] = ["adjustments", "rows", "data", "items"]
 

@@ -5,11 +5,14 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// record's position among the file's rows, from 1. Nil for the file as a whole.
     public var line: Int?
     public var field: String?
+    /// The column within the line, for configuration files.
+    public var column: Int?
 
-    public init(file: String, line: Int? = nil, field: String? = nil) {
+    public init(file: String, line: Int? = nil, field: String? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.field = field
+        self.column = column
     }
 
     public var description: String {

@@ -61,6 +61,16 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
         func has(_ name: String) -> Bool { available.contains(Columns.normalize(name)) }
         let missing = missingColumns(mapping, has: has)
         guard !missing.isEmpty else { return }
+        if mapping.requiresEveryNamedColumn {
+            // A mapping file names columns this file lacks: the mistake is in the mapping's line.
+            let names = mapping.allColumnNames.filter { !has($0) }
+            throw ConfigurationError(names.map { name in
+                let origin = mapping.origins[name]
+                return ConfigurationProblem(
+                    file: origin?.file ?? mapping.name, line: origin?.line, column: origin?.column,
+                    "column \"\(name)\" is not in the header of \(file): its columns are \(header.joined(separator: ", "))")
+            })
+        }
         let others = SourceFormat.allCases.filter { $0.rawValue != mapping.name && missingColumns($0.mapping, has: has).isEmpty }
         let hint = others.isEmpty ? "" : "; its columns fit --format \(others.map(\.rawValue).joined(separator: " or "))"
         let what = mapping.requiresEveryNamedColumn ? "mapping \(mapping.name)" : "format \(mapping.name)"

@@ -14,6 +14,26 @@ public protocol SourceImporter: Sendable {
 
 /// The importers, and the one that reads a given file.
 public enum Importers {
+    private struct HeaderRead: Error {}
+
+    /// Checks that a mapping file fits each file's header before any row is read: a column
+    /// the header lacks throws `ConfigurationError` at the mapping's line. Files that cannot
+    /// be read at all are left for the import to report.
+    public static func checkHeaders(of files: [InputFile], mapping: ColumnMapping) throws {
+        var problems: [ConfigurationProblem] = []
+        for file in files {
+            do {
+                try importer(for: file, mapping: mapping).extract(
+                    file, mapping: mapping, progress: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
+            } catch let error as ConfigurationError {
+                problems += error.problems
+            } catch {
+                continue
+            }
+        }
+        if !problems.isEmpty { throw ConfigurationError(problems) }
+    }
+
     public static let all: [any SourceImporter] = [TabularImporter(), FlatJSONImporter(), HaravanImporter()]
 
     /// Exactly one importer must claim a file: none is an unreadable file, two an error in

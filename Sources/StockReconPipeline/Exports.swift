@@ -5,3 +5,5 @@
 @_exported import struct StockReconStore.ResultTable
 @_exported import struct StockReconStore.Refusal
 @_exported import struct StockReconStore.Decision
+@_exported import struct StockReconIO.ConfigurationError
+@_exported import enum StockReconIO.MappingFile

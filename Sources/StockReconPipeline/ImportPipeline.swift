@@ -56,7 +56,10 @@ public struct ImportPipeline {
     }
 
     public func run(_ request: ImportRequest) throws -> RunReport {
-        try store.withConnection("importing") { db in
+        if request.mapping.requiresEveryNamedColumn {
+            try Importers.checkHeaders(of: request.files, mapping: request.mapping)
+        }
+        return try store.withConnection("importing") { db in
             var report = RunReport()
             if request.isDryRun {
                 // Everything in one transaction, rolled back: a dry run writes nothing.

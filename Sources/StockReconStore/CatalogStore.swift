@@ -64,8 +64,8 @@ extension Store {
     public static func catalog(tenant: Int64, in db: Database) throws -> Catalog {
         let orgs = try Row.fetchAll(db, sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
             .map { Catalog.Org(id: $0[0], orgID: $0[1], name: $0[2], defaultLocationID: $0[3]) }
-        let locations = try Row.fetchAll(db, sql: "SELECT id, location_id, site_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
-            .map { Catalog.Location(id: $0[0], locationID: $0[1], siteID: $0[2]) }
+        let locations = try Row.fetchAll(db, sql: "SELECT id, location_id, site_id, name FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
+            .map { Catalog.Location(id: $0[0], locationID: $0[1], siteID: $0[2], name: $0[3]) }
         let variants = try Row.fetchAll(db, sql: """
             SELECT id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware
             FROM catalog_variants WHERE tenant = ? ORDER BY id

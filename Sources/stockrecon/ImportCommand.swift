@@ -12,19 +12,28 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The tenant.") var tenant: String
     @Option(help: "The org the run acts for; variants of other orgs are rejected.") var org: String
     @Option(help: "The source format: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: SourceFormat
+    var format: SourceFormat?
+    @Option(help: "A mapping file (YAML) that says how to read any other export.")
+    var mapping: String?
     @Option(help: "The user the movements are attributed to (default: $STOCKRECON_USER, else the tenant's system user).")
     var user: String?
     @Flag(help: "Reject a row that would take on-hand below zero (negative_stock).") var forbidNegativeStock = false
     @Flag(help: "Run every check and print what would happen; write nothing.") var dryRun = false
     @Argument(help: "CSV or JSON files; - reads standard input.") var files: [String]
 
+    func validate() throws {
+        if (format == nil) == (mapping == nil) {
+            throw ValidationError("give either --format (\(SourceFormat.allCases.map(\.rawValue).joined(separator: ", "))) or --mapping FILE.yaml")
+        }
+    }
+
     func run() throws {
         try reportingFailures {
+            let columnMapping = try mapping.map { try MappingFile.load(path: $0) } ?? (format ?? .canonical).mapping
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
             let request = ImportRequest(
-                tenantID: tenant, orgID: org, format: format,
+                tenantID: tenant, orgID: org, mapping: columnMapping,
                 userID: user ?? ProcessInfo.processInfo.environment["STOCKRECON_USER"], files: inputs, isDryRun: dryRun,
                 rules: AdjustmentRules(isNegativeStockForbidden: forbidNegativeStock))
             var progress: ProgressHandler?

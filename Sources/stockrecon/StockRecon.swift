@@ -4,6 +4,12 @@ import StockReconPipeline
 
 @main
 struct StockRecon: ParsableCommand {
+    /// `--db` and `--json` are global (SPEC section 5): given before the command, they are
+    /// moved after it, where each command's options read them.
+    static func main() {
+        main(GlobalOptions.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst())))
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "stockrecon",
         abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
@@ -28,6 +34,29 @@ struct GlobalOptions: ParsableArguments {
     func openStore() throws -> Store {
         try Store(path: databasePath)
     }
+
+    /// `stockrecon --db x.sqlite balance …` as `stockrecon balance … --db x.sqlite`.
+    static func movingLeadingGlobals(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("--") {
+            let argument = arguments[index]
+            if argument == "--db", index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--db=") || argument == "--json" {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        var rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.count
+        rest.insert(contentsOf: leading, at: end)
+        return rest
+    }
 }
 
 /// Runs a command body, mapping failures to SPEC section 5's exit statuses: 64 for a usage
@@ -36,6 +65,9 @@ func reportingFailures(_ body: () throws -> Int32) throws {
     let status: Int32
     do {
         status = try body()
+    } catch let error as ConfigurationError {
+        writeError(error.description + "\n")
+        throw ExitCode(64)
     } catch let error as UsageError {
         writeError("stockrecon: error: \(error.message)\n")
         throw ExitCode(64)

@@ -1,0 +1,121 @@
+import StockReconCore
+import Yams
+
+/// Reads values out of a YAML document while collecting every problem with its place.
+struct ConfigurationReader {
+    let file: String
+    private(set) var problems: [ConfigurationProblem] = []
+    /// Aliases are refused: an aliased document can grow without bound ("billion laughs").
+    static let maxBytes = 1 << 20
+
+    init(file: String) { self.file = file }
+
+    /// A YAML mapping's members by key, with their key nodes for locating problems.
+    struct Members {
+        var pairs: [(key: String, value: Node)]
+        subscript(key: String) -> Node? { pairs.first { $0.key == key }?.value }
+    }
+
+    func location(_ node: Node) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line, field: nil, column: node.mark?.column)
+    }
+
+    mutating func problem(_ node: Node?, _ message: String) {
+        problems.append(ConfigurationProblem(file: file, line: node?.mark?.line, column: node?.mark?.column, message))
+    }
+
+    mutating func problem(line: Int?, column: Int?, _ message: String) {
+        problems.append(ConfigurationProblem(file: file, line: line, column: column, message))
+    }
+
+    /// The document's root, or nil with a located problem when it is not YAML.
+    mutating func document(_ text: String) -> Node? {
+        guard text.utf8.count <= Self.maxBytes else {
+            problem(line: nil, column: nil, "the file is larger than 1 MB: a configuration file should be small")
+            return nil
+        }
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                problem(line: 1, column: 1, "the file is empty")
+                return nil
+            }
+            if containsAlias(root) {
+                problem(root, "YAML aliases (*name) are not accepted here: write the value out")
+                return nil
+            }
+            return root
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+                self.problem(line: mark.line, column: mark.column, "malformed YAML: \(problem)")
+            default:
+                problem(line: nil, column: nil, "malformed YAML: \(error)")
+            }
+            return nil
+        } catch {
+            problem(line: nil, column: nil, "malformed YAML: \(error)")
+            return nil
+        }
+    }
+
+    private func containsAlias(_ node: Node) -> Bool {
+        switch node {
+        case .alias: return true
+        case .scalar: return false
+        case .mapping(let mapping): return mapping.contains { containsAlias($0.key) || containsAlias($0.value) }
+        case .sequence(let sequence): return sequence.contains { containsAlias($0) }
+        }
+    }
+
+    /// A mapping's members; an unknown key is a problem naming the key it was probably meant to be.
+    mutating func mapping(_ node: Node, allowed: [String]?, what: String) -> Members? {
+        guard case .mapping(let mapping) = node else {
+            problem(node, "\(what) must be a mapping of keys to values")
+            return nil
+        }
+        var pairs: [(String, Node)] = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else {
+                problem(keyNode, "a key of \(what) must be plain text")
+                continue
+            }
+            if let allowed, !allowed.contains(key) {
+                let hint = closest(to: key, in: allowed).map { "did you mean `\($0)`?" } ?? "the keys are \(allowed.joined(separator: ", "))"
+                problem(keyNode, "unknown key `\(key)` in \(what): \(hint)")
+                continue
+            }
+            pairs.append((key, value))
+        }
+        return Members(pairs: pairs)
+    }
+
+    mutating func string(_ node: Node) -> String? {
+        guard case .scalar(let scalar) = node else {
+            problem(node, "expected a single value here, not a list or a mapping")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func bool(_ node: Node) -> Bool? {
+        guard let text = string(node) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            problem(node, "expected true or false, found \(text)")
+            return nil
+        }
+    }
+
+    mutating func choice(_ node: Node, _ allowed: [String]) -> String? {
+        guard let text = string(node) else { return nil }
+        guard allowed.contains(text) else {
+            let shown = allowed.map { $0 == "\t" ? "\"\\t\"" : $0 }
+            let hint = closest(to: text, in: allowed).map { ": did you mean \($0)?" } ?? ""
+            problem(node, "\(text) is not one of \(shown.joined(separator: ", "))\(hint)")
+            return nil
+        }
+        return text
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import StockReconCore
+import Yams
+
+/// Reads a mapping file (YAML, SPEC section 6) into a `ColumnMapping`, checking every key
+/// and value and reporting all mistakes at once with the file's line and column.
+public enum MappingFile {
+    static let topLevelKeys = ["separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults"]
+    /// The `columns:` keys and the fields they fill.
+    static let columnKeys: [String: MappedField] = [
+        "variant": .variant, "quantity": .quantity, "location": .location, "site": .site, "reason": .reason,
+        "reason_description": .reasonDescription, "reference": .reference, "unit_cost": .unitCost,
+        "occurred_at": .occurredAt, "notes": .notes, "idempotency_key": .idempotencyKey,
+    ]
+    static let columnSettings = ["variant_by", "quantity_is", "location_by"]
+
+    public static func load(path: String, displayName: String? = nil) throws -> ColumnMapping {
+        let name = displayName ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError([ConfigurationProblem(file: name, line: nil, column: nil, "cannot read the mapping file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError([ConfigurationProblem(file: name, line: nil, column: nil, "the mapping file is not UTF-8")])
+        }
+        return try parse(text, file: name)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> ColumnMapping {
+        var reader = ConfigurationReader(file: file)
+        guard let root = reader.document(text) else { throw ConfigurationError(reader.problems) }
+        let mapping = read(root, name: file, reader: &reader)
+        guard reader.problems.isEmpty, let mapping else { throw ConfigurationError(reader.problems) }
+        return mapping
+    }
+
+    /// A mapping from an already parsed node (a pipeline's inline mapping); problems are added to `reader`.
+    static func read(_ root: Node, name: String, reader: inout ConfigurationReader) -> ColumnMapping? {
+        guard let top = reader.mapping(root, allowed: topLevelKeys, what: "mapping") else { return nil }
+        var mapping = ColumnMapping(name: name, variantColumns: [], columns: [:])
+        mapping.requiresEveryNamedColumn = true
+        mapping.jsonRowKeys = ["adjustments", "rows", "data", "items"]
+        if let node = top["separator"], let value = reader.choice(node, ["auto", ",", ";", "\t", "tab", "comma", "semicolon"]) {
+            mapping.separator = ["tab": .tab, "comma": .comma, "semicolon": .semicolon][value] ?? ColumnMapping.Separator(rawValue: value) ?? .auto
+        }
+        if let node = top["decimal_mark"], let value = reader.choice(node, [".", ","]) {
+            mapping.decimalMark = ColumnMapping.DecimalMark(rawValue: value) ?? .point
+        }
+        if let node = top["sheet"] { mapping.sheet = reader.string(node) }
+        if let node = top["date_format"], let pattern = reader.string(node) {
+            do {
+                _ = try DateFormat(pattern)
+                mapping.dateFormat = pattern
+            } catch {
+                reader.problem(node, "\(error)")
+            }
+        }
+        if let node = top["strict_reasons"], let flag = reader.bool(node) { mapping.reasons.isStrict = flag }
+        if let node = top["reasons"], let entries = reader.mapping(node, allowed: nil, what: "reasons") {
+            var types: [String: AdjustmentType] = [:]
+            for (reason, value) in entries.pairs {
+                guard let typeName = reader.string(value) else { continue }
+                guard let type = AdjustmentType(named: typeName) else {
+                    let hint = closest(to: typeName, in: AdjustmentType.names.map { $0.lowercased() }).map { ": did you mean \($0.uppercased())?" } ?? ""
+                    reader.problem(value, "\(typeName) is not an adjustment type: use one of \(AdjustmentType.names.joined(separator: ", "))\(hint)")
+                    continue
+                }
+                types[reason] = type
+            }
+            mapping.reasons = ReasonMap(types, isStrict: mapping.reasons.isStrict)
+        }
+        if let node = top["columns"] {
+            readColumns(node, into: &mapping, reader: &reader)
+        } else {
+            reader.problem(root, "the mapping has no columns: add `columns:` with at least `variant:` and `quantity:`")
+        }
+        if let node = top["defaults"], let entries = reader.mapping(node, allowed: Array(columnKeys.keys).sorted(), what: "defaults") {
+            for (key, value) in entries.pairs {
+                if let field = columnKeys[key], let text = reader.string(value) { mapping.defaults[field] = text }
+            }
+        }
+        return mapping
+    }
+
+    private static func readColumns(_ node: Node, into mapping: inout ColumnMapping, reader: inout ConfigurationReader) {
+        guard let columns = reader.mapping(node, allowed: Array(columnKeys.keys).sorted() + columnSettings, what: "columns") else { return }
+        var variantKind = VariantKeyKind.variantID
+        if let node = columns["variant_by"], let value = reader.choice(node, VariantKeyKind.allCases.map(\.rawValue)) {
+            variantKind = VariantKeyKind(rawValue: value) ?? .variantID
+        }
+        if let node = columns["quantity_is"], let value = reader.choice(node, ColumnMapping.QuantityMeaning.allCases.map(\.rawValue)) {
+            mapping.quantityIs = ColumnMapping.QuantityMeaning(rawValue: value) ?? .delta
+        }
+        if let node = columns["location_by"], let value = reader.choice(node, ColumnMapping.LocationKey.allCases.map(\.rawValue)) {
+            mapping.locationBy = ColumnMapping.LocationKey(rawValue: value) ?? .locationID
+        }
+        for (key, value) in columns.pairs {
+            guard let field = columnKeys[key], let header = reader.string(value) else { continue }
+            mapping.origins[header] = reader.location(value)
+            if field == .variant {
+                mapping.variantColumns = [VariantColumn(header, variantKind)]
+            } else {
+                mapping.columns[field] = [header]
+            }
+        }
+        for required in ["variant", "quantity"] where columns[required] == nil {
+            reader.problem(node, "columns has no `\(required):`: name the header that holds the \(required)")
+        }
+    }
+}
