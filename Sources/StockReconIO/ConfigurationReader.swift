@@ -34,13 +34,13 @@ struct ConfigurationReader {
             problem(line: nil, column: nil, "the file is larger than 1 MB: a configuration file should be small")
             return nil
         }
+        if let (line, column) = Self.firstAnchorOrAlias(text) {
+            problem(line: line, column: column, "YAML anchors and aliases (&name, *name) are not accepted here: write the value out")
+            return nil
+        }
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 problem(line: 1, column: 1, "the file is empty")
-                return nil
-            }
-            if containsAlias(root) {
-                problem(root, "YAML aliases (*name) are not accepted here: write the value out")
                 return nil
             }
             return root
@@ -58,13 +58,26 @@ struct ConfigurationReader {
         }
     }
 
-    private func containsAlias(_ node: Node) -> Bool {
-        switch node {
-        case .alias: return true
-        case .scalar: return false
-        case .mapping(let mapping): return mapping.contains { containsAlias($0.key) || containsAlias($0.value) }
-        case .sequence(let sequence): return sequence.contains { containsAlias($0) }
+    /// Where the first anchor or alias starts, looked for in the text before it is parsed:
+    /// expanding aliases is what lets a small file grow without bound ("billion laughs").
+    static func firstAnchorOrAlias(_ text: String) -> (line: Int, column: Int)? {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var quote: Character?
+            var previous: Character = " "
+            for (offset, character) in line.enumerated() {
+                if let open = quote {
+                    if character == open { quote = nil }
+                } else if character == "#", previous == " " {
+                    break
+                } else if character == "\"" || character == "'" {
+                    quote = character
+                } else if character == "&" || character == "*", " \t[{,:-".contains(previous) || offset == 0 {
+                    return (number + 1, offset + 1)
+                }
+                previous = character
+            }
         }
+        return nil
     }
 
     /// A mapping's members; an unknown key is a problem naming the key it was probably meant to be.

@@ -190,3 +190,28 @@ import Testing
         #expect(try scratch.query("SELECT on_hand FROM balances WHERE variant_id = '1002'") == "53")
     }
 }
+
+@Suite struct GlobalOptionTests {
+    let scratch = Scratch()
+
+    @Test func dbAndJSONWorkBeforeAndAfterTheCommand() throws {
+        let load = try Binary.run(["--db", scratch.database, "catalog", "import", "--tenant", "t", "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv"])
+        #expect(load.status == 0, "\(load.stderr)")
+        let file = scratch.file("ok.csv", "variant_id,quantity_delta\n1001,3\n")
+        let before = try Binary.run(["--db=\(scratch.database)", "--json", "import", "--tenant", "t", "--org", "acme", "--format", "synq", file])
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.contains(#""posted":1"#))
+        let after = try Binary.run(["balance", "--tenant", "t", "--db", scratch.database, "--format", "csv"])
+        #expect(after.stdout == "variant_id,location_id,on_hand\n1001,WH-MAIN,3\n")
+        let both = try Binary.run(["--db", scratch.database, "balance", "--tenant", "t", "--json"])
+        #expect(both.stdout.contains(#""on_hand":3"#))
+    }
+
+    @Test func aMappingMistakeIsAUsageErrorAtItsLine() throws {
+        let mapping = scratch.file("m.yaml", "columns:\n  variant: EAN\n  quantiy: Menge\n")
+        let result = try Binary.run(["import", "--db", scratch.database, "--tenant", "t", "--org", "acme", "--mapping", mapping, "fixtures/exports/pos-2026-11-21.csv"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("m.yaml:3:3: error: unknown key `quantiy` in columns: did you mean `quantity`?"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.database))
+    }
+}

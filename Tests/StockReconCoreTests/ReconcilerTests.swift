@@ -1,0 +1,71 @@
+import Testing
+import StockReconCore
+
+/// The fate of a valid row, decided without a database.
+@Suite struct ReconcilerTests {
+    let reconciler = Reconciler()
+
+    @Test func aChangePostsAndASetBecomesTheDifferenceOrNothing() {
+        #expect(reconciler.decide(.delta(5), onHand: 3, unitCostMinor: 100, adjustmentType: nil) == .post(.adjustment, delta: 5))
+        #expect(reconciler.decide(.set(onHand: 12), onHand: 5, unitCostMinor: nil, adjustmentType: nil) == .post(.set, delta: 7))
+        #expect(reconciler.decide(.set(onHand: 2), onHand: 5, unitCostMinor: nil, adjustmentType: nil) == .post(.set, delta: -3))
+        #expect(reconciler.decide(.set(onHand: 5), onHand: 5, unitCostMinor: nil, adjustmentType: nil) == .unchanged)
+    }
+
+    @Test func anEarlierKeyIsADuplicateOrAConflict() {
+        let earlier = EarlierKey(contentDigest: 42, outcome: .posted)
+        #expect(reconciler.decide(.delta(5), onHand: 0, unitCostMinor: nil, adjustmentType: nil, earlier: earlier, digest: 42) == .duplicate)
+        #expect(reconciler.decide(.delta(5), onHand: 0, unitCostMinor: nil, adjustmentType: nil, earlier: earlier, digest: 7)
+            == .reject(.conflictingDuplicate(earlierOutcome: .posted)))
+    }
+
+    @Test(arguments: [
+        (StockChange.delta(50), Int64(0), Int64?.none, AdjustmentType?.none, false),
+        (.delta(51), 0, nil, nil, true),
+        (.delta(-51), 100, nil, nil, true),
+        (.delta(10), 0, 5_000, nil, false),
+        (.delta(10), 0, 5_001, nil, true),
+        (.delta(1), 0, nil, .theft, true),
+        (.delta(1), 0, nil, .damage, false),
+        (.set(onHand: 80), 10, nil, nil, true),
+    ])
+    func holdsWhatNeedsAManager(change: StockChange, onHand: Int64, cost: Int64?, type: AdjustmentType?, held: Bool) {
+        let fate = reconciler.decide(change, onHand: onHand, unitCostMinor: cost, adjustmentType: type)
+        if case .hold = fate { #expect(held) } else { #expect(!held, "\(fate)") }
+    }
+
+    @Test func negativeStockIsRefusedOnlyWhenForbidden() {
+        let strict = Reconciler(isNegativeStockForbidden: true)
+        #expect(strict.decide(.delta(-4), onHand: 3, unitCostMinor: nil, adjustmentType: nil) == .reject(.negativeStock(onHand: 3, delta: -4)))
+        #expect(strict.decide(.delta(-3), onHand: 3, unitCostMinor: nil, adjustmentType: nil) == .post(.adjustment, delta: -3))
+        #expect(reconciler.decide(.delta(-4), onHand: 3, unitCostMinor: nil, adjustmentType: nil) == .post(.adjustment, delta: -4))
+    }
+
+    @Test func stagesChooseTheirMovementKind() {
+        let receiving = Reconciler(approval: .never, changeKind: .receipt)
+        #expect(receiving.decide(.delta(500), onHand: 0, unitCostMinor: 100_000, adjustmentType: nil) == .post(.receipt, delta: 500))
+    }
+
+    @Test func reasonsStandForTypes() {
+        let map = ReasonMap(["Bruch": .damage], isStrict: true)
+        #expect(map.type(of: "bruch") == .damage)
+        #expect(map.type(of: "Correction") == .correction)
+        #expect(map.type(of: "Schwund") == nil)
+        #expect(map.merging(ReasonMap(["bruch": .theft])).type(of: "BRUCH") == .theft)
+    }
+
+    @Test func dateFormatsReadDayFirstDatesAndRefuseUnknownDirectives() throws {
+        let format = try DateFormat("%d.%m.%Y %H:%M")
+        #expect(format.normalize("20.11.2026 14:05") == "2026-11-20T14:05:00Z")
+        #expect(format.normalize("32.11.2026 14:05") == nil)
+        #expect(try DateFormat("%d %b %Y %z").normalize("03 Feb 2026 +0100") == "2026-02-02T23:00:00Z")
+        #expect(throws: DateFormat.PatternError.self) { _ = try DateFormat("%d.%q") }
+    }
+
+    @Test func wholeNumbersMayHaveAFractionOfZeros() {
+        #expect(Quantity.parse("8.0") == .success(8))
+        #expect(Quantity.parse("8,00", decimalMark: UInt8(ascii: ",")) == .success(8))
+        #expect(Quantity.parse("8.5") == .failure(.notAnInteger))
+        #expect(Quantity.parse(".0") == .failure(.notAnInteger))
+    }
+}
