@@ -49,11 +49,6 @@ public final class CSVReader {
     /// Calls `header` with the column names, then `row` for each data record. Throws
     /// `FileReadError` for a file that cannot be read, or what `row` throws.
     public func read(header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
-        let descriptor = Glibc.open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")
-        }
-        defer { Glibc.close(descriptor) }
         var parser = csv_parser()
         guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
             throw FileReadError(SourceLocation(file: displayName), "out of memory starting the CSV parser")
@@ -71,36 +66,19 @@ public final class CSVReader {
                     state.deinitialize(count: 1)
                     state.deallocate()
                 }
-                try parse(descriptor: descriptor, parser: &parser, state: state)
+                try parse(parser: &parser, state: state)
             }
         }
     }
 
-    private func parse(descriptor: Int32, parser: inout csv_parser, state: UnsafeMutablePointer<CSVParseState>) throws {
+    private func parse(parser: inout csv_parser, state: UnsafeMutablePointer<CSVParseState>) throws {
         let context = UnsafeMutableRawPointer(state)
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var total = 0
-        var isFirstChunk = true
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            total += count
-            try chunk.withUnsafeBytes { buffer in
-                guard var start = buffer.baseAddress else { return }
-                var length = count
-                if isFirstChunk, length >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                    start += 3  // a UTF-8 byte-order mark, as spreadsheets write
-                    length -= 3
-                }
-                let parsed = csv_parse(&parser, start, length, csvFieldCallback, csvRowCallback, context)
-                try state.pointee.rethrow()
-                if parsed != length { throw state.pointee.parseError(parser: &parser) }
-            }
-            isFirstChunk = false
-            onProgress?(total)
+        try FileChunks.read(
+            path: path, displayName: displayName, chunkSize: chunkSize, skippingByteOrderMark: true, onProgress: onProgress
+        ) { chunk, _ in
+            let parsed = csv_parse(&parser, chunk.baseAddress, chunk.count, csvFieldCallback, csvRowCallback, context)
+            try state.pointee.rethrow()
+            if parsed != chunk.count { throw state.pointee.parseError(parser: &parser) }
         }
         if csv_fini(&parser, csvFieldCallback, csvRowCallback, context) != 0 {
             try state.pointee.rethrow()
@@ -168,25 +146,10 @@ struct CSVParseState: ~Copyable {
             return
         }
         let buffer = UnsafeRawBufferPointer(start: field, count: length)
-        currentLine += Self.newlines(in: buffer)
+        currentLine += FileChunks.newlines(in: buffer)
         if isASCII, !Self.isASCII(buffer) { isASCII = false }
         if !hasContent { hasContent = buffer.contains { $0 != 0x20 && $0 != 0x09 } }
         record.append(buffer)
-    }
-
-    /// Newlines inside a (quoted) field; memchr skips fields without any at memory speed.
-    static func newlines(in buffer: UnsafeRawBufferPointer) -> Int {
-        guard let base = buffer.baseAddress else { return 0 }
-        var count = 0
-        var start = base
-        var remaining = buffer.count
-        while remaining > 0, let found = memchr(start, 0x0A, remaining) {
-            count += 1
-            let next = UnsafeRawPointer(found) + 1
-            remaining -= next - start
-            start = next
-        }
-        return count
     }
 
     /// Whether every byte is below 0x80, eight bytes at a time.

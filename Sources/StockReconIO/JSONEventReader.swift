@@ -50,11 +50,6 @@ struct JSONEventReader {
     }
 
     func read(into sink: JSONEventSink) throws {
-        let descriptor = Glibc.open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")
-        }
-        defer { Glibc.close(descriptor) }
         let box = Unmanaged.passRetained(SinkBox(sink)).toOpaque()
         defer { Unmanaged<SinkBox>.fromOpaque(box).release() }
         guard let handle = withUnsafePointer(to: Self.callbacks, { yajl_alloc($0, nil, box) }) else {
@@ -62,49 +57,29 @@ struct JSONEventReader {
         }
         defer { yajl_free(handle) }
         _ = yajl_config_allow_multiple_values(handle)
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var total = 0
-        var linesBefore = 1
-        var isFirstChunk = true
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
+        let total = try FileChunks.read(
+            path: path, displayName: displayName, chunkSize: chunkSize, skippingByteOrderMark: true, onProgress: onProgress
+        ) { chunk, offset in
+            guard let start = chunk.baseAddress else { return }
+            // yajl takes form feeds and vertical tabs for white space; JSON does not,
+            // and inside a string they are unescaped control characters: never valid.
+            let found = [memchr(start, 0x0C, chunk.count), memchr(start, 0x0B, chunk.count)]
+                .compactMap { $0 }.map { UnsafeRawPointer($0) - UnsafeRawPointer(start) }
+            if let invalid = found.min() {
+                throw FileReadError(
+                    SourceLocation(file: displayName, line: FileChunks.line(atOffset: offset + invalid, path: path)),
+                    "malformed JSON on this line: a form feed or vertical tab, which JSON allows neither between values nor unescaped in strings")
             }
-            if count == 0 { break }
-            total += count
-            try chunk.withUnsafeBufferPointer { buffer in
-                guard var start = buffer.baseAddress else { return }
-                var length = count
-                if isFirstChunk, length >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                    start += 3
-                    length -= 3
-                }
-                // yajl takes form feeds and vertical tabs for white space; JSON does not,
-                // and inside a string they are unescaped control characters: never valid.
-                let found = [memchr(start, 0x0C, length), memchr(start, 0x0B, length)].compactMap { $0 }.map { UnsafeRawPointer($0) - UnsafeRawPointer(start) }
-                if let invalid = found.min() {
-                    let line = linesBefore + UnsafeBufferPointer(start: start, count: invalid).count { $0 == 0x0A }
-                    throw FileReadError(
-                        SourceLocation(file: displayName, line: line),
-                        "malformed JSON on this line: a form feed or vertical tab, which JSON allows neither between values nor unescaped in strings")
-                }
-                let status = yajl_parse(handle, start, length)
-                if status != yajl_status_ok {
-                    if let failure = sink.failure { throw failure }
-                    let consumed = Int(yajl_get_bytes_consumed(handle))
-                    let line = linesBefore + UnsafeBufferPointer(start: start, count: min(consumed, length)).count { $0 == 0x0A }
-                    throw malformed(handle, start, length, line: line)
-                }
-                linesBefore += UnsafeBufferPointer(start: start, count: length).count { $0 == 0x0A }
+            if yajl_parse(handle, start, chunk.count) != yajl_status_ok {
+                if let failure = sink.failure { throw failure }
+                let consumed = min(Int(yajl_get_bytes_consumed(handle)), chunk.count)
+                throw malformed(handle, start, chunk.count, line: FileChunks.line(atOffset: offset + consumed, path: path))
             }
-            isFirstChunk = false
-            onProgress?(total)
         }
         if yajl_complete_parse(handle) != yajl_status_ok {
             if let failure = sink.failure { throw failure }
             throw FileReadError(
-                SourceLocation(file: displayName, line: linesBefore),
+                SourceLocation(file: displayName, line: FileChunks.line(atOffset: total, path: path)),
                 "malformed JSON: the file ends inside a value (it may be cut off)")
         }
         if total == 0 {
@@ -153,13 +128,4 @@ struct JSONEventReader {
         yajl_end_map: { result(sink($0)?.endObject()) },
         yajl_start_array: { result(sink($0)?.startArray()) },
         yajl_end_array: { result(sink($0)?.endArray()) })
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
-    }
 }
