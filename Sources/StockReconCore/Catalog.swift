@@ -171,10 +171,7 @@ public struct Catalog: Sendable {
     public func variant(at index: Int) -> Variant { variants[index] }
 
     /// Whether a product id names several variants (so it cannot name one).
-    public func isAmbiguousProduct(_ key: String) -> Bool {
-        if case .some(.none) = variantByProduct[key] { return true }
-        return false
-    }
+    public func isAmbiguousProduct(_ key: String) -> Bool { variantIDs(ofProduct: key).count > 1 }
 }
 
 /// Which catalog id a row's variant column holds.

@@ -138,10 +138,10 @@ final class HaravanRows: JSONEventSink {
                 guard let bytes, !bytes.isEmpty else { return record.appendEmpty() }
                 bytes.withUnsafeBytes { record.append($0) }
             }
-            for name in Self.lineItemFields.dropLast() { append(item[Self.lineItemFields.firstIndex(of: name) ?? 0]) }
+            for value in item.dropLast() { append(value) }  // lineItemFields but the id, in header order
             // The key: the line item's id, else its adjustment's id and position, else none
             // (the file's hash and position).
-            if let id = item[Self.lineItemFields.count - 1] {
+            if let id = item.last ?? nil {
                 append(id)
             } else {
                 append(adjustmentID.map { $0 + Array(":\(index + 1)".utf8) })

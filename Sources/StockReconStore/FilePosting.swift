@@ -35,16 +35,6 @@ public enum PostResult: Sendable {
     case unchanged
     case duplicate
     case rejected(Diagnostic)
-
-    /// The result of a fate that is not a rejection.
-    init(_ outcome: Outcome) {
-        switch outcome {
-        case .posted: self = .posted
-        case .pending: self = .pending
-        case .unchanged: self = .unchanged
-        case .duplicate, .rejected: self = .duplicate
-        }
-    }
 }
 
 /// Posts one file's rows inside the caller's transaction: appends movements, keeps
@@ -163,6 +153,7 @@ public final class FilePosting {
         let fate = reconciler.decide(
             batch.changes[row], onHand: before, unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
             earlier: earlier, digest: batch.digests[row])
+        let result: PostResult
         switch fate {
         case .duplicate:
             return settle(record, as: .duplicate)
@@ -170,16 +161,19 @@ public final class FilePosting {
             let at = SourceLocation(file: path, line: batch.lines[row], field: batch.quantityColumn(of: row))
             return .rejected(Reconciler.diagnostic(rejection, at: at, key: key?.string))
         case .unchanged:
-            break
+            result = .unchanged
         case .hold(let delta):
             try requestApproval(batch, row: row, delta: delta)
+            result = .pending
         case .post(let kind, let delta):
             guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
             try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
             writer.balances.set(slot, before + delta)
+            result = .posted
         }
+        // The key remembers how its row ended, so that the same row again is a duplicate.
         if let key { try writer.keys.remember(key, digest: batch.digests[row], outcome: fate.outcome) }
-        return settle(record, as: PostResult(fate.outcome))
+        return settle(record, as: result)
     }
 
     /// Holds a valid adjustment for a manager: it moves no stock until approved.

@@ -27,10 +27,8 @@ struct LedgerAppender {
     private var single: FastStatement
     private var multiple: FastStatement
     private var held: [(row: Int, kind: MovementKind, delta: Int64, before: Int64)] = []
-    private let db: Database
 
     init(_ db: Database, posting: Int64) throws {
-        self.db = db
         let values = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
         single = try FastStatement(db, sql: "INSERT INTO ledger (\(Self.columns)) VALUES \(values)")
         multiple = try FastStatement(db, sql: "INSERT INTO ledger (\(Self.columns)) VALUES "
@@ -49,17 +47,6 @@ struct LedgerAppender {
     ) throws {
         held.append((row, kind, delta, before))
         if held.count == Self.rowsPerInsert { try flush(batch, arena: arena) }
-    }
-
-    /// Inserts one row now, after those held, and returns its id.
-    mutating func appendNow(
-        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
-    ) throws -> Int64 {
-        try flush(batch, arena: arena)
-        single.reset()
-        Self.bind(batch, row: row, arena: arena, kind: kind, delta: delta, before: before, to: &single, offset: 0)
-        try single.step()
-        return db.lastInsertedRowID
     }
 
     /// Inserts the rows held, in order.
