@@ -102,6 +102,7 @@ public struct AdjustmentInput<Text: InputText>: Sendable {
 
     /// A 64-bit FNV-1a digest of everything that decides what the row posts: two rows with
     /// one natural key and different digests conflict.
+    @inlinable  // specialized where it is called: the re-export's hot path settles rows by it
     public var contentDigest: Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ text: (some InputText)?) {

@@ -14,11 +14,23 @@ public struct TextIndex: Sendable {
     private var starts: [Int] = []
     private var lengths: [Int] = []
     private var values: [Int] = []
-    private var hashes: [UInt64] = []
-    /// Slots hold an index into the entries plus one; zero is empty.
-    private var slots: [Int32] = Array(repeating: 0, count: 16)
+    /// A slot holds an entry's number plus one in its low half (zero: empty) and the top
+    /// half of the entry's hash in its high half, so that a probe reads no other array
+    /// until the hashes agree (one cache miss per lookup in a table of a million keys).
+    private var slots: [UInt64] = Array(repeating: 0, count: 16)
 
     public init() {}
+
+    /// Room for `count` entries without growing (when the count is known, as in a scan).
+    public init(capacity count: Int, bytes: Int) {
+        arena.reserveCapacity(bytes)
+        starts.reserveCapacity(count)
+        lengths.reserveCapacity(count)
+        values.reserveCapacity(count)
+        var size = 16
+        while size < count * 2 { size *= 2 }
+        slots = Array(repeating: 0, count: size)
+    }
 
     public var count: Int { values.count }
 
@@ -26,14 +38,23 @@ public struct TextIndex: Sendable {
         get { value(for: key) }
         set {
             guard let newValue else { return }  // entries are never removed
-            key.withBytes { bytes in
-                if let entry = entry(for: bytes) {
-                    values[entry] = newValue
-                } else {
-                    insert(bytes, value: newValue)
-                }
-            }
+            key.withBytes { bytes in set(bytes, to: newValue) }
         }
+    }
+
+    /// Sets a key (any input text) to a value; returns the key's entry number (entries are
+    /// numbered from 0 in the order their keys were first set).
+    @discardableResult
+    public mutating func set(_ key: some InputText, to value: Int) -> Int {
+        key.withBytes { bytes in set(bytes, to: value) }
+    }
+
+    private mutating func set(_ bytes: UnsafeBufferPointer<UInt8>, to value: Int) -> Int {
+        if let entry = entry(for: bytes) {
+            values[entry] = value
+            return entry
+        }
+        return insert(bytes, value: value)
     }
 
     /// The value of a key given as any input text (a string, or bytes lent by a reader).
@@ -41,18 +62,41 @@ public struct TextIndex: Sendable {
         key.withBytes { bytes in entry(for: bytes).map { values[$0] } }
     }
 
+    /// The value of a key lent by a reader (a concrete overload: callers in other modules
+    /// get this module's specialized lookup instead of a generic one).
+    public func value(for key: BorrowedText) -> Int? { entry(for: key.bytes).map { values[$0] } }
+
+    @discardableResult
+    public mutating func set(_ key: BorrowedText, to value: Int) -> Int { set(key.bytes, to: value) }
+
+    /// Adds a key known not to be in the index yet (the rows of a unique column).
+    public mutating func append(unique key: BorrowedText, value: Int) { _ = insert(key.bytes, value: value) }
+
+    /// Lends the bytes of entry `entry`'s key.
+    public func withKey<Result>(ofEntry entry: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try arena.withUnsafeBufferPointer { arena in
+            try body(UnsafeBufferPointer(rebasing: arena[starts[entry] ..< starts[entry] + lengths[entry]]))
+        }
+    }
+
+    private static let entryMask: UInt64 = 0xFFFF_FFFF
+
     private func entry(for bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let hash = Self.hash(bytes)
+        let tag = hash & ~Self.entryMask
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        return arena.withUnsafeBufferPointer { arena in
-            while true {
-                let entry = Int(slots[slot]) - 1
-                if entry < 0 { return nil }
-                if hashes[entry] == hash, lengths[entry] == bytes.count, Self.equal(arena, at: starts[entry], bytes) {
-                    return entry
+        return slots.withUnsafeBufferPointer { slots in
+            arena.withUnsafeBufferPointer { arena in
+                while true {
+                    let content = slots[slot]
+                    if content == 0 { return nil }
+                    if content & ~Self.entryMask == tag {
+                        let entry = Int(content & Self.entryMask) - 1
+                        if lengths[entry] == bytes.count, Self.equal(arena, at: starts[entry], bytes) { return entry }
+                    }
+                    slot = (slot + 1) & mask
                 }
-                slot = (slot + 1) & mask
             }
         }
     }
@@ -63,29 +107,32 @@ public struct TextIndex: Sendable {
         return memcmp(stored + start, key, bytes.count) == 0
     }
 
-    private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, value: Int) {
+    private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, value: Int) -> Int {
+        let entry = values.count
         starts.append(arena.count)
         lengths.append(bytes.count)
         arena.append(contentsOf: bytes)
         values.append(value)
-        hashes.append(Self.hash(bytes))
         if values.count * 2 > slots.count {
             rehash(capacity: slots.count * 2)
         } else {
-            place(values.count - 1)
+            place(entry, hash: Self.hash(bytes))
         }
+        return entry
     }
 
-    private mutating func place(_ entry: Int) {
+    private mutating func place(_ entry: Int, hash: UInt64) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hashes[entry]) & mask
+        var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(entry + 1)
+        slots[slot] = (hash & ~Self.entryMask) | UInt64(entry + 1)
     }
 
     private mutating func rehash(capacity: Int) {
         slots = Array(repeating: 0, count: capacity)
-        for entry in values.indices { place(entry) }
+        for entry in values.indices {
+            place(entry, hash: withKey(ofEntry: entry) { Self.hash($0) })
+        }
     }
 
     /// Eight bytes at a time, multiplied and folded (not for hostile input: the keys are

@@ -13,6 +13,11 @@ enum JSONScalar {
     case bool(Bool)
     case null
 
+    var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
     var kindName: String {
         switch self {
         case .string: return "a string"

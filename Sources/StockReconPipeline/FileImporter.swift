@@ -40,7 +40,7 @@ struct FileImporter {
             db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: mapping.name)
         let checker = RowChecker(
             file: file, mapping: mapping, validator: validator,
-            settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding),
+            settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding, knownKeys: posting.knownKeys),
             progress: progress)
         checker.start()
         defer { checker.stop() }

@@ -3,12 +3,22 @@ import StockReconCore
 import StockReconIO
 import StockReconStore
 
-/// Records of a file seen before that still wait on a fix; all others have ended.
+/// Rows that have already ended, known before they are checked: every record of a file
+/// seen before but those still waiting on a fix, and rows whose natural key the tenant
+/// used before with the same content (a re-export's old rows), which are duplicates
+/// however the catalog has changed since.
 struct SettledRecords: Sendable {
     var isKnownFile: Bool
     var outstanding: Set<Int>
+    var knownKeys: KnownKeys?
 
     func contains(_ record: Int) -> Bool { isKnownFile && !outstanding.contains(record) }
+
+    func isDuplicate(_ input: AdjustmentInput<BorrowedText>) -> Bool {
+        guard let knownKeys, let key = input.naturalKey, !outstanding.contains(input.record),
+              let earlier = knownKeys.earlier(key) else { return false }
+        return earlier.contentDigest == input.contentDigest
+    }
 }
 
 /// Stage one and two on their own thread: reads the file and checks every row, handing
@@ -68,9 +78,14 @@ final class RowChecker: @unchecked Sendable {
             if settled.contains(row.record) {
                 batch.pointee.appendSettled()
             } else {
-                switch validator.validate(bound.input(from: row)) {
-                case .valid(let adjustment): batch.pointee.append(adjustment)
-                case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
+                let input = bound.input(from: row)
+                if settled.isDuplicate(input) {
+                    batch.pointee.appendSettled()
+                } else {
+                    switch validator.validate(input) {
+                    case .valid(let adjustment): batch.pointee.append(adjustment)
+                    case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
+                    }
                 }
             }
             if batch.pointee.count == RowChecker.batchSize {

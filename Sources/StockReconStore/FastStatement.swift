@@ -1,3 +1,4 @@
+import StockReconCore
 import GRDB
 import GRDBSQLite
 
@@ -88,5 +89,12 @@ struct FastStatement {
     func text(column: Int32) -> String {
         guard let text = sqlite3_column_text(handle, column) else { return "" }
         return String(cString: text)
+    }
+
+    /// Lends a text column's bytes (empty for NULL), valid until the next step.
+    func withText<Result>(column: Int32, _ body: (BorrowedText) -> Result) -> Result {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        let bytes = sqlite3_column_text(handle, column)
+        return body(BorrowedText(UnsafeBufferPointer(start: count > 0 ? bytes : nil, count: count)))
     }
 }

@@ -51,6 +51,9 @@ public final class FilePosting {
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
     public let knownOutstanding: Set<Int>
+    /// The natural keys the tenant used before this file (nil: too many to hold), for
+    /// settling known rows before they are checked.
+    public let knownKeys: KnownKeys?
 
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
@@ -77,6 +80,7 @@ public final class FilePosting {
             ledger: try LedgerAppender(db, posting: db.lastInsertedRowID),
             balances: try BalanceCache(db, tenant: context.tenant),
             keys: try KeyBook(db, tenant: context.tenant, run: context.run))
+        knownKeys = writer.keys.known
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -172,7 +176,7 @@ public final class FilePosting {
             result = .posted
         }
         // The key remembers how its row ended, so that the same row again is a duplicate.
-        if let key { try writer.keys.remember(key, digest: batch.digests[row], outcome: fate.outcome) }
+        if let key { writer.keys.remember(key, digest: batch.digests[row], outcome: fate.outcome) }
         return settle(record, as: result)
     }
 

@@ -1,50 +1,86 @@
 import GRDB
 import StockReconCore
 
-/// The natural keys a tenant has used, for the rows of one file: what each key saw before
-/// (its content digest and outcome), and the keys this file adds, written 32 at a time.
-/// A tenant with up to `scanLimit` keys is read in one scan (none at all on a first
-/// import); a larger one key by key, by its primary key.
+/// The natural keys a tenant had used before a file: each key's content digest and outcome.
+/// Read in one scan and never changed, so the checking thread can settle a row it already
+/// knows before validating it while the posting thread reads the same keys.
+public final class KnownKeys: Sendable {
+    private let index: TextIndex
+    private let digests: [Int64]
+    private let outcomes: [Outcome]
+
+    /// At most this many keys are held in memory; a tenant with more is looked up key by key.
+    static let scanLimit = 1_200_000
+
+    /// The tenant's keys, or nil when there are more than `limit`.
+    static func load(_ db: Database, tenant: Int64, limit: Int = scanLimit) throws -> KnownKeys? {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT count(*), coalesce(sum(length(CAST(key AS BLOB))), 0) FROM idempotency_keys WHERE tenant = ?",
+            arguments: [tenant])
+        let (count, bytes): (Int, Int) = (row?[0] ?? 0, row?[1] ?? 0)
+        guard count <= limit else { return nil }
+        var index = TextIndex(capacity: count, bytes: bytes)
+        var digests: [Int64] = []
+        var outcomes: [Outcome] = []
+        digests.reserveCapacity(count)
+        outcomes.reserveCapacity(count)
+        if count > 0 {
+            var scan = try FastStatement(db, sql: "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?")
+            scan.reset()
+            scan.bind(tenant, at: 1)
+            while try scan.step() {
+                scan.withText(column: 0) { index.append(unique: $0, value: digests.count) }
+                digests.append(scan.int64(column: 1))
+                outcomes.append(Outcome(code: scan.int64(column: 2)))
+            }
+        }
+        return KnownKeys(index: index, digests: digests, outcomes: outcomes)
+    }
+
+    private init(index: TextIndex, digests: [Int64], outcomes: [Outcome]) {
+        self.index = index
+        self.digests = digests
+        self.outcomes = outcomes
+    }
+
+    public var count: Int { digests.count }
+
+    /// What a key saw before the file, nil for a key not used before.
+    public func earlier(_ key: BorrowedText) -> EarlierKey? {
+        index.value(for: key).map { EarlierKey(contentDigest: digests[$0], outcome: outcomes[$0]) }
+    }
+}
+
+/// The natural keys for the rows of one file: what each key saw before (the known keys,
+/// or, for a tenant with too many to hold, the table key by key) and the keys this file
+/// adds. The added keys are written when the file finishes, in key order, so that the
+/// table's B-tree takes them page by page instead of one random page per key.
 struct KeyBook {
-    private var index = TextIndex()
+    let known: KnownKeys?
+    private var lookup: FastStatement?
+    private var added = TextIndex()
     private var digests: [Int64] = []
     private var outcomes: [Outcome] = []
-    private var lookup: FastStatement?
-    private let db: Database?
     private let tenant: Int64
     private let run: Int64
-    /// Keys added by this file and not yet written: their entries in `digests`.
-    private var unwritten: [Int] = []
-    private var keyTexts: [String] = []
     private var insertOne: FastStatement?
     private var insertMany: FastStatement?
-    static let scanLimit = 1_200_000
     static let rowsPerInsert = 32
 
     static var placeholder: KeyBook { KeyBook() }
 
     private init() {
-        db = nil
+        known = nil
         tenant = 0
         run = 0
     }
 
-    init(_ db: Database, tenant: Int64, run: Int64, scanLimit: Int = KeyBook.scanLimit) throws {
-        self.db = db
+    init(_ db: Database, tenant: Int64, run: Int64, scanLimit: Int = KnownKeys.scanLimit) throws {
         self.tenant = tenant
         self.run = run
-        let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency_keys WHERE tenant = ?", arguments: [tenant]) ?? 0
-        if stored <= scanLimit {
-            if stored > 0 {
-                var scan = try FastStatement(db, sql: "SELECT key, content_digest, outcome FROM idempotency_keys WHERE tenant = ?")
-                scan.reset()
-                scan.bind(tenant, at: 1)
-                while try scan.step() {
-                    add(scan.text(column: 0), digest: scan.int64(column: 1), outcome: Outcome(rawValue: scan.text(column: 2)) ?? .posted)
-                }
-            }
-        } else {
-            lookup = try FastStatement(db, sql: "SELECT content_digest, outcome FROM idempotency_keys WHERE tenant = ? AND key = ?")
+        known = try KnownKeys.load(db, tenant: tenant, limit: scanLimit)
+        if known == nil {
+            lookup = try FastStatement(db, sql: "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?")
         }
         let values = "(?, ?, ?, ?, ?)"
         let sql = "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
@@ -52,57 +88,92 @@ struct KeyBook {
         insertMany = try FastStatement(db, sql: sql + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))
     }
 
-    private mutating func add(_ key: String, digest: Int64, outcome: Outcome) {
-        index[key] = digests.count
-        digests.append(digest)
-        outcomes.append(outcome)
-    }
-
-    /// What a key saw before: in this file, in the book, or (for a large tenant) in the table.
+    /// What a key saw before: in this file, before it, or (for a large tenant) in the table.
     mutating func earlier(_ key: BorrowedText) throws -> EarlierKey? {
-        if let entry = index.value(for: key) { return EarlierKey(contentDigest: digests[entry], outcome: outcomes[entry]) }
-        guard lookup != nil else { return nil }
+        if let entry = added.value(for: key) { return EarlierKey(contentDigest: digests[entry], outcome: outcomes[entry]) }
+        if let known { return known.earlier(key) }
         lookup?.reset()
         lookup?.bind(tenant, at: 1)
         key.withBytes { bytes in lookup?.bindTransient(bytes, at: 2) }
         guard try lookup?.step() == true, let digest = lookup?.int64(column: 0) else { return nil }
-        return EarlierKey(contentDigest: digest, outcome: Outcome(rawValue: lookup?.text(column: 1) ?? "") ?? .posted)
+        return EarlierKey(contentDigest: digest, outcome: Outcome(code: lookup?.int64(column: 1) ?? 0))
     }
 
-    /// Records how a new key's row ended; it is written with the next 32, or at `flush`.
-    mutating func remember(_ key: BorrowedText, digest: Int64, outcome: Outcome) throws {
-        let text = key.string
-        add(text, digest: digest, outcome: outcome)
-        unwritten.append(digests.count - 1)
-        keyTexts.append(text)
-        if unwritten.count == Self.rowsPerInsert { try flush() }
+    /// Records how a new key's row ended; it is written at `flush`.
+    mutating func remember(_ key: BorrowedText, digest: Int64, outcome: Outcome) {
+        let entry = added.set(key, to: digests.count)
+        if entry == digests.count {
+            digests.append(digest)
+            outcomes.append(outcome)
+        } else {
+            (digests[entry], outcomes[entry]) = (digest, outcome)
+        }
     }
 
-    /// Writes the keys not yet written.
+    /// Writes the keys this file added, in the table's order (SQLite's BINARY collation:
+    /// bytes, then length), 32 to a statement.
     mutating func flush() throws {
-        guard !unwritten.isEmpty else { return }
-        defer {
-            unwritten.removeAll(keepingCapacity: true)
-            keyTexts.removeAll(keepingCapacity: true)
-        }
-        if unwritten.count == Self.rowsPerInsert, insertMany != nil {
+        guard !digests.isEmpty else { return }
+        let order = sortedEntries()
+        var next = 0
+        while next + Self.rowsPerInsert <= order.count {
             insertMany?.reset()
-            for (slot, entry) in unwritten.enumerated() { bind(entry, text: keyTexts[slot], to: &insertMany, offset: Int32(slot) * 5) }
+            for slot in 0 ..< Self.rowsPerInsert { bind(order[next + slot], to: &insertMany, offset: Int32(slot) * 5) }
             try insertMany?.step()
-            return
+            next += Self.rowsPerInsert
         }
-        for (slot, entry) in unwritten.enumerated() {
+        for entry in order[next...] {
             insertOne?.reset()
-            bind(entry, text: keyTexts[slot], to: &insertOne, offset: 0)
+            bind(entry, to: &insertOne, offset: 0)
             try insertOne?.step()
         }
+        added = TextIndex()
+        digests.removeAll()
+        outcomes.removeAll()
     }
 
-    private func bind(_ entry: Int, text: String, to statement: inout FastStatement?, offset: Int32) {
+    /// The added entries sorted by key: by their first eight bytes as a big-endian number,
+    /// then, among equal prefixes, byte by byte.
+    func sortedEntries() -> [Int] {
+        var prefixed: [(prefix: UInt64, entry: Int)] = []
+        prefixed.reserveCapacity(digests.count)
+        for entry in digests.indices {
+            let prefix = added.withKey(ofEntry: entry) { bytes in
+                var value: UInt64 = 0
+                for index in 0 ..< 8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
+                return value
+            }
+            prefixed.append((prefix, entry))
+        }
+        prefixed.sort { left, right in
+            if left.prefix != right.prefix { return left.prefix < right.prefix }
+            return added.withKey(ofEntry: left.entry) { a in
+                added.withKey(ofEntry: right.entry) { b in Self.precedes(a, b) }
+            }
+        }
+        return prefixed.map(\.entry)
+    }
+
+    private static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 0 ..< min(a.count, b.count) where a[index] != b[index] { return a[index] < b[index] }
+        return a.count < b.count
+    }
+
+    private func bind(_ entry: Int, to statement: inout FastStatement?, offset: Int32) {
         statement?.bind(tenant, at: offset + 1)
-        text.withBytes { statement?.bindTransient($0, at: offset + 2) }
+        added.withKey(ofEntry: entry) { statement?.bindTransient($0, at: offset + 2) }
         statement?.bind(digests[entry], at: offset + 3)
         outcomes[entry].rawValue.withBytes { statement?.bindTransient($0, at: offset + 4) }
         statement?.bind(run, at: offset + 5)
+    }
+}
+
+extension Outcome {
+    /// The `outcome` column as a number (its place among the cases), read without a string.
+    fileprivate static let codeSQL = "CASE outcome "
+        + allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0) " }.joined() + "ELSE 0 END"
+
+    fileprivate init(code: Int64) {
+        self = Outcome.allCases.indices.contains(Int(code)) ? Outcome.allCases[Int(code)] : .posted
     }
 }

@@ -158,3 +158,44 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         #expect(rows == [[1, 10, 20, 7], [1, 11, 20, -3], [1, 12, 20, 4], [2, 10, 20, 99]])
     }
 }
+
+@Suite struct KeyBookTests {
+    /// Both ways of reading a tenant's keys (held in memory, or looked up key by key) see
+    /// the same keys, never another tenant's; the keys a file adds are written in key order
+    /// when it finishes, and seen by the file meanwhile.
+    @Test(arguments: [0, 1000])
+    func readsAndWritesKeys(scanLimit: Int) throws {
+        let (store, _) = try temporaryStore()
+        try store.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1'), (2, 't2')")
+            try db.execute(sql: """
+                INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run)
+                VALUES (1, 'a', 11, 'posted', 1), (1, 'b', 12, 'pending', 1), (2, 'c', 13, 'posted', 1)
+                """)
+        }
+        let keys = ["zz", "b2", "é", "b", "a1"].filter { $0 != "b" }
+        try store.write("posting") { db in
+            var book = try KeyBook(db, tenant: 1, run: 2, scanLimit: scanLimit)
+            #expect((book.known == nil) == (scanLimit == 0))
+            func earlier(_ key: String) throws -> EarlierKey? {
+                var bytes = Array(key.utf8)
+                return try bytes.withUnsafeMutableBufferPointer { try book.earlier(BorrowedText(UnsafeBufferPointer($0))) }
+            }
+            #expect(try earlier("a") == EarlierKey(contentDigest: 11, outcome: .posted))
+            #expect(try earlier("b") == EarlierKey(contentDigest: 12, outcome: .pending))
+            #expect(try earlier("c") == nil)
+            for (index, key) in keys.enumerated() {
+                var bytes = Array(key.utf8)
+                bytes.withUnsafeMutableBufferPointer { book.remember(BorrowedText(UnsafeBufferPointer($0)), digest: Int64(index), outcome: .unchanged) }
+            }
+            #expect(try earlier("é") == EarlierKey(contentDigest: 2, outcome: .unchanged))
+            let order = book.sortedEntries().map { keys[$0] }
+            #expect(order == keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+            try book.flush()
+        }
+        let stored = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT key FROM idempotency_keys WHERE tenant = 1 AND run = 2")
+        }
+        #expect(Set(stored) == Set(keys))
+    }
+}
