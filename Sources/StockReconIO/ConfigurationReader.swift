@@ -24,6 +24,9 @@ struct ConfigurationReader {
         problems.append(ConfigurationProblem(file: file, line: node?.mark?.line, column: node?.mark?.column, message))
     }
 
+    /// A problem found in another file (a mapping file the pipeline names).
+    mutating func add(_ problem: ConfigurationProblem) { problems.append(problem) }
+
     mutating func problem(line: Int?, column: Int?, _ message: String) {
         problems.append(ConfigurationProblem(file: file, line: line, column: column, message))
     }
@@ -71,7 +74,7 @@ struct ConfigurationReader {
                     break
                 } else if character == "\"" || character == "'" {
                     quote = character
-                } else if character == "&" || character == "*", " \t[{,:-".contains(previous) || offset == 0 {
+                } else if character == "&" || character == "*", " \t[{,".contains(previous) || offset == 0 {
                     return (number + 1, offset + 1)
                 }
                 previous = character

@@ -19,7 +19,10 @@ public enum Importers {
     /// Checks that a mapping file fits each file's header before any row is read: a column
     /// the header lacks throws `ConfigurationError` at the mapping's line. Files that cannot
     /// be read at all are left for the import to report.
-    public static func checkHeaders(of files: [InputFile], mapping: ColumnMapping) throws {
+    /// Reads each file's header against a mapping file's columns; every column a file lacks
+    /// is a `ConfigurationError` at the mapping's line. With `refusingUnreadable` (a pipeline,
+    /// checked whole before it runs) a file that cannot be read at all is one too.
+    public static func checkHeaders(of files: [InputFile], mapping: ColumnMapping, refusingUnreadable: Bool = false) throws {
         var problems: [ConfigurationProblem] = []
         for file in files {
             do {
@@ -27,6 +30,8 @@ public enum Importers {
                     file, mapping: mapping, progress: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
             } catch let error as ConfigurationError {
                 problems += error.problems
+            } catch let error as FileReadError where refusingUnreadable {
+                problems.append(ConfigurationProblem(file: error.location.file, line: error.location.line, column: nil, error.message))
             } catch {
                 continue
             }

@@ -13,57 +13,57 @@ public struct CatalogImport {
 
     public func run(tenantID: String, files: [InputFile]) throws -> RunReport {
         try store.withConnection("importing the catalog") { db in
-            var tenant: Int64 = 0
-            var run: Int64 = 0
-            try db.inTransaction(.immediate) {
-                tenant = try Store.tenantKey(db, tenantID)
-                run = try Store.beginRun(tenant: tenant, orgID: nil, command: "catalog import", in: db)
-                return .commit
-            }
-            var report = RunReport()
-            report.runID = run
-            for file in files {
-                var fileReport = FileReport(file: file.displayName)
-                var diagnostics: [Diagnostic] = []
-                do {
-                    let (_, records) = try CatalogFileReader.read(file)
-                    var entries: [CatalogEntry] = []
-                    for record in records {
-                        switch CatalogRecordMapping.entry(record, file: file.displayName) {
-                        case .valid(let entry):
-                            entries.append(entry)
-                            fileReport.counts.count(.posted)
-                        case .invalid(let problems):
-                            diagnostics += problems
-                            fileReport.counts.count(.rejected)
-                        }
-                    }
-                    try db.inTransaction(.immediate) {
-                        try Store.upsert(entries, tenant: tenant, in: db)
-                        try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
-                        try Store.addCounts(fileReport.counts, toRun: run, in: db)
-                        return .commit
-                    }
-                } catch let failure as FileReadError {
-                    fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
-                    fileReport.failure = failure.diagnostic
-                    diagnostics = [failure.diagnostic]
-                    try db.inTransaction(.immediate) {
-                        try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
-                        try Store.addCounts(fileReport.counts, toRun: run, in: db)
-                        return .commit
+            try run(tenantID: tenantID, files: files, command: RunCommand(.catalogImport), in: db, isDryRun: false)
+        }
+    }
+
+    /// Loads the files, each in its own transaction (a savepoint in a dry run).
+    func run(tenantID: String, files: [InputFile], command: RunCommand, in db: Database, isDryRun: Bool) throws -> RunReport {
+        var tenant: Int64 = 0
+        var run: Int64 = 0
+        try writing(db, isDryRun: isDryRun) {
+            tenant = try Store.tenantKey(db, tenantID)
+            run = try Store.beginRun(tenant: tenant, orgID: nil, command: command, in: db)
+        }
+        var report = RunReport()
+        report.runID = isDryRun ? nil : run
+        report.isDryRun = isDryRun
+        for file in files {
+            var fileReport = FileReport(file: file.displayName)
+            var diagnostics: [Diagnostic] = []
+            do {
+                let (_, records) = try CatalogFileReader.read(file)
+                var entries: [CatalogEntry] = []
+                for record in records {
+                    switch CatalogRecordMapping.entry(record, file: file.displayName) {
+                    case .valid(let entry):
+                        entries.append(entry)
+                        fileReport.counts.count(.posted)
+                    case .invalid(let problems):
+                        diagnostics += problems
+                        fileReport.counts.count(.rejected)
                     }
                 }
-                report.sample(diagnostics)
-                report.counts += fileReport.counts
-                report.files.append(fileReport)
+                try writing(db, isDryRun: isDryRun) {
+                    try Store.upsert(entries, tenant: tenant, in: db)
+                    try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
+                    try Store.addCounts(fileReport.counts, toRun: run, in: db)
+                }
+            } catch let failure as FileReadError {
+                fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
+                fileReport.failure = failure.diagnostic
+                diagnostics = [failure.diagnostic]
+                try writing(db, isDryRun: isDryRun) {
+                    try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
+                    try Store.addCounts(fileReport.counts, toRun: run, in: db)
+                }
             }
-            try db.inTransaction(.immediate) {
-                try Store.finishRun(run, in: db)
-                return .commit
-            }
-            return report
+            report.sample(diagnostics)
+            report.counts += fileReport.counts
+            report.files.append(fileReport)
         }
+        try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
+        return report
     }
 }
 

@@ -7,3 +7,5 @@
 @_exported import struct StockReconStore.Decision
 @_exported import struct StockReconIO.ConfigurationError
 @_exported import enum StockReconIO.MappingFile
+@_exported import enum StockReconIO.PipelineFile
+@_exported import struct StockReconIO.PipelineDefinition

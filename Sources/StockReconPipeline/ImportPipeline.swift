@@ -13,6 +13,9 @@ public struct ImportRequest: Sendable {
     public var files: [InputFile]
     public var isDryRun: Bool
     public var rules: AdjustmentRules
+    /// The pipeline whose stage this is, if any (for `runs`).
+    public var pipeline: String?
+    public var pipelineRun: Int64?
 
     public init(
         tenantID: String, orgID: String, mapping: StockReconCore.ColumnMapping, userID: String? = nil,
@@ -35,8 +38,10 @@ public struct ImportRequest: Sendable {
     }
 
     /// The run's command as `runs` lists it.
-    var command: String {
-        mapping.requiresEveryNamedColumn ? "import --mapping \(mapping.name)" : "import --format \(mapping.name)"
+    var command: RunCommand {
+        RunCommand(
+            mapping.requiresEveryNamedColumn ? .importMapping(mapping.name) : .importFormat(mapping.name),
+            pipeline: pipeline, pipelineRun: pipelineRun)
     }
 }
 
@@ -60,21 +65,12 @@ public struct ImportPipeline {
             try Importers.checkHeaders(of: request.files, mapping: request.mapping)
         }
         return try store.withConnection("importing") { db in
-            var report = RunReport()
-            if request.isDryRun {
-                // Everything in one transaction, rolled back: a dry run writes nothing.
-                try db.inTransaction(.immediate) {
-                    report = try run(request, in: db, isDryRun: true)
-                    return .rollback
-                }
-            } else {
-                report = try run(request, in: db, isDryRun: false)
-            }
-            return report
+            request.isDryRun ? try rollingBack(db) { try run(request, in: db, isDryRun: true) } : try run(request, in: db, isDryRun: false)
         }
     }
 
-    private func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
+    /// Imports the files, each in its own transaction (a savepoint in a dry run).
+    func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
             command: request.command, isDryRun: isDryRun, rules: request.rules)
@@ -99,7 +95,7 @@ public struct ImportPipeline {
         var samples: [Diagnostic] = []
         do {
             let sha256 = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
-            try inFileTransaction(db, isDryRun: isDryRun) {
+            try writing(db, isDryRun: isDryRun) {
                 var importer = FileImporter(
                     file: file, mapping: request.mapping, validator: validator, context: context, db: db,
                     progress: progress)
@@ -111,26 +107,11 @@ public struct ImportPipeline {
             fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
             fileReport.failure = failure.diagnostic
             report.sample([failure.diagnostic])
-            try inFileTransaction(db, isDryRun: isDryRun) {
+            try writing(db, isDryRun: isDryRun) {
                 try Store.record([failure.diagnostic], run: context.run, tenantID: context.tenantID, in: db)
                 try Store.addCounts(fileReport.counts, toRun: context.run, in: db)
             }
         }
         return fileReport
-    }
-
-    /// A transaction of its own, or a savepoint inside a dry run's transaction.
-    private func inFileTransaction(_ db: Database, isDryRun: Bool, _ body: () throws -> Void) throws {
-        if isDryRun {
-            try db.inSavepoint {
-                try body()
-                return .commit
-            }
-        } else {
-            try db.inTransaction(.immediate) {
-                try body()
-                return .commit
-            }
-        }
     }
 }

@@ -97,13 +97,61 @@ extension RunReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func countMembers(_ counts: OutcomeCounts) -> [(String, String)] {
+    func countMembers(_ counts: OutcomeCounts) -> [(String, String)] {
         [("rows", counts.rows), ("posted", counts.posted), ("pending", counts.pending), ("rejected", counts.rejected),
          ("unchanged", counts.unchanged), ("duplicate", counts.duplicate)].map { ($0.0, String($0.1)) }
     }
 
-    private func object(_ members: [(String, String)]) -> String {
+    func object(_ members: [(String, String)]) -> String {
         "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+}
+
+extension PipelineReport {
+    /// The totals and exit status, and each stage's counts (`--json` of `stockrecon run`).
+    public var json: String {
+        let shared = RunReport()
+        var members: [(String, String)] = [
+            ("pipeline", JSONText.quote(file)),
+            ("run_id", pipelineRun.map { String($0) } ?? "null"),
+            ("dry_run", isDryRun ? "true" : "false"),
+        ]
+        members += shared.countMembers(total)
+        members.append(("exit_status", String(exitStatus)))
+        if let failure { members.append(("error", JSONText.quote(failure))) }
+        let stages = self.stages.map { stage in
+            var stageMembers = [
+                ("stage", JSONText.quote(stage.label)),
+                ("run_id", stage.report.runID.map { String($0) } ?? "null"),
+            ] + shared.countMembers(stage.report.counts)
+            if let failure = stage.failure { stageMembers.append(("error", JSONText.quote(failure))) }
+            return shared.object(stageMembers)
+        }
+        members.append(("stages", "[" + stages.joined(separator: ",") + "]"))
+        return shared.object(members) + "\n"
+    }
+
+    /// For cron mail: each stage's first rejections and one summary line, then the total.
+    public func text(tenantID: String) -> String {
+        var lines: [String] = []
+        for stage in stages {
+            var stageLines = stage.report.text(verb: stage.isCatalog ? "loaded" : "posted").split(separator: "\n").map(String.init)
+            if let summary = stageLines.popLast() {
+                lines += stageLines
+                lines.append("\(stage.label): \(summary)")
+            }
+            if stage.failure != nil { lines.append("\(stage.label): failed; the pipeline stopped here") }
+        }
+        let counts = total
+        var last = (isDryRun ? "dry run, nothing written: " : "") + "total: \(counts.rows) rows: \(counts.posted) posted, "
+            + "\(counts.pending) pending, \(counts.rejected) rejected, \(counts.unchanged) unchanged, \(counts.duplicate) duplicate"
+        switch exitStatus {
+        case 2: last += " (stopped: exit 2)"
+        case 1 where !isDryRun: last += " (rejected rows: stockrecon rejections --tenant \(tenantID) --run last)"
+        default: break
+        }
+        lines.append(last)
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -12,7 +12,7 @@ struct RunSetup {
     static let systemUserID = "system"
 
     static func begin(
-        _ db: Database, tenantID: String, orgID: String, userID: String?, command: String, isDryRun: Bool,
+        _ db: Database, tenantID: String, orgID: String, userID: String?, command: RunCommand, isDryRun: Bool,
         rules: AdjustmentRules = AdjustmentRules()
     ) throws -> RunSetup {
         var setup: RunSetup?
@@ -30,14 +30,7 @@ struct RunSetup {
                     tenant: tenant, tenantID: tenantID, org: org.id, run: run, user: user,
                     reconciler: Reconciler(rules: rules)))
         }
-        if isDryRun {
-            try start()
-        } else {
-            try db.inTransaction(.immediate) {
-                try start()
-                return .commit
-            }
-        }
+        try writing(db, isDryRun: isDryRun, start)
         guard let setup else { throw UsageError("the run could not start") }
         return setup
     }
@@ -55,10 +48,6 @@ struct RunSetup {
     }
 
     func finish(in db: Database, isDryRun: Bool) throws {
-        if isDryRun { return }
-        try db.inTransaction(.immediate) {
-            try Store.finishRun(context.run, in: db)
-            return .commit
-        }
+        try writing(db, isDryRun: isDryRun) { try Store.finishRun(context.run, in: db) }
     }
 }

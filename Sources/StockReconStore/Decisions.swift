@@ -45,7 +45,7 @@ extension Store {
             else { throw Refusal("there is no approval \(approvalID): see `stockrecon approvals list --tenant T`") }
             let tenant: Int64 = request["tenant"]
             let status: String = request["status"]
-            guard status == "PENDING" else {
+            guard status == ApprovalStatus.pending.rawValue else {
                 let by: String = request["decider"] ?? "someone"
                 let at: String = request["decided_at"] ?? "earlier"
                 throw Refusal("approval \(approvalID) was already \(status.lowercased()) by \(by) at \(at): a decision is final; post a reversal to undo a movement")
@@ -54,7 +54,7 @@ extension Store {
             guard decider.role == .manager else {
                 throw Refusal("user \(userID) is \(decider.role.rawValue): only a manager may approve or reject")
             }
-            let command = approve ? "approvals approve" : "approvals reject"
+            let command = RunCommand(approve ? .approve : .reject)
             let run = try Store.beginRun(tenant: tenant, orgID: request["org_text"], command: command, in: db)
             var movement: Int64?
             if approve {
@@ -68,12 +68,12 @@ extension Store {
                     idempotencyKey: request["idempotency_key"], reverses: nil), in: db)
                 if let key: String = request["idempotency_key"] {
                     try db.execute(
-                        sql: "UPDATE idempotency_keys SET outcome = 'posted', movement = ? WHERE tenant = ? AND key = ?",
+                        sql: "UPDATE idempotency_keys SET outcome = '\(Outcome.posted.rawValue)', movement = ? WHERE tenant = ? AND key = ?",
                         arguments: [movement, tenant, key])
                 }
                 try Store.addCounts(OutcomeCounts(rows: 1, posted: 1), toRun: run, in: db)
             }
-            let newStatus = approve ? "APPROVED" : "REJECTED"
+            let newStatus = (approve ? ApprovalStatus.approved : .rejected).rawValue
             try db.execute(sql: """
                 UPDATE approval_requests SET status = ?, decided_by = ?, decided_at = ?, note = ?, movement_id = ?
                 WHERE id = ?
@@ -111,7 +111,7 @@ extension Store {
                 throw Refusal("movement \(movementID) was already reversed by movement \(earlier): a movement is reversed at most once")
             }
             let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
-            let run = try Store.beginRun(tenant: tenant, orgID: original["org_text"], command: "reverse", in: db)
+            let run = try Store.beginRun(tenant: tenant, orgID: original["org_text"], command: RunCommand(.reverse), in: db)
             let delta: Int64 = original["quantity_delta"]
             let reversal = try Store.postSingle(SingleMovement(
                 tenant: tenant, org: original["org"], run: run, file: nil, user: user.id, approvedBy: nil,

@@ -62,6 +62,55 @@ extension Store {
             arguments: [runID], columns: columns)
     }
 
+    public static let runColumns = [
+        "id", "command", "started_at", "finished_at", "rows", "posted", "pending", "rejected", "unchanged", "duplicate",
+    ]
+
+    /// A tenant's runs, the latest first, at most `limit`.
+    public func runs(tenantID: String, limit: Int) throws -> ResultTable {
+        let (sql, arguments) = Self.query(Store.runColumns, from: "runs", tenantID: tenantID, filters: [])
+        return try table(sql: sql + " ORDER BY id DESC LIMIT ?", arguments: arguments + [limit], columns: Store.runColumns)
+    }
+
+    /// Which run `rejections` lists: one by id, or the tenant's last command (a whole
+    /// pipeline run when the last run was a pipeline's stage).
+    public enum RunSelector: Sendable, Hashable {
+        case id(Int64)
+        case last
+    }
+
+    public static let rejectionColumns = ["id", "run_id", "source_file", "source_line", "field", "type", "msg", "input", "ctx"]
+
+    /// A tenant's rejections of the selected run (all runs of its pipeline run), in the order
+    /// they were recorded; nil when there is no such run for the tenant.
+    public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
+        let runs: [Int64] = try read { db in
+            let row: Row?
+            switch selector {
+            case .id(let id):
+                row = try Row.fetchOne(db, sql: """
+                    SELECT r.id, r.pipeline_run FROM run_log r JOIN tenants t ON t.id = r.tenant
+                    WHERE t.tenant_id = ? AND r.id = ?
+                    """, arguments: [tenantID, id])
+            case .last:
+                row = try Row.fetchOne(db, sql: """
+                    SELECT r.id, r.pipeline_run FROM run_log r JOIN tenants t ON t.id = r.tenant
+                    WHERE t.tenant_id = ? ORDER BY r.id DESC LIMIT 1
+                    """, arguments: [tenantID])
+            }
+            guard let row else { return [] }
+            // A pipeline's runs, when `last` picked one of them; a run named by id is that run.
+            guard case .last = selector, let pipelineRun: Int64 = row[1] else { return [row[0]] }
+            return try Int64.fetchAll(db, sql: "SELECT id FROM run_log WHERE pipeline_run = ? ORDER BY id", arguments: [pipelineRun])
+        }
+        guard !runs.isEmpty else { return nil }
+        let placeholders = Array(repeating: "?", count: runs.count).joined(separator: ", ")
+        let table = try table(
+            sql: "SELECT \(Store.rejectionColumns.joined(separator: ", ")) FROM rejections WHERE tenant_id = ? AND run_id IN (\(placeholders)) ORDER BY id",
+            arguments: StatementArguments([tenantID] + runs.map { $0 as DatabaseValueConvertible }), columns: Store.rejectionColumns)
+        return (runs, table)
+    }
+
     func table(sql: String, arguments: StatementArguments, columns: [String]) throws -> ResultTable {
         try read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in

@@ -4,11 +4,16 @@ import StockReconCore
 /// The `runs` table: one row per command that changes the ledger, counts kept current
 /// in the same transaction as each file's outcomes.
 extension Store {
-    public static func beginRun(tenant: Int64, orgID: String?, command: String, in db: Database) throws -> Int64 {
+    /// Starts a run; a pipeline's first stage starts its pipeline run (`pipeline_run` = its own id).
+    public static func beginRun(tenant: Int64, orgID: String?, command: RunCommand, in db: Database) throws -> Int64 {
         try db.execute(
-            sql: "INSERT INTO run_log (tenant, org_id, command, started_at) VALUES (?, ?, ?, ?)",
-            arguments: [tenant, orgID, command, now()])
-        return db.lastInsertedRowID
+            sql: "INSERT INTO run_log (tenant, org_id, command, started_at, pipeline_run) VALUES (?, ?, ?, ?, ?)",
+            arguments: [tenant, orgID, command.text, now(), command.pipelineRun])
+        let run = db.lastInsertedRowID
+        if command.pipeline != nil, command.pipelineRun == nil {
+            try db.execute(sql: "UPDATE run_log SET pipeline_run = id WHERE id = ?", arguments: [run])
+        }
+        return run
     }
 
     public static func addCounts(_ counts: OutcomeCounts, toRun run: Int64, in db: Database) throws {

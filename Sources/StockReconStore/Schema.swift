@@ -15,8 +15,18 @@ enum Schema {
         migrator.registerMigration("v2: approvals and reversals") { db in
             try db.execute(sql: approvalsSQL)
         }
+        migrator.registerMigration("v3: pipeline runs") { db in
+            try db.execute(sql: pipelineRunsSQL)
+        }
         return migrator
     }
+
+    /// The runs of one `stockrecon run` share the id of its first run, so that `rejections
+    /// --run last` can list a whole pipeline's rejections.
+    static let pipelineRunsSQL = """
+        ALTER TABLE run_log ADD COLUMN pipeline_run INTEGER;
+        CREATE INDEX run_log_by_tenant ON run_log (tenant, id);
+        """
 
     static let approvalsSQL = """
         -- Valid adjustments held for a manager: everything needed to post them later.

@@ -17,7 +17,7 @@ struct ApprovalsListCommand: ParsableCommand {
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
     func validate() throws {
-        if let status, !["PENDING", "APPROVED", "REJECTED"].contains(status.uppercased()) {
+        if let status, ApprovalStatus(rawValue: status.uppercased()) == nil {
             throw ValidationError("--status must be PENDING, APPROVED or REJECTED")
         }
     }

@@ -14,8 +14,8 @@ struct StockRecon: ParsableCommand {
         commandName: "stockrecon",
         abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
         subcommands: [
-            CatalogCommand.self, ImportCommand.self, ApprovalsCommand.self, ReverseCommand.self, BalanceCommand.self,
-            MovementsCommand.self,
+            CatalogCommand.self, ImportCommand.self, RunPipelineCommand.self, ApprovalsCommand.self, ReverseCommand.self,
+            RunsCommand.self, RejectionsCommand.self, BalanceCommand.self, MovementsCommand.self,
         ])
 }
 

@@ -1,0 +1,345 @@
+import Foundation
+import StockReconCore
+import Yams
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pipeline file (SPEC section 7) read and checked whole: every stage's files found, every
+/// mapping loaded and fitted to its files. Nothing here touches the database.
+public struct PipelineDefinition: Sendable {
+    /// The file as it was named, for messages and for the runs its stages log.
+    public var file: String
+    public var tenantID: String
+    public var orgID: String
+    public var userID: String?
+    /// The file's `database:`, relative to the pipeline file, if it names one.
+    public var database: String?
+    public var rules: AdjustmentRules
+    /// Rules of the stages still to come (receiving and counts), checked and kept.
+    public var receiving = ReceivingRules()
+    public var counts = CountRules()
+    public var stages: [PipelineStage]
+}
+
+/// `rules.receiving` (SPEC section 7): tolerances in basis points (1% = 100).
+public struct ReceivingRules: Sendable, Hashable {
+    public var overReceiptToleranceBasisPoints: Int64 = 0
+    public var priceVarianceToleranceBasisPoints: Int64 = 0
+}
+
+/// `rules.counts`: a count line whose |variance value| is above this is flagged.
+public struct CountRules: Sendable, Hashable {
+    public var reviewOverValueMinor: Int64 = 10_000
+}
+
+/// One stage of a pipeline, with the files its globs matched.
+public struct PipelineStage: Sendable {
+    public enum Work: Sendable {
+        case catalog
+        case importing(ColumnMapping)
+    }
+    public var work: Work
+    public var files: [InputFile]
+    /// How the stage is named in summaries and in `runs`: `catalog`, `import --format synq`,
+    /// `import --mapping pos`.
+    public var label: String
+}
+
+public enum PipelineFile {
+    static let topLevelKeys = ["tenant", "org", "user", "database", "rules", "mappings", "stages"]
+    static let ruleKeys = ["approval", "require_reason", "forbid_negative_stock", "reasons", "strict_reasons", "receiving", "counts"]
+    static let approvalKeys = ["max_units", "max_value", "always"]
+    static let receivingKeys = ["over_receipt_tolerance", "price_variance_tolerance"]
+    static let countKeys = ["review_over_value"]
+    static let stageKinds = ["catalog", "import", "receive", "count", "report"]
+    /// Stages whose commands come with later work: the file format knows them already.
+    static let laterStages: [String: String] = [
+        "receive": "stockrecon receive", "count": "stockrecon count", "report": "stockrecon report",
+    ]
+
+    /// Reads and checks a pipeline file; every problem is reported at once as a `ConfigurationError`.
+    public static func load(path: String) throws -> PipelineDefinition {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError([ConfigurationProblem(file: path, line: nil, column: nil, "cannot read the pipeline file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError([ConfigurationProblem(file: path, line: nil, column: nil, "the pipeline file is not UTF-8")])
+        }
+        return try parse(text, file: path, folder: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Reads a pipeline's text; `folder` is where its relative paths start.
+    public static func parse(_ text: String, file: String, folder: String) throws -> PipelineDefinition {
+        var reader = ConfigurationReader(file: file)
+        guard let root = reader.document(text),
+              let top = reader.mapping(root, allowed: topLevelKeys, what: "the pipeline")
+        else { throw ConfigurationError(reader.problems) }
+        let paths = PathResolver(folder: folder)
+        func required(_ key: String, _ example: String) -> String? {
+            guard let node = top[key] else {
+                reader.problem(root, "the pipeline has no `\(key)`: add `\(key): \(example)`")
+                return nil
+            }
+            return reader.string(node)
+        }
+        let tenantID = required("tenant", "acme")
+        let orgID = required("org", "northwind")
+        let userID = top["user"].flatMap { reader.string($0) }
+        let database = top["database"].flatMap { reader.string($0) }.map(paths.resolve)
+        var rules = AdjustmentRules()
+        var receiving = ReceivingRules()
+        var counts = CountRules()
+        if let node = top["rules"] { readRules(node, into: &rules, &receiving, &counts, reader: &reader) }
+        var mappings: [String: (mapping: ColumnMapping, node: Node)] = [:]
+        if let node = top["mappings"], let entries = reader.mapping(node, allowed: nil, what: "mappings") {
+            for (name, value) in entries.pairs {
+                if let mapping = readMapping(name: name, value, paths: paths, reader: &reader) { mappings[name] = (mapping, value) }
+            }
+        }
+        var stages: [PipelineStage] = []
+        if let node = top["stages"] {
+            if case .sequence(let list) = node, !list.isEmpty {
+                for stage in list {
+                    if let read = readStage(stage, mappings: mappings, paths: paths, reader: &reader) { stages.append(read) }
+                }
+            } else {
+                reader.problem(node, "stages must be a list of stages, such as `- import: {format: synq, files: [exports/*.csv]}`")
+            }
+        } else {
+            reader.problem(root, "the pipeline has no `stages`: add a list of stages (catalog, import)")
+        }
+        guard reader.problems.isEmpty, let tenantID, let orgID else { throw ConfigurationError(reader.problems) }
+        return PipelineDefinition(
+            file: file, tenantID: tenantID, orgID: orgID, userID: userID, database: database, rules: rules,
+            receiving: receiving, counts: counts, stages: stages)
+    }
+
+    // MARK: - Rules
+
+    private static func readRules(
+        _ node: Node, into rules: inout AdjustmentRules, _ receiving: inout ReceivingRules, _ counts: inout CountRules,
+        reader: inout ConfigurationReader
+    ) {
+        guard let members = reader.mapping(node, allowed: ruleKeys, what: "rules") else { return }
+        if let node = members["approval"], let approval = reader.mapping(node, allowed: approvalKeys, what: "rules.approval") {
+            if let node = approval["max_units"], let text = reader.string(node) {
+                if let units = Int64(text), units >= 0 {
+                    rules.approval.maxUnits = units
+                } else {
+                    reader.problem(node, "max_units must be a whole number of units, 0 or more, such as 50; found \(text)")
+                }
+            }
+            if let node = approval["max_value"], let value = money(node, reader: &reader) { rules.approval.maxValueMinor = value }
+            if let node = approval["always"] {
+                rules.approval.alwaysRequiresApproval = Set(types(node, reader: &reader))
+            }
+        }
+        if let node = members["require_reason"], let flag = reader.bool(node) { rules.isReasonRequired = flag }
+        if let node = members["forbid_negative_stock"], let flag = reader.bool(node) { rules.isNegativeStockForbidden = flag }
+        var isStrict = false
+        if let node = members["strict_reasons"], let flag = reader.bool(node) { isStrict = flag }
+        var reasons: [String: AdjustmentType] = [:]
+        if let node = members["reasons"], let entries = reader.mapping(node, allowed: nil, what: "rules.reasons") {
+            for (reason, value) in entries.pairs {
+                if let type = types(value, reader: &reader).first { reasons[reason] = type }
+            }
+        }
+        rules.reasons = ReasonMap(reasons, isStrict: isStrict)
+        if let node = members["receiving"], let entries = reader.mapping(node, allowed: receivingKeys, what: "rules.receiving") {
+            if let node = entries["over_receipt_tolerance"], let value = percent(node, reader: &reader) {
+                receiving.overReceiptToleranceBasisPoints = value
+            }
+            if let node = entries["price_variance_tolerance"], let value = percent(node, reader: &reader) {
+                receiving.priceVarianceToleranceBasisPoints = value
+            }
+        }
+        if let node = members["counts"], let entries = reader.mapping(node, allowed: countKeys, what: "rules.counts"),
+           let value = entries["review_over_value"].flatMap({ money($0, reader: &reader) }) {
+            counts.reviewOverValueMinor = value
+        }
+    }
+
+    /// Adjustment types: one name or a list of names.
+    private static func types(_ node: Node, reader: inout ConfigurationReader) -> [AdjustmentType] {
+        let nodes: [Node]
+        if case .sequence(let list) = node { nodes = Array(list) } else { nodes = [node] }
+        return nodes.compactMap { node in
+            guard let name = reader.string(node) else { return nil }
+            guard let type = AdjustmentType(named: name) else {
+                let hint = closest(to: name, in: AdjustmentType.names.map { $0.lowercased() }).map { ": did you mean \($0.uppercased())?" } ?? ""
+                reader.problem(node, "\(name) is not an adjustment type: use one of \(AdjustmentType.names.joined(separator: ", "))\(hint)")
+                return nil
+            }
+            return type
+        }
+    }
+
+    /// An exact, non-negative amount such as `"500.00"`, in minor units.
+    private static func money(_ node: Node, reader: inout ConfigurationReader) -> Int64? {
+        guard let text = reader.string(node) else { return nil }
+        guard case .success(let money) = Money.parse(text), money.minorUnits >= 0 else {
+            reader.problem(node, "expected an amount with at most 2 decimals, 0 or more, such as \"500.00\"; found \(text)")
+            return nil
+        }
+        return money.minorUnits
+    }
+
+    /// A percentage such as `"2.5%"`, in basis points.
+    private static func percent(_ node: Node, reader: inout ConfigurationReader) -> Int64? {
+        guard let text = reader.string(node) else { return nil }
+        let number = text.hasSuffix("%") ? String(text.dropLast()) : ""
+        guard case .success(let money) = Money.parse(number), money.minorUnits >= 0 else {
+            reader.problem(node, "expected a percentage with at most 2 decimals, such as \"2.5%\"; found \(text)")
+            return nil
+        }
+        return money.minorUnits
+    }
+
+    // MARK: - Mappings and stages
+
+    /// A named mapping: a mapping file's path (relative to the pipeline) or a mapping written inline.
+    private static func readMapping(name: String, _ node: Node, paths: PathResolver, reader: inout ConfigurationReader) -> ColumnMapping? {
+        if case .mapping = node { return MappingFile.read(node, name: name, reader: &reader) }
+        guard let path = reader.string(node) else { return nil }
+        do {
+            var mapping = try MappingFile.load(path: paths.resolve(path), displayName: paths.display(path))
+            mapping.name = name
+            return mapping
+        } catch let error as ConfigurationError {
+            if error.problems.contains(where: { $0.line == nil }) {
+                reader.problem(node, "cannot read the mapping file \(paths.display(path)): check the path (relative to the pipeline file)")
+            } else {
+                for problem in error.problems { reader.add(problem) }
+            }
+            return nil
+        } catch {
+            reader.problem(node, "cannot read the mapping file \(paths.display(path)): \(error)")
+            return nil
+        }
+    }
+
+    private static func readStage(
+        _ node: Node, mappings: [String: (mapping: ColumnMapping, node: Node)], paths: PathResolver,
+        reader: inout ConfigurationReader
+    ) -> PipelineStage? {
+        guard let members = reader.mapping(node, allowed: stageKinds, what: "a stage"), let (kind, body) = members.pairs.first else { return nil }
+        guard members.pairs.count == 1 else {
+            reader.problem(node, "a stage has exactly one kind (\(stageKinds.joined(separator: ", "))): write each as its own `- ` item")
+            return nil
+        }
+        if let command = laterStages[kind] {
+            reader.problem(node, "the \(kind) stage is not available yet: it comes with `\(command)`; remove the stage for now")
+            return nil
+        }
+        if kind == "catalog" {
+            // `catalog: [globs]` or `catalog: {files: [globs]}`.
+            var filesNode = body
+            if case .mapping = body {
+                guard let entries = reader.mapping(body, allowed: ["files"], what: "the catalog stage"), let files = entries["files"] else {
+                    reader.problem(body, "the catalog stage needs `files:`, a list of catalog files or globs")
+                    return nil
+                }
+                filesNode = files
+            }
+            guard let files = matchFiles(filesNode, paths: paths, reader: &reader) else { return nil }
+            return PipelineStage(work: .catalog, files: files, label: "catalog")
+        }
+        guard let entries = reader.mapping(body, allowed: ["format", "mapping", "files"], what: "the import stage") else { return nil }
+        let mapping: ColumnMapping
+        let label: String
+        switch (entries["format"], entries["mapping"]) {
+        case (let formatNode?, nil):
+            guard let name = reader.choice(formatNode, SourceFormat.allCases.map(\.rawValue)),
+                  let format = SourceFormat(rawValue: name) else { return nil }
+            (mapping, label) = (format.mapping, "import --format \(name)")
+        case (nil, let mappingNode?):
+            guard let name = reader.string(mappingNode) else { return nil }
+            guard let named = mappings[name] else {
+                let names = mappings.keys.sorted()
+                let hint = closest(to: name, in: names).map { "did you mean `\($0)`?" }
+                    ?? (names.isEmpty ? "name it under `mappings:` first" : "the pipeline's mappings are \(names.joined(separator: ", "))")
+                reader.problem(mappingNode, "no mapping named `\(name)`: \(hint)")
+                return nil
+            }
+            (mapping, label) = (named.mapping, "import --mapping \(name)")
+        default:
+            reader.problem(body, "an import stage takes either `format:` (\(SourceFormat.allCases.map(\.rawValue).joined(separator: ", "))) or `mapping:` (a name under `mappings:`)")
+            return nil
+        }
+        guard let filesNode = entries["files"] else {
+            reader.problem(body, "the import stage needs `files:`, a list of files or globs")
+            return nil
+        }
+        guard let files = matchFiles(filesNode, paths: paths, reader: &reader) else { return nil }
+        if mapping.requiresEveryNamedColumn {
+            do {
+                try Importers.checkHeaders(of: files, mapping: mapping, refusingUnreadable: true)
+            } catch let error as ConfigurationError {
+                for problem in error.problems {
+                    reader.problem(entries["mapping"], "mapping \(mapping.name) does not fit its files: \(problem.message) (\(problem.file)\(problem.line.map { ":\($0)" } ?? ""))")
+                }
+                return nil
+            } catch {
+                reader.problem(entries["mapping"], "mapping \(mapping.name) does not fit its files: \(error)")
+                return nil
+            }
+        }
+        return PipelineStage(work: .importing(mapping), files: files, label: label)
+    }
+
+    /// A list of paths or globs (or one), relative to the pipeline file, each matching at
+    /// least one file; the matches in name order.
+    private static func matchFiles(_ node: Node, paths: PathResolver, reader: inout ConfigurationReader) -> [InputFile]? {
+        let nodes: [Node]
+        if case .sequence(let list) = node { nodes = Array(list) } else { nodes = [node] }
+        guard !nodes.isEmpty else {
+            reader.problem(node, "the list of files is empty: name at least one file or glob")
+            return nil
+        }
+        var files: [InputFile] = []
+        var isComplete = true
+        for node in nodes {
+            guard let pattern = reader.string(node) else { isComplete = false; continue }
+            let matches = paths.files(matching: pattern)
+            if matches.isEmpty {
+                reader.problem(node, "\(pattern) matches no file (looked for \(paths.display(pattern))): check the path, relative to the pipeline file")
+                isComplete = false
+            }
+            files += matches
+        }
+        return isComplete ? files : nil
+    }
+}
+
+/// Paths relative to a pipeline file's folder: resolved, shown, and globbed.
+struct PathResolver {
+    let folder: String
+
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") || folder.isEmpty { return path }
+        return folder + "/" + path
+    }
+
+    /// The path as a person at the current folder would write it.
+    func display(_ path: String) -> String {
+        let standardized = URL(fileURLWithPath: resolve(path)).standardizedFileURL.path
+        let here = FileManager.default.currentDirectoryPath
+        return standardized.hasPrefix(here + "/") ? String(standardized.dropFirst(here.count + 1)) : standardized
+    }
+
+    /// Regular files matching a glob pattern, in name order.
+    func files(matching pattern: String) -> [InputFile] {
+        let full = display(pattern)
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(full, 0, nil, &matches) == 0 else { return [] }
+        var paths: [String] = []
+        for index in 0 ..< Int(matches.gl_pathc) {
+            guard let path = matches.gl_pathv[index].map({ String(cString: $0) }) else { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { paths.append(path) }
+        }
+        return paths.sorted().map { InputFile(path: $0, displayName: $0) }
+    }
+}
