@@ -33,7 +33,7 @@ func adjustment(_ catalog: Catalog, record: Int, delta: Int64) throws -> ValidAd
 /// Posts one file of the given deltas for variant 1001 at WH, in one transaction.
 func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) throws {
     try store.write("posting") { db in
-        let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: "test", in: db)
+        let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: RunCommand(.importFormat("synq")), in: db)
         let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
         let posting = try FilePosting(db: db, context: context, known: nil, sha256: "abc", path: "f.csv", format: "synq")
         for (record, delta) in deltas.enumerated() {

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import StockReconIO
+import StockReconCore
+import TestSupport
+
+@Suite struct PipelineFileTests {
+    let directory = TemporaryDirectory()
+
+    /// A folder with files for globs to find: `in/b.csv`, `in/a.csv`, `in/c.json`, a mapping.
+    func folder() -> String {
+        _ = directory.file("a.csv", "variant_id,location_id,quantity_delta\n1,L,1\n")
+        _ = directory.file("b.csv", "variant_id,location_id,quantity_delta\n1,L,2\n")
+        _ = directory.file("orgs.csv", "org_id,name,default_location_id\nacme,Acme,L\n")
+        _ = directory.file("pos.yaml", "columns: {variant: EAN, quantity: Menge}\n")
+        _ = directory.file("pos.csv", "EAN,Menge\n1,2\n")
+        return directory.url.path
+    }
+
+    func parse(_ yaml: String) throws -> PipelineDefinition {
+        try PipelineFile.parse(yaml, file: "p.yaml", folder: folder())
+    }
+
+    @Test func readsEveryKey() throws {
+        let pipeline = try parse("""
+            tenant: acme
+            org: northwind
+            user: u-clerk
+            database: ../nightly.sqlite
+            rules:
+              approval: {max_units: 10, max_value: "99.50", always: [THEFT, damage]}
+              require_reason: true
+              forbid_negative_stock: yes
+              reasons: {Bruch: DAMAGE}
+              strict_reasons: true
+              receiving: {over_receipt_tolerance: "2.5%", price_variance_tolerance: "0%"}
+              counts: {review_over_value: "100.00"}
+            mappings:
+              pos: pos.yaml
+              inline: {columns: {variant: SKU, variant_by: sku, quantity: Qty}}
+            stages:
+              - catalog: [orgs.csv]
+              - catalog: {files: [orgs.csv]}
+              - import: {format: synq, files: ["*.csv"]}
+              - import: {mapping: pos, files: [pos.csv]}
+            """)
+        #expect(pipeline.tenantID == "acme")
+        #expect(pipeline.orgID == "northwind")
+        #expect(pipeline.userID == "u-clerk")
+        #expect(pipeline.database == directory.url.path + "/../nightly.sqlite")
+        #expect(pipeline.rules.approval == ApprovalPolicy(maxUnits: 10, maxValueMinor: 9950, alwaysRequiresApproval: [.theft, .damage]))
+        #expect(pipeline.rules.isReasonRequired)
+        #expect(pipeline.rules.isNegativeStockForbidden)
+        #expect(pipeline.rules.reasons.type(of: "bruch") == .damage)
+        #expect(pipeline.rules.reasons.isStrict)
+        #expect(pipeline.receiving.overReceiptToleranceBasisPoints == 250)
+        #expect(pipeline.counts.reviewOverValueMinor == 10_000)
+        #expect(pipeline.stages.map(\.label) == ["catalog", "catalog", "import --format synq", "import --mapping pos"])
+        // Globs match in name order.
+        #expect(pipeline.stages[2].files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["a.csv", "b.csv", "orgs.csv", "pos.csv"])
+        guard case .importing(let mapping) = pipeline.stages[3].work else {
+            Issue.record("the fourth stage is not an import")
+            return
+        }
+        #expect(mapping.name == "pos")
+        #expect(mapping.variantColumns == [VariantColumn("EAN", .variantID)])
+    }
+
+    @Test func defaultsAreTheSpecs() throws {
+        let pipeline = try parse("tenant: t\norg: o\nstages:\n  - catalog: [orgs.csv]\n")
+        #expect(pipeline.rules.approval == ApprovalPolicy())
+        #expect(!pipeline.rules.isReasonRequired && !pipeline.rules.isNegativeStockForbidden)
+        #expect(pipeline.userID == nil && pipeline.database == nil)
+    }
+
+    @Test(arguments: [
+        ("tenat: t\norg: o\nstages: [{catalog: [orgs.csv]}]\n", "1:1", "unknown key `tenat` in the pipeline: did you mean `tenant`?"),
+        ("org: o\nstages: [{catalog: [orgs.csv]}]\n", "1:1", "the pipeline has no `tenant`"),
+        ("tenant: [a, b]\norg: o\nstages: [{catalog: [orgs.csv]}]\n", "1:9", "expected a single value"),
+        ("tenant: t\norg: o\n", "1:1", "the pipeline has no `stages`"),
+        ("tenant: t\norg: o\nstages: {catalog: x}\n", "3:9", "stages must be a list"),
+        ("tenant: t\norg: o\nstages:\n  - import: {format: synk, files: [a.csv]}\n", "4:22", "synk is not one of canonical, synq"),
+        ("tenant: t\norg: o\nstages:\n  - import: {mapping: poss, files: [a.csv]}\n", "4:23", "no mapping named `poss`"),
+        ("tenant: t\norg: o\nmappings: {pos: pos.yaml}\nstages:\n  - import: {mapping: poss, files: [a.csv]}\n", "5:23", "did you mean `pos`?"),
+        ("tenant: t\norg: o\nstages:\n  - import: {format: synq, files: [nothing-*.csv]}\n", "4:36", "nothing-*.csv matches no file"),
+        ("tenant: t\norg: o\nstages:\n  - import: {format: synq}\n", "4:13", "needs `files:`"),
+        ("tenant: t\norg: o\nstages:\n  - import: {format: synq, mapping: pos, files: [a.csv]}\n", "4:13", "either `format:`"),
+        ("tenant: t\norg: o\nstages:\n  - imprt: {format: synq, files: [a.csv]}\n", "4:5", "did you mean `import`?"),
+        ("tenant: t\norg: o\nstages:\n  - receive: {files: [a.csv]}\n", "4:5", "the receive stage is not available yet"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: variance}\n", "4:5", "the report stage is not available yet"),
+        ("tenant: t\norg: o\nstages:\n  - {catalog: [a.csv], import: {format: synq, files: [a.csv]}}\n", "4:5", "exactly one kind"),
+        ("tenant: t\norg: o\nrules: {approval: {max_unit: 5}}\nstages: [{catalog: [orgs.csv]}]\n", "3:20", "did you mean `max_units`?"),
+        ("tenant: t\norg: o\nrules: {approval: {max_value: 12.345}}\nstages: [{catalog: [orgs.csv]}]\n", "3:31", "at most 2 decimals"),
+        ("tenant: t\norg: o\nrules: {approval: {max_units: -1}}\nstages: [{catalog: [orgs.csv]}]\n", "3:31", "max_units must be a whole number"),
+        ("tenant: t\norg: o\nrules: {approval: {always: [THEFD]}}\nstages: [{catalog: [orgs.csv]}]\n", "3:29", "did you mean THEFT?"),
+        ("tenant: t\norg: o\nrules: {forbid_negative_stock: maybe}\nstages: [{catalog: [orgs.csv]}]\n", "3:32", "expected true or false"),
+        ("tenant: t\norg: o\nrules: {receiving: {over_receipt_tolerance: 5}}\nstages: [{catalog: [orgs.csv]}]\n", "3:45", "expected a percentage"),
+        ("tenant: t\norg: o\nrules: {strict_reason: true}\nstages: [{catalog: [orgs.csv]}]\n", "3:9", "did you mean `strict_reasons`?"),
+        ("tenant: t\norg: o\nmappings: {pos: missing.yaml}\nstages: [{catalog: [orgs.csv]}]\n", "3:17", "cannot read the mapping file"),
+        ("tenant: t\norg: o\nmappings: {pos: {colums: {}}}\nstages: [{catalog: [orgs.csv]}]\n", "3:18", "did you mean `columns`?"),
+        ("tenant: t\norg: o\nmappings: {pos: {columns: {variant: EAN, quantity: Mengen}}}\nstages:\n  - import: {mapping: pos, files: [pos.csv]}\n",
+         "5:23", "column \"Mengen\" is not in the header"),
+        ("a: &x 1\n", "1:4", "anchors and aliases"),
+        ("tenant: t\norg: [o\n", "3:1", "malformed YAML"),
+    ])
+    func reportsEachMistakeAtItsLine(yaml: String, at: String, message: String) {
+        #expect {
+            _ = try parse(yaml)
+        } throws: { error in
+            guard let problems = (error as? ConfigurationError)?.problems else { return false }
+            return problems.contains { $0.description.hasPrefix("p.yaml:\(at): error:") && $0.message.contains(message) }
+        }
+    }
+
+    @Test func reportsEveryMistakeAtOnce() {
+        #expect {
+            _ = try parse("tenat: t\norg: o\nrules: {require_reason: 3}\nstages:\n  - import: {format: synk, files: [none.csv]}\n")
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.count == 4
+        }
+    }
+
+    @Test func aMistakeInANamedMappingFileIsReportedInThatFile() {
+        _ = directory.file("bad.yaml", "columns: {variant: A, quantiy: B}\n")
+        #expect {
+            _ = try parse("tenant: t\norg: o\nmappings: {bad: bad.yaml}\nstages: [{catalog: [orgs.csv]}]\n")
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.first?.description.contains("bad.yaml:1:23: error: unknown key `quantiy`") == true
+        }
+    }
+
+    /// A glob's `*` after `-` or `/` is not a YAML alias.
+    @Test func globsAreNotAliases() throws {
+        _ = directory.file("pos-1.csv", "EAN,Menge\n1,2\n")
+        let pipeline = try parse("tenant: t\norg: o\nstages:\n  - import: {format: synq, files: [pos-*.csv, ./*.json]}\n".replacingOccurrences(of: ", ./*.json", with: ""))
+        #expect(pipeline.stages.first?.files.count == 1)
+    }
+}
