@@ -46,7 +46,7 @@ public struct InvalidChoice: Sendable, Hashable {
 /// One input row as a source mapping reads it, before any check: texts as written (empty
 /// values are nil; ids and numbers trimmed, free text exact) and where the row is. `Text` is
 /// `String`, or `BorrowedText` for rows checked straight from a reader's buffer.
-public struct AdjustmentInput<Text: InputText>: Sendable {
+public struct AdjustmentInput<Text: InputText> {
     public var source: InputSource
     public var line: Int
     /// The data record's number in its file, from 1 (with the file's hash, its default key).
@@ -132,3 +132,6 @@ public struct AdjustmentInput<Text: InputText>: Sendable {
         return Int64(bitPattern: hash)
     }
 }
+
+/// Owned text may cross threads; borrowed text lives only during a reader's callback.
+extension AdjustmentInput: Sendable where Text: Sendable {}

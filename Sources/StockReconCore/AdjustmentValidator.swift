@@ -1,5 +1,5 @@
 /// What the checks made of one row.
-public enum Verdict<Text: InputText>: Sendable {
+public enum Verdict<Text: InputText> {
     case valid(ValidAdjustment<Text>)
     case invalid([Diagnostic])
 }
@@ -195,11 +195,11 @@ public struct AdjustmentValidator: Sendable {
                     input: reason, context: ["expected": .list(known + AdjustmentType.names)]))
             }
         }
-        let column = input.source.column(.adjustmentType)
         guard mapping.isAdjustmentTypeClosed else {
             if let text = input.adjustmentType { return (text, AdjustmentType(named: text.string)) }
             return (reasonType.map { .literal($0.literal) }, reasonType)
         }
+        let column = input.source.column(.adjustmentType)  // looked up only where the type is a closed set
         guard let text = input.adjustmentType?.string else {
             problems.append(Diagnostic(
                 .missingField, at: input.location(column),
@@ -272,3 +272,6 @@ public struct AdjustmentValidator: Sendable {
         return normalized
     }
 }
+
+/// Owned text may cross threads; borrowed text lives only during a reader's callback.
+extension Verdict: Sendable where Text: Sendable {}

@@ -1,7 +1,7 @@
 /// The text of one input value: a `String`, or bytes the reader lends for the time of one
 /// row (`BorrowedText`), so that a million-row file is checked without building a string
 /// per field. Checks read the bytes; strings are made only for messages and rare paths.
-public protocol InputText: Sendable {
+public protocol InputText {
     /// The text as a string (for diagnostics and the rare paths).
     var string: String { get }
     func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result
@@ -21,7 +21,7 @@ extension String: InputText {
 }
 
 /// UTF-8 bytes lent by a reader: valid only while the row that holds them is being handled.
-public struct BorrowedText: InputText, @unchecked Sendable {
+public struct BorrowedText: InputText {
     public let bytes: UnsafeBufferPointer<UInt8>
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -39,3 +39,4 @@ public struct BorrowedText: InputText, @unchecked Sendable {
         try body(bytes)
     }
 }
+

@@ -38,7 +38,7 @@ public struct TextIndex: Sendable {
         get { value(for: key) }
         set {
             guard let newValue else { return }  // entries are never removed
-            key.withBytes { bytes in set(bytes, to: newValue) }
+            _ = key.withBytes { bytes in set(bytes, to: newValue) }
         }
     }
 

@@ -6,7 +6,7 @@ public enum StockChange: Sendable, Hashable {
 
 /// A row that passed every check: resolved to catalog ids, exact numbers, normalized text.
 /// With `BorrowedText`, it lives only as long as the row it was read from.
-public struct ValidAdjustment<Text: InputText>: Sendable {
+public struct ValidAdjustment<Text: InputText> {
     public typealias Change = StockChange
 
     public var record: Int
@@ -50,3 +50,6 @@ public struct ValidAdjustment<Text: InputText>: Sendable {
         self.contentDigest = contentDigest
     }
 }
+
+/// Owned text may cross threads; borrowed text lives only during a reader's callback.
+extension ValidAdjustment: Sendable where Text: Sendable {}

@@ -124,7 +124,7 @@ enum WorkbookParts {
             case "\"": isQuoted.toggle()
             case "[": bracketDepth += 1
             case "]": bracketDepth -= 1
-            case "d", "m", "y", "h", "s" where !isQuoted && bracketDepth == 0: return true
+            case "d", "m", "y", "h", "s": if !isQuoted && bracketDepth == 0 { return true }
             default: break
             }
         }

@@ -35,13 +35,15 @@ struct RunSetup {
         return setup
     }
 
-    /// The internal id of the named user (a usage error when unknown), or of the system user.
+    /// The internal id of the named user (a usage error when unknown: the store's check, the
+    /// same one approvals make), or of the system user, created as staff on first use.
     static func user(_ userID: String?, tenant: Int64, tenantID: String, catalog: Catalog, in db: Database) throws -> Int64 {
         if let userID {
-            guard let known = catalog.users[userID] else {
-                throw UsageError("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
+            do {
+                return try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db).id
+            } catch let refusal as Refusal {
+                throw UsageError(refusal.message)
             }
-            return known.id
         }
         if let system = catalog.users[systemUserID] { return system.id }
         return try Store.addUser(systemUserID, role: .staff, tenant: tenant, in: db)

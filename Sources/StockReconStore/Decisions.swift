@@ -84,7 +84,8 @@ extension Store {
     }
 
     /// A user of the tenant, or a refusal naming how to add one.
-    static func user(_ userID: String, tenant: Int64, tenantID: String, in db: Database) throws -> Catalog.User {
+    /// A user of the tenant's catalog, or a refusal that says how to load one.
+    public static func user(_ userID: String, tenant: Int64, tenantID: String, in db: Database) throws -> Catalog.User {
         guard let row = try Row.fetchOne(db, sql: "SELECT id, role FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID]),
               let role = Catalog.Role(rawValue: row[1])
         else {

@@ -205,7 +205,7 @@ public final class FilePosting {
     }
 
     private func settle(_ record: Int, as result: PostResult) -> PostResult {
-        if knownOutstanding.contains(record) { resolvedRecords.append(record) }
+        if !knownOutstanding.isEmpty, knownOutstanding.contains(record) { resolvedRecords.append(record) }
         return result
     }
 
