@@ -66,6 +66,13 @@ import TestSupport
         #expect(mapping.variantColumns == [VariantColumn("EAN", .variantID)])
     }
 
+    /// JSON is YAML too.
+    @Test func readsAPipelineWrittenAsJSON() throws {
+        let pipeline = try parse(#"{"tenant": "t", "org": "o", "rules": {"approval": {"max_units": 5}}, "stages": [{"import": {"format": "synq", "files": ["a.csv"]}}]}"#)
+        #expect(pipeline.rules.approval.maxUnits == 5)
+        #expect(pipeline.stages.map(\.label) == ["import --format synq"])
+    }
+
     @Test func defaultsAreTheSpecs() throws {
         let pipeline = try parse("tenant: t\norg: o\nstages:\n  - catalog: [orgs.csv]\n")
         #expect(pipeline.rules.approval == ApprovalPolicy())
