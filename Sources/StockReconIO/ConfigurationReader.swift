@@ -1,3 +1,4 @@
+import Foundation
 import StockReconCore
 import Yams
 
@@ -122,6 +123,45 @@ struct ConfigurationReader {
             problem(node, "expected true or false, found \(text)")
             return nil
         }
+    }
+
+    /// A value that may be one item or a list of items, as a list.
+    static func items(_ node: Node) -> [Node] {
+        if case .sequence(let list) = node { return Array(list) }
+        return [node]
+    }
+
+    /// An adjustment type named in any case, or a problem with the closest type's name.
+    mutating func adjustmentType(_ node: Node) -> AdjustmentType? {
+        guard let name = string(node) else { return nil }
+        guard let type = AdjustmentType(named: name) else {
+            let hint = closest(to: name, in: AdjustmentType.names.map { $0.lowercased() }).map { ": did you mean \($0.uppercased())?" } ?? ""
+            problem(node, "\(name) is not an adjustment type: use one of \(AdjustmentType.names.joined(separator: ", "))\(hint)")
+            return nil
+        }
+        return type
+    }
+
+    /// A `reasons:` map, source reason to adjustment type (a mapping file's or a pipeline's).
+    mutating func reasonTypes(_ node: Node, what: String) -> [String: AdjustmentType] {
+        guard let entries = mapping(node, allowed: nil, what: what) else { return [:] }
+        var types: [String: AdjustmentType] = [:]
+        for (reason, value) in entries.pairs {
+            if let type = adjustmentType(value) { types[reason] = type }
+        }
+        return types
+    }
+
+    /// A configuration file's text; a file that cannot be read or is not UTF-8 is a problem
+    /// without a line (`what`: "mapping file", "pipeline file").
+    static func text(ofFile path: String, displayName: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError([ConfigurationProblem(file: displayName, line: nil, column: nil, "cannot read the \(what)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError([ConfigurationProblem(file: displayName, line: nil, column: nil, "the \(what) is not UTF-8")])
+        }
+        return text
     }
 
     mutating func choice(_ node: Node, _ allowed: [String]) -> String? {

@@ -16,13 +16,7 @@ public enum MappingFile {
 
     public static func load(path: String, displayName: String? = nil) throws -> ColumnMapping {
         let name = displayName ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError([ConfigurationProblem(file: name, line: nil, column: nil, "cannot read the mapping file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError([ConfigurationProblem(file: name, line: nil, column: nil, "the mapping file is not UTF-8")])
-        }
-        return try parse(text, file: name)
+        return try parse(ConfigurationReader.text(ofFile: path, displayName: name, what: "mapping file"), file: name)
     }
 
     public static func parse(_ text: String, file: String) throws -> ColumnMapping {
@@ -55,18 +49,8 @@ public enum MappingFile {
             }
         }
         if let node = top["strict_reasons"], let flag = reader.bool(node) { mapping.reasons.isStrict = flag }
-        if let node = top["reasons"], let entries = reader.mapping(node, allowed: nil, what: "reasons") {
-            var types: [String: AdjustmentType] = [:]
-            for (reason, value) in entries.pairs {
-                guard let typeName = reader.string(value) else { continue }
-                guard let type = AdjustmentType(named: typeName) else {
-                    let hint = closest(to: typeName, in: AdjustmentType.names.map { $0.lowercased() }).map { ": did you mean \($0.uppercased())?" } ?? ""
-                    reader.problem(value, "\(typeName) is not an adjustment type: use one of \(AdjustmentType.names.joined(separator: ", "))\(hint)")
-                    continue
-                }
-                types[reason] = type
-            }
-            mapping.reasons = ReasonMap(types, isStrict: mapping.reasons.isStrict)
+        if let node = top["reasons"] {
+            mapping.reasons = ReasonMap(reader.reasonTypes(node, what: "reasons"), isStrict: mapping.reasons.isStrict)
         }
         if let node = top["columns"] {
             readColumns(node, into: &mapping, reader: &reader)

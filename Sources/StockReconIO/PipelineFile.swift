@@ -60,12 +60,7 @@ public enum PipelineFile {
 
     /// Reads and checks a pipeline file; every problem is reported at once as a `ConfigurationError`.
     public static func load(path: String) throws -> PipelineDefinition {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError([ConfigurationProblem(file: path, line: nil, column: nil, "cannot read the pipeline file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError([ConfigurationProblem(file: path, line: nil, column: nil, "the pipeline file is not UTF-8")])
-        }
+        let text = try ConfigurationReader.text(ofFile: path, displayName: path, what: "pipeline file")
         return try parse(text, file: path, folder: (path as NSString).deletingLastPathComponent)
     }
 
@@ -132,19 +127,14 @@ public enum PipelineFile {
             }
             if let node = approval["max_value"], let value = money(node, reader: &reader) { rules.approval.maxValueMinor = value }
             if let node = approval["always"] {
-                rules.approval.alwaysRequiresApproval = Set(types(node, reader: &reader))
+                rules.approval.alwaysRequiresApproval = Set(ConfigurationReader.items(node).compactMap { reader.adjustmentType($0) })
             }
         }
         if let node = members["require_reason"], let flag = reader.bool(node) { rules.isReasonRequired = flag }
         if let node = members["forbid_negative_stock"], let flag = reader.bool(node) { rules.isNegativeStockForbidden = flag }
         var isStrict = false
         if let node = members["strict_reasons"], let flag = reader.bool(node) { isStrict = flag }
-        var reasons: [String: AdjustmentType] = [:]
-        if let node = members["reasons"], let entries = reader.mapping(node, allowed: nil, what: "rules.reasons") {
-            for (reason, value) in entries.pairs {
-                if let type = types(value, reader: &reader).first { reasons[reason] = type }
-            }
-        }
+        let reasons = members["reasons"].map { reader.reasonTypes($0, what: "rules.reasons") } ?? [:]
         rules.reasons = ReasonMap(reasons, isStrict: isStrict)
         if let node = members["receiving"], let entries = reader.mapping(node, allowed: receivingKeys, what: "rules.receiving") {
             if let node = entries["over_receipt_tolerance"], let value = percent(node, reader: &reader) {
@@ -157,21 +147,6 @@ public enum PipelineFile {
         if let node = members["counts"], let entries = reader.mapping(node, allowed: countKeys, what: "rules.counts"),
            let value = entries["review_over_value"].flatMap({ money($0, reader: &reader) }) {
             counts.reviewOverValueMinor = value
-        }
-    }
-
-    /// Adjustment types: one name or a list of names.
-    private static func types(_ node: Node, reader: inout ConfigurationReader) -> [AdjustmentType] {
-        let nodes: [Node]
-        if case .sequence(let list) = node { nodes = Array(list) } else { nodes = [node] }
-        return nodes.compactMap { node in
-            guard let name = reader.string(node) else { return nil }
-            guard let type = AdjustmentType(named: name) else {
-                let hint = closest(to: name, in: AdjustmentType.names.map { $0.lowercased() }).map { ": did you mean \($0.uppercased())?" } ?? ""
-                reader.problem(node, "\(name) is not an adjustment type: use one of \(AdjustmentType.names.joined(separator: ", "))\(hint)")
-                return nil
-            }
-            return type
         }
     }
 
@@ -291,8 +266,7 @@ public enum PipelineFile {
     /// A list of paths or globs (or one), relative to the pipeline file, each matching at
     /// least one file; the matches in name order.
     private static func matchFiles(_ node: Node, paths: PathResolver, reader: inout ConfigurationReader) -> [InputFile]? {
-        let nodes: [Node]
-        if case .sequence(let list) = node { nodes = Array(list) } else { nodes = [node] }
+        let nodes = ConfigurationReader.items(node)
         guard !nodes.isEmpty else {
             reader.problem(node, "the list of files is empty: name at least one file or glob")
             return nil
