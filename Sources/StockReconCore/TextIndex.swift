@@ -42,13 +42,6 @@ public struct TextIndex: Sendable {
         }
     }
 
-    /// Sets a key (any input text) to a value; returns the key's entry number (entries are
-    /// numbered from 0 in the order their keys were first set).
-    @discardableResult
-    public mutating func set(_ key: some InputText, to value: Int) -> Int {
-        key.withBytes { bytes in set(bytes, to: value) }
-    }
-
     private mutating func set(_ bytes: UnsafeBufferPointer<UInt8>, to value: Int) -> Int {
         if let entry = entry(for: bytes) {
             values[entry] = value
@@ -66,6 +59,8 @@ public struct TextIndex: Sendable {
     /// get this module's specialized lookup instead of a generic one).
     public func value(for key: BorrowedText) -> Int? { entry(for: key.bytes).map { values[$0] } }
 
+    /// Sets a key to a value; returns the key's entry number (entries are numbered from 0 in
+    /// the order their keys were first set).
     @discardableResult
     public mutating func set(_ key: BorrowedText, to value: Int) -> Int { set(key.bytes, to: value) }
 

@@ -61,14 +61,14 @@ public struct PipelineRunner {
         var report = PipelineReport(file: pipeline.file, isDryRun: isDryRun)
         var pipelineRun: Int64?
         for stage in pipeline.stages {
-            let command = { (kind: RunCommand.Kind) in RunCommand(kind, pipeline: pipeline.file, pipelineRun: pipelineRun) }
             var stageReport = StageReport(label: stage.label, isCatalog: false, report: RunReport())
             do {
                 switch stage.work {
                 case .catalog:
                     stageReport.isCatalog = true
                     stageReport.report = try CatalogImport(store: store).run(
-                        tenantID: pipeline.tenantID, files: stage.files, command: command(.catalogImport), in: db, isDryRun: isDryRun)
+                        tenantID: pipeline.tenantID, files: stage.files,
+                        command: RunCommand(.catalogImport, pipeline: pipeline.file, pipelineRun: pipelineRun), in: db, isDryRun: isDryRun)
                 case .importing(let mapping):
                     var request = ImportRequest(
                         tenantID: pipeline.tenantID, orgID: pipeline.orgID, mapping: mapping, userID: pipeline.userID ?? userID,

@@ -96,39 +96,40 @@ extension RunReport {
             + "\(counts.rejected) rejected, \(counts.unchanged) unchanged, \(counts.duplicate) duplicate")
         return lines.joined(separator: "\n") + "\n"
     }
+}
 
-    func countMembers(_ counts: OutcomeCounts) -> [(String, String)] {
-        [("rows", counts.rows), ("posted", counts.posted), ("pending", counts.pending), ("rejected", counts.rejected),
-         ("unchanged", counts.unchanged), ("duplicate", counts.duplicate)].map { ($0.0, String($0.1)) }
-    }
+/// The five counts as JSON members.
+private func countMembers(_ counts: OutcomeCounts) -> [(String, String)] {
+    [("rows", counts.rows), ("posted", counts.posted), ("pending", counts.pending), ("rejected", counts.rejected),
+     ("unchanged", counts.unchanged), ("duplicate", counts.duplicate)].map { ($0.0, String($0.1)) }
+}
 
-    func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
-    }
+/// A JSON object of members whose values are already JSON.
+private func object(_ members: [(String, String)]) -> String {
+    "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
 }
 
 extension PipelineReport {
     /// The totals and exit status, and each stage's counts (`--json` of `stockrecon run`).
     public var json: String {
-        let shared = RunReport()
         var members: [(String, String)] = [
             ("pipeline", JSONText.quote(file)),
             ("run_id", pipelineRun.map { String($0) } ?? "null"),
             ("dry_run", isDryRun ? "true" : "false"),
         ]
-        members += shared.countMembers(total)
+        members += countMembers(total)
         members.append(("exit_status", String(exitStatus)))
         if let failure { members.append(("error", JSONText.quote(failure))) }
         let stages = self.stages.map { stage in
             var stageMembers = [
                 ("stage", JSONText.quote(stage.label)),
                 ("run_id", stage.report.runID.map { String($0) } ?? "null"),
-            ] + shared.countMembers(stage.report.counts)
+            ] + countMembers(stage.report.counts)
             if let failure = stage.failure { stageMembers.append(("error", JSONText.quote(failure))) }
-            return shared.object(stageMembers)
+            return object(stageMembers)
         }
         members.append(("stages", "[" + stages.joined(separator: ",") + "]"))
-        return shared.object(members) + "\n"
+        return object(members) + "\n"
     }
 
     /// For cron mail: each stage's first rejections and one summary line, then the total.

@@ -86,10 +86,6 @@ struct FastStatement {
 
     func int64(column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    func text(column: Int32) -> String {
-        guard let text = sqlite3_column_text(handle, column) else { return "" }
-        return String(cString: text)
-    }
 
     /// Lends a text column's bytes (empty for NULL), valid until the next step.
     func withText<Result>(column: Int32, _ body: (BorrowedText) -> Result) -> Result {

@@ -148,15 +148,10 @@ struct KeyBook {
         prefixed.sort { left, right in
             if left.prefix != right.prefix { return left.prefix < right.prefix }
             return added.withKey(ofEntry: left.entry) { a in
-                added.withKey(ofEntry: right.entry) { b in Self.precedes(a, b) }
+                added.withKey(ofEntry: right.entry) { b in a.lexicographicallyPrecedes(b) }
             }
         }
         return prefixed.map(\.entry)
-    }
-
-    private static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        for index in 0 ..< min(a.count, b.count) where a[index] != b[index] { return a[index] < b[index] }
-        return a.count < b.count
     }
 
     private func bind(_ entry: Int, to statement: inout FastStatement?, offset: Int32) {

@@ -54,14 +54,6 @@ extension Store {
         return try table(sql: sql, arguments: arguments, columns: Store.movementColumns)
     }
 
-    /// Rejections of one run, in the order they were recorded.
-    public func rejections(runID: Int64) throws -> ResultTable {
-        let columns = ["source_file", "source_line", "field", "type", "msg", "input", "ctx"]
-        return try table(
-            sql: "SELECT \(columns.joined(separator: ", ")) FROM rejections WHERE run_id = ? ORDER BY id",
-            arguments: [runID], columns: columns)
-    }
-
     public static let runColumns = [
         "id", "command", "started_at", "finished_at", "rows", "posted", "pending", "rejected", "unchanged", "duplicate",
     ]
