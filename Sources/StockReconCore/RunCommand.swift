@@ -10,6 +10,10 @@ public struct RunCommand: Sendable, Hashable {
         case approve
         case reject
         case reverse
+        /// `count add COUNT_ID`
+        case countAdd(Int64)
+        /// `count complete COUNT_ID`
+        case countComplete(Int64)
     }
 
     public var kind: Kind
@@ -34,6 +38,8 @@ public struct RunCommand: Sendable, Hashable {
         case .approve: return "approvals approve"
         case .reject: return "approvals reject"
         case .reverse: return "reverse"
+        case .countAdd(let id): return "count add \(id)"
+        case .countComplete(let id): return "count complete \(id)"
         }
     }
 

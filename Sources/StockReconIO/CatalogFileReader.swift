@@ -43,35 +43,16 @@ public enum CatalogKind: String, Sendable, CaseIterable {
     }
 }
 
-/// Reads a catalog file (CSV or JSON) into records keyed by normalized column names.
+/// Reads a catalog file (CSV, XLSX or JSON) into records keyed by normalized column names.
 public enum CatalogFileReader {
     public static func read(_ input: InputFile) throws -> (kind: CatalogKind, records: [CatalogRecord]) {
         var kind = CatalogKind.orgs
-        var positions: [(name: String, column: Int)] = []
-        var records: [CatalogRecord] = []
-        func collect(_ row: SourceRow) {
-            var values: [String: String] = [:]
-            for (name, column) in positions { if let text = row.text(column) { values[name] = text } }
-            records.append(CatalogRecord(line: row.line, kind: kind, values: values))
-        }
-        func bind(_ header: [String], present: Set<String>) throws {
-            kind = try CatalogKind.detect(Set(present.map(Columns.normalize)), file: input.displayName)
-            let columns = Columns(header: header)
-            positions = kind.columns.compactMap { name in columns[name].map { (name, $0) } }
-        }
-        switch input.kind() {
-        case .csv, .xlsx:
-            try CSVReader(path: input.path, displayName: input.displayName, separator: CSVReader.sniffSeparator(path: input.path))
-                .read(header: { try bind($0, present: Set($0)) }, row: collect)
-        case .json:
-            let header = Array(Set(CatalogKind.allCases.flatMap(\.columns))).sorted()
-            try withoutActuallyEscaping(collect) { collect in
-                let rows = FlatJSONRows(
-                    file: input.displayName, header: header, rowKeys: CatalogKind.allCases.map(\.rawValue),
-                    firstRow: { try bind(header, present: $0) }, row: collect)
-                try JSONEventReader(path: input.path, displayName: input.displayName).read(into: rows)
-            }
-        }
-        return (kind, records)
+        let records = try TableFileReader.read(
+            input, columns: Array(Set(CatalogKind.allCases.flatMap(\.columns))).sorted(),
+            rowKeys: CatalogKind.allCases.map(\.rawValue),
+            header: { kind = try CatalogKind.detect($0, file: input.displayName) })
+        return (kind, records.map { record in
+            CatalogRecord(line: record.line, kind: kind, values: record.values.filter { kind.columns.contains($0.key) })
+        })
     }
 }

@@ -28,11 +28,6 @@ public struct ReceivingRules: Sendable, Hashable {
     public var priceVarianceToleranceBasisPoints: Int64 = 0
 }
 
-/// `rules.counts`: a count line whose |variance value| is above this is flagged.
-public struct CountRules: Sendable, Hashable {
-    public var reviewOverValueMinor: Int64 = 10_000
-}
-
 /// One stage of a pipeline, with the files its globs matched.
 public struct PipelineStage: Sendable {
     public enum Work: Sendable {

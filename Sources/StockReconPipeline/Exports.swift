@@ -9,3 +9,6 @@
 @_exported import enum StockReconIO.MappingFile
 @_exported import enum StockReconIO.PipelineFile
 @_exported import struct StockReconIO.PipelineDefinition
+@_exported import enum StockReconIO.SheetFormat
+@_exported import struct StockReconStore.CountCompletion
+@_exported import struct StockReconStore.CountSession

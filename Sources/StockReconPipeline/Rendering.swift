@@ -11,7 +11,7 @@ extension ResultTable {
     public func rendered(as format: OutputFormat, name: String, extra: [(String, String)] = []) -> String {
         switch format {
         case .csv:
-            let lines = [columns.map(Self.csvField)] + rows.map { $0.map { Self.csvField($0.plainText) } }
+            let lines = [columns.map(CSVText.field)] + rows.map { $0.map(\.csvText) }
             return lines.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
         case .json:
             let objects = rows.map { row in
@@ -30,11 +30,6 @@ extension ResultTable {
             }.joined(separator: "\n") + "\n"
         }
     }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
-    }
 }
 
 extension TableValue {
@@ -43,6 +38,15 @@ extension TableValue {
         case .null: return ""
         case .integer(let value): return String(value)
         case .text(let text): return text
+        }
+    }
+
+    /// Integers as numbers; text spreadsheet-safe (SPEC section 9), since it may come from a file.
+    var csvText: String {
+        switch self {
+        case .null: return ""
+        case .integer(let value): return String(value)
+        case .text(let text): return CSVText.safeField(text)
         }
     }
 

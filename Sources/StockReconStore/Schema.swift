@@ -18,6 +18,10 @@ enum Schema {
         migrator.registerMigration("v3: pipeline runs") { db in
             try db.execute(sql: pipelineRunsSQL)
         }
+        migrator.registerMigration("v4: stock counts and reports") { db in
+            try db.execute(sql: CountSchema.tablesSQL)
+            try db.execute(sql: CountSchema.viewsSQL)
+        }
         return migrator
     }
 

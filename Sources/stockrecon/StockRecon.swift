@@ -15,7 +15,7 @@ struct StockRecon: ParsableCommand {
         abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
         subcommands: [
             CatalogCommand.self, ImportCommand.self, RunPipelineCommand.self, ApprovalsCommand.self, ReverseCommand.self,
-            RunsCommand.self, RejectionsCommand.self, BalanceCommand.self, MovementsCommand.self,
+            CountCommand.self, ReportCommand.self, RunsCommand.self, RejectionsCommand.self, BalanceCommand.self, MovementsCommand.self,
         ])
 }
 

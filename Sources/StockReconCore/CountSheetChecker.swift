@@ -1,0 +1,172 @@
+/// One row of a count sheet (SPEC section 6) as read: ids and numbers trimmed, notes exact.
+public struct CountSheetRow: Sendable, Hashable {
+    public var file: String
+    public var line: Int
+    public var variantID: String?
+    public var sku: String?
+    public var barcode: String?
+    public var countedQuantity: String?
+    public var locationID: String?
+    public var batch: String?
+    public var reason: String?
+    public var notes: String?
+
+    public init(
+        file: String, line: Int, variantID: String? = nil, sku: String? = nil, barcode: String? = nil,
+        countedQuantity: String?, locationID: String? = nil, batch: String? = nil, reason: String? = nil, notes: String? = nil
+    ) {
+        self.file = file
+        self.line = line
+        self.variantID = variantID
+        self.sku = sku
+        self.barcode = barcode
+        self.countedQuantity = countedQuantity
+        self.locationID = locationID
+        self.batch = batch
+        self.reason = reason
+        self.notes = notes
+    }
+
+    /// The columns a count sheet may have, in the order a blind sheet writes them.
+    public static let columns = ["variant_id", "sku", "barcode", "location_id", "batch", "counted_quantity", "reason", "notes"]
+    /// Columns kept byte for byte (SPEC section 2).
+    public static let freeTextColumns: Set<String> = ["notes"]
+}
+
+/// A counted line ready to record: internal ids, the quantity, where it came from.
+public struct CountedLine: Sendable, Hashable {
+    public var line: Int
+    public var variant: Int64
+    public var location: Int64
+    /// Empty when the sheet names none.
+    public var batch: String
+    public var counted: Int64
+    public var reason: String?
+    public var notes: String?
+}
+
+/// What became of a count sheet's row.
+public enum CountSheetVerdict: Sendable, Hashable {
+    case counted(CountedLine)
+    /// A blank counted quantity: the item was not counted (not a zero).
+    case notCounted
+    case invalid([Diagnostic])
+}
+
+/// Checks count sheet rows against the catalog, the count's org and its location scope.
+public struct CountSheetChecker: Sendable {
+    public let catalog: Catalog
+    public let org: Catalog.Org
+    /// The count's location (internal id), nil for every location.
+    public let scope: Int64?
+    private let orgIndex: Int?
+
+    public init(catalog: Catalog, org: Catalog.Org, scope: Int64?) {
+        self.catalog = catalog
+        self.org = org
+        self.scope = scope
+        orgIndex = catalog.orgIndex(of: org.orgID)
+    }
+
+    public func check(_ row: CountSheetRow) -> CountSheetVerdict {
+        func at(_ field: String) -> SourceLocation { SourceLocation(file: row.file, line: row.line, field: field) }
+        var problems: [Diagnostic] = []
+        guard let quantityText = row.countedQuantity else { return .notCounted }
+        var counted: Int64?
+        switch Quantity.parse(quantityText) {
+        case .success(let value) where value >= 0:
+            counted = value
+        case .success:
+            problems.append(Diagnostic(
+                .invalidQuantity, at: at("counted_quantity"), "a counted quantity cannot be negative: write what is on the shelf",
+                input: quantityText, context: ["ge": .integer(0)]))
+        case .failure(.outOfRange):
+            problems.append(Diagnostic(
+                .invalidQuantity, at: at("counted_quantity"), "the counted quantity is beyond ±1,000,000,000: check the cell",
+                input: quantityText, context: ["le": .integer(Quantity.limit)]))
+        case .failure(.notAnInteger):
+            problems.append(Diagnostic(
+                .invalidQuantity, at: at("counted_quantity"), "the counted quantity must be a whole number of units (or blank: not counted)",
+                input: quantityText))
+        }
+        let variant = checkVariant(row, at: at, into: &problems)
+        let location = checkLocation(row, variant: variant, at: at, into: &problems)
+        guard problems.isEmpty, let counted, let variant, let location else { return .invalid(problems) }
+        return .counted(CountedLine(
+            line: row.line, variant: variant.id, location: location, batch: row.batch ?? "", counted: counted,
+            reason: row.reason, notes: row.notes))
+    }
+
+    private func checkVariant(
+        _ row: CountSheetRow, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
+    ) -> Catalog.VariantFacts? {
+        let keys: [(String, String?, VariantKeyKind)] = [
+            ("variant_id", row.variantID, .variantID), ("sku", row.sku, .sku), ("barcode", row.barcode, .barcode),
+        ]
+        guard let (field, key, kind) = keys.first(where: { $0.1 != nil }).map({ ($0.0, $0.1 ?? "", $0.2) }) else {
+            problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
+            return nil
+        }
+        guard let index = catalog.variantIndex(key, by: kind) else {
+            problems.append(Diagnostic(
+                .unknownVariant, at: at(field),
+                "no variant with this \(field) in the catalog: check the value or add the variant with `stockrecon catalog import`",
+                input: key))
+            return nil
+        }
+        let facts = catalog.facts(at: index)
+        guard facts.orgIndex == orgIndex else {
+            let variant = catalog.variant(at: index)
+            problems.append(Diagnostic(
+                .crossBrand, at: at(field),
+                "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID), whose count this is: count it in its own org's count",
+                input: key, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
+            return nil
+        }
+        return facts
+    }
+
+    /// The row's location, else the count's, else the org's default one; inside the scope.
+    private func checkLocation(
+        _ row: CountSheetRow, variant: Catalog.VariantFacts?, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
+    ) -> Int64? {
+        let resolved: Int64
+        if let text = row.locationID {
+            guard let location = catalog.locationKey(text) else {
+                problems.append(Diagnostic(
+                    .unknownLocation, at: at("location_id"),
+                    "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
+                    input: text))
+                return nil
+            }
+            resolved = location
+        } else if let scope {
+            resolved = scope
+        } else {
+            guard let variant else { return nil }
+            if variant.isLocationAware {
+                problems.append(Diagnostic(
+                    .locationRequired, at: at("location_id"),
+                    "the variant is location-aware and this count covers every location: name its location_id"))
+                return nil
+            }
+            guard let location = org.defaultLocationID.flatMap({ catalog.locationKey($0) }) else {
+                problems.append(Diagnostic(
+                    .unknownLocation, at: at("location_id"),
+                    "the row names no location and org \(org.orgID) has no default location: name one in location_id",
+                    context: ["org_id": .text(org.orgID)]))
+                return nil
+            }
+            resolved = location
+        }
+        if let scope, resolved != scope {
+            let scopeID = catalog.location(key: scope)?.locationID ?? String(scope)
+            problems.append(Diagnostic(
+                .unknownLocation, at: at("location_id"),
+                "this count covers location \(scopeID) only: count this item in a count of its own location",
+                input: row.locationID, context: ["count_location_id": .text(scopeID)]))
+            return nil
+        }
+        return resolved
+    }
+}

@@ -1,0 +1,169 @@
+import GRDB
+import StockReconCore
+import StockReconIO
+import StockReconStore
+
+/// A count to start (`count start`, or a pipeline's `count` stage).
+public struct CountRequest: Sendable {
+    public var tenantID: String
+    public var orgID: String
+    public var type: CountType
+    public var name: String
+    public var locationID: String?
+    public var notes: String?
+    public var userID: String
+
+    public init(tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?, userID: String) {
+        self.tenantID = tenantID
+        self.orgID = orgID
+        self.type = type
+        self.name = name
+        self.locationID = locationID
+        self.notes = notes
+        self.userID = userID
+    }
+}
+
+/// Stocktakes (SPEC section 9): start, add sheets, complete, cancel, and the blind sheet.
+/// Each step is one transaction (a savepoint in a dry run); a refusal changes nothing.
+public struct Counting {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public func start(_ request: CountRequest) throws -> Int64 {
+        try store.withConnection("starting a count") { db in try start(request, in: db, isDryRun: false) }
+    }
+
+    func start(_ request: CountRequest, in db: Database, isDryRun: Bool) throws -> Int64 {
+        var id: Int64 = 0
+        try writing(db, isDryRun: isDryRun) {
+            id = try Store.startCount(
+                tenantID: request.tenantID, orgID: request.orgID, type: request.type, name: request.name,
+                locationID: request.locationID, notes: request.notes, userID: request.userID, in: db)
+        }
+        return id
+    }
+
+    public func add(countID: Int64, userID: String, files: [InputFile]) throws -> RunReport {
+        try store.withConnection("adding count sheets") { db in
+            try add(countID: countID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false)
+        }
+    }
+
+    /// Adds count sheets, each in its own transaction. A row counted is `pending` until the
+    /// count completes; a blank counted quantity is `unchanged` (not counted); a sheet added
+    /// before is `duplicate`, row for row; a sheet that cannot be read adds nothing (exit 2).
+    func add(countID: Int64, userID: String, files: [InputFile], command: RunCommand, in db: Database, isDryRun: Bool) throws -> RunReport {
+        var session: CountSession?
+        var user: Catalog.User?
+        var run: Int64 = 0
+        var catalog = Catalog()
+        try writing(db, isDryRun: isDryRun) {
+            let open = try Store.openCount(countID, doing: "be added to", in: db)
+            user = try Store.user(userID, tenant: open.tenant, tenantID: open.tenantID, in: db)
+            catalog = try Store.catalog(tenant: open.tenant, in: db)
+            run = try Store.beginRun(tenant: open.tenant, orgID: open.orgID, command: command, in: db)
+            session = open
+        }
+        guard let session, let user, let org = catalog.orgs[session.orgID] else {
+            throw UsageError("count \(countID) could not be opened")
+        }
+        let checker = CountSheetChecker(catalog: catalog, org: org, scope: session.location)
+        var report = RunReport()
+        report.runID = isDryRun ? nil : run
+        report.isDryRun = isDryRun
+        for file in files {
+            var fileReport = FileReport(file: file.displayName)
+            var diagnostics: [Diagnostic] = []
+            do {
+                let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+                if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {
+                    fileReport.counts = OutcomeCounts(rows: rows, duplicate: rows)
+                    try writing(db, isDryRun: isDryRun) { try Store.addCounts(fileReport.counts, toRun: run, in: db) }
+                } else {
+                    let rows = try CountSheetReader.read(file)
+                    var lines: [CountedLine] = []
+                    for row in rows {
+                        switch checker.check(row) {
+                        case .counted(let line):
+                            lines.append(line)
+                            fileReport.counts.count(.pending)
+                        case .notCounted:
+                            fileReport.counts.count(.unchanged)
+                        case .invalid(let problems):
+                            diagnostics += problems
+                            fileReport.counts.count(.rejected)
+                        }
+                    }
+                    try writing(db, isDryRun: isDryRun) {
+                        try Store.addSheet(
+                            count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
+                            lines: lines, in: db)
+                        try Store.record(diagnostics, run: run, tenantID: session.tenantID, in: db)
+                        try Store.addCounts(fileReport.counts, toRun: run, in: db)
+                    }
+                }
+            } catch let failure as FileReadError {
+                fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
+                fileReport.failure = failure.diagnostic
+                diagnostics = [failure.diagnostic]
+                try writing(db, isDryRun: isDryRun) {
+                    try Store.record(diagnostics, run: run, tenantID: session.tenantID, in: db)
+                    try Store.addCounts(fileReport.counts, toRun: run, in: db)
+                }
+            }
+            report.sample(diagnostics)
+            report.counts += fileReport.counts
+            report.files.append(fileReport)
+        }
+        try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
+        return report
+    }
+
+    public func complete(countID: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules = CountRules()) throws -> CountCompletion {
+        try store.withConnection("completing count \(countID)") { db in
+            try complete(
+                countID: countID, userID: userID, apply: apply, uncounted: uncounted, rules: rules,
+                command: RunCommand(.countComplete(countID)), in: db, isDryRun: false)
+        }
+    }
+
+    func complete(
+        countID: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules, command: RunCommand,
+        in db: Database, isDryRun: Bool
+    ) throws -> CountCompletion {
+        var completion: CountCompletion?
+        try writing(db, isDryRun: isDryRun) {
+            completion = try Store.completeCount(
+                countID, userID: userID, apply: apply, uncounted: uncounted, rules: rules, command: command, in: db)
+        }
+        guard let completion else { throw UsageError("count \(countID) could not be completed") }
+        return completion
+    }
+
+    public func cancel(countID: Int64, userID: String) throws {
+        try store.write("cancelling count \(countID)") { db in try Store.cancelCount(countID, userID: userID, in: db) }
+    }
+
+    /// Writes the blind sheet of a count's scope; returns how many lines it has.
+    public func writeBlindSheet(countID: Int64, format: SheetFormat, to path: String) throws -> Int {
+        let session = try session(countID)
+        let rows = try store.blindSheetItems(session).map { $0 + ["", "", "", ""] }
+        do {
+            try SheetWriter.write(header: CountSheetRow.columns, rows: rows, format: format, to: path)
+        } catch {
+            throw UsageError("cannot write \(path): \(error)")
+        }
+        return rows.count
+    }
+
+    public func session(_ countID: Int64) throws -> CountSession {
+        try store.read { db in try Store.countSession(countID, in: db) }
+    }
+
+    /// A count's items as they stand (an open count) or as completed.
+    public func items(_ session: CountSession) throws -> [StoredCountItem] {
+        try store.read { db in try Store.countItems(session, in: db) }
+    }
+}

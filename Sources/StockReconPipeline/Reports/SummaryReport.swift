@@ -1,0 +1,118 @@
+import StockReconCore
+import StockReconStore
+
+/// `report summary`: a tenant's movements over a period by type, reason and location
+/// (quantities and values), and its completed counts with their accuracy.
+enum SummaryReport {
+    static let groupColumns = [
+        ReportColumn("movements", "Movements"), ReportColumn("units_in", "Units in"), ReportColumn("units_out", "Units out"),
+        ReportColumn("net_units", "Net units"), ReportColumn("value", "Value", .money),
+    ]
+
+    static let countColumns = [
+        ReportColumn("count_id", "Count"), ReportColumn("name", "Name"), ReportColumn("type", "Type"),
+        ReportColumn("location_id", "Location"), ReportColumn("completed_at", "Completed"),
+        ReportColumn("items_counted", "Items counted"), ReportColumn("items_with_discrepancy", "With discrepancy"),
+        ReportColumn("accuracy", "Accuracy", .percent), ReportColumn("missing_value", "Missing value", .money),
+        ReportColumn("excess_value", "Excess value", .money), ReportColumn("net_variance", "Net variance", .money),
+    ]
+
+    struct Group {
+        var movements: Int64 = 0
+        var unitsIn: Int64 = 0
+        var unitsOut: Int64 = 0
+        var valueMinor: Int64 = 0
+
+        mutating func add(_ row: MovementSummaryRow) {
+            movements += row.movements
+            unitsIn += row.unitsIn
+            unitsOut += row.unitsOut
+            valueMinor = valueMinor.addingReportingOverflow(row.valueMinor).partialValue
+        }
+
+        var cells: [ReportCell] {
+            [.integer(movements), .integer(unitsIn), .integer(unitsOut), .integer(unitsIn + unitsOut), .money(minor: valueMinor)]
+        }
+    }
+
+    static func document(
+        tenantID: String, from: String?, to: String?, movements: [MovementSummaryRow], counts: [CountSummaryRow],
+        largestVariances: [(label: String, valueMinor: Int64)]
+    ) -> ReportDocument {
+        var total = Group()
+        for row in movements { total.add(row) }
+        func table(_ key: String, _ title: String, _ label: String, by name: (MovementSummaryRow) -> String) -> ReportTable {
+            var groups: [String: Group] = [:]
+            for row in movements { groups[name(row), default: Group()].add(row) }
+            let rows = groups.keys.sorted().map { key in [ReportCell.text(key)] + (groups[key] ?? Group()).cells }
+            return ReportTable(
+                key: key, title: title, columns: [ReportColumn("group", label)] + groupColumns, rows: rows,
+                emptyText: "No movements in this period.")
+        }
+        let countedItems = counts.reduce(0) { $0 + $1.itemsCounted }
+        let matchedItems = counts.reduce(0) { $0 + $1.itemsCounted - $1.itemsWithDiscrepancy }
+        let facts = [
+            ReportFact("tenant_id", "Tenant", .text(tenantID)),
+            ReportFact("from", "From", .text(from ?? "the beginning")),
+            ReportFact("to", "To", .text(to ?? "today")),
+            ReportFact("movements", "Movements", .integer(total.movements)),
+            ReportFact("units_in", "Units in", .integer(total.unitsIn)),
+            ReportFact("units_out", "Units out", .integer(total.unitsOut)),
+            ReportFact("net_value", "Net value", .money(minor: total.valueMinor)),
+            ReportFact("counts_completed", "Counts completed", .integer(Int64(counts.count))),
+            ReportFact("count_accuracy", "Count accuracy", countedItems > 0 ? .percent(basisPoints: matchedItems * 10_000 / countedItems) : .null, .percent),
+        ]
+        let countRows = counts.map { count -> [ReportCell] in
+            [
+                .integer(count.id), .text(count.name), .text(count.type), count.locationID.map(ReportCell.text) ?? .text("every location"),
+                .text(count.completedAt), .integer(count.itemsCounted), .integer(count.itemsWithDiscrepancy),
+                count.itemsCounted > 0 ? .percent(basisPoints: (count.itemsCounted - count.itemsWithDiscrepancy) * 10_000 / count.itemsCounted) : .null,
+                .money(minor: count.missingValueMinor), .money(minor: count.excessValueMinor), .money(minor: count.netVarianceMinor),
+            ]
+        }
+        let period = "\(from ?? "the beginning") to \(to ?? "today")"
+        return ReportDocument(
+            kind: "summary", title: "Summary for \(tenantID), \(period)", facts: facts,
+            chart: ReportChart.largest("Largest count variances by value", largestVariances),
+            tables: [
+                table("by_type", "By type", "Type") { row in
+                    row.adjustmentType.map { "\(row.transactionType) \($0)" } ?? row.transactionType
+                },
+                table("by_reason", "By reason", "Reason") { $0.reasonCode ?? "(none)" },
+                table("by_location", "By location", "Location") { $0.locationID },
+                ReportTable(key: "counts", title: "Counts", columns: countColumns, rows: countRows, emptyText: "No count was completed in this period."),
+            ])
+    }
+}
+
+/// Builds the reports from the store.
+public struct Reporting {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public func variance(countID: Int64, rules: CountRules = CountRules()) throws -> ReportDocument {
+        let counting = Counting(store: store)
+        let session = try counting.session(countID)
+        return VarianceReport.document(session, items: try counting.items(session), rules: rules)
+    }
+
+    public func summary(tenantID: String, from: String?, to: String?) throws -> ReportDocument {
+        let counts = try store.completedCounts(tenantID: tenantID, from: from, to: to)
+        return SummaryReport.document(
+            tenantID: tenantID, from: from, to: to, movements: try store.movementSummary(tenantID: tenantID, from: from, to: to),
+            counts: counts, largestVariances: try store.largestCountVariances(countIDs: counts.map(\.id), limit: 10))
+    }
+}
+
+/// The days a summary covers.
+public enum ReportPeriod {
+    /// A real calendar day written YYYY-MM-DD.
+    public static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month)
+        else { return false }
+        return (1...Timestamp.daysIn(month: month, year: year)).contains(day)
+    }
+}

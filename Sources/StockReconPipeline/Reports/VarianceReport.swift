@@ -1,0 +1,70 @@
+import StockReconCore
+import StockReconStore
+
+/// `report variance COUNT_ID`: a count's figures and every line, with what moved during the
+/// count beside the variance, so that nobody mistakes a delivery for a miscount.
+enum VarianceReport {
+    static let columns = [
+        ReportColumn("variant_id", "Variant"), ReportColumn("sku", "SKU"), ReportColumn("location_id", "Location"),
+        ReportColumn("batch", "Batch"), ReportColumn("system_quantity", "System"),
+        ReportColumn("moved_during_count", "Moved during count"), ReportColumn("counted_quantity", "Counted"),
+        ReportColumn("variance", "Variance"), ReportColumn("unit_cost", "Unit cost", .money),
+        ReportColumn("variance_value", "Variance value", .money), ReportColumn("line_status", "Status"),
+        ReportColumn("review", "Review"), ReportColumn("reason", "Reason"), ReportColumn("notes", "Notes"),
+    ]
+
+    static func document(_ session: CountSession, items: [StoredCountItem], rules: CountRules) -> ReportDocument {
+        let totals = CountTotals(items.map(\.item), rules: rules)
+        let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
+        var facts = [
+            ReportFact("count_id", "Count", .integer(session.id)),
+            ReportFact("name", "Name", .text(session.name)),
+            ReportFact("type", "Type", .text(session.type.rawValue)),
+            ReportFact("status", "Status", .text(session.status.rawValue)),
+            ReportFact("org_id", "Org", .text(session.orgID)),
+            ReportFact("location_id", "Location", .text(session.locationID ?? "every location")),
+            ReportFact("started_at", "Started", .text(session.startedAt)),
+            ReportFact("started_by", "Started by", optional(session.startedBy)),
+            ReportFact("completed_at", "Completed", optional(session.finishedAt)),
+            ReportFact("completed_by", "Completed by", optional(session.finishedBy)),
+        ]
+        if let applied = session.applied { facts.append(ReportFact("applied", "Variance posted", .flag(applied))) }
+        facts += [
+            ReportFact("items_counted", "Items counted", .integer(Int64(totals.itemsCounted))),
+            ReportFact("items_with_discrepancy", "Items with discrepancy", .integer(Int64(totals.itemsWithDiscrepancy))),
+            ReportFact("items_uncounted", "Items with stock not counted", .integer(Int64(totals.itemsUncounted))),
+            ReportFact("accuracy", "Accuracy", totals.accuracyBasisPoints.map { .percent(basisPoints: $0) } ?? .null, .percent),
+            ReportFact("units_missing", "Units missing", .integer(totals.unitsMissing)),
+            ReportFact("units_excess", "Units in excess", .integer(totals.unitsExcess)),
+            ReportFact("missing_value", "Missing value", .money(minor: totals.missingValueMinor)),
+            ReportFact("excess_value", "Excess value", .money(minor: totals.excessValueMinor)),
+            ReportFact("net_variance", "Net variance", .money(minor: totals.netVarianceMinor)),
+            ReportFact("review_over_value", "Review over value", .money(minor: rules.reviewOverValueMinor)),
+            ReportFact("items_for_review", "Items for review", .integer(Int64(totals.itemsFlagged))),
+        ]
+        let rows = items.map { stored -> [ReportCell] in
+            let item = stored.item
+            return [
+                .text(item.variantID), optional(item.sku), .text(item.locationID), optional(item.batch),
+                .integer(item.systemQuantity), .integer(item.movedDuringCount), item.countedQuantity.map(ReportCell.integer) ?? .null,
+                item.variance.map(ReportCell.integer) ?? .null, item.unitCostMinor.map { .money(minor: $0) } ?? .null,
+                item.varianceValueMinor.map { .money(minor: $0) } ?? .null, .text(lineStatus(item)), .flag(item.needsReview(rules)),
+                optional(item.reason), optional(item.notes),
+            ]
+        }
+        let chart = ReportChart.largest(
+            "Largest variances by value",
+            items.compactMap { stored in
+                stored.item.varianceValueMinor.map { ("\(stored.item.sku ?? stored.item.variantID) @ \(stored.item.locationID)", $0) }
+            })
+        return ReportDocument(
+            kind: "variance", title: "Variance report: count \(session.id), \(session.name)", facts: facts, chart: chart,
+            tables: [ReportTable(key: "lines", title: "Lines", columns: columns, rows: rows, emptyText: "Nothing was counted.")])
+    }
+
+    /// The same words as the `variance_report` view's `status_of_line`.
+    static func lineStatus(_ item: CountItem) -> String {
+        guard let variance = item.variance else { return "uncounted" }
+        return variance == 0 ? "match" : variance < 0 ? "missing" : "excess"
+    }
+}

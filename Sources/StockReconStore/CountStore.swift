@@ -1,0 +1,324 @@
+import GRDB
+import StockReconCore
+
+/// A stocktake session as stored.
+public struct CountSession: Sendable, Hashable {
+    public var id: Int64
+    public var tenant: Int64
+    public var tenantID: String
+    public var org: Int64
+    public var orgID: String
+    public var name: String
+    public var type: CountType
+    public var status: CountStatus
+    /// The location scope (internal id and text id); nil for every location.
+    public var location: Int64?
+    public var locationID: String?
+    public var notes: String?
+    public var startedAt: String
+    public var startedBy: String?
+    public var finishedAt: String?
+    public var finishedBy: String?
+    public var applied: Bool?
+    public var uncounted: UncountedPolicy?
+}
+
+/// A count's item with the store's keys, as the completion posts it.
+public struct StoredCountItem: Sendable, Hashable {
+    public var variant: Int64
+    public var location: Int64
+    public var item: CountItem
+    /// The sheet rows that counted it (0 for an uncounted item).
+    public var rows: Int
+    public var movementID: Int64?
+}
+
+/// What completing a count did.
+public struct CountCompletion: Sendable {
+    public var countID: Int64
+    public var runID: Int64
+    public var items: [StoredCountItem]
+    public var totals: CountTotals
+    public var movementsPosted: Int
+    public var counts: OutcomeCounts
+}
+
+extension Store {
+    // MARK: - Sessions
+
+    /// Starts a count: only a manager may, and only when no count of the org in progress
+    /// covers an overlapping location (no location covers them all). On-hand in scope is
+    /// kept as the count's system quantities.
+    public static func startCount(
+        tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?,
+        userID: String, in db: Database
+    ) throws -> Int64 {
+        guard let tenant = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else {
+            throw Refusal("tenant \(tenantID) has no catalog: load one with `stockrecon catalog import --tenant \(tenantID) FILE...`")
+        }
+        let user = try manager(userID, tenant: tenant, tenantID: tenantID, doing: "start a count", in: db)
+        guard let org = try Int64.fetchOne(db, sql: "SELECT id FROM catalog_orgs WHERE tenant = ? AND org_id = ?", arguments: [tenant, orgID]) else {
+            throw Refusal("org \(orgID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) ORGS.csv`")
+        }
+        var location: Int64?
+        if let locationID {
+            guard let key = try Int64.fetchOne(
+                db, sql: "SELECT id FROM catalog_locations WHERE tenant = ? AND location_id = ?", arguments: [tenant, locationID])
+            else { throw Refusal("location \(locationID) is not in tenant \(tenantID)'s catalog: check the id, or load it with `stockrecon catalog import`") }
+            location = key
+        }
+        if let open = try Row.fetchOne(db, sql: """
+            SELECT c.id, c.name, loc.location_id FROM count_sessions c LEFT JOIN catalog_locations loc ON loc.id = c.location
+            WHERE c.tenant = ? AND c.org = ? AND c.status = 'IN_PROGRESS' AND (c.location IS NULL OR ? IS NULL OR c.location = ?)
+            ORDER BY c.id LIMIT 1
+            """, arguments: [tenant, org, location, location]) {
+            let id: Int64 = open[0]
+            let name: String = open[1]
+            let scopeID: String? = open[2]
+            let scope = scopeID.map { "location \($0)" } ?? "every location"
+            throw Refusal("count \(id) (\"\(name)\", \(scope)) is in progress for org \(orgID) and overlaps this one: complete or cancel it first (`stockrecon count complete \(id)` or `count cancel \(id)`)")
+        }
+        try db.execute(sql: """
+            INSERT INTO count_sessions (tenant, org, name, type, location, notes, started_at, started_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [tenant, org, name, type.rawValue, location, notes, now(), user.id])
+        let count = db.lastInsertedRowID
+        try db.execute(sql: """
+            INSERT INTO count_snapshots (count, variant, location, on_hand)
+            SELECT ?, s.variant, s.location, s.on_hand FROM stock_levels s
+            JOIN catalog_variants v ON v.id = s.variant AND v.org_id = ?
+            WHERE s.tenant = ? AND (? IS NULL OR s.location = ?)
+            """, arguments: [count, orgID, tenant, location, location])
+        return count
+    }
+
+    /// A count by id, or a refusal that says how to find one.
+    public static func countSession(_ id: Int64, in db: Database) throws -> CountSession {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT c.*, t.tenant_id AS tenant_text, o.org_id AS org_text, loc.location_id AS location_text,
+                   s.user_id AS started_text, f.user_id AS finished_text
+            FROM count_sessions c JOIN tenants t ON t.id = c.tenant JOIN catalog_orgs o ON o.id = c.org
+            LEFT JOIN catalog_locations loc ON loc.id = c.location
+            LEFT JOIN catalog_users s ON s.id = c.started_by LEFT JOIN catalog_users f ON f.id = c.finished_by
+            WHERE c.id = ?
+            """, arguments: [id]),
+            let type = CountType(rawValue: row["type"]), let status = CountStatus(rawValue: row["status"])
+        else { throw Refusal("there is no count \(id): see `stockrecon count list --tenant T`") }
+        return CountSession(
+            id: id, tenant: row["tenant"], tenantID: row["tenant_text"], org: row["org"], orgID: row["org_text"],
+            name: row["name"], type: type, status: status, location: row["location"], locationID: row["location_text"],
+            notes: row["notes"], startedAt: row["started_at"], startedBy: row["started_text"], finishedAt: row["finished_at"],
+            finishedBy: row["finished_text"], applied: (row["applied"] as Int64?).map { $0 != 0 },
+            uncounted: (row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)))
+    }
+
+    /// A count that still takes lines, or a refusal saying how it ended.
+    public static func openCount(_ id: Int64, doing action: String, in db: Database) throws -> CountSession {
+        let session = try countSession(id, in: db)
+        guard session.status == .inProgress else {
+            throw Refusal("count \(id) is \(session.status.rawValue.lowercased()) (at \(session.finishedAt ?? "?") by \(session.finishedBy ?? "?")): nothing can \(action) a finished count; start a new one")
+        }
+        return session
+    }
+
+    static func manager(_ userID: String, tenant: Int64, tenantID: String, doing action: String, in db: Database) throws -> Catalog.User {
+        let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
+        guard user.role == .manager else {
+            throw Refusal("user \(userID) is \(user.role.rawValue): only a manager may \(action)")
+        }
+        return user
+    }
+
+    public static func cancelCount(_ id: Int64, userID: String, in db: Database) throws {
+        let session = try openCount(id, doing: "cancel", in: db)
+        let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "cancel a count", in: db)
+        try db.execute(
+            sql: "UPDATE count_sessions SET status = 'CANCELLED', finished_at = ?, finished_by = ? WHERE id = ?",
+            arguments: [now(), user.id, id])
+    }
+
+    // MARK: - Sheets
+
+    /// The rows of a sheet already added to the count (by its bytes), nil for a new sheet.
+    public static func addedSheetRows(count: Int64, sha256: String, in db: Database) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT rows FROM count_sheets WHERE count = ? AND sha256 = ?", arguments: [count, sha256])
+    }
+
+    /// Records a sheet and its counted lines.
+    public static func addSheet(
+        count: Int64, sha256: String, path: String, rows: Int, run: Int64, user: Int64, lines: [CountedLine], in db: Database
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, ?, ?)",
+            arguments: [count, sha256, path, rows, run])
+        let sheet = db.lastInsertedRowID
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO count_lines (count, sheet, source_line, variant, location, batch, counted, reason, notes, user)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for line in lines {
+            try statement.execute(arguments: [
+                count, sheet, line.line, line.variant, line.location, line.batch, line.counted, line.reason, line.notes, user,
+            ])
+        }
+    }
+
+    // MARK: - Items
+
+    /// A count's items: fixed figures for a completed count; for an open one, its lines as
+    /// they stand and, with `uncounted`, the items in scope with stock that nobody counted
+    /// (zero policy: counted as zero).
+    public static func countItems(_ session: CountSession, uncounted: UncountedPolicy? = nil, in db: Database) throws -> [StoredCountItem] {
+        let source = session.status == .inProgress ? "count_items_now" : "count_results"
+        var items = try Row.fetchAll(db, sql: """
+            SELECT i.variant, i.location, v.variant_id, v.sku, loc.location_id, i.batch, i.system_quantity,
+                   i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement
+            FROM \(source) i JOIN catalog_variants v ON v.id = i.variant JOIN catalog_locations loc ON loc.id = i.location
+            WHERE i.count = ? ORDER BY loc.location_id, v.variant_id
+            """, arguments: [session.id]).map(storedItem)
+        if let uncounted, session.status == .inProgress, session.type.listsUncounted {
+            let countedAs: DatabaseValueConvertible? = uncounted == .zero ? 0 : nil
+            items += try Row.fetchAll(db, sql: """
+                SELECT b.variant, b.location, v.variant_id, v.sku, loc.location_id, NULL AS batch,
+                       COALESCE(s.on_hand, 0) AS system_quantity, ? AS counted_quantity,
+                       b.on_hand - COALESCE(s.on_hand, 0) AS moved_during_count, v.unit_cost_minor, NULL AS reason,
+                       NULL AS notes, 0 AS rows, NULL AS movement
+                FROM stock_levels b
+                JOIN catalog_variants v ON v.id = b.variant AND v.org_id = ?
+                JOIN catalog_locations loc ON loc.id = b.location
+                LEFT JOIN count_snapshots s ON s.count = ? AND s.variant = b.variant AND s.location = b.location
+                WHERE b.tenant = ? AND b.on_hand <> 0 AND (? IS NULL OR b.location = ?)
+                  AND NOT EXISTS (SELECT 1 FROM count_lines l WHERE l.count = ? AND l.variant = b.variant AND l.location = b.location)
+                ORDER BY loc.location_id, v.variant_id
+                """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id])
+                .map(storedItem)
+        }
+        return items
+    }
+
+    private static func storedItem(_ row: Row) -> StoredCountItem {
+        StoredCountItem(
+            variant: row[0], location: row[1],
+            item: CountItem(
+                variantID: row[2], sku: row[3], locationID: row[4], batch: row[5], systemQuantity: row[6],
+                countedQuantity: row[7], movedDuringCount: row[8], unitCostMinor: row[9], reason: row[10], notes: row[11]),
+            rows: row[12], movementID: row[13])
+    }
+
+    // MARK: - Completion
+
+    /// Completes a count: fixes every item's figures and, with `apply`, posts each variance
+    /// as a pre-approved movement of kind `count` on top of what moved while counting. Only
+    /// a manager may. One transaction (the caller's).
+    public static func completeCount(
+        _ id: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules,
+        command: RunCommand, in db: Database
+    ) throws -> CountCompletion {
+        let session = try openCount(id, doing: "complete", in: db)
+        let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "complete a count", in: db)
+        var items = try countItems(session, uncounted: uncounted, in: db)
+        let run = try beginRun(tenant: session.tenant, orgID: session.orgID, command: command, in: db)
+        var counts = OutcomeCounts()
+        var posted = 0
+        if apply {
+            try db.execute(
+                sql: "INSERT INTO postings (tenant, org, run, file, user, approved_by) VALUES (?, ?, ?, NULL, ?, ?)",
+                arguments: [session.tenant, session.org, run, user.id, user.id])
+            let posting = db.lastInsertedRowID
+            let ledger = try db.cachedStatement(sql: """
+                INSERT INTO ledger (posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
+                    reference_id, notes, reason_code, idempotency_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let level = try db.cachedStatement(sql: """
+                INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
+                """)
+            for index in items.indices {
+                let stored = items[index]
+                guard case .post(let kind, let delta) = stored.item.fate() else { continue }
+                let before = stored.item.onHandNow
+                try ledger.execute(arguments: [
+                    posting, stored.variant, stored.location, kind.code, delta, before, stored.item.unitCostMinor,
+                    "count \(id)", stored.item.notes, stored.item.reason,
+                    "count-\(id):\(stored.item.variantID)@\(stored.item.locationID)",
+                ])
+                items[index].movementID = db.lastInsertedRowID
+                try level.execute(arguments: [session.tenant, stored.variant, stored.location, before + delta])
+                posted += 1
+            }
+        }
+        let result = try db.cachedStatement(sql: """
+            INSERT INTO count_results (count, variant, location, batch, system_quantity, counted_quantity, moved_during_count,
+                unit_cost_minor, reason, notes, rows, movement)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var totals = CountTotals()
+        for stored in items {
+            let item = stored.item
+            try result.execute(arguments: [
+                id, stored.variant, stored.location, item.batch, item.systemQuantity, item.countedQuantity,
+                item.movedDuringCount, item.unitCostMinor, item.reason, item.notes, stored.rows, stored.movementID,
+            ])
+            totals.add(item, rules: rules)
+            counts.rows += stored.rows
+            if stored.movementID != nil { counts.posted += stored.rows } else { counts.unchanged += stored.rows }
+        }
+        try db.execute(sql: """
+            UPDATE count_sessions SET status = 'COMPLETED', finished_at = ?, finished_by = ?, applied = ?, uncounted = ?, run = ?,
+                items_counted = ?, items_with_discrepancy = ?, missing_value_minor = ?, excess_value_minor = ?, net_variance_minor = ?
+            WHERE id = ?
+            """, arguments: [
+                now(), user.id, apply, uncounted.rawValue, run, totals.itemsCounted, totals.itemsWithDiscrepancy,
+                totals.missingValueMinor, totals.excessValueMinor, totals.netVarianceMinor, id,
+            ])
+        try addCounts(counts, toRun: run, in: db)
+        try finishRun(run, in: db)
+        return CountCompletion(countID: id, runID: run, items: items, totals: totals, movementsPosted: posted, counts: counts)
+    }
+
+    // MARK: - Blind sheets
+
+    /// What a blind sheet lists (variant_id, sku, barcode, location_id), no quantities: with
+    /// a location scope, every variant of the org there; without, every variant of the org
+    /// where it has a balance, and at the org's default location where it has none.
+    public func blindSheetItems(_ session: CountSession) throws -> [[String]] {
+        try read { db in
+            let rows: [Row]
+            if let location = session.location {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT v.variant_id, v.sku, v.barcode, loc.location_id FROM catalog_variants v, catalog_locations loc
+                    WHERE v.tenant = ? AND v.org_id = ? AND loc.id = ?
+                    ORDER BY v.sku, v.variant_id
+                    """, arguments: [session.tenant, session.orgID, location])
+            } else {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT v.variant_id, v.sku, v.barcode, loc.location_id FROM catalog_variants v
+                    JOIN stock_levels s ON s.tenant = v.tenant AND s.variant = v.id
+                    JOIN catalog_locations loc ON loc.id = s.location
+                    WHERE v.tenant = ? AND v.org_id = ?
+                    UNION ALL
+                    SELECT v.variant_id, v.sku, v.barcode, o.default_location_id FROM catalog_variants v
+                    JOIN catalog_orgs o ON o.tenant = v.tenant AND o.org_id = v.org_id
+                    WHERE v.tenant = ? AND v.org_id = ?
+                      AND NOT EXISTS (SELECT 1 FROM stock_levels s WHERE s.tenant = v.tenant AND s.variant = v.id)
+                    ORDER BY 4, 2, 1
+                    """, arguments: [session.tenant, session.orgID, session.tenant, session.orgID])
+            }
+            return rows.map { row in (0..<4).map { (row[$0] as String?) ?? "" } }
+        }
+    }
+
+    // MARK: - Lists
+
+    public static let countColumns = [
+        "id", "org_id", "name", "type", "status", "location_id", "started_at", "completed_at", "started_by",
+        "items_counted", "items_with_discrepancy", "missing_value_minor", "excess_value_minor", "net_variance_minor",
+    ]
+
+    /// A tenant's counts, newest first.
+    public func counts(tenantID: String) throws -> ResultTable {
+        let (sql, arguments) = Self.query(Store.countColumns, from: "stock_counts", tenantID: tenantID, filters: [])
+        return try table(sql: sql + " ORDER BY id DESC", arguments: arguments, columns: Store.countColumns)
+    }
+}

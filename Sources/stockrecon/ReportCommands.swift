@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import StockReconPipeline
+
+extension ReportFormat: ExpressibleByArgument {}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Reports in Markdown, CSV, JSON or one self-contained HTML page.",
+        subcommands: [VarianceReportCommand.self, SummaryReportCommand.self])
+}
+
+/// Where a report goes, and in which format.
+struct ReportOutput: ParsableArguments {
+    @Option(help: "md, csv, json or html (--json is json).") var format: ReportFormat = .md
+    @Option(name: .shortAndLong, help: "Write the report to this file (default: standard output).") var output: String?
+
+    func write(_ document: ReportDocument, json: Bool) throws {
+        let text = document.rendered(as: json ? .json : format)
+        guard let output else {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+        } catch {
+            throw UsageError("cannot write \(output): \(error.localizedDescription)")
+        }
+        writeError("wrote \(output)\n")
+    }
+}
+
+struct VarianceReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "variance", abstract: "A count's variance: every line, what moved during the count, the largest variances.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The count's id.") var countID: Int64
+    @Option(help: "Flag lines whose |variance value| is above this (default 100.00).") var reviewOver = "100.00"
+    @OptionGroup var output: ReportOutput
+
+    func run() throws {
+        try reportingFailures {
+            guard case .success(let money) = Money.parse(reviewOver), money.minorUnits >= 0 else {
+                throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(reviewOver)")
+            }
+            let document = try Reporting(store: global.openStore())
+                .variance(countID: countID, rules: CountRules(reviewOverValueMinor: money.minorUnits))
+            try output.write(document, json: global.json)
+            return 0
+        }
+    }
+}
+
+struct SummaryReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary", abstract: "A tenant's movements by type, reason and location, and its counts, over a period.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The tenant.") var tenant: String
+    @Option(help: "The first day (YYYY-MM-DD), inclusive.") var from: String?
+    @Option(help: "The last day (YYYY-MM-DD), inclusive.") var to: String?
+    @OptionGroup var output: ReportOutput
+
+    func validate() throws {
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, !ReportPeriod.isDay(value) { throw ValidationError("\(name) must be a date such as 2026-11-23, not \(value)") }
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let document = try Reporting(store: global.openStore()).summary(tenantID: tenant, from: from, to: to)
+            try output.write(document, json: global.json)
+            return 0
+        }
+    }
+}
