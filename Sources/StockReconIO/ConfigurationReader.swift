@@ -125,6 +125,16 @@ struct ConfigurationReader {
         }
     }
 
+    /// A scalar `true`/`false` (yes/no, on/off), nil for anything else, without reporting.
+    static func scalarBool(_ node: Node) -> Bool? {
+        guard case .scalar(let scalar) = node else { return nil }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
     /// A value that may be one item or a list of items, as a list.
     static func items(_ node: Node) -> [Node] {
         if case .sequence(let list) = node { return Array(list) }
@@ -164,9 +174,9 @@ struct ConfigurationReader {
         return text
     }
 
-    mutating func choice(_ node: Node, _ allowed: [String]) -> String? {
+    mutating func choice(_ node: Node, _ allowed: [String], ignoringCase: Bool = false) -> String? {
         guard let text = string(node) else { return nil }
-        guard allowed.contains(text) else {
+        guard allowed.contains(ignoringCase ? text.uppercased() : text) else {
             let shown = allowed.map { $0 == "\t" ? "\"\\t\"" : $0 }
             let hint = closest(to: text, in: allowed).map { ": did you mean \($0)?" } ?? ""
             problem(node, "\(text) is not one of \(shown.joined(separator: ", "))\(hint)")

@@ -24,6 +24,12 @@ public struct CountRequest: Sendable {
     }
 }
 
+/// A count's item by the store's keys.
+struct CountItemKey: Hashable {
+    var variant: Int64
+    var location: Int64
+}
+
 /// Stocktakes (SPEC section 9): start, add sheets, complete, cancel, and the blind sheet.
 /// Each step is one transaction (a savepoint in a dry run); a refusal changes nothing.
 public struct Counting {
@@ -47,14 +53,22 @@ public struct Counting {
 
     public func add(countID: Int64, userID: String, files: [InputFile]) throws -> RunReport {
         try store.withConnection("adding count sheets") { db in
-            try add(countID: countID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false)
+            var countedRows: [CountItemKey: Int] = [:]
+            return try add(
+                countID: countID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false,
+                countedRows: &countedRows)
         }
     }
 
     /// Adds count sheets, each in its own transaction. A row counted is `pending` until the
     /// count completes; a blank counted quantity is `unchanged` (not counted); a sheet added
     /// before is `duplicate`, row for row; a sheet that cannot be read adds nothing (exit 2).
-    func add(countID: Int64, userID: String, files: [InputFile], command: RunCommand, in db: Database, isDryRun: Bool) throws -> RunReport {
+    /// `countedRows` gathers how many rows counted each item, so that a pipeline can tell
+    /// how its rows ended once the count completes.
+    func add(
+        countID: Int64, userID: String, files: [InputFile], command: RunCommand, in db: Database, isDryRun: Bool,
+        countedRows: inout [CountItemKey: Int]
+    ) throws -> RunReport {
         var session: CountSession?
         var user: Catalog.User?
         var run: Int64 = 0
@@ -88,6 +102,7 @@ public struct Counting {
                         switch checker.check(row) {
                         case .counted(let line):
                             lines.append(line)
+                            countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
                             fileReport.counts.count(.pending)
                         case .notCounted:
                             fileReport.counts.count(.unchanged)
@@ -119,6 +134,17 @@ public struct Counting {
         }
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
         return report
+    }
+
+    /// The rows of these sheets when every one was added to the count before, else nil.
+    func addedRows(countID: Int64, files: [InputFile], in db: Database) throws -> Int? {
+        var total = 0
+        for file in files {
+            let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+            guard let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) else { return nil }
+            total += rows
+        }
+        return total
     }
 
     public func complete(countID: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules = CountRules()) throws -> CountCompletion {

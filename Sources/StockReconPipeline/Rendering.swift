@@ -130,6 +130,7 @@ extension PipelineReport {
                 ("run_id", stage.report.runID.map { String($0) } ?? "null"),
             ] + countMembers(stage.report.counts)
             if let failure = stage.failure { stageMembers.append(("error", JSONText.quote(failure))) }
+            if let note = stage.note { stageMembers.append(("note", JSONText.quote(note))) }
             return object(stageMembers)
         }
         members.append(("stages", "[" + stages.joined(separator: ",") + "]"))
@@ -140,11 +141,16 @@ extension PipelineReport {
     public func text(tenantID: String) -> String {
         var lines: [String] = []
         for stage in stages {
-            var stageLines = stage.report.text(verb: stage.isCatalog ? "loaded" : "posted").split(separator: "\n").map(String.init)
+            if stage.kind == .report {
+                lines.append("\(stage.label): \(stage.failure ?? stage.note ?? "")")
+                continue
+            }
+            var stageLines = stage.report.text(verb: stage.kind == .catalog ? "loaded" : "posted").split(separator: "\n").map(String.init)
             if let summary = stageLines.popLast() {
                 lines += stageLines
                 lines.append("\(stage.label): \(summary)")
             }
+            if let note = stage.note { lines.append("\(stage.label): \(note)") }
             if stage.failure != nil { lines.append("\(stage.label): failed; the pipeline stopped here") }
         }
         let counts = total

@@ -112,6 +112,21 @@ extension Store {
             uncounted: (row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)))
     }
 
+    /// The latest count of an org with this name and location scope (not cancelled), for a
+    /// pipeline run again: it resumes an open count, or finds that a completed one took its sheets.
+    public static func latestCount(tenantID: String, orgID: String, name: String, locationID: String?, in db: Database) throws -> CountSession? {
+        guard let id = try Int64.fetchOne(db, sql: """
+            SELECT c.id FROM count_sessions c JOIN tenants t ON t.id = c.tenant JOIN catalog_orgs o ON o.id = c.org
+            LEFT JOIN catalog_locations loc ON loc.id = c.location
+            WHERE t.tenant_id = ? AND o.org_id = ? AND c.name = ? AND c.location IS NOT DISTINCT FROM (
+                SELECT id FROM catalog_locations WHERE tenant = c.tenant AND location_id = ?)
+              AND c.status <> 'CANCELLED'
+            ORDER BY c.id DESC LIMIT 1
+            """, arguments: [tenantID, orgID, name, locationID])
+        else { return nil }
+        return try countSession(id, in: db)
+    }
+
     /// A count that still takes lines, or a refusal saying how it ended.
     public static func openCount(_ id: Int64, doing action: String, in db: Database) throws -> CountSession {
         let session = try countSession(id, in: db)

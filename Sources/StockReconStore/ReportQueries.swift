@@ -43,10 +43,9 @@ extension Store {
         return (sql, arguments)
     }
 
-    public func movementSummary(tenantID: String, from: String?, to: String?) throws -> [MovementSummaryRow] {
+    public static func movementSummary(tenantID: String, from: String?, to: String?, in db: Database) throws -> [MovementSummaryRow] {
         let (where_, arguments) = Self.period("day", from: from, to: to)
-        return try read { db in
-            try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db, sql: """
                 SELECT transaction_type, adjustment_type, reason_code, location_id, SUM(movements), SUM(units_in),
                        SUM(units_out), SUM(value_minor)
                 FROM summary_report WHERE tenant_id = ?\(where_)
@@ -57,13 +56,11 @@ extension Store {
                     transactionType: row[0], adjustmentType: row[1], reasonCode: row[2], locationID: row[3],
                     movements: row[4], unitsIn: row[5], unitsOut: row[6], valueMinor: row[7])
             }
-        }
     }
 
-    public func completedCounts(tenantID: String, from: String?, to: String?) throws -> [CountSummaryRow] {
+    public static func completedCounts(tenantID: String, from: String?, to: String?, in db: Database) throws -> [CountSummaryRow] {
         let (where_, arguments) = Self.period("substr(completed_at, 1, 10)", from: from, to: to)
-        return try read { db in
-            try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db, sql: """
                 SELECT id, name, type, location_id, completed_at, items_counted, items_with_discrepancy,
                        missing_value_minor, excess_value_minor, net_variance_minor
                 FROM stock_counts WHERE tenant_id = ? AND status = 'COMPLETED'\(where_) ORDER BY id
@@ -72,15 +69,13 @@ extension Store {
                     id: row[0], name: row[1], type: row[2], locationID: row[3], completedAt: row[4], itemsCounted: row[5],
                     itemsWithDiscrepancy: row[6], missingValueMinor: row[7], excessValueMinor: row[8], netVarianceMinor: row[9])
             }
-        }
     }
 
     /// The largest count variances by |value| among the given counts: (label, value).
-    public func largestCountVariances(countIDs: [Int64], limit: Int) throws -> [(label: String, valueMinor: Int64)] {
+    public static func largestCountVariances(countIDs: [Int64], limit: Int, in db: Database) throws -> [(label: String, valueMinor: Int64)] {
         guard !countIDs.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: countIDs.count).joined(separator: ", ")
-        return try read { db in
-            try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db, sql: """
                 SELECT count_id, COALESCE(sku, variant_id), location_id, variance_value_minor FROM variance_report
                 WHERE count_id IN (\(placeholders)) AND variance_value_minor <> 0
                 ORDER BY abs(variance_value_minor) DESC, count_id, variant_id, location_id LIMIT ?
@@ -90,6 +85,5 @@ extension Store {
                 let location: String = row[2]
                 return (label: "\(variant) @ \(location) (count \(count))", valueMinor: row[3])
             }
-        }
     }
 }

@@ -1,3 +1,4 @@
+import GRDB
 import StockReconCore
 import StockReconStore
 
@@ -92,16 +93,24 @@ public struct Reporting {
     public init(store: Store) { self.store = store }
 
     public func variance(countID: Int64, rules: CountRules = CountRules()) throws -> ReportDocument {
-        let counting = Counting(store: store)
-        let session = try counting.session(countID)
-        return VarianceReport.document(session, items: try counting.items(session), rules: rules)
+        try store.read { db in try Self.variance(countID: countID, rules: rules, in: db) }
     }
 
     public func summary(tenantID: String, from: String?, to: String?) throws -> ReportDocument {
-        let counts = try store.completedCounts(tenantID: tenantID, from: from, to: to)
+        try store.read { db in try Self.summary(tenantID: tenantID, from: from, to: to, in: db) }
+    }
+
+    static func variance(countID: Int64, rules: CountRules, in db: Database) throws -> ReportDocument {
+        let session = try Store.countSession(countID, in: db)
+        return VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: rules)
+    }
+
+    static func summary(tenantID: String, from: String?, to: String?, in db: Database) throws -> ReportDocument {
+        let counts = try Store.completedCounts(tenantID: tenantID, from: from, to: to, in: db)
         return SummaryReport.document(
-            tenantID: tenantID, from: from, to: to, movements: try store.movementSummary(tenantID: tenantID, from: from, to: to),
-            counts: counts, largestVariances: try store.largestCountVariances(countIDs: counts.map(\.id), limit: 10))
+            tenantID: tenantID, from: from, to: to,
+            movements: try Store.movementSummary(tenantID: tenantID, from: from, to: to, in: db), counts: counts,
+            largestVariances: try Store.largestCountVariances(countIDs: counts.map(\.id), limit: 10, in: db))
     }
 }
 

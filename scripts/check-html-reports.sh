@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Opens each HTML report in a real browser (Debian's chromium, headless) and checks that it
+# renders the figures and the chart, and that no script from the data runs: the fixtures'
+# notes carry <script> and onerror= payloads that would set the title to "pwned". Saves a
+# screenshot of each. Usage: scripts/check-html-reports.sh [OUTPUT_FOLDER]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    echo "check-html-reports: no chromium on this machine (apt-get install chromium); skipped" >&2
+    exit 3
+fi
+out=${1:-reports/browser-check}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bin=${STOCKRECON_BIN:-}
+if [ -z "$bin" ]; then
+    swift build --product stockrecon 2>&1 | tail -1
+    bin=.build/debug/stockrecon
+fi
+export STOCKRECON_DB="$work/check.sqlite"
+# The stocktake pipeline's fixtures, by hand: the count is count 1.
+"$bin" catalog import --tenant acme fixtures/catalog/*.csv >/dev/null
+"$bin" import --tenant acme --org acme --format synq fixtures/counts/opening-stock.csv >/dev/null
+"$bin" count start --tenant acme --org acme --type FULL --name "Year end <b>2026</b>" --user alice >/dev/null
+"$bin" count add 1 --user bob fixtures/counts/year-end-aisle.csv >/dev/null
+"$bin" import --tenant acme --org acme --format synq fixtures/counts/delivery-during-count.csv >/dev/null
+"$bin" count add 1 --user bob fixtures/counts/year-end-back-room.xlsx >/dev/null
+"$bin" count complete 1 --apply --user alice >/dev/null
+"$bin" report variance 1 --format html -o "$out/variance.html" 2>/dev/null
+"$bin" report summary --tenant acme --format html -o "$out/summary.html" 2>/dev/null
+
+failures=0
+check() {  # check REPORT TITLE FIGURE...
+    local name=$1 title=$2
+    shift 2
+    local dom="$work/$name.dom.html"
+    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --dump-dom "file://$out/$name.html" >"$dom" 2>/dev/null
+    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1100 \
+        --screenshot="$out/$name.png" "file://$out/$name.html" >/dev/null 2>&1
+    local problems=()
+    grep -q "<title>$title</title>" "$dom" || problems+=("the title is not \"$title\" (a script changed it?)")
+    grep -q "pwned</title>" "$dom" && problems+=("a script from the data ran")
+    grep -qi "<script" "$dom" && problems+=("a <script> element is in the page")
+    grep -qi "<img" "$dom" && problems+=("an <img> element from the data is in the page")
+    grep -q "<svg" "$dom" || problems+=("no chart")
+    [ "$(grep -o "<rect" "$dom" | wc -l)" -ge 2 ] || problems+=("the chart has fewer than 2 bars")
+    for figure in "$@"; do grep -q -- "$figure" "$dom" || problems+=("figure $figure not rendered"); done
+    [ -s "$out/$name.png" ] || problems+=("no screenshot")
+    if [ ${#problems[@]} -eq 0 ]; then
+        echo "ok: $name.html renders its figures and chart, runs no script from the data ($out/$name.png)"
+    else
+        for problem in "${problems[@]}"; do echo "FAIL: $name.html: $problem"; done
+        failures=$((failures + 1))
+    fi
+}
+check variance "Variance report: count 1, Year end &lt;b&gt;2026&lt;/b&gt;" "-126.90" "-89.90" "-49.00" "Moved during count" \
+    "&lt;script&gt;document.title='pwned'&lt;/script&gt;" "&lt;img src=x onerror="
+check summary "Summary for acme, the beginning to today" "-126.90" "Largest count variances by value" "By location"
+exit $failures
