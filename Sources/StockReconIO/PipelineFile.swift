@@ -356,7 +356,7 @@ public enum PipelineFile {
                 reader.problem(node, "`\(key):` belongs to the summary report; a variance report covers its count")
                 return nil
             }
-            guard Timestamp.normalize(text + "T00:00:00Z") != nil, text.utf8.count == 10 else {
+            guard Timestamp.isDay(text) else {
                 reader.problem(node, "`\(key):` must be a date such as 2026-11-23")
                 return nil
             }

@@ -64,7 +64,7 @@ struct SummaryReportCommand: ParsableCommand {
 
     func validate() throws {
         for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, !ReportPeriod.isDay(value) { throw ValidationError("\(name) must be a date such as 2026-11-23, not \(value)") }
+            if let value, !Timestamp.isDay(value) { throw ValidationError("\(name) must be a date such as 2026-11-23, not \(value)") }
         }
     }
 

@@ -66,6 +66,32 @@ import TestSupport
         #expect(mapping.variantColumns == [VariantColumn("EAN", .variantID)])
     }
 
+    @Test func readsCountAndReportStages() throws {
+        let pipeline = try parse("""
+            tenant: t
+            org: o
+            rules: {counts: {review_over_value: "25.00"}}
+            stages:
+              - count: {type: cycle, name: Aisle 3, location: WH-1, user: u-mgr, sheets: [a.csv], complete: {apply: true, uncounted: zero}}
+              - count: {type: SPOT, name: Shelf, sheets: [b.csv]}
+              - report: {kind: variance, output: out/v.html}
+              - report: {kind: summary, format: csv, output: s.txt, from: 2026-11-01, to: 2026-11-30}
+            """)
+        #expect(pipeline.counts.reviewOverValueMinor == 2_500)
+        guard case .count(let first) = pipeline.stages[0].work, case .count(let second) = pipeline.stages[1].work,
+              case .report(let variance) = pipeline.stages[2].work, case .report(let summary) = pipeline.stages[3].work
+        else {
+            Issue.record("the stages are not two counts and two reports")
+            return
+        }
+        #expect(first.type == .cycle && first.name == "Aisle 3" && first.locationID == "WH-1" && first.userID == "u-mgr")
+        #expect(first.complete?.apply == true && first.complete?.uncounted == .zero)
+        #expect(pipeline.stages[0].files.count == 1)
+        #expect(second.complete == nil)
+        #expect(variance.format == "html" && variance.output.hasSuffix("out/v.html"))
+        #expect(summary.format == "csv" && summary.from == "2026-11-01" && summary.to == "2026-11-30")
+    }
+
     /// JSON is YAML too.
     @Test func readsAPipelineWrittenAsJSON() throws {
         let pipeline = try parse(#"{"tenant": "t", "org": "o", "rules": {"approval": {"max_units": 5}}, "stages": [{"import": {"format": "synq", "files": ["a.csv"]}}]}"#)
@@ -94,7 +120,16 @@ import TestSupport
         ("tenant: t\norg: o\nstages:\n  - import: {format: synq, mapping: pos, files: [a.csv]}\n", "4:13", "either `format:`"),
         ("tenant: t\norg: o\nstages:\n  - imprt: {format: synq, files: [a.csv]}\n", "4:5", "did you mean `import`?"),
         ("tenant: t\norg: o\nstages:\n  - receive: {files: [a.csv]}\n", "4:5", "the receive stage is not available yet"),
-        ("tenant: t\norg: o\nstages:\n  - report: {kind: variance}\n", "4:5", "the report stage is not available yet"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: variance}\n", "4:13", "the report stage needs `output:`"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: receipts, output: r.md}\n", "4:20", "the receipts report is not available yet"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: varience, output: r.md}\n", "4:20", "did you mean variance?"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: variance, output: r.md, from: 2026-01-01}\n", "4:50", "belongs to the summary report"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: summary, output: r.md, from: 2026-13-01}\n", "4:49", "must be a date"),
+        ("tenant: t\norg: o\nstages:\n  - report: {kind: summary, format: pdf, output: r.pdf}\n", "4:37", "pdf is not one of md, csv, json, html"),
+        ("tenant: t\norg: o\nstages:\n  - count: {type: WEEKLY, name: x, sheets: [a.csv]}\n", "4:19", "WEEKLY is not one of FULL"),
+        ("tenant: t\norg: o\nstages:\n  - count: {type: FULL, name: x}\n", "4:12", "the count stage needs `sheets:`"),
+        ("tenant: t\norg: o\nstages:\n  - count: {type: FULL, name: x, sheets: [a.csv], complete: {uncounted: drop}}\n", "4:73", "drop is not one of keep, zero"),
+        ("tenant: t\norg: o\nstages:\n  - count: {type: FULL, nam: x, sheets: [a.csv]}\n", "4:25", "did you mean `name`?"),
         ("tenant: t\norg: o\nstages:\n  - {catalog: [a.csv], import: {format: synq, files: [a.csv]}}\n", "4:5", "exactly one kind"),
         ("tenant: t\norg: o\nrules: {approval: {max_unit: 5}}\nstages: [{catalog: [orgs.csv]}]\n", "3:20", "did you mean `max_units`?"),
         ("tenant: t\norg: o\nrules: {approval: {max_value: 12.345}}\nstages: [{catalog: [orgs.csv]}]\n", "3:31", "at most 2 decimals"),

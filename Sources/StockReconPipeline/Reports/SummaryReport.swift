@@ -113,15 +113,3 @@ public struct Reporting {
             largestVariances: try Store.largestCountVariances(countIDs: counts.map(\.id), limit: 10, in: db))
     }
 }
-
-/// The days a summary covers.
-public enum ReportPeriod {
-    /// A real calendar day written YYYY-MM-DD.
-    public static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.utf8.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month)
-        else { return false }
-        return (1...Timestamp.daysIn(month: month, year: year)).contains(day)
-    }
-}

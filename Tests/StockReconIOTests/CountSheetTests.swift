@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import StockReconCore
+@testable import StockReconIO
+import TestSupport
+
+/// Count sheets read from CSV, XLSX and JSON, and blind sheets written and read back.
+@Suite struct CountSheetTests {
+    let folder = TemporaryDirectory()
+
+    func read(_ name: String, _ text: String) throws -> [CountSheetRow] {
+        let path = folder.file(name, text)
+        return try CountSheetReader.read(InputFile(path: path, displayName: name))
+    }
+
+    @Test func csvRowsKeepNotesExactAndBlankCountsBlank() throws {
+        let rows = try read("s.csv", "SKU,Counted Quantity,Location-ID,notes\n TENT ,8, WH ,\" two spaces \"\nLAMP,,WH,\n")
+        #expect(rows.count == 2)
+        #expect(rows[0] == CountSheetRow(file: "s.csv", line: 2, sku: "TENT", countedQuantity: "8", locationID: "WH", notes: " two spaces "))
+        #expect(rows[1].countedQuantity == nil)
+    }
+
+    @Test func jsonSheetsAreRowsWrappedOrNot() throws {
+        let wrapped = try read("s.json", #"{"lines": [{"barcode": "0012345678905", "counted_quantity": 8}, {"variant_id": 1001, "counted_quantity": null}]}"#)
+        #expect(wrapped.map(\.barcode) == ["0012345678905", nil])
+        #expect(wrapped.map(\.countedQuantity) == ["8", nil])
+        #expect(wrapped[1].variantID == "1001")
+        #expect(wrapped.map(\.line) == [1, 2])
+        let lines = try read("l.json", "{\"sku\": \"TENT\", \"counted_quantity\": \"3\"}\n{\"sku\": \"LAMP\", \"counted_quantity\": 0}\n")
+        #expect(lines.map(\.countedQuantity) == ["3", "0"])
+    }
+
+    @Test func aFileThatIsNotACountSheetIsUnreadable() throws {
+        #expect(throws: FileReadError.self) { try read("x.csv", "variant_id,quantity\n1001,3\n") }
+        #expect(throws: FileReadError.self) { try read("y.csv", "counted_quantity,notes\n3,x\n") }
+    }
+
+    @Test func theBlindXLSXSheetReadsBackWithBarcodesAsTextAndNoQuantities() throws {
+        let path = folder.path("blind.xlsx")
+        let rows = [["1001", "TENT", "0012345678905", "WH", "", "", "", ""], ["1002", "=LAMP", "", "SHOP", "", "", "", ""]]
+        try SheetWriter.write(header: CountSheetRow.columns, rows: rows, format: .xlsx, to: path)
+        let blank = try CountSheetReader.read(InputFile(path: path, displayName: "blind.xlsx"))
+        #expect(blank.map(\.barcode) == ["0012345678905", nil])
+        #expect(blank.map(\.sku) == ["TENT", "=LAMP"])
+        #expect(blank.allSatisfy { $0.countedQuantity == nil })
+        // A counter fills in the counted column: the same cells, now with a number.
+        let filled = rows.map { row in row.enumerated().map { $0.offset == 5 ? "7" : $0.element } }
+        try SheetWriter.write(header: CountSheetRow.columns, rows: filled, format: .xlsx, to: path)
+        #expect(try CountSheetReader.read(InputFile(path: path, displayName: "blind.xlsx")).map(\.countedQuantity) == ["7", "7"])
+    }
+
+    @Test func theBlindCSVSheetGuardsFormulasAndReadsThemBack() throws {
+        let path = folder.path("blind.csv")
+        try SheetWriter.write(
+            header: CountSheetRow.columns, rows: [["1001", "=cmd|' /C calc'!A0", "0012345678905", "WH", "", "", "", ""]], format: .csv, to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("'=cmd"))
+        let rows = try CountSheetReader.read(InputFile(path: path, displayName: "blind.csv"))
+        #expect(rows.first?.sku == "=cmd|' /C calc'!A0")
+        #expect(rows.first?.barcode == "0012345678905")
+    }
+
+    @Test func theBundledXLSXSheetHasNumberCells() throws {
+        let path = Workspace.packageRoot.appendingPathComponent("fixtures/counts/year-end-back-room.xlsx").path
+        let rows = try CountSheetReader.read(InputFile(path: path, displayName: "back-room.xlsx"))
+        #expect(rows.map(\.countedQuantity) == ["6", "13"])
+        #expect(rows.map(\.barcode) == ["4006381333948", "4006381333955"])
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+import StockReconIO
+import StockReconStore
+
+/// Stocktakes against a database: variance with deliveries during the count, roles, the
+/// one-count rule, duplicate sheets, blank cells, the uncounted policy. Variant 1001 costs
+/// 10.00 and 1002 (location-aware) 2.50; alice is a manager, bob is staff.
+@Suite struct CountingTests {
+    func start(_ fixture: Fixture, type: CountType = .cycle, location: String? = nil, user: String = "alice", org: String = "acme") throws -> Int64 {
+        try Counting(store: fixture.store).start(CountRequest(
+            tenantID: "t1", orgID: org, type: type, name: "Aisle", locationID: location, notes: nil, userID: user))
+    }
+
+    func stock(_ fixture: Fixture, _ rows: String) throws {
+        let report = try fixture.importing([fixture.file("stock-\(UUID().uuidString).csv", "variant_id,location_id,quantity_delta\n" + rows)])
+        precondition(report.counts.rejected == 0 && report.counts.pending == 0)
+    }
+
+    @Test func aDeliveryWhileCountingIsCarriedThroughNotMistakenForAMiscount() throws {
+        let fixture = try Fixture()
+        try stock(fixture, "1001,WH,20\n1002,SHOP,4\n")
+        let id = try start(fixture)
+        try stock(fixture, "1001,WH,12\n")  // delivered while the aisle was counted
+        let sheet = fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,17\n1002,SHOP,4\n")
+        let added = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        #expect(added.counts == OutcomeCounts(rows: 2, pending: 2))
+        let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: .keep)
+        let tent = try #require(completion.items.first { $0.item.variantID == "1001" })
+        #expect(tent.item.systemQuantity == 20 && tent.item.movedDuringCount == 12 && tent.item.variance == -3)
+        #expect(tent.item.varianceValueMinor == -3_000)
+        #expect(completion.movementsPosted == 1)
+        #expect(completion.counts == OutcomeCounts(rows: 2, posted: 1, unchanged: 1))
+        // 20 + 12 delivered − 3 missing: the delivery stands.
+        #expect(try fixture.balance("1001") == 29)
+        #expect(try fixture.count("SELECT COUNT(*) FROM movements WHERE transaction_type = 'count' AND quantity_delta = -3 AND approved_by = 'alice'") == 1)
+        let totals = completion.totals
+        #expect(totals.missingValueMinor == -3_000 && totals.excessValueMinor == 0 && totals.netVarianceMinor == -3_000)
+        #expect(try fixture.count("SELECT net_variance_minor FROM stock_counts WHERE id = ?", [id]) == -3_000)
+    }
+
+    @Test func linesOfOneItemAddUpAcrossBatchesAndSheetsAndTheSameSheetIsADuplicate() throws {
+        let fixture = try Fixture()
+        try stock(fixture, "1001,WH,10\n")
+        let id = try start(fixture)
+        let counting = Counting(store: fixture.store)
+        let front = fixture.file("front.csv", "sku,batch,counted_quantity\nTENT,A,4\nTENT,B,3\n")
+        let back = fixture.file("back.json", #"[{"barcode": "400", "batch": "A", "counted_quantity": 2}]"#)
+        #expect(try counting.add(countID: id, userID: "bob", files: [front, back]).counts == OutcomeCounts(rows: 3, pending: 3))
+        let again = try counting.add(countID: id, userID: "bob", files: [front])
+        #expect(again.counts == OutcomeCounts(rows: 2, duplicate: 2))
+        #expect(again.exitStatus == 0)
+        let items = try counting.items(try counting.session(id))
+        #expect(items.count == 1)
+        #expect(items.first?.item.countedQuantity == 9)
+        #expect(items.first?.item.batch?.split(separator: ",").sorted() == ["A"[...], "B"[...]])
+        #expect(items.first?.rows == 3)
+    }
+
+    @Test func blankCountedCellsAreNotCountedAndBadRowsAreRejectedAtTheirLine() throws {
+        let fixture = try Fixture()
+        let id = try start(fixture)
+        let sheet = fixture.file("s.csv", "variant_id,counted_quantity\n1001,\n1001,-2\n2001,1\n1001,0\n")
+        let report = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        #expect(report.counts == OutcomeCounts(rows: 4, pending: 1, rejected: 2, unchanged: 1))
+        #expect(report.exitStatus == 1)
+        #expect(try fixture.rejections(report.runID).map(\.type) == ["invalid_quantity", "cross_brand"])
+        #expect(try fixture.rejections(report.runID).map(\.line) == [3, 4])
+    }
+
+    @Test func onlyManagersStartCompleteAndCancelAndNothingIsChangedByARefusal() throws {
+        let fixture = try Fixture()
+        #expect(throws: Refusal.self) { try start(fixture, user: "bob") }
+        #expect(throws: Refusal.self) { try start(fixture, user: "nobody") }
+        #expect(try fixture.count("SELECT COUNT(*) FROM count_sessions") == 0)
+        let id = try start(fixture)
+        let counting = Counting(store: fixture.store)
+        #expect(throws: Refusal.self) { try counting.complete(countID: id, userID: "bob", apply: true, uncounted: .keep) }
+        #expect(throws: Refusal.self) { try counting.cancel(countID: id, userID: "bob") }
+        #expect(try counting.session(id).status == .inProgress)
+        #expect(try fixture.count("SELECT COUNT(*) FROM runs WHERE command LIKE 'count complete%'") == 0)
+        try counting.cancel(countID: id, userID: "alice")
+        #expect(try counting.session(id).status == .cancelled)
+        // Nothing can be added to, completed or cancelled after it finished.
+        let sheet = fixture.file("s.csv", "variant_id,counted_quantity\n1001,1\n")
+        #expect(throws: Refusal.self) { try counting.add(countID: id, userID: "bob", files: [sheet]) }
+        #expect(throws: Refusal.self) { try counting.complete(countID: id, userID: "alice", apply: true, uncounted: .keep) }
+        #expect(throws: Refusal.self) { try counting.cancel(countID: id, userID: "alice") }
+    }
+
+    @Test func oneCountAtATimeForAnOrgAndAnOverlappingScope() throws {
+        let fixture = try Fixture()
+        let shop = try start(fixture, location: "SHOP")
+        #expect(throws: Refusal.self) { try start(fixture, location: "SHOP") }
+        #expect(throws: Refusal.self) { try start(fixture) }  // every location overlaps SHOP
+        let warehouse = try start(fixture, location: "WH")  // another location does not
+        #expect(try start(fixture, org: "other") > warehouse)  // another org does not
+        let counting = Counting(store: fixture.store)
+        _ = try counting.complete(countID: shop, userID: "alice", apply: false, uncounted: .keep)
+        try counting.cancel(countID: warehouse, userID: "alice")
+        _ = try start(fixture)  // both finished: a count of every location may start
+    }
+
+    @Test func fullCountsListUncountedStockAndZeroCountsItWhenAsked() throws {
+        for policy in UncountedPolicy.allCases {
+            let fixture = try Fixture()
+            try stock(fixture, "1001,WH,5\n1002,SHOP,8\n")
+            let id = try start(fixture, type: .full)
+            let sheet = fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,8\n")
+            _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+            let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: policy)
+            let tent = try #require(completion.items.first { $0.item.variantID == "1001" })
+            #expect(tent.rows == 0)
+            switch policy {
+            case .keep:
+                #expect(tent.item.countedQuantity == nil && completion.totals.itemsUncounted == 1)
+                #expect(try fixture.balance("1001") == 5)
+            case .zero:
+                #expect(tent.item.countedQuantity == 0 && tent.item.variance == -5 && completion.totals.itemsUncounted == 0)
+                #expect(try fixture.balance("1001") == 0)
+            }
+        }
+    }
+
+    @Test func aCycleCountIgnoresWhatItDidNotCountAndWithoutApplyPostsNothing() throws {
+        let fixture = try Fixture()
+        try stock(fixture, "1001,WH,5\n1002,SHOP,8\n")
+        let id = try start(fixture, type: .cycle)
+        _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,6\n")])
+        let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: false, uncounted: .zero)
+        #expect(completion.items.map(\.item.variantID) == ["1002"])
+        #expect(completion.movementsPosted == 0 && completion.counts == OutcomeCounts(rows: 1, unchanged: 1))
+        #expect(try fixture.balance("1002", "SHOP") == 8)
+        #expect(completion.totals.netVarianceMinor == -500)
+    }
+
+    @Test func theViewsGiveTheReportsFigures() throws {
+        let fixture = try Fixture()
+        try stock(fixture, "1001,WH,20\n1002,SHOP,4\n")
+        let id = try start(fixture)
+        try stock(fixture, "1001,WH,2\n")
+        _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [
+            fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,17\n1002,SHOP,7\n"),
+        ])
+        // An open count's items are live in the view.
+        #expect(try fixture.count("SELECT SUM(variance_value_minor) FROM stock_count_items WHERE count_id = ?", [id]) == -3_000 + 750)
+        let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: .keep)
+        let rows = try fixture.store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT variant_id, system_quantity, counted_quantity, variance, variance_value_minor, moved_during_count
+                FROM variance_report WHERE count_id = ? ORDER BY variant_id
+                """, arguments: [id]).map { row in (0..<6).map { index -> Int64 in index == 0 ? Int64(row[0] as String) ?? 0 : row[index] } }
+        }
+        #expect(rows == [[1001, 20, 17, -3, -3_000, 2], [1002, 4, 7, 3, 750, 0]])
+        let stored = try fixture.store.read { db in
+            try Row.fetchOne(db, sql: "SELECT items_counted, items_with_discrepancy, missing_value_minor, excess_value_minor FROM stock_counts WHERE id = ?", arguments: [id])
+        }
+        #expect(stored?[0] == Int64(completion.totals.itemsCounted) && stored?[1] == Int64(2))
+        #expect(stored?[2] == completion.totals.missingValueMinor && stored?[3] == completion.totals.excessValueMinor)
+        let summary = try Reporting(store: fixture.store).summary(tenantID: "t1", from: nil, to: nil)
+        let byType = try #require(summary.tables.first { $0.key == "by_type" })
+        #expect(byType.rows.first { $0.first == .text("count") } == [.text("count"), .integer(2), .integer(3), .integer(-3), .integer(0), .money(minor: -2_250)])
+    }
+}
