@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The stocktake benchmark of issue 8: a count of ITEMS lines against a ledger of MOVEMENTS
+# movements; times starting, adding the sheet, completing with --apply, and each report.
+# Targets: complete <= 2 s, each report of the count <= 2 s.
+# Usage: bench/counts.sh [ITEMS] [MOVEMENTS]   (defaults 100000 and 10000000)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+items=${1:-100000}
+movements=${2:-10000000}
+data="$here/data/counts-$items-$movements"
+[ -f "$data/sheet-$items.csv" ] || python3 "$here/generate_counts.py" "$items" "$movements" "$data"
+(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
+bin="$here/../.build/release/stockrecon"
+ledger="$data/ledger.sqlite"
+if [ ! -f "$ledger" ]; then  # the 10M-movement ledger is built once and copied for each run
+  echo "building the ledger: $movements movements (once)" >&2
+  "$bin" catalog import --db "$ledger" --tenant bench "$data"/{orgs,locations,users,variants}.csv >/dev/null
+  "$bin" import --db "$ledger" --tenant bench --org cnt --format synq "$data/movements-$movements.csv" >/dev/null
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$ledger" "$work/db.sqlite"
+db=(--db "$work/db.sqlite")
+timed() {  # label, then the command: prints seconds and peak memory
+  local label=$1
+  shift
+  sync
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  read -r seconds kilobytes <"$work/time"
+  printf "%-34s %6.2f s  %5d MB\n" "$label" "$seconds" $((kilobytes / 1024))
+}
+echo "ledger: $(sqlite3 "$work/db.sqlite" "SELECT max(id) FROM ledger") movements; a count of $items lines"
+timed "count start (FULL)" "$bin" count start --tenant bench --org cnt --type FULL --name bench --user boss "${db[@]}"
+timed "count add (sheet of $items lines)" "$bin" count add 1 --user counter "$data/sheet-$items.csv" "${db[@]}"
+timed "count complete --apply (<= 2 s)" "$bin" count complete 1 --apply --user boss "${db[@]}"
+cat "$work/out"
+for format in md csv json html; do
+  timed "report variance --format $format (<= 2 s)" "$bin" report variance 1 --format "$format" -o "$work/v.$format" "${db[@]}"
+done
+timed "report summary --format html" "$bin" report summary --tenant bench --format html -o "$work/s.html" "${db[@]}"
+timed "count sheet (blind, xlsx)" "$bin" count sheet 1 -o "$work/blind.xlsx" "${db[@]}"
