@@ -55,6 +55,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 /// Minimal JSON string escaping, for output that must not depend on Foundation's encoder.
 public enum JSONText {
     public static func quote(_ text: String) -> String {
+        // Most text needs no escaping: one pass over the bytes decides.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

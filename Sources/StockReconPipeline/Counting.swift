@@ -120,17 +120,9 @@ public struct Counting {
                     }
                 }
             } catch let failure as FileReadError {
-                fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
-                fileReport.failure = failure.diagnostic
-                diagnostics = [failure.diagnostic]
-                try writing(db, isDryRun: isDryRun) {
-                    try Store.record(diagnostics, run: run, tenantID: session.tenantID, in: db)
-                    try Store.addCounts(fileReport.counts, toRun: run, in: db)
-                }
+                diagnostics = try fileReport.recordUnreadable(failure, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun)
             }
-            report.sample(diagnostics)
-            report.counts += fileReport.counts
-            report.files.append(fileReport)
+            report.add(fileReport, diagnostics: diagnostics)
         }
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
         return report

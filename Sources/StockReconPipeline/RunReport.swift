@@ -1,4 +1,7 @@
+import GRDB
 import StockReconCore
+import StockReconIO
+import StockReconStore
 
 /// A problem with the command itself (an unknown org or user, say): nothing was done.
 public struct UsageError: Error, CustomStringConvertible {
@@ -13,6 +16,21 @@ public struct FileReport: Sendable {
     public var counts = OutcomeCounts()
     /// Set when the file could not be read at all: it posted nothing.
     public var failure: Diagnostic?
+}
+
+extension FileReport {
+    /// A file that could not be read at all: one file-level rejection, recorded with the run's
+    /// counts; nothing else of it is written. Returns the rejection.
+    mutating func recordUnreadable(_ failure: FileReadError, run: Int64, tenantID: String, in db: Database, isDryRun: Bool) throws -> [Diagnostic] {
+        counts = OutcomeCounts(rows: 1, rejected: 1)
+        self.failure = failure.diagnostic
+        let diagnostics = [failure.diagnostic]
+        try writing(db, isDryRun: isDryRun) {
+            try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
+            try Store.addCounts(counts, toRun: run, in: db)
+        }
+        return diagnostics
+    }
 }
 
 /// What a run did: its id, the five counts, each file, and the first rejections to show.
@@ -31,6 +49,13 @@ public struct RunReport: Sendable {
     public var exitStatus: Int32 {
         if hasUnreadableFiles { return 2 }
         return counts.rejected > 0 ? 1 : 0
+    }
+
+    /// Adds a file's counts, and its first rejections to the sample.
+    mutating func add(_ file: FileReport, diagnostics: [Diagnostic]) {
+        sample(diagnostics)
+        counts += file.counts
+        files.append(file)
     }
 
     mutating func sample(_ diagnostics: [Diagnostic]) {

@@ -86,6 +86,8 @@ struct FastStatement {
 
     func int64(column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    func isNull(column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
 
     /// Lends a text column's bytes (empty for NULL), valid until the next step.
     func withText<Result>(column: Int32, _ body: (BorrowedText) -> Result) -> Result {

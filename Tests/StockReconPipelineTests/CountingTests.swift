@@ -4,7 +4,7 @@ import Testing
 @testable import StockReconPipeline
 import StockReconCore
 import StockReconIO
-import StockReconStore
+@testable import StockReconStore
 
 /// Stocktakes against a database: variance with deliveries during the count, roles, the
 /// one-count rule, duplicate sheets, blank cells, the uncounted policy. Variant 1001 costs
@@ -163,5 +163,42 @@ import StockReconStore
         let summary = try Reporting(store: fixture.store).summary(tenantID: "t1", from: nil, to: nil)
         let byType = try #require(summary.tables.first { $0.key == "by_type" })
         #expect(byType.rows.first { $0.first == .text("count") } == [.text("count"), .integer(2), .integer(3), .integer(-3), .integer(0), .money(minor: -2_250)])
+    }
+}
+
+/// The summary report reads the ledger once; the `summary_report` view must agree with it.
+@Suite struct SummaryReportTests {
+    @Test func theSummaryEqualsItsViewForAnyPeriod() throws {
+        let fixture = try Fixture()
+        let canonical = fixture.file("c.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,reason_code,unit_cost,occurred_at
+            a1,1001,WH,adjustment,-1,,shrinkage,12.34,2026-11-20T08:00:00Z
+            a2,1001,WH,adjustment,4,,,,2026-11-21T08:00:00Z
+            a3,1002,SHOP,adjustment,3,,shrinkage,,2026-11-21T09:00:00Z
+            a4,1002,SHOP,set,,1,stocktake,,2026-11-22
+
+            """)
+        #expect(try fixture.importing([canonical], format: .canonical).counts.posted == 4)
+        _ = try fixture.importing([fixture.file("s.csv", "variant_id,location_id,quantity_delta\n1001,SHOP,2\n1001,WH,-1\n")])
+        for (from, to) in [(nil, nil), ("2026-11-21", nil), (nil, "2026-11-21"), ("2026-11-21", "2026-11-21"), ("2030-01-01", nil)] as [(String?, String?)] {
+            let scanned = try fixture.store.read { db in try Store.movementSummary(tenantID: "t1", from: from, to: to, in: db) }
+            let viewed = try fixture.store.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT transaction_type, adjustment_type, reason_code, location_id, SUM(movements), SUM(units_in), SUM(units_out), SUM(value_minor)
+                    FROM summary_report WHERE tenant_id = 't1' AND (? IS NULL OR day >= ?) AND (? IS NULL OR day <= ?)
+                    GROUP BY 1, 2, 3, 4
+                    """, arguments: [from, from, to, to]).map { row in
+                    MovementSummaryRow(
+                        transactionType: row[0], adjustmentType: row[1], reasonCode: row[2], locationID: row[3],
+                        movements: row[4], unitsIn: row[5], unitsOut: row[6], valueMinor: row[7])
+                }
+            }
+            #expect(Set(scanned) == Set(viewed) && scanned.count == viewed.count, "from \(from ?? "-") to \(to ?? "-")")
+            #expect(from != "2030-01-01" || scanned.isEmpty)
+        }
+        let all = try fixture.store.read { db in try Store.movementSummary(tenantID: "t1", from: nil, to: nil, in: db) }
+        // The shrinkage at its own cost (12.34), the rest at the catalog's (10.00 and 2.50).
+        #expect(all.first { $0.reasonCode == "shrinkage" && $0.locationID == "WH" }?.valueMinor == -1_234)
+        #expect(all.reduce(0) { $0 + $1.movements } == 6)
     }
 }

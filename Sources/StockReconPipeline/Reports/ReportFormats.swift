@@ -27,6 +27,7 @@ extension ReportDocument {
     /// Text from files, made inert in Markdown: HTML entities for `<`, `>` and `&` (renderers
     /// pass HTML through), backslashes before Markdown's punctuation, line breaks as spaces.
     static func markdownText(_ text: String) -> String {
+        if !text.utf8.contains(where: markdownSpecial.contains) { return text }
         var out = ""
         for character in text {
             switch character {
@@ -40,6 +41,9 @@ extension ReportDocument {
         }
         return out
     }
+
+    /// The bytes `markdownText` changes.
+    static let markdownSpecial = Set("&<>\n\r\t\\|*_`[]#!".utf8)
 
     /// The tables as CSV. One table is plain CSV; several follow each other, a blank line
     /// apart, each row led by its table's key in a `section` column. Text cells are
@@ -67,11 +71,19 @@ extension ReportDocument {
         let bars = chart.bars.map { #"{"label":\#(JSONText.quote($0.label)),"value_minor":\#($0.valueMinor)}"# }
         members.append(("chart", #"{"title":\#(JSONText.quote(chart.title)),"bars":[\#(bars.joined(separator: ","))]}"#))
         for table in tables {
-            let rows = table.rows.map { row in
-                "{" + zip(table.columns, row).map { JSONText.quote($0.unit.jsonKey($0.key)) + ":" + Self.jsonValue($1) }
-                    .joined(separator: ",") + "}"
+            let keys = table.columns.map { JSONText.quote($0.unit.jsonKey($0.key)) + ":" }
+            var text = "["
+            for (index, row) in table.rows.enumerated() {
+                if index > 0 { text += ",\n" }
+                text += "{"
+                for (column, cell) in row.enumerated() {
+                    if column > 0 { text += "," }
+                    text += keys[column]
+                    text += Self.jsonValue(cell)
+                }
+                text += "}"
             }
-            members.append((table.key, "[" + rows.joined(separator: ",\n") + "]"))
+            members.append((table.key, text + "]"))
         }
         return "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",\n") + "}\n"
     }
