@@ -25,4 +25,8 @@ echo "--- balances"
 $bin balance --tenant demo
 echo "--- the same pipeline again: every file is a duplicate, nothing posts twice"
 $bin run pipelines/nightly.yaml | tail -1
+echo "--- a year-end stocktake (pipelines/stocktake.yaml, into ./stocktake.sqlite): sheets, a delivery while counting, the variance posted, reports in ./reports"
+rm -f stocktake.sqlite stocktake.sqlite-wal stocktake.sqlite-shm
+$bin run pipelines/stocktake.yaml
+$bin report variance 1 --db stocktake.sqlite --format csv | cut -c1-150
 exit 0

@@ -19,6 +19,8 @@ enum CountSchema {
             finished_by INTEGER,
             applied INTEGER,
             uncounted TEXT,
+            -- The review threshold it was completed with (rules.counts.review_over_value).
+            review_over_minor INTEGER,
             -- The run that completed it (its movements' run).
             run INTEGER,
             items_counted INTEGER,

@@ -21,6 +21,8 @@ public struct CountSession: Sendable, Hashable {
     public var finishedBy: String?
     public var applied: Bool?
     public var uncounted: UncountedPolicy?
+    /// The review threshold the count was completed with.
+    public var reviewOverMinor: Int64?
 }
 
 /// A count's item with the store's keys, as the completion posts it.
@@ -109,7 +111,7 @@ extension Store {
             name: row["name"], type: type, status: status, location: row["location"], locationID: row["location_text"],
             notes: row["notes"], startedAt: row["started_at"], startedBy: row["started_text"], finishedAt: row["finished_at"],
             finishedBy: row["finished_text"], applied: (row["applied"] as Int64?).map { $0 != 0 },
-            uncounted: (row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)))
+            uncounted: (row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)), reviewOverMinor: row["review_over_minor"])
     }
 
     /// The latest count of an org with this name and location scope (not cancelled), for a
@@ -281,10 +283,11 @@ extension Store {
         }
         try db.execute(sql: """
             UPDATE count_sessions SET status = 'COMPLETED', finished_at = ?, finished_by = ?, applied = ?, uncounted = ?, run = ?,
+                review_over_minor = ?,
                 items_counted = ?, items_with_discrepancy = ?, missing_value_minor = ?, excess_value_minor = ?, net_variance_minor = ?
             WHERE id = ?
             """, arguments: [
-                now(), user.id, apply, uncounted.rawValue, run, totals.itemsCounted, totals.itemsWithDiscrepancy,
+                now(), user.id, apply, uncounted.rawValue, run, rules.reviewOverValueMinor, totals.itemsCounted, totals.itemsWithDiscrepancy,
                 totals.missingValueMinor, totals.excessValueMinor, totals.netVarianceMinor, id,
             ])
         try addCounts(counts, toRun: run, in: db)

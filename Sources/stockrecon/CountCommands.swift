@@ -105,12 +105,18 @@ struct CountCompleteCommand: ParsableCommand {
     @Flag(help: "Post counted − system as pre-approved movements of type count.") var apply = false
     @Option(help: "FULL and ANNUAL counts: keep (list items with stock nobody counted) or zero (count them as zero).")
     var uncounted: UncountedPolicy = .keep
+    @Option(help: "Flag lines whose |variance value| is above this amount for review (kept with the count).")
+    var reviewOver = "100.00"
     @Option(help: "The manager completing it.") var user: String
 
     func run() throws {
         try reportingFailures {
+            guard case .success(let threshold) = Money.parse(reviewOver), threshold.minorUnits >= 0 else {
+                throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(reviewOver)")
+            }
             let completion = try Counting(store: global.openStore()).complete(
-                countID: countID, userID: user, apply: apply, uncounted: uncounted)
+                countID: countID, userID: user, apply: apply, uncounted: uncounted,
+                rules: CountRules(reviewOverValueMinor: threshold.minorUnits))
             let totals = completion.totals
             if global.json {
                 let counts = completion.counts
@@ -120,6 +126,7 @@ struct CountCompleteCommand: ParsableCommand {
             } else {
                 print("count \(countID) completed: \(totals.itemsCounted) items counted, \(totals.itemsWithDiscrepancy) with a discrepancy"
                     + (totals.itemsUncounted > 0 ? ", \(totals.itemsUncounted) with stock not counted" : "")
+                    + (totals.itemsFlagged > 0 ? ", \(totals.itemsFlagged) for review" : "")
                     + "; missing \(Money.format(minorUnits: totals.missingValueMinor)), excess \(Money.format(minorUnits: totals.excessValueMinor)), "
                     + "net \(Money.format(minorUnits: totals.netVarianceMinor))")
                 print(apply

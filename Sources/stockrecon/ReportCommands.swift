@@ -36,16 +36,20 @@ struct VarianceReportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The count's id.") var countID: Int64
-    @Option(help: "Flag lines whose |variance value| is above this (default 100.00).") var reviewOver = "100.00"
+    @Option(help: "Flag lines whose |variance value| is above this (default: the threshold the count was completed with, else 100.00).")
+    var reviewOver: String?
     @OptionGroup var output: ReportOutput
 
     func run() throws {
         try reportingFailures {
-            guard case .success(let money) = Money.parse(reviewOver), money.minorUnits >= 0 else {
-                throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(reviewOver)")
+            var rules: CountRules?
+            if let reviewOver {
+                guard case .success(let money) = Money.parse(reviewOver), money.minorUnits >= 0 else {
+                    throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(reviewOver)")
+                }
+                rules = CountRules(reviewOverValueMinor: money.minorUnits)
             }
-            let document = try Reporting(store: global.openStore())
-                .variance(countID: countID, rules: CountRules(reviewOverValueMinor: money.minorUnits))
+            let document = try Reporting(store: global.openStore()).variance(countID: countID, rules: rules)
             try output.write(document, json: global.json)
             return 0
         }

@@ -92,7 +92,9 @@ public struct Reporting {
 
     public init(store: Store) { self.store = store }
 
-    public func variance(countID: Int64, rules: CountRules = CountRules()) throws -> ReportDocument {
+    /// Lines are flagged over `rules`' threshold; by default the one the count was completed
+    /// with, else the default (100.00).
+    public func variance(countID: Int64, rules: CountRules? = nil) throws -> ReportDocument {
         try store.read { db in try Self.variance(countID: countID, rules: rules, in: db) }
     }
 
@@ -100,9 +102,10 @@ public struct Reporting {
         try store.read { db in try Self.summary(tenantID: tenantID, from: from, to: to, in: db) }
     }
 
-    static func variance(countID: Int64, rules: CountRules, in db: Database) throws -> ReportDocument {
+    static func variance(countID: Int64, rules: CountRules?, in db: Database) throws -> ReportDocument {
         let session = try Store.countSession(countID, in: db)
-        return VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: rules)
+        let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
+        return VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: chosen)
     }
 
     static func summary(tenantID: String, from: String?, to: String?, in db: Database) throws -> ReportDocument {
