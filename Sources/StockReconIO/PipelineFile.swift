@@ -16,7 +16,7 @@ public struct PipelineDefinition: Sendable {
     /// The file's `database:`, relative to the pipeline file, if it names one.
     public var database: String?
     public var rules: AdjustmentRules
-    /// Rules of the stages still to come (receiving and counts), checked and kept.
+    /// `rules.receiving` (checked and kept for the receive stage to come) and `rules.counts`.
     public var receiving = ReceivingRules()
     public var counts = CountRules()
     public var stages: [PipelineStage]
@@ -41,36 +41,6 @@ public struct PipelineStage: Sendable {
     /// How the stage is named in summaries and in `runs`: `catalog`, `import --format synq`,
     /// `import --mapping pos`.
     public var label: String
-}
-
-/// A `count` stage: start a count, add its sheets (the stage's files), and maybe complete it.
-public struct CountStage: Sendable, Hashable {
-    public var type: CountType
-    public var name: String
-    public var locationID: String?
-    /// The manager who starts and completes it (default: the pipeline's user).
-    public var userID: String?
-    public var notes: String?
-    /// Nil: the count is left in progress.
-    public var complete: (apply: Bool, uncounted: UncountedPolicy)?
-
-    public static func == (lhs: CountStage, rhs: CountStage) -> Bool {
-        lhs.type == rhs.type && lhs.name == rhs.name && lhs.locationID == rhs.locationID && lhs.userID == rhs.userID
-            && lhs.notes == rhs.notes && lhs.complete?.apply == rhs.complete?.apply && lhs.complete?.uncounted == rhs.complete?.uncounted
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
-}
-
-/// A `report` stage: which report, in which format, written where (resolved path).
-public struct ReportStage: Sendable, Hashable {
-    public enum Kind: String, Sendable, CaseIterable { case variance, summary }
-    public var kind: Kind
-    /// md, csv, json or html.
-    public var format: String
-    public var output: String
-    public var from: String?
-    public var to: String?
 }
 
 public enum PipelineFile {
@@ -293,83 +263,9 @@ public enum PipelineFile {
         return PipelineStage(work: .importing(mapping), files: files, label: label)
     }
 
-    private static func readCountStage(_ body: Node, paths: PathResolver, reader: inout ConfigurationReader) -> PipelineStage? {
-        guard let entries = reader.mapping(body, allowed: countStageKeys, what: "the count stage") else { return nil }
-        var isComplete = true
-        func required(_ key: String, _ what: String) -> Node? {
-            if let node = entries[key] { return node }
-            reader.problem(body, "the count stage needs `\(key):`, \(what)")
-            isComplete = false
-            return nil
-        }
-        let typeNode = required("type", "FULL, CYCLE, SPOT or ANNUAL")
-        let type = typeNode.flatMap { reader.choice($0, CountType.allCases.map(\.rawValue), ignoringCase: true) }
-            .flatMap { CountType(rawValue: $0.uppercased()) }
-        let name = required("name", "the count's name").flatMap { reader.string($0) }
-        let sheets = required("sheets", "a list of count sheets or globs").flatMap { matchFiles($0, paths: paths, reader: &reader) }
-        var stage = CountStage(
-            type: type ?? .cycle, name: name ?? "", locationID: entries["location"].flatMap { reader.string($0) },
-            userID: entries["user"].flatMap { reader.string($0) }, notes: entries["notes"].flatMap { reader.string($0) })
-        if let completeNode = entries["complete"] {
-            if let flag = ConfigurationReader.scalarBool(completeNode) {
-                stage.complete = flag ? (false, .keep) : nil
-            } else if let options = reader.mapping(completeNode, allowed: ["apply", "uncounted"], what: "complete") {
-                let apply = options["apply"].flatMap { reader.bool($0) } ?? false
-                let uncounted = options["uncounted"].flatMap { reader.choice($0, UncountedPolicy.allCases.map(\.rawValue)) }
-                    .flatMap(UncountedPolicy.init(rawValue:)) ?? .keep
-                stage.complete = (apply, uncounted)
-            } else {
-                isComplete = false
-            }
-        }
-        guard isComplete, type != nil, name != nil, let sheets else { return nil }
-        return PipelineStage(work: .count(stage), files: sheets, label: "count \(stage.type.rawValue) \"\(stage.name)\"")
-    }
-
-    private static func readReportStage(_ body: Node, paths: PathResolver, reader: inout ConfigurationReader) -> PipelineStage? {
-        guard let entries = reader.mapping(body, allowed: reportStageKeys, what: "the report stage") else { return nil }
-        guard let kindNode = entries["kind"] else {
-            reader.problem(body, "the report stage needs `kind:` (variance or summary)")
-            return nil
-        }
-        if case .scalar(let scalar) = kindNode, scalar.string == "receipts" {
-            reader.problem(kindNode, "the receipts report is not available yet: it comes with `stockrecon receive`; remove the stage for now")
-            return nil
-        }
-        guard let kindName = reader.choice(kindNode, ReportStage.Kind.allCases.map(\.rawValue)),
-              let kind = ReportStage.Kind(rawValue: kindName) else { return nil }
-        if let po = entries["po"] {
-            reader.problem(po, "`po:` belongs to the receipts report")
-            return nil
-        }
-        let format = entries["format"].flatMap { reader.choice($0, reportFormats) }
-        guard entries["format"] == nil || format != nil else { return nil }
-        guard let outputNode = entries["output"], let output = reader.string(outputNode) else {
-            reader.problem(body, "the report stage needs `output:`, the file to write (relative to the pipeline file)")
-            return nil
-        }
-        var days: [String?] = []
-        for key in ["from", "to"] {
-            guard let node = entries[key] else { days.append(nil); continue }
-            guard let text = reader.string(node) else { return nil }
-            guard kind == .summary else {
-                reader.problem(node, "`\(key):` belongs to the summary report; a variance report covers its count")
-                return nil
-            }
-            guard Timestamp.isDay(text) else {
-                reader.problem(node, "`\(key):` must be a date such as 2026-11-23")
-                return nil
-            }
-            days.append(text)
-        }
-        let chosen = format ?? (reportFormats.first { output.lowercased().hasSuffix("." + $0) } ?? "md")
-        let stage = ReportStage(kind: kind, format: chosen, output: paths.display(output), from: days[0], to: days[1])
-        return PipelineStage(work: .report(stage), files: [], label: "report \(kind.rawValue) (\(chosen))")
-    }
-
     /// A list of paths or globs (or one), relative to the pipeline file, each matching at
     /// least one file; the matches in name order.
-    private static func matchFiles(_ node: Node, paths: PathResolver, reader: inout ConfigurationReader) -> [InputFile]? {
+    static func matchFiles(_ node: Node, paths: PathResolver, reader: inout ConfigurationReader) -> [InputFile]? {
         let nodes = ConfigurationReader.items(node)
         guard !nodes.isEmpty else {
             reader.problem(node, "the list of files is empty: name at least one file or glob")

@@ -32,8 +32,8 @@ public struct PipelineReport: Sendable {
     /// The first run of this pipeline run: `rejections --run N` lists the stages' rejections.
     public var pipelineRun: Int64?
 
-    /// The counts of the stages that move stock (import now; receive and count later): a
-    /// catalog stage reports its own loaded rows but is not in the totals.
+    /// The counts of the stages that move stock (import and count; receive later): a catalog
+    /// stage reports its own loaded rows and a report stage has none; neither is in the totals.
     public var total: OutcomeCounts {
         stages.filter { $0.kind == .rows }.reduce(into: OutcomeCounts()) { $0 += $1.report.counts }
     }
