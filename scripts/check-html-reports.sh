@@ -37,9 +37,11 @@ check() {  # check REPORT TITLE FIGURE...
     local name=$1 title=$2
     shift 2
     local dom="$work/$name.dom.html"
-    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --dump-dom "file://$out/$name.html" >"$dom" 2>/dev/null
-    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1100 \
-        --screenshot="$out/$name.png" "file://$out/$name.html" >/dev/null 2>&1
+    local flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/profile")
+    timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out/$name.html" >"$dom" 2>"$work/$name.browser.log" || true
+    timeout 120 "$browser" "${flags[@]}" --window-size=1280,1100 --screenshot="$out/$name.png" "file://$out/$name.html" \
+        >/dev/null 2>>"$work/$name.browser.log" || true
+    [ -s "$dom" ] || { echo "FAIL: $name.html: the browser printed no page:"; tail -5 "$work/$name.browser.log"; }
     local problems=()
     grep -q "<title>$title</title>" "$dom" || problems+=("the title is not \"$title\" (a script changed it?)")
     grep -q "pwned</title>" "$dom" && problems+=("a script from the data ran")

@@ -25,9 +25,7 @@ public struct CatalogImport {
             tenant = try Store.tenantKey(db, tenantID)
             run = try Store.beginRun(tenant: tenant, orgID: nil, command: command, in: db)
         }
-        var report = RunReport()
-        report.runID = isDryRun ? nil : run
-        report.isDryRun = isDryRun
+        var report = RunReport(run: run, isDryRun: isDryRun)
         for file in files {
             var fileReport = FileReport(file: file.displayName)
             var diagnostics: [Diagnostic] = []

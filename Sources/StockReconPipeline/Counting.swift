@@ -84,9 +84,7 @@ public struct Counting {
             throw UsageError("count \(countID) could not be opened")
         }
         let checker = CountSheetChecker(catalog: catalog, org: org, scope: session.location)
-        var report = RunReport()
-        report.runID = isDryRun ? nil : run
-        report.isDryRun = isDryRun
+        var report = RunReport(run: run, isDryRun: isDryRun)
         for file in files {
             var fileReport = FileReport(file: file.displayName)
             var diagnostics: [Diagnostic] = []

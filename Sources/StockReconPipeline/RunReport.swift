@@ -43,6 +43,14 @@ public struct RunReport: Sendable {
     public var sampleRejections: [Diagnostic] = []
     public static let sampleLimit = 20
 
+    public init() {}
+
+    /// The report of a run; a dry run's has no run id (its run was rolled back).
+    init(run: Int64, isDryRun: Bool) {
+        runID = isDryRun ? nil : run
+        self.isDryRun = isDryRun
+    }
+
     public var hasUnreadableFiles: Bool { files.contains { $0.failure != nil } }
 
     /// SPEC section 5: 2 when a file could not be read, 1 when rows were rejected, else 0.
