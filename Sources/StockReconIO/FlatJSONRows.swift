@@ -6,17 +6,48 @@ import StockReconCore
 /// like CSV headers); nested members are skipped. Memory holds one row.
 final class FlatJSONRows: JSONEventSink {
     private let file: String
-    private let header: [String]
-    private let rowKeys: Set<String>
     /// Called before the first row with the keys it has (to check the required ones).
     private let onFirstRow: (Set<String>) throws -> Void
     private let onRow: (SourceRow) throws -> Void
     private(set) var failure: Error?
+    /// Everything that changes event by event, in one value: each event costs one
+    /// exclusivity check, not one per property (they were a tenth of a JSON import).
+    private var state: FlatRowsState
 
+    init(file: String, header: [String], rowKeys: [String], firstRow: @escaping (Set<String>) throws -> Void, row: @escaping (SourceRow) throws -> Void) {
+        self.file = file
+        onFirstRow = firstRow
+        onRow = row
+        state = FlatRowsState(header: header, rowKeys: rowKeys)
+    }
+
+    private func check(_ problem: FlatRowsState.Problem?) -> Bool {
+        guard let problem else { return true }
+        failure = problem.error ?? FileReadError(SourceLocation(file: file, line: problem.line), problem.message)
+        return false
+    }
+
+    func startObject() -> Bool { check(state.startObject()) }
+    func endObject() -> Bool { check(state.endObject(onFirstRow: onFirstRow, onRow: onRow)) }
+    func startArray() -> Bool { check(state.startArray()) }
+    func endArray() -> Bool { state.endArray(); return true }
+    func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { state.key(bytes); return true }
+    func scalar(_ value: JSONScalar) -> Bool { check(state.scalar(value)) }
+}
+
+private struct FlatRowsState: ~Copyable {
+    /// Why reading stopped: a message at a line, or the error a callback threw.
+    struct Problem {
+        var message = ""
+        var line: Int?
+        var error: Error?
+    }
+
+    private let rowKeys: Set<String>
+    private let columnOfName: [String: Int]
     private var shape = JSONShape()
     /// Column of each raw key seen so far (-1: not a column); keys repeat row after row.
     private var keyColumns = TextIndex()
-    private let columnOfName: [String: Int]
     /// Depth of the array whose items are rows, and of the row object being read.
     private var rowsArrayDepth: Int?
     private var rowDepth: Int?
@@ -31,12 +62,8 @@ final class FlatJSONRows: JSONEventSink {
     private var spans: [(start: Int, count: Int)]
     private var record = RecordBuffer()
 
-    init(file: String, header: [String], rowKeys: [String], firstRow: @escaping (Set<String>) throws -> Void, row: @escaping (SourceRow) throws -> Void) {
-        self.file = file
-        self.header = header
+    init(header: [String], rowKeys: [String]) {
         self.rowKeys = Set(rowKeys)
-        onFirstRow = firstRow
-        onRow = row
         var columnOfName: [String: Int] = [:]
         for (index, name) in header.enumerated() where columnOfName[Columns.normalize(name)] == nil {
             columnOfName[Columns.normalize(name)] = index
@@ -46,21 +73,20 @@ final class FlatJSONRows: JSONEventSink {
         arena.reserveCapacity(1024)
     }
 
-    private func fail(_ message: String, line: Int? = nil) -> Bool {
-        failure = FileReadError(SourceLocation(file: file, line: line), message)
-        return false
+    private func fail(_ message: String, line: Int? = nil) -> Problem? {
+        Problem(message: message, line: line)
     }
 
-    private func beginRow(depth: Int) {
+    private mutating func beginRow(depth: Int) {
         rowDepth = depth
         arena.removeAll(keepingCapacity: true)
         for index in spans.indices { spans[index] = (0, -1) }
     }
 
-    func startObject() -> Bool {
+    mutating func startObject() -> Problem? {
         if let message = shape.begin(isObject: true, isContainer: true) { return fail("malformed JSON: \(message)") }
         let depth = shape.depth
-        if skipDepth != nil { return true }
+        if skipDepth != nil { return nil }
         if depth == 1 {
             isTopLevelRow = true
             beginRow(depth: 1)
@@ -72,29 +98,29 @@ final class FlatJSONRows: JSONEventSink {
             }
             skipDepth = depth
         }
-        return true
+        return nil
     }
 
-    func endObject() -> Bool {
+    mutating func endObject(onFirstRow: (Set<String>) throws -> Void, onRow: (SourceRow) throws -> Void) -> Problem? {
         defer { shape.end() }
         let depth = shape.depth
         if skipDepth == depth {
             skipDepth = nil
-            return true
+            return nil
         }
-        if skipDepth != nil { return true }
+        if skipDepth != nil { return nil }
         if depth == rowDepth {
             rowDepth = nil
-            if depth == 1, !isTopLevelRow { return true }  // a wrapper, not a row
-            return emitRow()
+            if depth == 1, !isTopLevelRow { return nil }  // a wrapper, not a row
+            return emitRow(onFirstRow: onFirstRow, onRow: onRow)
         }
-        return true
+        return nil
     }
 
-    func startArray() -> Bool {
+    mutating func startArray() -> Problem? {
         if let message = shape.begin(isObject: false, isContainer: true) { return fail("malformed JSON: \(message)") }
         let depth = shape.depth
-        if skipDepth != nil { return true }
+        if skipDepth != nil { return nil }
         if depth == 1 {
             rowsArrayDepth = 1
         } else if depth == 2, isTopLevelRow, pendingKey.isRowKey {
@@ -106,20 +132,19 @@ final class FlatJSONRows: JSONEventSink {
         } else if rowDepth != nil {
             skipDepth = depth
         }
-        return true
+        return nil
     }
 
-    func endArray() -> Bool {
+    mutating func endArray() {
         defer { shape.end() }
         let depth = shape.depth
-        if skipDepth == depth { skipDepth = nil; return true }
-        if skipDepth != nil { return true }
+        if skipDepth == depth { skipDepth = nil; return }
+        if skipDepth != nil { return }
         if depth == rowsArrayDepth { rowsArrayDepth = nil }
-        return true
     }
 
-    func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard skipDepth == nil, shape.depth == rowDepth else { return true }
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard skipDepth == nil, shape.depth == rowDepth else { return }
         let key = BorrowedText(bytes)
         let column: Int
         if let known = keyColumns.value(for: key) {
@@ -131,30 +156,29 @@ final class FlatJSONRows: JSONEventSink {
         let isRowKey = column < 0 && shape.depth == 1 && isTopLevelRow && rowKeys.contains(key.string)
         pendingKey = (column, isRowKey, isRowKey ? key.string : "")
         if rowCount == 0 { presentInFirstRow.insert(key.string) }
-        return true
     }
 
-    func scalar(_ value: JSONScalar) -> Bool {
+    mutating func scalar(_ value: JSONScalar) -> Problem? {
         if let message = shape.begin(isObject: false, isContainer: false) { return fail("malformed JSON: \(message)") }
         let depth = shape.depth
-        if skipDepth != nil { return true }
+        if skipDepth != nil { return nil }
         if depth == 0 { return fail("expected an object or an array of objects, found \(value.kindName)") }
         if depth == rowsArrayDepth { return fail("expected an object for each row, found \(value.kindName)", line: rowCount + 1) }
-        guard depth == rowDepth else { return true }
+        guard depth == rowDepth else { return nil }
         if pendingKey.isRowKey { return fail("expected an array of rows under \"\(pendingKey.name)\", found \(value.kindName)") }
         let column = pendingKey.column
-        guard column >= 0 else { return true }
+        guard column >= 0 else { return nil }
         let start = arena.count
         switch value {
         case .string(let bytes), .number(let bytes): arena.append(contentsOf: bytes)
         case .bool(let flag): arena.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .null: return true
+        case .null: return nil
         }
         spans[column] = (start, arena.count - start)
-        return true
+        return nil
     }
 
-    private func emitRow() -> Bool {
+    private mutating func emitRow(onFirstRow: (Set<String>) throws -> Void, onRow: (SourceRow) throws -> Void) -> Problem? {
         rowCount += 1
         do {
             if rowCount == 1 { try onFirstRow(presentInFirstRow) }
@@ -170,9 +194,8 @@ final class FlatJSONRows: JSONEventSink {
             }
             try onRow(record.row(line: rowCount, record: rowCount))
         } catch {
-            failure = error
-            return false
+            return Problem(error: error)
         }
-        return true
+        return nil
     }
 }
