@@ -11,8 +11,9 @@ import Darwin
 /// looked up by bytes, so that a row's id needs no string.
 public struct TextIndex: Sendable {
     private var arena: [UInt8] = []
-    private var starts: [Int] = []
-    private var lengths: [Int] = []
+    /// Where each entry's key ends in the arena; it starts where the one before ends (keys
+    /// are appended in entry order), so one array of offsets serves both.
+    private var ends: [Int] = []
     private var values: [Int] = []
     /// A slot holds an entry's number plus one in its low half (zero: empty) and the top
     /// half of the entry's hash in its high half, so that a probe reads no other array
@@ -24,8 +25,7 @@ public struct TextIndex: Sendable {
     /// Room for `count` entries without growing (when the count is known, as in a scan).
     public init(capacity count: Int, bytes: Int) {
         arena.reserveCapacity(bytes)
-        starts.reserveCapacity(count)
-        lengths.reserveCapacity(count)
+        ends.reserveCapacity(count)
         values.reserveCapacity(count)
         var size = 16
         while size < count * 2 { size *= 2 }
@@ -70,7 +70,7 @@ public struct TextIndex: Sendable {
     /// Lends the bytes of entry `entry`'s key.
     public func withKey<Result>(ofEntry entry: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try arena.withUnsafeBufferPointer { arena in
-            try body(UnsafeBufferPointer(rebasing: arena[starts[entry] ..< starts[entry] + lengths[entry]]))
+            try body(UnsafeBufferPointer(rebasing: arena[start(of: entry) ..< ends[entry]]))
         }
     }
 
@@ -88,13 +88,16 @@ public struct TextIndex: Sendable {
                     if content == 0 { return nil }
                     if content & ~Self.entryMask == tag {
                         let entry = Int(content & Self.entryMask) - 1
-                        if lengths[entry] == bytes.count, Self.equal(arena, at: starts[entry], bytes) { return entry }
+                        let start = start(of: entry)
+                        if ends[entry] - start == bytes.count, Self.equal(arena, at: start, bytes) { return entry }
                     }
                     slot = (slot + 1) & mask
                 }
             }
         }
     }
+
+    private func start(of entry: Int) -> Int { entry == 0 ? 0 : ends[entry - 1] }
 
     private static func equal(_ arena: UnsafeBufferPointer<UInt8>, at start: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count > 0 else { return true }
@@ -104,9 +107,8 @@ public struct TextIndex: Sendable {
 
     private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, value: Int) -> Int {
         let entry = values.count
-        starts.append(arena.count)
-        lengths.append(bytes.count)
         arena.append(contentsOf: bytes)
+        ends.append(arena.count)
         values.append(value)
         if values.count * 2 > slots.count {
             rehash(capacity: slots.count * 2)

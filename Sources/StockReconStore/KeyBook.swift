@@ -114,17 +114,19 @@ struct KeyBook {
     /// bytes, then length), 32 to a statement.
     mutating func flush() throws {
         guard !digests.isEmpty else { return }
-        let order = sortedEntries()
+        let (order, entryMask) = packedSortedEntries()
         var next = 0
         while next + Self.rowsPerInsert <= order.count {
             insertMany?.reset()
-            for slot in 0 ..< Self.rowsPerInsert { bind(order[next + slot], to: &insertMany, offset: Int32(slot) * 5) }
+            for slot in 0 ..< Self.rowsPerInsert {
+                bind(Int(order[next + slot] & entryMask), to: &insertMany, offset: Int32(slot) * 5)
+            }
             try insertMany?.step()
             next += Self.rowsPerInsert
         }
-        for entry in order[next...] {
+        for packed in order[next...] {
             insertOne?.reset()
-            bind(entry, to: &insertOne, offset: 0)
+            bind(Int(packed & entryMask), to: &insertOne, offset: 0)
             try insertOne?.step()
         }
         added = TextIndex()
@@ -132,26 +134,35 @@ struct KeyBook {
         outcomes.removeAll()
     }
 
-    /// The added entries sorted by key: by their first eight bytes as a big-endian number,
-    /// then, among equal prefixes, byte by byte.
+    /// The entries in the order of their keys' bytes (SQLite's BINARY collation).
     func sortedEntries() -> [Int] {
-        var prefixed: [(prefix: UInt64, entry: Int)] = []
-        prefixed.reserveCapacity(digests.count)
+        let (order, entryMask) = packedSortedEntries()
+        return order.map { Int($0 & entryMask) }
+    }
+
+    /// The entries sorted by key, each packed in one word: the key's first bytes above, the
+    /// entry's number in the low `entryMask` bits, so that the sort moves 8 bytes an entry
+    /// and compares whole keys only where those first bytes tie (a million keys: 8 MB).
+    func packedSortedEntries() -> (order: [UInt64], entryMask: UInt64) {
+        let entryBits = UInt64(max(1, Int.bitWidth - (digests.count - 1).leadingZeroBitCount))
+        let entryMask: UInt64 = (1 << entryBits) - 1
+        var order = [UInt64](repeating: 0, count: digests.count)
         for entry in digests.indices {
             let prefix = added.withKey(ofEntry: entry) { bytes in
                 var value: UInt64 = 0
                 for index in 0 ..< 8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
                 return value
             }
-            prefixed.append((prefix, entry))
+            order[entry] = prefix & ~entryMask | UInt64(entry)
         }
-        prefixed.sort { left, right in
-            if left.prefix != right.prefix { return left.prefix < right.prefix }
-            return added.withKey(ofEntry: left.entry) { a in
-                added.withKey(ofEntry: right.entry) { b in a.lexicographicallyPrecedes(b) }
+        order.sort { left, right in
+            let (leftPrefix, rightPrefix) = (left & ~entryMask, right & ~entryMask)
+            if leftPrefix != rightPrefix { return leftPrefix < rightPrefix }
+            return added.withKey(ofEntry: Int(left & entryMask)) { a in
+                added.withKey(ofEntry: Int(right & entryMask)) { b in a.lexicographicallyPrecedes(b) }
             }
         }
-        return prefixed.map(\.entry)
+        return (order, entryMask)
     }
 
     private func bind(_ entry: Int, to statement: inout FastStatement?, offset: Int32) {

@@ -173,7 +173,9 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
                 VALUES (1, 'a', 11, 'posted', 1), (1, 'b', 12, 'pending', 1), (2, 'c', 13, 'posted', 1)
                 """)
         }
-        let keys = ["zz", "b2", "é", "b", "a1"].filter { $0 != "b" }
+        // Keys that tie on their first eight bytes are ordered by their whole bytes.
+        let long = (0 ..< 300).map { "line-item-\(($0 * 7919) % 300)" }
+        let keys = ["zz", "b2", "é", "b", "a1", "line-ite", "line-item-"].filter { $0 != "b" } + long
         try store.write("posting") { db in
             var book = try KeyBook(db, tenant: 1, run: 2, scanLimit: scanLimit)
             #expect((book.known == nil) == (scanLimit == 0))
