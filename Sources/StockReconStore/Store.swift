@@ -35,7 +35,7 @@ public final class Store: @unchecked Sendable {
             try db.execute(sql: "PRAGMA page_size = 16384")
             // FULL: a committed file survives a power cut, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -24576")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
