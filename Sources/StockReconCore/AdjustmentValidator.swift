@@ -63,6 +63,13 @@ public struct AdjustmentValidator: Sendable {
         let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
         switch quantity.withBytes({ Quantity.parse(utf8: $0, decimalMark: mark) }) {
         case .success(let value):
+            if value <= 0, input.source.mapping.requiresPositiveQuantity {
+                problems.append(Diagnostic(
+                    .invalidQuantity, at: input.location(column),
+                    "a quantity received must be positive: a return to the supplier is an adjustment (`stockrecon import`)",
+                    input: quantity.string, context: ["gt": .integer(0)]))
+                return nil
+            }
             if value == 0, input.mode == .delta {
                 problems.append(Diagnostic(
                     .zeroDelta, at: input.location(column),

@@ -87,6 +87,8 @@ public struct ColumnMapping: Sendable {
     public var transactionTypes: [String: AdjustmentMode] = ["adjustment": .delta, "set": .set]
     /// Every row needs a reason (`reason_required`).
     public var requiresReason = false
+    /// Quantities must be above zero (a receipt: a return to the supplier is an adjustment).
+    public var requiresPositiveQuantity = false
     /// The reasons the source allows (lowercased); empty for free text.
     public var reasonChoices: [String] = []
     /// The adjustment type column holds one of `AdjustmentType`, and must be filled.

@@ -46,6 +46,8 @@ public struct Reconciler: Sendable {
     public var isNegativeStockForbidden: Bool
     /// The movement kind of a plain change (`adjustment`; `receipt` and `count` for those stages).
     public var changeKind: MovementKind
+    /// Receipts: the tolerances an order line is held to (nil for every other change).
+    public var receiving: ReceivingPolicy?
 
     public init(approval: ApprovalPolicy = ApprovalPolicy(), isNegativeStockForbidden: Bool = false, changeKind: MovementKind = .adjustment) {
         self.approval = approval
@@ -57,14 +59,23 @@ public struct Reconciler: Sendable {
         self.init(approval: rules.approval, isNegativeStockForbidden: rules.isNegativeStockForbidden, changeKind: changeKind)
     }
 
+    /// Receipts: posted as `receipt`, held only over an order's tolerance (a delivery of
+    /// 500 units is routine, not an adjustment over a threshold).
+    public static func receiving(_ policy: ReceivingPolicy, rules: AdjustmentRules) -> Reconciler {
+        var reconciler = Reconciler(approval: .never, isNegativeStockForbidden: rules.isNegativeStockForbidden, changeKind: .receipt)
+        reconciler.receiving = policy
+        return reconciler
+    }
+
     /// - Parameters:
     ///   - change: the row's change, or the new on-hand of a `set` row.
     ///   - earlier: what the row's natural key saw in an earlier row, nil for a new key or none.
     ///   - digest: the row's content digest, compared with the earlier one.
     ///   - adjustmentType: the row's type (upper case), for the types that always wait.
+    ///   - order: a receipt's order line as it stands before this row (nil: unexpected, or not a receipt).
     public func decide(
         _ change: StockChange, onHand: Int64, unitCostMinor: Int64?, adjustmentType: AdjustmentType?,
-        earlier: EarlierKey? = nil, digest: Int64 = 0
+        earlier: EarlierKey? = nil, digest: Int64 = 0, order: OrderLineState? = nil
     ) -> Fate {
         if let earlier {
             return earlier.contentDigest == digest ? .duplicate : .reject(.conflictingDuplicate(earlierOutcome: earlier.outcome))
@@ -79,6 +90,7 @@ public struct Reconciler: Sendable {
         }
         if delta == 0 { return .unchanged }
         if isNegativeStockForbidden, onHand + delta < 0 { return .reject(.negativeStock(onHand: onHand, delta: delta)) }
+        if let receiving, let order, receiving.isOverReceipt(order, quantity: delta) { return .hold(delta: delta) }
         if approval.requiresApproval(delta: delta, unitCostMinor: unitCostMinor, type: adjustmentType) { return .hold(delta: delta) }
         return .post(kind, delta: delta)
     }

@@ -14,6 +14,10 @@ public struct RunCommand: Sendable, Hashable {
         case countAdd(Int64)
         /// `count complete COUNT_ID`
         case countComplete(Int64)
+        /// `receive --purchase-orders`: the order lines loaded
+        case purchaseOrders
+        /// `receive`, its files read as receipts or through a mapping file
+        case receive(mapping: String?)
     }
 
     public var kind: Kind
@@ -40,6 +44,8 @@ public struct RunCommand: Sendable, Hashable {
         case .reverse: return "reverse"
         case .countAdd(let id): return "count add \(id)"
         case .countComplete(let id): return "count complete \(id)"
+        case .purchaseOrders: return "receive --purchase-orders"
+        case .receive(let mapping): return mapping.map { "receive --mapping \($0)" } ?? "receive"
         }
     }
 

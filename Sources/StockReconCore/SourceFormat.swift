@@ -109,3 +109,26 @@ public enum SourceFormat: String, Sendable, CaseIterable {
         return mapping
     }()
 }
+
+extension ColumnMapping {
+    /// Receipts (SPEC section 6): `po_number, variant, location_id, quantity_received,
+    /// unit_cost`, the variant by variant_id, sku or barcode (or a `variant` column of any);
+    /// the PO number is the movement's reference, and a quantity must be positive.
+    public static let receipts: ColumnMapping = {
+        var mapping = ColumnMapping(
+            name: "receipts",
+            variantColumns: [
+                VariantColumn("variant_id", .variantID), VariantColumn("sku", .sku), VariantColumn("barcode", .barcode),
+                VariantColumn("variant", .any),
+            ],
+            columns: [
+                .quantity: ["quantity_received"], .reference: ["po_number"], .location: ["location_id"], .unitCost: ["unit_cost"],
+                .occurredAt: ["occurred_at", "received_at"], .notes: ["notes", "note"],
+                .idempotencyKey: ["idempotency_key", "receipt_line_id"],
+            ])
+        mapping.requiresPositiveQuantity = true
+        mapping.requiredFields = [.reference]
+        mapping.jsonRowKeys = ["receipts", "lines", "items", "rows"]
+        return mapping
+    }()
+}

@@ -15,11 +15,13 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
     private static let fields = MappedField.allCases
 
     /// Binds `mapping` to a header. `present` names the columns the file really has where
-    /// the header lists more (a JSON file's first object); nil: all of them.
+    /// the header lists more (a JSON file's first object): the required columns are checked
+    /// against them, but every column of the header is bound, since a later object may
+    /// have a member the first lacks (one receipt by barcode, the next by variant_id).
     public init(mapping: ColumnMapping, header: [String], file: String, present: Set<String>? = nil) throws {
         let columns = Columns(header: header)
         let available = present.map { Set($0.map(Columns.normalize)) } ?? Set(columns.names)
-        func has(_ name: String) -> Bool { available.contains(Columns.normalize(name)) && columns[name] != nil }
+        func has(_ name: String) -> Bool { columns[name] != nil }
         try Self.checkRequired(mapping, available: available, header: present.map { $0.sorted() } ?? header, file: file)
         self.mapping = mapping
         let variants = mapping.variantColumns.filter { has($0.name) }

@@ -16,16 +16,10 @@ public struct PipelineDefinition: Sendable {
     /// The file's `database:`, relative to the pipeline file, if it names one.
     public var database: String?
     public var rules: AdjustmentRules
-    /// `rules.receiving` (checked and kept for the receive stage to come) and `rules.counts`.
-    public var receiving = ReceivingRules()
+    /// `rules.receiving` (the receive stages' tolerances) and `rules.counts`.
+    public var receiving = ReceivingPolicy()
     public var counts = CountRules()
     public var stages: [PipelineStage]
-}
-
-/// `rules.receiving` (SPEC section 7): tolerances in basis points (1% = 100).
-public struct ReceivingRules: Sendable, Hashable {
-    public var overReceiptToleranceBasisPoints: Int64 = 0
-    public var priceVarianceToleranceBasisPoints: Int64 = 0
 }
 
 /// One stage of a pipeline, with the files its globs matched.
@@ -33,6 +27,7 @@ public struct PipelineStage: Sendable {
     public enum Work: Sendable {
         case catalog
         case importing(ColumnMapping)
+        case receive(ReceiveStage)
         case count(CountStage)
         case report(ReportStage)
     }
@@ -50,8 +45,7 @@ public enum PipelineFile {
     static let receivingKeys = ["over_receipt_tolerance", "price_variance_tolerance"]
     static let countKeys = ["review_over_value"]
     static let stageKinds = ["catalog", "import", "receive", "count", "report"]
-    /// Stages whose commands come with later work: the file format knows them already.
-    static let laterStages: [String: String] = ["receive": "stockrecon receive"]
+    static let receiveStageKeys = ["purchase_orders", "files", "mapping"]
     static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "complete"]
     static let reportStageKeys = ["kind", "format", "output", "from", "to", "po"]
     static let reportFormats = ["md", "csv", "json", "html"]
@@ -81,7 +75,7 @@ public enum PipelineFile {
         let userID = top["user"].flatMap { reader.string($0) }
         let database = top["database"].flatMap { reader.string($0) }.map(paths.resolve)
         var rules = AdjustmentRules()
-        var receiving = ReceivingRules()
+        var receiving = ReceivingPolicy()
         var counts = CountRules()
         if let node = top["rules"] { readRules(node, into: &rules, &receiving, &counts, reader: &reader) }
         var mappings: [String: (mapping: ColumnMapping, node: Node)] = [:]
@@ -111,7 +105,7 @@ public enum PipelineFile {
     // MARK: - Rules
 
     private static func readRules(
-        _ node: Node, into rules: inout AdjustmentRules, _ receiving: inout ReceivingRules, _ counts: inout CountRules,
+        _ node: Node, into rules: inout AdjustmentRules, _ receiving: inout ReceivingPolicy, _ counts: inout CountRules,
         reader: inout ConfigurationReader
     ) {
         guard let members = reader.mapping(node, allowed: ruleKeys, what: "rules") else { return }
@@ -161,12 +155,11 @@ public enum PipelineFile {
     /// A percentage such as `"2.5%"`, in basis points.
     private static func percent(_ node: Node, reader: inout ConfigurationReader) -> Int64? {
         guard let text = reader.string(node) else { return nil }
-        let number = text.hasSuffix("%") ? String(text.dropLast()) : ""
-        guard case .success(let money) = Money.parse(number), money.minorUnits >= 0 else {
+        guard let basisPoints = Percentage.basisPoints(text) else {
             reader.problem(node, "expected a percentage with at most 2 decimals, such as \"2.5%\"; found \(text)")
             return nil
         }
-        return money.minorUnits
+        return basisPoints
     }
 
     // MARK: - Mappings and stages
@@ -201,10 +194,7 @@ public enum PipelineFile {
             reader.problem(node, "a stage has exactly one kind (\(stageKinds.joined(separator: ", "))): write each as its own `- ` item")
             return nil
         }
-        if let command = laterStages[kind] {
-            reader.problem(node, "the \(kind) stage is not available yet: it comes with `\(command)`; remove the stage for now")
-            return nil
-        }
+        if kind == "receive" { return readReceiveStage(body, mappings: mappings, paths: paths, reader: &reader) }
         if kind == "count" { return readCountStage(body, paths: paths, reader: &reader) }
         if kind == "report" { return readReportStage(body, paths: paths, reader: &reader) }
         if kind == "catalog" {

@@ -24,13 +24,23 @@ public struct CountStage: Sendable, Hashable {
 
 /// A `report` stage: which report, in which format, written where (resolved path).
 public struct ReportStage: Sendable, Hashable {
-    public enum Kind: String, Sendable, CaseIterable { case variance, summary }
+    public enum Kind: String, Sendable, CaseIterable { case variance, summary, receipts }
     public var kind: Kind
     /// md, csv, json or html.
     public var format: String
     public var output: String
     public var from: String?
     public var to: String?
+    /// The receipts report's purchase order, nil for all.
+    public var po: String?
+}
+
+/// A `receive` stage: purchase orders to load first, then receipt files (the stage's
+/// files) read as receipts or through a named mapping.
+public struct ReceiveStage: Sendable {
+    public var purchaseOrders: [InputFile]
+    /// Nil: the receipts format.
+    public var mapping: ColumnMapping?
 }
 
 extension PipelineFile {
@@ -67,21 +77,47 @@ extension PipelineFile {
         return PipelineStage(work: .count(stage), files: sheets, label: "count \(stage.type.rawValue) \"\(stage.name)\"")
     }
 
+    static func readReceiveStage(
+        _ body: Node, mappings: [String: (mapping: ColumnMapping, node: Node)], paths: PathResolver, reader: inout ConfigurationReader
+    ) -> PipelineStage? {
+        guard let entries = reader.mapping(body, allowed: receiveStageKeys, what: "the receive stage") else { return nil }
+        guard entries["files"] != nil || entries["purchase_orders"] != nil else {
+            reader.problem(body, "the receive stage needs `files:` (receipts), `purchase_orders:`, or both")
+            return nil
+        }
+        var isComplete = true
+        let orders = entries["purchase_orders"].map { matchFiles($0, paths: paths, reader: &reader) } ?? []
+        let files = entries["files"].map { matchFiles($0, paths: paths, reader: &reader) } ?? []
+        if orders == nil || files == nil { isComplete = false }
+        var mapping: ColumnMapping?
+        if let node = entries["mapping"], let name = reader.string(node) {
+            if let named = mappings[name] {
+                mapping = named.mapping
+            } else {
+                reader.problem(node, "no mapping named `\(name)`: name it under `mappings:` first")
+                isComplete = false
+            }
+        }
+        guard isComplete, let orders, let files else { return nil }
+        let label = mapping.map { "receive --mapping \($0.name)" } ?? "receive"
+        return PipelineStage(work: .receive(ReceiveStage(purchaseOrders: orders, mapping: mapping)), files: files, label: label)
+    }
+
     static func readReportStage(_ body: Node, paths: PathResolver, reader: inout ConfigurationReader) -> PipelineStage? {
         guard let entries = reader.mapping(body, allowed: reportStageKeys, what: "the report stage") else { return nil }
         guard let kindNode = entries["kind"] else {
-            reader.problem(body, "the report stage needs `kind:` (variance or summary)")
-            return nil
-        }
-        if case .scalar(let scalar) = kindNode, scalar.string == "receipts" {
-            reader.problem(kindNode, "the receipts report is not available yet: it comes with `stockrecon receive`; remove the stage for now")
+            reader.problem(body, "the report stage needs `kind:` (variance, summary or receipts)")
             return nil
         }
         guard let kindName = reader.choice(kindNode, ReportStage.Kind.allCases.map(\.rawValue)),
               let kind = ReportStage.Kind(rawValue: kindName) else { return nil }
-        if let po = entries["po"] {
-            reader.problem(po, "`po:` belongs to the receipts report")
-            return nil
+        var po: String?
+        if let node = entries["po"] {
+            guard kind == .receipts else {
+                reader.problem(node, "`po:` belongs to the receipts report")
+                return nil
+            }
+            po = reader.string(node)
         }
         let format = entries["format"].flatMap { reader.choice($0, reportFormats) }
         guard entries["format"] == nil || format != nil else { return nil }
@@ -94,7 +130,7 @@ extension PipelineFile {
             guard let node = entries[key] else { days.append(nil); continue }
             guard let text = reader.string(node) else { return nil }
             guard kind == .summary else {
-                reader.problem(node, "`\(key):` belongs to the summary report; a variance report covers its count")
+                reader.problem(node, "`\(key):` belongs to the summary report")
                 return nil
             }
             guard Timestamp.isDay(text) else {
@@ -104,7 +140,7 @@ extension PipelineFile {
             days.append(text)
         }
         let chosen = format ?? (reportFormats.first { output.lowercased().hasSuffix("." + $0) } ?? "md")
-        let stage = ReportStage(kind: kind, format: chosen, output: paths.display(output), from: days[0], to: days[1])
+        let stage = ReportStage(kind: kind, format: chosen, output: paths.display(output), from: days[0], to: days[1], po: po)
         return PipelineStage(work: .report(stage), files: [], label: "report \(kind.rawValue) (\(chosen))")
     }
 }

@@ -16,6 +16,9 @@ public struct ImportRequest: Sendable {
     /// The pipeline whose stage this is, if any (for `runs`).
     public var pipeline: String?
     public var pipelineRun: Int64?
+    /// Receipts (`stockrecon receive`): posted as `receipt` against the order lines, held
+    /// only over these tolerances.
+    public var receiving: ReceivingPolicy?
 
     public init(
         tenantID: String, orgID: String, mapping: StockReconCore.ColumnMapping, userID: String? = nil,
@@ -39,9 +42,17 @@ public struct ImportRequest: Sendable {
 
     /// The run's command as `runs` lists it.
     var command: RunCommand {
-        RunCommand(
-            mapping.requiresEveryNamedColumn ? .importMapping(mapping.name) : .importFormat(mapping.name),
-            pipeline: pipeline, pipelineRun: pipelineRun)
+        let isMappingFile = mapping.requiresEveryNamedColumn
+        if receiving != nil {
+            return RunCommand(.receive(mapping: isMappingFile ? mapping.name : nil), pipeline: pipeline, pipelineRun: pipelineRun)
+        }
+        return RunCommand(
+            isMappingFile ? .importMapping(mapping.name) : .importFormat(mapping.name), pipeline: pipeline, pipelineRun: pipelineRun)
+    }
+
+    /// What decides each valid row: the rules, or for receipts the order's tolerances.
+    var reconciler: Reconciler {
+        receiving.map { Reconciler.receiving($0, rules: rules) } ?? Reconciler(rules: rules)
     }
 }
 
@@ -73,7 +84,7 @@ public struct ImportPipeline {
     func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
-            command: request.command, isDryRun: isDryRun, rules: request.rules)
+            command: request.command, isDryRun: isDryRun, rules: request.rules, reconciler: request.reconciler)
         let validator = AdjustmentValidator(catalog: setup.catalog, org: setup.org, rules: request.rules.applying(request.mapping))
         var report = RunReport()
         report.isDryRun = isDryRun

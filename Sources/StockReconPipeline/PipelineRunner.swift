@@ -102,6 +102,23 @@ public struct PipelineRunner {
                     request.pipeline = pipeline.file
                     request.pipelineRun = pipelineRun
                     stageReport.report = try ImportPipeline(store: store, progress: progress).run(request, in: db, isDryRun: isDryRun)
+                case .receive(let receive):
+                    var request = ReceiveRequest(
+                        tenantID: pipeline.tenantID, orgID: pipeline.orgID, userID: pipeline.userID ?? userID,
+                        purchaseOrders: receive.purchaseOrders, files: stage.files, mapping: receive.mapping ?? .receipts,
+                        rules: pipeline.rules, receiving: pipeline.receiving, isDryRun: isDryRun)
+                    request.pipeline = pipeline.file
+                    request.pipelineRun = pipelineRun
+                    let received = try Receiving(store: store, progress: progress).run(request, in: db, isDryRun: isDryRun)
+                    if let orders = received.orders {
+                        // The order lines loaded are a stage line of their own, like a catalog's.
+                        var ordersStage = StageReport(label: "receive --purchase-orders", kind: .catalog, report: orders)
+                        ordersStage.failure = orders.files.first { $0.failure != nil }?.failure?.description
+                        report.stages.append(ordersStage)
+                        pipelineRun = pipelineRun ?? orders.runID
+                        stageReport.failure = ordersStage.failure.map { _ in "a purchase orders file could not be read" }
+                    }
+                    stageReport.report = received.receipts
                 case .count(let count):
                     guard let user = count.userID ?? pipeline.userID ?? userID else {
                         throw UsageError("a count stage needs a manager: give the stage `user:` (or the pipeline's `user:`, or $STOCKRECON_USER)")
@@ -196,6 +213,8 @@ public struct PipelineRunner {
             document = try Reporting.variance(countID: count, rules: pipeline.counts, in: db)
         case .summary:
             document = try Reporting.summary(tenantID: pipeline.tenantID, from: spec.from, to: spec.to, in: db)
+        case .receipts:
+            document = try Reporting.receipts(tenantID: pipeline.tenantID, po: spec.po, in: db)
         }
         let format = ReportFormat(rawValue: spec.format) ?? .md
         if isDryRun { return "would write \(spec.output)" }

@@ -13,7 +13,7 @@ struct RunSetup {
 
     static func begin(
         _ db: Database, tenantID: String, orgID: String, userID: String?, command: RunCommand, isDryRun: Bool,
-        rules: AdjustmentRules = AdjustmentRules()
+        rules: AdjustmentRules = AdjustmentRules(), reconciler: Reconciler? = nil
     ) throws -> RunSetup {
         var setup: RunSetup?
         let start = {
@@ -28,7 +28,7 @@ struct RunSetup {
                 catalog: catalog, org: org,
                 context: PostingContext(
                     tenant: tenant, tenantID: tenantID, org: org.id, run: run, user: user,
-                    reconciler: Reconciler(rules: rules)))
+                    reconciler: reconciler ?? Reconciler(rules: rules)))
         }
         try writing(db, isDryRun: isDryRun, start)
         guard let setup else { throw UsageError("the run could not start") }

@@ -56,11 +56,13 @@ extension Store {
             }
             let command = RunCommand(approve ? .approve : .reject)
             let run = try Store.beginRun(tenant: tenant, orgID: request["org_text"], command: command, in: db)
+            let kind = (request["kind"] as Int64?).flatMap(MovementKind.init(code:)) ?? .adjustment
             var movement: Int64?
+            if kind == .receipt { try Store.decideReceipt(approvalID: approvalID, approve: approve, in: db) }
             if approve {
                 movement = try Store.postSingle(SingleMovement(
                     tenant: tenant, org: request["org"], run: run, file: request["file"], user: request["requested_by"],
-                    approvedBy: decider.id, variant: request["variant"], location: request["location"], kind: .adjustment,
+                    approvedBy: decider.id, variant: request["variant"], location: request["location"], kind: kind,
                     delta: request["quantity_delta"], adjustmentType: request["adjustment_type"],
                     reasonCode: request["reason_code"], reasonDescription: request["reason_description"],
                     reference: request["reference_id"], unitCostMinor: request["unit_cost_minor"], notes: request["notes"],
@@ -92,6 +94,20 @@ extension Store {
             throw Refusal("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
         }
         return Catalog.User(id: row[0], userID: userID, role: role)
+    }
+}
+
+extension Store {
+    /// A held receipt decided: approving counts it as received on its order line; either way
+    /// its receipt line says how it ended.
+    static func decideReceipt(approvalID: Int64, approve: Bool, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE receipt_lines SET status = ? WHERE approval = ?", arguments: [approve ? "posted" : "refused", approvalID])
+        guard approve else { return }
+        try db.execute(sql: """
+            UPDATE order_lines SET quantity_received = quantity_received + (SELECT quantity FROM receipt_lines WHERE approval = ?)
+            WHERE id = (SELECT order_line FROM receipt_lines WHERE approval = ?)
+            """, arguments: [approvalID, approvalID])
     }
 }
 

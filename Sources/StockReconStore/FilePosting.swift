@@ -54,6 +54,8 @@ public final class FilePosting {
     /// The natural keys the tenant used before this file (nil: too many to hold), for
     /// settling known rows before they are checked.
     public let knownKeys: KnownKeys?
+    /// Receipts only: the tenant's order lines, matched row by row.
+    private var receipts: ReceiptBook?
 
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
@@ -81,6 +83,9 @@ public final class FilePosting {
             balances: try BalanceCache(db, tenant: context.tenant),
             keys: try KeyBook(db, tenant: context.tenant, run: context.run))
         knownKeys = writer.keys.known
+        if let policy = context.reconciler.receiving {
+            receipts = try ReceiptBook(db, tenant: context.tenant, policy: policy)
+        }
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -154,9 +159,11 @@ public final class FilePosting {
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
         let earlier = try key.flatMap { try writer.keys.earlier($0) }
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
+        let po = receipts == nil ? nil : batch.string(.reference, of: row)
+        let order = receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
         let fate = reconciler.decide(
             batch.changes[row], onHand: before, unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
-            earlier: earlier, digest: batch.digests[row])
+            earlier: earlier, digest: batch.digests[row], order: order?.line.state)
         let result: PostResult
         switch fate {
         case .duplicate:
@@ -167,12 +174,18 @@ public final class FilePosting {
         case .unchanged:
             result = .unchanged
         case .hold(let delta):
-            try requestApproval(batch, row: row, delta: delta)
+            let approval = try requestApproval(batch, row: row, delta: delta)
+            receipts?.record(
+                po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
+                unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: approval)
             result = .pending
         case .post(let kind, let delta):
             guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
             try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
             writer.balances.set(slot, before + delta)
+            receipts?.record(
+                po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
+                unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: nil)
             result = .posted
         }
         // The key remembers how its row ended, so that the same row again is a duplicate.
@@ -180,14 +193,14 @@ public final class FilePosting {
         return settle(record, as: result)
     }
 
-    /// Holds a valid adjustment for a manager: it moves no stock until approved.
-    private func requestApproval(_ batch: PostingBatch, row: Int, delta: Int64) throws {
+    /// Holds a valid row for a manager: it moves no stock until approved. Returns its id.
+    private func requestApproval(_ batch: PostingBatch, row: Int, delta: Int64) throws -> Int64 {
         let cost = batch.unitCosts[row]
         try db.execute(sql: """
             INSERT INTO approval_requests (tenant, org, variant, location, quantity_delta, cost_impact_minor,
                 adjustment_type, reason_code, reason_description, reference_id, unit_cost_minor, notes,
-                occurred_at, idempotency_key, requested_by, run, file, source_line, record)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                occurred_at, idempotency_key, requested_by, run, file, source_line, record, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 context.tenant, context.org, batch.variants[row], batch.locations[row], delta,
                 ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost),
@@ -195,7 +208,9 @@ public final class FilePosting {
                 batch.string(.reasonDescription, of: row), batch.string(.reference, of: row), cost,
                 batch.string(.notes, of: row), batch.string(.occurredAt, of: row), batch.string(.naturalKey, of: row),
                 context.user, context.run, file, batch.lines[row], batch.records[row],
+                reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code,
             ])
+        return db.lastInsertedRowID
     }
 
     /// Records a row's rejections; the record stays outstanding for the next run.
@@ -215,6 +230,7 @@ public final class FilePosting {
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.balances.write()
         try writer.keys.flush()
+        try receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
         let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
         for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
         let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outstanding_records (file, record) VALUES (?, ?)")

@@ -2,6 +2,12 @@ import GRDB
 import StockReconCore
 
 extension MovementKind {
+    /// The kind of a `ledger.kind` code, nil for none.
+    init?(code: Int64) {
+        guard let kind = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = kind
+    }
+
     /// The `ledger.kind` code; the `movements` view spells these out.
     var code: Int64 {
         switch self {

@@ -188,3 +188,77 @@ private struct RepeatedText {
         }
     }
 }
+
+/// An order line (or the unexpected receipts of a PO, variant and location), as the
+/// `receipts_report` view has it.
+public struct ReceiptReportLine: Sendable, Hashable {
+    public var poNumber: String?
+    public var variantID: String
+    public var sku: String?
+    public var locationID: String
+    public var ordered: Int64
+    public var received: Int64
+    public var pending: Int64
+    public var unitCostMinor: Int64?
+    /// complete, short, unreceived, over-received or unexpected.
+    public var status: String
+    public var priceVarianceMinor: Int64
+}
+
+/// A receipt row a person should look at: a price off the order's, a receipt held over the
+/// tolerance, or one that matched no order line.
+public struct ReceiptException: Sendable, Hashable {
+    public var file: String?
+    public var line: Int?
+    public var poNumber: String?
+    public var variantID: String
+    public var locationID: String
+    public var quantity: Int64
+    public var unitCostMinor: Int64?
+    public var orderUnitCostMinor: Int64?
+    public var priceVarianceMinor: Int64
+    public var status: String
+    public var reason: String
+}
+
+extension Store {
+    public static func receiptReportLines(tenantID: String, po: String?, in db: Database) throws -> [ReceiptReportLine] {
+        try Row.fetchAll(db, sql: """
+            SELECT po_number, variant_id, sku, location_id, quantity_ordered, quantity_received, quantity_pending,
+                   unit_cost_minor, status, price_variance_minor
+            FROM receipts_report WHERE tenant_id = ? AND (? IS NULL OR po_number = ?)
+            ORDER BY po_number, location_id, variant_id
+            """, arguments: [tenantID, po, po]).map { row in
+            ReceiptReportLine(
+                poNumber: row[0], variantID: row[1], sku: row[2], locationID: row[3], ordered: row[4], received: row[5],
+                pending: row[6], unitCostMinor: row[7], status: row[8], priceVarianceMinor: row[9])
+        }
+    }
+
+    public static func receiptExceptions(tenantID: String, po: String?, in db: Database) throws -> [ReceiptException] {
+        try Row.fetchAll(db, sql: """
+            SELECT f.path, r.source_line, r.po_number, v.variant_id, loc.location_id, r.quantity, r.unit_cost_minor,
+                   r.order_unit_cost_minor, r.price_variance_minor, r.status, r.price_flagged, r.order_line IS NULL, r.approval
+            FROM receipt_lines r
+            JOIN tenants t ON t.id = r.tenant
+            JOIN catalog_variants v ON v.id = r.variant
+            JOIN catalog_locations loc ON loc.id = r.location
+            LEFT JOIN source_files f ON f.id = r.file
+            WHERE t.tenant_id = ? AND (? IS NULL OR r.po_number = ?)
+              AND (r.price_flagged = 1 OR r.order_line IS NULL OR r.approval IS NOT NULL)
+            ORDER BY r.id
+            """, arguments: [tenantID, po, po]).map { row in
+            let status: String = row[9]
+            var reasons: [String] = []
+            if row[11] as Bool { reasons.append("unexpected: no order line") }
+            if row[10] as Bool { reasons.append("price variance") }
+            if let approval: Int64 = row[12] {
+                reasons.append("over the order's tolerance: approval \(approval) \(status == "pending" ? "waits" : status == "posted" ? "approved" : "rejected")")
+            }
+            return ReceiptException(
+                file: row[0], line: row[1], poNumber: row[2], variantID: row[3], locationID: row[4], quantity: row[5],
+                unitCostMinor: row[6], orderUnitCostMinor: row[7], priceVarianceMinor: row[8], status: status,
+                reason: reasons.joined(separator: "; "))
+        }
+    }
+}

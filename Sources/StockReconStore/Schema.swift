@@ -22,6 +22,10 @@ enum Schema {
             try db.execute(sql: CountSchema.tablesSQL)
             try db.execute(sql: CountSchema.viewsSQL)
         }
+        migrator.registerMigration("v5: purchase orders and receipts") { db in
+            try db.execute(sql: ReceiptSchema.tablesSQL)
+            try db.execute(sql: ReceiptSchema.viewsSQL)
+        }
         return migrator
     }
 

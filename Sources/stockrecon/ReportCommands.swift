@@ -7,7 +7,7 @@ extension ReportFormat: ExpressibleByArgument {}
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Reports in Markdown, CSV, JSON or one self-contained HTML page.",
-        subcommands: [VarianceReportCommand.self, SummaryReportCommand.self])
+        subcommands: [VarianceReportCommand.self, SummaryReportCommand.self, ReceiptsReportCommand.self])
 }
 
 /// Where a report goes, and in which format.
@@ -75,6 +75,24 @@ struct SummaryReportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let document = try Reporting(store: global.openStore()).summary(tenantID: tenant, from: from, to: to)
+            try output.write(document, json: global.json)
+            return 0
+        }
+    }
+}
+
+struct ReceiptsReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receipts", abstract: "Order lines complete, short, over-received or unreceived, and the receipts to look at.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The tenant.") var tenant: String
+    @Option(help: "One purchase order only.") var po: String?
+    @OptionGroup var output: ReportOutput
+
+    func run() throws {
+        try reportingFailures {
+            let document = try Reporting(store: global.openStore()).receipts(tenantID: tenant, po: po)
             try output.write(document, json: global.json)
             return 0
         }

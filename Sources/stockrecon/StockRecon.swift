@@ -14,7 +14,7 @@ struct StockRecon: ParsableCommand {
         commandName: "stockrecon",
         abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
         subcommands: [
-            CatalogCommand.self, ImportCommand.self, RunPipelineCommand.self, ApprovalsCommand.self, ReverseCommand.self,
+            CatalogCommand.self, ImportCommand.self, ReceiveCommand.self, RunPipelineCommand.self, ApprovalsCommand.self, ReverseCommand.self,
             CountCommand.self, ReportCommand.self, RunsCommand.self, RejectionsCommand.self, BalanceCommand.self, MovementsCommand.self,
         ])
 }

@@ -1,0 +1,132 @@
+/// One row of a purchase orders file (SPEC section 6): `po_number, variant, location_id,
+/// quantity_ordered, unit_cost`, the variant by variant_id, sku or barcode (a `variant`
+/// column takes any of them).
+public struct PurchaseOrderRow: Sendable {
+    public var file: String
+    public var line: Int
+    public var poNumber: String?
+    /// The variant and the column that named it.
+    public var variant: (column: String, key: String, kind: VariantKeyKind)?
+    public var locationID: String?
+    public var quantityOrdered: String?
+    public var unitCost: String?
+
+    public init(
+        file: String, line: Int, poNumber: String?, variant: (column: String, key: String, kind: VariantKeyKind)?,
+        locationID: String?, quantityOrdered: String?, unitCost: String?
+    ) {
+        self.file = file
+        self.line = line
+        self.poNumber = poNumber
+        self.variant = variant
+        self.locationID = locationID
+        self.quantityOrdered = quantityOrdered
+        self.unitCost = unitCost
+    }
+
+    /// The columns a purchase orders file may have; the variant columns are tried in this order.
+    public static let columns = ["po_number", "variant_id", "sku", "barcode", "variant", "location_id", "quantity_ordered", "unit_cost"]
+    public static let variantColumns: [(String, VariantKeyKind)] = [
+        ("variant_id", .variantID), ("sku", .sku), ("barcode", .barcode), ("variant", .any),
+    ]
+}
+
+/// An order line ready to load: internal ids, exact quantities and cost.
+public struct OrderLine: Sendable, Hashable {
+    public var poNumber: String
+    public var variant: Int64
+    public var location: Int64
+    public var quantityOrdered: Int64
+    public var unitCostMinor: Int64?
+}
+
+/// Checks purchase order rows against the catalog and the run's org.
+public struct PurchaseOrderChecker: Sendable {
+    public let catalog: Catalog
+    public let org: Catalog.Org
+    private let orgIndex: Int?
+
+    public init(catalog: Catalog, org: Catalog.Org) {
+        self.catalog = catalog
+        self.org = org
+        orgIndex = catalog.orgIndex(of: org.orgID)
+    }
+
+    public func check(_ row: PurchaseOrderRow) -> Result<OrderLine, DiagnosticList> {
+        func at(_ field: String) -> SourceLocation { SourceLocation(file: row.file, line: row.line, field: field) }
+        var problems: [Diagnostic] = []
+        if row.poNumber == nil {
+            problems.append(Diagnostic(.missingField, at: at("po_number"), "po_number is empty: every order line belongs to a purchase order"))
+        }
+        var ordered: Int64?
+        if let text = row.quantityOrdered {
+            switch Quantity.parse(text) {
+            case .success(let value) where value >= 0: ordered = value
+            default:
+                problems.append(Diagnostic(
+                    .invalidQuantity, at: at("quantity_ordered"), "quantity_ordered must be a whole number of units, 0 or more",
+                    input: text, context: ["ge": .integer(0)]))
+            }
+        } else {
+            problems.append(Diagnostic(.missingField, at: at("quantity_ordered"), "quantity_ordered is empty: give the units ordered"))
+        }
+        var cost: Int64?
+        if let text = row.unitCost {
+            switch Money.parse(text) {
+            case .success(let money) where money.minorUnits >= 0: cost = money.minorUnits
+            default:
+                problems.append(Diagnostic(
+                    .invalidCost, at: at("unit_cost"), "unit_cost must be a non-negative decimal with at most 2 decimals, such as 12.50",
+                    input: text, context: ["ge": .integer(0)]))
+            }
+        }
+        var variantKey: Int64?
+        var isLocationAware = false
+        if let (column, key, kind) = row.variant {
+            if let index = catalog.variantIndex(key, by: kind) {
+                let facts = catalog.facts(at: index)
+                if facts.orgIndex == orgIndex {
+                    variantKey = facts.id
+                    isLocationAware = facts.isLocationAware
+                } else {
+                    let variant = catalog.variant(at: index)
+                    problems.append(Diagnostic(
+                        .crossBrand, at: at(column), "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID): order it in its own org's run",
+                        input: key, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
+                }
+            } else {
+                problems.append(Diagnostic(
+                    .unknownVariant, at: at(column), "no variant with this \(column) in the catalog: check the value or add the variant with `stockrecon catalog import`",
+                    input: key))
+            }
+        } else {
+            problems.append(Diagnostic(.missingField, at: at("variant"), "no variant is named: fill in variant_id, sku, barcode or variant"))
+        }
+        var location: Int64?
+        if let text = row.locationID {
+            location = catalog.locationKey(text)
+            if location == nil {
+                problems.append(Diagnostic(
+                    .unknownLocation, at: at("location_id"), "no location with this id in the catalog: check the value or add the location",
+                    input: text))
+            }
+        } else if variantKey != nil {
+            if isLocationAware {
+                problems.append(Diagnostic(.locationRequired, at: at("location_id"), "the variant is location-aware: name the location it is ordered for"))
+            } else if let key = org.defaultLocationID.flatMap({ catalog.locationKey($0) }) {
+                location = key
+            } else {
+                problems.append(Diagnostic(
+                    .unknownLocation, at: at("location_id"), "the row names no location and org \(org.orgID) has no default location: name one"))
+            }
+        }
+        guard problems.isEmpty, let po = row.poNumber, let variantKey, let location, let ordered else { return .failure(DiagnosticList(problems)) }
+        return .success(OrderLine(poNumber: po, variant: variantKey, location: location, quantityOrdered: ordered, unitCostMinor: cost))
+    }
+}
+
+/// Diagnostics as an error value (a row's problems, all at once).
+public struct DiagnosticList: Error, Sendable, Hashable {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

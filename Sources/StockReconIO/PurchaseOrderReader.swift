@@ -1,0 +1,28 @@
+import StockReconCore
+
+/// Reads a purchase orders file (CSV, XLSX or JSON) into rows. A file whose header lacks
+/// `po_number`, `quantity_ordered` or every variant column cannot be read.
+public enum PurchaseOrderReader {
+    public static func read(_ input: InputFile) throws -> [PurchaseOrderRow] {
+        let records = try TableFileReader.read(
+            input, columns: PurchaseOrderRow.columns, rowKeys: ["purchase_orders", "orders", "lines", "rows"],
+            header: { names in
+                let variants = PurchaseOrderRow.variantColumns.map(\.0)
+                guard names.contains("po_number"), names.contains("quantity_ordered"), variants.contains(where: names.contains) else {
+                    throw FileReadError(
+                        SourceLocation(file: input.displayName, line: 1),
+                        "not a purchase orders file: the header needs po_number, quantity_ordered and one of \(variants.joined(separator: ", "))",
+                        input: names.sorted().joined(separator: ","))
+                }
+            })
+        return records.map { record in
+            let values = record.values
+            let variant = PurchaseOrderRow.variantColumns.lazy.compactMap { column, kind in
+                values[column].map { (column: column, key: $0, kind: kind) }
+            }.first
+            return PurchaseOrderRow(
+                file: input.displayName, line: record.line, poNumber: values["po_number"], variant: variant,
+                locationID: values["location_id"], quantityOrdered: values["quantity_ordered"], unitCost: values["unit_cost"])
+        }
+    }
+}

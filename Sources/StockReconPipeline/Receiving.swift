@@ -1,0 +1,121 @@
+import GRDB
+import StockReconCore
+import StockReconIO
+import StockReconStore
+
+/// `stockrecon receive`: purchase orders to load, and receipt files to post against them.
+public struct ReceiveRequest: Sendable {
+    public var tenantID: String
+    public var orgID: String
+    public var userID: String?
+    public var purchaseOrders: [InputFile]
+    public var files: [InputFile]
+    /// How to read the receipt files: the receipts format, or a mapping file's.
+    public var mapping: StockReconCore.ColumnMapping
+    public var rules: AdjustmentRules
+    public var receiving: ReceivingPolicy
+    public var isDryRun: Bool
+    public var pipeline: String?
+    public var pipelineRun: Int64?
+
+    public init(
+        tenantID: String, orgID: String, userID: String? = nil, purchaseOrders: [InputFile] = [], files: [InputFile],
+        mapping: StockReconCore.ColumnMapping = .receipts, rules: AdjustmentRules = AdjustmentRules(),
+        receiving: ReceivingPolicy = ReceivingPolicy(), isDryRun: Bool = false
+    ) {
+        self.tenantID = tenantID
+        self.orgID = orgID
+        self.userID = userID
+        self.purchaseOrders = purchaseOrders
+        self.files = files
+        var mapping = mapping
+        mapping.requiresPositiveQuantity = true
+        self.mapping = mapping
+        self.rules = rules
+        self.receiving = receiving
+        self.isDryRun = isDryRun
+    }
+}
+
+/// What receiving did: the order lines loaded (a run of their own) and the receipts posted.
+public struct ReceiveReport: Sendable {
+    public var orders: RunReport?
+    public var receipts: RunReport
+
+    /// 2 when a file could not be read, 1 when rows were rejected, else 0.
+    public var exitStatus: Int32 { max(orders?.exitStatus ?? 0, receipts.exitStatus) }
+}
+
+/// Loads purchase orders, then posts receipts as movements of type `receipt` through the
+/// import pipeline (exactly once, each file in its own transaction), matched to order lines.
+public struct Receiving {
+    public let store: Store
+    public var progress: ProgressHandler?
+
+    public init(store: Store, progress: ProgressHandler? = nil) {
+        self.store = store
+        self.progress = progress
+    }
+
+    public func run(_ request: ReceiveRequest) throws -> ReceiveReport {
+        if request.mapping.requiresEveryNamedColumn {
+            try Importers.checkHeaders(of: request.files, mapping: request.mapping)
+        }
+        return try store.withConnection("receiving") { db in
+            request.isDryRun ? try rollingBack(db) { try run(request, in: db, isDryRun: true) } : try run(request, in: db, isDryRun: false)
+        }
+    }
+
+    func run(_ request: ReceiveRequest, in db: Database, isDryRun: Bool) throws -> ReceiveReport {
+        var orders: RunReport?
+        if !request.purchaseOrders.isEmpty {
+            orders = try loadOrders(request, in: db, isDryRun: isDryRun)
+        }
+        var receipts = ImportRequest(
+            tenantID: request.tenantID, orgID: request.orgID, mapping: request.mapping, userID: request.userID,
+            files: request.files, isDryRun: isDryRun, rules: request.rules)
+        receipts.receiving = request.receiving
+        receipts.pipeline = request.pipeline
+        receipts.pipelineRun = request.pipelineRun ?? (request.pipeline == nil ? nil : orders?.runID)
+        let report = try ImportPipeline(store: store, progress: progress).run(receipts, in: db, isDryRun: isDryRun)
+        return ReceiveReport(orders: orders, receipts: report)
+    }
+
+    /// Loads or updates order lines, each file in its own transaction; a row counts as
+    /// posted when it was loaded.
+    private func loadOrders(_ request: ReceiveRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
+        let setup = try RunSetup.begin(
+            db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
+            command: RunCommand(.purchaseOrders, pipeline: request.pipeline, pipelineRun: request.pipelineRun), isDryRun: isDryRun)
+        let checker = PurchaseOrderChecker(catalog: setup.catalog, org: setup.org)
+        let context = setup.context
+        var report = RunReport(run: context.run, isDryRun: isDryRun)
+        for file in request.purchaseOrders {
+            var fileReport = FileReport(file: file.displayName)
+            var diagnostics: [Diagnostic] = []
+            do {
+                var lines: [OrderLine] = []
+                for row in try PurchaseOrderReader.read(file) {
+                    switch checker.check(row) {
+                    case .success(let line):
+                        lines.append(line)
+                        fileReport.counts.count(.posted)
+                    case .failure(let problems):
+                        diagnostics += problems.diagnostics
+                        fileReport.counts.count(.rejected)
+                    }
+                }
+                try writing(db, isDryRun: isDryRun) {
+                    try Store.upsertOrderLines(lines, tenant: context.tenant, in: db)
+                    try Store.record(diagnostics, run: context.run, tenantID: context.tenantID, in: db)
+                    try Store.addCounts(fileReport.counts, toRun: context.run, in: db)
+                }
+            } catch let failure as FileReadError {
+                diagnostics = try fileReport.recordUnreadable(failure, run: context.run, tenantID: context.tenantID, in: db, isDryRun: isDryRun)
+            }
+            report.add(fileReport, diagnostics: diagnostics)
+        }
+        try setup.finish(in: db, isDryRun: isDryRun)
+        return report
+    }
+}

@@ -1,0 +1,121 @@
+import GRDB
+import StockReconCore
+
+/// A tenant's order lines, held while a receipt file posts: each receipt row is matched by
+/// PO number, variant and location, the received quantities add up row after row, and the
+/// receipt lines and the order lines' new totals are written when the file finishes, in its
+/// transaction.
+struct ReceiptBook {
+    struct Key: Hashable {
+        var po: String
+        var variant: Int64
+        var location: Int64
+    }
+
+    struct Line {
+        var id: Int64
+        var state: OrderLineState
+        var unitCostMinor: Int64?
+    }
+
+    /// A receipt row as it will be written to `receipt_lines`.
+    struct Receipt {
+        var sourceLine: Int
+        var po: String?
+        var variant: Int64
+        var location: Int64
+        var quantity: Int64
+        var unitCostMinor: Int64?
+        var orderLine: Int64?
+        var orderUnitCostMinor: Int64?
+        var priceFlagged: Bool
+        var priceVarianceMinor: Int64
+        var approval: Int64?
+    }
+
+    let policy: ReceivingPolicy
+    private var lines: [Key: Line] = [:]
+    private var touched: Set<Key> = []
+    private var receipts: [Receipt] = []
+
+    init(_ db: Database, tenant: Int64, policy: ReceivingPolicy) throws {
+        self.policy = policy
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, po_number, variant, location, quantity_ordered, quantity_received, unit_cost_minor
+            FROM order_lines WHERE tenant = ?
+            """, arguments: [tenant]) {
+            lines[Key(po: row[1], variant: row[2], location: row[3])] = Line(
+                id: row[0], state: OrderLineState(ordered: row[4], received: row[5]), unitCostMinor: row[6])
+        }
+    }
+
+    /// The order line a receipt row meets (nil: unexpected). PO numbers match trimmed.
+    func line(po: String?, variant: Int64, location: Int64) -> (key: Key, line: Line)? {
+        guard let po = po.map(Self.trimmed), !po.isEmpty else { return nil }
+        let key = Key(po: po, variant: variant, location: location)
+        return lines[key].map { (key, $0) }
+    }
+
+    static func trimmed(_ text: String) -> String {
+        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
+    /// Records a receipt row that was posted (it counts as received at once) or held
+    /// (`approval`: it counts when approved).
+    mutating func record(
+        po: String?, variant: Int64, location: Int64, quantity: Int64, unitCostMinor: Int64?, sourceLine: Int, approval: Int64?
+    ) {
+        let match = line(po: po, variant: variant, location: location)
+        var flagged = false
+        var variance: Int64 = 0
+        if let orderCost = match?.line.unitCostMinor, let cost = unitCostMinor {
+            flagged = policy.isPriceVariance(receiptCostMinor: cost, orderCostMinor: orderCost)
+            variance = ReceivingPolicy.priceVarianceValue(quantity: quantity, receiptCostMinor: cost, orderCostMinor: orderCost)
+        }
+        if let match, approval == nil {
+            lines[match.key]?.state.received += quantity
+            touched.insert(match.key)
+        }
+        receipts.append(Receipt(
+            sourceLine: sourceLine, po: po.map(Self.trimmed), variant: variant, location: location, quantity: quantity,
+            unitCostMinor: unitCostMinor, orderLine: match?.line.id, orderUnitCostMinor: match?.line.unitCostMinor,
+            priceFlagged: flagged, priceVarianceMinor: variance, approval: approval))
+    }
+
+    /// Writes the file's receipt lines and the received totals of the order lines it touched.
+    func write(_ db: Database, tenant: Int64, run: Int64, file: Int64?) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO receipt_lines (tenant, run, file, source_line, po_number, variant, location, quantity, unit_cost_minor,
+                order_line, order_unit_cost_minor, price_flagged, price_variance_minor, status, approval)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for receipt in receipts {
+            try insert.execute(arguments: [
+                tenant, run, file, receipt.sourceLine, receipt.po, receipt.variant, receipt.location, receipt.quantity,
+                receipt.unitCostMinor, receipt.orderLine, receipt.orderUnitCostMinor, receipt.priceFlagged,
+                receipt.priceVarianceMinor, receipt.approval == nil ? "posted" : "pending", receipt.approval,
+            ])
+        }
+        let update = try db.cachedStatement(sql: "UPDATE order_lines SET quantity_received = ? WHERE id = ?")
+        for key in touched {
+            guard let line = lines[key] else { continue }
+            try update.execute(arguments: [line.state.received, line.id])
+        }
+    }
+}
+
+extension Store {
+    /// Loads or updates order lines (by tenant, PO number, variant and location): the
+    /// quantity ordered and the cost change, what was received stays.
+    public static func upsertOrderLines(_ lines: [OrderLine], tenant: Int64, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant, po_number, variant, location)
+            DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
+            """)
+        for line in lines {
+            try statement.execute(arguments: [tenant, line.poNumber, line.variant, line.location, line.quantityOrdered, line.unitCostMinor])
+        }
+    }
+}
