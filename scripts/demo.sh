@@ -2,7 +2,9 @@
 # The main job on the bundled fixtures: the nightly pipeline (pipelines/nightly.yaml: the
 # catalog, then a file of each shop system's format and a point-of-sale export through its
 # mapping) into ./nightly.sqlite, then what a person does in the morning: read the runs and
-# the rejections, decide the held adjustments, reverse a movement, check the balances.
+# the rejections, decide the held adjustments, reverse a movement, check the balances; then a
+# year-end stocktake (pipelines/stocktake.yaml) and goods received against purchase orders
+# (pipelines/receiving.yaml), each into its own database, with their reports in ./reports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 swift build --product stockrecon 2>&1 | tail -1
@@ -29,4 +31,8 @@ echo "--- a year-end stocktake (pipelines/stocktake.yaml, into ./stocktake.sqlit
 rm -f stocktake.sqlite stocktake.sqlite-wal stocktake.sqlite-shm
 $bin run pipelines/stocktake.yaml
 $bin report variance 1 --db stocktake.sqlite --format csv | cut -c1-150
+echo "--- goods received against purchase orders (pipelines/receiving.yaml, into ./receiving.sqlite)"
+rm -f receiving.sqlite receiving.sqlite-wal receiving.sqlite-shm
+$bin run pipelines/receiving.yaml
+$bin report receipts --tenant acme --db receiving.sqlite --format csv | head -8
 exit 0

@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+import StockReconIO
+@testable import StockReconStore
+
+/// Receiving against purchase orders on a database. Variant 1001 (TENT, barcode 400) costs
+/// 10.00; 2001 belongs to another org; alice is a manager, bob is staff.
+@Suite struct ReceivingPipelineTests {
+    func receive(
+        _ fixture: Fixture, orders: [InputFile] = [], _ files: [InputFile], tolerance: Int64 = 0, priceTolerance: Int64 = 0
+    ) throws -> ReceiveReport {
+        try Receiving(store: fixture.store).run(ReceiveRequest(
+            tenantID: "t1", orgID: "acme", userID: "bob", purchaseOrders: orders, files: files,
+            receiving: ReceivingPolicy(overReceiptToleranceBasisPoints: tolerance, priceVarianceToleranceBasisPoints: priceTolerance)))
+    }
+
+    func lines(_ fixture: Fixture, po: String? = nil) throws -> [ReceiptReportLine] {
+        try fixture.store.read { db in try Store.receiptReportLines(tenantID: "t1", po: po, in: db) }
+    }
+
+    func status(_ fixture: Fixture) throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try lines(fixture).map { ("\($0.poNumber ?? "-")/\($0.variantID)@\($0.locationID)", $0.status) })
+    }
+
+    static let orders = "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-1,TENT,WH,10,10.00\nPO-1,400,SHOP,5,10.00\nPO-2,1001,WH,3,10.00\nPO-3,1001,SHOP,2,9.00\n"
+
+    @Test func eachOrderLineEndsInItsStateAndUnexpectedReceiptsArePostedAndFlagged() throws {
+        let fixture = try Fixture()
+        let orders = fixture.file("po.csv", Self.orders)
+        let receipts = fixture.file("r.csv", """
+            po_number,variant_id,location_id,quantity_received,unit_cost
+            PO-1,1001,WH,10,10.00
+            PO-1,1001,SHOP,2,10.00
+            PO-2,1001,WH,3,10.00
+            PO-9,1001,WH,4,10.00
+
+            """)
+        let report = try receive(fixture, orders: [orders], [receipts], tolerance: 5_000)
+        #expect(report.orders?.counts == OutcomeCounts(rows: 4, posted: 4))
+        #expect(report.receipts.counts == OutcomeCounts(rows: 4, posted: 4))
+        #expect(try status(fixture) == [
+            "PO-1/1001@WH": "complete", "PO-1/1001@SHOP": "short", "PO-2/1001@WH": "complete", "PO-3/1001@SHOP": "unreceived",
+            "PO-9/1001@WH": "unexpected",
+        ])
+        let extra = fixture.file("r2.csv", "po_number,barcode,location_id,quantity_received,unit_cost\nPO-2,400,WH,1,10.00\n")
+        _ = try receive(fixture, [extra], tolerance: 5_000)
+        #expect(try status(fixture)["PO-2/1001@WH"] == "over-received")
+        // Movements of type receipt, the PO as reference, the receipt's unit cost kept.
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'receipt' AND reference_id = 'PO-9' AND unit_cost_minor = 1000") == 1)
+        #expect(try fixture.balance("1001") == 18)
+        let exceptions = try fixture.store.read { db in try Store.receiptExceptions(tenantID: "t1", po: "PO-9", in: db) }
+        #expect(exceptions.map(\.reason) == ["unexpected: no order line"])
+    }
+
+    @Test func partialReceiptsOverTwoFilesAddUpAndRerunsChangeNothing() throws {
+        let fixture = try Fixture()
+        let first = fixture.file("a.csv", "po_number,sku,location_id,quantity_received\nPO-1,TENT,WH,4\n")
+        let second = fixture.file("b.json", #"[{"po_number": "PO-1", "sku": "TENT", "location_id": "WH", "quantity_received": 5}]"#)
+        _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [first])
+        #expect(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" }?.received == 4)
+        _ = try receive(fixture, [second])
+        let again = try receive(fixture, [first, second])
+        #expect(again.receipts.counts == OutcomeCounts(rows: 2, duplicate: 2))
+        let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
+        #expect(line.received == 9 && line.status == "short")
+        #expect(try fixture.balance("1001") == 9)
+    }
+
+    @Test func theToleranceHoldsAcrossReceiptsAndApprovalCountsTheHeldOne() throws {
+        let fixture = try Fixture()
+        _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [])
+        // 10 ordered at 20%: 12 may arrive, in any number of receipts.
+        let day1 = fixture.file("d1.csv", "po_number,sku,location_id,quantity_received\nPO-1,TENT,WH,7\nPO-1,TENT,WH,5\n")
+        #expect(try receive(fixture, [day1], tolerance: 2_000).receipts.counts == OutcomeCounts(rows: 2, posted: 2))  // 12: at
+        let day2 = fixture.file("d2.csv", "po_number,sku,location_id,quantity_received\nPO-1,TENT,WH,1\nPO-1,TENT,WH,1\n")
+        #expect(try receive(fixture, [day2], tolerance: 2_000).receipts.counts == OutcomeCounts(rows: 2, pending: 2))  // 13: just over
+        #expect(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" }?.pending == 2)
+        let approvals = try fixture.store.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM approvals WHERE status = 'PENDING' ORDER BY id") }
+        #expect(throws: Refusal.self) { try fixture.store.decide(approvalID: approvals[0], userID: "bob", note: nil, approve: true) }
+        _ = try fixture.store.decide(approvalID: approvals[0], userID: "alice", note: "counted them", approve: true)
+        _ = try fixture.store.decide(approvalID: approvals[1], userID: "alice", note: "sent back", approve: false)
+        let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
+        #expect(line.received == 13 && line.pending == 0 && line.status == "over-received")
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'receipt' AND approved_by = 'alice'") == 1)
+        #expect(try fixture.balance("1001") == 13)
+        #expect(try fixture.count("SELECT count(*) FROM receipt_lines WHERE status = 'refused'") == 1)
+    }
+
+    @Test func aPriceOffTheOrdersIsFlaggedWithItsVariance() throws {
+        let fixture = try Fixture()
+        let receipts = fixture.file("r.csv", """
+            po_number,sku,location_id,quantity_received,unit_cost
+            PO-1,TENT,WH,4,10.20
+            PO-1,TENT,SHOP,2,10.21
+            PO-3,TENT,SHOP,2,8.50
+
+            """)
+        _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [receipts], priceTolerance: 200)
+        let flagged = try fixture.store.read { db in try Store.receiptExceptions(tenantID: "t1", po: nil, in: db) }
+        #expect(flagged.map(\.poNumber) == ["PO-1", "PO-3"])  // 10.20 is exactly 2% over 10.00: not flagged
+        #expect(flagged.map(\.priceVarianceMinor) == [42, -100])  // 2 × 0.21; 2 × -0.50
+        #expect(try lines(fixture, po: "PO-3").first?.priceVarianceMinor == -100)
+    }
+
+    @Test func badRowsAreRejectedAndOrdersReloadedKeepWhatWasReceived() throws {
+        let fixture = try Fixture()
+        _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [])
+        let receipts = fixture.file("r.csv", """
+            po_number,variant_id,location_id,quantity_received
+            PO-1,1001,WH,0
+            PO-1,1001,WH,-3
+            PO-1,2001,WH,1
+            PO-1,9999,WH,1
+            PO-1,1001,WH,2
+
+            """)
+        let report = try receive(fixture, [receipts])
+        #expect(report.receipts.counts == OutcomeCounts(rows: 5, posted: 1, rejected: 4))
+        #expect(try fixture.rejections(report.receipts.runID).map(\.type) == ["invalid_quantity", "invalid_quantity", "cross_brand", "unknown_variant"])
+        let reload = fixture.file("po2.csv", "po_number,sku,location_id,quantity_ordered,unit_cost\nPO-1,TENT,WH,15,9.50\nPO-1,CANDLE,WH,1,1.00\n")
+        let loaded = try receive(fixture, orders: [reload], [])
+        #expect(loaded.orders?.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
+        let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
+        #expect(line.ordered == 15 && line.received == 2 && line.unitCostMinor == 950)
+    }
+}
