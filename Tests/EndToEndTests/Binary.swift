@@ -99,3 +99,26 @@ func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocati
     }
     #expect(actual == expected, "differs from golden/\(name)", sourceLocation: sourceLocation)
 }
+
+/// Output with its times replaced by `<time>`: they change from run to run, nothing else may.
+func withoutTimes(_ text: String) -> String {
+    text.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "<time>", options: .regularExpression)
+}
+
+/// Runs `arguments` on a fresh database that `prepare` sets up, kills it with SIGKILL after
+/// `delay` (halved each time the command beat the kill), and returns that database; nil
+/// when every run finished before it could be killed.
+func killedRun(_ arguments: [String], after delay: TimeInterval, prepare: (Scratch) throws -> Void) throws -> Scratch? {
+    var delay = delay
+    for _ in 0..<4 {
+        let killed = Scratch()
+        try prepare(killed)
+        let victim = try Binary.start(arguments + ["--db", killed.database])
+        Thread.sleep(forTimeInterval: delay)
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        if victim.terminationReason == .uncaughtSignal { return killed }
+        delay /= 2
+    }
+    return nil
+}

@@ -45,31 +45,18 @@ import Testing
         let arguments = ["import", "--tenant", "t", "--org", "acme", "--format", "synq"] + files
         let started = Date()
         #expect(try Binary.run(arguments + ["--db", clean.database]).status == 0)
-        var delay = Date().timeIntervalSince(started) * fraction
-
-        // Kill; should the import beat the kill, try again sooner on a fresh database.
-        for _ in 0..<4 {
-            let killed = Scratch()
-            try Self.catalog(killed.database)
-            let victim = try Binary.start(arguments + ["--db", killed.database])
-            Thread.sleep(forTimeInterval: delay)
-            kill(victim.processIdentifier, SIGKILL)
-            victim.waitUntilExit()
-            guard victim.terminationReason == .uncaughtSignal else {
-                delay /= 2
-                continue
-            }
-            // A file commits whole or not at all: what survives is a whole number of files.
-            #expect(["0", "120000", "200000"].contains(try killed.query("SELECT count(*) FROM movements")))
-            let rerun = try Binary.run(arguments + ["--db", killed.database, "--json"])
-            #expect(rerun.status == 0, "\(rerun.stderr)")
-            #expect(try Self.fingerprint(killed) == Self.fingerprint(clean))
-            let third = try Binary.run(arguments + ["--db", killed.database, "--json"])
-            #expect(third.stdout.contains("\"rows\":200000,\"posted\":0"))
-            #expect(third.stdout.contains("\"duplicate\":200000"))
+        guard let killed = try killedRun(arguments, after: Date().timeIntervalSince(started) * fraction, prepare: { try Self.catalog($0.database) }) else {
+            Issue.record("every import finished before it could be killed: nothing was tested")
             return
         }
-        Issue.record("every import finished before it could be killed: nothing was tested")
+        // A file commits whole or not at all: what survives is a whole number of files.
+        #expect(["0", "120000", "200000"].contains(try killed.query("SELECT count(*) FROM movements")))
+        let rerun = try Binary.run(arguments + ["--db", killed.database, "--json"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try Self.fingerprint(killed) == Self.fingerprint(clean))
+        let third = try Binary.run(arguments + ["--db", killed.database, "--json"])
+        #expect(third.stdout.contains("\"rows\":200000,\"posted\":0"))
+        #expect(third.stdout.contains("\"duplicate\":200000"))
     }
 
     @Test func twoProcessesAtOnceBothFinishWithExactBalances() throws {
