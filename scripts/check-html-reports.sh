@@ -32,12 +32,20 @@ export STOCKRECON_DB="$work/check.sqlite"
 "$bin" report variance 1 --format html -o "$out/variance.html" 2>/dev/null
 "$bin" report summary --tenant acme --format html -o "$out/summary.html" 2>/dev/null
 
+flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/profile")
+# Can this browser render a page at all here? If not, that is the machine, not the reports.
+printf '<!DOCTYPE html><title>probe</title><p>ok' >"$work/probe.html"
+if ! timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/probe.html" 2>"$work/probe.log" | grep -q "<title>probe</title>"; then
+    echo "check-html-reports: $browser cannot render a page on this machine; skipped:" >&2
+    tail -3 "$work/probe.log" >&2
+    exit 3
+fi
+
 failures=0
 check() {  # check REPORT TITLE FIGURE...
     local name=$1 title=$2
     shift 2
     local dom="$work/$name.dom.html"
-    local flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/profile")
     timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out/$name.html" >"$dom" 2>"$work/$name.browser.log" || true
     timeout 120 "$browser" "${flags[@]}" --window-size=1280,1100 --screenshot="$out/$name.png" "file://$out/$name.html" \
         >/dev/null 2>>"$work/$name.browser.log" || true

@@ -139,6 +139,10 @@ import Testing
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        if process.terminationStatus == 3 {
+            print("skipped: chromium is installed but cannot render a page on this machine (see the script's output)")
+            return
+        }
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.components(separatedBy: "ok: ").count - 1 == 2, "\(text)")
         #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("variance.png").path))
