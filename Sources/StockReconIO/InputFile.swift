@@ -40,8 +40,9 @@ public struct InputFile: Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .csv }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 512)) ?? Data()
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .xlsx }
         let lowered = path.lowercased()
+        // A workbook by its zip signature, or by its name (a damaged one is then reported as a workbook that cannot be read).
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || lowered.hasSuffix(".xlsx") { return .xlsx }
         if lowered.hasSuffix(".json") || lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") { return .json }
         if lowered.hasSuffix(".csv") || lowered.hasSuffix(".tsv") || lowered.hasSuffix(".txt") { return .csv }
         let first = head.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }

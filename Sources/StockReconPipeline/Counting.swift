@@ -169,7 +169,7 @@ public struct Counting {
         do {
             try SheetWriter.write(header: CountSheetRow.columns, rows: rows, format: format, to: path)
         } catch {
-            throw UsageError("cannot write \(path): \(error)")
+            throw OutputError(path: path, underlying: error)
         }
         return rows.count
     }

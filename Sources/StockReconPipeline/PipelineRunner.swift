@@ -151,6 +151,8 @@ public struct PipelineRunner {
                 stageReport.failure = error.message
             } catch let refusal as Refusal {
                 stageReport.failure = refusal.message
+            } catch let error as OutputError {
+                stageReport.failure = error.description
             }
             pipelineRun = pipelineRun ?? stageReport.report.runID
             report.stages.append(stageReport)
@@ -223,7 +225,7 @@ public struct PipelineRunner {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(document.rendered(as: format).utf8).write(to: url)
         } catch {
-            throw UsageError("cannot write \(spec.output): \(error.localizedDescription)")
+            throw OutputError(path: spec.output, underlying: error)
         }
         return "wrote \(spec.output)"
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StockReconCore
 import StockReconIO
@@ -8,6 +9,24 @@ public struct UsageError: Error, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// An output file that could not be written (a report, a blind sheet): an I/O failure,
+/// exit 2 like any other.
+public struct OutputError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, underlying: Error) {
+        self.path = path
+        // The operating system's words where there are some ("No such file or directory").
+        let nsError = underlying as NSError
+        let posix = [nsError, (nsError.userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }].compactMap { $0 }
+            .first { $0.domain == NSPOSIXErrorDomain }
+        reason = posix.map { String(cString: strerror(Int32($0.code))) } ?? nsError.localizedDescription
+    }
+
+    public var description: String { "cannot write \(path): \(reason)" }
 }
 
 /// What one input file came to.

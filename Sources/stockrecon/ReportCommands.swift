@@ -24,7 +24,7 @@ struct ReportOutput: ParsableArguments {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         } catch {
-            throw UsageError("cannot write \(output): \(error.localizedDescription)")
+            throw OutputError(path: output, underlying: error)
         }
         writeError("wrote \(output)\n")
     }

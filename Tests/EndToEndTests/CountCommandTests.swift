@@ -81,6 +81,22 @@ import Testing
         #expect(overlapping.stderr.contains("count 2 (\"Shop\", location STORE-1) is in progress"))
     }
 
+    @Test func outputThatCannotBeWrittenAndSheetsThatCannotBeReadAreFatal() throws {
+        let scratch = Scratch()
+        try countedStocktake(scratch)
+        let db = ["--db", scratch.database]
+        let report = try Binary.run(["report", "variance", "1", "-o", "/nonexistent/folder/v.html"] + db)
+        #expect(report.status == 2)
+        #expect(report.stderr.contains("cannot write /nonexistent/folder/v.html: No such file or directory"))
+        #expect(try Binary.run(["count", "sheet", "1", "-o", "/nonexistent/folder/s.xlsx"] + db).status == 2)
+        #expect(try Binary.run(["count", "start", "--tenant", "acme", "--org", "acme", "--type", "SPOT", "--name", "x", "--user", "alice"] + db).status == 0)
+        let damaged = scratch.file("sheet.xlsx", "not a workbook")
+        let added = try Binary.run(["count", "add", "2", "--user", "bob", damaged] + db)
+        #expect(added.status == 2)
+        #expect(added.stderr.contains("not an XLSX workbook"))
+        #expect(try scratch.query("SELECT count(*) FROM count_lines WHERE count = 2") == "0")
+    }
+
     @Test func theBlindSheetListsTheScopeWithoutQuantitiesAndComesBackAsCounts() throws {
         let scratch = Scratch()
         let db = ["--db", scratch.database]
