@@ -45,7 +45,12 @@ struct ReceiveCommand: ParsableCommand {
                 request.mapping = try MappingFile.load(path: mapping)
                 request.mapping.requiresPositiveQuantity = true
             }
-            let report = try Receiving(store: global.openStore()).run(request)
+            var progress: ProgressHandler?
+            if ProgressBar.isWanted {
+                let bar = ProgressBar()
+                progress = { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
+            }
+            let report = try Receiving(store: global.openStore(), progress: progress).run(request)
             if global.json {
                 var json = report.receipts.json
                 if let orders = report.orders, json.hasSuffix("}\n") {
