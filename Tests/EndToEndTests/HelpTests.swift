@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func theTopLevelHelpMatchesItsGoldenFile() throws {
-        let help = try Binary.run(["--help"])
+        let help = try Binary.run(["--help"], environment: ["COLUMNS": "80"])  // help wraps at the terminal width
         #expect(help.status == 0)
         expectGolden(help.stdout, "help.txt")
     }
