@@ -67,13 +67,6 @@ public struct TextIndex: Sendable {
     /// Adds a key known not to be in the index yet (the rows of a unique column).
     public mutating func append(unique key: BorrowedText, value: Int) { _ = insert(key.bytes, value: value) }
 
-    /// Frees what lookups need (the slots and the values), keeping the keys for `withKey`:
-    /// for an index about to be written out and dropped. Nothing is found afterwards.
-    public mutating func releaseLookups() {
-        slots = Array(repeating: 0, count: 16)
-        values = []
-    }
-
     /// Lends the bytes of entry `entry`'s key.
     public func withKey<Result>(ofEntry entry: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try arena.withUnsafeBufferPointer { arena in

@@ -172,10 +172,4 @@ extension String {
         while text.last == " " { text.removeLast() }
         return String(text)
     }
-
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for character in self { if character == target { out += replacement } else { out.append(character) } }
-        return out
-    }
 }

@@ -119,7 +119,6 @@ extension Store {
     public static func latestCount(tenantID: String, orgID: String, name: String, locationID: String?, in db: Database) throws -> CountSession? {
         guard let id = try Int64.fetchOne(db, sql: """
             SELECT c.id FROM count_sessions c JOIN tenants t ON t.id = c.tenant JOIN catalog_orgs o ON o.id = c.org
-            LEFT JOIN catalog_locations loc ON loc.id = c.location
             WHERE t.tenant_id = ? AND o.org_id = ? AND c.name = ? AND c.location IS NOT DISTINCT FROM (
                 SELECT id FROM catalog_locations WHERE tenant = c.tenant AND location_id = ?)
               AND c.status <> 'CANCELLED'

@@ -114,7 +114,6 @@ struct KeyBook {
     /// bytes, then length), 32 to a statement.
     mutating func flush() throws {
         guard !digests.isEmpty else { return }
-        added.releaseLookups()  // only the keys are needed from here (16 MB a million keys)
         let (order, entryMask) = packedSortedEntries()
         var next = 0
         while next + Self.rowsPerInsert <= order.count {

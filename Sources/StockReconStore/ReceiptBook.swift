@@ -51,13 +51,9 @@ struct ReceiptBook {
 
     /// The order line a receipt row meets (nil: unexpected). PO numbers match trimmed.
     func line(po: String?, variant: Int64, location: Int64) -> (key: Key, line: Line)? {
-        guard let po = po.map(Self.trimmed), !po.isEmpty else { return nil }
+        guard let po = po.map({ $0.trimmingCharacters(in: " \t") }), !po.isEmpty else { return nil }
         let key = Key(po: po, variant: variant, location: location)
         return lines[key].map { (key, $0) }
-    }
-
-    static func trimmed(_ text: String) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     /// Records a receipt row that was posted (it counts as received at once) or held
@@ -77,7 +73,7 @@ struct ReceiptBook {
             touched.insert(match.key)
         }
         receipts.append(Receipt(
-            sourceLine: sourceLine, po: po.map(Self.trimmed), variant: variant, location: location, quantity: quantity,
+            sourceLine: sourceLine, po: po.map { $0.trimmingCharacters(in: " \t") }, variant: variant, location: location, quantity: quantity,
             unitCostMinor: unitCostMinor, orderLine: match?.line.id, orderUnitCostMinor: match?.line.unitCostMinor,
             priceFlagged: flagged, priceVarianceMinor: variance, approval: approval))
     }
