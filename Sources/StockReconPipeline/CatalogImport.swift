@@ -26,31 +26,21 @@ public struct CatalogImport {
             run = try Store.beginRun(tenant: tenant, orgID: nil, command: command, in: db)
         }
         var report = RunReport(run: run, isDryRun: isDryRun)
-        for file in files {
-            var fileReport = FileReport(file: file.displayName)
-            var diagnostics: [Diagnostic] = []
-            do {
-                let (_, records) = try CatalogFileReader.read(file)
-                var entries: [CatalogEntry] = []
-                for record in records {
-                    switch CatalogRecordMapping.entry(record, file: file.displayName) {
-                    case .valid(let entry):
-                        entries.append(entry)
-                        fileReport.counts.count(.posted)
-                    case .invalid(let problems):
-                        diagnostics += problems
-                        fileReport.counts.count(.rejected)
-                    }
+        try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun) { file in
+            var loaded = FileLoad()
+            var entries: [CatalogEntry] = []
+            for record in try CatalogFileReader.read(file).records {
+                switch CatalogRecordMapping.entry(record, file: file.displayName) {
+                case .valid(let entry):
+                    entries.append(entry)
+                    loaded.counts.count(.posted)
+                case .invalid(let problems):
+                    loaded.diagnostics += problems
+                    loaded.counts.count(.rejected)
                 }
-                try writing(db, isDryRun: isDryRun) {
-                    try Store.upsert(entries, tenant: tenant, in: db)
-                    try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
-                    try Store.addCounts(fileReport.counts, toRun: run, in: db)
-                }
-            } catch let failure as FileReadError {
-                diagnostics = try fileReport.recordUnreadable(failure, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun)
             }
-            report.add(fileReport, diagnostics: diagnostics)
+            loaded.write = { try Store.upsert(entries, tenant: tenant, in: db) }
+            return loaded
         }
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
         return report

@@ -85,42 +85,33 @@ public struct Counting {
         }
         let checker = CountSheetChecker(catalog: catalog, org: org, scope: session.location)
         var report = RunReport(run: run, isDryRun: isDryRun)
-        for file in files {
-            var fileReport = FileReport(file: file.displayName)
-            var diagnostics: [Diagnostic] = []
-            do {
-                let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
-                if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {
-                    fileReport.counts = OutcomeCounts(rows: rows, duplicate: rows)
-                    try writing(db, isDryRun: isDryRun) { try Store.addCounts(fileReport.counts, toRun: run, in: db) }
-                } else {
-                    let rows = try CountSheetReader.read(file)
-                    var lines: [CountedLine] = []
-                    for row in rows {
-                        switch checker.check(row) {
-                        case .counted(let line):
-                            lines.append(line)
-                            countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
-                            fileReport.counts.count(.pending)
-                        case .notCounted:
-                            fileReport.counts.count(.unchanged)
-                        case .invalid(let problems):
-                            diagnostics += problems
-                            fileReport.counts.count(.rejected)
-                        }
-                    }
-                    try writing(db, isDryRun: isDryRun) {
-                        try Store.addSheet(
-                            count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
-                            lines: lines, in: db)
-                        try Store.record(diagnostics, run: run, tenantID: session.tenantID, in: db)
-                        try Store.addCounts(fileReport.counts, toRun: run, in: db)
-                    }
-                }
-            } catch let failure as FileReadError {
-                diagnostics = try fileReport.recordUnreadable(failure, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun)
+        try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun) { file in
+            let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+            if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {
+                return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
             }
-            report.add(fileReport, diagnostics: diagnostics)
+            var loaded = FileLoad()
+            let rows = try CountSheetReader.read(file)
+            var lines: [CountedLine] = []
+            for row in rows {
+                switch checker.check(row) {
+                case .counted(let line):
+                    lines.append(line)
+                    countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
+                    loaded.counts.count(.pending)
+                case .notCounted:
+                    loaded.counts.count(.unchanged)
+                case .invalid(let problems):
+                    loaded.diagnostics += problems
+                    loaded.counts.count(.rejected)
+                }
+            }
+            loaded.write = {
+                try Store.addSheet(
+                    count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
+                    lines: lines, in: db)
+            }
+            return loaded
         }
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
         return report

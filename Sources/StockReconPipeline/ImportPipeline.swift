@@ -115,13 +115,7 @@ public struct ImportPipeline {
             }
             report.sample(samples)
         } catch let failure as FileReadError {
-            fileReport.counts = OutcomeCounts(rows: 1, rejected: 1)
-            fileReport.failure = failure.diagnostic
-            report.sample([failure.diagnostic])
-            try writing(db, isDryRun: isDryRun) {
-                try Store.record([failure.diagnostic], run: context.run, tenantID: context.tenantID, in: db)
-                try Store.addCounts(fileReport.counts, toRun: context.run, in: db)
-            }
+            report.sample(try fileReport.recordUnreadable(failure, run: context.run, tenantID: context.tenantID, in: db, isDryRun: isDryRun))
         }
         return fileReport
     }

@@ -90,30 +90,21 @@ public struct Receiving {
         let checker = PurchaseOrderChecker(catalog: setup.catalog, org: setup.org)
         let context = setup.context
         var report = RunReport(run: context.run, isDryRun: isDryRun)
-        for file in request.purchaseOrders {
-            var fileReport = FileReport(file: file.displayName)
-            var diagnostics: [Diagnostic] = []
-            do {
-                var lines: [OrderLine] = []
-                for row in try PurchaseOrderReader.read(file) {
-                    switch checker.check(row) {
-                    case .success(let line):
-                        lines.append(line)
-                        fileReport.counts.count(.posted)
-                    case .failure(let problems):
-                        diagnostics += problems.diagnostics
-                        fileReport.counts.count(.rejected)
-                    }
+        try report.loadEach(request.purchaseOrders, run: context.run, tenantID: context.tenantID, in: db, isDryRun: isDryRun) { file in
+            var loaded = FileLoad()
+            var lines: [OrderLine] = []
+            for row in try PurchaseOrderReader.read(file) {
+                switch checker.check(row) {
+                case .success(let line):
+                    lines.append(line)
+                    loaded.counts.count(.posted)
+                case .failure(let problems):
+                    loaded.diagnostics += problems.diagnostics
+                    loaded.counts.count(.rejected)
                 }
-                try writing(db, isDryRun: isDryRun) {
-                    try Store.upsertOrderLines(lines, tenant: context.tenant, in: db)
-                    try Store.record(diagnostics, run: context.run, tenantID: context.tenantID, in: db)
-                    try Store.addCounts(fileReport.counts, toRun: context.run, in: db)
-                }
-            } catch let failure as FileReadError {
-                diagnostics = try fileReport.recordUnreadable(failure, run: context.run, tenantID: context.tenantID, in: db, isDryRun: isDryRun)
             }
-            report.add(fileReport, diagnostics: diagnostics)
+            loaded.write = { try Store.upsertOrderLines(lines, tenant: context.tenant, in: db) }
+            return loaded
         }
         try setup.finish(in: db, isDryRun: isDryRun)
         return report

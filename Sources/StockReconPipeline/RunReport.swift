@@ -37,6 +37,41 @@ public struct FileReport: Sendable {
     public var failure: Diagnostic?
 }
 
+/// What reading one small file (a catalog file, a count sheet, purchase orders) came to: its
+/// counts, its rejections, and what it writes.
+struct FileLoad {
+    var counts = OutcomeCounts()
+    var diagnostics: [Diagnostic] = []
+    var write: () throws -> Void = {}
+}
+
+extension RunReport {
+    /// Loads each file in its own transaction (a savepoint in a dry run): `load` reads and
+    /// checks it, and what it writes commits with its rejections and the run's counts. A file
+    /// that cannot be read at all is one file-level rejection and writes nothing else.
+    mutating func loadEach(
+        _ files: [InputFile], run: Int64, tenantID: String, in db: Database, isDryRun: Bool, _ load: (InputFile) throws -> FileLoad
+    ) throws {
+        for file in files {
+            var fileReport = FileReport(file: file.displayName)
+            var diagnostics: [Diagnostic] = []
+            do {
+                let loaded = try load(file)
+                fileReport.counts = loaded.counts
+                diagnostics = loaded.diagnostics
+                try writing(db, isDryRun: isDryRun) {
+                    try loaded.write()
+                    try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
+                    try Store.addCounts(loaded.counts, toRun: run, in: db)
+                }
+            } catch let failure as FileReadError {
+                diagnostics = try fileReport.recordUnreadable(failure, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun)
+            }
+            add(fileReport, diagnostics: diagnostics)
+        }
+    }
+}
+
 extension FileReport {
     /// A file that could not be read at all: one file-level rejection, recorded with the run's
     /// counts; nothing else of it is written. Returns the rejection.
