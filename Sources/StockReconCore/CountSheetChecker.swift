@@ -59,13 +59,15 @@ public struct CountSheetChecker: Sendable {
     public let org: Catalog.Org
     /// The count's location (internal id), nil for every location.
     public let scope: Int64?
-    private let orgIndex: Int?
+    private let rows: CatalogRowCheck
 
     public init(catalog: Catalog, org: Catalog.Org, scope: Int64?) {
         self.catalog = catalog
         self.org = org
         self.scope = scope
-        orgIndex = catalog.orgIndex(of: org.orgID)
+        rows = CatalogRowCheck(
+            catalog: catalog, org: org, crossBrandHint: "count it in its own org's count",
+            locationAwareMessage: "the variant is location-aware and this count covers every location: name its location_id")
     }
 
     public func check(_ row: CountSheetRow) -> CountSheetVerdict {
@@ -97,6 +99,7 @@ public struct CountSheetChecker: Sendable {
             reason: row.reason, notes: row.notes))
     }
 
+    /// The first of variant_id, sku and barcode the row fills names the variant.
     private func checkVariant(
         _ row: CountSheetRow, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Catalog.VariantFacts? {
@@ -107,58 +110,14 @@ public struct CountSheetChecker: Sendable {
             problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
             return nil
         }
-        guard let index = catalog.variantIndex(key, by: kind) else {
-            problems.append(Diagnostic(
-                .unknownVariant, at: at(field),
-                "no variant with this \(field) in the catalog: check the value or add the variant with `stockrecon catalog import`",
-                input: key))
-            return nil
-        }
-        let facts = catalog.facts(at: index)
-        guard facts.orgIndex == orgIndex else {
-            let variant = catalog.variant(at: index)
-            problems.append(Diagnostic(
-                .crossBrand, at: at(field),
-                "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID), whose count this is: count it in its own org's count",
-                input: key, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
-            return nil
-        }
-        return facts
+        return rows.variant(key, by: kind, field: field, at: at, into: &problems)
     }
 
     /// The row's location, else the count's, else the org's default one; inside the scope.
     private func checkLocation(
         _ row: CountSheetRow, variant: Catalog.VariantFacts?, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Int64? {
-        let resolved: Int64
-        if let text = row.locationID {
-            guard let location = catalog.locationKey(text) else {
-                problems.append(Diagnostic(
-                    .unknownLocation, at: at("location_id"),
-                    "no location with this id in the catalog: check the value or add the location with `stockrecon catalog import`",
-                    input: text))
-                return nil
-            }
-            resolved = location
-        } else if let scope {
-            resolved = scope
-        } else {
-            guard let variant else { return nil }
-            if variant.isLocationAware {
-                problems.append(Diagnostic(
-                    .locationRequired, at: at("location_id"),
-                    "the variant is location-aware and this count covers every location: name its location_id"))
-                return nil
-            }
-            guard let location = org.defaultLocationID.flatMap({ catalog.locationKey($0) }) else {
-                problems.append(Diagnostic(
-                    .unknownLocation, at: at("location_id"),
-                    "the row names no location and org \(org.orgID) has no default location: name one in location_id",
-                    context: ["org_id": .text(org.orgID)]))
-                return nil
-            }
-            resolved = location
-        }
+        guard let resolved = rows.location(row.locationID, fallback: scope, variant: variant, at: at, into: &problems) else { return nil }
         if let scope, resolved != scope {
             let scopeID = catalog.location(key: scope)?.locationID ?? String(scope)
             problems.append(Diagnostic(

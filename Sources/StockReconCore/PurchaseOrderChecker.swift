@@ -44,12 +44,14 @@ public struct OrderLine: Sendable, Hashable {
 public struct PurchaseOrderChecker: Sendable {
     public let catalog: Catalog
     public let org: Catalog.Org
-    private let orgIndex: Int?
+    private let rows: CatalogRowCheck
 
     public init(catalog: Catalog, org: Catalog.Org) {
         self.catalog = catalog
         self.org = org
-        orgIndex = catalog.orgIndex(of: org.orgID)
+        rows = CatalogRowCheck(
+            catalog: catalog, org: org, crossBrandHint: "order it in its own org's run",
+            locationAwareMessage: "the variant is location-aware: name the location it is ordered for")
     }
 
     public func check(_ row: PurchaseOrderRow) -> Result<OrderLine, DiagnosticList> {
@@ -80,48 +82,15 @@ public struct PurchaseOrderChecker: Sendable {
                     input: text, context: ["ge": .integer(0)]))
             }
         }
-        var variantKey: Int64?
-        var isLocationAware = false
+        var variant: Catalog.VariantFacts?
         if let (column, key, kind) = row.variant {
-            if let index = catalog.variantIndex(key, by: kind) {
-                let facts = catalog.facts(at: index)
-                if facts.orgIndex == orgIndex {
-                    variantKey = facts.id
-                    isLocationAware = facts.isLocationAware
-                } else {
-                    let variant = catalog.variant(at: index)
-                    problems.append(Diagnostic(
-                        .crossBrand, at: at(column), "variant \(variant.variantID) belongs to org \(variant.orgID), not to \(org.orgID): order it in its own org's run",
-                        input: key, context: ["expected_org": .text(org.orgID), "variant_org": .text(variant.orgID)]))
-                }
-            } else {
-                problems.append(Diagnostic(
-                    .unknownVariant, at: at(column), "no variant with this \(column) in the catalog: check the value or add the variant with `stockrecon catalog import`",
-                    input: key))
-            }
+            variant = rows.variant(key, by: kind, field: column, at: at, into: &problems)
         } else {
             problems.append(Diagnostic(.missingField, at: at("variant"), "no variant is named: fill in variant_id, sku, barcode or variant"))
         }
-        var location: Int64?
-        if let text = row.locationID {
-            location = catalog.locationKey(text)
-            if location == nil {
-                problems.append(Diagnostic(
-                    .unknownLocation, at: at("location_id"), "no location with this id in the catalog: check the value or add the location",
-                    input: text))
-            }
-        } else if variantKey != nil {
-            if isLocationAware {
-                problems.append(Diagnostic(.locationRequired, at: at("location_id"), "the variant is location-aware: name the location it is ordered for"))
-            } else if let key = org.defaultLocationID.flatMap({ catalog.locationKey($0) }) {
-                location = key
-            } else {
-                problems.append(Diagnostic(
-                    .unknownLocation, at: at("location_id"), "the row names no location and org \(org.orgID) has no default location: name one"))
-            }
-        }
-        guard problems.isEmpty, let po = row.poNumber, let variantKey, let location, let ordered else { return .failure(DiagnosticList(problems)) }
-        return .success(OrderLine(poNumber: po, variant: variantKey, location: location, quantityOrdered: ordered, unitCostMinor: cost))
+        let location = rows.location(row.locationID, fallback: nil, variant: variant, at: at, into: &problems)
+        guard problems.isEmpty, let po = row.poNumber, let variant, let location, let ordered else { return .failure(DiagnosticList(problems)) }
+        return .success(OrderLine(poNumber: po, variant: variant.id, location: location, quantityOrdered: ordered, unitCostMinor: cost))
     }
 }
 
