@@ -142,7 +142,8 @@ public struct CountTotals: Sendable, Hashable {
 }
 
 extension Int64 {
-    func addingSaturating(_ other: Int64) -> Int64 {
+    /// The sum, held at the bounds instead of wrapping (sums of money in minor units).
+    public func addingSaturating(_ other: Int64) -> Int64 {
         let (sum, overflow) = addingReportingOverflow(other)
         return overflow ? (other < 0 ? .min : .max) : sum
     }

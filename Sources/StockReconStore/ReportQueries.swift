@@ -111,10 +111,10 @@ extension Store {
             }
             let delta = statement.int64(column: 4)
             let cost = statement.isNull(column: 5) ? costs[statement.int64(column: 3)] ?? 0 : statement.int64(column: 5)
-            let (value, overflow) = delta.multipliedReportingOverflow(by: cost)
             groups[lastGroup].movements += 1
             if delta > 0 { groups[lastGroup].unitsIn += delta } else { groups[lastGroup].unitsOut += delta }
-            groups[lastGroup].valueMinor &+= overflow ? (delta < 0 ? Int64.min : .max) : value
+            groups[lastGroup].valueMinor = groups[lastGroup].valueMinor
+                .addingSaturating(ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost))
         }
         return groups.sorted {
             ($0.transactionType, $0.adjustmentType ?? "", $0.reasonCode ?? "", $0.locationID)

@@ -37,7 +37,7 @@ enum ReceiptsReport {
             ReportFact("units_ordered", "Units ordered", .integer(orderLines.reduce(0) { $0 + $1.ordered })),
             ReportFact("units_received", "Units received", .integer(lines.reduce(0) { $0 + $1.received })),
             ReportFact("units_pending", "Units waiting for approval", .integer(lines.reduce(0) { $0 + $1.pending })),
-            ReportFact("price_variance", "Price variance", .money(minor: lines.reduce(0) { $0 &+ $1.priceVarianceMinor })),
+            ReportFact("price_variance", "Price variance", .money(minor: lines.reduce(0) { $0.addingSaturating($1.priceVarianceMinor) })),
         ]
         let rows = lines.map { line -> [ReportCell] in
             [

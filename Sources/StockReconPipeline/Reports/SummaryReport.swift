@@ -28,7 +28,7 @@ enum SummaryReport {
             movements += row.movements
             unitsIn += row.unitsIn
             unitsOut += row.unitsOut
-            valueMinor = valueMinor.addingReportingOverflow(row.valueMinor).partialValue
+            valueMinor = valueMinor.addingSaturating(row.valueMinor)
         }
 
         var cells: [ReportCell] {
