@@ -75,9 +75,7 @@ public struct ImportPipeline {
         if request.mapping.requiresEveryNamedColumn {
             try Importers.checkHeaders(of: request.files, mapping: request.mapping)
         }
-        return try store.withConnection("importing") { db in
-            request.isDryRun ? try rollingBack(db) { try run(request, in: db, isDryRun: true) } : try run(request, in: db, isDryRun: false)
-        }
+        return try running(store, "importing", isDryRun: request.isDryRun) { db in try run(request, in: db, isDryRun: request.isDryRun) }
     }
 
     /// Imports the files, each in its own transaction (a savepoint in a dry run).

@@ -71,10 +71,8 @@ public struct PipelineRunner {
 
     /// `userID` is who runs it when the file names no `user:` (`$STOCKRECON_USER`).
     public func run(_ pipeline: PipelineDefinition, userID: String?, isDryRun: Bool) throws -> PipelineReport {
-        try store.withConnection("running \(pipeline.file)") { db in
-            isDryRun
-                ? try rollingBack(db) { try run(pipeline, userID: userID, in: db, isDryRun: true) }
-                : try run(pipeline, userID: userID, in: db, isDryRun: false)
+        try running(store, "running \(pipeline.file)", isDryRun: isDryRun) { db in
+            try run(pipeline, userID: userID, in: db, isDryRun: isDryRun)
         }
     }
 

@@ -61,9 +61,7 @@ public struct Receiving {
         if request.mapping.requiresEveryNamedColumn {
             try Importers.checkHeaders(of: request.files, mapping: request.mapping)
         }
-        return try store.withConnection("receiving") { db in
-            request.isDryRun ? try rollingBack(db) { try run(request, in: db, isDryRun: true) } : try run(request, in: db, isDryRun: false)
-        }
+        return try running(store, "receiving", isDryRun: request.isDryRun) { db in try run(request, in: db, isDryRun: request.isDryRun) }
     }
 
     func run(_ request: ReceiveRequest, in db: Database, isDryRun: Bool) throws -> ReceiveReport {

@@ -1,4 +1,5 @@
 import GRDB
+import StockReconStore
 
 /// A unit of work that commits on its own in a real run, and is a savepoint in a dry run,
 /// whose one outer transaction is rolled back at the end: each stage and file of a dry run
@@ -26,4 +27,10 @@ func rollingBack<T>(_ db: Database, _ body: () throws -> T) throws -> T {
     }
     guard let result else { throw UsageError("the dry run produced no result") }
     return result
+}
+
+/// Runs a command's work on the store's connection; a dry run's inside one transaction that
+/// is rolled back at the end.
+func running<T>(_ store: Store, _ action: String, isDryRun: Bool, _ body: (Database) throws -> T) throws -> T {
+    try store.withConnection(action) { db in isDryRun ? try rollingBack(db) { try body(db) } : try body(db) }
 }
