@@ -61,7 +61,10 @@ extension TableValue {
 
 extension RunReport {
     /// `{"run_id":…, "rows":…, "posted":…, …}` as SPEC section 5 asks, plus files and rejections.
-    public var json: String {
+    public var json: String { json(extra: []) }
+
+    /// The same, with more members (already JSON) at the end.
+    public func json(extra: [(String, String)]) -> String {
         var members: [(String, String)] = [
             ("run_id", runID.map { String($0) } ?? "null"),
             ("dry_run", isDryRun ? "true" : "false"),
@@ -84,7 +87,7 @@ extension RunReport {
             ])
         }
         members.append(("rejections", "[" + rejections.joined(separator: ",") + "]"))
-        return object(members) + "\n"
+        return object(members + extra) + "\n"
     }
 
     /// A summary for people: the counts, then the first rejections like compiler errors.

@@ -111,12 +111,8 @@ struct CountCompleteCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            guard case .success(let threshold) = Money.parse(reviewOver), threshold.minorUnits >= 0 else {
-                throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(reviewOver)")
-            }
             let completion = try Counting(store: global.openStore()).complete(
-                countID: countID, userID: user, apply: apply, uncounted: uncounted,
-                rules: CountRules(reviewOverValueMinor: threshold.minorUnits))
+                countID: countID, userID: user, apply: apply, uncounted: uncounted, rules: try countRules(reviewOver: reviewOver))
             let totals = completion.totals
             if global.json {
                 let counts = completion.counts

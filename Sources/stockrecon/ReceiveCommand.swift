@@ -52,12 +52,10 @@ struct ReceiveCommand: ParsableCommand {
             }
             let report = try Receiving(store: global.openStore(), progress: progress).run(request)
             if global.json {
-                var json = report.receipts.json
-                if let orders = report.orders, json.hasSuffix("}\n") {
-                    json.removeLast(2)
-                    json += #","purchase_orders":{"run_id":\#(orders.runID.map { String($0) } ?? "null"),"rows":\#(orders.counts.rows),"loaded":\#(orders.counts.posted),"rejected":\#(orders.counts.rejected)}}"# + "\n"
+                let orders = report.orders.map { orders in
+                    [("purchase_orders", #"{"run_id":\#(orders.runID.map { String($0) } ?? "null"),"rows":\#(orders.counts.rows),"loaded":\#(orders.counts.posted),"rejected":\#(orders.counts.rejected)}"#)]
                 }
-                print(json, terminator: "")
+                print(report.receipts.json(extra: orders ?? []), terminator: "")
             } else {
                 if let orders = report.orders {
                     let text = orders.text(verb: "loaded").split(separator: "\n").map(String.init)

@@ -30,6 +30,14 @@ struct ReportOutput: ParsableArguments {
     }
 }
 
+/// `--review-over AMOUNT` as the counts rule it sets.
+func countRules(reviewOver text: String) throws -> CountRules {
+    guard case .success(let money) = Money.parse(text), money.minorUnits >= 0 else {
+        throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(text)")
+    }
+    return CountRules(reviewOverValueMinor: money.minorUnits)
+}
+
 struct VarianceReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "variance", abstract: "A count's variance: every line, what moved during the count, the largest variances.")
@@ -42,13 +50,7 @@ struct VarianceReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            var rules: CountRules?
-            if let reviewOver {
-                guard case .success(let money) = Money.parse(reviewOver), money.minorUnits >= 0 else {
-                    throw UsageError("--review-over must be a non-negative amount such as 100.00, not \(reviewOver)")
-                }
-                rules = CountRules(reviewOverValueMinor: money.minorUnits)
-            }
+            let rules = try reviewOver.map(countRules(reviewOver:))
             let document = try Reporting(store: global.openStore()).variance(countID: countID, rules: rules)
             try output.write(document, json: global.json)
             return 0
