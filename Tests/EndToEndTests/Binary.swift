@@ -16,6 +16,11 @@ struct Binary {
         return packageRoot.appendingPathComponent(".build/debug/stockrecon")
     }()
 
+    /// The bundled catalog: orgs, locations, variants and users (alice a manager, bob staff).
+    static let fixtureCatalog = [
+        "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv",
+    ]
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Starts the executable without waiting (for kill and concurrency tests).

@@ -8,8 +8,7 @@ import Testing
     func countedStocktake(_ scratch: Scratch) throws {
         let db = ["--db", scratch.database]
         let steps: [[String]] = [
-            ["catalog", "import", "--tenant", "acme", "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv",
-             "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv"],
+            ["catalog", "import", "--tenant", "acme"] + Binary.fixtureCatalog,
             ["import", "--tenant", "acme", "--org", "acme", "--format", "synq", "fixtures/counts/opening-stock.csv"],
             ["count", "start", "--tenant", "acme", "--org", "acme", "--type", "FULL", "--name", "Year end <b>2026</b>", "--user", "alice"],
             ["count", "add", "1", "--user", "bob", "fixtures/counts/year-end-aisle.csv"],

@@ -38,8 +38,7 @@ import Testing
     @Test func receiveFromTheCommandLineWithJSONAndRefusals() throws {
         let scratch = Scratch()
         let db = ["--db", scratch.database]
-        #expect(try Binary.run(["catalog", "import", "--tenant", "acme", "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv",
-                                "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv"] + db).status == 0)
+        #expect(try Binary.run(["catalog", "import", "--tenant", "acme"] + Binary.fixtureCatalog + db).status == 0)
         let result = try Binary.run([
             "receive", "--tenant", "acme", "--org", "acme", "--purchase-orders", "fixtures/receiving/po-2026-11.csv",
             "--over-receipt-tolerance", "10%", "--user", "bob", "--json", "fixtures/receiving/receipts-2026-11-20.csv",
@@ -69,8 +68,7 @@ import Testing
         let arguments = ["receive", "--tenant", "acme", "--org", "acme", "--user", "alice"] + receipts
         let fingerprint = "SELECT (SELECT sum(quantity_received) || '/' || count(*) FROM order_lines), (SELECT count(*) || '/' || sum(quantity_delta) FROM movements), (SELECT count(*) FROM receipt_lines)"
         func prepare(_ scratch: Scratch) throws {
-            #expect(try Binary.run(["catalog", "import", "--tenant", "acme", "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv",
-                                    "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv", "--db", scratch.database]).status == 0)
+            #expect(try Binary.run(["catalog", "import", "--tenant", "acme"] + Binary.fixtureCatalog + ["--db", scratch.database]).status == 0)
             #expect(try Binary.run(["receive", "--tenant", "acme", "--org", "acme", "--purchase-orders", orderFile, "--db", scratch.database]).status == 0)
         }
         try prepare(clean)
