@@ -54,8 +54,6 @@ public final class FilePosting {
     /// The natural keys the tenant used before this file (nil: too many to hold), for
     /// settling known rows before they are checked.
     public let knownKeys: KnownKeys?
-    /// Receipts only: the tenant's order lines, matched row by row.
-    private var receipts: ReceiptBook?
 
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
@@ -81,11 +79,9 @@ public final class FilePosting {
         writer = RowWriter(
             ledger: try LedgerAppender(db, posting: db.lastInsertedRowID),
             balances: try BalanceCache(db, tenant: context.tenant),
-            keys: try KeyBook(db, tenant: context.tenant, run: context.run))
+            keys: try KeyBook(db, tenant: context.tenant, run: context.run),
+            receipts: try context.reconciler.receiving.map { try ReceiptBook(db, tenant: context.tenant, policy: $0) })
         knownKeys = writer.keys.known
-        if let policy = context.reconciler.receiving {
-            receipts = try ReceiptBook(db, tenant: context.tenant, policy: policy)
-        }
     }
 
     public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
@@ -159,8 +155,8 @@ public final class FilePosting {
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
         let earlier = try key.flatMap { try writer.keys.earlier($0) }
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
-        let po = receipts == nil ? nil : batch.string(.reference, of: row)
-        let order = receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
+        let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
+        let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
         let fate = reconciler.decide(
             batch.changes[row], onHand: before, unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
             earlier: earlier, digest: batch.digests[row], order: order?.line.state)
@@ -175,16 +171,16 @@ public final class FilePosting {
             result = .unchanged
         case .hold(let delta):
             let approval = try requestApproval(batch, row: row, delta: delta)
-            receipts?.record(
-                po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
+            writer.receipts?.record(
+                order, po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
                 unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: approval)
             result = .pending
         case .post(let kind, let delta):
             guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
             try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
             writer.balances.set(slot, before + delta)
-            receipts?.record(
-                po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
+            writer.receipts?.record(
+                order, po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
                 unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: nil)
             result = .posted
         }
@@ -230,7 +226,7 @@ public final class FilePosting {
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.balances.write()
         try writer.keys.flush()
-        try receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
+        try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
         let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
         for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
         let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outstanding_records (file, record) VALUES (?, ?)")
@@ -250,6 +246,8 @@ struct RowWriter {
     var ledger: LedgerAppender?
     var balances: BalanceCache
     var keys: KeyBook
+    /// Receipts only: the tenant's order lines, matched row by row.
+    var receipts: ReceiptBook?
 
-    static var placeholder: RowWriter { RowWriter(ledger: nil, balances: .placeholder, keys: .placeholder) }
+    static var placeholder: RowWriter { RowWriter(ledger: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
 }

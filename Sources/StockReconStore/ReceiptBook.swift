@@ -49,19 +49,20 @@ struct ReceiptBook {
         }
     }
 
-    /// The order line a receipt row meets (nil: unexpected). PO numbers match trimmed.
+    /// The order line a receipt row meets (nil: unexpected). `po` is the row's PO number,
+    /// trimmed.
     func line(po: String?, variant: Int64, location: Int64) -> (key: Key, line: Line)? {
-        guard let po = po.map({ $0.trimmingCharacters(in: " \t") }), !po.isEmpty else { return nil }
+        guard let po, !po.isEmpty else { return nil }
         let key = Key(po: po, variant: variant, location: location)
         return lines[key].map { (key, $0) }
     }
 
     /// Records a receipt row that was posted (it counts as received at once) or held
-    /// (`approval`: it counts when approved).
+    /// (`approval`: it counts when approved); `match` is what `line` found for it.
     mutating func record(
-        po: String?, variant: Int64, location: Int64, quantity: Int64, unitCostMinor: Int64?, sourceLine: Int, approval: Int64?
+        _ match: (key: Key, line: Line)?, po: String?, variant: Int64, location: Int64, quantity: Int64, unitCostMinor: Int64?,
+        sourceLine: Int, approval: Int64?
     ) {
-        let match = line(po: po, variant: variant, location: location)
         var flagged = false
         var variance: Int64 = 0
         if let orderCost = match?.line.unitCostMinor, let cost = unitCostMinor {
@@ -73,7 +74,7 @@ struct ReceiptBook {
             touched.insert(match.key)
         }
         receipts.append(Receipt(
-            sourceLine: sourceLine, po: po.map { $0.trimmingCharacters(in: " \t") }, variant: variant, location: location, quantity: quantity,
+            sourceLine: sourceLine, po: po, variant: variant, location: location, quantity: quantity,
             unitCostMinor: unitCostMinor, orderLine: match?.line.id, orderUnitCostMinor: match?.line.unitCostMinor,
             priceFlagged: flagged, priceVarianceMinor: variance, approval: approval))
     }
