@@ -32,7 +32,27 @@ public struct TextIndex: Sendable {
         slots = Array(repeating: 0, count: size)
     }
 
+    /// An index of distinct stored keys, each key's value its entry number: `arena` holds
+    /// the keys one after another and `ends` where each ends.
+    public init(arena: [UInt8], ends: [Int]) {
+        self.arena = arena
+        self.ends = ends
+        values = Array(ends.indices)
+        var size = 16
+        while size < ends.count * 2 { size *= 2 }
+        slots = Array(repeating: 0, count: size)
+        for entry in ends.indices {
+            let hash = withKey(ofEntry: entry) { Self.hash($0) }
+            place(entry, hash: hash)
+        }
+    }
+
     public var count: Int { ends.count }
+
+    /// Lends the keys as stored: all bytes one after another, and where each key ends.
+    public func withStorage<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>) throws -> Result) rethrows -> Result {
+        try arena.withUnsafeBufferPointer { arena in try ends.withUnsafeBufferPointer { try body(arena, $0) } }
+    }
 
     public subscript(key: String) -> Int? {
         get { value(for: key) }
@@ -72,6 +92,32 @@ public struct TextIndex: Sendable {
         try arena.withUnsafeBufferPointer { arena in
             try body(UnsafeBufferPointer(rebasing: arena[start(of: entry) ..< ends[entry]]))
         }
+    }
+
+    /// The entries in the order of their keys' bytes (SQLite's BINARY collation), for
+    /// writing keys to a B-tree page by page. Each entry is sorted packed in one word, the
+    /// key's first bytes above and its number below, so that the sort moves 8 bytes an
+    /// entry and compares whole keys only where those first bytes tie.
+    public func entriesInByteOrder() -> [Int] {
+        let entryBits = UInt64(max(1, Int.bitWidth - (ends.count - 1).leadingZeroBitCount))
+        let entryMask: UInt64 = (1 << entryBits) - 1
+        var order = [UInt64](repeating: 0, count: ends.count)
+        for entry in ends.indices {
+            let prefix = withKey(ofEntry: entry) { bytes in
+                var value: UInt64 = 0
+                for index in 0 ..< 8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
+                return value
+            }
+            order[entry] = prefix & ~entryMask | UInt64(entry)
+        }
+        order.sort { left, right in
+            let (leftPrefix, rightPrefix) = (left & ~entryMask, right & ~entryMask)
+            if leftPrefix != rightPrefix { return leftPrefix < rightPrefix }
+            return withKey(ofEntry: Int(left & entryMask)) { a in
+                withKey(ofEntry: Int(right & entryMask)) { b in a.lexicographicallyPrecedes(b) }
+            }
+        }
+        return order.map { Int($0 & entryMask) }
     }
 
     private static let entryMask: UInt64 = 0xFFFF_FFFF

@@ -12,26 +12,38 @@ public final class KnownKeys: Sendable {
     /// At most this many keys are held in memory; a tenant with more is looked up key by key.
     static let scanLimit = 1_200_000
 
-    /// The tenant's keys, or nil when there are more than `limit`.
+    /// The tenant's keys (its key blocks, then its `idempotency_keys` rows, which are newer
+    /// where a key is in both), or nil when there are more than `limit`: then the blocks
+    /// are moved into the table, to be looked up key by key.
     static func load(_ db: Database, tenant: Int64, limit: Int = scanLimit) throws -> KnownKeys? {
-        let row = try Row.fetchOne(
-            db, sql: "SELECT count(*), coalesce(sum(length(CAST(key AS BLOB))), 0) FROM idempotency_keys WHERE tenant = ?",
-            arguments: [tenant])
-        let (count, bytes): (Int, Int) = (row?[0] ?? 0, row?[1] ?? 0)
-        guard count <= limit else { return nil }
-        var index = TextIndex(capacity: count, bytes: bytes)
-        var digests: [Int64] = []
-        var outcomes: [Outcome] = []
-        digests.reserveCapacity(count)
-        outcomes.reserveCapacity(count)
-        if count > 0 {
+        let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency_keys WHERE tenant = ?", arguments: [tenant]) ?? 0
+        let blocks = try KeyBlocks.totals(tenant: tenant, in: db)
+        guard rows + blocks.count <= limit else {
+            if blocks.count > 0 { try KeyBlocks.moveIntoTable(tenant: tenant, in: db) }
+            return nil
+        }
+        var keys = KeyBlocks.Keys()
+        keys.arena.reserveCapacity(blocks.bytes)
+        keys.ends.reserveCapacity(blocks.count + rows)
+        try KeyBlocks.read(tenant: tenant, in: db, into: &keys)
+        var index = TextIndex(arena: keys.arena, ends: keys.ends)
+        var (digests, outcomes) = (keys.digests, keys.outcomes)
+        keys = KeyBlocks.Keys()
+        if rows > 0 {
             var scan = try FastStatement(db, sql: "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?")
             scan.reset()
             scan.bind(tenant, at: 1)
             while try scan.step() {
-                scan.withText(column: 0) { index.append(unique: $0, value: digests.count) }
-                digests.append(scan.int64(column: 1))
-                outcomes.append(Outcome(code: scan.int64(column: 2)))
+                let (digest, outcome) = (scan.int64(column: 1), Outcome(code: scan.int64(column: 2)))
+                scan.withText(column: 0) { key in
+                    if let entry = index.value(for: key) {
+                        (digests[entry], outcomes[entry]) = (digest, outcome)
+                    } else {
+                        index.append(unique: key, value: digests.count)
+                        digests.append(digest)
+                        outcomes.append(outcome)
+                    }
+                }
             }
         }
         return KnownKeys(index: index, digests: digests, outcomes: outcomes)
@@ -53,8 +65,7 @@ public final class KnownKeys: Sendable {
 
 /// The natural keys for the rows of one file: what each key saw before (the known keys,
 /// or, for a tenant with too many to hold, the table key by key) and the keys this file
-/// adds. The added keys are written when the file finishes, in key order, so that the
-/// table's B-tree takes them page by page instead of one random page per key.
+/// adds, written when the file finishes.
 struct KeyBook {
     let known: KnownKeys?
     private var lookup: FastStatement?
@@ -110,59 +121,42 @@ struct KeyBook {
         }
     }
 
-    /// Writes the keys this file added, in the table's order (SQLite's BINARY collation:
-    /// bytes, then length), 32 to a statement.
-    mutating func flush() throws {
+    /// Writes the keys this file added: as a key block, or for a tenant looked up key by
+    /// key, as table rows in key order (SQLite's BINARY collation: bytes, then length), so
+    /// that the B-tree takes them page by page. Held keys are rows in either case, so that
+    /// deciding their approval updates their outcome.
+    mutating func flush(in db: Database) throws {
         guard !digests.isEmpty else { return }
-        let (order, entryMask) = packedSortedEntries()
-        var next = 0
-        while next + Self.rowsPerInsert <= order.count {
-            insertMany?.reset()
-            for slot in 0 ..< Self.rowsPerInsert {
-                bind(Int(order[next + slot] & entryMask), to: &insertMany, offset: Int32(slot) * 5)
+        if known == nil {
+            try insert(added.entriesInByteOrder())
+        } else {
+            try KeyBlocks.write(added, digests: digests, outcomes: outcomes, tenant: tenant, run: run, in: db)
+            let held = digests.indices.filter { outcomes[$0] == .pending }.sorted { left, right in
+                added.withKey(ofEntry: left) { a in added.withKey(ofEntry: right) { b in a.lexicographicallyPrecedes(b) } }
             }
-            try insertMany?.step()
-            next += Self.rowsPerInsert
-        }
-        for packed in order[next...] {
-            insertOne?.reset()
-            bind(Int(packed & entryMask), to: &insertOne, offset: 0)
-            try insertOne?.step()
+            try insert(held)
         }
         added = TextIndex()
         digests.removeAll()
         outcomes.removeAll()
     }
 
-    /// The entries in the order of their keys' bytes (SQLite's BINARY collation).
-    func sortedEntries() -> [Int] {
-        let (order, entryMask) = packedSortedEntries()
-        return order.map { Int($0 & entryMask) }
-    }
-
-    /// The entries sorted by key, each packed in one word: the key's first bytes above, the
-    /// entry's number in the low `entryMask` bits, so that the sort moves 8 bytes an entry
-    /// and compares whole keys only where those first bytes tie (a million keys: 8 MB).
-    func packedSortedEntries() -> (order: [UInt64], entryMask: UInt64) {
-        let entryBits = UInt64(max(1, Int.bitWidth - (digests.count - 1).leadingZeroBitCount))
-        let entryMask: UInt64 = (1 << entryBits) - 1
-        var order = [UInt64](repeating: 0, count: digests.count)
-        for entry in digests.indices {
-            let prefix = added.withKey(ofEntry: entry) { bytes in
-                var value: UInt64 = 0
-                for index in 0 ..< 8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
-                return value
+    /// Inserts entries' keys in the order given, 32 to a statement.
+    private mutating func insert(_ order: [Int]) throws {
+        var next = 0
+        while next + Self.rowsPerInsert <= order.count {
+            insertMany?.reset()
+            for slot in 0 ..< Self.rowsPerInsert {
+                bind(order[next + slot], to: &insertMany, offset: Int32(slot) * 5)
             }
-            order[entry] = prefix & ~entryMask | UInt64(entry)
+            try insertMany?.step()
+            next += Self.rowsPerInsert
         }
-        order.sort { left, right in
-            let (leftPrefix, rightPrefix) = (left & ~entryMask, right & ~entryMask)
-            if leftPrefix != rightPrefix { return leftPrefix < rightPrefix }
-            return added.withKey(ofEntry: Int(left & entryMask)) { a in
-                added.withKey(ofEntry: Int(right & entryMask)) { b in a.lexicographicallyPrecedes(b) }
-            }
+        for entry in order[next...] {
+            insertOne?.reset()
+            bind(entry, to: &insertOne, offset: 0)
+            try insertOne?.step()
         }
-        return (order, entryMask)
     }
 
     private func bind(_ entry: Int, to statement: inout FastStatement?, offset: Int32) {

@@ -26,6 +26,9 @@ enum Schema {
             try db.execute(sql: ReceiptSchema.tablesSQL)
             try db.execute(sql: ReceiptSchema.viewsSQL)
         }
+        migrator.registerMigration("v6: natural keys in blocks") { db in
+            try db.execute(sql: KeyBlocks.tableSQL)
+        }
         return migrator
     }
 

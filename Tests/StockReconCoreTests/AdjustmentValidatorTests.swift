@@ -134,6 +134,21 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(index["a"] == 42)
         #expect(index.count == keys.count)
     }
+
+    /// Keys stored (bytes one after another and their ends) index back to their entries,
+    /// and entries sort by their keys' bytes, keys that tie on their first eight bytes by
+    /// their whole bytes.
+    @Test func rebuildsFromStorageAndSortsByBytes() {
+        var index = TextIndex()
+        let long = (0 ..< 300).map { "line-item-\(($0 * 7919) % 300)" }
+        let keys = ["zz", "b2", "é", "", "a1", "line-ite", "line-item-"] + long
+        for (value, key) in keys.enumerated() { index[key] = value }
+        let rebuilt = index.withStorage { arena, ends in TextIndex(arena: Array(arena), ends: Array(ends)) }
+        for (value, key) in keys.enumerated() { #expect(rebuilt[key] == value) }
+        #expect(rebuilt["line-item"] == nil)
+        let order = rebuilt.entriesInByteOrder().map { keys[$0] }
+        #expect(order == keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
 }
 
 /// Rows checked on bytes lent by the CSV reader give what rows of strings give.

@@ -161,8 +161,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
 
 @Suite struct KeyBookTests {
     /// Both ways of reading a tenant's keys (held in memory, or looked up key by key) see
-    /// the same keys, never another tenant's; the keys a file adds are written in key order
-    /// when it finishes, and seen by the file meanwhile.
+    /// the same keys, never another tenant's, and a file's keys from when it finishes.
     @Test(arguments: [0, 1000])
     func readsAndWritesKeys(scanLimit: Int) throws {
         let (store, _) = try temporaryStore()
@@ -173,31 +172,82 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
                 VALUES (1, 'a', 11, 'posted', 1), (1, 'b', 12, 'pending', 1), (2, 'c', 13, 'posted', 1)
                 """)
         }
-        // Keys that tie on their first eight bytes are ordered by their whole bytes.
-        let long = (0 ..< 300).map { "line-item-\(($0 * 7919) % 300)" }
-        let keys = ["zz", "b2", "é", "b", "a1", "line-ite", "line-item-"].filter { $0 != "b" } + long
-        try store.write("posting") { db in
-            var book = try KeyBook(db, tenant: 1, run: 2, scanLimit: scanLimit)
-            #expect((book.known == nil) == (scanLimit == 0))
-            func earlier(_ key: String) throws -> EarlierKey? {
-                var bytes = Array(key.utf8)
-                return try bytes.withUnsafeMutableBufferPointer { try book.earlier(BorrowedText(UnsafeBufferPointer($0))) }
+        let keys = ["zz", "b2", "é", "a1", "line-ite", "line-item-"] + (0 ..< 300).map { "line-item-\($0)" }
+        let outcomes: [Outcome] = [.posted, .unchanged, .pending]
+        for run in [2, 3] as [Int64] {
+            try store.write("posting") { db in
+                var book = try KeyBook(db, tenant: 1, run: run, scanLimit: scanLimit)
+                #expect((book.known == nil) == (scanLimit == 0))
+                #expect(try earlier(&book, "a") == EarlierKey(contentDigest: 11, outcome: .posted))
+                #expect(try earlier(&book, "b") == EarlierKey(contentDigest: 12, outcome: .pending))
+                #expect(try earlier(&book, "c") == nil)
+                for (index, key) in keys.enumerated() {
+                    let seen = try earlier(&book, key)
+                    let expected = EarlierKey(contentDigest: Int64(index), outcome: outcomes[index % 3])
+                    if run == 2 {
+                        #expect(seen == nil)
+                        var bytes = Array(key.utf8)
+                        bytes.withUnsafeMutableBufferPointer {
+                            book.remember(BorrowedText(UnsafeBufferPointer($0)), digest: Int64(index), outcome: outcomes[index % 3])
+                        }
+                        #expect(try earlier(&book, key) == expected)  // seen by the rest of the file
+                    } else {
+                        #expect(seen == expected, "\(key) after the file that added it")
+                    }
+                }
+                try book.flush(in: db)
             }
-            #expect(try earlier("a") == EarlierKey(contentDigest: 11, outcome: .posted))
-            #expect(try earlier("b") == EarlierKey(contentDigest: 12, outcome: .pending))
-            #expect(try earlier("c") == nil)
+        }
+        let (rows, blocks) = try store.read { db in
+            (try String.fetchAll(db, sql: "SELECT key FROM idempotency_keys WHERE tenant = 1 AND run = 2"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM key_blocks") ?? 0)
+        }
+        // Held keys are rows either way (an approval updates them); the rest are a block
+        // unless the tenant is looked up key by key.
+        let held = keys.indices.filter { outcomes[$0 % 3] == .pending }.map { keys[$0] }
+        #expect(Set(rows) == Set(scanLimit == 0 ? keys : held))
+        #expect(blocks == (scanLimit == 0 ? 0 : 1))
+    }
+
+    /// A tenant whose blocks grow past what is held in memory has them moved into the
+    /// table; a key's row there (an approval's outcome) wins over its block.
+    @Test func movesBlocksIntoTheTablePastTheLimit() throws {
+        let (store, _) = try temporaryStore()
+        try store.write("seeding") { db in try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')") }
+        let keys = (0 ..< 50).map { "k\($0)" }
+        try store.write("posting") { db in
+            var book = try KeyBook(db, tenant: 1, run: 1, scanLimit: 100)
             for (index, key) in keys.enumerated() {
                 var bytes = Array(key.utf8)
-                bytes.withUnsafeMutableBufferPointer { book.remember(BorrowedText(UnsafeBufferPointer($0)), digest: Int64(index), outcome: .unchanged) }
+                bytes.withUnsafeMutableBufferPointer {
+                    book.remember(BorrowedText(UnsafeBufferPointer($0)), digest: Int64(index), outcome: index == 7 ? .pending : .posted)
+                }
             }
-            #expect(try earlier("é") == EarlierKey(contentDigest: 2, outcome: .unchanged))
-            let order = book.sortedEntries().map { keys[$0] }
-            #expect(order == keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
-            try book.flush()
+            try book.flush(in: db)
+            try db.execute(sql: "UPDATE idempotency_keys SET outcome = 'posted', content_digest = 77 WHERE key = 'k7'")
         }
-        let stored = try store.read { db in
-            try String.fetchAll(db, sql: "SELECT key FROM idempotency_keys WHERE tenant = 1 AND run = 2")
+        try store.write("reading") { db in
+            let known = try #require(try KnownKeys.load(db, tenant: 1, limit: 100))
+            #expect(known.count == 50)
+            #expect(lookUp(known, "k7") == EarlierKey(contentDigest: 77, outcome: .posted))
+            #expect(lookUp(known, "k8") == EarlierKey(contentDigest: 8, outcome: .posted))
+            #expect(try KnownKeys.load(db, tenant: 1, limit: 49) == nil)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM key_blocks") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency_keys") == 50)
+            var book = try KeyBook(db, tenant: 1, run: 2, scanLimit: 49)
+            #expect(try earlier(&book, "k7") == EarlierKey(contentDigest: 77, outcome: .posted))
+            #expect(try earlier(&book, "k49") == EarlierKey(contentDigest: 49, outcome: .posted))
+            #expect(try earlier(&book, "k50") == nil)
         }
-        #expect(Set(stored) == Set(keys))
+    }
+
+    private func earlier(_ book: inout KeyBook, _ key: String) throws -> EarlierKey? {
+        var bytes = Array(key.utf8)
+        return try bytes.withUnsafeMutableBufferPointer { try book.earlier(BorrowedText(UnsafeBufferPointer($0))) }
+    }
+
+    private func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
+        var bytes = Array(key.utf8)
+        return bytes.withUnsafeMutableBufferPointer { known.earlier(BorrowedText(UnsafeBufferPointer($0))) }
     }
 }

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import StockReconCore
+
+/// The natural keys a file added, as packed rows of up to 65,536 keys: writing a
+/// million keys is one row of blobs instead of a million B-tree entries (measured: 0.90 s
+/// of a 2.7 s import), and reading them back copies bytes instead of stepping rows. A
+/// tenant's blocks are read whole; once a tenant has more keys than are held in memory they
+/// are moved into `idempotency_keys`, which is then looked up key by key.
+enum KeyBlocks {
+    static let tableSQL = """
+        -- The natural keys each file added, packed (KeyBlocks): each key's bytes one after
+        -- another, where each ends (4-byte little-endian), its content digest (8-byte
+        -- little-endian) and its outcome (one byte). Keys in idempotency_keys come first.
+        CREATE TABLE key_blocks (
+            id INTEGER PRIMARY KEY,
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            run INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            keys BLOB NOT NULL,
+            ends BLOB NOT NULL,
+            digests BLOB NOT NULL,
+            outcomes BLOB NOT NULL);
+        CREATE INDEX key_blocks_by_tenant ON key_blocks (tenant);
+        """
+
+    /// A block holds at most this many keys, or this many bytes of keys (and one key more).
+    static let keysPerBlock = 1 << 16
+    static let bytesPerBlock = 4 << 20
+
+    /// How many keys, and bytes of keys, the tenant's blocks hold.
+    static func totals(tenant: Int64, in db: Database) throws -> (count: Int, bytes: Int) {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT coalesce(sum(count), 0), coalesce(sum(length(keys)), 0) FROM key_blocks WHERE tenant = ?",
+            arguments: [tenant])
+        return (row?[0] ?? 0, row?[1] ?? 0)
+    }
+
+    /// Writes the keys of `index` (entry numbers index `digests` and `outcomes`).
+    static func write(_ index: TextIndex, digests: [Int64], outcomes: [Outcome], tenant: Int64, run: Int64, in db: Database) throws {
+        try index.withStorage { arena, ends in
+            var first = 0
+            while first < ends.count {
+                let start = first == 0 ? 0 : ends[first - 1]
+                var last = first + 1
+                while last < ends.count, last - first < keysPerBlock, ends[last] - start <= bytesPerBlock { last += 1 }
+                let blockEnds = (first ..< last).map { UInt32(ends[$0] - start).littleEndian }
+                let blockDigests = digests[first ..< last].map(\.littleEndian)
+                try db.execute(
+                    sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        tenant, run, last - first, Data(UnsafeBufferPointer(rebasing: arena[start ..< ends[last - 1]])),
+                        blockEnds.withUnsafeBytes { Data($0) }, blockDigests.withUnsafeBytes { Data($0) },
+                        Data(outcomes[first ..< last].map(\.storageCode)),
+                    ])
+                first = last
+            }
+        }
+    }
+
+    /// The keys of some blocks, in the arrays a `KnownKeys` is built from.
+    struct Keys {
+        var arena: [UInt8] = []
+        var ends: [Int] = []
+        var digests: [Int64] = []
+        var outcomes: [Outcome] = []
+    }
+
+    private static let columns = "count, keys, ends, digests, outcomes"
+
+    /// Appends the tenant's blocks, oldest first.
+    static func read(tenant: Int64, in db: Database, into keys: inout Keys) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
+        while let row = try rows.next() { try append(row, to: &keys) }
+    }
+
+    /// Moves the tenant's blocks into `idempotency_keys`, each block in key order (a key
+    /// already in the table keeps the table's row: it is the newer, as an approval's).
+    static func moveIntoTable(tenant: Int64, in db: Database) throws {
+        var insert = try FastStatement(
+            db, sql: "INSERT OR IGNORE INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES (?, ?, ?, ?, ?)")
+        for (block, run) in try Row.fetchAll(db, sql: "SELECT id, run FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
+            .map({ ($0[0] as Int64, $0[1] as Int64) }) {
+            var keys = Keys()
+            if let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM key_blocks WHERE id = ?", arguments: [block]) {
+                try append(row, to: &keys)
+            }
+            let index = TextIndex(arena: keys.arena, ends: keys.ends)
+            for entry in index.entriesInByteOrder() {
+                insert.reset()
+                insert.bind(tenant, at: 1)
+                index.withKey(ofEntry: entry) { insert.bindTransient($0, at: 2) }
+                insert.bind(keys.digests[entry], at: 3)
+                keys.outcomes[entry].rawValue.withBytes { insert.bindTransient($0, at: 4) }
+                insert.bind(run, at: 5)
+                _ = try insert.step()
+            }
+            try db.execute(sql: "DELETE FROM key_blocks WHERE id = ?", arguments: [block])
+        }
+    }
+
+    private static func append(_ row: Row, to keys: inout Keys) throws {
+        let count: Int = row[0]
+        let (bytes, endBytes, digestBytes, outcomeBytes): (Data, Data, Data, Data) = (row[1], row[2], row[3], row[4])
+        guard endBytes.count == count * 4, digestBytes.count == count * 8, outcomeBytes.count == count else {
+            throw DatabaseError(message: "a row of key_blocks is damaged: its blobs do not hold \(count) keys")
+        }
+        let base = keys.arena.count
+        keys.arena.append(contentsOf: bytes)
+        try endBytes.withUnsafeBytes { raw in
+            var previous = 0
+            for entry in 0 ..< count {
+                let end = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 4, as: UInt32.self)))
+                guard end >= previous, end <= bytes.count else {
+                    throw DatabaseError(message: "a row of key_blocks is damaged: its key ends are out of order")
+                }
+                keys.ends.append(base + end)
+                previous = end
+            }
+        }
+        digestBytes.withUnsafeBytes { raw in
+            for entry in 0 ..< count {
+                keys.digests.append(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: Int64.self)))
+            }
+        }
+        keys.outcomes.append(contentsOf: outcomeBytes.map(Outcome.init(storageCode:)))
+    }
+}
+
+extension Outcome {
+    /// The outcome's byte in `key_blocks` (fixed here: the blobs outlive any reordering of cases).
+    var storageCode: UInt8 {
+        switch self {
+        case .posted: return 0
+        case .pending: return 1
+        case .rejected: return 2
+        case .unchanged: return 3
+        case .duplicate: return 4
+        }
+    }
+
+    init(storageCode: UInt8) {
+        switch storageCode {
+        case 1: self = .pending
+        case 2: self = .rejected
+        case 3: self = .unchanged
+        case 4: self = .duplicate
+        default: self = .posted
+        }
+    }
+}
