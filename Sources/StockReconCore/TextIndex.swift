@@ -27,9 +27,7 @@ public struct TextIndex: Sendable {
         arena.reserveCapacity(bytes)
         ends.reserveCapacity(count)
         values.reserveCapacity(count)
-        var size = 16
-        while size < count * 2 { size *= 2 }
-        slots = Array(repeating: 0, count: size)
+        slots = Array(repeating: 0, count: Self.slotCount(for: count))
     }
 
     /// An index of distinct stored keys, each key's value its entry number: `arena` holds
@@ -38,13 +36,18 @@ public struct TextIndex: Sendable {
         self.arena = arena
         self.ends = ends
         values = Array(ends.indices)
-        var size = 16
-        while size < ends.count * 2 { size *= 2 }
-        slots = Array(repeating: 0, count: size)
+        slots = Array(repeating: 0, count: Self.slotCount(for: ends.count))
         for entry in ends.indices {
             let hash = withKey(ofEntry: entry) { Self.hash($0) }
             place(entry, hash: hash)
         }
+    }
+
+    /// Slots for `count` entries: a power of two, at most half full.
+    private static func slotCount(for count: Int) -> Int {
+        var size = 16
+        while size < count * 2 { size *= 2 }
+        return size
     }
 
     public var count: Int { ends.count }

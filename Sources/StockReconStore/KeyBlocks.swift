@@ -77,8 +77,7 @@ enum KeyBlocks {
     /// Moves the tenant's blocks into `idempotency_keys`, each block in key order (a key
     /// already in the table keeps the table's row: it is the newer, as an approval's).
     static func moveIntoTable(tenant: Int64, in db: Database) throws {
-        var insert = try FastStatement(
-            db, sql: "INSERT OR IGNORE INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES (?, ?, ?, ?, ?)")
+        var rows = try KeyRows(db, tenant: tenant, keepingStored: true)
         for (block, run) in try Row.fetchAll(db, sql: "SELECT id, run FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
             .map({ ($0[0] as Int64, $0[1] as Int64) }) {
             var keys = Keys()
@@ -86,15 +85,7 @@ enum KeyBlocks {
                 try append(row, to: &keys)
             }
             let index = TextIndex(arena: keys.arena, ends: keys.ends)
-            for entry in index.entriesInByteOrder() {
-                insert.reset()
-                insert.bind(tenant, at: 1)
-                index.withKey(ofEntry: entry) { insert.bindTransient($0, at: 2) }
-                insert.bind(keys.digests[entry], at: 3)
-                keys.outcomes[entry].rawValue.withBytes { insert.bindTransient($0, at: 4) }
-                insert.bind(run, at: 5)
-                _ = try insert.step()
-            }
+            try rows.insert(index.entriesInByteOrder(), of: index, digests: keys.digests, outcomes: keys.outcomes, run: run)
             try db.execute(sql: "DELETE FROM key_blocks WHERE id = ?", arguments: [block])
         }
     }

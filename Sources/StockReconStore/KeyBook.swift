@@ -74,9 +74,8 @@ struct KeyBook {
     private var outcomes: [Outcome] = []
     private let tenant: Int64
     private let run: Int64
-    private var insertOne: FastStatement?
-    private var insertMany: FastStatement?
-    static let rowsPerInsert = 32
+    /// Nil only in the placeholder.
+    private var rows: KeyRows?
 
     static var placeholder: KeyBook { KeyBook() }
 
@@ -93,10 +92,7 @@ struct KeyBook {
         if known == nil {
             lookup = try FastStatement(db, sql: "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?")
         }
-        let values = "(?, ?, ?, ?, ?)"
-        let sql = "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
-        insertOne = try FastStatement(db, sql: sql + values)
-        insertMany = try FastStatement(db, sql: sql + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))
+        rows = try KeyRows(db, tenant: tenant)
     }
 
     /// What a key saw before: in this file, before it, or (for a large tenant) in the table.
@@ -141,39 +137,59 @@ struct KeyBook {
         outcomes.removeAll()
     }
 
-    /// Inserts entries' keys in the order given, 32 to a statement.
     private mutating func insert(_ order: [Int]) throws {
+        try rows?.insert(order, of: added, digests: digests, outcomes: outcomes, run: run)
+    }
+}
+
+/// Writes keys as rows of `idempotency_keys` for one tenant, in the order given (key order,
+/// so that the B-tree takes them page by page), 32 to a statement.
+struct KeyRows {
+    private let tenant: Int64
+    private var insertOne: FastStatement
+    private var insertMany: FastStatement
+    static let rowsPerInsert = 32
+
+    /// `keepingStored`: a key already in the table keeps its row (moving key blocks, whose
+    /// held keys are rows too); otherwise such a key is an error.
+    init(_ db: Database, tenant: Int64, keepingStored: Bool = false) throws {
+        self.tenant = tenant
+        let values = "(?, ?, ?, ?, ?)"
+        let sql = "INSERT \(keepingStored ? "OR IGNORE " : "")INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
+        insertOne = try FastStatement(db, sql: sql + values)
+        insertMany = try FastStatement(db, sql: sql + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))
+    }
+
+    /// Inserts entries of `index` (which also index `digests` and `outcomes`) in `order`.
+    mutating func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws {
+        func bind(_ entry: Int, to statement: inout FastStatement, offset: Int32) {
+            statement.bind(tenant, at: offset + 1)
+            index.withKey(ofEntry: entry) { statement.bindTransient($0, at: offset + 2) }
+            statement.bind(digests[entry], at: offset + 3)
+            outcomes[entry].rawValue.withBytes { statement.bindTransient($0, at: offset + 4) }
+            statement.bind(run, at: offset + 5)
+        }
         var next = 0
         while next + Self.rowsPerInsert <= order.count {
-            insertMany?.reset()
+            insertMany.reset()
             for slot in 0 ..< Self.rowsPerInsert {
                 bind(order[next + slot], to: &insertMany, offset: Int32(slot) * 5)
             }
-            try insertMany?.step()
+            _ = try insertMany.step()
             next += Self.rowsPerInsert
         }
         for entry in order[next...] {
-            insertOne?.reset()
+            insertOne.reset()
             bind(entry, to: &insertOne, offset: 0)
-            try insertOne?.step()
+            _ = try insertOne.step()
         }
-    }
-
-    private func bind(_ entry: Int, to statement: inout FastStatement?, offset: Int32) {
-        statement?.bind(tenant, at: offset + 1)
-        added.withKey(ofEntry: entry) { statement?.bindTransient($0, at: offset + 2) }
-        statement?.bind(digests[entry], at: offset + 3)
-        outcomes[entry].rawValue.withBytes { statement?.bindTransient($0, at: offset + 4) }
-        statement?.bind(run, at: offset + 5)
     }
 }
 
 extension Outcome {
-    /// The `outcome` column as a number (its place among the cases), read without a string.
+    /// The `outcome` column as its storage code (as in `key_blocks`), read without a string.
     fileprivate static let codeSQL = "CASE outcome "
-        + allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0) " }.joined() + "ELSE 0 END"
+        + allCases.map { "WHEN '\($0.rawValue)' THEN \($0.storageCode) " }.joined() + "ELSE 0 END"
 
-    fileprivate init(code: Int64) {
-        self = Outcome.allCases.indices.contains(Int(code)) ? Outcome.allCases[Int(code)] : .posted
-    }
+    fileprivate init(code: Int64) { self.init(storageCode: UInt8(clamping: code)) }
 }
