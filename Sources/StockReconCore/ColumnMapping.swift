@@ -67,6 +67,9 @@ public struct ColumnMapping: Sendable {
 
     /// The format's name, or the mapping file's path: said in messages.
     public var name: String
+    /// What reads a file's bytes into rows: the built-in format, or the mapping's own text.
+    /// Files read under one identity with the same bytes hold the same rows.
+    public var identity: String
     public var shape: Shape = .rows
     public var separator: Separator = .auto
     public var decimalMark: DecimalMark = .point
@@ -105,6 +108,7 @@ public struct ColumnMapping: Sendable {
 
     public init(name: String, variantColumns: [VariantColumn], columns: [MappedField: [String]]) {
         self.name = name
+        identity = "format \(name)"
         self.variantColumns = variantColumns
         self.columns = columns
     }

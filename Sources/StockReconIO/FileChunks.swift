@@ -11,10 +11,11 @@ import Darwin
 enum FileChunks {
     /// Calls `body` with each chunk and the file offset of its first byte. With
     /// `skippingByteOrderMark`, a UTF-8 byte-order mark at the start is left out (as
-    /// spreadsheets write one). Returns the bytes read.
+    /// spreadsheets write one). With `range`, only those bytes are read. Returns the offset
+    /// after the last byte read.
     @discardableResult
     static func read(
-        path: String, displayName: String, chunkSize: Int = 1 << 20, skippingByteOrderMark: Bool,
+        path: String, displayName: String, chunkSize: Int = 1 << 20, range: Range<Int>? = nil, skippingByteOrderMark: Bool,
         onProgress: ((Int) -> Void)? = nil, _ body: (UnsafeBufferPointer<UInt8>, _ offset: Int) throws -> Void
     ) throws -> Int {
         let descriptor = open(path, O_RDONLY)
@@ -22,10 +23,15 @@ enum FileChunks {
             throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
+        var total = range?.lowerBound ?? 0
+        if total > 0, lseek(descriptor, off_t(total), SEEK_SET) < 0 {
+            throw FileReadError(SourceLocation(file: displayName), "cannot seek in the file: \(String(cString: strerror(errno)))")
+        }
+        let end = range?.upperBound ?? Int.max
         var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var total = 0
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        while total < end {
+            let wanted = min(chunkSize, end - total)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, wanted) }
             if count < 0 {
                 throw FileReadError(SourceLocation(file: displayName), "read failed: \(String(cString: strerror(errno)))")
             }

@@ -33,6 +33,9 @@ final class FlatJSONRows: JSONEventSink {
     func endArray() -> Bool { state.endArray(); return true }
     func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { state.key(bytes); return true }
     func scalar(_ value: JSONScalar) -> Bool { check(state.scalar(value)) }
+    var rowsEmitted: Int { state.rowCount }
+    var resumeState: JSONResumeState? { state.resumeState }
+    func skipRows(_ count: Int) { state.rowCount += count }
 }
 
 private struct FlatRowsState: ~Copyable {
@@ -55,7 +58,7 @@ private struct FlatRowsState: ~Copyable {
     private var skipDepth: Int?
     private var isTopLevelRow = false
     private var pendingKey: (column: Int, isRowKey: Bool, name: String) = (-1, false, "")
-    private var rowCount = 0
+    var rowCount = 0
     private var presentInFirstRow = Set<String>()
     /// The row's values in arrival order, then laid out in column order for the callback.
     private var arena: [UInt8] = []
@@ -176,6 +179,12 @@ private struct FlatRowsState: ~Copyable {
         }
         spans[column] = (start, arena.count - start)
         return nil
+    }
+
+    /// Between rows: where rows lie decides how the rest is read.
+    var resumeState: JSONResumeState? {
+        guard skipDepth == nil, rowDepth == nil else { return nil }
+        return shape.resumeState(SIMD4(rowsArrayDepth ?? -1, isTopLevelRow ? 1 : 0, 0, 0))
     }
 
     private mutating func emitRow(onFirstRow: (Set<String>) throws -> Void, onRow: (SourceRow) throws -> Void) -> Problem? {

@@ -32,6 +32,9 @@ final class HaravanRows: JSONEventSink {
     func endArray() -> Bool { state.endArray(); return true }
     func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { state.key(bytes); return true }
     func scalar(_ value: JSONScalar) -> Bool { check(state.scalar(value)) }
+    var rowsEmitted: Int { state.position }
+    var resumeState: JSONResumeState? { state.resumeState }
+    func skipRows(_ count: Int) { state.position += count }
 
     func endObject() -> Bool {
         do {
@@ -124,7 +127,7 @@ private struct HaravanState: ~Copyable {
     private var adjustmentsArrayDepth: Int?
     private var lineItemsArrayDepth: Int?
     private var tagsArrayDepth: Int?
-    private(set) var position = 0
+    var position = 0
     private var record = RecordBuffer()
     static let itemWidth = ItemField.allCases.count
     static let adjustmentWidth = AdjustmentField.allCases.count
@@ -219,6 +222,14 @@ private struct HaravanState: ~Copyable {
             }
         }
         return nil
+    }
+
+    /// Between adjustments: where they lie decides how the rest is read. Not where an
+    /// enclosing object holds fields or line items of its own (they would be its rows).
+    var resumeState: JSONResumeState? {
+        guard itemDepth == nil, lineItemsArrayDepth == nil, tagsArrayDepth == nil,
+              frames.allSatisfy({ $0.items.isEmpty && $0.fields.allSatisfy { $0.count < 0 } }) else { return nil }
+        return shape.resumeState(SIMD4(adjustmentsArrayDepth ?? -1, frames.count, frames.last?.depth ?? -1, 0))
     }
 
     /// Hands each line item of a finished adjustment on as a row.

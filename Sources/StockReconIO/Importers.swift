@@ -6,10 +6,14 @@ public protocol SourceImporter: Sendable {
     var name: String { get }
     func identify(_ kind: InputFile.Kind, mapping: ColumnMapping) -> Bool
     /// Calls `header` once with the mapping bound to the file's columns, then `row` for
-    /// each record. A file that cannot be read throws `FileReadError`.
+    /// each record. A file that cannot be read throws `FileReadError`. With `resume`, the
+    /// file begins with an earlier one's bytes up to `resume.end`: the rows there that are
+    /// not the first record's are skipped. Returns where a later file with this one's bytes
+    /// may resume, if the importer can.
+    @discardableResult
     func extract(
-        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
-        header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void) throws
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?, resumingAt resume: ResumePoint?,
+        header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void) throws -> ResumePoint?
 }
 
 /// The importers, and the one that reads a given file.
@@ -27,7 +31,7 @@ public enum Importers {
         for file in files {
             do {
                 try importer(for: file, mapping: mapping).extract(
-                    file, mapping: mapping, progress: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
+                    file, mapping: mapping, progress: nil, resumingAt: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
             } catch let error as ConfigurationError {
                 problems += error.problems
             } catch let error as FileReadError where refusingUnreadable {
@@ -69,10 +73,11 @@ public struct TabularImporter: SourceImporter {
         mapping.shape == .rows && (kind == .csv || kind == .xlsx)
     }
 
+    /// Reads every row: CSV and XLSX files are not resumed.
     public func extract(
-        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?, resumingAt resume: ResumePoint?,
         header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
-    ) throws {
+    ) throws -> ResumePoint? {
         var bound: BoundMapping?
         let onHeader = { (names: [String]) throws in
             let mapping = try BoundMapping(mapping: mapping, header: names, file: file.displayName)
@@ -81,7 +86,7 @@ public struct TabularImporter: SourceImporter {
         }
         if file.kind() == .xlsx {
             try XLSXReader(path: file.path, displayName: file.displayName).read(sheet: mapping.sheet, header: onHeader, row: row)
-            return
+            return nil
         }
         let separator: UInt8
         switch mapping.separator {
@@ -91,6 +96,7 @@ public struct TabularImporter: SourceImporter {
         let reader = CSVReader(path: file.path, displayName: file.displayName, separator: separator)
         reader.onProgress = progress
         try reader.read(header: onHeader, row: { record in if bound != nil { try row(record) } })
+        return nil
     }
 }
 
@@ -103,11 +109,11 @@ public struct FlatJSONImporter: SourceImporter {
     }
 
     public func extract(
-        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?, resumingAt resume: ResumePoint?,
         header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
-    ) throws {
+    ) throws -> ResumePoint? {
         let names = mapping.allColumnNames
-        try withoutActuallyEscaping(header) { header in
+        return try withoutActuallyEscaping(header) { header in
             try withoutActuallyEscaping(row) { row in
                 let rows = FlatJSONRows(
                     file: file.displayName, header: names, rowKeys: mapping.jsonRowKeys,
@@ -117,7 +123,7 @@ public struct FlatJSONImporter: SourceImporter {
                     row: row)
                 var reader = JSONEventReader(path: file.path, displayName: file.displayName)
                 reader.onProgress = progress
-                try reader.read(into: rows)
+                return try reader.read(into: rows, resumingAt: resume)
             }
         }
     }
@@ -132,14 +138,14 @@ public struct HaravanImporter: SourceImporter {
     }
 
     public func extract(
-        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?,
+        _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?, resumingAt resume: ResumePoint?,
         header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
-    ) throws {
+    ) throws -> ResumePoint? {
         try header(BoundMapping(mapping: mapping, header: HaravanRows.header, file: file.displayName))
-        try withoutActuallyEscaping(row) { row in
+        return try withoutActuallyEscaping(row) { row in
             var reader = JSONEventReader(path: file.path, displayName: file.displayName)
             reader.onProgress = progress
-            try reader.read(into: HaravanRows(file: file.displayName, row: row))
+            return try reader.read(into: HaravanRows(file: file.displayName, row: row), resumingAt: resume)
         }
     }
 }

@@ -29,9 +29,16 @@ enum JSONScalar {
 }
 
 /// What a JSON document's events go to. Each method returns false to stop, after setting
-/// `failure`.
+/// `failure`. Rows are emitted when an object ends.
 protocol JSONEventSink: AnyObject {
     var failure: Error? { get }
+    /// Rows emitted so far, with those skipped.
+    var rowsEmitted: Int { get }
+    /// After a record's rows: what decides how the bytes after it are read, or nil when
+    /// reading may not resume here.
+    var resumeState: JSONResumeState? { get }
+    /// A resumed read left out this many rows: number the next ones after them.
+    func skipRows(_ count: Int)
     func startObject() -> Bool
     func endObject() -> Bool
     func startArray() -> Bool
@@ -54,18 +61,23 @@ struct JSONEventReader {
         self.displayName = displayName
     }
 
-    func read(into sink: JSONEventSink) throws {
-        let box = Unmanaged.passRetained(SinkBox(sink)).toOpaque()
-        defer { Unmanaged<SinkBox>.fromOpaque(box).release() }
-        guard let handle = withUnsafePointer(to: Self.callbacks, { yajl_alloc($0, nil, box) }) else {
+    /// Reads the file into `sink`. With `resume` (from an earlier file whose bytes this one
+    /// begins with, up to `resume.end`), the bytes between the first and the last record of
+    /// that file are not read. Returns where a later file with this one's bytes may resume.
+    @discardableResult
+    func read(into sink: JSONEventSink, resumingAt resume: ResumePoint? = nil) throws -> ResumePoint? {
+        let box = SinkBox(sink)
+        let context = Unmanaged.passRetained(box).toOpaque()
+        defer { Unmanaged<SinkBox>.fromOpaque(context).release() }
+        guard let handle = withUnsafePointer(to: Self.callbacks, { yajl_alloc($0, nil, context) }) else {
             throw FileReadError(SourceLocation(file: displayName), "out of memory starting the JSON parser")
         }
         defer { yajl_free(handle) }
+        box.handle = handle
         _ = yajl_config_allow_multiple_values(handle)
-        let total = try FileChunks.read(
-            path: path, displayName: displayName, chunkSize: chunkSize, skippingByteOrderMark: true, onProgress: onProgress
-        ) { chunk, offset in
+        let parse = { (chunk: UnsafeBufferPointer<UInt8>, offset: Int) throws in
             guard let start = chunk.baseAddress else { return }
+            box.chunkStart = offset
             // yajl takes form feeds and vertical tabs for white space; JSON does not,
             // and inside a string they are unescaped control characters: never valid.
             let found = [memchr(start, 0x0C, chunk.count), memchr(start, 0x0B, chunk.count)]
@@ -81,6 +93,23 @@ struct JSONEventReader {
                 throw malformed(handle, start, chunk.count, line: FileChunks.line(atOffset: offset + consumed, path: path))
             }
         }
+        var tail = 0 ..< Int.max
+        if let resume {
+            try FileChunks.read(
+                path: path, displayName: displayName, chunkSize: chunkSize, range: 0 ..< resume.firstEnd, skippingByteOrderMark: true,
+                parse)
+            guard box.ends.rows == resume.firstRows, box.ends.lastEnd == resume.firstEnd else {
+                throw FileReadError(
+                    SourceLocation(file: displayName),
+                    "stockrecon could not resume after the first record of the earlier file this one begins with: please report it; `import --no-resume` reads the whole file")
+            }
+            sink.skipRows(resume.skippedRows)
+            box.ends.skipped(resume.skippedRows)
+            tail = resume.end ..< Int.max
+        }
+        let total = try FileChunks.read(
+            path: path, displayName: displayName, chunkSize: chunkSize, range: tail, skippingByteOrderMark: true,
+            onProgress: onProgress, parse)
         if yajl_complete_parse(handle) != yajl_status_ok {
             if let failure = sink.failure { throw failure }
             throw FileReadError(
@@ -90,6 +119,7 @@ struct JSONEventReader {
         if total == 0 {
             throw FileReadError(SourceLocation(file: displayName), "the file is empty: expected a JSON object, an array of objects, or one object per line")
         }
+        return box.ends.resumePoint
     }
 
     private func malformed(_ handle: yajl_handle, _ start: UnsafePointer<UInt8>, _ length: Int, line: Int) -> FileReadError {
@@ -103,14 +133,27 @@ struct JSONEventReader {
             "malformed JSON on this line (\(reason)): a JSON file holds one object, an array of objects, or one object per line")
     }
 
+    /// What the callbacks reach: the sink, and where in the file the parser is.
     private final class SinkBox {
         let sink: JSONEventSink
+        var handle: yajl_handle?
+        var chunkStart = 0
+        var ends = RecordEnds()
         init(_ sink: JSONEventSink) { self.sink = sink }
+
+        /// An object ended: if it emitted rows, a record ended after its closing brace.
+        func objectEnded() {
+            let rows = sink.rowsEmitted
+            guard rows != ends.rows, let handle else { return }
+            ends.recordEnded(at: chunkStart + Int(yajl_get_bytes_consumed(handle)), rows: rows, state: sink.resumeState)
+        }
     }
 
-    private static func sink(_ context: UnsafeMutableRawPointer?) -> JSONEventSink? {
-        context.map { Unmanaged<SinkBox>.fromOpaque($0).takeUnretainedValue().sink }
+    private static func box(_ context: UnsafeMutableRawPointer?) -> SinkBox? {
+        context.map { Unmanaged<SinkBox>.fromOpaque($0).takeUnretainedValue() }
     }
+
+    private static func sink(_ context: UnsafeMutableRawPointer?) -> JSONEventSink? { box(context)?.sink }
 
     private static func result(_ flag: Bool?) -> Int32 { flag == true ? 1 : 0 }
 
@@ -130,7 +173,12 @@ struct JSONEventReader {
         yajl_map_key: { context, text, length in
             result(sink(context)?.key(UnsafeBufferPointer(start: text, count: length)))
         },
-        yajl_end_map: { result(sink($0)?.endObject()) },
+        yajl_end_map: { context in
+            guard let box = box(context) else { return 0 }
+            let ok = box.sink.endObject()
+            box.objectEnded()
+            return result(ok)
+        },
         yajl_start_array: { result(sink($0)?.startArray()) },
         yajl_end_array: { result(sink($0)?.endArray()) })
 }

@@ -5,6 +5,8 @@ import StockReconCore
 struct JSONShape {
     static let maxDepth = 64
     private(set) var depth = 0
+    /// One bit a level of nesting, set where the container is an object.
+    private(set) var objectLevels: UInt64 = 0
     private var topLevelValues = 0
     private var isTopLevelObject = false
 
@@ -20,11 +22,19 @@ struct JSONShape {
         if isContainer {
             depth += 1
             if depth > Self.maxDepth { return "values nested more than \(Self.maxDepth) levels deep" }
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            objectLevels = isObject ? objectLevels | bit : objectLevels & ~bit
         }
         return nil
     }
 
     mutating func end() { depth -= 1 }
+
+    /// The state between two records, with what the sink adds.
+    func resumeState(_ sinkState: SIMD4<Int>) -> JSONResumeState {
+        let mask: UInt64 = depth >= 64 ? ~0 : (1 << UInt64(depth)) - 1
+        return JSONResumeState(depth: depth, objectLevels: objectLevels & mask, sinkState: sinkState)
+    }
 }
 
 /// Accepts any JSON document that keeps `JSONShape`: what the reader's conformance rests on.
@@ -47,4 +57,7 @@ final class JSONDocumentChecker: JSONEventSink {
     func endArray() -> Bool { shape.end(); return true }
     func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { true }
     func scalar(_ value: JSONScalar) -> Bool { check(shape.begin(isObject: false, isContainer: false)) }
+    var rowsEmitted: Int { 0 }
+    var resumeState: JSONResumeState? { nil }
+    func skipRows(_ count: Int) {}
 }

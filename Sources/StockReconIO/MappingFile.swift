@@ -31,6 +31,8 @@ public enum MappingFile {
     static func read(_ root: Node, name: String, reader: inout ConfigurationReader) -> ColumnMapping? {
         guard let top = reader.mapping(root, allowed: topLevelKeys, what: "mapping") else { return nil }
         var mapping = ColumnMapping(name: name, variantColumns: [], columns: [:])
+        // Its text as Yams writes it again: the same mapping however it was laid out.
+        mapping.identity = "mapping " + ((try? Yams.serialize(node: root)) ?? "\(name) \(UUID().uuidString)")
         mapping.requiresEveryNamedColumn = true
         mapping.jsonRowKeys = ["adjustments", "rows", "data", "items"]
         if let node = top["separator"], let value = reader.choice(node, ["auto", ",", ";", "\t", "tab", "comma", "semicolon"]) {

@@ -12,23 +12,29 @@ struct FileImporter {
     let validator: AdjustmentValidator
     let context: PostingContext
     let db: Database
+    /// Whether a file may resume after an earlier clean file it begins with.
+    let resumes: Bool
     let progress: ProgressHandler?
     private(set) var samples: [Diagnostic] = []
+    /// Rows skipped by resuming after an earlier file this one begins with.
+    private(set) var resumedRows = 0
     private var counts = OutcomeCounts()
 
     init(
         file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, context: PostingContext,
-        db: Database, progress: ProgressHandler?
+        db: Database, resumes: Bool, progress: ProgressHandler?
     ) {
         self.file = file
         self.mapping = mapping
         self.validator = validator
         self.context = context
         self.db = db
+        self.resumes = resumes
         self.progress = progress
     }
 
-    mutating func run(sha256: String) throws -> OutcomeCounts {
+    mutating func run(hash: FileHash) throws -> OutcomeCounts {
+        let sha256 = hash.sha256
         let known = try FilePosting.knownFile(tenant: context.tenant, sha256: sha256, in: db)
         if let known, known.outstanding == 0 {
             // Every row of this very file already ended: nothing to read again.
@@ -38,10 +44,11 @@ struct FileImporter {
         }
         let posting = try FilePosting(
             db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: mapping.name)
+        let resume = known == nil && resumes ? try resumePoint(in: hash) : nil
         let checker = RowChecker(
             file: file, mapping: mapping, validator: validator,
             settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding, knownKeys: posting.knownKeys),
-            progress: progress)
+            resume: resume, progress: progress)
         checker.start()
         defer { checker.stop() }
         while let batch = try checker.queue.pop() {
@@ -49,7 +56,29 @@ struct FileImporter {
                 for diagnostic in diagnostics where samples.count < RunReport.sampleLimit { samples.append(diagnostic) }
             }
         }
+        if let resume {
+            // The earlier file's rows, each a duplicate by its natural key.
+            counts.rows += resume.skippedRows
+            counts.duplicate += resume.skippedRows
+            resumedRows = resume.skippedRows
+        }
         try posting.finish(counts)
+        if known == nil, counts.rejected == 0, checker.isEveryRowKeyed, let point = checker.resumePoint,
+           let prefix = try hash.sha256(ofFirst: point.end) {
+            try FilePrefixes.record(file: posting.file, tenant: context.tenant, reading: reading, sha256: prefix, point: point, in: db)
+        }
         return counts
+    }
+
+    /// What must match for one file's rows to be another's: the mapping, and whether rows are receipts.
+    private var reading: String { "\(context.reconciler.changeKind) \(mapping.identity)" }
+
+    /// Where this file may resume: after the longest clean file it begins with, if any.
+    private func resumePoint(in hash: FileHash) throws -> ResumePoint? {
+        for candidate in try FilePrefixes.candidates(tenant: context.tenant, reading: reading, size: hash.size, in: db)
+        where try hash.sha256(ofFirst: candidate.point.end) == candidate.sha256 {
+            return candidate.point
+        }
+        return nil
     }
 }

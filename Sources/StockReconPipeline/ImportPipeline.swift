@@ -19,10 +19,13 @@ public struct ImportRequest: Sendable {
     /// Receipts (`stockrecon receive`): posted as `receipt` against the order lines, held
     /// only over these tolerances.
     public var receiving: ReceivingPolicy?
+    /// A file that begins with an earlier clean file's bytes (every row naturally keyed, none
+    /// rejected) is read from after them: those rows are duplicates by their keys.
+    public var resumesAfterEarlierFiles = true
 
     public init(
         tenantID: String, orgID: String, mapping: StockReconCore.ColumnMapping, userID: String? = nil,
-        files: [InputFile], isDryRun: Bool = false, rules: AdjustmentRules = AdjustmentRules()
+        files: [InputFile], isDryRun: Bool = false, rules: AdjustmentRules = AdjustmentRules(), resumesAfterEarlierFiles: Bool = true
     ) {
         self.tenantID = tenantID
         self.orgID = orgID
@@ -31,6 +34,7 @@ public struct ImportRequest: Sendable {
         self.files = files
         self.isDryRun = isDryRun
         self.rules = rules
+        self.resumesAfterEarlierFiles = resumesAfterEarlierFiles
     }
 
     public init(
@@ -103,13 +107,14 @@ public struct ImportPipeline {
         var fileReport = FileReport(file: file.displayName)
         var samples: [Diagnostic] = []
         do {
-            let sha256 = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+            let hash = try FileHash(path: file.path, displayName: file.displayName)
             try writing(db, isDryRun: isDryRun) {
                 var importer = FileImporter(
                     file: file, mapping: request.mapping, validator: validator, context: context, db: db,
-                    progress: progress)
-                fileReport.counts = try importer.run(sha256: sha256)
+                    resumes: request.resumesAfterEarlierFiles, progress: progress)
+                fileReport.counts = try importer.run(hash: hash)
                 samples = importer.samples
+                fileReport.resumedRows = importer.resumedRows
             }
             report.sample(samples)
         } catch let failure as FileReadError {

@@ -73,6 +73,7 @@ extension RunReport {
         let files = self.files.map { file in
             var fileMembers = [("file", JSONText.quote(file.file))] + countMembers(file.counts)
             if let failure = file.failure { fileMembers.append(("error", JSONText.quote(failure.description))) }
+            if file.resumedRows > 0 { fileMembers.append(("resumed_rows", String(file.resumedRows))) }
             return object(fileMembers)
         }
         members.append(("files", "[" + files.joined(separator: ",") + "]"))
@@ -97,6 +98,9 @@ extension RunReport {
         if counts.rejected > 0, sampleRejections.count >= RunReport.sampleLimit {
             lines.append("… the first \(RunReport.sampleLimit) problems shown; all are in the rejections table"
                 + (runID.map { " (SELECT * FROM rejections WHERE run_id = \($0))" } ?? ""))
+        }
+        for file in files where file.resumedRows > 0 {
+            lines.append("\(file.file): resumed after an earlier file it begins with: \(file.resumedRows) rows not read again, each a duplicate by its natural key")
         }
         let prefix = isDryRun ? "dry run, nothing written: " : (runID.map { "run \($0): " } ?? "")
         lines.append(prefix + "\(counts.rows) rows: \(counts.posted) \(verb), \(counts.pending) pending, "

@@ -28,16 +28,26 @@ final class RowChecker: @unchecked Sendable {
     let mapping: StockReconCore.ColumnMapping
     let validator: AdjustmentValidator
     let settled: SettledRecords
+    /// Where to resume in a file that begins with an earlier clean file's bytes.
+    let resume: ResumePoint?
     let progress: ProgressHandler?
+    /// Once the queue is finished: where a later file with this one's bytes may resume,
+    /// and whether every row carried a natural key (else resuming would skip new rows).
+    private(set) var resumePoint: ResumePoint?
+    private(set) var isEveryRowKeyed = true
     let queue = BatchQueue(capacity: 8)
     private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
 
-    init(file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, settled: SettledRecords, progress: ProgressHandler?) {
+    init(
+        file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, settled: SettledRecords,
+        resume: ResumePoint?, progress: ProgressHandler?
+    ) {
         self.file = file
         self.mapping = mapping
         self.validator = validator
         self.settled = settled
+        self.resume = resume
         self.progress = progress
     }
 
@@ -73,12 +83,14 @@ final class RowChecker: @unchecked Sendable {
             batch.deallocate()
         }
         var bound: BoundMapping?
+        var isEveryRowKeyed = true
         func check(_ row: SourceRow) throws {
             guard let bound else { return }
             if settled.contains(row.record) {
                 batch.pointee.appendSettled()
             } else {
                 let input = bound.input(from: row)
+                if input.naturalKey == nil { isEveryRowKeyed = false }
                 if settled.isDuplicate(input) {
                     batch.pointee.appendSettled()
                 } else {
@@ -100,13 +112,14 @@ final class RowChecker: @unchecked Sendable {
             let (name, total) = (file.displayName, file.size)
             onProgress = { progress(name, $0, total) }
         }
-        try importer.extract(
-            file, mapping: mapping, progress: onProgress,
+        resumePoint = try importer.extract(
+            file, mapping: mapping, progress: onProgress, resumingAt: resume,
             header: { mapping in
                 bound = mapping
                 batch.pointee.quantityColumns = mapping.quantityColumns
             },
             row: check)
+        self.isEveryRowKeyed = isEveryRowKeyed
         if batch.pointee.count > 0, !queue.push(batch.pointee) { throw Cancelled() }
     }
 }

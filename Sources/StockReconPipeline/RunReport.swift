@@ -35,6 +35,9 @@ public struct FileReport: Sendable {
     public var counts = OutcomeCounts()
     /// Set when the file could not be read at all: it posted nothing.
     public var failure: Diagnostic?
+    /// Rows of an earlier clean file that this one begins with, not read again: duplicates
+    /// by their natural keys.
+    public var resumedRows = 0
 }
 
 /// What reading one small file (a catalog file, a count sheet, purchase orders) came to: its

@@ -29,6 +29,9 @@ enum Schema {
         migrator.registerMigration("v6: natural keys in blocks") { db in
             try db.execute(sql: KeyBlocks.tableSQL)
         }
+        migrator.registerMigration("v7: where re-exports resume") { db in
+            try db.execute(sql: FilePrefixes.tableSQL)
+        }
         return migrator
     }
 

@@ -19,6 +19,8 @@ struct ImportCommand: ParsableCommand {
     var user: String?
     @Flag(help: "Reject a row that would take on-hand below zero (negative_stock).") var forbidNegativeStock = false
     @Flag(help: "Run every check and print what would happen; write nothing.") var dryRun = false
+    @Flag(help: "Read every byte of a file that begins with an earlier clean file's rows, instead of resuming after them.")
+    var noResume = false
     @Argument(help: "CSV or JSON files; - reads standard input.") var files: [String]
 
     func validate() throws {
@@ -35,7 +37,7 @@ struct ImportCommand: ParsableCommand {
             let request = ImportRequest(
                 tenantID: tenant, orgID: org, mapping: columnMapping,
                 userID: user ?? ProcessInfo.processInfo.environment["STOCKRECON_USER"], files: inputs, isDryRun: dryRun,
-                rules: AdjustmentRules(isNegativeStockForbidden: forbidNegativeStock))
+                rules: AdjustmentRules(isNegativeStockForbidden: forbidNegativeStock), resumesAfterEarlierFiles: !noResume)
             var progress: ProgressHandler?
             if ProgressBar.isWanted {
                 let bar = ProgressBar()

@@ -35,14 +35,21 @@ extension AdjustmentInput where Text == BorrowedText {
 }
 
 /// Reads a file through the importer that claims it, as the import does.
-func readRows(_ path: String, _ mapping: ColumnMapping) throws -> [ReadRow] {
+func readRows(_ path: String, _ mapping: ColumnMapping, resumingAt resume: ResumePoint? = nil) throws -> [ReadRow] {
+    try readRowsAndResumePoint(path, mapping, resumingAt: resume).rows
+}
+
+/// Reads a file as `readRows` does, with where a later file may resume after it.
+func readRowsAndResumePoint(
+    _ path: String, _ mapping: ColumnMapping, resumingAt resume: ResumePoint? = nil
+) throws -> (rows: [ReadRow], resumePoint: ResumePoint?) {
     let file = InputFile(path: path, displayName: (path as NSString).lastPathComponent)
     var bound: BoundMapping?
     var rows: [ReadRow] = []
-    try Importers.importer(for: file, mapping: mapping).extract(
-        file, mapping: mapping, progress: nil, header: { bound = $0 },
+    let point = try Importers.importer(for: file, mapping: mapping).extract(
+        file, mapping: mapping, progress: nil, resumingAt: resume, header: { bound = $0 },
         row: { row in
             if let bound { rows.append(ReadRow(line: row.line, record: row.record, input: bound.input(from: row).owned)) }
         })
-    return rows
+    return (rows, point)
 }

@@ -1,0 +1,49 @@
+import GRDB
+import StockReconCore
+
+/// Where each clean file (every row naturally keyed, none rejected) may be resumed: a file
+/// that begins with its bytes up to `end` holds its rows there again, and each of them is a
+/// duplicate by its key. A nightly re-export with rows appended then reads only the new ones.
+public enum FilePrefixes {
+    static let tableSQL = """
+        -- Files whose rows all ended with a natural key (FilePrefixes): the SHA-256 of their
+        -- bytes up to the end of their last record, and where a re-read may resume.
+        CREATE TABLE file_prefixes (
+            file INTEGER PRIMARY KEY REFERENCES source_files(id),
+            tenant INTEGER NOT NULL REFERENCES tenants(id),
+            reading TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            first_end INTEGER NOT NULL,
+            first_rows INTEGER NOT NULL,
+            end_offset INTEGER NOT NULL,
+            rows INTEGER NOT NULL);
+        CREATE INDEX file_prefixes_by_reading ON file_prefixes (tenant, reading, end_offset);
+        """
+
+    /// An earlier file a new one may begin with.
+    public struct Candidate: Sendable {
+        public var sha256: String
+        public var point: ResumePoint
+    }
+
+    /// The tenant's files read as `reading` that a file of `size` bytes could begin with,
+    /// longest first; the few most recent lengths are enough for nightly exports.
+    public static func candidates(tenant: Int64, reading: String, size: Int, in db: Database) throws -> [Candidate] {
+        try Row.fetchAll(db, sql: """
+            SELECT sha256, first_end, first_rows, end_offset, rows FROM file_prefixes
+            WHERE tenant = ? AND reading = ? AND end_offset <= ?
+            ORDER BY end_offset DESC LIMIT 8
+            """, arguments: [tenant, reading, size]
+        ).map { row in
+            Candidate(sha256: row[0], point: ResumePoint(firstEnd: row[1], firstRows: row[2], end: row[3], rows: row[4]))
+        }
+    }
+
+    /// Records where a later file may resume after `file`.
+    public static func record(file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows])
+    }
+}
