@@ -105,31 +105,37 @@ public struct AdjustmentInput<Text: InputText> {
     @inlinable  // specialized where it is called: the re-export's hot path settles rows by it
     public var contentDigest: Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ text: (some InputText)?) {
-            if let text {
-                text.withBytes { bytes in
-                    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-                }
-            } else {
-                hash = hash &* 0x0000_0100_0000_01b3  // a NUL byte: nil differs from ""
-            }
-            hash = (hash ^ 0x1f) &* 0x0000_0100_0000_01b3
-        }
-        mix(variant)
-        mix(variantKey.kind.rawValue)
-        mix(quantity)
-        mix(mode.rawValue)
-        mix(adjustmentType)
-        mix(location)
-        mix(site)
-        mix(reasonCode)
-        mix(reasonDescription)
-        mix(reference)
-        mix(unitCost)
-        mix(totalCost)
-        mix(notes)
-        mix(occurredAt)
+        hash = Self.mixing(variant, into: hash)
+        hash = Self.mixing(variantKey.kind.rawValue, into: hash)
+        hash = Self.mixing(quantity, into: hash)
+        hash = Self.mixing(mode.rawValue, into: hash)
+        hash = Self.mixing(adjustmentType, into: hash)
+        hash = Self.mixing(location, into: hash)
+        hash = Self.mixing(site, into: hash)
+        hash = Self.mixing(reasonCode, into: hash)
+        hash = Self.mixing(reasonDescription, into: hash)
+        hash = Self.mixing(reference, into: hash)
+        hash = Self.mixing(unitCost, into: hash)
+        hash = Self.mixing(totalCost, into: hash)
+        hash = Self.mixing(notes, into: hash)
+        hash = Self.mixing(occurredAt, into: hash)
         return Int64(bitPattern: hash)
+    }
+
+    /// One field into the digest, then a separator. A pure function of its arguments: a
+    /// mutable hash captured by a closure was checked for exclusive access on every byte.
+    @inlinable
+    static func mixing(_ text: (some InputText)?, into hash: UInt64) -> UInt64 {
+        let prime: UInt64 = 0x0000_0100_0000_01b3
+        var mixed = hash &* prime  // a NUL byte: nil differs from ""
+        if let text {
+            mixed = text.withBytes { bytes in
+                var mixed = hash
+                for byte in bytes { mixed = (mixed ^ UInt64(byte)) &* prime }
+                return mixed
+            }
+        }
+        return (mixed ^ 0x1f) &* prime
     }
 }
 

@@ -82,10 +82,13 @@ public struct TextIndex: Sendable {
     /// get this module's specialized lookup instead of a generic one).
     public func value(for key: BorrowedText) -> Int? { entry(for: key.bytes).map { values[$0] } }
 
-    /// Sets a key to a value; returns the key's entry number (entries are numbered from 0 in
-    /// the order their keys were first set).
-    @discardableResult
-    public mutating func set(_ key: BorrowedText, to value: Int) -> Int { set(key.bytes, to: value) }
+    /// Reads the slot a lookup of `key` probes first and returns it (to be combined, so that
+    /// the read stays): reading a batch's slots in one loop overlaps their cache misses, and
+    /// the lookups that follow find them cached.
+    public func firstSlot(of key: BorrowedText) -> UInt64 {
+        let hash = Self.hash(key.bytes)
+        return slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: hash) & ($0.count - 1)] }
+    }
 
     /// Adds a key known not to be in the index yet (the rows of a unique column).
     public mutating func append(unique key: BorrowedText, value: Int) { _ = insert(key.bytes, value: value) }

@@ -57,6 +57,8 @@ public final class KnownKeys: Sendable {
 
     public var count: Int { digests.count }
 
+    func firstSlot(of key: BorrowedText) -> UInt64 { index.firstSlot(of: key) }
+
     /// What a key saw before the file, nil for a key not used before.
     public func earlier(_ key: BorrowedText) -> EarlierKey? {
         index.value(for: key).map { EarlierKey(contentDigest: digests[$0], outcome: outcomes[$0]) }
@@ -106,15 +108,26 @@ struct KeyBook {
         return EarlierKey(contentDigest: digest, outcome: Outcome(code: lookup?.int64(column: 1) ?? 0))
     }
 
-    /// Records how a new key's row ended; it is written at `flush`.
-    mutating func remember(_ key: BorrowedText, digest: Int64, outcome: Outcome) {
-        let entry = added.set(key, to: digests.count)
-        if entry == digests.count {
-            digests.append(digest)
-            outcomes.append(outcome)
-        } else {
-            (digests[entry], outcomes[entry]) = (digest, outcome)
+    /// Reads the first slot each of a batch's keys will probe, in this file's keys and the
+    /// known ones, in one loop: tables of a million keys outgrow the cache, and loads that do
+    /// not wait on one another overlap. Returns what it read, to be combined.
+    func warm(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) -> UInt64 {
+        var read: UInt64 = 0
+        for case .valid(let row) in batch.entries {
+            guard let key = batch.borrowed(.naturalKey, of: row, arena: arena) else { continue }
+            read ^= added.firstSlot(of: key)
+            if let known { read ^= known.firstSlot(of: key) }
         }
+        return read
+    }
+
+    /// Records how a new key's row ended; it is written at `flush`. The key is new: `earlier`
+    /// found nothing for it, and a row whose key was seen is a duplicate or a conflict, never
+    /// remembered again.
+    mutating func remember(_ key: BorrowedText, digest: Int64, outcome: Outcome) {
+        added.append(unique: key, value: digests.count)
+        digests.append(digest)
+        outcomes.append(outcome)
     }
 
     /// Writes the keys this file added: as a key block, or for a tenant looked up key by

@@ -69,3 +69,18 @@ import StockReconCore
         #expect(Quantity.parse(".0") == .failure(.notAnInteger))
     }
 }
+
+/// Content digests are stored with every natural key: the function may never change, or
+/// every earlier key would conflict with its own row read again.
+@Suite struct ContentDigestTests {
+    @Test func theDigestOfARowIsFixedForever() {
+        var input = AdjustmentInput<String>(source: InputSource(file: "f.csv"), line: 1, record: 1)
+        #expect(input.contentDigest == -8_515_739_809_361_517_925)
+        input.variant = "1001"
+        input.quantity = "-3"
+        input.reasonCode = "damaged"
+        input.notes = " torn\t"
+        input.occurredAt = ""
+        #expect(input.contentDigest == -3_956_297_356_185_414_300)
+    }
+}
