@@ -120,7 +120,8 @@ public struct ApprovalPolicy: Sendable, Hashable {
     public func requiresApproval(delta: Int64, unitCostMinor: Int64?, type: AdjustmentType?) -> Bool {
         if delta.magnitude > maxUnits.magnitude { return true }
         if Self.costImpact(delta: delta, unitCostMinor: unitCostMinor).magnitude > maxValueMinor.magnitude { return true }
-        if let type, alwaysRequiresApproval.contains(type) { return true }
+        // A scan of a handful of types: `contains` would hash the type on every row.
+        if let type, alwaysRequiresApproval.contains(where: { $0 == type }) { return true }
         return false
     }
 }

@@ -72,7 +72,7 @@ public struct PostingBatch: Sendable {
         changes.append(adjustment.change)
         unitCosts.append(adjustment.unitCostMinor)
         digests.append(adjustment.contentDigest)
-        types.append(adjustment.type.flatMap { type in AdjustmentType.allCases.firstIndex(of: type).map { UInt8($0 + 1) } } ?? 0)
+        types.append(adjustment.type.flatMap { type in Self.adjustmentTypes.firstIndex(of: type).map { UInt8($0 + 1) } } ?? 0)
         // In TextColumn order.
         appendText(adjustment.reference)
         appendText(adjustment.notes)
@@ -101,8 +101,11 @@ public struct PostingBatch: Sendable {
 
     func type(of row: Int) -> AdjustmentType? {
         let code = Int(types[row])
-        return code == 0 ? nil : AdjustmentType.allCases[code - 1]
+        return code == 0 ? nil : Self.adjustmentTypes[code - 1]
     }
+
+    /// `allCases` once: a synthesized `allCases` builds a new array on every call.
+    private static let adjustmentTypes = AdjustmentType.allCases
 
     /// A text of a row as bytes of the arena, nil when the row has none.
     func borrowed(_ column: TextColumn, of row: Int, arena: UnsafePointer<UInt8>?) -> BorrowedText? {
