@@ -82,13 +82,18 @@ public struct TextIndex: Sendable {
     /// get this module's specialized lookup instead of a generic one).
     public func value(for key: BorrowedText) -> Int? { entry(for: key.bytes).map { values[$0] } }
 
-    /// Reads the slot a lookup of `key` probes first and returns it (to be combined, so that
-    /// the read stays): reading a batch's slots in one loop overlaps their cache misses, and
-    /// the lookups that follow find them cached.
-    public func firstSlot(of key: BorrowedText) -> UInt64 {
-        let hash = Self.hash(key.bytes)
-        return slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: hash) & ($0.count - 1)] }
+    /// Reads the slot a lookup of a key with this `hash` probes first and returns it (to be
+    /// combined, so that the read stays): reading a batch's slots in one loop overlaps their
+    /// cache misses, and the lookups that follow find them cached.
+    public func firstSlot(hash: UInt64) -> UInt64 {
+        slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: hash) & ($0.count - 1)] }
     }
+
+    /// The value of a key whose `hash` was computed already (on another thread).
+    public func value(for key: BorrowedText, hash: UInt64) -> Int? { entry(for: key.bytes, hash: hash).map { values[$0] } }
+
+    /// Adds a key known not to be in the index yet, with its hash computed already.
+    public mutating func append(unique key: BorrowedText, value: Int, hash: UInt64) { _ = insert(key.bytes, value: value, hash: hash) }
 
     /// Adds a key known not to be in the index yet (the rows of a unique column).
     public mutating func append(unique key: BorrowedText, value: Int) { _ = insert(key.bytes, value: value) }
@@ -128,8 +133,9 @@ public struct TextIndex: Sendable {
 
     private static let entryMask: UInt64 = 0xFFFF_FFFF
 
-    private func entry(for bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        let hash = Self.hash(bytes)
+    private func entry(for bytes: UnsafeBufferPointer<UInt8>) -> Int? { entry(for: bytes, hash: Self.hash(bytes)) }
+
+    private func entry(for bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
         let tag = hash & ~Self.entryMask
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -158,6 +164,10 @@ public struct TextIndex: Sendable {
     }
 
     private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, value: Int) -> Int {
+        insert(bytes, value: value, hash: Self.hash(bytes))
+    }
+
+    private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, value: Int, hash: UInt64) -> Int {
         let entry = values.count
         arena.append(contentsOf: bytes)
         ends.append(arena.count)
@@ -165,7 +175,7 @@ public struct TextIndex: Sendable {
         if values.count * 2 > slots.count {
             rehash(capacity: slots.count * 2)
         } else {
-            place(entry, hash: Self.hash(bytes))
+            place(entry, hash: hash)
         }
         return entry
     }
@@ -186,7 +196,7 @@ public struct TextIndex: Sendable {
 
     /// Eight bytes at a time, multiplied and folded (not for hostile input: the keys are
     /// the tenant's own catalog).
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let raw = UnsafeRawBufferPointer(bytes)
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
         var index = 0

@@ -125,7 +125,7 @@ public final class FilePosting {
         _ batch: PostingBatch, into counts: inout OutcomeCounts, writer: inout RowWriter, rejected: ([Diagnostic]) -> Void
     ) throws {
         try batch.arena.withUnsafeBufferPointer { arena in
-            warmth ^= writer.keys.warm(batch, arena: arena.baseAddress)
+            warmth ^= writer.keys.warm(batch)
             for entry in batch.entries {
                 switch entry {
                 case .settled:
@@ -156,7 +156,7 @@ public final class FilePosting {
     ) throws -> PostResult {
         let record = batch.records[row]
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
-        let earlier = try key.flatMap { try writer.keys.earlier($0) }
+        let earlier = try key.flatMap { try writer.keys.earlier($0, hash: batch.keyHashes[row]) }
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
@@ -188,7 +188,7 @@ public final class FilePosting {
             result = .posted
         }
         // The key remembers how its row ended, so that the same row again is a duplicate.
-        if let key { writer.keys.remember(key, digest: batch.digests[row], outcome: fate.outcome) }
+        if let key { writer.keys.remember(key, hash: batch.keyHashes[row], digest: batch.digests[row], outcome: fate.outcome) }
         return settle(record, as: result)
     }
 

@@ -57,7 +57,12 @@ public final class KnownKeys: Sendable {
 
     public var count: Int { digests.count }
 
-    func firstSlot(of key: BorrowedText) -> UInt64 { index.firstSlot(of: key) }
+    func firstSlot(hash: UInt64) -> UInt64 { index.firstSlot(hash: hash) }
+
+    /// What a key (with its `TextIndex` hash) saw before the file.
+    func earlier(_ key: BorrowedText, hash: UInt64) -> EarlierKey? {
+        index.value(for: key, hash: hash).map { EarlierKey(contentDigest: digests[$0], outcome: outcomes[$0]) }
+    }
 
     /// What a key saw before the file, nil for a key not used before.
     public func earlier(_ key: BorrowedText) -> EarlierKey? {
@@ -98,9 +103,9 @@ struct KeyBook {
     }
 
     /// What a key saw before: in this file, before it, or (for a large tenant) in the table.
-    mutating func earlier(_ key: BorrowedText) throws -> EarlierKey? {
-        if let entry = added.value(for: key) { return EarlierKey(contentDigest: digests[entry], outcome: outcomes[entry]) }
-        if let known { return known.earlier(key) }
+    mutating func earlier(_ key: BorrowedText, hash: UInt64) throws -> EarlierKey? {
+        if let entry = added.value(for: key, hash: hash) { return EarlierKey(contentDigest: digests[entry], outcome: outcomes[entry]) }
+        if let known { return known.earlier(key, hash: hash) }
         lookup?.reset()
         lookup?.bind(tenant, at: 1)
         key.withBytes { bytes in lookup?.bindTransient(bytes, at: 2) }
@@ -111,12 +116,11 @@ struct KeyBook {
     /// Reads the first slot each of a batch's keys will probe, in this file's keys and the
     /// known ones, in one loop: tables of a million keys outgrow the cache, and loads that do
     /// not wait on one another overlap. Returns what it read, to be combined.
-    func warm(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) -> UInt64 {
+    func warm(_ batch: PostingBatch) -> UInt64 {
         var read: UInt64 = 0
-        for case .valid(let row) in batch.entries {
-            guard let key = batch.borrowed(.naturalKey, of: row, arena: arena) else { continue }
-            read ^= added.firstSlot(of: key)
-            if let known { read ^= known.firstSlot(of: key) }
+        for hash in batch.keyHashes where hash != 0 {
+            read ^= added.firstSlot(hash: hash)
+            if let known { read ^= known.firstSlot(hash: hash) }
         }
         return read
     }
@@ -124,8 +128,8 @@ struct KeyBook {
     /// Records how a new key's row ended; it is written at `flush`. The key is new: `earlier`
     /// found nothing for it, and a row whose key was seen is a duplicate or a conflict, never
     /// remembered again.
-    mutating func remember(_ key: BorrowedText, digest: Int64, outcome: Outcome) {
-        added.append(unique: key, value: digests.count)
+    mutating func remember(_ key: BorrowedText, hash: UInt64, digest: Int64, outcome: Outcome) {
+        added.append(unique: key, value: digests.count, hash: hash)
         digests.append(digest)
         outcomes.append(outcome)
     }

@@ -31,6 +31,9 @@ public struct PostingBatch: Sendable {
     private(set) var changes: [StockChange] = []
     private(set) var unitCosts: [Int64?] = []
     private(set) var digests: [Int64] = []
+    /// The `TextIndex` hash of each row's natural key (0 for none), computed on the checking
+    /// thread, which has time to spare, for the posting thread's key lookups.
+    private(set) var keyHashes: [UInt64] = []
     /// The rules' adjustment type of each row: 0 for none, else its position in `AdjustmentType.allCases` plus one.
     private(set) var types: [UInt8] = []
     private(set) var texts: [TextRange] = []
@@ -45,6 +48,7 @@ public struct PostingBatch: Sendable {
         changes.reserveCapacity(capacity)
         unitCosts.reserveCapacity(capacity)
         digests.reserveCapacity(capacity)
+        keyHashes.reserveCapacity(capacity)
         types.reserveCapacity(capacity)
         texts.reserveCapacity(capacity * TextColumn.count)
         arena.reserveCapacity(capacity * 48)
@@ -72,6 +76,7 @@ public struct PostingBatch: Sendable {
         changes.append(adjustment.change)
         unitCosts.append(adjustment.unitCostMinor)
         digests.append(adjustment.contentDigest)
+        keyHashes.append(adjustment.naturalKey.map { key in key.withBytes(TextIndex.hash) } ?? 0)
         types.append(adjustment.type.flatMap { type in Self.adjustmentTypes.firstIndex(of: type).map { UInt8($0 + 1) } } ?? 0)
         // In TextColumn order.
         appendText(adjustment.reference)

@@ -188,7 +188,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
                         #expect(seen == nil)
                         var bytes = Array(key.utf8)
                         bytes.withUnsafeMutableBufferPointer {
-                            book.remember(BorrowedText(UnsafeBufferPointer($0)), digest: Int64(index), outcome: outcomes[index % 3])
+                            book.remember(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0)), digest: Int64(index), outcome: outcomes[index % 3])
                         }
                         #expect(try earlier(&book, key) == expected)  // seen by the rest of the file
                     } else {
@@ -220,7 +220,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
             for (index, key) in keys.enumerated() {
                 var bytes = Array(key.utf8)
                 bytes.withUnsafeMutableBufferPointer {
-                    book.remember(BorrowedText(UnsafeBufferPointer($0)), digest: Int64(index), outcome: index == 7 ? .pending : .posted)
+                    book.remember(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0)), digest: Int64(index), outcome: index == 7 ? .pending : .posted)
                 }
             }
             try book.flush(in: db)
@@ -243,7 +243,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
 
     private func earlier(_ book: inout KeyBook, _ key: String) throws -> EarlierKey? {
         var bytes = Array(key.utf8)
-        return try bytes.withUnsafeMutableBufferPointer { try book.earlier(BorrowedText(UnsafeBufferPointer($0))) }
+        return try bytes.withUnsafeMutableBufferPointer { try book.earlier(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0))) }
     }
 
     private func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
