@@ -49,7 +49,7 @@ public final class FilePosting {
     /// What the posting loop writes through: lent out of `self` for each batch.
     private var writer: RowWriter
     private var resolvedRecords: [Int] = []
-    /// What warming the key tables read, kept so that the reads are not left out.
+    /// What warming the key and balance tables read, kept so that the reads are not left out.
     private var warmth: UInt64 = 0
     private var rejectedRecords: [Int] = []
     public let knownOutstanding: Set<Int>
@@ -125,7 +125,7 @@ public final class FilePosting {
         _ batch: PostingBatch, into counts: inout OutcomeCounts, writer: inout RowWriter, rejected: ([Diagnostic]) -> Void
     ) throws {
         try batch.arena.withUnsafeBufferPointer { arena in
-            warmth ^= writer.keys.warm(batch)
+            warmth ^= writer.keys.warm(batch) ^ UInt64(bitPattern: writer.balances.warm(batch))
             for entry in batch.entries {
                 switch entry {
                 case .settled:
