@@ -47,15 +47,14 @@ public final class CSVReader {
     }
 
     /// Calls `header` with the column names, then `row` for each data record. Throws
-    /// `FileReadError` for a file that cannot be read, or what `row` throws.
-    public func read(header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
-        var parser = csv_parser()
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
-            throw FileReadError(SourceLocation(file: displayName), "out of memory starting the CSV parser")
-        }
-        defer { csv_free(&parser) }
-        csv_set_delim(&parser, separator)
-        csv_set_space_func(&parser, { _ in 0 })  // no byte is a space to trim: fields stay exact
+    /// `FileReadError` for a file that cannot be read, or what `row` throws. With `resume`
+    /// (from an earlier file whose bytes this one begins with, up to `resume.end`), only the
+    /// header and the bytes after `resume.end` are read. Returns where a later file with this
+    /// one's bytes may resume: after its last row, when it ends with a newline.
+    @discardableResult
+    public func read(
+        header: ([String]) throws -> Void, row: (SourceRow) throws -> Void, resumingAt resume: ResumePoint? = nil
+    ) throws -> ResumePoint? {
         try withoutActuallyEscaping(header) { header in
             try withoutActuallyEscaping(row) { row in
                 // The callbacks reach the state through a raw pointer: no reference counting
@@ -66,19 +65,45 @@ public final class CSVReader {
                     state.deinitialize(count: 1)
                     state.deallocate()
                 }
-                try parse(parser: &parser, state: state)
+                var from = 0
+                if let resume {
+                    state.pointee.stopsAfterHeader = true
+                    do {
+                        _ = try parse(state, from: 0, chunkSize: 64 << 10, progress: nil)
+                    } catch is CSVParseState.HeaderRead {
+                        state.pointee.resume(at: resume)
+                    }
+                    from = resume.end
+                }
+                let (end, lastByte) = try parse(state, from: from, chunkSize: chunkSize, progress: onProgress)
+                guard lastByte == 0x0A, state.pointee.recordNumber > 1 else { return nil }
+                return ResumePoint(
+                    firstEnd: 0, firstRows: 0, end: end, rows: state.pointee.recordNumber - 1, nextLine: state.pointee.currentLine)
             }
         }
     }
 
-    private func parse(parser: inout csv_parser, state: UnsafeMutablePointer<CSVParseState>) throws {
+    /// Parses the file from `offset` to its end; returns the offset of its end and its last byte.
+    private func parse(
+        _ state: UnsafeMutablePointer<CSVParseState>, from offset: Int, chunkSize: Int, progress: ((Int) -> Void)?
+    ) throws -> (end: Int, lastByte: UInt8?) {
+        var parser = csv_parser()
+        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else {
+            throw FileReadError(SourceLocation(file: displayName), "out of memory starting the CSV parser")
+        }
+        defer { csv_free(&parser) }
+        csv_set_delim(&parser, separator)
+        csv_set_space_func(&parser, { _ in 0 })  // no byte is a space to trim: fields stay exact
         let context = UnsafeMutableRawPointer(state)
-        try FileChunks.read(
-            path: path, displayName: displayName, chunkSize: chunkSize, skippingByteOrderMark: true, onProgress: onProgress
+        var lastByte: UInt8?
+        let end = try FileChunks.read(
+            path: path, displayName: displayName, chunkSize: chunkSize, range: offset ..< Int.max, skippingByteOrderMark: true,
+            onProgress: progress
         ) { chunk, _ in
             let parsed = csv_parse(&parser, chunk.baseAddress, chunk.count, csvFieldCallback, csvRowCallback, context)
             try state.pointee.rethrow()
             if parsed != chunk.count { throw state.pointee.parseError(parser: &parser) }
+            lastByte = chunk.last ?? lastByte
         }
         if csv_fini(&parser, csvFieldCallback, csvRowCallback, context) != 0 {
             try state.pointee.rethrow()
@@ -90,6 +115,7 @@ public final class CSVReader {
         if !state.pointee.hasHeader {
             throw FileReadError(SourceLocation(file: displayName), "the file is empty: it has no header row")
         }
+        return (end, lastByte)
     }
 }
 
@@ -120,6 +146,10 @@ struct CSVParseState: ~Copyable {
     var hasHeader = false
     var lastWasCarriageReturn = false
     var error: Error?
+    /// Reading only the header, to resume after an earlier file's rows: `HeaderRead` stops it.
+    var stopsAfterHeader = false
+
+    struct HeaderRead: Error {}
 
     init(file: String, header: @escaping ([String]) throws -> Void, row: @escaping (SourceRow) throws -> Void) {
         self.file = file
@@ -129,6 +159,18 @@ struct CSVParseState: ~Copyable {
 
     func rethrow() throws {
         if let error { throw error }
+    }
+
+    /// After the header alone: go on as after an earlier file's `resume.rows` rows.
+    mutating func resume(at point: ResumePoint) {
+        error = nil
+        stopsAfterHeader = false
+        record.removeAll()
+        isASCII = true
+        hasContent = false
+        lastWasCarriageReturn = false
+        currentLine = point.nextLine
+        recordNumber = point.rows + 1
     }
 
     func parseError(parser: inout csv_parser) -> FileReadError {
@@ -195,6 +237,7 @@ struct CSVParseState: ~Copyable {
             hasHeader = true
             headerCount = row.count
             try onHeader((0..<row.count).map { row.text($0) ?? "" })
+            if stopsAfterHeader { throw HeaderRead() }
         } else {
             guard row.count == headerCount else {
                 throw FileReadError(

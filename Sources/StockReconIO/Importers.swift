@@ -73,7 +73,7 @@ public struct TabularImporter: SourceImporter {
         mapping.shape == .rows && (kind == .csv || kind == .xlsx)
     }
 
-    /// Reads every row: CSV and XLSX files are not resumed.
+    /// XLSX files are read whole.
     public func extract(
         _ file: InputFile, mapping: ColumnMapping, progress: ((Int) -> Void)?, resumingAt resume: ResumePoint?,
         header: (BoundMapping) throws -> Void, row: (SourceRow) throws -> Void
@@ -95,8 +95,7 @@ public struct TabularImporter: SourceImporter {
         }
         let reader = CSVReader(path: file.path, displayName: file.displayName, separator: separator)
         reader.onProgress = progress
-        try reader.read(header: onHeader, row: { record in if bound != nil { try row(record) } })
-        return nil
+        return try reader.read(header: onHeader, row: { record in if bound != nil { try row(record) } }, resumingAt: resume)
     }
 }
 

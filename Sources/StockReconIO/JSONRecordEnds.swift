@@ -35,6 +35,6 @@ struct RecordEnds {
     /// first and last record ends leave the reader in one state.
     var resumePoint: ResumePoint? {
         guard let first, let last, let state = first.state, state == last.state else { return nil }
-        return ResumePoint(firstEnd: first.offset, firstRows: first.rows, end: last.offset, rows: last.rows)
+        return ResumePoint(firstEnd: first.offset, firstRows: first.rows, end: last.offset, rows: last.rows, nextLine: last.rows + 1)
     }
 }

@@ -70,8 +70,9 @@ struct FileImporter {
         return counts
     }
 
-    /// What must match for one file's rows to be another's: the mapping, and whether rows are receipts.
-    private var reading: String { "\(context.reconciler.changeKind) \(mapping.identity)" }
+    /// What must match for one file's rows to be another's: the kind of file, the mapping,
+    /// and whether rows are receipts.
+    private var reading: String { "\(context.reconciler.changeKind) \(file.kind().rawValue) \(mapping.identity)" }
 
     /// Where this file may resume: after the longest clean file it begins with, if any.
     private func resumePoint(in hash: FileHash) throws -> ResumePoint? {

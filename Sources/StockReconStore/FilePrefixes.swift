@@ -16,7 +16,8 @@ public enum FilePrefixes {
             first_end INTEGER NOT NULL,
             first_rows INTEGER NOT NULL,
             end_offset INTEGER NOT NULL,
-            rows INTEGER NOT NULL);
+            rows INTEGER NOT NULL,
+            next_line INTEGER NOT NULL);
         CREATE INDEX file_prefixes_by_reading ON file_prefixes (tenant, reading, end_offset);
         """
 
@@ -30,20 +31,20 @@ public enum FilePrefixes {
     /// longest first; the few most recent lengths are enough for nightly exports.
     public static func candidates(tenant: Int64, reading: String, size: Int, in db: Database) throws -> [Candidate] {
         try Row.fetchAll(db, sql: """
-            SELECT sha256, first_end, first_rows, end_offset, rows FROM file_prefixes
+            SELECT sha256, first_end, first_rows, end_offset, rows, next_line FROM file_prefixes
             WHERE tenant = ? AND reading = ? AND end_offset <= ?
             ORDER BY end_offset DESC LIMIT 8
             """, arguments: [tenant, reading, size]
         ).map { row in
-            Candidate(sha256: row[0], point: ResumePoint(firstEnd: row[1], firstRows: row[2], end: row[3], rows: row[4]))
+            Candidate(sha256: row[0], point: ResumePoint(firstEnd: row[1], firstRows: row[2], end: row[3], rows: row[4], nextLine: row[5]))
         }
     }
 
     /// Records where a later file may resume after `file`.
     public static func record(file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, in db: Database) throws {
         try db.execute(sql: """
-            INSERT OR REPLACE INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows])
+            INSERT OR REPLACE INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows, next_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows, point.nextLine])
     }
 }

@@ -80,9 +80,31 @@ import TestSupport
         #expect(try readRowsAndResumePoint(listing, SourceFormat.haravan.mapping).resumePoint == nil)
     }
 
-    @Test func csvIsReadWhole() throws {
-        let path = directory.file("c.csv", "variant_id,quantity_delta,idempotency_key\n1,1,a\n2,1,b\n")
-        #expect(try readRowsAndResumePoint(path, SourceFormat.canonical.mapping).resumePoint == nil)
+    @Test(arguments: ["\n", "\r\n"])
+    func csvResumesAfterTheHeaderWithLinesCounted(newline: String) throws {
+        func csv(_ range: ClosedRange<Int>) -> String {
+            "\u{FEFF}variant_id,quantity_delta,idempotency_key,notes" + newline
+                + range.map { "\($0),1,k-\($0),\($0 == 2 ? "\"two\(newline)lines\"" : "n")" + newline }.joined()
+        }
+        let earlier = directory.file("earlier.csv", csv(1...5))
+        let later = directory.file("later.csv", csv(1...8))
+        let (_, point) = try readRowsAndResumePoint(earlier, SourceFormat.canonical.mapping)
+        let size = try #require(FileManager.default.attributesOfItem(atPath: earlier)[.size] as? Int)
+        #expect(point == ResumePoint(firstEnd: 0, firstRows: 0, end: size, rows: 5, nextLine: 8), "a header, five rows, one of two lines")
+        let (whole, wholePoint) = try readRowsAndResumePoint(later, SourceFormat.canonical.mapping)
+        let (resumed, resumedPoint) = try readRowsAndResumePoint(later, SourceFormat.canonical.mapping, resumingAt: point)
+        #expect(resumed.map(\.line) == [8, 9, 10])
+        #expect(resumed.map(\.line) == whole.suffix(3).map(\.line))
+        #expect(resumed.map(\.record) == whole.suffix(3).map(\.record))
+        #expect(resumed.map(\.input.naturalKey) == ["k-6", "k-7", "k-8"])
+        #expect(resumedPoint == wholePoint)
+    }
+
+    @Test func csvWithoutAFinalNewlineOrWithoutRowsHasNoResumePoint() throws {
+        let unterminated = directory.file("c.csv", "variant_id,quantity_delta,idempotency_key\n1,1,a\n2,1,b")
+        #expect(try readRowsAndResumePoint(unterminated, SourceFormat.canonical.mapping).resumePoint == nil)
+        let headerOnly = directory.file("h.csv", "variant_id,quantity_delta,idempotency_key\n")
+        #expect(try readRowsAndResumePoint(headerOnly, SourceFormat.canonical.mapping).resumePoint == nil)
     }
 
     @Test func aPrefixDigestIsTheDigestOfThoseBytes() throws {

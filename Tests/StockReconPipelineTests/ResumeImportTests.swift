@@ -44,6 +44,21 @@ import StockReconStore
         #expect(try fixture.balance("1001") == whole.balance("1001"))
     }
 
+    @Test func aCSVReExportIsReadFromAfterTheEarlierFile() throws {
+        func csv(_ range: ClosedRange<Int>) -> String {
+            "external_id,variant_id,location_id,quantity_delta,notes\n"
+                + range.map { "e-\($0),1001,WH,\($0),\($0 == 2 ? "\"two\nlines\"" : "n")\n" }.joined()
+        }
+        let fixture = try Fixture()
+        #expect(try fixture.importing([fixture.file("a.csv", csv(1...5))], format: .canonical).counts.posted == 5)
+        let again = try fixture.importing([fixture.file("b.csv", csv(1...8))], format: .canonical)
+        #expect(again.counts == OutcomeCounts(rows: 8, posted: 3, duplicate: 5))
+        #expect(again.files.first?.resumedRows == 5)
+        let whole = try Fixture()
+        _ = try whole.importing([whole.file("b.csv", csv(1...8))], format: .canonical)
+        #expect(try movements(fixture) == movements(whole))
+    }
+
     @Test func aFileWithARejectedRowIsReadWholeAgain() throws {
         let fixture = try Fixture()
         // Adjustment 3's first line item is rejected (zero quantity): it must be checked again.
