@@ -16,6 +16,8 @@ public final class InputSource: Sendable {
     /// For messages: the header name each field is read from.
     private let fieldNames: [MappedField: String]
     public let dateFormat: DateFormat?
+    /// The mapping's reason choices, on a reason's bytes.
+    private let reasonChoices: LowercasedIndex
 
     public init(file: String, mapping: ColumnMapping = SourceFormat.canonical.mapping, variantColumns: [VariantColumn]? = nil, fieldNames: [MappedField: String] = [:]) {
         self.file = file
@@ -23,6 +25,14 @@ public final class InputSource: Sendable {
         self.variantColumns = variantColumns ?? mapping.variantColumns
         self.fieldNames = fieldNames
         self.dateFormat = mapping.dateFormat.flatMap { try? DateFormat($0) }
+        var choices = LowercasedIndex()
+        for choice in mapping.reasonChoices { choices.add(choice, value: 0) }
+        reasonChoices = choices
+    }
+
+    /// Whether a reason is one of the mapping's choices, in any case.
+    func isReasonChoice(_ reason: some InputText) -> Bool {
+        reasonChoices.value(for: reason).map { $0 != nil } ?? mapping.reasonChoices.contains(reason.string.lowercased())
     }
 
     /// The header name a field is read from in this file, or the mapping's first name for it.

@@ -77,6 +77,21 @@ public struct ReasonMap: Sendable, Hashable {
 
     public var isEmpty: Bool { types.isEmpty && !isStrict }
 
+    /// The reasons and the types' own names on their bytes, for `type(of:in:)`.
+    func lowercasedIndex() -> (index: LowercasedIndex, types: [AdjustmentType]) {
+        var index = LowercasedIndex()
+        var found: [AdjustmentType] = []
+        for (reason, type) in types {
+            index.add(reason, value: found.count)
+            found.append(type)
+        }
+        for type in AdjustmentType.allCases {
+            index.add(type.rawValue.lowercased(), value: found.count)
+            found.append(type)
+        }
+        return (index, found)
+    }
+
     /// The type a reason stands for: `.some(nil)` for a known reason without a type is not
     /// possible; nil means the reason is unknown.
     public func type(of reason: String) -> AdjustmentType? {

@@ -12,6 +12,9 @@ public struct AdjustmentValidator: Sendable {
     public let rules: AdjustmentRules
     private let defaultLocation: Catalog.Location?
     private let orgIndex: Int?
+    /// `rules.reasons` on a reason's bytes: each reason's type at its value.
+    private let reasonIndex: LowercasedIndex
+    private let reasonTypes: [AdjustmentType]
 
     public init(catalog: Catalog, org: Catalog.Org, rules: AdjustmentRules) {
         self.catalog = catalog
@@ -19,6 +22,7 @@ public struct AdjustmentValidator: Sendable {
         self.rules = rules
         self.defaultLocation = org.defaultLocationID.flatMap { catalog.locations[$0] }
         self.orgIndex = catalog.orgIndex(of: org.orgID)
+        (reasonIndex, reasonTypes) = rules.reasons.lowercasedIndex()
     }
 
     // Specialized here for the two kinds of text, since callers in other modules cannot
@@ -178,22 +182,24 @@ public struct AdjustmentValidator: Sendable {
         _ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]
     ) -> (Text?, AdjustmentType?) {
         let mapping = input.source.mapping
-        let reason = input.reasonCode?.string
-        if rules.isReasonRequired, reason == nil {
+        let reasonText = input.reasonCode
+        if rules.isReasonRequired, reasonText == nil {
             let column = input.source.column(.reason)
             problems.append(Diagnostic(
                 .reasonRequired, at: input.location(column), "a reason is required for this format: fill in the \(column) column"))
         }
-        if let reason, !mapping.reasonChoices.isEmpty, !mapping.reasonChoices.contains(reason.lowercased()) {
+        if let reasonText, !mapping.reasonChoices.isEmpty, !input.source.isReasonChoice(reasonText) {
+            let reason = reasonText.string
             let column = input.source.column(.reason)
             problems.append(Diagnostic(
                 .invalidChoice, at: input.location(column), "\(column) must be one of \(mapping.reasonChoices.joined(separator: ", "))",
                 input: reason, context: ["expected": .list(mapping.reasonChoices)]))
         }
         var reasonType: AdjustmentType?
-        if let reason {
-            reasonType = rules.reasons.type(of: reason)
+        if let reasonText {
+            reasonType = reasonIndex.value(for: reasonText).map { $0.map { reasonTypes[$0] } } ?? rules.reasons.type(of: reasonText.string)
             if reasonType == nil, rules.reasons.isStrict {
+                let reason = reasonText.string
                 let column = input.source.column(.reason)
                 let known = rules.reasons.types.keys.sorted()
                 problems.append(Diagnostic(

@@ -1,5 +1,5 @@
 import Testing
-import StockReconCore
+@testable import StockReconCore
 
 /// The fate of a valid row, decided without a database.
 @Suite struct ReconcilerTests {
@@ -52,6 +52,21 @@ import StockReconCore
         #expect(map.type(of: "Correction") == .correction)
         #expect(map.type(of: "Schwund") == nil)
         #expect(map.merging(ReasonMap(["bruch": .theft])).type(of: "BRUCH") == .theft)
+    }
+
+    @Test func aReasonLookedUpOnItsBytesStandsForWhatItsStringDoes() {
+        let map = ReasonMap(["Bruch": .damage, "damage": .theft, "hỏng": .damage, "newproduct": .found], isStrict: true)
+        let (index, types) = map.lowercasedIndex()
+        let reasons = ["bruch", "BRUCH", "Damage", "THEFT", "return", "Returned", "", "newProduct", "hỏng", "HỎNG",
+                       String(repeating: "x", count: 65), "break\tage", "found "]
+        var decidedOnBytes = 0
+        for reason in reasons {
+            let onBytes = index.value(for: reason)
+            if onBytes != nil { decidedOnBytes += 1 }
+            #expect((onBytes.map { $0.map { types[$0] } } ?? map.type(of: reason)) == map.type(of: reason), "\(reason)")
+        }
+        #expect(decidedOnBytes == reasons.count - 3, "all but the two non-ASCII and the long one")
+        #expect(index.value(for: "Damage") == .some(types.firstIndex(of: .theft)), "the map's entry wins over a type's name")
     }
 
     @Test func dateFormatsReadDayFirstDatesAndRefuseUnknownDirectives() throws {
