@@ -14,7 +14,9 @@ final class HaravanRows: JSONEventSink {
     private let onRow: (SourceRow) throws -> Void
     private(set) var failure: Error?
     /// All the reader's state in one value, so that each event is one access to `self`.
-    private var state = HaravanState()
+    /// Accessed only from yajl's callbacks, one at a time on the reading thread: unchecked
+    /// (see `FlatJSONRows.state`).
+    @exclusivity(unchecked) private var state = HaravanState()
 
     init(file: String, row: @escaping (SourceRow) throws -> Void) {
         self.file = file

@@ -135,7 +135,9 @@ struct JSONEventReader {
 
     /// What the callbacks reach: the sink, and where in the file the parser is.
     private final class SinkBox {
-        let sink: JSONEventSink
+        /// Unowned: `read(into:)` holds the sink for as long as the parser runs, and a strong
+        /// reference was retained and released on every event.
+        unowned(unsafe) let sink: JSONEventSink
         var handle: yajl_handle?
         var chunkStart = 0
         var ends = RecordEnds()
