@@ -7,8 +7,11 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
     public let source: InputSource
     /// Column indexes of the variant columns, in the order they are tried.
     private let variantColumns: [Int]
-    /// Column indexes of each field (by `MappedField` position), in the order they are tried.
-    private let fieldColumns: [[Int]]
+    /// Column indexes of each field in the order they are tried: field `p` (its `MappedField`
+    /// position) has `fieldColumns[fieldColumnStarts[p] ..< fieldColumnStarts[p + 1]]`. Flat,
+    /// so that a row's lookups copy no inner array (each copy was a retain and a release).
+    private let fieldColumns: [Int]
+    private let fieldColumnStarts: [Int]
     /// The mapping's defaults as bytes that live as long as this value.
     private let defaults: [UnsafeMutableBufferPointer<UInt8>?]
     private let transactionTypes: [String: AdjustmentMode]
@@ -26,7 +29,13 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
         self.mapping = mapping
         let variants = mapping.variantColumns.filter { has($0.name) }
         variantColumns = variants.compactMap { columns[$0.name] }
-        fieldColumns = Self.fields.map { field in mapping.names(field).filter(has).compactMap { columns[$0] } }
+        var flat: [Int] = []
+        var starts = [0]
+        for field in Self.fields {
+            flat += mapping.names(field).filter(has).compactMap { columns[$0] }
+            starts.append(flat.count)
+        }
+        (fieldColumns, fieldColumnStarts) = (flat, starts)
         var fieldNames: [MappedField: String] = [:]
         for field in Self.fields { if let name = mapping.names(field).first(where: has) { fieldNames[field] = name } }
         source = InputSource(file: file, mapping: mapping, variantColumns: variants, fieldNames: fieldNames)
@@ -85,7 +94,8 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
 
     private func value(_ field: MappedField, _ row: SourceRow) -> BorrowedText? {
         let position = field.position
-        for column in fieldColumns[position] {
+        for index in fieldColumnStarts[position] ..< fieldColumnStarts[position + 1] {
+            let column = fieldColumns[index]
             if let text = field.isFreeText ? row.raw(column) : row.trimmed(column) { return text }
         }
         return defaults[position].map { BorrowedText(UnsafeBufferPointer($0)) }
