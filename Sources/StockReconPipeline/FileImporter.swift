@@ -44,7 +44,8 @@ struct FileImporter {
         }
         let posting = try FilePosting(
             db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: mapping.name)
-        let resume = known == nil && resumes ? try resumePoint(in: hash) : nil
+        let reading = reading  // it reads the file's first bytes: once
+        let resume = known == nil && resumes ? try resumePoint(in: hash, reading: reading) : nil
         let checker = RowChecker(
             file: file, mapping: mapping, validator: validator,
             settled: SettledRecords(isKnownFile: known != nil, outstanding: posting.knownOutstanding, knownKeys: posting.knownKeys),
@@ -75,7 +76,7 @@ struct FileImporter {
     private var reading: String { "\(context.reconciler.changeKind) \(file.kind().rawValue) \(mapping.identity)" }
 
     /// Where this file may resume: after the longest clean file it begins with, if any.
-    private func resumePoint(in hash: FileHash) throws -> ResumePoint? {
+    private func resumePoint(in hash: FileHash, reading: String) throws -> ResumePoint? {
         for candidate in try FilePrefixes.candidates(tenant: context.tenant, reading: reading, size: hash.size, in: db)
         where try hash.sha256(ofFirst: candidate.point.end) == candidate.sha256 {
             return candidate.point

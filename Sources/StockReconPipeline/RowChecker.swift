@@ -14,9 +14,10 @@ struct SettledRecords: Sendable {
 
     func contains(_ record: Int) -> Bool { isKnownFile && !outstanding.contains(record) }
 
-    func isDuplicate(_ input: AdjustmentInput<BorrowedText>) -> Bool {
+    /// `keyHash` is the `TextIndex` hash of the row's natural key.
+    func isDuplicate(_ input: AdjustmentInput<BorrowedText>, keyHash: UInt64) -> Bool {
         guard let knownKeys, let key = input.naturalKey, !outstanding.contains(input.record),
-              let earlier = knownKeys.earlier(key) else { return false }
+              let earlier = knownKeys.earlier(key, hash: keyHash) else { return false }
         return earlier.contentDigest == input.contentDigest
     }
 }
@@ -90,12 +91,14 @@ final class RowChecker: @unchecked Sendable {
                 batch.pointee.appendSettled()
             } else {
                 let input = bound.input(from: row)
+                // Hashed once here, for the known keys and for the posting thread's.
+                let keyHash = input.naturalKey.map { $0.withBytes(TextIndex.hash) } ?? 0
                 if input.naturalKey == nil { isEveryRowKeyed = false }
-                if settled.isDuplicate(input) {
+                if settled.isDuplicate(input, keyHash: keyHash) {
                     batch.pointee.appendSettled()
                 } else {
                     switch validator.validate(input) {
-                    case .valid(let adjustment): batch.pointee.append(adjustment)
+                    case .valid(let adjustment): batch.pointee.append(adjustment, keyHash: keyHash)
                     case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
                     }
                 }

@@ -59,15 +59,12 @@ public final class KnownKeys: Sendable {
 
     func firstSlot(hash: UInt64) -> UInt64 { index.firstSlot(hash: hash) }
 
-    /// What a key (with its `TextIndex` hash) saw before the file.
-    func earlier(_ key: BorrowedText, hash: UInt64) -> EarlierKey? {
+    /// What a key (with its `TextIndex` hash) saw before the file, nil for a key not used before.
+    public func earlier(_ key: BorrowedText, hash: UInt64) -> EarlierKey? {
         index.value(for: key, hash: hash).map { EarlierKey(contentDigest: digests[$0], outcome: outcomes[$0]) }
     }
 
-    /// What a key saw before the file, nil for a key not used before.
-    public func earlier(_ key: BorrowedText) -> EarlierKey? {
-        index.value(for: key).map { EarlierKey(contentDigest: digests[$0], outcome: outcomes[$0]) }
-    }
+
 }
 
 /// The natural keys for the rows of one file: what each key saw before (the known keys,

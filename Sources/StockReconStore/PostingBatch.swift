@@ -65,9 +65,10 @@ public struct PostingBatch: Sendable {
     }
 
     /// Appends a valid row, copying its texts into the arena (so that borrowed texts may go).
+    /// `keyHash` is its natural key's `TextIndex` hash where the caller has it already.
     @_specialize(exported: true, where Text == BorrowedText)
     @_specialize(exported: true, where Text == String)
-    public mutating func append<Text: InputText>(_ adjustment: ValidAdjustment<Text>) {
+    public mutating func append<Text: InputText>(_ adjustment: ValidAdjustment<Text>, keyHash: UInt64? = nil) {
         entries.append(.valid(records.count))
         records.append(adjustment.record)
         lines.append(adjustment.line)
@@ -76,7 +77,7 @@ public struct PostingBatch: Sendable {
         changes.append(adjustment.change)
         unitCosts.append(adjustment.unitCostMinor)
         digests.append(adjustment.contentDigest)
-        keyHashes.append(adjustment.naturalKey.map { key in key.withBytes(TextIndex.hash) } ?? 0)
+        keyHashes.append(keyHash ?? adjustment.naturalKey.map { key in key.withBytes(TextIndex.hash) } ?? 0)
         types.append(adjustment.type.flatMap { type in Self.adjustmentTypes.firstIndex(of: type).map { UInt8($0 + 1) } } ?? 0)
         // In TextColumn order.
         appendText(adjustment.reference)

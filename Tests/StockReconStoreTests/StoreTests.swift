@@ -248,6 +248,6 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
 
     private func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
         var bytes = Array(key.utf8)
-        return bytes.withUnsafeMutableBufferPointer { known.earlier(BorrowedText(UnsafeBufferPointer($0))) }
+        return bytes.withUnsafeMutableBufferPointer { known.earlier(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0))) }
     }
 }
