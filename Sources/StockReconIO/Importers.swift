@@ -20,12 +20,10 @@ public protocol SourceImporter: Sendable {
 public enum Importers {
     private struct HeaderRead: Error {}
 
-    /// Checks that a mapping file fits each file's header before any row is read: a column
-    /// the header lacks throws `ConfigurationError` at the mapping's line. Files that cannot
-    /// be read at all are left for the import to report.
-    /// Reads each file's header against a mapping file's columns; every column a file lacks
-    /// is a `ConfigurationError` at the mapping's line. With `refusingUnreadable` (a pipeline,
-    /// checked whole before it runs) a file that cannot be read at all is one too.
+    /// Checks that a mapping file fits each file's header before any row is read: every
+    /// column a file lacks is a `ConfigurationError` at the mapping's line. A file that cannot
+    /// be read at all is left for the import to report, or with `refusingUnreadable` (a
+    /// pipeline, checked whole before it runs) is one more problem.
     public static func checkHeaders(of files: [InputFile], mapping: ColumnMapping, refusingUnreadable: Bool = false) throws {
         var problems: [ConfigurationProblem] = []
         for file in files {
@@ -120,9 +118,7 @@ public struct FlatJSONImporter: SourceImporter {
                         try header(BoundMapping(mapping: mapping, header: names, file: file.displayName, present: present))
                     },
                     row: row)
-                var reader = JSONEventReader(path: file.path, displayName: file.displayName)
-                reader.onProgress = progress
-                return try reader.read(into: rows, resumingAt: resume)
+                return try JSONEventReader(file, progress: progress).read(into: rows, resumingAt: resume)
             }
         }
     }
@@ -142,9 +138,7 @@ public struct HaravanImporter: SourceImporter {
     ) throws -> ResumePoint? {
         try header(BoundMapping(mapping: mapping, header: HaravanRows.header, file: file.displayName))
         return try withoutActuallyEscaping(row) { row in
-            var reader = JSONEventReader(path: file.path, displayName: file.displayName)
-            reader.onProgress = progress
-            return try reader.read(into: HaravanRows(file: file.displayName, row: row), resumingAt: resume)
+            try JSONEventReader(file, progress: progress).read(into: HaravanRows(file: file.displayName, row: row), resumingAt: resume)
         }
     }
 }

@@ -61,6 +61,12 @@ struct JSONEventReader {
         self.displayName = displayName
     }
 
+    /// A reader of an import's file, reporting bytes read to `progress`.
+    init(_ file: InputFile, progress: ((Int) -> Void)?) {
+        self.init(path: file.path, displayName: file.displayName)
+        onProgress = progress
+    }
+
     /// Reads the file into `sink`. With `resume` (from an earlier file whose bytes this one
     /// begins with, up to `resume.end`), the bytes between the first and the last record of
     /// that file are not read. Returns where a later file with this one's bytes may resume.

@@ -16,11 +16,10 @@ struct RecordEnds {
     private var last: (offset: Int, rows: Int, state: JSONResumeState?)?
     private(set) var rows = 0
 
-    /// Rows were emitted up to `rows` by a record ending at `offset`.
-    mutating func recordEnded(at offset: Int, rows: Int, state: @autoclosure () -> JSONResumeState?) {
-        guard rows != self.rows else { return }
+    /// A record ending at `offset` emitted rows up to `rows` (more than `self.rows`).
+    mutating func recordEnded(at offset: Int, rows: Int, state: JSONResumeState?) {
         self.rows = rows
-        let end = (offset, rows, state())
+        let end = (offset, rows, state)
         if first == nil { first = end }
         last = end
     }
