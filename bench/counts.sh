@@ -8,15 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 items=${1:-100000}
 movements=${2:-10000000}
 data="$here/data/counts-$items-$movements"
-[ -f "$data/sheet-$items.csv" ] || python3 "$here/generate_counts.py" "$items" "$movements" "$data"
-(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
+ledger=$("$here/ledger.sh" "$items" "$movements")  # built once, copied for each run
 bin="$here/../.build/release/stockrecon"
-ledger="$data/ledger.sqlite"
-if [ ! -f "$ledger" ]; then  # the 10M-movement ledger is built once and copied for each run
-  echo "building the ledger: $movements movements (once)" >&2
-  "$bin" catalog import --db "$ledger" --tenant bench "$data"/{orgs,locations,users,variants}.csv >/dev/null
-  "$bin" import --db "$ledger" --tenant bench --org cnt --format synq "$data/movements-$movements.csv" >/dev/null
-fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$ledger" "$work/db.sqlite"

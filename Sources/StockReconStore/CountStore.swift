@@ -250,6 +250,7 @@ extension Store {
                 INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
                 ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
                 """)
+            var runs = try VariantMovements.Runs(db)
             for index in items.indices {
                 let stored = items[index]
                 guard case .post(let kind, let delta) = stored.item.fate() else { continue }
@@ -259,10 +260,13 @@ extension Store {
                     "count \(id)", stored.item.notes, stored.item.reason,
                     "count-\(id):\(stored.item.variantID)@\(stored.item.locationID)",
                 ])
-                items[index].movementID = db.lastInsertedRowID
+                let movement = db.lastInsertedRowID
+                items[index].movementID = movement
+                try runs.add(variant: stored.variant, id: movement)
                 try level.execute(arguments: [session.tenant, stored.variant, stored.location, before + delta])
                 posted += 1
             }
+            try runs.flush()
         }
         let result = try db.cachedStatement(sql: """
             INSERT INTO count_results (count, variant, location, batch, system_quantity, counted_quantity, moved_during_count,

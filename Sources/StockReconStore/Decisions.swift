@@ -192,6 +192,7 @@ extension Store {
                 movement.idempotencyKey, movement.reverses,
             ])
         let id = db.lastInsertedRowID
+        try VariantMovements.record(variant: movement.variant, id: id, in: db)
         try db.execute(sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand

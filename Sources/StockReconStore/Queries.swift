@@ -21,12 +21,26 @@ extension Store {
         "run_id", "source_file", "source_line", "idempotency_key", "reverses_id",
     ]
 
-    /// On-hand per variant and location of one tenant, optionally narrowed.
+    /// On-hand per variant and location of one tenant, optionally narrowed. The tenant's
+    /// variants are walked first (`CROSS JOIN` fixes SQLite's join order), so that one variant's
+    /// balances are a look-up, not a scan of every balance of the tenant.
     public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
-        let columns = ["variant_id", "location_id", "on_hand"]
-        let (sql, arguments) = Self.query(
-            columns, from: "balances", tenantID: tenantID, filters: [("variant_id", variantID), ("location_id", locationID)])
-        return try table(sql: sql + " ORDER BY variant_id, location_id", arguments: arguments, columns: columns)
+        var sql = """
+            SELECT v.variant_id, loc.location_id, s.on_hand
+            FROM tenants t CROSS JOIN catalog_variants v CROSS JOIN stock_levels s
+            JOIN catalog_locations loc ON loc.id = s.location
+            WHERE t.tenant_id = ? AND v.tenant = t.id AND s.tenant = t.id AND s.variant = v.id
+            """
+        var arguments: StatementArguments = [tenantID]
+        if let variantID {
+            sql += " AND v.variant_id = ?"
+            arguments += [variantID]
+        }
+        if let locationID {
+            sql += " AND loc.location_id = ?"
+            arguments += [locationID]
+        }
+        return try table(sql: sql + " ORDER BY v.variant_id, loc.location_id", arguments: arguments, columns: ["variant_id", "location_id", "on_hand"])
     }
 
     /// `SELECT columns FROM view WHERE tenant_id = ?`, and `AND column = ?` for each filter
@@ -44,14 +58,39 @@ extension Store {
         return (sql, arguments)
     }
 
-    /// One tenant's movements in ledger order after `sinceID`, at most `limit` of them.
+    /// One tenant's movements in ledger order after `sinceID`, at most `limit` of them. With a
+    /// variant, its movement ids are found first in `variant_movements`: filtering the
+    /// view would walk the whole ledger in id order (5.6 s on 10,000,000 movements).
     public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
         var (sql, arguments) = Self.query(
-            Store.movementColumns, from: "movements", tenantID: tenantID,
-            filters: [("variant_id", variantID), ("location_id", locationID)])
+            Store.movementColumns, from: "movements", tenantID: tenantID, filters: [("location_id", variantID == nil ? locationID : nil)])
+        if let variantID {
+            let ids = try read { db in
+                try Self.movementIDs(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, in: db)
+            }
+            sql += " AND id IN (\(ids.map(String.init).joined(separator: ", ")))"
+        }
         sql += " AND id > ? ORDER BY id LIMIT ?"
         arguments += [sinceID, limit]
         return try table(sql: sql, arguments: arguments, columns: Store.movementColumns)
+    }
+
+    /// The ids of one variant's movements (at one location, when named) after `sinceID`, at
+    /// most `limit`, oldest first.
+    static func movementIDs(
+        tenantID: String, variantID: String, locationID: String?, sinceID: Int64, limit: Int, in db: Database
+    ) throws -> [Int64] {
+        guard let variant = try Int64.fetchOne(db, sql: """
+            SELECT v.id FROM catalog_variants v JOIN tenants t ON t.id = v.tenant WHERE t.tenant_id = ? AND v.variant_id = ?
+            """, arguments: [tenantID, variantID]) else { return [] }
+        var location: Int64?
+        if let locationID {
+            location = try Int64.fetchOne(db, sql: """
+                SELECT l.id FROM catalog_locations l JOIN tenants t ON t.id = l.tenant WHERE t.tenant_id = ? AND l.location_id = ?
+                """, arguments: [tenantID, locationID])
+            guard location != nil else { return [] }
+        }
+        return try VariantMovements.ids(variant: variant, location: location, after: sinceID, limit: limit, in: db)
     }
 
     public static let runColumns = [

@@ -32,6 +32,10 @@ enum Schema {
         migrator.registerMigration("v7: where re-exports resume") { db in
             try db.execute(sql: FilePrefixes.tableSQL)
         }
+        migrator.registerMigration("v8: each variant's movements") { db in
+            try db.execute(sql: VariantMovements.tableSQL)
+            try VariantMovements.backfill(db)
+        }
         return migrator
     }
 

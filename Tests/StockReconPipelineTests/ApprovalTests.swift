@@ -96,6 +96,7 @@ import StockReconStore
         #expect(approvals.map { $0["note"] } == ["PO 17 checked".databaseValue, "no".databaseValue])
         #expect(approvals[0]["movement_id"] == movement.databaseValue)
         #expect(try fixture.count("SELECT count(*) FROM movements") == 1)
+        #expect(try fixture.variantRunsMatchLedger())
     }
 
     @Test func aRerunDoesNotHoldThePendingRowsAgain() throws {
@@ -135,6 +136,7 @@ import StockReconStore
         }
         #expect(throws: Refusal.self) { _ = try store.reverse(movementID: 1, tenantID: "t1", userID: "ghost", reason: "x") }
         #expect(try fixture.count("SELECT count(*) FROM movements") == 2)
+        #expect(try fixture.variantRunsMatchLedger())
     }
 
     @Test func negativeStockIsAllowedUnlessForbidden() throws {

@@ -40,6 +40,7 @@ import StockReconIO
         let totals = completion.totals
         #expect(totals.missingValueMinor == -3_000 && totals.excessValueMinor == 0 && totals.netVarianceMinor == -3_000)
         #expect(try fixture.count("SELECT net_variance_minor FROM stock_counts WHERE id = ?", [id]) == -3_000)
+        #expect(try fixture.variantRunsMatchLedger())
     }
 
     @Test func linesOfOneItemAddUpAcrossBatchesAndSheetsAndTheSameSheetIsADuplicate() throws {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 @testable import StockReconPipeline
 import StockReconIO
-import StockReconStore
+@testable import StockReconStore
 
 /// A temporary database with a catalog for tenant `t1`: orgs acme (default WH) and other,
 /// locations WH and SHOP, variants 1001 (acme), 1002 (acme, location-aware), 2001 (other).
@@ -65,6 +65,23 @@ final class Fixture {
         try store.read { db in
             try Row.fetchAll(db, sql: "SELECT source_line, field, type FROM rejections WHERE run_id = ? ORDER BY id", arguments: [run])
                 .map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// Whether `variant_movements` holds every ledger id once, under its variant's group and
+    /// low bits, in ascending runs that end at their `last_id`: what `movements --variant` reads.
+    func variantRunsMatchLedger() throws -> Bool {
+        try store.read { db in
+            let ledger = try Row.fetchAll(db, sql: "SELECT variant, id FROM ledger ORDER BY id").map {
+                [VariantMovements.group(of: $0[0]), $0[1], VariantMovements.entry(variant: $0[0], id: 0)]
+            }
+            var runs: [[Int64]] = []
+            for row in try Row.fetchAll(db, sql: "SELECT variant_group, last_id, entries FROM variant_movements") {
+                let entries = try VariantMovements.decode(row[2])
+                guard entries.map(\.id) == entries.map(\.id).sorted(), entries.last?.id == row[1] else { return false }
+                runs += entries.map { [row[0], $0.id, $0.low] }
+            }
+            return !ledger.isEmpty && ledger == runs.sorted { $0[1] < $1[1] }
         }
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
+import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconCore
 import StockReconIO
+import StockReconStore
 
 @Suite struct ImportPipelineTests {
     @Test func everyRowEndsSomewhereWithItsLocatedReason() throws {
@@ -161,6 +163,44 @@ import StockReconIO
         } throws: { error in
             (error as? UsageError)?.message.contains("org acme is not in tenant t3") == true
         }
+    }
+
+    @Test func oneVariantsMovementsPageByIndexWithinItsTenant() throws {
+        let fixture = try Fixture(tenants: ["t1", "t2"])
+        let rows = (1...9).map { "\($0 % 3 == 0 ? "1002" : "1001"),\($0 % 2 == 0 ? "SHOP" : "WH"),\($0)" }
+        let file = fixture.file("a.csv", "variant_id,location_id,quantity_delta\n" + rows.joined(separator: "\n") + "\n")
+        _ = try fixture.importing([file], tenant: "t1")
+        _ = try fixture.importing([fixture.file("b.csv", "variant_id,location_id,quantity_delta\n1001,WH,40\n")], tenant: "t2")
+        func deltas(_ variant: String?, _ location: String? = nil, since: Int64 = 0, limit: Int = 100) throws -> [TableValue] {
+            let table = try fixture.store.movements(tenantID: "t1", variantID: variant, locationID: location, sinceID: since, limit: limit)
+            let column = try #require(table.columns.firstIndex(of: "quantity_delta"))
+            return table.rows.map { $0[column] }
+        }
+        #expect(try deltas("1001") == [1, 2, 4, 5, 7, 8].map { .integer($0) })
+        #expect(try deltas("1001", limit: 2) == [.integer(1), .integer(2)])
+        #expect(try deltas("1001", since: 2, limit: 2) == [.integer(4), .integer(5)])
+        #expect(try deltas("1001", "SHOP") == [2, 4, 8].map { .integer($0) })
+        #expect(try deltas(nil, "SHOP") == [2, 4, 6, 8].map { .integer($0) })
+        #expect(try deltas("2001") == [])
+        #expect(try deltas("1001", "MOON") == [])
+        #expect(try fixture.variantRunsMatchLedger())
+    }
+
+    @Test func aVariantsRunsSpanFlushesAndAreWrittenForALedgerMadeBeforeThem() throws {
+        let fixture = try Fixture()
+        let rows = 70_000  // more than one flush of runs, and runs of 1,024 ids split
+        let body = (0..<rows).map { $0 % 7 == 0 ? "1002,SHOP,1" : "1001,WH,1" }.joined(separator: "\n")
+        _ = try fixture.importing([fixture.file("a.csv", "variant_id,location_id,quantity_delta\n" + body + "\n")])
+        #expect(try fixture.variantRunsMatchLedger())
+        let page = try fixture.store.movements(tenantID: "t1", variantID: "1002", locationID: nil, sinceID: 7_000, limit: 3)
+        #expect(page.rows.map { $0[0] } == [7_001, 7_008, 7_015].map { .integer($0) })
+
+        try fixture.store.withConnection("going back to v7") { db in
+            try db.execute(sql: "DROP TABLE variant_movements; DELETE FROM grdb_migrations WHERE identifier LIKE 'v8:%'")
+        }
+        let reopened = try Store(path: fixture.databasePath)
+        #expect(try reopened.movements(tenantID: "t1", variantID: "1002", locationID: nil, sinceID: 7_000, limit: 3).rows.count == 3)
+        #expect(try fixture.variantRunsMatchLedger())
     }
 
     @Test func anUnknownUserIsAUsageError() throws {
