@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYAJL", providers: [.apt(["libyajl-dev"])]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
 
         // Pure values and rules: Foundation only.
         .target(name: "StockReconCore"),
@@ -31,6 +32,8 @@ let package = Package(
             "StockReconCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // PostgreSQL through libpq: a synchronous connection with COPY (issue 10, in progress).
+        .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "CLibPQ"]),
         // The stages: read -> validate -> post -> summarize.
         .target(name: "StockReconPipeline", dependencies: ["StockReconCore", "StockReconIO", "StockReconStore"]),
         // Command line only.
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "StockReconCoreTests", dependencies: ["StockReconCore"]),
         .testTarget(name: "StockReconIOTests", dependencies: ["StockReconIO", "TestSupport"]),
         .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore", "TestSupport"]),
+        .testTarget(name: "StockReconPostgresTests", dependencies: ["StockReconPostgres", "TestSupport"]),
         .testTarget(name: "StockReconPipelineTests", dependencies: ["StockReconPipeline", "StockReconStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["stockrecon", "TestSupport"], exclude: ["golden"]),
     ],

@@ -37,3 +37,12 @@ public enum Workspace {
         FileManager.default.fileExists(atPath: corpora.appendingPathComponent(name).path)
     }
 }
+
+/// The PostgreSQL server the tests may use: `STOCKRECON_TEST_POSTGRES` holds its URL (CI starts
+/// a throwaway cluster and sets it). Without it PostgreSQL tests skip, saying so, unless
+/// `STOCKRECON_REQUIRE_POSTGRES=1` (set in CI), when they fail instead.
+public enum TestPostgres {
+    public static let url = ProcessInfo.processInfo.environment["STOCKRECON_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    public static let isRequired = ProcessInfo.processInfo.environment["STOCKRECON_REQUIRE_POSTGRES"] == "1"
+    public static let skipNote = "PostgreSQL tests skipped: set STOCKRECON_TEST_POSTGRES to a server's URL to run them"
+}

@@ -1,0 +1,137 @@
+import CLibPQ
+import Foundation
+
+/// A failure reported by PostgreSQL or libpq: the server's message and SQLSTATE, and whether
+/// the connection itself is gone (the server stopped, the network dropped).
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var sqlState: String?
+    public var connectionLost: Bool
+
+    public var description: String {
+        var text = "PostgreSQL: \(message)"
+        if let sqlState { text += " (SQLSTATE \(sqlState))" }
+        return text
+    }
+}
+
+/// Rows of a result, every value as PostgreSQL's text (nil for NULL).
+public struct PostgresRows: Sendable {
+    public var columns: [String]
+    public var rows: [[String?]]
+    /// Rows changed by INSERT, UPDATE, DELETE or COPY.
+    public var affected: Int
+}
+
+/// One synchronous libpq connection, used by one thread at a time, like the pipeline's.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+
+    /// Connects to a `postgresql://` or `postgres://` URL (libpq's own syntax and variables).
+    public init(url: String) throws {
+        guard let handle = PQconnectdb(url) else {
+            throw PostgresError(message: "libpq could not allocate a connection", sqlState: nil, connectionLost: true)
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.trimmed(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(message: "cannot connect: \(message)", sqlState: nil, connectionLost: true)
+        }
+        self.handle = handle
+        // Notices (for example "relation already exists, skipping") are not the user's business.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, …), returning its rows.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        let result = try withParameters(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        return try rows(of: result)
+    }
+
+    /// Runs several statements without parameters (a migration's text) in one round trip.
+    public func executeScript(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        _ = try rows(of: result)
+    }
+
+    /// Streams `data` through `COPY … FROM STDIN` (`sql`), chunk by chunk as `next` returns
+    /// them until it returns nil; returns the rows copied.
+    public func copy(_ sql: String, _ next: () throws -> [UInt8]?) throws -> Int {
+        let start = PQexec(handle, sql)
+        let status = PQresultStatus(start)
+        if status != PGRES_COPY_IN {
+            defer { PQclear(start) }
+            _ = try rows(of: start)
+            throw PostgresError(message: "\(sql) did not start a COPY", sqlState: nil, connectionLost: false)
+        }
+        PQclear(start)
+        var failure: Error?
+        do {
+            while let chunk = try next() {
+                let sent = chunk.withUnsafeBufferPointer { buffer in
+                    buffer.baseAddress.map { PQputCopyData(handle, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(buffer.count)) } ?? 1
+                }
+                if sent != 1 { throw error(nil) }
+            }
+        } catch {
+            failure = error
+        }
+        // A failure on our side ends the COPY with an error, which rolls it back.
+        let ended = failure.map { failure in "\(failure)".withCString { PQputCopyEnd(handle, $0) } } ?? PQputCopyEnd(handle, nil)
+        guard ended == 1 else { throw failure ?? error(nil) }
+        var copied = 0
+        var serverError: Error?
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            do { copied += try rows(of: result).affected } catch { serverError = serverError ?? error }
+        }
+        if let failure { throw failure }
+        if let serverError { throw serverError }
+        return copied
+    }
+
+    /// Lends C copies of the parameters (NULL for nil) to `body`.
+    private func withParameters<T>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) throws -> T {
+        let copies = parameters.map { $0.flatMap { strdup($0) } }
+        defer { copies.forEach { free($0) } }
+        if let lost = parameters.indices.first(where: { parameters[$0] != nil && copies[$0] == nil }) {
+            throw PostgresError(message: "out of memory copying parameter \(lost + 1)", sqlState: nil, connectionLost: false)
+        }
+        return body(copies.map { $0.map { UnsafePointer($0) } })
+    }
+
+    private func rows(of result: OpaquePointer?) throws -> PostgresRows {
+        guard let result else { throw error(nil) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            let columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+            let rows = (0..<PQntuples(result)).map { row in
+                (0..<PQnfields(result)).map { column -> String? in
+                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                }
+            }
+            return PostgresRows(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
+        default:
+            throw error(result)
+        }
+    }
+
+    private func error(_ result: OpaquePointer?) -> PostgresError {
+        let message = result.map { Self.trimmed(PQresultErrorMessage($0)) } ?? ""
+        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        return PostgresError(
+            message: message.isEmpty ? Self.trimmed(PQerrorMessage(handle)) : message, sqlState: state,
+            connectionLost: PQstatus(handle) != CONNECTION_OK)
+    }
+
+    private static func trimmed(_ text: UnsafePointer<CChar>?) -> String {
+        text.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+}
