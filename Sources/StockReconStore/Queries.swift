@@ -31,16 +31,9 @@ extension Store {
             JOIN catalog_locations loc ON loc.id = s.location
             WHERE t.tenant_id = ? AND v.tenant = t.id AND s.tenant = t.id AND s.variant = v.id
             """
-        var arguments: StatementArguments = [tenantID]
-        if let variantID {
-            sql += " AND v.variant_id = ?"
-            arguments += [variantID]
-        }
-        if let locationID {
-            sql += " AND loc.location_id = ?"
-            arguments += [locationID]
-        }
-        return try table(sql: sql + " ORDER BY v.variant_id, loc.location_id", arguments: arguments, columns: ["variant_id", "location_id", "on_hand"])
+        let (conditions, arguments) = Self.conditions([("v.variant_id = ?", variantID), ("loc.location_id = ?", locationID)])
+        sql += conditions + " ORDER BY v.variant_id, loc.location_id"
+        return try table(sql: sql, arguments: [tenantID] + arguments, columns: ["variant_id", "location_id", "on_hand"])
     }
 
     /// `SELECT columns FROM view WHERE tenant_id = ?`, and `AND column = ?` for each filter
@@ -48,11 +41,17 @@ extension Store {
     static func query(
         _ columns: [String], from view: String, tenantID: String, filters: [(column: String, value: (any DatabaseValueConvertible)?)]
     ) -> (sql: String, arguments: StatementArguments) {
-        var sql = "SELECT \(columns.joined(separator: ", ")) FROM \(view) WHERE tenant_id = ?"
-        var arguments: StatementArguments = [tenantID]
-        for (column, value) in filters {
+        let (conditions, arguments) = self.conditions(filters.map { ("\($0.column) = ?", $0.value) })
+        return ("SELECT \(columns.joined(separator: ", ")) FROM \(view) WHERE tenant_id = ?" + conditions, [tenantID] + arguments)
+    }
+
+    /// ` AND condition` for each condition whose value is given, and those values in order.
+    static func conditions(_ conditions: [(sql: String, value: (any DatabaseValueConvertible)?)]) -> (sql: String, arguments: StatementArguments) {
+        var sql = ""
+        var arguments: StatementArguments = []
+        for (condition, value) in conditions {
             guard let value else { continue }
-            sql += " AND \(column) = ?"
+            sql += " AND " + condition
             arguments += [value]
         }
         return (sql, arguments)

@@ -31,17 +31,7 @@ public struct CountSummaryRow: Sendable, Hashable {
 extension Store {
     /// `day >= from AND day <= to` for the bounds given (dates as YYYY-MM-DD, inclusive).
     private static func period(_ column: String, from: String?, to: String?) -> (sql: String, arguments: StatementArguments) {
-        var sql = ""
-        var arguments: StatementArguments = []
-        if let from {
-            sql += " AND \(column) >= ?"
-            arguments += [from]
-        }
-        if let to {
-            sql += " AND \(column) <= ?"
-            arguments += [to]
-        }
-        return (sql, arguments)
+        conditions([("\(column) >= ?", from), ("\(column) <= ?", to)])
     }
 
     /// The `summary_report` view's figures for one tenant and period, summed over days. The
