@@ -61,8 +61,8 @@ public final class PostgresConnection {
         _ = try rows(of: result)
     }
 
-    /// Streams `data` through `COPY … FROM STDIN` (`sql`), chunk by chunk as `next` returns
-    /// them until it returns nil; returns the rows copied.
+    /// Runs `sql` (a `COPY … FROM STDIN`) and streams it the chunks `next` returns, until it
+    /// returns nil; returns the rows copied.
     public func copy(_ sql: String, _ next: () throws -> [UInt8]?) throws -> Int {
         let start = PQexec(handle, sql)
         let status = PQresultStatus(start)

@@ -62,7 +62,7 @@ extension Store {
     /// view would walk the whole ledger in id order (5.6 s on 10,000,000 movements).
     public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
         var (sql, arguments) = Self.query(
-            Store.movementColumns, from: "movements", tenantID: tenantID, filters: [("location_id", variantID == nil ? locationID : nil)])
+            Store.movementColumns, from: "movements", tenantID: tenantID, filters: [("location_id", locationID)])
         if let variantID {
             let ids = try read { db in
                 try Self.movementIDs(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, in: db)
