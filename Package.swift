@@ -27,12 +27,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        // The SQLite store: migrations, ledger, balances, queries.
+        // The store: its logic over `SQLConnection`, met by SQLite (GRDB) and PostgreSQL (libpq).
         .target(name: "StockReconStore", dependencies: [
-            "StockReconCore",
+            "StockReconCore", "StockReconPostgres",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // PostgreSQL through libpq: a synchronous connection with COPY (issue 10, in progress).
+        // PostgreSQL through libpq: a synchronous connection with COPY.
         .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "CLibPQ"]),
         // The stages: read -> validate -> post -> summarize.
         .target(name: "StockReconPipeline", dependencies: ["StockReconCore", "StockReconIO", "StockReconStore"]),

@@ -13,7 +13,7 @@ public struct PipelineDefinition: Sendable {
     public var tenantID: String
     public var orgID: String
     public var userID: String?
-    /// The file's `database:`, relative to the pipeline file, if it names one.
+    /// The file's `database:` (a path relative to the pipeline file, or a `postgresql://` URL), if it names one.
     public var database: String?
     public var rules: AdjustmentRules
     /// `rules.receiving` (the receive stages' tolerances) and `rules.counts`.
@@ -73,7 +73,8 @@ public enum PipelineFile {
         let tenantID = required("tenant", "acme")
         let orgID = required("org", "northwind")
         let userID = top["user"].flatMap { reader.string($0) }
-        let database = top["database"].flatMap { reader.string($0) }.map(paths.resolve)
+        // A server's URL is taken as it is; a file's path is relative to the pipeline file.
+        let database = top["database"].flatMap { reader.string($0) }.map { $0.contains("://") ? $0 : paths.resolve($0) }
         var rules = AdjustmentRules()
         var receiving = ReceivingPolicy()
         var counts = CountRules()

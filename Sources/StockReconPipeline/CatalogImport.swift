@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -18,7 +17,7 @@ public struct CatalogImport {
     }
 
     /// Loads the files, each in its own transaction (a savepoint in a dry run).
-    func run(tenantID: String, files: [InputFile], command: RunCommand, in db: Database, isDryRun: Bool) throws -> RunReport {
+    func run(tenantID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
         var tenant: Int64 = 0
         var run: Int64 = 0
         try writing(db, isDryRun: isDryRun) {

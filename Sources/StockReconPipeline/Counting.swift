@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -41,7 +40,7 @@ public struct Counting {
         try store.withConnection("starting a count") { db in try start(request, in: db, isDryRun: false) }
     }
 
-    func start(_ request: CountRequest, in db: Database, isDryRun: Bool) throws -> Int64 {
+    func start(_ request: CountRequest, in db: any SQLConnection, isDryRun: Bool) throws -> Int64 {
         var id: Int64 = 0
         try writing(db, isDryRun: isDryRun) {
             id = try Store.startCount(
@@ -66,7 +65,7 @@ public struct Counting {
     /// `countedRows` gathers how many rows counted each item, so that a pipeline can tell
     /// how its rows ended once the count completes.
     func add(
-        countID: Int64, userID: String, files: [InputFile], command: RunCommand, in db: Database, isDryRun: Bool,
+        countID: Int64, userID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool,
         countedRows: inout [CountItemKey: Int]
     ) throws -> RunReport {
         var session: CountSession?
@@ -118,7 +117,7 @@ public struct Counting {
     }
 
     /// The rows of these sheets when every one was added to the count before, else nil.
-    func addedRows(countID: Int64, files: [InputFile], in db: Database) throws -> Int? {
+    func addedRows(countID: Int64, files: [InputFile], in db: any SQLConnection) throws -> Int? {
         var total = 0
         for file in files {
             let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
@@ -138,7 +137,7 @@ public struct Counting {
 
     func complete(
         countID: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules, command: RunCommand,
-        in db: Database, isDryRun: Bool
+        in db: any SQLConnection, isDryRun: Bool
     ) throws -> CountCompletion {
         var completion: CountCompletion?
         try writing(db, isDryRun: isDryRun) {

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -11,7 +10,7 @@ struct FileImporter {
     let mapping: StockReconCore.ColumnMapping
     let validator: AdjustmentValidator
     let context: PostingContext
-    let db: Database
+    let db: any SQLConnection
     /// Whether a file may resume after an earlier clean file it begins with.
     let resumes: Bool
     let progress: ProgressHandler?
@@ -22,7 +21,7 @@ struct FileImporter {
 
     init(
         file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, context: PostingContext,
-        db: Database, resumes: Bool, progress: ProgressHandler?
+        db: any SQLConnection, resumes: Bool, progress: ProgressHandler?
     ) {
         self.file = file
         self.mapping = mapping

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -83,7 +82,7 @@ public struct ImportPipeline {
     }
 
     /// Imports the files, each in its own transaction (a savepoint in a dry run).
-    func run(_ request: ImportRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
+    func run(_ request: ImportRequest, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
             command: request.command, isDryRun: isDryRun, rules: request.rules, reconciler: request.reconciler)
@@ -102,7 +101,7 @@ public struct ImportPipeline {
 
     private func importFile(
         _ file: InputFile, request: ImportRequest, validator: AdjustmentValidator, context: PostingContext,
-        in db: Database, isDryRun: Bool, report: inout RunReport
+        in db: any SQLConnection, isDryRun: Bool, report: inout RunReport
     ) throws -> FileReport {
         var fileReport = FileReport(file: file.displayName)
         var samples: [Diagnostic] = []

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -76,7 +75,7 @@ public struct PipelineRunner {
         }
     }
 
-    private func run(_ pipeline: PipelineDefinition, userID: String?, in db: Database, isDryRun: Bool) throws -> PipelineReport {
+    private func run(_ pipeline: PipelineDefinition, userID: String?, in db: any SQLConnection, isDryRun: Bool) throws -> PipelineReport {
         var report = PipelineReport(file: pipeline.file, isDryRun: isDryRun)
         var pipelineRun: Int64?
         /// The count of the last `count` stage, for a `report` stage of kind variance.
@@ -165,7 +164,7 @@ public struct PipelineRunner {
     /// completes, pending while it stays open.
     private func runCount(
         _ stage: CountStage, files: [InputFile], userID: String, pipeline: PipelineDefinition, pipelineRun: Int64?,
-        in db: Database, isDryRun: Bool
+        in db: any SQLConnection, isDryRun: Bool
     ) throws -> CountStageOutcome {
         let counting = Counting(store: store)
         let earlier = try Store.latestCount(
@@ -205,7 +204,7 @@ public struct PipelineRunner {
     }
 
     /// Writes a report stage's file (not in a dry run); returns what it did, for people.
-    private func writeReport(_ spec: ReportStage, pipeline: PipelineDefinition, count: Int64?, in db: Database, isDryRun: Bool) throws -> String {
+    private func writeReport(_ spec: ReportStage, pipeline: PipelineDefinition, count: Int64?, in db: any SQLConnection, isDryRun: Bool) throws -> String {
         let document: ReportDocument
         switch spec.kind {
         case .variance:

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -64,7 +63,7 @@ public struct Receiving {
         return try running(store, "receiving", isDryRun: request.isDryRun) { db in try run(request, in: db, isDryRun: request.isDryRun) }
     }
 
-    func run(_ request: ReceiveRequest, in db: Database, isDryRun: Bool) throws -> ReceiveReport {
+    func run(_ request: ReceiveRequest, in db: any SQLConnection, isDryRun: Bool) throws -> ReceiveReport {
         var orders: RunReport?
         if !request.purchaseOrders.isEmpty {
             orders = try loadOrders(request, in: db, isDryRun: isDryRun)
@@ -81,7 +80,7 @@ public struct Receiving {
 
     /// Loads or updates order lines, each file in its own transaction; a row counts as
     /// posted when it was loaded.
-    private func loadOrders(_ request: ReceiveRequest, in db: Database, isDryRun: Bool) throws -> RunReport {
+    private func loadOrders(_ request: ReceiveRequest, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
             command: RunCommand(.purchaseOrders, pipeline: request.pipeline, pipelineRun: request.pipelineRun), isDryRun: isDryRun)

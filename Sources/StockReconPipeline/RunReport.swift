@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import StockReconCore
 import StockReconIO
 import StockReconStore
@@ -53,7 +52,7 @@ extension RunReport {
     /// checks it, and what it writes commits with its rejections and the run's counts. A file
     /// that cannot be read at all is one file-level rejection and writes nothing else.
     mutating func loadEach(
-        _ files: [InputFile], run: Int64, tenantID: String, in db: Database, isDryRun: Bool, _ load: (InputFile) throws -> FileLoad
+        _ files: [InputFile], run: Int64, tenantID: String, in db: any SQLConnection, isDryRun: Bool, _ load: (InputFile) throws -> FileLoad
     ) throws {
         for file in files {
             var fileReport = FileReport(file: file.displayName)
@@ -78,7 +77,7 @@ extension RunReport {
 extension FileReport {
     /// A file that could not be read at all: one file-level rejection, recorded with the run's
     /// counts; nothing else of it is written. Returns the rejection.
-    mutating func recordUnreadable(_ failure: FileReadError, run: Int64, tenantID: String, in db: Database, isDryRun: Bool) throws -> [Diagnostic] {
+    mutating func recordUnreadable(_ failure: FileReadError, run: Int64, tenantID: String, in db: any SQLConnection, isDryRun: Bool) throws -> [Diagnostic] {
         counts = OutcomeCounts(rows: 1, rejected: 1)
         self.failure = failure.diagnostic
         let diagnostics = [failure.diagnostic]

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconStore
 
@@ -12,7 +11,7 @@ struct RunSetup {
     static let systemUserID = "system"
 
     static func begin(
-        _ db: Database, tenantID: String, orgID: String, userID: String?, command: RunCommand, isDryRun: Bool,
+        _ db: any SQLConnection, tenantID: String, orgID: String, userID: String?, command: RunCommand, isDryRun: Bool,
         rules: AdjustmentRules = AdjustmentRules(), reconciler: Reconciler? = nil
     ) throws -> RunSetup {
         var setup: RunSetup?
@@ -37,7 +36,7 @@ struct RunSetup {
 
     /// The internal id of the named user (a usage error when unknown: the store's check, the
     /// same one approvals make), or of the system user, created as staff on first use.
-    static func user(_ userID: String?, tenant: Int64, tenantID: String, catalog: Catalog, in db: Database) throws -> Int64 {
+    static func user(_ userID: String?, tenant: Int64, tenantID: String, catalog: Catalog, in db: any SQLConnection) throws -> Int64 {
         if let userID {
             do {
                 return try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db).id
@@ -49,7 +48,7 @@ struct RunSetup {
         return try Store.addUser(systemUserID, role: .staff, tenant: tenant, in: db)
     }
 
-    func finish(in db: Database, isDryRun: Bool) throws {
+    func finish(in db: any SQLConnection, isDryRun: Bool) throws {
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(context.run, in: db) }
     }
 }

@@ -18,6 +18,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 /// Rows of a result, every value as PostgreSQL's text (nil for NULL).
 public struct PostgresRows: Sendable {
     public var columns: [String]
+    /// Each column's type OID (`pg_type.oid`: 20 is bigint, 25 text, 17 bytea, …).
+    public var types: [UInt32]
     public var rows: [[String?]]
     /// Rows changed by INSERT, UPDATE, DELETE or COPY.
     public var affected: Int
@@ -117,7 +119,8 @@ public final class PostgresConnection {
                     PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
                 }
             }
-            return PostgresRows(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
+            let types = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
+            return PostgresRows(columns: columns, types: types, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
         default:
             throw error(result)
         }

@@ -1,5 +1,3 @@
-import GRDB
-
 /// On-hand per (variant, location) for the keys one file touches: open addressing on
 /// integer keys, one cache line per probe (Swift's hashed dictionary cost a tenth of an
 /// import).
@@ -89,7 +87,7 @@ struct BalanceBook {
 struct BalanceCache {
     private var book = BalanceBook()
     private var load: FastStatement?
-    private let db: Database?
+    private let db: (any SQLConnection)?
     private let tenant: Int64
     /// Every stored balance of the tenant is in the book: a key not there has none.
     private var isComplete = false
@@ -106,13 +104,21 @@ struct BalanceCache {
         book = BalanceBook(capacity: 1)
     }
 
-    init(_ db: Database, tenant: Int64, scanLimit: Int = BalanceCache.scanLimit) throws {
+    init(_ db: any SQLConnection, tenant: Int64, scanLimit: Int = BalanceCache.scanLimit) throws {
         self.tenant = tenant
         self.db = db
-        let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
-        if stored <= scanLimit {
+        let stored = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
+        let scanSQL = "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?"
+        if stored <= scanLimit, db.dialect == .postgres {
             book = BalanceBook(capacity: max(4096, stored))
-            var scan = try FastStatement(db, sql: "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?")
+            for row in try db.fetchAll(sql: scanSQL, arguments: [tenant]) {
+                let (slot, _) = book.slot(variant: try row[0], location: try row[1])
+                book.load(slot, try row[2])
+            }
+            isComplete = true
+        } else if stored <= scanLimit {
+            book = BalanceBook(capacity: max(4096, stored))
+            var scan = try FastStatement(db, sql: scanSQL)
             scan.reset()
             scan.bind(tenant, at: 1)
             while try scan.step() {
@@ -120,15 +126,22 @@ struct BalanceCache {
                 book.load(slot, scan.int64(column: 2))
             }
             isComplete = true
-        } else {
-            load = try FastStatement(db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?")
+        } else if db.dialect == .sqlite {
+            load = try FastStatement(db, sql: Self.loadSQL)
         }
     }
+
+    private static let loadSQL = "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?"
 
     /// The balance's slot and current on-hand.
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
         let (slot, isNew) = book.slot(variant: variant, location: location)
-        if isNew, !isComplete, load != nil {
+        if isNew, !isComplete, load == nil, let db {
+            // PostgreSQL, a tenant with more balances than one scan reads: a round trip a key.
+            if let onHand = try db.fetchValue(Int64.self, sql: Self.loadSQL, arguments: [tenant, variant, location]) {
+                book.load(slot, onHand)
+            }
+        } else if isNew, !isComplete, load != nil {
             load?.reset()
             load?.bind(tenant, at: 1)
             load?.bind(variant, at: 2)
@@ -155,6 +168,7 @@ struct BalanceCache {
     /// an insert where none is.
     func write() throws {
         guard let db else { return }
+        if db.dialect == .postgres { return try writeOnServer(db) }
         var update = try FastStatement(db, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
         var insert = try FastStatement(db, sql: "INSERT INTO stock_levels (on_hand, tenant, variant, location) VALUES (?, ?, ?, ?)")
         for (variant, location, onHand, isStored) in book.changed {
@@ -168,5 +182,17 @@ struct BalanceCache {
             }
             if isStored { try write(&update) } else { try write(&insert) }
         }
+    }
+
+    /// PostgreSQL: every changed balance in one statement, the keys as arrays.
+    private func writeOnServer(_ db: any SQLConnection) throws {
+        let changed = book.changed
+        guard !changed.isEmpty else { return }
+        func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+        try db.execute(sql: """
+            INSERT INTO stock_levels (tenant, variant, location, on_hand)
+            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
+            """, arguments: [tenant, array(changed.map(\.variant)), array(changed.map(\.location)), array(changed.map(\.onHand))])
     }
 }

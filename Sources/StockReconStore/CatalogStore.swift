@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// Catalog rows as a catalog file gives them (text ids, exact cost).
@@ -11,17 +10,20 @@ public enum CatalogEntry: Sendable, Hashable {
 
 extension Store {
     /// The tenant's internal id, creating the tenant on first use.
-    public static func tenantKey(_ db: Database, _ tenantID: String) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) {
-            return id
+    public static func tenantKey(_ db: any SQLConnection, _ tenantID: String) throws -> Int64 {
+        let find = "SELECT id FROM tenants WHERE tenant_id = ?"
+        if let id = try db.fetchValue(Int64.self, sql: find, arguments: [tenantID]) { return id }
+        // Another process may create the same tenant at the same moment: either insert stands.
+        try db.execute(sql: "INSERT INTO tenants (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING", arguments: [tenantID])
+        guard let id = try db.fetchValue(Int64.self, sql: find, arguments: [tenantID]) else {
+            throw SQLDecodingError(message: "tenant \(tenantID) was created but cannot be read back")
         }
-        try db.execute(sql: "INSERT INTO tenants (tenant_id) VALUES (?)", arguments: [tenantID])
-        return db.lastInsertedRowID
+        return id
     }
 
     /// Inserts or updates catalog entries: loading the same file again updates in place,
     /// keeping internal ids (and so the ledger's references) stable.
-    public static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: Database) throws {
+    public static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: any SQLConnection) throws {
         for entry in entries {
             switch entry {
             case let .org(orgID, name, defaultLocationID):
@@ -53,32 +55,31 @@ extension Store {
     }
 
     /// Adds a user to a tenant's catalog and returns its internal id.
-    public static func addUser(_ userID: String, role: Catalog.Role, tenant: Int64, in db: Database) throws -> Int64 {
-        try db.execute(
+    public static func addUser(_ userID: String, role: Catalog.Role, tenant: Int64, in db: any SQLConnection) throws -> Int64 {
+        try db.insert(
             sql: "INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)",
             arguments: [tenant, userID, role.rawValue])
-        return db.lastInsertedRowID
     }
 
     /// The tenant's whole catalog, for the checks of a run. Never another tenant's rows.
-    public static func catalog(tenant: Int64, in db: Database) throws -> Catalog {
-        let orgs = try Row.fetchAll(db, sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
-            .map { Catalog.Org(id: $0[0], orgID: $0[1], name: $0[2], defaultLocationID: $0[3]) }
-        let locations = try Row.fetchAll(db, sql: "SELECT id, location_id, site_id, name FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
-            .map { Catalog.Location(id: $0[0], locationID: $0[1], siteID: $0[2], name: $0[3]) }
-        let variants = try Row.fetchAll(db, sql: """
+    public static func catalog(tenant: Int64, in db: any SQLConnection) throws -> Catalog {
+        let orgs = try db.fetchAll(sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
+            .map { Catalog.Org(id: try $0[0], orgID: try $0[1], name: try $0[2], defaultLocationID: try $0[3]) }
+        let locations = try db.fetchAll(sql: "SELECT id, location_id, site_id, name FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
+            .map { Catalog.Location(id: try $0[0], locationID: try $0[1], siteID: try $0[2], name: try $0[3]) }
+        let variants = try db.fetchAll(sql: """
             SELECT id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware
             FROM catalog_variants WHERE tenant = ? ORDER BY id
             """, arguments: [tenant])
             .map {
                 Catalog.Variant(
-                    id: $0[0], variantID: $0[1], productID: $0[2], orgID: $0[3], sku: $0[4],
-                    barcode: $0[5], unitCostMinor: $0[6], isLocationAware: $0[7])
+                    id: try $0[0], variantID: try $0[1], productID: try $0[2], orgID: try $0[3], sku: try $0[4],
+                    barcode: try $0[5], unitCostMinor: try $0[6], isLocationAware: try $0[7])
             }
-        let users = try Row.fetchAll(db, sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
+        let users = try db.fetchAll(sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
             .compactMap { row -> Catalog.User? in
-                guard let role = Catalog.Role(rawValue: row[2]) else { return nil }
-                return Catalog.User(id: row[0], userID: row[1], role: role)
+                guard let role = Catalog.Role(rawValue: try row[2]) else { return nil }
+                return Catalog.User(id: try row[0], userID: try row[1], role: role)
             }
         return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
     }

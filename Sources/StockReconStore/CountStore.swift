@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// A stocktake session as stored.
@@ -53,50 +52,49 @@ extension Store {
     /// kept as the count's system quantities.
     public static func startCount(
         tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?,
-        userID: String, in db: Database
+        userID: String, in db: any SQLConnection
     ) throws -> Int64 {
-        guard let tenant = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else {
+        guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else {
             throw Refusal("tenant \(tenantID) has no catalog: load one with `stockrecon catalog import --tenant \(tenantID) FILE...`")
         }
         let user = try manager(userID, tenant: tenant, tenantID: tenantID, doing: "start a count", in: db)
-        guard let org = try Int64.fetchOne(db, sql: "SELECT id FROM catalog_orgs WHERE tenant = ? AND org_id = ?", arguments: [tenant, orgID]) else {
+        guard let org = try db.fetchValue(Int64.self, sql: "SELECT id FROM catalog_orgs WHERE tenant = ? AND org_id = ?", arguments: [tenant, orgID]) else {
             throw Refusal("org \(orgID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) ORGS.csv`")
         }
         var location: Int64?
         if let locationID {
-            guard let key = try Int64.fetchOne(
-                db, sql: "SELECT id FROM catalog_locations WHERE tenant = ? AND location_id = ?", arguments: [tenant, locationID])
+            guard let key = try db.fetchValue(
+                Int64.self, sql: "SELECT id FROM catalog_locations WHERE tenant = ? AND location_id = ?", arguments: [tenant, locationID])
             else { throw Refusal("location \(locationID) is not in tenant \(tenantID)'s catalog: check the id, or load it with `stockrecon catalog import`") }
             location = key
         }
-        if let open = try Row.fetchOne(db, sql: """
+        if let open = try db.fetchOne(sql: """
             SELECT c.id, c.name, loc.location_id FROM count_sessions c LEFT JOIN catalog_locations loc ON loc.id = c.location
-            WHERE c.tenant = ? AND c.org = ? AND c.status = 'IN_PROGRESS' AND (c.location IS NULL OR ? IS NULL OR c.location = ?)
+            WHERE c.tenant = ? AND c.org = ? AND c.status = 'IN_PROGRESS' AND (c.location IS NULL OR CAST(? AS BIGINT) IS NULL OR c.location = ?)
             ORDER BY c.id LIMIT 1
             """, arguments: [tenant, org, location, location]) {
-            let id: Int64 = open[0]
-            let name: String = open[1]
-            let scopeID: String? = open[2]
+            let id: Int64 = try open[0]
+            let name: String = try open[1]
+            let scopeID: String? = try open[2]
             let scope = scopeID.map { "location \($0)" } ?? "every location"
             throw Refusal("count \(id) (\"\(name)\", \(scope)) is in progress for org \(orgID) and overlaps this one: complete or cancel it first (`stockrecon count complete \(id)` or `count cancel \(id)`)")
         }
-        try db.execute(sql: """
+        let count = try db.insert(sql: """
             INSERT INTO count_sessions (tenant, org, name, type, location, notes, started_at, started_by)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [tenant, org, name, type.rawValue, location, notes, now(), user.id])
-        let count = db.lastInsertedRowID
         try db.execute(sql: """
             INSERT INTO count_snapshots (count, variant, location, on_hand)
             SELECT ?, s.variant, s.location, s.on_hand FROM stock_levels s
             JOIN catalog_variants v ON v.id = s.variant AND v.org_id = ?
-            WHERE s.tenant = ? AND (? IS NULL OR s.location = ?)
+            WHERE s.tenant = ? AND (CAST(? AS BIGINT) IS NULL OR s.location = ?)
             """, arguments: [count, orgID, tenant, location, location])
         return count
     }
 
     /// A count by id, or a refusal that says how to find one.
-    public static func countSession(_ id: Int64, in db: Database) throws -> CountSession {
-        guard let row = try Row.fetchOne(db, sql: """
+    public static func countSession(_ id: Int64, in db: any SQLConnection) throws -> CountSession {
+        guard let row = try db.fetchOne(sql: """
             SELECT c.*, t.tenant_id AS tenant_text, o.org_id AS org_text, loc.location_id AS location_text,
                    s.user_id AS started_text, f.user_id AS finished_text
             FROM count_sessions c JOIN tenants t ON t.id = c.tenant JOIN catalog_orgs o ON o.id = c.org
@@ -104,20 +102,20 @@ extension Store {
             LEFT JOIN catalog_users s ON s.id = c.started_by LEFT JOIN catalog_users f ON f.id = c.finished_by
             WHERE c.id = ?
             """, arguments: [id]),
-            let type = CountType(rawValue: row["type"]), let status = CountStatus(rawValue: row["status"])
+            let type = CountType(rawValue: try row["type"]), let status = CountStatus(rawValue: try row["status"])
         else { throw Refusal("there is no count \(id): see `stockrecon count list --tenant T`") }
         return CountSession(
-            id: id, tenant: row["tenant"], tenantID: row["tenant_text"], org: row["org"], orgID: row["org_text"],
-            name: row["name"], type: type, status: status, location: row["location"], locationID: row["location_text"],
-            notes: row["notes"], startedAt: row["started_at"], startedBy: row["started_text"], finishedAt: row["finished_at"],
-            finishedBy: row["finished_text"], applied: (row["applied"] as Int64?).map { $0 != 0 },
-            uncounted: (row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)), reviewOverMinor: row["review_over_minor"])
+            id: id, tenant: try row["tenant"], tenantID: try row["tenant_text"], org: try row["org"], orgID: try row["org_text"],
+            name: try row["name"], type: type, status: status, location: try row["location"], locationID: try row["location_text"],
+            notes: try row["notes"], startedAt: try row["started_at"], startedBy: try row["started_text"], finishedAt: try row["finished_at"],
+            finishedBy: try row["finished_text"], applied: (try row["applied"] as Int64?).map { $0 != 0 },
+            uncounted: (try row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)), reviewOverMinor: try row["review_over_minor"])
     }
 
     /// The latest count of an org with this name and location scope (not cancelled), for a
     /// pipeline run again: it resumes an open count, or finds that a completed one took its sheets.
-    public static func latestCount(tenantID: String, orgID: String, name: String, locationID: String?, in db: Database) throws -> CountSession? {
-        guard let id = try Int64.fetchOne(db, sql: """
+    public static func latestCount(tenantID: String, orgID: String, name: String, locationID: String?, in db: any SQLConnection) throws -> CountSession? {
+        guard let id = try db.fetchValue(Int64.self, sql: """
             SELECT c.id FROM count_sessions c JOIN tenants t ON t.id = c.tenant JOIN catalog_orgs o ON o.id = c.org
             WHERE t.tenant_id = ? AND o.org_id = ? AND c.name = ? AND c.location IS NOT DISTINCT FROM (
                 SELECT id FROM catalog_locations WHERE tenant = c.tenant AND location_id = ?)
@@ -129,7 +127,7 @@ extension Store {
     }
 
     /// A count that still takes lines, or a refusal saying how it ended.
-    public static func openCount(_ id: Int64, doing action: String, in db: Database) throws -> CountSession {
+    public static func openCount(_ id: Int64, doing action: String, in db: any SQLConnection) throws -> CountSession {
         let session = try countSession(id, in: db)
         guard session.status == .inProgress else {
             throw Refusal("count \(id) is \(session.status.rawValue.lowercased()) (at \(session.finishedAt ?? "?") by \(session.finishedBy ?? "?")): nothing can \(action) a finished count; start a new one")
@@ -137,7 +135,7 @@ extension Store {
         return session
     }
 
-    static func manager(_ userID: String, tenant: Int64, tenantID: String, doing action: String, in db: Database) throws -> Catalog.User {
+    static func manager(_ userID: String, tenant: Int64, tenantID: String, doing action: String, in db: any SQLConnection) throws -> Catalog.User {
         let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
         guard user.role == .manager else {
             throw Refusal("user \(userID) is \(user.role.rawValue): only a manager may \(action)")
@@ -145,7 +143,7 @@ extension Store {
         return user
     }
 
-    public static func cancelCount(_ id: Int64, userID: String, in db: Database) throws {
+    public static func cancelCount(_ id: Int64, userID: String, in db: any SQLConnection) throws {
         let session = try openCount(id, doing: "cancel", in: db)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "cancel a count", in: db)
         try db.execute(
@@ -156,24 +154,23 @@ extension Store {
     // MARK: - Sheets
 
     /// The rows of a sheet already added to the count (by its bytes), nil for a new sheet.
-    public static func addedSheetRows(count: Int64, sha256: String, in db: Database) throws -> Int? {
-        try Int.fetchOne(db, sql: "SELECT rows FROM count_sheets WHERE count = ? AND sha256 = ?", arguments: [count, sha256])
+    public static func addedSheetRows(count: Int64, sha256: String, in db: any SQLConnection) throws -> Int? {
+        try db.fetchValue(Int.self, sql: "SELECT rows FROM count_sheets WHERE count = ? AND sha256 = ?", arguments: [count, sha256])
     }
 
     /// Records a sheet and its counted lines.
     public static func addSheet(
-        count: Int64, sha256: String, path: String, rows: Int, run: Int64, user: Int64, lines: [CountedLine], in db: Database
+        count: Int64, sha256: String, path: String, rows: Int, run: Int64, user: Int64, lines: [CountedLine], in db: any SQLConnection
     ) throws {
-        try db.execute(
+        let sheet = try db.insert(
             sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, ?, ?)",
             arguments: [count, sha256, path, rows, run])
-        let sheet = db.lastInsertedRowID
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO count_lines (count, sheet, source_line, variant, location, batch, counted, reason, notes, user)
+        let statement = """
+            INSERT INTO count_lines (count, sheet, source_line, variant, location, batch, counted, reason, notes, "user")
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """
         for line in lines {
-            try statement.execute(arguments: [
+            try db.execute(sql: statement, arguments: [
                 count, sheet, line.line, line.variant, line.location, line.batch, line.counted, line.reason, line.notes, user,
             ])
         }
@@ -184,36 +181,36 @@ extension Store {
     /// A count's items: fixed figures for a completed count; for an open one, its lines as
     /// they stand and, with `uncounted`, the items in scope with stock that nobody counted
     /// (zero policy: counted as zero).
-    public static func countItems(_ session: CountSession, uncounted: UncountedPolicy? = nil, in db: Database) throws -> [StoredCountItem] {
+    public static func countItems(_ session: CountSession, uncounted: UncountedPolicy? = nil, in db: any SQLConnection) throws -> [StoredCountItem] {
         let source = session.status == .inProgress ? "count_items_now" : "count_results"
-        var items = try Row.fetchAll(db, sql: """
+        var items = try db.fetchAll(sql: """
             SELECT i.variant, i.location, v.variant_id, v.sku, loc.location_id, i.batch, i.system_quantity,
                    i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement
             FROM \(source) i JOIN catalog_variants v ON v.id = i.variant JOIN catalog_locations loc ON loc.id = i.location
             WHERE i.count = ? ORDER BY loc.location_id, v.variant_id
-            """, arguments: [session.id]).map(storedItem)
+            """, arguments: [session.id]).map { try storedItem($0) }
         if let uncounted, session.status == .inProgress, session.type.listsUncounted {
-            let countedAs: DatabaseValueConvertible? = uncounted == .zero ? 0 : nil
-            items += try Row.fetchAll(db, sql: """
+            let countedAs: Int64? = uncounted == .zero ? 0 : nil
+            items += try db.fetchAll(sql: """
                 SELECT b.variant, b.location, v.variant_id, v.sku, loc.location_id, NULL AS batch,
-                       COALESCE(s.on_hand, 0) AS system_quantity, ? AS counted_quantity,
+                       COALESCE(s.on_hand, 0) AS system_quantity, CAST(? AS BIGINT) AS counted_quantity,
                        b.on_hand - COALESCE(s.on_hand, 0) AS moved_during_count, v.unit_cost_minor, NULL AS reason,
                        NULL AS notes, 0 AS rows, NULL AS movement
                 FROM stock_levels b
                 JOIN catalog_variants v ON v.id = b.variant AND v.org_id = ?
                 JOIN catalog_locations loc ON loc.id = b.location
                 LEFT JOIN count_snapshots s ON s.count = ? AND s.variant = b.variant AND s.location = b.location
-                WHERE b.tenant = ? AND b.on_hand <> 0 AND (? IS NULL OR b.location = ?)
+                WHERE b.tenant = ? AND b.on_hand <> 0 AND (CAST(? AS BIGINT) IS NULL OR b.location = ?)
                   AND NOT EXISTS (SELECT 1 FROM count_lines l WHERE l.count = ? AND l.variant = b.variant AND l.location = b.location)
                 ORDER BY loc.location_id, v.variant_id
                 """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id])
-                .map(storedItem)
+                .map { try storedItem($0) }
         }
         return items
     }
 
-    private static func storedItem(_ row: Row) -> StoredCountItem {
-        StoredCountItem(
+    private static func storedItem(_ row: SQLRow) throws -> StoredCountItem {
+        try StoredCountItem(
             variant: row[0], location: row[1],
             item: CountItem(
                 variantID: row[2], sku: row[3], locationID: row[4], batch: row[5], systemQuantity: row[6],
@@ -228,55 +225,55 @@ extension Store {
     /// a manager may. One transaction (the caller's).
     public static func completeCount(
         _ id: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules,
-        command: RunCommand, in db: Database
+        command: RunCommand, in db: any SQLConnection
     ) throws -> CountCompletion {
         let session = try openCount(id, doing: "complete", in: db)
+        // Before the items' on-hand is read: another process's posting waits for this one.
+        try db.lockLedger(tenant: session.tenant)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "complete a count", in: db)
         var items = try countItems(session, uncounted: uncounted, in: db)
         let run = try beginRun(tenant: session.tenant, orgID: session.orgID, command: command, in: db)
         var counts = OutcomeCounts()
         var posted = 0
         if apply {
-            try db.execute(
-                sql: "INSERT INTO postings (tenant, org, run, file, user, approved_by) VALUES (?, ?, ?, NULL, ?, ?)",
+            let posting = try db.insert(
+                sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, NULL, ?, ?)"#,
                 arguments: [session.tenant, session.org, run, user.id, user.id])
-            let posting = db.lastInsertedRowID
-            let ledger = try db.cachedStatement(sql: """
+            let ledger = """
                 INSERT INTO ledger (posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
                     reference_id, notes, reason_code, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let level = try db.cachedStatement(sql: """
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """
+            let level = """
                 INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
                 ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-                """)
-            var runs = try VariantMovements.Runs(db)
+                """
+            var runs = db.dialect == .sqlite ? try VariantMovements.Runs(db) : nil
             for index in items.indices {
                 let stored = items[index]
                 guard case .post(let kind, let delta) = stored.item.fate() else { continue }
                 let before = stored.item.onHandNow
-                try ledger.execute(arguments: [
+                let movement = try db.fetchValue(Int64.self, sql: ledger, arguments: [
                     posting, stored.variant, stored.location, kind.code, delta, before, stored.item.unitCostMinor,
                     "count \(id)", stored.item.notes, stored.item.reason,
                     "count-\(id):\(stored.item.variantID)@\(stored.item.locationID)",
                 ])
-                let movement = db.lastInsertedRowID
                 items[index].movementID = movement
-                try runs.add(variant: stored.variant, id: movement)
-                try level.execute(arguments: [session.tenant, stored.variant, stored.location, before + delta])
+                if let movement { try runs?.add(variant: stored.variant, id: movement) }
+                try db.execute(sql: level, arguments: [session.tenant, stored.variant, stored.location, before + delta])
                 posted += 1
             }
-            try runs.flush()
+            try runs?.flush()
         }
-        let result = try db.cachedStatement(sql: """
+        let result = """
             INSERT INTO count_results (count, variant, location, batch, system_quantity, counted_quantity, moved_during_count,
                 unit_cost_minor, reason, notes, rows, movement)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """
         var totals = CountTotals()
         for stored in items {
             let item = stored.item
-            try result.execute(arguments: [
+            try db.execute(sql: result, arguments: [
                 id, stored.variant, stored.location, item.batch, item.systemQuantity, item.countedQuantity,
                 item.movedDuringCount, item.unitCostMinor, item.reason, item.notes, stored.rows, stored.movementID,
             ])
@@ -305,15 +302,15 @@ extension Store {
     /// where it has a balance, and at the org's default location where it has none.
     public func blindSheetItems(_ session: CountSession) throws -> [[String]] {
         try read { db in
-            let rows: [Row]
+            let rows: [SQLRow]
             if let location = session.location {
-                rows = try Row.fetchAll(db, sql: """
+                rows = try db.fetchAll(sql: """
                     SELECT v.variant_id, v.sku, v.barcode, loc.location_id FROM catalog_variants v, catalog_locations loc
                     WHERE v.tenant = ? AND v.org_id = ? AND loc.id = ?
                     ORDER BY v.sku, v.variant_id
                     """, arguments: [session.tenant, session.orgID, location])
             } else {
-                rows = try Row.fetchAll(db, sql: """
+                rows = try db.fetchAll(sql: """
                     SELECT v.variant_id, v.sku, v.barcode, loc.location_id FROM catalog_variants v
                     JOIN stock_levels s ON s.tenant = v.tenant AND s.variant = v.id
                     JOIN catalog_locations loc ON loc.id = s.location
@@ -326,7 +323,7 @@ extension Store {
                     ORDER BY 4, 2, 1
                     """, arguments: [session.tenant, session.orgID, session.tenant, session.orgID])
             }
-            return rows.map { row in (0..<4).map { (row[$0] as String?) ?? "" } }
+            return try rows.map { row in try (0..<4).map { (try row[$0] as String?) ?? "" } }
         }
     }
 

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// A request the ledger's rules refuse (an unknown or staff user, a decided approval, a
@@ -36,18 +35,18 @@ extension Store {
     /// same transaction) or rejects a pending approval. Only a manager of its tenant may.
     public func decide(approvalID: Int64, userID: String, note: String?, approve: Bool) throws -> Decision {
         try write("deciding approval \(approvalID)") { db in
-            guard let request = try Row.fetchOne(db, sql: """
+            guard let request = try db.fetchOne(sql: """
                 SELECT a.*, t.tenant_id AS tenant_text, o.org_id AS org_text, d.user_id AS decider
                 FROM approval_requests a JOIN tenants t ON t.id = a.tenant JOIN catalog_orgs o ON o.id = a.org
                 LEFT JOIN catalog_users d ON d.id = a.decided_by
                 WHERE a.id = ?
                 """, arguments: [approvalID])
             else { throw Refusal("there is no approval \(approvalID): see `stockrecon approvals list --tenant T`") }
-            let tenant: Int64 = request["tenant"]
-            let status: String = request["status"]
+            let tenant: Int64 = try request["tenant"]
+            let status: String = try request["status"]
             guard status == ApprovalStatus.pending.rawValue else {
-                let by: String = request["decider"] ?? "someone"
-                let at: String = request["decided_at"] ?? "earlier"
+                let by: String = try request["decider"] ?? "someone"
+                let at: String = try request["decided_at"] ?? "earlier"
                 throw Refusal("approval \(approvalID) was already \(status.lowercased()) by \(by) at \(at): a decision is final; post a reversal to undo a movement")
             }
             let decider = try Store.user(userID, tenant: tenant, tenantID: request["tenant_text"], in: db)
@@ -56,7 +55,7 @@ extension Store {
             }
             let command = RunCommand(approve ? .approve : .reject)
             let run = try Store.beginRun(tenant: tenant, orgID: request["org_text"], command: command, in: db)
-            let kind = (request["kind"] as Int64?).flatMap(MovementKind.init(code:)) ?? .adjustment
+            let kind = (try request["kind"] as Int64?).flatMap(MovementKind.init(code:)) ?? .adjustment
             var movement: Int64?
             if kind == .receipt { try Store.decideReceipt(approvalID: approvalID, approve: approve, in: db) }
             if approve {
@@ -68,7 +67,7 @@ extension Store {
                     reference: request["reference_id"], unitCostMinor: request["unit_cost_minor"], notes: request["notes"],
                     occurredAt: request["occurred_at"], sourceLine: request["source_line"], record: request["record"],
                     idempotencyKey: request["idempotency_key"], reverses: nil), in: db)
-                if let key: String = request["idempotency_key"] {
+                if let key: String = try request["idempotency_key"] {
                     try db.execute(
                         sql: "UPDATE idempotency_keys SET outcome = '\(Outcome.posted.rawValue)', movement = ? WHERE tenant = ? AND key = ?",
                         arguments: [movement, tenant, key])
@@ -87,20 +86,20 @@ extension Store {
 
     /// A user of the tenant, or a refusal naming how to add one.
     /// A user of the tenant's catalog, or a refusal that says how to load one.
-    public static func user(_ userID: String, tenant: Int64, tenantID: String, in db: Database) throws -> Catalog.User {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, role FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID]),
-              let role = Catalog.Role(rawValue: row[1])
+    public static func user(_ userID: String, tenant: Int64, tenantID: String, in db: any SQLConnection) throws -> Catalog.User {
+        guard let row = try db.fetchOne(sql: "SELECT id, role FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID]),
+              let role = Catalog.Role(rawValue: try row[1])
         else {
             throw Refusal("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
         }
-        return Catalog.User(id: row[0], userID: userID, role: role)
+        return Catalog.User(id: try row[0], userID: userID, role: role)
     }
 }
 
 extension Store {
     /// A held receipt decided: approving counts it as received on its order line; either way
     /// its receipt line says how it ended.
-    static func decideReceipt(approvalID: Int64, approve: Bool, in db: Database) throws {
+    static func decideReceipt(approvalID: Int64, approve: Bool, in db: any SQLConnection) throws {
         try db.execute(
             sql: "UPDATE receipt_lines SET status = ? WHERE approval = ?", arguments: [approve ? "posted" : "refused", approvalID])
         guard approve else { return }
@@ -117,19 +116,19 @@ extension Store {
     /// Posts the opposite of a movement, once. A movement of another tenant is not found.
     public func reverse(movementID: Int64, tenantID: String, userID: String, reason: String) throws -> (movementID: Int64, runID: Int64) {
         try write("reversing movement \(movementID)") { db in
-            guard let tenant = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]),
-                  let original = try Row.fetchOne(db, sql: """
+            guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]),
+                  let original = try db.fetchOne(sql: """
                       SELECT l.*, p.org, o.org_id AS org_text FROM ledger l JOIN postings p ON p.id = l.posting
                       JOIN catalog_orgs o ON o.id = p.org
                       WHERE l.id = ? AND p.tenant = ?
                       """, arguments: [movementID, tenant])
             else { throw Refusal("tenant \(tenantID) has no movement \(movementID): see `stockrecon movements --tenant \(tenantID)`") }
-            if let earlier = try Int64.fetchOne(db, sql: "SELECT id FROM ledger WHERE reverses_id = ?", arguments: [movementID]) {
+            if let earlier = try db.fetchValue(Int64.self, sql: "SELECT id FROM ledger WHERE reverses_id = ?", arguments: [movementID]) {
                 throw Refusal("movement \(movementID) was already reversed by movement \(earlier): a movement is reversed at most once")
             }
             let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
             let run = try Store.beginRun(tenant: tenant, orgID: original["org_text"], command: RunCommand(.reverse), in: db)
-            let delta: Int64 = original["quantity_delta"]
+            let delta: Int64 = try original["quantity_delta"]
             let reversal = try Store.postSingle(SingleMovement(
                 tenant: tenant, org: original["org"], run: run, file: nil, user: user.id, approvedBy: nil,
                 variant: original["variant"], location: original["location"], kind: .reversal, delta: -delta,
@@ -172,15 +171,15 @@ struct SingleMovement {
 
 extension Store {
     /// Appends one movement with its own posting row, reading and writing its balance.
-    static func postSingle(_ movement: SingleMovement, in db: Database) throws -> Int64 {
-        try db.execute(
-            sql: "INSERT INTO postings (tenant, org, run, file, user, approved_by) VALUES (?, ?, ?, ?, ?, ?)",
+    static func postSingle(_ movement: SingleMovement, in db: any SQLConnection) throws -> Int64 {
+        try db.lockLedger(tenant: movement.tenant)
+        let posting = try db.insert(
+            sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, ?, ?, ?)"#,
             arguments: [movement.tenant, movement.org, movement.run, movement.file, movement.user, movement.approvedBy])
-        let posting = db.lastInsertedRowID
-        let before = try Int64.fetchOne(
-            db, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?",
+        let before = try db.fetchValue(
+            Int64.self, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?",
             arguments: [movement.tenant, movement.variant, movement.location]) ?? 0
-        try db.execute(sql: """
+        let id = try db.insert(sql: """
             INSERT INTO ledger (posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
                 source_line, record, reference_id, notes, reason_code, reason_description, adjustment_type,
                 occurred_at, idempotency_key, reverses_id)
@@ -191,7 +190,6 @@ extension Store {
                 movement.reasonCode, movement.reasonDescription, movement.adjustmentType, movement.occurredAt,
                 movement.idempotencyKey, movement.reverses,
             ])
-        let id = db.lastInsertedRowID
         try VariantMovements.record(variant: movement.variant, id: id, in: db)
         try db.execute(sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)

@@ -16,7 +16,9 @@ struct FastStatement {
     /// The statement's C handle, kept alive by `statement`.
     private let handle: OpaquePointer
 
-    init(_ db: Database, sql: String) throws {
+    /// Prepares `sql` on an SQLite connection (the only kind this hot path serves).
+    init(_ connection: any SQLConnection, sql: String) throws {
+        let db = try connection.sqlite()
         self.db = db
         statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement

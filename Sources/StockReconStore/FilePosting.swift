@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// A file already seen by this tenant: its id, rows, and how many still wait on a fix.
@@ -41,7 +40,7 @@ public enum PostResult: Sendable {
 /// balances in memory and writes each touched balance once at the end, records
 /// rejections and the file's outstanding records, so that a rerun redoes only those.
 public final class FilePosting {
-    let db: Database
+    let db: any SQLConnection
     let context: PostingContext
     public let file: Int64
     let path: String
@@ -60,35 +59,41 @@ public final class FilePosting {
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
     /// rejected from earlier runs.
-    public init(db: Database, context: PostingContext, known: KnownFile?, sha256: String, path: String, format: String) throws {
+    public init(db: any SQLConnection, context: PostingContext, known: KnownFile?, sha256: String, path: String, format: String) throws {
         self.db = db
         self.context = context
         self.path = path
+        // Normally taken by `knownFile` already; a posting must hold it before reading balances.
+        try db.lockLedger(tenant: context.tenant)
         if let known {
             file = known.id
-            knownOutstanding = Set(try Int.fetchAll(db, sql: "SELECT record FROM outstanding_records WHERE file = ?", arguments: [known.id]))
+            knownOutstanding = Set(try db.fetchValues(Int.self, sql: "SELECT record FROM outstanding_records WHERE file = ?", arguments: [known.id]))
         } else {
-            try db.execute(sql: """
+            file = try db.insert(sql: """
                 INSERT INTO source_files (tenant, sha256, path, format, rows, outstanding, first_run, last_run)
                 VALUES (?, ?, ?, ?, 0, 0, ?, ?)
                 """, arguments: [context.tenant, sha256, path, format, context.run, context.run])
-            file = db.lastInsertedRowID
             knownOutstanding = []
         }
-        try db.execute(
-            sql: "INSERT INTO postings (tenant, org, run, file, user) VALUES (?, ?, ?, ?, ?)",
+        let posting = try db.insert(
+            sql: #"INSERT INTO postings (tenant, org, run, file, "user") VALUES (?, ?, ?, ?, ?)"#,
             arguments: [context.tenant, context.org, context.run, file, context.user])
+        let onServer = db.dialect == .postgres
         writer = RowWriter(
-            ledger: try LedgerAppender(db, posting: db.lastInsertedRowID),
+            ledger: onServer ? nil : try LedgerAppender(db, posting: posting),
+            copier: onServer ? try LedgerCopier(db, posting: posting) : nil,
             balances: try BalanceCache(db, tenant: context.tenant),
             keys: try KeyBook(db, tenant: context.tenant, run: context.run),
             receipts: try context.reconciler.receiving.map { try ReceiptBook(db, tenant: context.tenant, policy: $0) })
         knownKeys = writer.keys.known
     }
 
-    public static func knownFile(tenant: Int64, sha256: String, in db: Database) throws -> KnownFile? {
-        try Row.fetchOne(db, sql: "SELECT id, rows, outstanding FROM source_files WHERE tenant = ? AND sha256 = ?", arguments: [tenant, sha256])
-            .map { KnownFile(id: $0[0], rows: $0[1], outstanding: $0[2]) }
+    /// The file as this tenant saw it before, if it did. Takes the tenant's ledger lock first
+    /// (PostgreSQL), so that two processes given the same file post it once.
+    public static func knownFile(tenant: Int64, sha256: String, in db: any SQLConnection) throws -> KnownFile? {
+        try db.lockLedger(tenant: tenant)
+        return try db.fetchOne(sql: "SELECT id, rows, outstanding FROM source_files WHERE tenant = ? AND sha256 = ?", arguments: [tenant, sha256])
+            .map { KnownFile(id: try $0[0], rows: try $0[1], outstanding: try $0[2]) }
     }
 
     // MARK: - Outcomes
@@ -179,8 +184,12 @@ public final class FilePosting {
                 unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: approval)
             result = .pending
         case .post(let kind, let delta):
-            guard writer.ledger != nil else { throw DatabaseError(message: "the posting writer is lent out: posting re-entered") }
-            try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+            if writer.copier != nil {
+                try writer.copier?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+            } else {
+                guard writer.ledger != nil else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
+                try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+            }
             writer.balances.set(slot, before + delta)
             writer.receipts?.record(
                 order, po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
@@ -195,7 +204,7 @@ public final class FilePosting {
     /// Holds a valid row for a manager: it moves no stock until approved. Returns its id.
     private func requestApproval(_ batch: PostingBatch, row: Int, delta: Int64) throws -> Int64 {
         let cost = batch.unitCosts[row]
-        try db.execute(sql: """
+        return try db.insert(sql: """
             INSERT INTO approval_requests (tenant, org, variant, location, quantity_delta, cost_impact_minor,
                 adjustment_type, reason_code, reason_description, reference_id, unit_cost_minor, notes,
                 occurred_at, idempotency_key, requested_by, run, file, source_line, record, kind)
@@ -209,7 +218,6 @@ public final class FilePosting {
                 context.user, context.run, file, batch.lines[row], batch.records[row],
                 reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code,
             ])
-        return db.lastInsertedRowID
     }
 
     /// Records a row's rejections; the record stays outstanding for the next run.
@@ -228,13 +236,14 @@ public final class FilePosting {
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.ledger?.finish()
+        try writer.copier?.flush()
         try writer.balances.write()
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
-        let resolve = try db.cachedStatement(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?")
-        for record in resolvedRecords { try resolve.execute(arguments: [file, record]) }
-        let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outstanding_records (file, record) VALUES (?, ?)")
-        for record in rejectedRecords { try keep.execute(arguments: [file, record]) }
+        let resolve = "DELETE FROM outstanding_records WHERE file = ? AND record = ?"
+        for record in resolvedRecords { try db.execute(sql: resolve, arguments: [file, record]) }
+        let keep = "INSERT INTO outstanding_records (file, record) VALUES (?, ?) ON CONFLICT DO NOTHING"
+        for record in rejectedRecords { try db.execute(sql: keep, arguments: [file, record]) }
         try db.execute(sql: """
             UPDATE source_files SET rows = ?, last_run = ?,
                 outstanding = (SELECT count(*) FROM outstanding_records WHERE file = ?)
@@ -248,10 +257,12 @@ public final class FilePosting {
 struct RowWriter {
     /// Nil only in the placeholder that holds `FilePosting`'s place while the writer is lent.
     var ledger: LedgerAppender?
+    /// PostgreSQL's ledger writer, in place of `ledger`.
+    var copier: LedgerCopier?
     var balances: BalanceCache
     var keys: KeyBook
     /// Receipts only: the tenant's order lines, matched row by row.
     var receipts: ReceiptBook?
 
-    static var placeholder: RowWriter { RowWriter(ledger: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
+    static var placeholder: RowWriter { RowWriter(ledger: nil, copier: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// Where each clean file (every row naturally keyed, none rejected) may be resumed: a file
@@ -29,22 +28,25 @@ public enum FilePrefixes {
 
     /// The tenant's files read as `reading` that a file of `size` bytes could begin with,
     /// longest first; the few most recent lengths are enough for nightly exports.
-    public static func candidates(tenant: Int64, reading: String, size: Int, in db: Database) throws -> [Candidate] {
-        try Row.fetchAll(db, sql: """
+    public static func candidates(tenant: Int64, reading: String, size: Int, in db: any SQLConnection) throws -> [Candidate] {
+        try db.fetchAll(sql: """
             SELECT sha256, first_end, first_rows, end_offset, rows, next_line FROM file_prefixes
             WHERE tenant = ? AND reading = ? AND end_offset <= ?
             ORDER BY end_offset DESC LIMIT 8
             """, arguments: [tenant, reading, size]
         ).map { row in
-            Candidate(sha256: row[0], point: ResumePoint(firstEnd: row[1], firstRows: row[2], end: row[3], rows: row[4], nextLine: row[5]))
+            Candidate(sha256: try row[0], point: ResumePoint(firstEnd: try row[1], firstRows: try row[2], end: try row[3], rows: try row[4], nextLine: try row[5]))
         }
     }
 
     /// Records where a later file may resume after `file`.
-    public static func record(file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, in db: Database) throws {
+    public static func record(file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, in db: any SQLConnection) throws {
         try db.execute(sql: """
-            INSERT OR REPLACE INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows, next_line)
+            INSERT INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows, next_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (file) DO UPDATE SET tenant = excluded.tenant, reading = excluded.reading, sha256 = excluded.sha256,
+                first_end = excluded.first_end, first_rows = excluded.first_rows, end_offset = excluded.end_offset,
+                rows = excluded.rows, next_line = excluded.next_line
             """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows, point.nextLine])
     }
 }

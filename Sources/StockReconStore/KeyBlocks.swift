@@ -29,15 +29,15 @@ enum KeyBlocks {
     static let bytesPerBlock = 4 << 20
 
     /// How many keys, and bytes of keys, the tenant's blocks hold.
-    static func totals(tenant: Int64, in db: Database) throws -> (count: Int, bytes: Int) {
-        let row = try Row.fetchOne(
-            db, sql: "SELECT coalesce(sum(count), 0), coalesce(sum(length(keys)), 0) FROM key_blocks WHERE tenant = ?",
+    static func totals(tenant: Int64, in db: any SQLConnection) throws -> (count: Int, bytes: Int) {
+        let row = try db.fetchOne(
+            sql: "SELECT coalesce(sum(count), 0), coalesce(sum(length(keys)), 0) FROM key_blocks WHERE tenant = ?",
             arguments: [tenant])
-        return (row?[0] ?? 0, row?[1] ?? 0)
+        return (try row?[0] ?? 0, try row?[1] ?? 0)
     }
 
     /// Writes the keys of `index` (entry numbers index `digests` and `outcomes`).
-    static func write(_ index: TextIndex, digests: [Int64], outcomes: [Outcome], tenant: Int64, run: Int64, in db: Database) throws {
+    static func write(_ index: TextIndex, digests: [Int64], outcomes: [Outcome], tenant: Int64, run: Int64, in db: any SQLConnection) throws {
         try index.withStorage { arena, ends in
             var first = 0
             while first < ends.count {
@@ -49,9 +49,9 @@ enum KeyBlocks {
                 try db.execute(
                     sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
-                        tenant, run, last - first, Data(UnsafeBufferPointer(rebasing: arena[start ..< ends[last - 1]])),
-                        blockEnds.withUnsafeBytes { Data($0) }, blockDigests.withUnsafeBytes { Data($0) },
-                        Data(outcomes[first ..< last].map(\.storageCode)),
+                        tenant, run, last - first, Array(UnsafeBufferPointer(rebasing: arena[start ..< ends[last - 1]])),
+                        blockEnds.withUnsafeBytes { Array($0) }, blockDigests.withUnsafeBytes { Array($0) },
+                        outcomes[first ..< last].map(\.storageCode),
                     ])
                 first = last
             }
@@ -68,20 +68,23 @@ enum KeyBlocks {
 
     private static let columns = "count, keys, ends, digests, outcomes"
 
-    /// Appends the tenant's blocks, oldest first.
-    static func read(tenant: Int64, in db: Database, into keys: inout Keys) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
-        while let row = try rows.next() { try append(row, to: &keys) }
+    /// Appends the tenant's blocks, oldest first, one block in memory at a time.
+    static func read(tenant: Int64, in db: any SQLConnection, into keys: inout Keys) throws {
+        for block in try db.fetchValues(Int64.self, sql: "SELECT id FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant]) {
+            if let row = try db.fetchOne(sql: "SELECT \(columns) FROM key_blocks WHERE id = ?", arguments: [block]) {
+                try append(row, to: &keys)
+            }
+        }
     }
 
     /// Moves the tenant's blocks into `idempotency_keys`, each block in key order (a key
     /// already in the table keeps the table's row: it is the newer, as an approval's).
-    static func moveIntoTable(tenant: Int64, in db: Database) throws {
+    static func moveIntoTable(tenant: Int64, in db: any SQLConnection) throws {
         var rows = try KeyRows(db, tenant: tenant, keepingStored: true)
-        for (block, run) in try Row.fetchAll(db, sql: "SELECT id, run FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
-            .map({ ($0[0] as Int64, $0[1] as Int64) }) {
+        for (block, run) in try db.fetchAll(sql: "SELECT id, run FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
+            .map({ (try $0[0] as Int64, try $0[1] as Int64) }) {
             var keys = Keys()
-            if let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM key_blocks WHERE id = ?", arguments: [block]) {
+            if let row = try db.fetchOne(sql: "SELECT \(columns) FROM key_blocks WHERE id = ?", arguments: [block]) {
                 try append(row, to: &keys)
             }
             let index = TextIndex(arena: keys.arena, ends: keys.ends)
@@ -90,11 +93,11 @@ enum KeyBlocks {
         }
     }
 
-    private static func append(_ row: Row, to keys: inout Keys) throws {
-        let count: Int = row[0]
-        let (bytes, endBytes, digestBytes, outcomeBytes): (Data, Data, Data, Data) = (row[1], row[2], row[3], row[4])
+    private static func append(_ row: SQLRow, to keys: inout Keys) throws {
+        let count: Int = try row[0]
+        let (bytes, endBytes, digestBytes, outcomeBytes): ([UInt8], [UInt8], [UInt8], [UInt8]) = (try row[1], try row[2], try row[3], try row[4])
         guard endBytes.count == count * 4, digestBytes.count == count * 8, outcomeBytes.count == count else {
-            throw DatabaseError(message: "a row of key_blocks is damaged: its blobs do not hold \(count) keys")
+            throw SQLDecodingError(message: "a row of key_blocks is damaged: its blobs do not hold \(count) keys")
         }
         let base = keys.arena.count
         keys.arena.append(contentsOf: bytes)
@@ -103,7 +106,7 @@ enum KeyBlocks {
             for entry in 0 ..< count {
                 let end = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 4, as: UInt32.self)))
                 guard end >= previous, end <= bytes.count else {
-                    throw DatabaseError(message: "a row of key_blocks is damaged: its key ends are out of order")
+                    throw SQLDecodingError(message: "a row of key_blocks is damaged: its key ends are out of order")
                 }
                 keys.ends.append(base + end)
                 previous = end

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// The natural keys a tenant had used before a file: each key's content digest and outcome.
@@ -15,8 +14,8 @@ public final class KnownKeys: Sendable {
     /// The tenant's keys (its key blocks, then its `idempotency_keys` rows, which are newer
     /// where a key is in both), or nil when there are more than `limit`: then the blocks
     /// are moved into the table, to be looked up key by key.
-    static func load(_ db: Database, tenant: Int64, limit: Int = scanLimit) throws -> KnownKeys? {
-        let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency_keys WHERE tenant = ?", arguments: [tenant]) ?? 0
+    static func load(_ db: any SQLConnection, tenant: Int64, limit: Int = scanLimit) throws -> KnownKeys? {
+        let rows = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM idempotency_keys WHERE tenant = ?", arguments: [tenant]) ?? 0
         let blocks = try KeyBlocks.totals(tenant: tenant, in: db)
         guard rows + blocks.count <= limit else {
             if blocks.count > 0 { try KeyBlocks.moveIntoTable(tenant: tenant, in: db) }
@@ -29,21 +28,29 @@ public final class KnownKeys: Sendable {
         var index = TextIndex(arena: keys.arena, ends: keys.ends)
         var (digests, outcomes) = (keys.digests, keys.outcomes)
         keys = KeyBlocks.Keys()
-        if rows > 0 {
-            var scan = try FastStatement(db, sql: "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?")
+        func add(_ key: BorrowedText, digest: Int64, outcome: Outcome) {
+            if let entry = index.value(for: key) {
+                (digests[entry], outcomes[entry]) = (digest, outcome)
+            } else {
+                index.append(unique: key, value: digests.count)
+                digests.append(digest)
+                outcomes.append(outcome)
+            }
+        }
+        let scanSQL = "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?"
+        if rows > 0, db.dialect == .postgres {
+            for row in try db.fetchAll(sql: scanSQL, arguments: [tenant]) {
+                var key: String = try row[0]
+                let (digest, code): (Int64, Int64) = (try row[1], try row[2])
+                key.withUTF8 { add(BorrowedText($0), digest: digest, outcome: Outcome(code: code)) }
+            }
+        } else if rows > 0 {
+            var scan = try FastStatement(db, sql: scanSQL)
             scan.reset()
             scan.bind(tenant, at: 1)
             while try scan.step() {
                 let (digest, outcome) = (scan.int64(column: 1), Outcome(code: scan.int64(column: 2)))
-                scan.withText(column: 0) { key in
-                    if let entry = index.value(for: key) {
-                        (digests[entry], outcomes[entry]) = (digest, outcome)
-                    } else {
-                        index.append(unique: key, value: digests.count)
-                        digests.append(digest)
-                        outcomes.append(outcome)
-                    }
-                }
+                scan.withText(column: 0) { add($0, digest: digest, outcome: outcome) }
             }
         }
         return KnownKeys(index: index, digests: digests, outcomes: outcomes)
@@ -73,6 +80,9 @@ public final class KnownKeys: Sendable {
 struct KeyBook {
     let known: KnownKeys?
     private var lookup: FastStatement?
+    /// PostgreSQL's connection, in place of `lookup`.
+    private var server: (any SQLConnection)?
+    private static let lookupSQL = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
     private var added = TextIndex()
     private var digests: [Int64] = []
     private var outcomes: [Outcome] = []
@@ -89,12 +99,14 @@ struct KeyBook {
         run = 0
     }
 
-    init(_ db: Database, tenant: Int64, run: Int64, scanLimit: Int = KnownKeys.scanLimit) throws {
+    init(_ db: any SQLConnection, tenant: Int64, run: Int64, scanLimit: Int = KnownKeys.scanLimit) throws {
         self.tenant = tenant
         self.run = run
         known = try KnownKeys.load(db, tenant: tenant, limit: scanLimit)
-        if known == nil {
-            lookup = try FastStatement(db, sql: "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?")
+        if known == nil, db.dialect == .sqlite {
+            lookup = try FastStatement(db, sql: Self.lookupSQL)
+        } else if known == nil {
+            server = db
         }
         rows = try KeyRows(db, tenant: tenant)
     }
@@ -103,6 +115,12 @@ struct KeyBook {
     mutating func earlier(_ key: BorrowedText, hash: UInt64) throws -> EarlierKey? {
         if let entry = added.value(for: key, hash: hash) { return EarlierKey(contentDigest: digests[entry], outcome: outcomes[entry]) }
         if let known { return known.earlier(key, hash: hash) }
+        if let server {
+            // PostgreSQL, a tenant with more keys than are held: a round trip a key.
+            return try server.fetchOne(sql: Self.lookupSQL, arguments: [tenant, key.string]).map {
+                EarlierKey(contentDigest: try $0[0], outcome: Outcome(code: try $0[1]))
+            }
+        }
         lookup?.reset()
         lookup?.bind(tenant, at: 1)
         key.withBytes { bytes in lookup?.bindTransient(bytes, at: 2) }
@@ -135,7 +153,7 @@ struct KeyBook {
     /// key, as table rows in key order (SQLite's BINARY collation: bytes, then length), so
     /// that the B-tree takes them page by page. Held keys are rows in either case, so that
     /// deciding their approval updates their outcome.
-    mutating func flush(in db: Database) throws {
+    mutating func flush(in db: any SQLConnection) throws {
         guard !digests.isEmpty else { return }
         if known == nil {
             try insert(added.entriesInByteOrder())
@@ -160,22 +178,49 @@ struct KeyBook {
 /// so that the B-tree takes them page by page), 32 to a statement.
 struct KeyRows {
     private let tenant: Int64
-    private var insertOne: FastStatement
-    private var insertMany: FastStatement
+    private var insertOne: FastStatement?
+    private var insertMany: FastStatement?
+    /// PostgreSQL's connection, in place of the statements: the same rows, as text parameters.
+    private let server: (any SQLConnection)?
+    private let oneSQL: String
+    private let manySQL: String
     static let rowsPerInsert = 32
 
     /// `keepingStored`: a key already in the table keeps its row (moving key blocks, whose
     /// held keys are rows too); otherwise such a key is an error.
-    init(_ db: Database, tenant: Int64, keepingStored: Bool = false) throws {
+    init(_ db: any SQLConnection, tenant: Int64, keepingStored: Bool = false) throws {
         self.tenant = tenant
         let values = "(?, ?, ?, ?, ?)"
-        let sql = "INSERT \(keepingStored ? "OR IGNORE " : "")INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
-        insertOne = try FastStatement(db, sql: sql + values)
-        insertMany = try FastStatement(db, sql: sql + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))
+        let insert = "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
+        let conflict = keepingStored ? " ON CONFLICT DO NOTHING" : ""
+        oneSQL = insert + values + conflict
+        manySQL = insert + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", ") + conflict
+        if db.dialect == .sqlite {
+            insertOne = try FastStatement(db, sql: oneSQL)
+            insertMany = try FastStatement(db, sql: manySQL)
+            server = nil
+        } else {
+            server = db
+        }
     }
 
     /// Inserts entries of `index` (which also index `digests` and `outcomes`) in `order`.
     mutating func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws {
+        if let server {
+            func values(_ entry: Int) -> SQLArguments {
+                [tenant, index.withKey(ofEntry: entry) { String(decoding: $0, as: UTF8.self) }, digests[entry], outcomes[entry].rawValue, run]
+            }
+            var next = 0
+            while next + Self.rowsPerInsert <= order.count {
+                let rows = order[next ..< next + Self.rowsPerInsert]
+                try server.execute(sql: manySQL, arguments: rows.reduce(into: SQLArguments([])) { $0 += values($1) })
+                next += Self.rowsPerInsert
+            }
+            for entry in order[next...] { try server.execute(sql: oneSQL, arguments: values(entry)) }
+            return
+        }
+        guard var insertOne, var insertMany else { return }
+        defer { (self.insertOne, self.insertMany) = (insertOne, insertMany) }
         func bind(_ entry: Int, to statement: inout FastStatement, offset: Int32) {
             statement.bind(tenant, at: offset + 1)
             index.withKey(ofEntry: entry) { statement.bindTransient($0, at: offset + 2) }

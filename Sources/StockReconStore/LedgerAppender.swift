@@ -35,7 +35,7 @@ struct LedgerAppender {
     private var held: [(row: Int, kind: MovementKind, delta: Int64, before: Int64)] = []
     private var runs: VariantMovements.Runs
 
-    init(_ db: Database, posting: Int64) throws {
+    init(_ db: any SQLConnection, posting: Int64) throws {
         let values = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
         // OR FAIL: a statement that may stop half-way with its rows kept needs no statement
         // journal, which copied every page a 32-row insert touched (4.5x an import's time once

@@ -1,4 +1,3 @@
-import GRDB
 
 /// A cell of a query result.
 public enum TableValue: Sendable, Hashable {
@@ -39,16 +38,16 @@ extension Store {
     /// `SELECT columns FROM view WHERE tenant_id = ?`, and `AND column = ?` for each filter
     /// that has a value.
     static func query(
-        _ columns: [String], from view: String, tenantID: String, filters: [(column: String, value: (any DatabaseValueConvertible)?)]
-    ) -> (sql: String, arguments: StatementArguments) {
+        _ columns: [String], from view: String, tenantID: String, filters: [(column: String, value: (any SQLBindable)?)]
+    ) -> (sql: String, arguments: SQLArguments) {
         let (conditions, arguments) = self.conditions(filters.map { ("\($0.column) = ?", $0.value) })
         return ("SELECT \(columns.joined(separator: ", ")) FROM \(view) WHERE tenant_id = ?" + conditions, [tenantID] + arguments)
     }
 
     /// ` AND condition` for each condition whose value is given, and those values in order.
-    static func conditions(_ conditions: [(sql: String, value: (any DatabaseValueConvertible)?)]) -> (sql: String, arguments: StatementArguments) {
+    static func conditions(_ conditions: [(sql: String, value: (any SQLBindable)?)]) -> (sql: String, arguments: SQLArguments) {
         var sql = ""
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         for (condition, value) in conditions {
             guard let value else { continue }
             sql += " AND " + condition
@@ -77,17 +76,23 @@ extension Store {
     /// The ids of one variant's movements (at one location, when named) after `sinceID`, at
     /// most `limit`, oldest first.
     static func movementIDs(
-        tenantID: String, variantID: String, locationID: String?, sinceID: Int64, limit: Int, in db: Database
+        tenantID: String, variantID: String, locationID: String?, sinceID: Int64, limit: Int, in db: any SQLConnection
     ) throws -> [Int64] {
-        guard let variant = try Int64.fetchOne(db, sql: """
+        guard let variant = try db.fetchValue(Int64.self, sql: """
             SELECT v.id FROM catalog_variants v JOIN tenants t ON t.id = v.tenant WHERE t.tenant_id = ? AND v.variant_id = ?
             """, arguments: [tenantID, variantID]) else { return [] }
         var location: Int64?
         if let locationID {
-            location = try Int64.fetchOne(db, sql: """
+            location = try db.fetchValue(Int64.self, sql: """
                 SELECT l.id FROM catalog_locations l JOIN tenants t ON t.id = l.tenant WHERE t.tenant_id = ? AND l.location_id = ?
                 """, arguments: [tenantID, locationID])
             guard location != nil else { return [] }
+        }
+        guard db.dialect == .sqlite else {
+            // PostgreSQL indexes `ledger (variant, id)`: COPY keeps that cheap (see PostgresSchema).
+            let (atLocation, arguments) = conditions([("location = ?", location)])
+            return try db.fetchValues(Int64.self, sql: "SELECT id FROM ledger WHERE variant = ? AND id > ?" + atLocation
+                + " ORDER BY id LIMIT ?", arguments: [variant, sinceID] + arguments + [limit])
         }
         return try VariantMovements.ids(variant: variant, location: location, after: sinceID, limit: limit, in: db)
     }
@@ -115,41 +120,41 @@ extension Store {
     /// they were recorded; nil when there is no such run for the tenant.
     public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
         let runs: [Int64] = try read { db in
-            let row: Row?
+            let row: SQLRow?
             switch selector {
             case .id(let id):
-                row = try Row.fetchOne(db, sql: """
+                row = try db.fetchOne(sql: """
                     SELECT r.id, r.pipeline_run FROM run_log r JOIN tenants t ON t.id = r.tenant
                     WHERE t.tenant_id = ? AND r.id = ?
                     """, arguments: [tenantID, id])
             case .last:
-                row = try Row.fetchOne(db, sql: """
+                row = try db.fetchOne(sql: """
                     SELECT r.id, r.pipeline_run FROM run_log r JOIN tenants t ON t.id = r.tenant
                     WHERE t.tenant_id = ? ORDER BY r.id DESC LIMIT 1
                     """, arguments: [tenantID])
             }
             guard let row else { return [] }
             // A pipeline's runs, when `last` picked one of them; a run named by id is that run.
-            guard case .last = selector, let pipelineRun: Int64 = row[1] else { return [row[0]] }
-            return try Int64.fetchAll(db, sql: "SELECT id FROM run_log WHERE pipeline_run = ? ORDER BY id", arguments: [pipelineRun])
+            guard case .last = selector, let pipelineRun: Int64 = try row[1] else { return [try row[0]] }
+            return try db.fetchValues(Int64.self, sql: "SELECT id FROM run_log WHERE pipeline_run = ? ORDER BY id", arguments: [pipelineRun])
         }
         guard !runs.isEmpty else { return nil }
         let placeholders = Array(repeating: "?", count: runs.count).joined(separator: ", ")
         let table = try table(
             sql: "SELECT \(Store.rejectionColumns.joined(separator: ", ")) FROM rejections WHERE tenant_id = ? AND run_id IN (\(placeholders)) ORDER BY id",
-            arguments: StatementArguments([tenantID] + runs.map { $0 as DatabaseValueConvertible }), columns: Store.rejectionColumns)
+            arguments: [tenantID] + SQLArguments(runs.map(SQLValue.integer)), columns: Store.rejectionColumns)
         return (runs, table)
     }
 
-    func table(sql: String, arguments: StatementArguments, columns: [String]) throws -> ResultTable {
+    func table(sql: String, arguments: SQLArguments, columns: [String]) throws -> ResultTable {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                (0..<columns.count).map { index -> TableValue in
-                    switch row[index] as DatabaseValue {
-                    case let value where value.isNull: return .null
-                    case let value:
-                        if let integer = Int64.fromDatabaseValue(value), case .int64 = value.storage { return .integer(integer) }
-                        return .text(String.fromDatabaseValue(value) ?? "")
+            let rows = try db.fetchAll(sql: sql, arguments: arguments).map { row in
+                row.values.prefix(columns.count).map { value -> TableValue in
+                    switch value {
+                    case .null: return .null
+                    case .integer(let integer): return .integer(integer)
+                    case .text(let text): return .text(text)
+                    case .blob(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
                     }
                 }
             }

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// A tenant's order lines, held while a receipt file posts: each receipt row is matched by
@@ -38,14 +37,14 @@ struct ReceiptBook {
     private var touched: Set<Key> = []
     private var receipts: [Receipt] = []
 
-    init(_ db: Database, tenant: Int64, policy: ReceivingPolicy) throws {
+    init(_ db: any SQLConnection, tenant: Int64, policy: ReceivingPolicy) throws {
         self.policy = policy
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.fetchAll(sql: """
             SELECT id, po_number, variant, location, quantity_ordered, quantity_received, unit_cost_minor
             FROM order_lines WHERE tenant = ?
             """, arguments: [tenant]) {
-            lines[Key(po: row[1], variant: row[2], location: row[3])] = Line(
-                id: row[0], state: OrderLineState(ordered: row[4], received: row[5]), unitCostMinor: row[6])
+            lines[Key(po: try row[1], variant: try row[2], location: try row[3])] = Line(
+                id: try row[0], state: OrderLineState(ordered: try row[4], received: try row[5]), unitCostMinor: try row[6])
         }
     }
 
@@ -80,23 +79,23 @@ struct ReceiptBook {
     }
 
     /// Writes the file's receipt lines and the received totals of the order lines it touched.
-    func write(_ db: Database, tenant: Int64, run: Int64, file: Int64?) throws {
-        let insert = try db.cachedStatement(sql: """
+    func write(_ db: any SQLConnection, tenant: Int64, run: Int64, file: Int64?) throws {
+        let insert = """
             INSERT INTO receipt_lines (tenant, run, file, source_line, po_number, variant, location, quantity, unit_cost_minor,
                 order_line, order_unit_cost_minor, price_flagged, price_variance_minor, status, approval)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """
         for receipt in receipts {
-            try insert.execute(arguments: [
+            try db.execute(sql: insert, arguments: [
                 tenant, run, file, receipt.sourceLine, receipt.po, receipt.variant, receipt.location, receipt.quantity,
                 receipt.unitCostMinor, receipt.orderLine, receipt.orderUnitCostMinor, receipt.priceFlagged,
                 receipt.priceVarianceMinor, receipt.approval == nil ? "posted" : "pending", receipt.approval,
             ])
         }
-        let update = try db.cachedStatement(sql: "UPDATE order_lines SET quantity_received = ? WHERE id = ?")
+        let update = "UPDATE order_lines SET quantity_received = ? WHERE id = ?"
         for key in touched {
             guard let line = lines[key] else { continue }
-            try update.execute(arguments: [line.state.received, line.id])
+            try db.execute(sql: update, arguments: [line.state.received, line.id])
         }
     }
 }
@@ -104,15 +103,15 @@ struct ReceiptBook {
 extension Store {
     /// Loads or updates order lines (by tenant, PO number, variant and location): the
     /// quantity ordered and the cost change, what was received stays.
-    public static func upsertOrderLines(_ lines: [OrderLine], tenant: Int64, in db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
+    public static func upsertOrderLines(_ lines: [OrderLine], tenant: Int64, in db: any SQLConnection) throws {
+        let statement = """
             INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant, po_number, variant, location)
             DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
-            """)
+            """
         for line in lines {
-            try statement.execute(arguments: [tenant, line.poNumber, line.variant, line.location, line.quantityOrdered, line.unitCostMinor])
+            try db.execute(sql: statement, arguments: [tenant, line.poNumber, line.variant, line.location, line.quantityOrdered, line.unitCostMinor])
         }
     }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 
 /// Movements of one kind, adjustment type, reason and location over a period (the
@@ -30,7 +29,7 @@ public struct CountSummaryRow: Sendable, Hashable {
 
 extension Store {
     /// `day >= from AND day <= to` for the bounds given (dates as YYYY-MM-DD, inclusive).
-    private static func period(_ column: String, from: String?, to: String?) -> (sql: String, arguments: StatementArguments) {
+    private static func period(_ column: String, from: String?, to: String?) -> (sql: String, arguments: SQLArguments) {
         conditions([("\(column) >= ?", from), ("\(column) <= ?", to)])
     }
 
@@ -39,21 +38,22 @@ extension Store {
     /// once in ledger order and sums in memory, with the catalog's costs and the runs' days
     /// looked up in tables held in memory (the text columns, mostly equal from one row to
     /// the next, become strings only when they change).
-    public static func movementSummary(tenantID: String, from: String?, to: String?, in db: Database) throws -> [MovementSummaryRow] {
-        guard let tenant = try Int64.fetchOne(db, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else { return [] }
+    public static func movementSummary(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> [MovementSummaryRow] {
+        guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else { return [] }
+        if db.dialect == .postgres { return try serverMovementSummary(tenant: tenant, from: from, to: to, in: db) }
         var postingDays: [Int64: String] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try db.fetchAll(sql: """
             SELECT p.id, substr(r.started_at, 1, 10) FROM postings p JOIN run_log r ON r.id = p.run WHERE p.tenant = ?
             """, arguments: [tenant]) {
-            postingDays[row[0]] = row[1]
+            postingDays[try row[0]] = try row[1]
         }
         guard let first = postingDays.keys.min(), let last = postingDays.keys.max() else { return [] }
         var costs: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, unit_cost_minor FROM catalog_variants WHERE tenant = ? AND unit_cost_minor IS NOT NULL", arguments: [tenant]) {
-            costs[row[0]] = row[1]
+        for row in try db.fetchAll(sql: "SELECT id, unit_cost_minor FROM catalog_variants WHERE tenant = ? AND unit_cost_minor IS NOT NULL", arguments: [tenant]) {
+            costs[try row[0]] = try row[1]
         }
-        let locations = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
-            db, sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant]).map { ($0[0] as Int64, $0[1] as String) })
+        let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
+            sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant]).map { (try $0[0] as Int64, try $0[1] as String) })
         let kinds = Dictionary(uniqueKeysWithValues: MovementKind.allCases.map { ($0.code, $0.rawValue) })
 
         /// Text ids: index into `texts`, -1 for NULL.
@@ -106,38 +106,63 @@ extension Store {
             groups[lastGroup].valueMinor = groups[lastGroup].valueMinor
                 .addingSaturating(ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost))
         }
-        return groups.sorted {
+        return sortedSummary(groups)
+    }
+
+    private static func sortedSummary(_ groups: [MovementSummaryRow]) -> [MovementSummaryRow] {
+        groups.sorted {
             ($0.transactionType, $0.adjustmentType ?? "", $0.reasonCode ?? "", $0.locationID)
                 < ($1.transactionType, $1.adjustmentType ?? "", $1.reasonCode ?? "", $1.locationID)
         }
     }
 
-    public static func completedCounts(tenantID: String, from: String?, to: String?, in db: Database) throws -> [CountSummaryRow] {
+    /// The same figures summed by the server (PostgreSQL's hash aggregate), the tenant's
+    /// movements only: a row's value is its delta at its own cost, else the catalog's.
+    private static func serverMovementSummary(tenant: Int64, from: String?, to: String?, in db: any SQLConnection) throws -> [MovementSummaryRow] {
+        let (period, arguments) = Self.period("substr(COALESCE(l.occurred_at, r.started_at), 1, 10)", from: from, to: to)
+        let kinds = Dictionary(uniqueKeysWithValues: MovementKind.allCases.map { ($0.code, $0.rawValue) })
+        return try sortedSummary(db.fetchAll(sql: """
+            SELECT l.kind, loc.location_id, l.adjustment_type, l.reason_code, count(*),
+                   sum(CASE WHEN l.quantity_delta > 0 THEN l.quantity_delta ELSE 0 END),
+                   sum(CASE WHEN l.quantity_delta < 0 THEN l.quantity_delta ELSE 0 END),
+                   sum(l.quantity_delta * COALESCE(l.unit_cost_minor, v.unit_cost_minor, 0))
+            FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
+            JOIN catalog_locations loc ON loc.id = l.location JOIN catalog_variants v ON v.id = l.variant
+            WHERE p.tenant = ?\(period)
+            GROUP BY l.kind, loc.location_id, l.adjustment_type, l.reason_code
+            """, arguments: [tenant] + arguments).map { row in
+            MovementSummaryRow(
+                transactionType: kinds[try row[0]] ?? "adjustment", adjustmentType: try row[2], reasonCode: try row[3],
+                locationID: try row[1], movements: try row[4], unitsIn: try row[5], unitsOut: try row[6], valueMinor: try row[7])
+        })
+    }
+
+    public static func completedCounts(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> [CountSummaryRow] {
         let (where_, arguments) = Self.period("substr(completed_at, 1, 10)", from: from, to: to)
-        return try Row.fetchAll(db, sql: """
+        return try db.fetchAll(sql: """
                 SELECT id, name, type, location_id, completed_at, items_counted, items_with_discrepancy,
                        missing_value_minor, excess_value_minor, net_variance_minor
                 FROM stock_counts WHERE tenant_id = ? AND status = 'COMPLETED'\(where_) ORDER BY id
                 """, arguments: [tenantID] + arguments).map { row in
                 CountSummaryRow(
-                    id: row[0], name: row[1], type: row[2], locationID: row[3], completedAt: row[4], itemsCounted: row[5],
-                    itemsWithDiscrepancy: row[6], missingValueMinor: row[7], excessValueMinor: row[8], netVarianceMinor: row[9])
+                    id: try row[0], name: try row[1], type: try row[2], locationID: try row[3], completedAt: try row[4], itemsCounted: try row[5],
+                    itemsWithDiscrepancy: try row[6], missingValueMinor: try row[7], excessValueMinor: try row[8], netVarianceMinor: try row[9])
             }
     }
 
     /// The largest count variances by |value| among the given counts: (label, value).
-    public static func largestCountVariances(countIDs: [Int64], limit: Int, in db: Database) throws -> [(label: String, valueMinor: Int64)] {
+    public static func largestCountVariances(countIDs: [Int64], limit: Int, in db: any SQLConnection) throws -> [(label: String, valueMinor: Int64)] {
         guard !countIDs.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: countIDs.count).joined(separator: ", ")
-        return try Row.fetchAll(db, sql: """
+        return try db.fetchAll(sql: """
                 SELECT count_id, COALESCE(sku, variant_id), location_id, variance_value_minor FROM variance_report
                 WHERE count_id IN (\(placeholders)) AND variance_value_minor <> 0
                 ORDER BY abs(variance_value_minor) DESC, count_id, variant_id, location_id LIMIT ?
-                """, arguments: StatementArguments(countIDs + [Int64(limit)])).map { row in
-                let count: Int64 = row[0]
-                let variant: String = row[1]
-                let location: String = row[2]
-                return (label: "\(variant) @ \(location) (count \(count))", valueMinor: row[3])
+                """, arguments: SQLArguments(countIDs.map(SQLValue.integer)) + [limit]).map { row in
+                let count: Int64 = try row[0]
+                let variant: String = try row[1]
+                let location: String = try row[2]
+                return (label: "\(variant) @ \(location) (count \(count))", valueMinor: try row[3])
             }
     }
 }
@@ -212,21 +237,21 @@ public struct ReceiptException: Sendable, Hashable {
 }
 
 extension Store {
-    public static func receiptReportLines(tenantID: String, po: String?, in db: Database) throws -> [ReceiptReportLine] {
-        try Row.fetchAll(db, sql: """
+    public static func receiptReportLines(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptReportLine] {
+        try db.fetchAll(sql: """
             SELECT po_number, variant_id, sku, location_id, quantity_ordered, quantity_received, quantity_pending,
                    unit_cost_minor, status, price_variance_minor
             FROM receipts_report WHERE tenant_id = ? AND (? IS NULL OR po_number = ?)
             ORDER BY po_number, location_id, variant_id
             """, arguments: [tenantID, po, po]).map { row in
             ReceiptReportLine(
-                poNumber: row[0], variantID: row[1], sku: row[2], locationID: row[3], ordered: row[4], received: row[5],
-                pending: row[6], unitCostMinor: row[7], status: row[8], priceVarianceMinor: row[9])
+                poNumber: try row[0], variantID: try row[1], sku: try row[2], locationID: try row[3], ordered: try row[4], received: try row[5],
+                pending: try row[6], unitCostMinor: try row[7], status: try row[8], priceVarianceMinor: try row[9])
         }
     }
 
-    public static func receiptExceptions(tenantID: String, po: String?, in db: Database) throws -> [ReceiptException] {
-        try Row.fetchAll(db, sql: """
+    public static func receiptExceptions(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptException] {
+        try db.fetchAll(sql: """
             SELECT f.path, r.source_line, r.po_number, v.variant_id, loc.location_id, r.quantity, r.unit_cost_minor,
                    r.order_unit_cost_minor, r.price_variance_minor, r.status, r.price_flagged, r.order_line IS NULL, r.approval
             FROM receipt_lines r
@@ -238,16 +263,16 @@ extension Store {
               AND (r.price_flagged = 1 OR r.order_line IS NULL OR r.approval IS NOT NULL)
             ORDER BY r.id
             """, arguments: [tenantID, po, po]).map { row in
-            let status: String = row[9]
+            let status: String = try row[9]
             var reasons: [String] = []
-            if row[11] as Bool { reasons.append("unexpected: no order line") }
-            if row[10] as Bool { reasons.append("price variance") }
-            if let approval: Int64 = row[12] {
+            if try row[11] as Bool { reasons.append("unexpected: no order line") }
+            if try row[10] as Bool { reasons.append("price variance") }
+            if let approval: Int64 = try row[12] {
                 reasons.append("over the order's tolerance: approval \(approval) \(status == "pending" ? "waits" : status == "posted" ? "approved" : "rejected")")
             }
             return ReceiptException(
-                file: row[0], line: row[1], poNumber: row[2], variantID: row[3], locationID: row[4], quantity: row[5],
-                unitCostMinor: row[6], orderUnitCostMinor: row[7], priceVarianceMinor: row[8], status: status,
+                file: try row[0], line: try row[1], poNumber: try row[2], variantID: try row[3], locationID: try row[4], quantity: try row[5],
+                unitCostMinor: try row[6], orderUnitCostMinor: try row[7], priceVarianceMinor: try row[8], status: status,
                 reason: reasons.joined(separator: "; "))
         }
     }

@@ -5,36 +5,29 @@ import GRDB
 /// Public names (SPEC section 8) are views over integer-keyed storage: the ledger keeps
 /// catalog ids as integers and derives text ids, times and default keys by joins.
 enum Schema {
+    /// The migrations in order: a name and its SQLite text. PostgreSQL runs the same list,
+    /// each text translated (`PostgresSchema`), so that the two schemas cannot drift apart.
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1: catalog, ledger, balances, runs, rejections", catalogSQL + ledgerSQL + publicViewsSQL),
+        ("v2: approvals and reversals", approvalsSQL),
+        ("v3: pipeline runs", pipelineRunsSQL),
+        ("v4: stock counts and reports", CountSchema.tablesSQL + CountSchema.viewsSQL),
+        ("v5: purchase orders and receipts", ReceiptSchema.tablesSQL + ReceiptSchema.viewsSQL),
+        ("v6: natural keys in blocks", KeyBlocks.tableSQL),
+        ("v7: where re-exports resume", FilePrefixes.tableSQL),
+        (variantMovementsMigration, VariantMovements.tableSQL),
+    ]
+
+    /// The migration that SQLite also backfills, and PostgreSQL replaces by an index.
+    static let variantMovementsMigration = "v8: each variant's movements"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: catalog, ledger, balances, runs, rejections") { db in
-            try db.execute(sql: catalogSQL)
-            try db.execute(sql: ledgerSQL)
-            try db.execute(sql: publicViewsSQL)
-        }
-        migrator.registerMigration("v2: approvals and reversals") { db in
-            try db.execute(sql: approvalsSQL)
-        }
-        migrator.registerMigration("v3: pipeline runs") { db in
-            try db.execute(sql: pipelineRunsSQL)
-        }
-        migrator.registerMigration("v4: stock counts and reports") { db in
-            try db.execute(sql: CountSchema.tablesSQL)
-            try db.execute(sql: CountSchema.viewsSQL)
-        }
-        migrator.registerMigration("v5: purchase orders and receipts") { db in
-            try db.execute(sql: ReceiptSchema.tablesSQL)
-            try db.execute(sql: ReceiptSchema.viewsSQL)
-        }
-        migrator.registerMigration("v6: natural keys in blocks") { db in
-            try db.execute(sql: KeyBlocks.tableSQL)
-        }
-        migrator.registerMigration("v7: where re-exports resume") { db in
-            try db.execute(sql: FilePrefixes.tableSQL)
-        }
-        migrator.registerMigration("v8: each variant's movements") { db in
-            try db.execute(sql: VariantMovements.tableSQL)
-            try VariantMovements.backfill(db)
+        for (name, sql) in migrations {
+            migrator.registerMigration(name) { db in
+                try db.execute(sql: sql)
+                if name == variantMovementsMigration { try VariantMovements.backfill(SQLiteConnection(db)) }
+            }
         }
         return migrator
     }

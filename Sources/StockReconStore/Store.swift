@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import StockReconCore
+import StockReconPostgres
 
 /// A database failure, wrapped once at the store boundary with what was being done.
 public struct StoreError: Error, CustomStringConvertible {
@@ -15,18 +16,55 @@ public struct StoreError: Error, CustomStringConvertible {
         }
         return "database error while \(action): \(underlying)"
     }
+
+    /// The server went away mid-command: nothing of the unfinished file was kept.
+    public var isConnectionLost: Bool { (underlying as? PostgresError)?.connectionLost == true }
 }
 
-/// The stockrecon database: one SQLite file in WAL mode, created or migrated on open.
+/// The stockrecon database: an SQLite file in WAL mode, or a PostgreSQL database named by a
+/// `postgresql://` (or `postgres://`) URL; created or migrated on open.
 public final class Store: @unchecked Sendable {
+    /// The SQLite file's path, or the server's URL.
     public let path: String
-    let queue: DatabaseQueue
+    private let backend: Backend
+
+    private enum Backend {
+        case sqlite(DatabaseQueue)
+        case postgres(PostgresStoreConnection)
+    }
 
     /// How long a writer waits for another process's transaction before failing.
     public static let busyTimeout: TimeInterval = 600
 
+    /// Whether `location` names a PostgreSQL server rather than an SQLite file.
+    public static func isServerURL(_ location: String) -> Bool {
+        location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+    }
+
+    /// Opens the SQLite file at `path`, or the PostgreSQL database its URL names.
     public init(path: String) throws {
         self.path = path
+        do {
+            if Self.isServerURL(path) {
+                let connection = PostgresStoreConnection(try PostgresConnection(url: path))
+                try PostgresSchema.migrate(connection)
+                backend = .postgres(connection)
+            } else {
+                backend = .sqlite(try Self.openSQLite(path))
+            }
+        } catch {
+            throw StoreError(action: "opening \(Self.redacted(path))", underlying: error)
+        }
+    }
+
+    public var dialect: SQLDialect {
+        switch backend {
+        case .sqlite: return .sqlite
+        case .postgres: return .postgres
+        }
+    }
+
+    private static func openSQLite(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(Store.busyTimeout)
@@ -37,40 +75,52 @@ public final class Store: @unchecked Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -24576")
         }
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try Schema.migrator.migrate(queue)
-        } catch {
-            throw StoreError(action: "opening \(path)", underlying: error)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try Schema.migrator.migrate(queue)
+        return queue
+    }
+
+    /// A URL without its password, for messages.
+    static func redacted(_ location: String) -> String {
+        guard isServerURL(location), var components = URLComponents(string: location), components.password != nil else {
+            return location
         }
+        components.password = "***"
+        return components.string ?? location
     }
 
     /// Runs `body` with the connection, outside any transaction, wrapping database errors.
-    public func withConnection<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
+    public func withConnection<T>(_ action: String, _ body: (any SQLConnection) throws -> T) throws -> T {
         do {
-            return try queue.writeWithoutTransaction(body)
+            switch backend {
+            case .sqlite(let queue):
+                return try queue.writeWithoutTransaction { db in try body(SQLiteConnection(db)) }
+            case .postgres(let connection):
+                return try body(connection)
+            }
         } catch let error as DatabaseError {
+            throw StoreError(action: action, underlying: error)
+        } catch let error as PostgresError {
             throw StoreError(action: action, underlying: error)
         }
     }
 
     /// Runs `body` in one immediate transaction: everything or nothing.
-    public func write<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
-        try withConnection(action) { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            guard let result else { throw StoreError(action: action, underlying: DatabaseError(message: "no result")) }
-            return result
-        }
+    public func write<T>(_ action: String, _ body: (any SQLConnection) throws -> T) throws -> T {
+        try withConnection(action) { db in try db.inTransaction { try body(db) } }
     }
 
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         do {
-            return try queue.read(body)
+            switch backend {
+            case .sqlite(let queue):
+                return try queue.read { db in try body(SQLiteConnection(db)) }
+            case .postgres(let connection):
+                return try body(connection)
+            }
         } catch let error as DatabaseError {
+            throw StoreError(action: "reading", underlying: error)
+        } catch let error as PostgresError {
             throw StoreError(action: "reading", underlying: error)
         }
     }

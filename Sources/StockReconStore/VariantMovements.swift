@@ -1,7 +1,6 @@
-import Foundation
-import GRDB
 
-/// One variant's movements, found without walking the ledger. `variant_movements` holds the
+/// One variant's movements, found without walking the ledger (SQLite; PostgreSQL has an index
+/// on `ledger (variant, id)`, see `PostgresSchema`). `variant_movements` holds the
 /// ledger ids of each group of 64 variants (by internal id) in ascending runs, one row per run,
 /// written with the ledger rows in the same transaction. Each entry is 8 bytes, little-endian:
 /// the movement's id above the variant's 6 low bits.
@@ -29,10 +28,11 @@ enum VariantMovements {
     static func entry(variant: Int64, id: Int64) -> Int64 { id << Int64(groupBits) | variant & (1 << Int64(groupBits) - 1) }
 
     /// Writes runs for a ledger that has movements already (a database made before the table).
-    static func backfill(_ db: Database) throws {
+    static func backfill(_ db: any SQLConnection) throws {
         var runs = try Runs(db)
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, variant FROM ledger ORDER BY id")
-        while let row = try rows.next() { try runs.add(variant: row[1], id: row[0]) }
+        var scan = try FastStatement(db, sql: "SELECT id, variant FROM ledger ORDER BY id")
+        scan.reset()
+        while try scan.step() { try runs.add(variant: scan.int64(column: 1), id: scan.int64(column: 0)) }
         try runs.flush()
     }
 
@@ -44,7 +44,7 @@ enum VariantMovements {
         private var held: [Int64: [Int64]] = [:]
         private var count = 0
 
-        init(_ db: Database) throws {
+        init(_ db: any SQLConnection) throws {
             insert = try FastStatement(db, sql: "INSERT INTO variant_movements (variant_group, last_id, entries) VALUES (?, ?, ?)")
         }
 
@@ -73,7 +73,8 @@ enum VariantMovements {
     }
 
     /// Notes movements written outside an import (decisions, reversals): one run each.
-    static func record(variant: Int64, id: Int64, in db: Database) throws {
+    static func record(variant: Int64, id: Int64, in db: any SQLConnection) throws {
+        guard db.dialect == .sqlite else { return }
         var runs = try Runs(db)
         try runs.add(variant: variant, id: id)
         try runs.flush()
@@ -81,17 +82,17 @@ enum VariantMovements {
 
     /// The ids of a variant's movements after `sinceID`, at `location` when given, ascending,
     /// at most `limit`.
-    static func ids(variant: Int64, location: Int64?, after sinceID: Int64, limit: Int, in db: Database) throws -> [Int64] {
+    static func ids(variant: Int64, location: Int64?, after sinceID: Int64, limit: Int, in db: any SQLConnection) throws -> [Int64] {
         var found: [Int64] = []
-        let runs = try Row.fetchCursor(db, sql: """
+        let runs = try db.fetchAll(sql: """
             SELECT entries FROM variant_movements WHERE variant_group = ? AND last_id > ? ORDER BY last_id
             """, arguments: [group(of: variant), sinceID])
         let low = entry(variant: variant, id: 0)
-        while found.count < limit, let row = try runs.next() {
-            let blob: Data = row[0]
+        for row in runs where found.count < limit {
+            let blob: [UInt8] = try row[0]
             var candidates = try decode(blob).filter { $0.low == low && $0.id > sinceID }.map(\.id)
             if let location, !candidates.isEmpty {
-                candidates = try Int64.fetchAll(db, sql: """
+                candidates = try db.fetchValues(Int64.self, sql: """
                     SELECT id FROM ledger WHERE location = ? AND id IN (\(candidates.map(String.init).joined(separator: ",")))
                     ORDER BY id
                     """, arguments: [location])
@@ -102,9 +103,9 @@ enum VariantMovements {
     }
 
     /// A run's entries: each movement's id and its variant's low bits.
-    static func decode(_ blob: Data) throws -> [(id: Int64, low: Int64)] {
+    static func decode(_ blob: [UInt8]) throws -> [(id: Int64, low: Int64)] {
         guard blob.count % 8 == 0 else {
-            throw DatabaseError(message: "variant_movements holds a run of \(blob.count) bytes, not a whole number of entries")
+            throw SQLDecodingError(message: "variant_movements holds a run of \(blob.count) bytes, not a whole number of entries")
         }
         return blob.withUnsafeBytes { raw in
             (0..<blob.count / 8).map {

@@ -12,7 +12,7 @@ struct StockRecon: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "stockrecon",
-        abstract: "Batch import and reconciliation of inventory into an append-only SQLite ledger.",
+        abstract: "Batch import and reconciliation of inventory into an append-only ledger (SQLite, or PostgreSQL).",
         subcommands: [
             CatalogCommand.self, ImportCommand.self, ReceiveCommand.self, RunPipelineCommand.self, ApprovalsCommand.self, ReverseCommand.self,
             CountCommand.self, ReportCommand.self, RunsCommand.self, RejectionsCommand.self, BalanceCommand.self, MovementsCommand.self,
@@ -21,7 +21,7 @@ struct StockRecon: ParsableCommand {
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The database file (default: $STOCKRECON_DB, else ./stockrecon.sqlite).")
+    @Option(name: .long, help: "The SQLite file, or a postgresql:// URL (default: $STOCKRECON_DB, else ./stockrecon.sqlite).")
     var db: String?
 
     @Flag(name: .long, help: "Print the result as one JSON object on stdout.")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconCore
@@ -9,10 +8,10 @@ import StockReconStore
 /// Approvals, decisions, reversals, negative stock and attribution (issue 3). Variant 1001
 /// costs 10.00 in the fixture catalog; alice is a manager, bob is staff.
 @Suite struct ApprovalTests {
-    func approvalRows(_ fixture: Fixture) throws -> [[String: DatabaseValue]] {
+    func approvalRows(_ fixture: Fixture) throws -> [[String: SQLValue]] {
         try fixture.store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM approvals ORDER BY id").map { row in
-                Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, row[$0] as DatabaseValue) })
+            try db.fetchAll(sql: "SELECT * FROM approvals ORDER BY id").map { row in
+                Dictionary(uniqueKeysWithValues: zip(row.columns, row.values).map { ($0, $1) })
             }
         }
     }
@@ -41,10 +40,10 @@ import StockReconStore
         #expect(try fixture.importing([theft], format: .stockAdjustments, user: "bob").counts == OutcomeCounts(rows: 2, pending: 2))
         #expect(try fixture.balance("1001") == 51)  // 50 + 1: pending rows moved nothing
         let approvals = try approvalRows(fixture)
-        #expect(approvals.map { $0["quantity_delta"]?.storage } == [.int64(51), .int64(-51), .int64(1), .int64(-1), .int64(-1), .int64(1)])
-        #expect(approvals.map { $0["cost_impact_minor"]?.storage } == [.int64(51000), .int64(-51000), .int64(50005), .int64(-50005), .int64(-1000), .int64(1000)])
-        #expect(approvals.allSatisfy { $0["status"] == "PENDING".databaseValue && $0["requested_by"] == "bob".databaseValue })
-        #expect(approvals.map { $0["adjustment_type"] }.suffix(2) == ["THEFT".databaseValue, "THEFT".databaseValue])
+        #expect(approvals.map { $0["quantity_delta"] } == [51, -51, 1, -1, -1, 1].map { .integer($0) })
+        #expect(approvals.map { $0["cost_impact_minor"] } == [51000, -51000, 50005, -50005, -1000, 1000].map { .integer($0) })
+        #expect(approvals.allSatisfy { $0["status"] == .text("PENDING") && $0["requested_by"] == .text("bob") })
+        #expect(approvals.map { $0["adjustment_type"] }.suffix(2) == [.text("THEFT"), .text("THEFT")])
     }
 
     @Test func theThresholdsAreSettings() throws {
@@ -74,12 +73,12 @@ import StockReconStore
         let movement = try #require(decision.movementID)
         #expect(try fixture.balance("1001") == 60)
         let posted = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT user_id, approved_by, quantity_delta, quantity_before, source_line FROM movements WHERE id = ?", arguments: [movement])
+            try db.fetchOne(sql: "SELECT user_id, approved_by, quantity_delta, quantity_before, source_line FROM movements WHERE id = ?", arguments: [movement])
         }
-        #expect(posted?["user_id"] == "bob")
-        #expect(posted?["approved_by"] == "alice")
-        #expect(posted?["quantity_delta"] == 60)
-        #expect(posted?["source_line"] == 2)
+        #expect(try posted?["user_id"] == "bob")
+        #expect(try posted?["approved_by"] == "alice")
+        #expect(try posted?["quantity_delta"] == 60)
+        #expect(try posted?["source_line"] == 2)
 
         _ = try store.decide(approvalID: 2, userID: "alice", note: "no", approve: false)
         #expect(try fixture.balance("1001") == 60)
@@ -91,10 +90,10 @@ import StockReconStore
             }
         }
         let approvals = try approvalRows(fixture)
-        #expect(approvals.map { $0["status"] } == ["APPROVED".databaseValue, "REJECTED".databaseValue])
-        #expect(approvals.map { $0["decided_by"] } == ["alice".databaseValue, "alice".databaseValue])
-        #expect(approvals.map { $0["note"] } == ["PO 17 checked".databaseValue, "no".databaseValue])
-        #expect(approvals[0]["movement_id"] == movement.databaseValue)
+        #expect(approvals.map { $0["status"] } == [.text("APPROVED"), .text("REJECTED")])
+        #expect(approvals.map { $0["decided_by"] } == [.text("alice"), .text("alice")])
+        #expect(approvals.map { $0["note"] } == [.text("PO 17 checked"), .text("no")])
+        #expect(approvals[0]["movement_id"] == .integer(movement))
         #expect(try fixture.count("SELECT count(*) FROM movements") == 1)
         #expect(try fixture.variantRunsMatchLedger())
     }
@@ -118,16 +117,16 @@ import StockReconStore
         }
         let (reversal, _) = try store.reverse(movementID: 1, tenantID: "t1", userID: "bob", reason: "entered twice")
         let row = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM movements WHERE id = ?", arguments: [reversal])
+            try db.fetchOne(sql: "SELECT * FROM movements WHERE id = ?", arguments: [reversal])
         }
-        #expect(row?["transaction_type"] == "reversal")
-        #expect(row?["quantity_delta"] == -5)
-        #expect(row?["quantity_before"] == 5)
-        #expect(row?["quantity_after"] == 0)
-        #expect(row?["reverses_id"] == 1)
-        #expect(row?["reason_code"] == "entered twice")
-        #expect(row?["user_id"] == "bob")
-        #expect(row?["unit_cost_minor"] == 200)
+        #expect(try row?["transaction_type"] == "reversal")
+        #expect(try row?["quantity_delta"] == -5)
+        #expect(try row?["quantity_before"] == 5)
+        #expect(try row?["quantity_after"] == 0)
+        #expect(try row?["reverses_id"] == 1)
+        #expect(try row?["reason_code"] == "entered twice")
+        #expect(try row?["user_id"] == "bob")
+        #expect(try row?["unit_cost_minor"] == 200)
         #expect(try fixture.balance("1001") == 0)
         #expect {
             _ = try store.reverse(movementID: 1, tenantID: "t1", userID: "alice", reason: "again")

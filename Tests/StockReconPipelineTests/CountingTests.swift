@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconCore
@@ -150,17 +149,17 @@ import StockReconIO
         #expect(try fixture.count("SELECT SUM(variance_value_minor) FROM stock_count_items WHERE count_id = ?", [id]) == -3_000 + 750)
         let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: .keep)
         let rows = try fixture.store.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT variant_id, system_quantity, counted_quantity, variance, variance_value_minor, moved_during_count
                 FROM variance_report WHERE count_id = ? ORDER BY variant_id
-                """, arguments: [id]).map { row in (0..<6).map { index -> Int64 in index == 0 ? Int64(row[0] as String) ?? 0 : row[index] } }
+                """, arguments: [id]).map { row in try (0..<6).map { index -> Int64 in index == 0 ? Int64(try row[0] as String) ?? 0 : try row[index] } }
         }
         #expect(rows == [[1001, 20, 17, -3, -3_000, 2], [1002, 4, 7, 3, 750, 0]])
         let stored = try fixture.store.read { db in
-            try Row.fetchOne(db, sql: "SELECT items_counted, items_with_discrepancy, missing_value_minor, excess_value_minor FROM stock_counts WHERE id = ?", arguments: [id])
+            try db.fetchOne(sql: "SELECT items_counted, items_with_discrepancy, missing_value_minor, excess_value_minor FROM stock_counts WHERE id = ?", arguments: [id])
         }
-        #expect(stored?[0] == Int64(completion.totals.itemsCounted) && stored?[1] == Int64(2))
-        #expect(stored?[2] == completion.totals.missingValueMinor && stored?[3] == completion.totals.excessValueMinor)
+        #expect(try stored?[0] == Int64(completion.totals.itemsCounted) && stored?[1] == Int64(2))
+        #expect(try stored?[2] == completion.totals.missingValueMinor && stored?[3] == completion.totals.excessValueMinor)
         let summary = try Reporting(store: fixture.store).summary(tenantID: "t1", from: nil, to: nil)
         let byType = try #require(summary.tables.first { $0.key == "by_type" })
         #expect(byType.rows.first { $0.first == .text("count") } == [.text("count"), .integer(2), .integer(3), .integer(-3), .integer(0), .money(minor: -2_250)])
@@ -184,14 +183,14 @@ import StockReconIO
         for (from, to) in [(nil, nil), ("2026-11-21", nil), (nil, "2026-11-21"), ("2026-11-21", "2026-11-21"), ("2030-01-01", nil)] as [(String?, String?)] {
             let scanned = try fixture.store.read { db in try Store.movementSummary(tenantID: "t1", from: from, to: to, in: db) }
             let viewed = try fixture.store.read { db in
-                try Row.fetchAll(db, sql: """
+                try db.fetchAll(sql: """
                     SELECT transaction_type, adjustment_type, reason_code, location_id, SUM(movements), SUM(units_in), SUM(units_out), SUM(value_minor)
                     FROM summary_report WHERE tenant_id = 't1' AND (? IS NULL OR day >= ?) AND (? IS NULL OR day <= ?)
                     GROUP BY 1, 2, 3, 4
                     """, arguments: [from, from, to, to]).map { row in
                     MovementSummaryRow(
-                        transactionType: row[0], adjustmentType: row[1], reasonCode: row[2], locationID: row[3],
-                        movements: row[4], unitsIn: row[5], unitsOut: row[6], valueMinor: row[7])
+                        transactionType: try row[0], adjustmentType: try row[1], reasonCode: try row[2], locationID: try row[3],
+                        movements: try row[4], unitsIn: try row[5], unitsOut: try row[6], valueMinor: try row[7])
                 }
             }
             #expect(Set(scanned) == Set(viewed) && scanned.count == viewed.count, "from \(from ?? "-") to \(to ?? "-")")

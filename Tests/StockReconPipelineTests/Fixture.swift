@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import StockReconPipeline
 import StockReconIO
 @testable import StockReconStore
@@ -52,19 +51,19 @@ final class Fixture {
 
     func balance(_ variant: String, _ location: String = "WH", tenant: String = "t1") throws -> Int64? {
         try store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT on_hand FROM balances WHERE tenant_id = ? AND variant_id = ? AND location_id = ?",
+            try db.fetchValue(Int64.self, sql: "SELECT on_hand FROM balances WHERE tenant_id = ? AND variant_id = ? AND location_id = ?",
                                arguments: [tenant, variant, location])
         }
     }
 
-    func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
-        try store.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    func count(_ sql: String, _ arguments: SQLArguments = []) throws -> Int {
+        try store.read { db in try db.fetchValue(Int.self, sql: sql, arguments: arguments) ?? 0 }
     }
 
     func rejections(_ run: Int64?) throws -> [(line: Int?, field: String?, type: String)] {
         try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT source_line, field, type FROM rejections WHERE run_id = ? ORDER BY id", arguments: [run])
-                .map { ($0[0], $0[1], $0[2]) }
+            try db.fetchAll(sql: "SELECT source_line, field, type FROM rejections WHERE run_id = ? ORDER BY id", arguments: [run])
+                .map { (try $0[0], try $0[1], try $0[2]) }
         }
     }
 
@@ -72,14 +71,15 @@ final class Fixture {
     /// low bits, in ascending runs that end at their `last_id`: what `movements --variant` reads.
     func variantRunsMatchLedger() throws -> Bool {
         try store.read { db in
-            let ledger = try Row.fetchAll(db, sql: "SELECT variant, id FROM ledger ORDER BY id").map {
-                [VariantMovements.group(of: $0[0]), $0[1], VariantMovements.entry(variant: $0[0], id: 0)]
+            let ledger = try db.fetchAll(sql: "SELECT variant, id FROM ledger ORDER BY id").map {
+                [VariantMovements.group(of: try $0[0]), try $0[1], VariantMovements.entry(variant: try $0[0], id: 0)]
             }
             var runs: [[Int64]] = []
-            for row in try Row.fetchAll(db, sql: "SELECT variant_group, last_id, entries FROM variant_movements") {
+            for row in try db.fetchAll(sql: "SELECT variant_group, last_id, entries FROM variant_movements") {
                 let entries = try VariantMovements.decode(row[2])
-                guard entries.map(\.id) == entries.map(\.id).sorted(), entries.last?.id == row[1] else { return false }
-                runs += entries.map { [row[0], $0.id, $0.low] }
+                let lastID: Int64 = try row[1]
+                guard entries.map(\.id) == entries.map(\.id).sorted(), entries.last?.id == lastID else { return false }
+                runs += try entries.map { [try row[0], $0.id, $0.low] }
             }
             return !ledger.isEmpty && ledger == runs.sorted { $0[1] < $1[1] }
         }

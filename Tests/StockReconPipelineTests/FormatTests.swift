@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconStore
@@ -23,23 +22,23 @@ import StockReconStore
         let report = try fixture.importing([listing], format: .haravan)
         #expect(report.counts == OutcomeCounts(rows: 6, posted: 5, unchanged: 1))
         let rows = try fixture.store.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT transaction_type, adjustment_type, quantity_delta, quantity_after, reason_code, notes, reference_id,
                        unit_cost_minor, occurred_at, source_line, idempotency_key FROM movements ORDER BY id
                 """)
         }
-        #expect(rows.map { $0["quantity_delta"] as Int64 } == [-2, 3, 7, -2, 1])
-        #expect(rows.map { $0["quantity_after"] as Int64 } == [-2, 1, 8, 6, 7])
-        #expect(rows.map { $0["transaction_type"] as String } == ["adjustment", "adjustment", "set", "set", "adjustment"])
-        #expect(rows[0]["adjustment_type"] as String? == "DAMAGE")
-        #expect(rows[0]["notes"] as String? == " torn ")
-        #expect(rows[0]["reference_id"] as String? == "A-71")
-        #expect(rows[0]["occurred_at"] as String? == "2026-11-20T03:00:00Z")
-        #expect(rows[0]["unit_cost_minor"] as Int64? == 1050, "21.00 over 2 units divides exactly")
-        #expect(rows[1]["unit_cost_minor"] as Int64? == 1000, "10.00 over 3 does not: the catalog's cost")
-        #expect(rows[2]["reason_code"] as String? == "newproduct", "a missing reason is newproduct")
-        #expect(rows.map { $0["source_line"] as Int } == [1, 2, 3, 5, 6])
-        #expect(rows.map { $0["idempotency_key"] as String } == ["963414", "963415", "963416", "963418", "73:1"])
+        #expect(try rows.map { try $0["quantity_delta"] as Int64 } == [-2, 3, 7, -2, 1])
+        #expect(try rows.map { try $0["quantity_after"] as Int64 } == [-2, 1, 8, 6, 7])
+        #expect(try rows.map { try $0["transaction_type"] as String } == ["adjustment", "adjustment", "set", "set", "adjustment"])
+        #expect(try rows[0]["adjustment_type"] as String? == "DAMAGE")
+        #expect(try rows[0]["notes"] as String? == " torn ")
+        #expect(try rows[0]["reference_id"] as String? == "A-71")
+        #expect(try rows[0]["occurred_at"] as String? == "2026-11-20T03:00:00Z")
+        #expect(try rows[0]["unit_cost_minor"] as Int64? == 1050, "21.00 over 2 units divides exactly")
+        #expect(try rows[1]["unit_cost_minor"] as Int64? == 1000, "10.00 over 3 does not: the catalog's cost")
+        #expect(try rows[2]["reason_code"] as String? == "newproduct", "a missing reason is newproduct")
+        #expect(try rows.map { try $0["source_line"] as Int } == [1, 2, 3, 5, 6])
+        #expect(try rows.map { try $0["idempotency_key"] as String } == ["963414", "963415", "963416", "963418", "73:1"])
         #expect(try fixture.balance("1001") == 7)
     }
 
@@ -79,9 +78,9 @@ import StockReconStore
         let report = try fixture.importing([file], format: .brandAPI)
         #expect(report.counts == OutcomeCounts(rows: 4, posted: 1, rejected: 3))
         #expect(try fixture.rejections(report.runID).map(\.type) == ["unknown_location", "location_required", "cross_brand"])
-        let row = try fixture.store.read { db in try Row.fetchOne(db, sql: "SELECT reason_code, reason_description FROM movements") }
-        #expect(row?["reason_code"] as String? == "Found in aisle")
-        #expect(row?["reason_description"] as String? == " back shelf ")
+        let row = try fixture.store.read { db in try db.fetchOne(sql: "SELECT reason_code, reason_description FROM movements") }
+        #expect(try row?["reason_code"] as String? == "Found in aisle")
+        #expect(try row?["reason_description"] as String? == " back shelf ")
     }
 
     @Test func severalSetLinesForOneVariantInOneFile() throws {
@@ -89,7 +88,7 @@ import StockReconStore
         let file = fixture.file("s.csv", "variant_id,transaction_type,quantity_after,quantity_delta\n1001,set,10,\n1001,set,4,\n1001,,,3\n1001,set,7,\n1001,set,7,\n")
         let report = try fixture.importing([file], format: .canonical)
         #expect(report.counts == OutcomeCounts(rows: 5, posted: 3, unchanged: 2))
-        let deltas = try fixture.store.read { db in try Int64.fetchAll(db, sql: "SELECT quantity_delta FROM movements ORDER BY id") }
+        let deltas = try fixture.store.read { db in try db.fetchValues(Int64.self, sql: "SELECT quantity_delta FROM movements ORDER BY id") }
         #expect(deltas == [10, -6, 3])
         #expect(try fixture.balance("1001") == 7)
     }
@@ -101,9 +100,9 @@ import StockReconStore
             "1001,\(index + 1),\"\(note.replacingOccurrences(of: "\"", with: "\"\""))\", r\(index) \n"
         }.joined()
         _ = try fixture.importing([fixture.file("n.csv", csv)])
-        let stored = try fixture.store.read { db in try Row.fetchAll(db, sql: "SELECT notes, reference_id FROM movements ORDER BY id") }
-        #expect(stored.map { $0["notes"] as String } == notes)
-        #expect(stored.map { $0["reference_id"] as String } == notes.indices.map { " r\($0) " })
+        let stored = try fixture.store.read { db in try db.fetchAll(sql: "SELECT notes, reference_id FROM movements ORDER BY id") }
+        #expect(try stored.map { try $0["notes"] as String } == notes)
+        #expect(try stored.map { try $0["reference_id"] as String } == notes.indices.map { " r\($0) " })
     }
 
     @Test func aMappedReasonDrivesTheApprovalRules() throws {

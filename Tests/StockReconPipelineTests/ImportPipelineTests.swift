@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconCore
@@ -88,7 +87,7 @@ import StockReconStore
         let report = try fixture.importing([fixture.file("mixed.csv", text)], format: .canonical)
         #expect(report.counts == OutcomeCounts(rows: 100, posted: 100))
         let lines = try fixture.store.read { db in
-            try Int.fetchAll(db, sql: "SELECT source_line FROM movements ORDER BY id")
+            try db.fetchValues(Int.self, sql: "SELECT source_line FROM movements ORDER BY id")
         }
         #expect(lines == Array(2...101))
         let broken = try fixture.count("""

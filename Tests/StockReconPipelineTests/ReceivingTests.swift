@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconCore
@@ -78,7 +77,7 @@ import StockReconIO
         let day2 = fixture.file("d2.csv", "po_number,sku,location_id,quantity_received\nPO-1,TENT,WH,1\nPO-1,TENT,WH,1\n")
         #expect(try receive(fixture, [day2], tolerance: 2_000).receipts.counts == OutcomeCounts(rows: 2, pending: 2))  // 13: just over
         #expect(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" }?.pending == 2)
-        let approvals = try fixture.store.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM approvals WHERE status = 'PENDING' ORDER BY id") }
+        let approvals = try fixture.store.read { db in try db.fetchValues(Int64.self, sql: "SELECT id FROM approvals WHERE status = 'PENDING' ORDER BY id") }
         #expect(throws: Refusal.self) { try fixture.store.decide(approvalID: approvals[0], userID: "bob", note: nil, approve: true) }
         _ = try fixture.store.decide(approvalID: approvals[0], userID: "alice", note: "counted them", approve: true)
         _ = try fixture.store.decide(approvalID: approvals[1], userID: "alice", note: "sent back", approve: false)

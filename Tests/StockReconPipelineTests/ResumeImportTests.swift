@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconPipeline
 import StockReconStore
@@ -17,9 +16,9 @@ import StockReconStore
 
     func movements(_ fixture: Fixture) throws -> [String] {
         try fixture.store.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.fetchAll(sql: """
                 SELECT idempotency_key, quantity_delta, quantity_before, source_line FROM movements ORDER BY idempotency_key
-                """).map { "\($0[0] as String) \($0[1] as Int64) \($0[2] as Int64) \($0[3] as Int)" }
+                """).map { "\(try $0[0] as String) \(try $0[1] as Int64) \(try $0[2] as Int64) \(try $0[3] as Int)" }
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import StockReconStore
 import StockReconCore
@@ -46,15 +45,15 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
 @Suite struct StoreTests {
     @Test func createsThePublicTablesAndViews() throws {
         let (store, _) = try temporaryStore()
-        let names = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')") }
+        let names = try store.read { db in try db.fetchValues(String.self, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')") }
         for name in ["movements", "balances", "rejections", "runs"] { #expect(names.contains(name)) }
-        let columns = try store.read { db in try db.columns(in: "movements").map(\.name) }
+        let columns = try store.read { db in try db.fetchValues(String.self, sql: "SELECT name FROM pragma_table_info('movements')") }
         #expect(columns == Store.movementColumns)
     }
 
     @Test func usesWALAndAPersistentBusyTimeout() throws {
         let (store, _) = try temporaryStore()
-        #expect(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try store.read { try $0.fetchValue(String.self, sql: "PRAGMA journal_mode") } == "wal")
     }
 
     @Test func postsWithExactBeforeAndAfterAndOneBalanceWrite() throws {
@@ -62,8 +61,8 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         let (tenant, catalog) = try seeded(store)
         try postFile([5, -2, 10, -13, 1], store: store, tenant: tenant, catalog: catalog)
         let rows = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT quantity_delta, quantity_before, quantity_after FROM movements ORDER BY id")
-                .map { [$0[0] as Int64, $0[1] as Int64, $0[2] as Int64] }
+            try db.fetchAll(sql: "SELECT quantity_delta, quantity_before, quantity_after FROM movements ORDER BY id")
+                .map { [try $0[0] as Int64, try $0[1] as Int64, try $0[2] as Int64] }
         }
         #expect(rows == [[5, 0, 5], [-2, 5, 3], [10, 3, 13], [-13, 13, 0], [1, 0, 1]])
         #expect(try store.balances(tenantID: "t1", variantID: nil, locationID: nil).rows == [[.text("1001"), .text("WH"), .integer(1)]])
@@ -84,7 +83,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         } throws: { error in
             String(describing: error).contains("append-only")
         }
-        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM movements WHERE quantity_delta = 3") } == 1)
+        #expect(try store.read { try $0.fetchValue(Int.self, sql: "SELECT count(*) FROM movements WHERE quantity_delta = 3") } == 1)
     }
 
     @Test func catalogsAreSeparatePerTenant() throws {
@@ -152,8 +151,8 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
             try cache.write()
         }
         let rows = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT tenant, variant, location, on_hand FROM stock_levels ORDER BY 1, 2")
-                .map { [$0[0], $0[1], $0[2], $0[3]] as [Int64] }
+            try db.fetchAll(sql: "SELECT tenant, variant, location, on_hand FROM stock_levels ORDER BY 1, 2")
+                .map { [try $0[0], try $0[1], try $0[2], try $0[3]] as [Int64] }
         }
         #expect(rows == [[1, 10, 20, 7], [1, 11, 20, -3], [1, 12, 20, 4], [2, 10, 20, 99]])
     }
@@ -199,8 +198,8 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
             }
         }
         let (rows, blocks) = try store.read { db in
-            (try String.fetchAll(db, sql: "SELECT key FROM idempotency_keys WHERE tenant = 1 AND run = 2"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM key_blocks") ?? 0)
+            (try db.fetchValues(String.self, sql: "SELECT key FROM idempotency_keys WHERE tenant = 1 AND run = 2"),
+             try db.fetchValue(Int.self, sql: "SELECT count(*) FROM key_blocks") ?? 0)
         }
         // Held keys are rows either way (an approval updates them); the rest are a block
         // unless the tenant is looked up key by key.
@@ -232,8 +231,8 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
             #expect(lookUp(known, "k7") == EarlierKey(contentDigest: 77, outcome: .posted))
             #expect(lookUp(known, "k8") == EarlierKey(contentDigest: 8, outcome: .posted))
             #expect(try KnownKeys.load(db, tenant: 1, limit: 49) == nil)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM key_blocks") == 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency_keys") == 50)
+            #expect(try db.fetchValue(Int.self, sql: "SELECT count(*) FROM key_blocks") == 0)
+            #expect(try db.fetchValue(Int.self, sql: "SELECT count(*) FROM idempotency_keys") == 50)
             var book = try KeyBook(db, tenant: 1, run: 2, scanLimit: 49)
             #expect(try earlier(&book, "k7") == EarlierKey(contentDigest: 77, outcome: .posted))
             #expect(try earlier(&book, "k49") == EarlierKey(contentDigest: 49, outcome: .posted))

@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconStore
 
@@ -78,7 +77,7 @@ extension Reporting {
         try store.read { db in try Self.receipts(tenantID: tenantID, po: po, in: db) }
     }
 
-    static func receipts(tenantID: String, po: String?, in db: Database) throws -> ReportDocument {
+    static func receipts(tenantID: String, po: String?, in db: any SQLConnection) throws -> ReportDocument {
         ReceiptsReport.document(
             tenantID: tenantID, po: po, lines: try Store.receiptReportLines(tenantID: tenantID, po: po, in: db),
             exceptions: try Store.receiptExceptions(tenantID: tenantID, po: po, in: db))

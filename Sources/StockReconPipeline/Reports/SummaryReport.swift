@@ -1,4 +1,3 @@
-import GRDB
 import StockReconCore
 import StockReconStore
 
@@ -102,13 +101,13 @@ public struct Reporting {
         try store.read { db in try Self.summary(tenantID: tenantID, from: from, to: to, in: db) }
     }
 
-    static func variance(countID: Int64, rules: CountRules?, in db: Database) throws -> ReportDocument {
+    static func variance(countID: Int64, rules: CountRules?, in db: any SQLConnection) throws -> ReportDocument {
         let session = try Store.countSession(countID, in: db)
         let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
         return VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: chosen)
     }
 
-    static func summary(tenantID: String, from: String?, to: String?, in db: Database) throws -> ReportDocument {
+    static func summary(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> ReportDocument {
         let counts = try Store.completedCounts(tenantID: tenantID, from: from, to: to, in: db)
         return SummaryReport.document(
             tenantID: tenantID, from: from, to: to,

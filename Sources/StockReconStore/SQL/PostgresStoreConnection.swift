@@ -1,0 +1,149 @@
+import StockReconPostgres
+
+/// The PostgreSQL side of the store's edge: one libpq connection, held for the store's life.
+final class PostgresStoreConnection: SQLConnection {
+    let connection: PostgresConnection
+    private var savepoints = 0
+    /// Statements already numbered for PostgreSQL, by their text.
+    private var numbered: [String: String] = [:]
+
+    init(_ connection: PostgresConnection) { self.connection = connection }
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(sql: String, arguments: SQLArguments) throws {
+        try connection.execute(numberedPlaceholders(sql), Self.parameters(arguments))
+    }
+
+    func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        let result = try connection.execute(numberedPlaceholders(sql), Self.parameters(arguments))
+        return result.rows.map { row in
+            SQLRow(zip(row, result.types).map { text, type in Self.value(text, type: type) }, columns: result.columns)
+        }
+    }
+
+    func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.execute("BEGIN")
+        do {
+            let result = try body()
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+        savepoints += 1
+        let name = "s\(savepoints)"
+        defer { savepoints -= 1 }
+        try connection.execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try connection.execute("RELEASE SAVEPOINT \(name)")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK TO SAVEPOINT \(name)")
+            try? connection.execute("RELEASE SAVEPOINT \(name)")
+            throw error
+        }
+    }
+
+    func rollingBack<T>(_ body: () throws -> T) throws -> T {
+        try connection.execute("BEGIN")
+        defer { _ = try? connection.execute("ROLLBACK") }
+        return try body()
+    }
+
+    /// A transaction-scoped advisory lock on the tenant: its writers on every machine take
+    /// turns, other tenants' do not wait.
+    func lockLedger(tenant: Int64) throws {
+        try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(tenant)])
+    }
+
+    /// `?` placeholders as PostgreSQL's `$1`, `$2`, …; a `?` inside quotes or a comment stays.
+    func numberedPlaceholders(_ sql: String) -> String {
+        if let done = numbered[sql] { return done }
+        var result = ""
+        result.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        var quote: Character?
+        var inComment = false
+        for character in sql {
+            if inComment {
+                if character == "\n" { inComment = false }
+            } else if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-", result.last == "-" {
+                inComment = true
+            } else if character == "?" {
+                number += 1
+                result += "$\(number)"
+                continue
+            }
+            result.append(character)
+        }
+        numbered[sql] = result
+        return result
+    }
+
+    static func parameters(_ arguments: SQLArguments) -> [String?] {
+        arguments.values.map { value in
+            switch value {
+            case .null: return nil
+            case .integer(let integer): return String(integer)
+            case .text(let text): return text
+            case .blob(let bytes): return "\\x" + hex(bytes)
+            }
+        }
+    }
+
+    /// PostgreSQL's text form as a value: integers and booleans as integers, bytea as bytes.
+    static func value(_ text: String?, type: UInt32) -> SQLValue {
+        guard let text else { return .null }
+        switch type {
+        case 20, 21, 23:  // bigint, smallint, integer
+            return Int64(text).map(SQLValue.integer) ?? .text(text)
+        case 16:  // boolean
+            return .integer(text == "t" ? 1 : 0)
+        case 17:  // bytea, as \x followed by hex digits
+            return unhex(text.utf8.dropFirst(2)).map(SQLValue.blob) ?? .text(text)
+        default:
+            return .text(text)
+        }
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    static func unhex(_ text: Substring.UTF8View) -> [UInt8]? {
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(text.count / 2)
+        var iterator = text.makeIterator()
+        while let high = iterator.next() {
+            guard let low = iterator.next(), let h = nibble(high), let l = nibble(low) else { return nil }
+            bytes.append(h << 4 | l)
+        }
+        return bytes
+    }
+}

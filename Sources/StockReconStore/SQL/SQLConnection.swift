@@ -1,0 +1,218 @@
+/// The store's edge: what the store's logic, the pipeline and the commands need of a
+/// database, met by SQLite (through GRDB) and PostgreSQL (through libpq). No GRDB or libpq
+/// type crosses it.
+///
+/// Statements are written once, in the SQL both speak: `?` placeholders (PostgreSQL's
+/// driver numbers them), `RETURNING`, `ON CONFLICT`, quoted `"user"`. Where the two differ,
+/// the statement asks `dialect`.
+public protocol SQLConnection: AnyObject {
+    var dialect: SQLDialect { get }
+    func execute(sql: String, arguments: SQLArguments) throws
+    func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow]
+    /// Runs `body` in a transaction that takes the write lock at once (SQLite's IMMEDIATE),
+    /// committed when `body` returns and rolled back when it throws.
+    func inTransaction<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` in a savepoint, released when `body` returns and rolled back when it throws.
+    func inSavepoint<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` in a transaction that is always rolled back: a dry run writes nothing.
+    func rollingBack<T>(_ body: () throws -> T) throws -> T
+    /// Serializes the tenant's writers until the transaction ends, so that balances and
+    /// `quantity_before` stay exact when several processes post at once. (SQLite's write
+    /// lock already does; PostgreSQL takes an advisory lock.)
+    func lockLedger(tenant: Int64) throws
+}
+
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A value bound to or read from a statement.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+}
+
+extension SQLConnection {
+    public func execute(sql: String) throws {
+        try execute(sql: sql, arguments: [])
+    }
+
+    public func fetchAll(sql: String) throws -> [SQLRow] {
+        try fetchAll(sql: sql, arguments: [])
+    }
+
+    public func fetchOne(sql: String, arguments: SQLArguments = []) throws -> SQLRow? {
+        try fetchAll(sql: sql, arguments: arguments).first
+    }
+
+    /// The first column of the first row; nil when there is no row or the value is NULL.
+    public func fetchValue<T: SQLColumnValue>(_ type: T.Type = T.self, sql: String, arguments: SQLArguments = []) throws -> T? {
+        guard let row = try fetchOne(sql: sql, arguments: arguments) else { return nil }
+        let value: T? = try row[0]
+        return value
+    }
+
+    /// The first column of every row.
+    public func fetchValues<T: SQLColumnValue>(_ type: T.Type = T.self, sql: String, arguments: SQLArguments = []) throws -> [T] {
+        try fetchAll(sql: sql, arguments: arguments).map { try $0[0] }
+    }
+
+    /// Runs an INSERT with `RETURNING id` appended and returns the new row's id.
+    public func insert(sql: String, arguments: SQLArguments = []) throws -> Int64 {
+        guard let id = try fetchValue(Int64.self, sql: sql + " RETURNING id", arguments: arguments) else {
+            throw SQLDecodingError(message: "an INSERT returned no id: \(sql)")
+        }
+        return id
+    }
+}
+
+/// A statement's arguments, written as an array literal of values of mixed types.
+public struct SQLArguments: ExpressibleByArrayLiteral, Sendable {
+    public var values: [SQLValue]
+
+    public init(_ values: [SQLValue]) { self.values = values }
+
+    public init(_ values: [(any SQLBindable)?]) {
+        self.values = values.map { $0?.sqlValue ?? .null }
+    }
+
+    public init(arrayLiteral elements: (any SQLBindable)?...) {
+        self.init(elements)
+    }
+
+    public static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments {
+        SQLArguments(lhs.values + rhs.values)
+    }
+
+    public static func += (lhs: inout SQLArguments, rhs: SQLArguments) {
+        lhs.values += rhs.values
+    }
+}
+
+/// A Swift value that binds to a statement parameter.
+public protocol SQLBindable {
+    var sqlValue: SQLValue { get }
+}
+
+extension Int64: SQLBindable { public var sqlValue: SQLValue { .integer(self) } }
+extension Int: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int32: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Bool: SQLBindable { public var sqlValue: SQLValue { .integer(self ? 1 : 0) } }
+extension String: SQLBindable { public var sqlValue: SQLValue { .text(self) } }
+extension Substring: SQLBindable { public var sqlValue: SQLValue { .text(String(self)) } }
+extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
+extension Array: SQLBindable where Element == UInt8 { public var sqlValue: SQLValue { .blob(self) } }
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+}
+
+/// One row of a result.
+public struct SQLRow: Sendable {
+    public var values: [SQLValue]
+    /// The result's column names, shared by its rows.
+    public var columns: [String]
+
+    public init(_ values: [SQLValue], columns: [String]) {
+        self.values = values
+        self.columns = columns
+    }
+
+    /// The value of the column named `name`.
+    public subscript<T: SQLColumnValue>(_ name: String) -> T {
+        get throws {
+            guard let index = columns.firstIndex(of: name) else {
+                throw SQLDecodingError(message: "a row has no column \(name)")
+            }
+            return try self[index]
+        }
+    }
+
+    /// The value of column `index` as `T`; throws when it holds something else (or NULL
+    /// where `T` is not optional), rather than guessing.
+    public subscript<T: SQLColumnValue>(_ index: Int) -> T {
+        get throws {
+            guard values.indices.contains(index) else {
+                throw SQLDecodingError(message: "a row of \(values.count) columns has no column \(index)")
+            }
+            guard let value = T(sqlValue: values[index]) else {
+                throw SQLDecodingError(message: "column \(index) holds \(values[index]), not \(T.self)")
+            }
+            return value
+        }
+    }
+}
+
+/// A value read from a database row that did not have the type the store expected.
+public struct SQLDecodingError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// A Swift value a column converts to.
+public protocol SQLColumnValue {
+    init?(sqlValue: SQLValue)
+}
+
+extension Int64: SQLColumnValue {
+    /// PostgreSQL reports `sum` of integers as `numeric`, which arrives as text.
+    public init?(sqlValue: SQLValue) {
+        switch sqlValue {
+        case .integer(let value): self = value
+        case .text(let text): guard let value = Int64(text) else { return nil }; self = value
+        default: return nil
+        }
+    }
+}
+
+extension Int: SQLColumnValue {
+    public init?(sqlValue: SQLValue) {
+        guard let value = Int64(sqlValue: sqlValue) else { return nil }
+        self = Int(value)
+    }
+}
+
+extension Bool: SQLColumnValue {
+    public init?(sqlValue: SQLValue) {
+        guard let value = Int64(sqlValue: sqlValue) else { return nil }
+        self = value != 0
+    }
+}
+
+extension String: SQLColumnValue {
+    public init?(sqlValue: SQLValue) {
+        switch sqlValue {
+        case .text(let text): self = text
+        case .integer(let value): self = String(value)
+        default: return nil
+        }
+    }
+}
+
+extension Array: SQLColumnValue where Element == UInt8 {
+    public init?(sqlValue: SQLValue) {
+        switch sqlValue {
+        case .blob(let bytes): self = bytes
+        case .text(let text): self = Array(text.utf8)
+        default: return nil
+        }
+    }
+}
+
+extension SQLValue: SQLColumnValue {
+    public init?(sqlValue: SQLValue) { self = sqlValue }
+}
+
+extension Optional: SQLColumnValue where Wrapped: SQLColumnValue {
+    public init?(sqlValue: SQLValue) {
+        if case .null = sqlValue {
+            self = .none
+        } else if let value = Wrapped(sqlValue: sqlValue) {
+            self = .some(value)
+        } else {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+
+/// The SQLite side of the store's edge: GRDB's connection, lent for one `Store` call.
+final class SQLiteConnection: SQLConnection {
+    /// For the SQLite-only hot paths (`FastStatement`), which stay inside the store.
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    var dialect: SQLDialect { .sqlite }
+
+    /// A statement with arguments is prepared once per connection; one without may be a script.
+    func execute(sql: String, arguments: SQLArguments) throws {
+        if arguments.values.isEmpty {
+            try db.execute(sql: sql)
+        } else {
+            try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+        }
+    }
+
+    func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
+            SQLRow((0..<row.count).map { index in
+                switch (row[index] as DatabaseValue).storage {
+                case .null: return .null
+                case .int64(let value): return .integer(value)
+                case .double(let value): return .text(String(value))
+                case .string(let text): return .text(text)
+                case .blob(let data): return .blob(Array(data))
+                }
+            }, columns: columns)
+        }
+    }
+
+    func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body()
+            return .commit
+        }
+        return try Self.unwrap(result)
+    }
+
+    func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        return try Self.unwrap(result)
+    }
+
+    func rollingBack<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body()
+            return .rollback
+        }
+        return try Self.unwrap(result)
+    }
+
+    /// One writer holds an SQLite database at a time: the transaction's lock is the tenant's.
+    func lockLedger(tenant: Int64) throws {}
+
+    private static func unwrap<T>(_ result: T?) throws -> T {
+        guard let result else { throw SQLDecodingError(message: "a transaction ended without its result") }
+        return result
+    }
+
+    static func arguments(_ arguments: SQLArguments) -> StatementArguments {
+        StatementArguments(arguments.values.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .null: return nil
+            case .integer(let integer): return integer
+            case .text(let text): return text
+            case .blob(let bytes): return Data(bytes)
+            }
+        })
+    }
+}
+
+extension SQLConnection {
+    /// The GRDB connection under an SQLite store, for its hot paths; fails on any other.
+    func sqlite() throws -> Database {
+        guard let connection = self as? SQLiteConnection else {
+            throw SQLDecodingError(message: "an SQLite-only path was given a \(dialect) connection")
+        }
+        return connection.db
+    }
+}
