@@ -66,7 +66,8 @@ extension Store {
             let ids = try read { db in
                 try Self.movementIDs(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, in: db)
             }
-            sql += " AND id IN (\(ids.map(String.init).joined(separator: ", ")))"
+            // `IN ()` is SQLite's; `IN (NULL)` matches nothing on both.
+            sql += " AND id IN (\(ids.isEmpty ? "NULL" : ids.map(String.init).joined(separator: ", ")))"
         }
         sql += " AND id > ? ORDER BY id LIMIT ?"
         arguments += [sinceID, limit]

@@ -241,7 +241,7 @@ extension Store {
         try db.fetchAll(sql: """
             SELECT po_number, variant_id, sku, location_id, quantity_ordered, quantity_received, quantity_pending,
                    unit_cost_minor, status, price_variance_minor
-            FROM receipts_report WHERE tenant_id = ? AND (? IS NULL OR po_number = ?)
+            FROM receipts_report WHERE tenant_id = ? AND (CAST(? AS TEXT) IS NULL OR po_number = ?)
             ORDER BY po_number, location_id, variant_id
             """, arguments: [tenantID, po, po]).map { row in
             ReceiptReportLine(
@@ -259,7 +259,7 @@ extension Store {
             JOIN catalog_variants v ON v.id = r.variant
             JOIN catalog_locations loc ON loc.id = r.location
             LEFT JOIN source_files f ON f.id = r.file
-            WHERE t.tenant_id = ? AND (? IS NULL OR r.po_number = ?)
+            WHERE t.tenant_id = ? AND (CAST(? AS TEXT) IS NULL OR r.po_number = ?)
               AND (r.price_flagged = 1 OR r.order_line IS NULL OR r.approval IS NOT NULL)
             ORDER BY r.id
             """, arguments: [tenantID, po, po]).map { row in

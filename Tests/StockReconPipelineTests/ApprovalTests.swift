@@ -16,8 +16,8 @@ import StockReconStore
         }
     }
 
-    @Test func thresholdsAreExclusiveAndTheftAlwaysWaits() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func thresholdsAreExclusiveAndTheftAlwaysWaits(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("s.csv", """
             product,type,quantity,reason,notes,reference
             1001,FOUND,50,,,exactly 50 units and 500.00
@@ -46,8 +46,8 @@ import StockReconStore
         #expect(approvals.map { $0["adjustment_type"] }.suffix(2) == [.text("THEFT"), .text("THEFT")])
     }
 
-    @Test func theThresholdsAreSettings() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func theThresholdsAreSettings(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let rules = AdjustmentRules(approval: ApprovalPolicy(maxUnits: 5, maxValueMinor: .max, alwaysRequiresApproval: []))
         let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
             tenantID: "t1", orgID: "acme", format: .stockAdjustments,
@@ -55,8 +55,8 @@ import StockReconStore
         #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, pending: 1))
     }
 
-    @Test func onlyAManagerDecidesOnceAndApprovingPostsWithBothUsers() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func onlyAManagerDecidesOnceAndApprovingPostsWithBothUsers(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,60\n1001,70\n")], user: "bob")
         let store = fixture.store
         #expect {
@@ -98,16 +98,16 @@ import StockReconStore
         #expect(try fixture.variantRunsMatchLedger())
     }
 
-    @Test func aRerunDoesNotHoldThePendingRowsAgain() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aRerunDoesNotHoldThePendingRowsAgain(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,60\n1001,2\n9,1\n")
         #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 3, posted: 1, pending: 1, rejected: 1))
         #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 3, rejected: 1, duplicate: 2))
         #expect(try fixture.count("SELECT count(*) FROM approvals") == 1)
     }
 
-    @Test func reversalsPostTheOppositeOnceAndOnlyInTheirTenant() throws {
-        let fixture = try Fixture(tenants: ["t1", "t2"])
+    @Test(arguments: Backend.available) func reversalsPostTheOppositeOnceAndOnlyInTheirTenant(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
         _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta,unit_cost\n1001,5,2.00\n")], user: "bob")
         let store = fixture.store
         #expect {
@@ -138,13 +138,13 @@ import StockReconStore
         #expect(try fixture.variantRunsMatchLedger())
     }
 
-    @Test func negativeStockIsAllowedUnlessForbidden() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func negativeStockIsAllowedUnlessForbidden(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,3\n1001,-5\n1001,-3\n")
         #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 3, posted: 3))
         #expect(try fixture.balance("1001") == -5)
 
-        let strict = try Fixture()
+        let strict = try Fixture(backend)
         let report = try ImportPipeline(store: strict.store).run(ImportRequest(
             tenantID: "t1", orgID: "acme", format: .synq, files: [strict.file("a.csv", "variant_id,quantity_delta\n1001,3\n1001,-5\n1001,-3\n")],
             rules: AdjustmentRules(isNegativeStockForbidden: true)))
@@ -154,8 +154,8 @@ import StockReconStore
         #expect(try strict.balance("1001") == 0)
     }
 
-    @Test func everyMovementNamesItsUserAndTheDefaultIsTheSystemUser() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func everyMovementNamesItsUserAndTheDefaultIsTheSystemUser(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,3\n")])
         _ = try fixture.importing([fixture.file("b.csv", "variant_id,quantity_delta\n1001,4\n")], user: "bob")
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE user_id IS NULL") == 0)
@@ -163,8 +163,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM users WHERE user_id = 'system' AND role = 'staff'") == 1)
     }
 
-    @Test func stockAdjustmentTypesAreAClosedSet() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func stockAdjustmentTypesAreAClosedSet(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("s.csv", "product,type,quantity,reason\nTENT,damage,-2,wet\n1001,LOST,-1,\n1001,,1,\n1002,FOUND,1,\n")
         let report = try fixture.importing([file], format: .stockAdjustments)
         #expect(report.counts == OutcomeCounts(rows: 4, posted: 1, rejected: 3))

@@ -6,8 +6,8 @@ import StockReconIO
 import StockReconStore
 
 @Suite struct CatalogImportTests {
-    @Test func readsJSONAndRejectsBadRowsWithTheirField() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func readsJSONAndRejectsBadRowsWithTheirField(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let variants = fixture.file("v.json", """
             {"variants": [
               {"variant_id": "3001", "org_id": "acme", "sku": "NEW-1", "unit_cost": 7.25, "location_aware": true},
@@ -26,8 +26,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM users WHERE user_id = 'carol' AND role = 'manager'") == 1)
     }
 
-    @Test func aFileOfNoKnownKindIsRefused() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aFileOfNoKnownKindIsRefused(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("x.csv", "name,colour\na,b\n")])
         #expect(report.exitStatus == 2)
         #expect(report.files.first?.failure?.message.contains("cannot tell which catalog") == true)

@@ -19,8 +19,8 @@ import StockReconIO
         precondition(report.counts.rejected == 0 && report.counts.pending == 0)
     }
 
-    @Test func aDeliveryWhileCountingIsCarriedThroughNotMistakenForAMiscount() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aDeliveryWhileCountingIsCarriedThroughNotMistakenForAMiscount(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         try stock(fixture, "1001,WH,20\n1002,SHOP,4\n")
         let id = try start(fixture)
         try stock(fixture, "1001,WH,12\n")  // delivered while the aisle was counted
@@ -42,8 +42,8 @@ import StockReconIO
         #expect(try fixture.variantRunsMatchLedger())
     }
 
-    @Test func linesOfOneItemAddUpAcrossBatchesAndSheetsAndTheSameSheetIsADuplicate() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func linesOfOneItemAddUpAcrossBatchesAndSheetsAndTheSameSheetIsADuplicate(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         try stock(fixture, "1001,WH,10\n")
         let id = try start(fixture)
         let counting = Counting(store: fixture.store)
@@ -60,8 +60,8 @@ import StockReconIO
         #expect(items.first?.rows == 3)
     }
 
-    @Test func blankCountedCellsAreNotCountedAndBadRowsAreRejectedAtTheirLine() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func blankCountedCellsAreNotCountedAndBadRowsAreRejectedAtTheirLine(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let id = try start(fixture)
         let sheet = fixture.file("s.csv", "variant_id,counted_quantity\n1001,\n1001,-2\n2001,1\n1001,0\n")
         let report = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
@@ -71,8 +71,8 @@ import StockReconIO
         #expect(try fixture.rejections(report.runID).map(\.line) == [3, 4])
     }
 
-    @Test func onlyManagersStartCompleteAndCancelAndNothingIsChangedByARefusal() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func onlyManagersStartCompleteAndCancelAndNothingIsChangedByARefusal(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         #expect(throws: Refusal.self) { try start(fixture, user: "bob") }
         #expect(throws: Refusal.self) { try start(fixture, user: "nobody") }
         #expect(try fixture.count("SELECT COUNT(*) FROM count_sessions") == 0)
@@ -91,8 +91,8 @@ import StockReconIO
         #expect(throws: Refusal.self) { try counting.cancel(countID: id, userID: "alice") }
     }
 
-    @Test func oneCountAtATimeForAnOrgAndAnOverlappingScope() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func oneCountAtATimeForAnOrgAndAnOverlappingScope(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let shop = try start(fixture, location: "SHOP")
         #expect(throws: Refusal.self) { try start(fixture, location: "SHOP") }
         #expect(throws: Refusal.self) { try start(fixture) }  // every location overlaps SHOP
@@ -104,9 +104,9 @@ import StockReconIO
         _ = try start(fixture)  // both finished: a count of every location may start
     }
 
-    @Test func fullCountsListUncountedStockAndZeroCountsItWhenAsked() throws {
+    @Test(arguments: Backend.available) func fullCountsListUncountedStockAndZeroCountsItWhenAsked(_ backend: Backend) throws {
         for policy in UncountedPolicy.allCases {
-            let fixture = try Fixture()
+            let fixture = try Fixture(backend)
             try stock(fixture, "1001,WH,5\n1002,SHOP,8\n")
             let id = try start(fixture, type: .full)
             let sheet = fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,8\n")
@@ -125,8 +125,8 @@ import StockReconIO
         }
     }
 
-    @Test func aCycleCountIgnoresWhatItDidNotCountAndWithoutApplyPostsNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aCycleCountIgnoresWhatItDidNotCountAndWithoutApplyPostsNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         try stock(fixture, "1001,WH,5\n1002,SHOP,8\n")
         let id = try start(fixture, type: .cycle)
         _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,6\n")])
@@ -137,8 +137,8 @@ import StockReconIO
         #expect(completion.totals.netVarianceMinor == -500)
     }
 
-    @Test func theViewsGiveTheReportsFigures() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func theViewsGiveTheReportsFigures(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         try stock(fixture, "1001,WH,20\n1002,SHOP,4\n")
         let id = try start(fixture)
         try stock(fixture, "1001,WH,2\n")
@@ -168,8 +168,8 @@ import StockReconIO
 
 /// The summary report reads the ledger once; the `summary_report` view must agree with it.
 @Suite struct SummaryReportTests {
-    @Test func theSummaryEqualsItsViewForAnyPeriod() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func theSummaryEqualsItsViewForAnyPeriod(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let canonical = fixture.file("c.csv", """
             idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,reason_code,unit_cost,occurred_at
             a1,1001,WH,adjustment,-1,,shrinkage,12.34,2026-11-20T08:00:00Z
@@ -185,7 +185,7 @@ import StockReconIO
             let viewed = try fixture.store.read { db in
                 try db.fetchAll(sql: """
                     SELECT transaction_type, adjustment_type, reason_code, location_id, SUM(movements), SUM(units_in), SUM(units_out), SUM(value_minor)
-                    FROM summary_report WHERE tenant_id = 't1' AND (? IS NULL OR day >= ?) AND (? IS NULL OR day <= ?)
+                    FROM summary_report WHERE tenant_id = 't1' AND (CAST(? AS TEXT) IS NULL OR day >= ?) AND (CAST(? AS TEXT) IS NULL OR day <= ?)
                     GROUP BY 1, 2, 3, 4
                     """, arguments: [from, from, to, to]).map { row in
                     MovementSummaryRow(

@@ -5,8 +5,8 @@ import StockReconStore
 
 /// The built-in formats' rules, through the whole import.
 @Suite struct FormatTests {
-    @Test func haravanListingPostsLineItemsWithTheirAdjustmentsFields() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func haravanListingPostsLineItemsWithTheirAdjustmentsFields(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let listing = fixture.file("h.json", """
             {"adjustments": [
               {"id": 71, "location_id": "WH", "type": "adjust", "reason": "damaged", "note": " torn ", "adjust_number": "A-71",
@@ -42,8 +42,8 @@ import StockReconStore
         #expect(try fixture.balance("1001") == 7)
     }
 
-    @Test func haravanReExportPostsOnlyTheNewLineItems() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func haravanReExportPostsOnlyTheNewLineItems(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         func listing(_ items: Int) -> String {
             let lines = (1...items).map { #"{"id": \#($0), "product_variant_id": 1001, "quantity": 1}"# }
             return #"{"adjustments": [{"id": 1, "location_id": "WH", "line_items": ["# + lines.joined(separator: ",") + "]}]}"
@@ -58,8 +58,8 @@ import StockReconStore
         #expect(try fixture.rejections(third.runID).map(\.type) == ["conflicting_duplicate"])
     }
 
-    @Test func haravanInventoryFormAndReasonsAsAChoice() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func haravanInventoryFormAndReasonsAsAChoice(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("i.json", #"{"inventory": {"location_id": "WH", "reason": "teleported", "line_items": [{"product_variant_id": "1001", "quantity": 2}]}}"#)
         let report = try fixture.importing([file], format: .haravan)
         #expect(try fixture.rejections(report.runID).map(\.type) == ["invalid_choice"])
@@ -67,8 +67,8 @@ import StockReconStore
         #expect(try fixture.importing([ok], format: .haravan).counts.posted == 1)
     }
 
-    @Test func brandAPIResolvesProductsChecksSitesAndKeepsReasonText() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func brandAPIResolvesProductsChecksSitesAndKeepsReasonText(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("b.json", """
             [{"product_id": "P1", "quantity": 2, "reason_code": "Found in aisle", "reason_description": " back shelf ", "site_id": "s1"},
              {"product_id": "P1", "quantity": 2, "site_id": "s9"},
@@ -83,8 +83,8 @@ import StockReconStore
         #expect(try row?["reason_description"] as String? == " back shelf ")
     }
 
-    @Test func severalSetLinesForOneVariantInOneFile() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func severalSetLinesForOneVariantInOneFile(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("s.csv", "variant_id,transaction_type,quantity_after,quantity_delta\n1001,set,10,\n1001,set,4,\n1001,,,3\n1001,set,7,\n1001,set,7,\n")
         let report = try fixture.importing([file], format: .canonical)
         #expect(report.counts == OutcomeCounts(rows: 5, posted: 3, unchanged: 2))
@@ -93,8 +93,8 @@ import StockReconStore
         #expect(try fixture.balance("1001") == 7)
     }
 
-    @Test func freeTextIsKeptByteForByte() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func freeTextIsKeptByteForByte(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let notes = [" ", "\tlead", "trail  ", " both\t", "multi\nline", "quote \"q\"", "ünï ☃", "a,b"]
         let csv = "variant_id,quantity_delta,notes,reference_id\n" + notes.enumerated().map { index, note in
             "1001,\(index + 1),\"\(note.replacingOccurrences(of: "\"", with: "\"\""))\", r\(index) \n"
@@ -105,8 +105,8 @@ import StockReconStore
         #expect(try stored.map { try $0["reference_id"] as String } == notes.indices.map { " r\($0) " })
     }
 
-    @Test func aMappedReasonDrivesTheApprovalRules() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aMappedReasonDrivesTheApprovalRules(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         var mapping = SourceFormat.haravan.mapping
         mapping.reasons = mapping.reasons.merging(ReasonMap(["shrinkage": .theft]))
         let file = fixture.file("s.json", #"{"inventory": {"location_id": "WH", "reason": "shrinkage", "line_items": [{"product_variant_id": "1001", "quantity": -1}]}}"#)
@@ -114,8 +114,8 @@ import StockReconStore
         #expect(report.counts == OutcomeCounts(rows: 1, pending: 1))
     }
 
-    @Test func jsonMalformedInTheMiddlePostsNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func jsonMalformedInTheMiddlePostsNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let rows = (1...9000).map { _ in #"{"variant_id": "1001", "quantity_change": 1, "reason": "x"}"# }
         let file = fixture.file("m.json", "[" + rows.joined(separator: ",\n") + ",\n{\"variant_id\": }]")
         let report = try fixture.importing([file], format: .dayzero)

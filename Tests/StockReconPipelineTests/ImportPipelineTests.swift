@@ -6,8 +6,8 @@ import StockReconIO
 import StockReconStore
 
 @Suite struct ImportPipelineTests {
-    @Test func everyRowEndsSomewhereWithItsLocatedReason() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func everyRowEndsSomewhereWithItsLocatedReason(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("nightly.csv", """
             variant_id,location_id,quantity_delta,unit_cost,occurred_at
             1001,WH,5,,
@@ -40,8 +40,8 @@ import StockReconStore
         #expect(stored == 9)
     }
 
-    @Test func importingTheSameFileAgainPostsNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func importingTheSameFileAgainPostsNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n1001,7\n")
         #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 2, posted: 2))
         let again = try fixture.importing([file])
@@ -51,8 +51,8 @@ import StockReconStore
         #expect(try fixture.balance("1001") == 12)
     }
 
-    @Test func aRerunAfterFixingTheCatalogPostsExactlyTheRowsThatFailed() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aRerunAfterFixingTheCatalogPostsExactlyTheRowsThatFailed(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n3001,4\n1001,1\n3001,2\n")
         #expect(try fixture.importing([file]).counts == OutcomeCounts(rows: 4, posted: 2, rejected: 2))
         _ = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [
@@ -65,8 +65,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM movements") == 4)
     }
 
-    @Test func naturalKeysAreDuplicatesOrConflictsAcrossFiles() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func naturalKeysAreDuplicatesOrConflictsAcrossFiles(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let header = "idempotency_key,variant_id,quantity_delta\n"
         let first = fixture.file("one.csv", header + "k1,1001,5\nk2,1001,1\n")
         let second = fixture.file("two.csv", header + "k1,1001,5\nk2,1001,9\nk3,1001,2\nk3,1001,2\nk4,1001,1\nk4,1001,3\n")
@@ -80,8 +80,8 @@ import StockReconStore
 
     /// Rows are inserted several at a time; rows with natural keys at once. Ledger order is
     /// still file order, and before/after chain exactly.
-    @Test func ledgerOrderIsFileOrderAcrossHeldAndImmediateInserts() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func ledgerOrderIsFileOrderAcrossHeldAndImmediateInserts(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         var text = "idempotency_key,variant_id,quantity_delta\n"
         for index in 1...100 { text += "\(index % 7 == 0 ? "k\(index)" : ""),1001,\(index % 5 + 1)\n" }
         let report = try fixture.importing([fixture.file("mixed.csv", text)], format: .canonical)
@@ -98,8 +98,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE idempotency_key LIKE 'k%'") == 14)
     }
 
-    @Test func setRowsPostTheDifferenceOrNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func setRowsPostTheDifferenceOrNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("c.csv", """
             variant_id,transaction_type,quantity_delta,quantity_after
             1001,adjustment,5,
@@ -114,8 +114,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'set' AND quantity_delta = 7 AND quantity_after = 12") == 1)
     }
 
-    @Test func aDryRunWritesNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aDryRunWritesNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let runsBefore = try fixture.count("SELECT count(*) FROM runs")
         let report = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n9,1\n")], dryRun: true)
         #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
@@ -126,8 +126,8 @@ import StockReconStore
         #expect(try fixture.balance("1001") == nil)
     }
 
-    @Test func anUnreadableFileFailsAloneAndPostsNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func anUnreadableFileFailsAloneAndPostsNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let broken = fixture.file("broken.csv", "variant_id,quantity_delta\n1001,5\n1001,\"6\n")
         let wrongHeader = fixture.file("dayzero.csv", "variant_id,quantity_change,reason\n1001,5,x\n")
         let good = fixture.file("good.csv", "variant_id,quantity_delta\n1001,2\n")
@@ -140,8 +140,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM rejections WHERE type = 'unreadable_file'") == 2)
     }
 
-    @Test func dayzeroJSONRequiresAReasonAndDefaultsTheLocation() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func dayzeroJSONRequiresAReasonAndDefaultsTheLocation(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let file = fixture.file("d.json", #"[{"variant_id": "1001", "quantity_change": 4, "reason": "found"}, {"variant_id": "1001", "quantity_change": 1}]"#)
         let report = try fixture.importing([file], format: .dayzero)
         #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
@@ -150,8 +150,8 @@ import StockReconStore
         #expect(try fixture.balance("1001") == 4)
     }
 
-    @Test func tenantsNeverSeeEachOther() throws {
-        let fixture = try Fixture(tenants: ["t1", "t2"])
+    @Test(arguments: Backend.available) func tenantsNeverSeeEachOther(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
         _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n")], tenant: "t1")
         _ = try fixture.importing([fixture.file("b.csv", "variant_id,quantity_delta\n1001,40\n")], tenant: "t2")
         #expect(try fixture.balance("1001", tenant: "t1") == 5)
@@ -164,8 +164,8 @@ import StockReconStore
         }
     }
 
-    @Test func oneVariantsMovementsPageByIndexWithinItsTenant() throws {
-        let fixture = try Fixture(tenants: ["t1", "t2"])
+    @Test(arguments: Backend.available) func oneVariantsMovementsPageByIndexWithinItsTenant(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
         let rows = (1...9).map { "\($0 % 3 == 0 ? "1002" : "1001"),\($0 % 2 == 0 ? "SHOP" : "WH"),\($0)" }
         let file = fixture.file("a.csv", "variant_id,location_id,quantity_delta\n" + rows.joined(separator: "\n") + "\n")
         _ = try fixture.importing([file], tenant: "t1")
@@ -185,6 +185,7 @@ import StockReconStore
         #expect(try fixture.variantRunsMatchLedger())
     }
 
+    /// SQLite only: PostgreSQL has an index on `ledger (variant, id)` instead of these runs.
     @Test func aVariantsRunsSpanFlushesAndAreWrittenForALedgerMadeBeforeThem() throws {
         let fixture = try Fixture()
         let rows = 70_000  // more than one flush of runs, and runs of 1,024 ids split
@@ -202,8 +203,8 @@ import StockReconStore
         #expect(try fixture.variantRunsMatchLedger())
     }
 
-    @Test func anUnknownUserIsAUsageError() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func anUnknownUserIsAUsageError(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         #expect(throws: UsageError.self) {
             _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,5\n")], user: "mallory")
         }
@@ -213,8 +214,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE user_id = 'bob'") == 1)
     }
 
-    @Test func twoImportsAtOnceBothFinishWithExactBalances() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func twoImportsAtOnceBothFinishWithExactBalances(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         var lines = "variant_id,location_id,quantity_delta\n"
         for index in 0..<20_000 { lines += "1001,\(index % 2 == 0 ? "WH" : "SHOP"),\(index % 7 + 1)\n" }
         let first = fixture.file("first.csv", lines)

@@ -26,8 +26,8 @@ import StockReconIO
 
     static let orders = "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-1,TENT,WH,10,10.00\nPO-1,400,SHOP,5,10.00\nPO-2,1001,WH,3,10.00\nPO-3,1001,SHOP,2,9.00\n"
 
-    @Test func eachOrderLineEndsInItsStateAndUnexpectedReceiptsArePostedAndFlagged() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func eachOrderLineEndsInItsStateAndUnexpectedReceiptsArePostedAndFlagged(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let orders = fixture.file("po.csv", Self.orders)
         let receipts = fixture.file("r.csv", """
             po_number,variant_id,location_id,quantity_received,unit_cost
@@ -54,8 +54,8 @@ import StockReconIO
         #expect(exceptions.map(\.reason) == ["unexpected: no order line"])
     }
 
-    @Test func partialReceiptsOverTwoFilesAddUpAndRerunsChangeNothing() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func partialReceiptsOverTwoFilesAddUpAndRerunsChangeNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let first = fixture.file("a.csv", "po_number,sku,location_id,quantity_received\nPO-1,TENT,WH,4\n")
         let second = fixture.file("b.json", #"[{"po_number": "PO-1", "sku": "TENT", "location_id": "WH", "quantity_received": 5}]"#)
         _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [first])
@@ -68,8 +68,8 @@ import StockReconIO
         #expect(try fixture.balance("1001") == 9)
     }
 
-    @Test func theToleranceHoldsAcrossReceiptsAndApprovalCountsTheHeldOne() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func theToleranceHoldsAcrossReceiptsAndApprovalCountsTheHeldOne(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [])
         // 10 ordered at 20%: 12 may arrive, in any number of receipts.
         let day1 = fixture.file("d1.csv", "po_number,sku,location_id,quantity_received\nPO-1,TENT,WH,7\nPO-1,TENT,WH,5\n")
@@ -88,8 +88,8 @@ import StockReconIO
         #expect(try fixture.count("SELECT count(*) FROM receipt_lines WHERE status = 'refused'") == 1)
     }
 
-    @Test func aPriceOffTheOrdersIsFlaggedWithItsVariance() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aPriceOffTheOrdersIsFlaggedWithItsVariance(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let receipts = fixture.file("r.csv", """
             po_number,sku,location_id,quantity_received,unit_cost
             PO-1,TENT,WH,4,10.20
@@ -104,8 +104,8 @@ import StockReconIO
         #expect(try lines(fixture, po: "PO-3").first?.priceVarianceMinor == -100)
     }
 
-    @Test func badRowsAreRejectedAndOrdersReloadedKeepWhatWasReceived() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func badRowsAreRejectedAndOrdersReloadedKeepWhatWasReceived(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [])
         let receipts = fixture.file("r.csv", """
             po_number,variant_id,location_id,quantity_received

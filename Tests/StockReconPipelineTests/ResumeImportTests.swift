@@ -22,8 +22,8 @@ import StockReconStore
         }
     }
 
-    @Test func aReExportIsReadFromAfterTheEarlierFileAndEndsAsReadingItWhole() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aReExportIsReadFromAfterTheEarlierFileAndEndsAsReadingItWhole(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let first = try fixture.importing([fixture.file("night1.json", Self.listing(1...5))], format: .haravan)
         #expect(first.counts == OutcomeCounts(rows: 10, posted: 10))
         #expect(first.files.first?.resumedRows == 0)
@@ -37,29 +37,29 @@ import StockReconStore
         #expect(third.counts == OutcomeCounts(rows: 18, posted: 2, duplicate: 16))
         #expect(third.files.first?.resumedRows == 14)
 
-        let whole = try Fixture()
+        let whole = try Fixture(backend)
         #expect(try whole.importing([whole.file("night3.json", Self.listing(1...9))], format: .haravan).counts.posted == 18)
         #expect(try movements(fixture) == movements(whole), "keys, deltas, quantities before and lines alike")
         #expect(try fixture.balance("1001") == whole.balance("1001"))
     }
 
-    @Test func aCSVReExportIsReadFromAfterTheEarlierFile() throws {
+    @Test(arguments: Backend.available) func aCSVReExportIsReadFromAfterTheEarlierFile(_ backend: Backend) throws {
         func csv(_ range: ClosedRange<Int>) -> String {
             "external_id,variant_id,location_id,quantity_delta,notes\n"
                 + range.map { "e-\($0),1001,WH,\($0),\($0 == 2 ? "\"two\nlines\"" : "n")\n" }.joined()
         }
-        let fixture = try Fixture()
+        let fixture = try Fixture(backend)
         #expect(try fixture.importing([fixture.file("a.csv", csv(1...5))], format: .canonical).counts.posted == 5)
         let again = try fixture.importing([fixture.file("b.csv", csv(1...8))], format: .canonical)
         #expect(again.counts == OutcomeCounts(rows: 8, posted: 3, duplicate: 5))
         #expect(again.files.first?.resumedRows == 5)
-        let whole = try Fixture()
+        let whole = try Fixture(backend)
         _ = try whole.importing([whole.file("b.csv", csv(1...8))], format: .canonical)
         #expect(try movements(fixture) == movements(whole))
     }
 
-    @Test func aFileWithARejectedRowIsReadWholeAgain() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aFileWithARejectedRowIsReadWholeAgain(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         // Adjustment 3's first line item is rejected (zero quantity): it must be checked again.
         let night1 = Self.listing(1...5) { $0 == 3 ? 0 : $0 }
         #expect(try fixture.importing([fixture.file("n1.json", night1)], format: .haravan).counts == OutcomeCounts(rows: 10, posted: 9, rejected: 1))
@@ -69,8 +69,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM file_prefixes") == 0, "neither night is clean")
     }
 
-    @Test func rowsWithoutNaturalKeysAreReadWholeAgain() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func rowsWithoutNaturalKeysAreReadWholeAgain(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         let rows = (1...4).map { #"{"variant_id": "1001", "quantity_delta": \#($0)}"# }
         _ = try fixture.importing([fixture.file("a.json", "[" + rows.joined(separator: ",\n") + "]")], format: .canonical)
         let again = try fixture.importing([fixture.file("b.json", "[" + (rows + rows.prefix(1)).joined(separator: ",\n") + "]")], format: .canonical)
@@ -78,8 +78,8 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM file_prefixes") == 0)
     }
 
-    @Test func noResumeReadsEveryByteAndTenantsAndFormatsDoNotShare() throws {
-        let fixture = try Fixture(tenants: ["t1", "t2"])
+    @Test(arguments: Backend.available) func noResumeReadsEveryByteAndTenantsAndFormatsDoNotShare(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
         _ = try fixture.importing([fixture.file("n1.json", Self.listing(1...5))], format: .haravan)
         var request = ImportRequest(tenantID: "t1", orgID: "acme", format: .haravan, files: [fixture.file("n2.json", Self.listing(1...6))])
         request.resumesAfterEarlierFiles = false
@@ -91,8 +91,8 @@ import StockReconStore
         #expect(otherTenant.files.first?.resumedRows == 0)
     }
 
-    @Test func aChangedEarlierRowIsNotSkipped() throws {
-        let fixture = try Fixture()
+    @Test(arguments: Backend.available) func aChangedEarlierRowIsNotSkipped(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
         _ = try fixture.importing([fixture.file("n1.json", Self.listing(1...5))], format: .haravan)
         // Same length, one byte different inside the earlier rows: the prefix's digest differs.
         let changed = try fixture.importing([fixture.file("n2.json", Self.listing(1...6) { $0 == 4 ? 5 : $0 })], format: .haravan)
