@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `stockrecon` executable, as a user would.
@@ -61,32 +62,82 @@ struct Binary {
     }
 }
 
-/// A temporary folder holding a database, removed afterwards.
+/// A temporary folder holding a database, removed afterwards: an SQLite file in the folder,
+/// or on PostgreSQL a schema of its own in the test server's database.
 final class Scratch {
     let url: URL
-    init() {
+    /// The PostgreSQL schema, nil for SQLite.
+    let schema: String?
+
+    init(onServer: Bool = false) {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        schema = onServer ? "e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased() : nil
+        if let schema { _ = try? Self.psql(TestPostgres.url ?? "", "CREATE SCHEMA \(schema)") }
     }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    var database: String { url.appendingPathComponent("stock.sqlite").path }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+        if let schema { _ = try? Self.psql(TestPostgres.url ?? "", "DROP SCHEMA \(schema) CASCADE") }
+    }
+
+    /// The file's path, or the server's URL with the schema first on the search path.
+    var database: String { database(applicationName: nil) }
+
+    /// The URL naming the connection (`pg_stat_activity.application_name`), to find it.
+    func database(applicationName: String?) -> String {
+        guard let schema, let server = TestPostgres.url else { return url.appendingPathComponent("stock.sqlite").path }
+        let name = applicationName.map { "&application_name=\($0)" } ?? ""
+        return server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)" + name
+    }
+
     func file(_ name: String, _ contents: String) -> String {
         let path = url.appendingPathComponent(name).path
         FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
         return path
     }
 
-    /// Runs a query with the sqlite3 shell the test machine has, as users do.
+    /// Runs a query with the shell the test machine has (sqlite3, or psql), as users do.
     func query(_ sql: String) throws -> String {
+        if schema != nil { return try Self.psql(database, sql) }
+        return try Self.shell("/usr/bin/sqlite3", [database, sql])
+    }
+
+    /// `group_concat` in SQLite's words or PostgreSQL's, ordered.
+    func concatenated(_ expression: String) -> String {
+        schema == nil ? "group_concat(\(expression), ';')" : "string_agg(\(expression), ';' ORDER BY \(expression))"
+    }
+
+    /// psql's error for a statement the server refused, nil when it ran.
+    func refusal(_ sql: String) throws -> String? {
+        let (status, _, errors) = try Self.run("/usr/bin/psql", Self.psqlOptions + ["-d", database, "-c", sql])
+        return status == 0 ? nil : errors
+    }
+
+    static let psqlOptions = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        try run("/usr/bin/psql", psqlOptions + ["-d", url, "-c", sql]).output
+    }
+
+    private static func shell(_ path: String, _ arguments: [String]) throws -> String {
+        try run(path, arguments).output
+    }
+
+    private static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [database, sql]
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
         let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
+        process.standardError = errors
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+                String(decoding: errorData, as: UTF8.self))
     }
 }
 
@@ -113,10 +164,12 @@ func withoutTimes(_ text: String) -> String {
 /// Runs `arguments` on a fresh database that `prepare` sets up, kills it with SIGKILL after
 /// `delay` (halved each time the command beat the kill), and returns that database; nil
 /// when every run finished before it could be killed.
-func killedRun(_ arguments: [String], after delay: TimeInterval, prepare: (Scratch) throws -> Void) throws -> Scratch? {
+func killedRun(
+    _ arguments: [String], after delay: TimeInterval, onServer: Bool = false, prepare: (Scratch) throws -> Void
+) throws -> Scratch? {
     var delay = delay
     for _ in 0..<4 {
-        let killed = Scratch()
+        let killed = Scratch(onServer: onServer)
         try prepare(killed)
         let victim = try Binary.start(arguments + ["--db", killed.database])
         Thread.sleep(forTimeInterval: delay)
