@@ -66,35 +66,46 @@ public final class PostgresConnection {
     /// Runs `sql` (a `COPY … FROM STDIN`) and streams it the chunks `next` returns, until it
     /// returns nil; returns the rows copied.
     public func copy(_ sql: String, _ next: () throws -> [UInt8]?) throws -> Int {
+        try beginCopy(sql)
+        do {
+            while let chunk = try next() { try putCopyData(chunk) }
+        } catch {
+            _ = try? endCopy(failure: "\(error)")
+            throw error
+        }
+        return try endCopy()
+    }
+
+    /// Starts `sql` (a `COPY … FROM STDIN`); `putCopyData` streams its rows while the caller
+    /// goes on preparing more, and `endCopy` ends it.
+    public func beginCopy(_ sql: String) throws {
         let start = PQexec(handle, sql)
-        let status = PQresultStatus(start)
-        if status != PGRES_COPY_IN {
-            defer { PQclear(start) }
+        defer { PQclear(start) }
+        if PQresultStatus(start) != PGRES_COPY_IN {
             _ = try rows(of: start)
             throw PostgresError(message: "\(sql) did not start a COPY", sqlState: nil, connectionLost: false)
         }
-        PQclear(start)
-        var failure: Error?
-        do {
-            while let chunk = try next() {
-                let sent = chunk.withUnsafeBufferPointer { buffer in
-                    buffer.baseAddress.map { PQputCopyData(handle, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(buffer.count)) } ?? 1
-                }
-                if sent != 1 { throw error(nil) }
-            }
-        } catch {
-            failure = error
+    }
+
+    public func putCopyData(_ bytes: [UInt8]) throws {
+        let sent = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { PQputCopyData(handle, UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), Int32(buffer.count)) } ?? 1
         }
-        // A failure on our side ends the COPY with an error, which rolls it back.
-        let ended = failure.map { failure in "\(failure)".withCString { PQputCopyEnd(handle, $0) } } ?? PQputCopyEnd(handle, nil)
-        guard ended == 1 else { throw failure ?? error(nil) }
+        if sent != 1 { throw error(nil) }
+    }
+
+    /// Ends the COPY and returns the rows copied; with a `failure`, ends it with that error,
+    /// which rolls it back.
+    @discardableResult
+    public func endCopy(failure: String? = nil) throws -> Int {
+        let ended = failure.map { $0.withCString { PQputCopyEnd(handle, $0) } } ?? PQputCopyEnd(handle, nil)
+        guard ended == 1 else { throw error(nil) }
         var copied = 0
         var serverError: Error?
         while let result = PQgetResult(handle) {
             defer { PQclear(result) }
             do { copied += try rows(of: result).affected } catch { serverError = serverError ?? error }
         }
-        if let failure { throw failure }
         if let serverError { throw serverError }
         return copied
     }

@@ -54,11 +54,16 @@ extension Store {
         }
     }
 
-    /// Adds a user to a tenant's catalog and returns its internal id.
+    /// Adds a user to a tenant's catalog, unless another process just did, and returns its
+    /// internal id.
     public static func addUser(_ userID: String, role: Catalog.Role, tenant: Int64, in db: any SQLConnection) throws -> Int64 {
-        try db.insert(
-            sql: "INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)",
+        try db.execute(
+            sql: "INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?) ON CONFLICT (tenant, user_id) DO NOTHING",
             arguments: [tenant, userID, role.rawValue])
+        guard let id = try db.fetchValue(
+            Int64.self, sql: "SELECT id FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID])
+        else { throw SQLDecodingError(message: "user \(userID) was added but cannot be read back") }
+        return id
     }
 
     /// The tenant's whole catalog, for the checks of a run. Never another tenant's rows.

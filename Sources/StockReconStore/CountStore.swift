@@ -240,30 +240,30 @@ extension Store {
                 sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, NULL, ?, ?)"#,
                 arguments: [session.tenant, session.org, run, user.id, user.id])
             let ledger = """
-                INSERT INTO ledger (posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
+                INSERT INTO ledger (id, posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
                     reference_id, notes, reason_code, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                 """
             let level = """
                 INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
                 ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
                 """
-            var runs = db.dialect == .sqlite ? try VariantMovements.Runs(db) : nil
+            var runs = VariantMovements.Runs(db)
             for index in items.indices {
                 let stored = items[index]
                 guard case .post(let kind, let delta) = stored.item.fate() else { continue }
                 let before = stored.item.onHandNow
                 let movement = try db.fetchValue(Int64.self, sql: ledger, arguments: [
-                    posting, stored.variant, stored.location, kind.code, delta, before, stored.item.unitCostMinor,
+                    try takeLedgerIDs(1, in: db), posting, stored.variant, stored.location, kind.code, delta, before, stored.item.unitCostMinor,
                     "count \(id)", stored.item.notes, stored.item.reason,
                     "count-\(id):\(stored.item.variantID)@\(stored.item.locationID)",
                 ])
                 items[index].movementID = movement
-                if let movement { try runs?.add(variant: stored.variant, id: movement) }
+                if let movement { try runs.add(variant: stored.variant, id: movement) }
                 try db.execute(sql: level, arguments: [session.tenant, stored.variant, stored.location, before + delta])
                 posted += 1
             }
-            try runs?.flush()
+            try runs.flush()
         }
         let result = """
             INSERT INTO count_results (count, variant, location, batch, system_quantity, counted_quantity, moved_during_count,

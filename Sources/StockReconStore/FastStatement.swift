@@ -63,12 +63,6 @@ struct FastStatement {
         _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), FastStatement.transient)
     }
 
-    /// Binds a blob that SQLite copies at once.
-    mutating func bindTransientBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
-        markBound(index)
-        _ = sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), FastStatement.transient)
-    }
-
     /// The rowid of the connection's last insert.
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(db.sqliteConnection) }
 

@@ -236,7 +236,7 @@ public final class FilePosting {
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.ledger?.finish()
-        try writer.copier?.flush()
+        try writer.copier?.finish()
         try writer.balances.write()
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)

@@ -50,7 +50,7 @@ struct LedgerAppender {
         multiple.reset()
         for slot in 0..<Int32(Self.rowsPerInsert) { multiple.bind(posting, at: slot * Self.columnCount + 1) }
         held.reserveCapacity(Self.rowsPerInsert)
-        runs = try VariantMovements.Runs(db)
+        runs = VariantMovements.Runs(db)
     }
 
     /// Holds row `row` of a batch for insertion; call `flush` before the batch's arena goes.

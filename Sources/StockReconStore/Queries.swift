@@ -89,12 +89,6 @@ extension Store {
                 """, arguments: [tenantID, locationID])
             guard location != nil else { return [] }
         }
-        guard db.dialect == .sqlite else {
-            // PostgreSQL indexes `ledger (variant, id)`: COPY keeps that cheap (see PostgresSchema).
-            let (atLocation, arguments) = conditions([("location = ?", location)])
-            return try db.fetchValues(Int64.self, sql: "SELECT id FROM ledger WHERE variant = ? AND id > ?" + atLocation
-                + " ORDER BY id LIMIT ?", arguments: [variant, sinceID] + arguments + [limit])
-        }
         return try VariantMovements.ids(variant: variant, location: location, after: sinceID, limit: limit, in: db)
     }
 

@@ -18,7 +18,7 @@ enum Schema {
         (variantMovementsMigration, VariantMovements.tableSQL),
     ]
 
-    /// The migration that SQLite also backfills, and PostgreSQL replaces by an index.
+    /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).
     static let variantMovementsMigration = "v8: each variant's movements"
 
     static var migrator: DatabaseMigrator {

@@ -100,9 +100,7 @@ final class Fixture {
     /// Whether `variant_movements` holds every ledger id once, under its variant's group and
     /// low bits, in ascending runs that end at their `last_id`: what `movements --variant` reads.
     func variantRunsMatchLedger() throws -> Bool {
-        // PostgreSQL has no `variant_movements`: an index on `ledger (variant, id)` does its work.
-        guard store.dialect == .sqlite else { return true }
-        return try store.read { db in
+        try store.read { db in
             let ledger = try db.fetchAll(sql: "SELECT variant, id FROM ledger ORDER BY id").map {
                 [VariantMovements.group(of: try $0[0]), try $0[1], VariantMovements.entry(variant: try $0[0], id: 0)]
             }

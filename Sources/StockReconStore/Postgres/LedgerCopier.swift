@@ -1,66 +1,93 @@
 import StockReconCore
 import StockReconPostgres
 
-/// Appends movements of one posting to a PostgreSQL ledger: rows are written as COPY text
-/// into a buffer and sent by `COPY ledger … FROM STDIN` whenever it holds `bytesPerCopy`,
-/// and at `finish`, all in the file's transaction. The ids come from the ledger's identity
-/// column; nothing of a file needs them while it posts.
+/// Appends movements of one posting to a PostgreSQL ledger. Rows are written as COPY text
+/// into a buffer; at `bytesPerCopy`, and at `finish`, the buffered rows take a block of
+/// consecutive ids from the ledger's sequence and are streamed into
+/// an open `COPY ledger … FROM STDIN`, which the next statement of the file's transaction
+/// ends. Their ids go to `variant_movements`, as on SQLite.
 struct LedgerCopier {
     static let bytesPerCopy = 4 << 20
     private static let sql = """
-        COPY ledger (posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line,
+        COPY ledger (id, posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line,
             record, reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key)
         FROM STDIN
         """
-    private let connection: PostgresConnection
+    private let connection: PostgresStoreConnection
     private let posting: [UInt8]
-    private var buffer: [UInt8] = []
+    /// Rows held, each from its posting column on, ending in a newline.
+    private var rows: [UInt8] = []
+    private var ends: [Int] = []
+    private var variants: [Int64] = []
+    private var runs: VariantMovements.Runs
 
     init(_ db: any SQLConnection, posting: Int64) throws {
         guard let server = db as? PostgresStoreConnection else {
             throw SQLDecodingError(message: "a PostgreSQL-only path was given a \(db.dialect) connection")
         }
-        connection = server.connection
+        connection = server
         self.posting = Array(String(posting).utf8)
-        buffer.reserveCapacity(Self.bytesPerCopy + 4096)
+        rows.reserveCapacity(Self.bytesPerCopy + 4096)
+        runs = VariantMovements.Runs(db)
     }
 
     mutating func append(
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
     ) throws {
-        buffer += posting
+        rows += posting
         for value in [batch.variants[row], batch.locations[row], kind.code, delta, before] {
-            buffer.append(UInt8(ascii: "\t"))
-            CopyText.append(value, to: &buffer)
+            rows.append(UInt8(ascii: "\t"))
+            CopyText.append(value, to: &rows)
         }
-        buffer.append(UInt8(ascii: "\t"))
-        if let cost = batch.unitCosts[row] { CopyText.append(cost, to: &buffer) } else { CopyText.appendNull(to: &buffer) }
-        buffer.append(UInt8(ascii: "\t"))
-        CopyText.append(Int64(batch.lines[row]), to: &buffer)
-        buffer.append(UInt8(ascii: "\t"))
-        CopyText.append(Int64(batch.records[row]), to: &buffer)
+        rows.append(UInt8(ascii: "\t"))
+        if let cost = batch.unitCosts[row] { CopyText.append(cost, to: &rows) } else { CopyText.appendNull(to: &rows) }
+        rows.append(UInt8(ascii: "\t"))
+        CopyText.append(Int64(batch.lines[row]), to: &rows)
+        rows.append(UInt8(ascii: "\t"))
+        CopyText.append(Int64(batch.records[row]), to: &rows)
         for column in 0..<PostingBatch.TextColumn.count {
-            buffer.append(UInt8(ascii: "\t"))
+            rows.append(UInt8(ascii: "\t"))
             let range = batch.text(at: column, of: row)
             if range.count < 0 {
-                CopyText.appendNull(to: &buffer)
+                CopyText.appendNull(to: &rows)
             } else {
-                CopyText.appendEscaped(UnsafeBufferPointer(start: arena.map { $0 + Int(range.start) }, count: Int(range.count)), to: &buffer)
+                CopyText.appendEscaped(UnsafeBufferPointer(start: arena.map { $0 + Int(range.start) }, count: Int(range.count)), to: &rows)
             }
         }
-        buffer.append(UInt8(ascii: "\n"))
-        if buffer.count >= Self.bytesPerCopy { try flush() }
+        rows.append(UInt8(ascii: "\n"))
+        ends.append(rows.count)
+        variants.append(batch.variants[row])
+        if rows.count >= Self.bytesPerCopy { try flush() }
     }
 
-    /// Sends what is buffered; before the file's transaction commits.
+    /// Gives the held rows their ids and streams them into the open COPY (opening it if
+    /// another statement ended it).
     mutating func flush() throws {
-        guard !buffer.isEmpty else { return }
-        var chunk: [UInt8]? = buffer
-        _ = try connection.copy(Self.sql) {
-            defer { chunk = nil }
-            return chunk
+        guard !variants.isEmpty else { return }
+        let first = try Store.takeLedgerIDs(variants.count, in: connection) ?? 0
+        let ids = first..<first + Int64(variants.count)
+        var text: [UInt8] = []
+        text.reserveCapacity(rows.count + ids.count * 12)
+        var start = 0
+        for (index, id) in ids.enumerated() {
+            CopyText.append(id, to: &text)
+            text.append(UInt8(ascii: "\t"))
+            text += rows[start..<ends[index]]
+            start = ends[index]
+            try runs.add(variant: variants[index], id: id)
         }
-        buffer.removeAll(keepingCapacity: true)
+        try connection.streamCopy(Self.sql, text)
+        rows.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        variants.removeAll(keepingCapacity: true)
+    }
+
+    /// Sends the rest, ends the COPY and writes the variants' runs; before the file's
+    /// transaction commits.
+    mutating func finish() throws {
+        try flush()
+        try connection.endCopy()
+        try runs.flush()
     }
 }
 

@@ -6,16 +6,38 @@ final class PostgresStoreConnection: SQLConnection {
     private var savepoints = 0
     /// Statements already numbered for PostgreSQL, by their text.
     private var numbered: [String: String] = [:]
+    /// The COPY left open by `streamCopy`, ended before any other statement runs.
+    private var openCopy: String?
 
     init(_ connection: PostgresConnection) { self.connection = connection }
 
     var dialect: SQLDialect { .postgres }
 
+    /// Streams rows into `sql` (a `COPY … FROM STDIN`), leaving it open: the server takes them
+    /// in while the caller prepares more, and no round trip waits until another statement
+    /// needs the connection (or `endCopy`).
+    func streamCopy(_ sql: String, _ bytes: [UInt8]) throws {
+        if openCopy != sql {
+            try endCopy()
+            try connection.beginCopy(sql)
+            openCopy = sql
+        }
+        try connection.putCopyData(bytes)
+    }
+
+    func endCopy() throws {
+        guard openCopy != nil else { return }
+        openCopy = nil
+        try connection.endCopy()
+    }
+
     func execute(sql: String, arguments: SQLArguments) throws {
+        try endCopy()
         try connection.execute(numberedPlaceholders(sql), Self.parameters(arguments))
     }
 
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        try endCopy()
         let result = try connection.execute(numberedPlaceholders(sql), Self.parameters(arguments))
         return result.rows.map { row in
             SQLRow(zip(row, result.types).map { text, type in Self.value(text, type: type) }, columns: result.columns)
@@ -23,27 +45,40 @@ final class PostgresStoreConnection: SQLConnection {
     }
 
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try endCopy()
         try connection.execute("BEGIN")
         do {
             let result = try body()
+            try endCopy()
             try connection.execute("COMMIT")
             return result
         } catch {
+            abandonCopy(error)
             try? connection.execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Ends an open COPY with an error: none of its rows stay.
+    private func abandonCopy(_ error: Error) {
+        guard openCopy != nil else { return }
+        openCopy = nil
+        _ = try? connection.endCopy(failure: "\(error)")
     }
 
     func inSavepoint<T>(_ body: () throws -> T) throws -> T {
         savepoints += 1
         let name = "s\(savepoints)"
         defer { savepoints -= 1 }
+        try endCopy()
         try connection.execute("SAVEPOINT \(name)")
         do {
             let result = try body()
+            try endCopy()
             try connection.execute("RELEASE SAVEPOINT \(name)")
             return result
         } catch {
+            abandonCopy(error)
             try? connection.execute("ROLLBACK TO SAVEPOINT \(name)")
             try? connection.execute("RELEASE SAVEPOINT \(name)")
             throw error
@@ -51,14 +86,19 @@ final class PostgresStoreConnection: SQLConnection {
     }
 
     func rollingBack<T>(_ body: () throws -> T) throws -> T {
+        try endCopy()
         try connection.execute("BEGIN")
-        defer { _ = try? connection.execute("ROLLBACK") }
+        defer {
+            abandonCopy(SQLDecodingError(message: "a dry run writes nothing"))
+            _ = try? connection.execute("ROLLBACK")
+        }
         return try body()
     }
 
     /// A transaction-scoped advisory lock on the tenant: its writers on every machine take
     /// turns, other tenants' do not wait.
     func lockLedger(tenant: Int64) throws {
+        try endCopy()
         try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(tenant)])
     }
 
