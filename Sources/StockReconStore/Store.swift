@@ -27,6 +27,8 @@ public final class Store: @unchecked Sendable {
     /// The SQLite file's path, or the server's URL.
     public let path: String
     private let backend: Backend
+    /// One thread at a time on the PostgreSQL connection (GRDB's queue does this for SQLite).
+    private let serverLock = NSRecursiveLock()
 
     private enum Backend {
         case sqlite(DatabaseQueue)
@@ -96,6 +98,8 @@ public final class Store: @unchecked Sendable {
             case .sqlite(let queue):
                 return try queue.writeWithoutTransaction { db in try body(SQLiteConnection(db)) }
             case .postgres(let connection):
+                serverLock.lock()
+                defer { serverLock.unlock() }
                 return try body(connection)
             }
         } catch let error as DatabaseError {
@@ -116,6 +120,8 @@ public final class Store: @unchecked Sendable {
             case .sqlite(let queue):
                 return try queue.read { db in try body(SQLiteConnection(db)) }
             case .postgres(let connection):
+                serverLock.lock()
+                defer { serverLock.unlock() }
                 return try body(connection)
             }
         } catch let error as DatabaseError {
