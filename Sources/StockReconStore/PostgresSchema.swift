@@ -66,7 +66,8 @@ enum PostgresSchema {
             (" user BIGINT", " \"user\" BIGINT"),
             ("ON u.id = p.user", "ON u.id = p.\"user\""),
             ("group_concat(DISTINCT NULLIF(l.batch, ''))", "string_agg(DISTINCT NULLIF(l.batch, ''), ',')"),
-            ("group_concat(l.notes, char(10))", "string_agg(l.notes, chr(10))"),
+            // In the order the lines were added, as SQLite's scan gives them.
+            ("group_concat(l.notes, char(10))", "string_agg(l.notes, chr(10) ORDER BY l.id)"),
             ("FROM count_lines WHERE count = c.id))", "FROM count_lines WHERE count = c.id) AS items)"),
             ("COUNT(*) AS rows, NULL AS movement", "COUNT(*) AS rows, CAST(NULL AS BIGINT) AS movement"),
             // PostgreSQL wants every selected column grouped, even those one per group.

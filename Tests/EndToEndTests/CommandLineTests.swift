@@ -1,10 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The bundled fixtures through the built binary: what the README's first command does.
 @Suite struct FixtureRunTests {
-    @Test func theFixtureRunMatchesItsGoldenOutput() throws {
-        let scratch = Scratch()
+    /// The same transcript on both backends.
+    @Test(arguments: Backend.available)
+    func theFixtureRunMatchesItsGoldenOutput(_ backend: Backend) throws {
+        let scratch = Scratch(backend)
         let db = ["--db", scratch.database]
         let catalog = try Binary.run(["catalog", "import", "--tenant", "demo"] + db + [
             "fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", "fixtures/catalog/variants.csv", "fixtures/catalog/users.csv",

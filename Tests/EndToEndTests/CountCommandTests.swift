@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Stocktakes and reports from the command line, as a manager and counters use them.
@@ -23,9 +24,10 @@ import Testing
     }
 
 
-    @Test(arguments: ["md", "csv", "json", "html"])
-    func reportsMatchTheirGoldenFiles(format: String) throws {
-        let scratch = Scratch()
+    /// The same reports on both backends (PostgreSQL sums the summary on the server).
+    @Test(arguments: ["md", "csv", "json", "html"], Backend.available)
+    func reportsMatchTheirGoldenFiles(format: String, backend: Backend) throws {
+        let scratch = Scratch(backend)
         try countedStocktake(scratch)
         let variance = try Binary.run(["report", "variance", "1", "--format", format, "--db", scratch.database])
         #expect(variance.status == 0, "\(variance.stderr)")

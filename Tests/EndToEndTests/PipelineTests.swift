@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `stockrecon run`, `runs` and `rejections` as cron and a person in the morning use them.
@@ -15,9 +16,9 @@ import Testing
 
     /// Each bundled pipeline runs end to end: a dry run writes nothing and counts what the
     /// real run then counts; running again posts nothing twice.
-    @Test(arguments: bundled)
-    func runsEndToEnd(pipeline: String) throws {
-        let scratch = Scratch()
+    @Test(arguments: bundled, Backend.available)
+    func runsEndToEnd(pipeline: String, backend: Backend) throws {
+        let scratch = Scratch(backend)
         let dry = try Binary.run(["run", pipeline, "--dry-run", "--json", "--db", scratch.database])
         #expect(dry.status == 1, "\(dry.stderr)")
         #expect(try scratch.query("SELECT count(*) FROM run_log") == "0")

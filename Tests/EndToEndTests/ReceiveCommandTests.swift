@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `stockrecon receive` and `report receipts` as a warehouse uses them.
@@ -23,9 +24,9 @@ import Testing
         #expect(try scratch.query("SELECT count(*) FROM approvals WHERE status = 'PENDING'") == "1")
     }
 
-    @Test(arguments: ["md", "csv", "json", "html"])
-    func theReceiptsReportMatchesItsGoldenFile(format: String) throws {
-        let scratch = Scratch()
+    @Test(arguments: ["md", "csv", "json", "html"], Backend.available)
+    func theReceiptsReportMatchesItsGoldenFile(format: String, backend: Backend) throws {
+        let scratch = Scratch(backend)
         _ = try Binary.run(["run", "pipelines/receiving.yaml", "--db", scratch.database])
         let report = try Binary.run(["report", "receipts", "--tenant", "acme", "--format", format, "--db", scratch.database])
         #expect(report.status == 0, "\(report.stderr)")
