@@ -15,6 +15,8 @@ public enum RejectionType: String, Sendable, CaseIterable, Codable {
     case negativeStock = "negative_stock"
     /// A closed-set field (such as `transaction_type`) holds a value outside its set.
     case invalidChoice = "invalid_choice"
+    /// Free text holds a byte the database cannot store (PostgreSQL's text cannot hold NUL).
+    case invalidText = "invalid_text"
     /// The whole file could not be read: nothing in it was posted.
     case unreadableFile = "unreadable_file"
 }

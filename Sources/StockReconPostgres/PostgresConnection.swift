@@ -112,6 +112,13 @@ public final class PostgresConnection {
 
     /// Lends C copies of the parameters (NULL for nil) to `body`.
     private func withParameters<T>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) throws -> T {
+        // A C string ends at NUL: such a value would be cut short, silently. PostgreSQL's text
+        // cannot hold one anyway.
+        if let cut = parameters.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                message: "parameter \(cut + 1) holds a NUL byte (0x00), which PostgreSQL's text cannot store", sqlState: nil,
+                connectionLost: false)
+        }
         let copies = parameters.map { $0.flatMap { strdup($0) } }
         defer { copies.forEach { free($0) } }
         if let lost = parameters.indices.first(where: { parameters[$0] != nil && copies[$0] == nil }) {

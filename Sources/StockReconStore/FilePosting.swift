@@ -160,6 +160,11 @@ public final class FilePosting {
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
     ) throws -> PostResult {
         let record = batch.records[row]
+        if writer.copier != nil, let column = LedgerCopier.unstorableText(batch, row: row, arena: arena) {
+            let at = SourceLocation(file: path, line: batch.lines[row], field: column)
+            return .rejected(Diagnostic(
+                .invalidText, at: at, "the text holds a NUL byte (0x00), which PostgreSQL cannot store: remove it from the file"))
+        }
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
         let earlier = try key.flatMap { try writer.keys.earlier($0, hash: batch.keyHashes[row]) }
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])

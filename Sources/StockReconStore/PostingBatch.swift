@@ -21,6 +21,19 @@ public struct PostingBatch: Sendable {
     enum TextColumn: Int, CaseIterable {
         case reference, notes, reasonCode, reasonDescription, adjustmentType, occurredAt, naturalKey
         static let count = 7
+
+        /// The `ledger` column it is stored in.
+        var ledgerName: String {
+            switch self {
+            case .reference: return "reference_id"
+            case .notes: return "notes"
+            case .reasonCode: return "reason_code"
+            case .reasonDescription: return "reason_description"
+            case .adjustmentType: return "adjustment_type"
+            case .occurredAt: return "occurred_at"
+            case .naturalKey: return "idempotency_key"
+            }
+        }
     }
 
     public private(set) var entries: [Entry] = []

@@ -33,9 +33,11 @@ extension Store {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         for diagnostic in diagnostics {
+            // PostgreSQL's text cannot hold NUL: an offending value shows it as U+FFFD there.
+            let input = db.dialect == .postgres ? diagnostic.input?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : diagnostic.input
             try db.execute(sql: sql, arguments: [
                 run, tenantID, diagnostic.location.file, diagnostic.location.line, diagnostic.location.field,
-                diagnostic.type.rawValue, diagnostic.message, diagnostic.input, diagnostic.contextJSON,
+                diagnostic.type.rawValue, diagnostic.message, input, diagnostic.contextJSON,
             ])
         }
     }

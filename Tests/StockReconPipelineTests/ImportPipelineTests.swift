@@ -250,4 +250,25 @@ final class ConcurrentResults: @unchecked Sendable {
     private var stored: [Int] = []
     func add(_ value: Int) { lock.withLock { stored.append(value) } }
     var values: [Int] { lock.withLock { stored } }
+
+    /// SQLite keeps a NUL byte in free text, byte for byte; PostgreSQL's text cannot hold one,
+    /// so there the row is rejected at its field, and the file's other rows post.
+    @Test(arguments: Backend.available) func aNulByteInFreeTextIsKeptOrRejectedAtItsField(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let file = fixture.file("nul.csv", "variant_id,location_id,quantity_delta,notes\n1001,WH,3,\"a\u{0}b\"\n1001,WH,2,plain\n2x,WH,1,\"\u{0}\"\n")
+        let report = try fixture.importing([file])
+        let rejected = try fixture.rejections(report.runID)
+        switch backend {
+        case .sqlite:
+            #expect(report.counts == OutcomeCounts(rows: 3, posted: 2, rejected: 1))
+            // hex: GRDB reads text as a C string, which would end at the NUL.
+            #expect(try fixture.store.read { try $0.fetchValues(String.self, sql: "SELECT hex(notes) FROM movements ORDER BY id") } == ["610062", "706C61696E"])
+        case .postgres:
+            #expect(report.counts == OutcomeCounts(rows: 3, posted: 1, rejected: 2))
+            #expect(rejected.contains { $0.line == 2 && $0.field == "notes" && $0.type == "invalid_text" })
+            #expect(try fixture.store.read { try $0.fetchValues(String.self, sql: "SELECT notes FROM movements ORDER BY id") } == ["plain"])
+        }
+        #expect(rejected.contains { $0.line == 4 && $0.type == "unknown_variant" })
+        #expect(try fixture.balance("1001") == (backend == .sqlite ? 5 : 2))
+    }
 }
