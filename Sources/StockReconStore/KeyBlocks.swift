@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import StockReconCore
 
 /// The natural keys a file added, as packed rows of up to 65,536 keys: writing a

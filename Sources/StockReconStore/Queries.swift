@@ -1,4 +1,3 @@
-
 /// A cell of a query result.
 public enum TableValue: Sendable, Hashable {
     case null

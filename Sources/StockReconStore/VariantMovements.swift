@@ -1,4 +1,3 @@
-
 /// One variant's movements, found without walking the ledger, on both backends. `variant_movements` holds the
 /// ledger ids of each group of 64 variants (by internal id) in ascending runs, one row per run,
 /// written with the ledger rows in the same transaction. Each entry is 8 bytes, little-endian:
