@@ -62,19 +62,6 @@ struct Binary {
     }
 }
 
-/// The databases end-to-end tests that take a backend run against: SQLite always, and
-/// PostgreSQL when `STOCKRECON_TEST_POSTGRES` names a server (CI requires it).
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    static var available: [Backend] {
-        TestPostgres.url != nil || TestPostgres.isRequired ? [.sqlite, .postgres] : [.sqlite]
-    }
-
-    var testDescription: String { rawValue }
-}
-
 /// A temporary folder holding a database, removed afterwards: an SQLite file in the folder,
 /// or on PostgreSQL a schema of its own in the test server's database.
 final class Scratch {

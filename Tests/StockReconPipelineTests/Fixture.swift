@@ -5,19 +5,6 @@ import StockReconIO
 import TestSupport
 import Testing
 
-/// The databases the pipeline suites run against: SQLite always, and PostgreSQL when
-/// `STOCKRECON_TEST_POSTGRES` names a server (CI requires it).
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    static var available: [Backend] {
-        TestPostgres.url != nil || TestPostgres.isRequired ? [.sqlite, .postgres] : [.sqlite]
-    }
-
-    var testDescription: String { rawValue }
-}
-
 /// A temporary database with a catalog for tenant `t1`: orgs acme (default WH) and other,
 /// locations WH and SHOP, variants 1001 (acme), 1002 (acme, location-aware), 2001 (other).
 final class Fixture {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A temporary folder for a test, removed when the value goes.
 public final class TemporaryDirectory: @unchecked Sendable {
@@ -45,4 +46,17 @@ public enum TestPostgres {
     public static let url = ProcessInfo.processInfo.environment["STOCKRECON_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
     public static let isRequired = ProcessInfo.processInfo.environment["STOCKRECON_REQUIRE_POSTGRES"] == "1"
     public static let skipNote = "PostgreSQL tests skipped: set STOCKRECON_TEST_POSTGRES to a server's URL to run them"
+}
+
+/// The databases the suites that take a backend run against: SQLite always, and PostgreSQL
+/// when `STOCKRECON_TEST_POSTGRES` names a server (CI requires it).
+public enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    public static var available: [Backend] {
+        TestPostgres.url != nil || TestPostgres.isRequired ? [.sqlite, .postgres] : [.sqlite]
+    }
+
+    public var testDescription: String { rawValue }
 }
