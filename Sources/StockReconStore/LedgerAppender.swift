@@ -24,7 +24,8 @@ extension MovementKind {
 /// per row than one statement execution a row); `flush` writes what is held.
 struct LedgerAppender {
     static let rowsPerInsert = 32
-    private static let columns = """
+    /// The columns a movement is written with, in order (`LedgerCopier` writes the same).
+    static let columns = """
         posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line, record,
         reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key
         """

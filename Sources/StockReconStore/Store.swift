@@ -16,9 +16,6 @@ public struct StoreError: Error, CustomStringConvertible {
         }
         return "database error while \(action): \(underlying)"
     }
-
-    /// The server went away mid-command: nothing of the unfinished file was kept.
-    public var isConnectionLost: Bool { (underlying as? PostgresError)?.connectionLost == true }
 }
 
 /// The stockrecon database: an SQLite file in WAL mode, or a PostgreSQL database named by a
@@ -93,20 +90,7 @@ public final class Store: @unchecked Sendable {
 
     /// Runs `body` with the connection, outside any transaction, wrapping database errors.
     public func withConnection<T>(_ action: String, _ body: (any SQLConnection) throws -> T) throws -> T {
-        do {
-            switch backend {
-            case .sqlite(let queue):
-                return try queue.writeWithoutTransaction { db in try body(SQLiteConnection(db)) }
-            case .postgres(let connection):
-                serverLock.lock()
-                defer { serverLock.unlock() }
-                return try body(connection)
-            }
-        } catch let error as DatabaseError {
-            throw StoreError(action: action, underlying: error)
-        } catch let error as PostgresError {
-            throw StoreError(action: action, underlying: error)
-        }
+        try lending(action, writing: true, body)
     }
 
     /// Runs `body` in one immediate transaction: everything or nothing.
@@ -115,19 +99,27 @@ public final class Store: @unchecked Sendable {
     }
 
     public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try lending("reading", writing: false, body)
+    }
+
+    /// Lends the connection to `body`: SQLite's through GRDB's queue (to write, outside any
+    /// transaction, or to read), PostgreSQL's one thread at a time; database errors say what
+    /// was being done.
+    private func lending<T>(_ action: String, writing: Bool, _ body: (any SQLConnection) throws -> T) throws -> T {
         do {
             switch backend {
             case .sqlite(let queue):
-                return try queue.read { db in try body(SQLiteConnection(db)) }
+                let use = { (db: Database) throws -> T in try body(SQLiteConnection(db)) }
+                return writing ? try queue.writeWithoutTransaction(use) : try queue.read(use)
             case .postgres(let connection):
                 serverLock.lock()
                 defer { serverLock.unlock() }
                 return try body(connection)
             }
         } catch let error as DatabaseError {
-            throw StoreError(action: "reading", underlying: error)
+            throw StoreError(action: action, underlying: error)
         } catch let error as PostgresError {
-            throw StoreError(action: "reading", underlying: error)
+            throw StoreError(action: action, underlying: error)
         }
     }
 

@@ -8,11 +8,8 @@ import StockReconPostgres
 /// ends. Their ids go to `variant_movements`, as on SQLite.
 struct LedgerCopier {
     static let bytesPerCopy = 4 << 20
-    private static let sql = """
-        COPY ledger (id, posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line,
-            record, reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key)
-        FROM STDIN
-        """
+    /// The columns of SQLite's appender, in its order, after the id taken here.
+    private static let sql = "COPY ledger (id, \(LedgerAppender.columns)) FROM STDIN"
     private let connection: PostgresStoreConnection
     private let posting: [UInt8]
     /// Rows held, each from its posting column on, ending in a newline.
@@ -22,10 +19,7 @@ struct LedgerCopier {
     private var runs: VariantMovements.Runs
 
     init(_ db: any SQLConnection, posting: Int64) throws {
-        guard let server = db as? PostgresStoreConnection else {
-            throw SQLDecodingError(message: "a PostgreSQL-only path was given a \(db.dialect) connection")
-        }
-        connection = server
+        connection = try db.server()
         self.posting = Array(String(posting).utf8)
         rows.reserveCapacity(Self.bytesPerCopy + 4096)
         runs = VariantMovements.Runs(db)

@@ -1,3 +1,4 @@
+import StockReconCore
 import StockReconPostgres
 
 /// The PostgreSQL side of the store's edge: one libpq connection, held for the store's life.
@@ -45,16 +46,31 @@ final class PostgresStoreConnection: SQLConnection {
     }
 
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try bracketed(begin: "BEGIN", end: "COMMIT", undo: ["ROLLBACK"], body)
+    }
+
+    func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+        savepoints += 1
+        let name = "s\(savepoints)"
+        defer { savepoints -= 1 }
+        return try bracketed(
+            begin: "SAVEPOINT \(name)", end: "RELEASE SAVEPOINT \(name)",
+            undo: ["ROLLBACK TO SAVEPOINT \(name)", "RELEASE SAVEPOINT \(name)"], body)
+    }
+
+    /// Runs `body` between `begin` and `end` (each after any open COPY is ended); when it
+    /// throws, abandons an open COPY and runs `undo`.
+    private func bracketed<T>(begin: String, end: String, undo: [String], _ body: () throws -> T) throws -> T {
         try endCopy()
-        try connection.execute("BEGIN")
+        try connection.execute(begin)
         do {
             let result = try body()
             try endCopy()
-            try connection.execute("COMMIT")
+            try connection.execute(end)
             return result
         } catch {
             abandonCopy(error)
-            try? connection.execute("ROLLBACK")
+            for statement in undo { _ = try? connection.execute(statement) }
             throw error
         }
     }
@@ -64,25 +80,6 @@ final class PostgresStoreConnection: SQLConnection {
         guard openCopy != nil else { return }
         openCopy = nil
         _ = try? connection.endCopy(failure: "\(error)")
-    }
-
-    func inSavepoint<T>(_ body: () throws -> T) throws -> T {
-        savepoints += 1
-        let name = "s\(savepoints)"
-        defer { savepoints -= 1 }
-        try endCopy()
-        try connection.execute("SAVEPOINT \(name)")
-        do {
-            let result = try body()
-            try endCopy()
-            try connection.execute("RELEASE SAVEPOINT \(name)")
-            return result
-        } catch {
-            abandonCopy(error)
-            try? connection.execute("ROLLBACK TO SAVEPOINT \(name)")
-            try? connection.execute("RELEASE SAVEPOINT \(name)")
-            throw error
-        }
     }
 
     func rollingBack<T>(_ body: () throws -> T) throws -> T {
@@ -136,7 +133,7 @@ final class PostgresStoreConnection: SQLConnection {
             case .null: return nil
             case .integer(let integer): return String(integer)
             case .text(let text): return text
-            case .blob(let bytes): return "\\x" + hex(bytes)
+            case .blob(let bytes): return "\\x" + Hex.encode(bytes)
             }
         }
     }
@@ -150,40 +147,9 @@ final class PostgresStoreConnection: SQLConnection {
         case 16:  // boolean
             return .integer(text == "t" ? 1 : 0)
         case 17:  // bytea, as \x followed by hex digits
-            return unhex(text.utf8.dropFirst(2)).map(SQLValue.blob) ?? .text(text)
+            return Hex.decode(text.utf8.dropFirst(2)).map(SQLValue.blob) ?? .text(text)
         default:
             return .text(text)
         }
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    static func unhex(_ text: Substring.UTF8View) -> [UInt8]? {
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(text.count / 2)
-        var iterator = text.makeIterator()
-        while let high = iterator.next() {
-            guard let low = iterator.next(), let h = nibble(high), let l = nibble(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return bytes
     }
 }

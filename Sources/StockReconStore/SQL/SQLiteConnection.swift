@@ -36,39 +36,32 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
-        var result: T?
-        try db.inTransaction(.immediate) {
-            result = try body()
-            return .commit
-        }
-        return try Self.unwrap(result)
+        try returning(body, inSavepoint: false, ending: .commit)
     }
 
     func inSavepoint<T>(_ body: () throws -> T) throws -> T {
-        var result: T?
-        try db.inSavepoint {
-            result = try body()
-            return .commit
-        }
-        return try Self.unwrap(result)
+        try returning(body, inSavepoint: true, ending: .commit)
     }
 
     func rollingBack<T>(_ body: () throws -> T) throws -> T {
+        try returning(body, inSavepoint: false, ending: .rollback)
+    }
+
+    /// Runs `body` in GRDB's immediate transaction or savepoint, ended as `ending` says, and
+    /// hands back what `body` returned.
+    private func returning<T>(_ body: () throws -> T, inSavepoint: Bool, ending: Database.TransactionCompletion) throws -> T {
         var result: T?
-        try db.inTransaction(.immediate) {
+        let block = { () throws -> Database.TransactionCompletion in
             result = try body()
-            return .rollback
+            return ending
         }
-        return try Self.unwrap(result)
+        if inSavepoint { try db.inSavepoint(block) } else { try db.inTransaction(.immediate, block) }
+        guard let result else { throw SQLDecodingError(message: "a transaction ended without its result") }
+        return result
     }
 
     /// One writer holds an SQLite database at a time: the transaction's lock is the tenant's.
     func lockLedger(tenant: Int64) throws {}
-
-    private static func unwrap<T>(_ result: T?) throws -> T {
-        guard let result else { throw SQLDecodingError(message: "a transaction ended without its result") }
-        return result
-    }
 
     static func arguments(_ arguments: SQLArguments) -> StatementArguments {
         StatementArguments(arguments.values.map { value -> (any DatabaseValueConvertible)? in
@@ -89,5 +82,13 @@ extension SQLConnection {
             throw SQLDecodingError(message: "an SQLite-only path was given a \(dialect) connection")
         }
         return connection.db
+    }
+
+    /// The libpq connection under a PostgreSQL store, for its COPY path; fails on any other.
+    func server() throws -> PostgresStoreConnection {
+        guard let connection = self as? PostgresStoreConnection else {
+            throw SQLDecodingError(message: "a PostgreSQL-only path was given a \(dialect) connection")
+        }
+        return connection
     }
 }
