@@ -44,13 +44,15 @@ enum KeyBlocks {
                 var last = first + 1
                 while last < ends.count, last - first < keysPerBlock, ends[last] - start <= bytesPerBlock { last += 1 }
                 let blockEnds = (first ..< last).map { UInt32(ends[$0] - start).littleEndian }
-                let blockDigests = digests[first ..< last].map(\.littleEndian)
+                // Closures, not key paths: `map(\.littleEndian)` looked up generic metadata for
+                // every key (measured: 56 ms of a million keys' 60).
+                let blockDigests = digests[first ..< last].map { $0.littleEndian }
                 try db.execute(
                     sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         tenant, run, last - first, Array(UnsafeBufferPointer(rebasing: arena[start ..< ends[last - 1]])),
                         blockEnds.withUnsafeBytes { Array($0) }, blockDigests.withUnsafeBytes { Array($0) },
-                        outcomes[first ..< last].map(\.storageCode),
+                        outcomes[first ..< last].map { $0.storageCode },
                     ])
                 first = last
             }
