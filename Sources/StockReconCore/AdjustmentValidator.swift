@@ -58,10 +58,11 @@ public struct AdjustmentValidator: Sendable {
     // MARK: - Checks
 
     private func checkQuantity(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {
-        let column = input.quantityColumn
+        // Named only in a diagnostic: working the name out on every row cost a dictionary lookup.
+        func column() -> String { input.quantityColumn }
         guard let quantity = input.quantity else {
             problems.append(Diagnostic(
-                .missingField, at: input.location(column), "the quantity is empty: give a whole number of units"))
+                .missingField, at: input.location(column()), "the quantity is empty: give a whole number of units"))
             return nil
         }
         let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
@@ -69,20 +70,20 @@ public struct AdjustmentValidator: Sendable {
         case .success(let value):
             if value <= 0, input.source.mapping.requiresPositiveQuantity {
                 problems.append(Diagnostic(
-                    .invalidQuantity, at: input.location(column),
+                    .invalidQuantity, at: input.location(column()),
                     "a quantity received must be positive: a return to the supplier is an adjustment (`stockrecon import`)",
                     input: quantity.string, context: ["gt": .integer(0)]))
                 return nil
             }
             if value == 0, input.mode == .delta {
                 problems.append(Diagnostic(
-                    .zeroDelta, at: input.location(column),
+                    .zeroDelta, at: input.location(column()),
                     "an adjustment cannot be zero: remove the row or give the change in units", input: quantity.string))
                 return nil
             }
             if value < 0, input.mode == .set {
                 problems.append(Diagnostic(
-                    .invalidQuantity, at: input.location(column), "a new on-hand quantity cannot be negative",
+                    .invalidQuantity, at: input.location(column()), "a new on-hand quantity cannot be negative",
                     input: quantity.string, context: ["ge": .integer(0)]))
                 return nil
             }
@@ -92,7 +93,7 @@ public struct AdjustmentValidator: Sendable {
                 ? "the quantity is outside ±1,000,000,000 units"
                 : "the quantity must be a whole number of units, such as 12 or -3"
             problems.append(Diagnostic(
-                .invalidQuantity, at: input.location(column), message, input: quantity.string,
+                .invalidQuantity, at: input.location(column()), message, input: quantity.string,
                 context: ["ge": .integer(-Quantity.limit), "le": .integer(Quantity.limit)]))
             return nil
         }
@@ -135,13 +136,13 @@ public struct AdjustmentValidator: Sendable {
     private func checkLocation(
         _ input: AdjustmentInput<some InputText>, variant: Catalog.VariantFacts?, into problems: inout [Diagnostic]
     ) -> Int64? {
-        let column = input.source.column(.location)
+        func column() -> String { input.source.column(.location) }  // named only in a diagnostic
         let resolved: Int64?
         if let key = input.location {
             let byName = input.source.mapping.locationBy == .name
             guard let location = byName ? catalog.locationKey(named: key) : catalog.locationKey(key) else {
                 problems.append(Diagnostic(
-                    .unknownLocation, at: input.location(column),
+                    .unknownLocation, at: input.location(column()),
                     "no location with this \(byName ? "name" : "id") in the catalog: check the value or add the location with `stockrecon catalog import`",
                     input: key.string))
                 return nil
@@ -152,15 +153,15 @@ public struct AdjustmentValidator: Sendable {
             if variant.isLocationAware {
                 let variantID = input.variant?.string ?? ""
                 problems.append(Diagnostic(
-                    .locationRequired, at: input.location(column),
-                    "variant \(variantID) is location-aware: name its location in \(column)",
+                    .locationRequired, at: input.location(column()),
+                    "variant \(variantID) is location-aware: name its location in \(column())",
                     context: ["variant": .text(variantID)]))
                 return nil
             }
             guard let defaultLocation else {
                 problems.append(Diagnostic(
-                    .unknownLocation, at: input.location(column),
-                    "the row names no location and org \(org.orgID) has no default location in the catalog: name one in \(column) or set the org's default_location_id",
+                    .unknownLocation, at: input.location(column()),
+                    "the row names no location and org \(org.orgID) has no default location in the catalog: name one in \(column()) or set the org's default_location_id",
                     input: org.defaultLocationID, context: ["org_id": .text(org.orgID)]))
                 return nil
             }
@@ -168,7 +169,7 @@ public struct AdjustmentValidator: Sendable {
         }
         if let site = input.site?.string, let resolved, let location = catalog.location(key: resolved), location.siteID != site {
             problems.append(Diagnostic(
-                .unknownLocation, at: input.location(column),
+                .unknownLocation, at: input.location(column()),
                 "location \(location.locationID) is not in site \(site)\(location.siteID.map { " (it is in \($0))" } ?? ""): name a location of that site, or correct site_id",
                 input: location.locationID, context: ["site_id": .text(site), "location_site_id": .text(location.siteID ?? "")]))
             return nil

@@ -75,6 +75,17 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(found.first?.type == type)
         #expect(found.first?.location == SourceLocation(file: "f.csv", line: 7, field: field))
         #expect(found.first?.message.isEmpty == false)
+        #expect(found.first?.message.contains("(Function)") == false)  // a column's name, not a closure's
+    }
+
+    @Test func namesTheLocationColumnWhenAnOrgHasNoDefaultLocation() {
+        let validator = AdjustmentValidator(catalog: catalog, org: catalog.orgs["other"]!, rules: AdjustmentRules())
+        guard case .invalid(let found) = validator.validate(input(variant: "2001")) else {
+            Issue.record("expected the row to be refused")
+            return
+        }
+        #expect(found.map(\.type) == [.unknownLocation])
+        #expect(found.first?.message.contains("name one in location_id or set the org's default_location_id") == true)
     }
 
     @Test func requiresAReasonWhenTheRulesSay() {
@@ -133,6 +144,20 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         index["a"] = 42
         #expect(index["a"] == 42)
         #expect(index.count == keys.count)
+    }
+
+    /// Past a few megabytes the slots come from `HugePageArray`: filled as asked, and the
+    /// index over them finds every key after growing through it.
+    @Test func largeTablesAreFilledAndFound() {
+        let large = HugePageArray.filled(Int64(-7), count: (HugePageArray.threshold / 8) + 3)
+        #expect(large.count == HugePageArray.threshold / 8 + 3)
+        #expect(large.allSatisfy { $0 == -7 })
+        #expect(HugePageArray.filled(UInt8(1), count: 5) == [1, 1, 1, 1, 1])
+        var index = TextIndex()
+        let keys = (0 ..< 300_000).map { "li-\($0)" }
+        for (value, key) in keys.enumerated() { index[key] = value }
+        #expect(keys.indices.allSatisfy { index[keys[$0]] == $0 })
+        #expect(index["li-300000"] == nil)
     }
 
     /// Keys stored (bytes one after another and their ends) index back to their entries,
