@@ -68,7 +68,7 @@ extension Store {
         var groupOfKey: [Key: Int] = [:]
         var lastKey: Key?
         var lastGroup = 0
-        var statement = try FastStatement(db, sql: """
+        let statement = try FastStatement(db, sql: """
             SELECT posting, kind, location, variant, quantity_delta, unit_cost_minor, adjustment_type, reason_code, occurred_at FROM ledger
             """)
         defer { statement.reset() }

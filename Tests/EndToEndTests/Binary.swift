@@ -97,7 +97,7 @@ final class Scratch {
 
     func file(_ name: String, _ contents: String) -> String {
         let path = url.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        if !FileManager.default.createFile(atPath: path, contents: Data(contents.utf8)) { Issue.record("could not write \(path)") }
         return path
     }
 
@@ -150,7 +150,7 @@ final class Scratch {
 func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
     let url = Binary.packageRoot.appendingPathComponent("Tests/EndToEndTests/golden/\(name)")
     if ProcessInfo.processInfo.environment["STOCKRECON_UPDATE_GOLDEN"] == "1" {
-        FileManager.default.createFile(atPath: url.path, contents: Data(actual.utf8))
+        if !FileManager.default.createFile(atPath: url.path, contents: Data(actual.utf8)) { Issue.record("could not write \(url.path)") }
         return
     }
     guard let expected = try? String(contentsOf: url, encoding: .utf8) else {

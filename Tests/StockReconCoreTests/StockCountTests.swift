@@ -126,7 +126,7 @@ import StockReconCore
 
 @Suite struct OutputTextTests {
     @Test(arguments: [
-        ("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+        ("=1+1", "'=1+1"), ("-1-2", "'-1-2"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"), ("\tx", "'\tx"), ("\rx", "'\rx"),
         ("-5", "-5"), ("+1.25", "+1.25"), ("plain", "plain"), ("", ""), ("a=b", "a=b"),
     ])
     func formulasAreNeutralisedAndNumbersStayNumbers(input: String, expected: String) {

@@ -54,7 +54,7 @@ final class Fixture {
 
     func file(_ name: String, _ contents: String) -> InputFile {
         let path = directory.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        if !FileManager.default.createFile(atPath: path, contents: Data(contents.utf8)) { Issue.record("could not write \(path)") }
         return InputFile(path: path, displayName: name)
     }
 
