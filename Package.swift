@@ -19,8 +19,10 @@ let package = Package(
         .systemLibrary(name: "CYAJL", providers: [.apt(["libyajl-dev"])]),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
 
-        // Pure values and rules: Foundation only.
-        .target(name: "StockReconCore"),
+        // A prefetch for the tables probed at random on every row (Swift has none).
+        .target(name: "CPrefetch"),
+        // Pure values and rules: Foundation only (and CPrefetch).
+        .target(name: "StockReconCore", dependencies: ["CPrefetch"]),
         // Readers: CSV (libcsv), JSON (yajl), XLSX, the importers, mapping files, file hashing.
         .target(name: "StockReconIO", dependencies: [
             "StockReconCore", "CLibCSV", "CLibCrypto", "CYAJL",

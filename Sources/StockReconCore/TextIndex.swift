@@ -14,10 +14,14 @@ public struct TextIndex: Sendable {
     /// Where each entry's key ends in the arena; it starts where the one before ends (keys
     /// are appended in entry order), so one array of offsets serves both.
     private var ends: [Int] = []
-    private var values: [Int] = []
+    /// Each entry's value; nil while every value is its entry's number (as for keys indexed
+    /// in the order they are stored), which saves 8 bytes a key.
+    private var values: [Int]?
     /// A slot holds an entry's number plus one in its low half (zero: empty) and the top
     /// half of the entry's hash in its high half, so that a probe reads no other array
     /// until the hashes agree (one cache miss per lookup in a table of a million keys).
+    /// A key's first slot comes from that top half too, so that growing the table moves
+    /// slots without reading or hashing any key again.
     private var slots: [UInt64] = Array(repeating: 0, count: 16)
 
     public init() {}
@@ -26,8 +30,7 @@ public struct TextIndex: Sendable {
     public init(capacity count: Int, bytes: Int) {
         arena.reserveCapacity(bytes)
         ends.reserveCapacity(count)
-        values.reserveCapacity(count)
-        slots = Array(repeating: 0, count: Self.slotCount(for: count))
+        slots = HugePageArray.filled(0, count: Self.slotCount(for: count))
     }
 
     /// An index of distinct stored keys, each key's value its entry number: `arena` holds
@@ -35,8 +38,7 @@ public struct TextIndex: Sendable {
     public init(arena: [UInt8], ends: [Int]) {
         self.arena = arena
         self.ends = ends
-        values = Array(ends.indices)
-        slots = Array(repeating: 0, count: Self.slotCount(for: ends.count))
+        slots = HugePageArray.filled(0, count: Self.slotCount(for: ends.count))
         for entry in ends.indices {
             let hash = withKey(ofEntry: entry) { Self.hash($0) }
             place(entry, hash: hash)
@@ -67,7 +69,7 @@ public struct TextIndex: Sendable {
 
     private mutating func set(_ bytes: UnsafeBufferPointer<UInt8>, to value: Int) -> Int {
         if let entry = entry(for: bytes) {
-            values[entry] = value
+            storeValue(value, of: entry)
             return entry
         }
         return insert(bytes, value: value)
@@ -75,22 +77,24 @@ public struct TextIndex: Sendable {
 
     /// The value of a key given as any input text (a string, or bytes lent by a reader).
     public func value(for key: some InputText) -> Int? {
-        key.withBytes { bytes in entry(for: bytes).map { values[$0] } }
+        key.withBytes { bytes in entry(for: bytes).map(value(of:)) }
     }
 
     /// The value of a key lent by a reader (a concrete overload: callers in other modules
     /// get this module's specialized lookup instead of a generic one).
-    public func value(for key: BorrowedText) -> Int? { entry(for: key.bytes).map { values[$0] } }
+    public func value(for key: BorrowedText) -> Int? { entry(for: key.bytes).map(value(of:)) }
 
-    /// Reads the slot a lookup of a key with this `hash` probes first and returns it (to be
-    /// combined, so that the read stays): reading a batch's slots in one loop overlaps their
-    /// cache misses, and the lookups that follow find them cached.
-    public func firstSlot(hash: UInt64) -> UInt64 {
-        slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: hash) & ($0.count - 1)] }
+    /// Asks for the slot a lookup of a key with this `hash` probes first, without waiting:
+    /// a table of a million keys outgrows the cache, and a lookup a few rows later then
+    /// finds its slot there.
+    public func prefetch(hash: UInt64) {
+        slots.withUnsafeBufferPointer { slots in
+            if let base = slots.baseAddress { prefetchCacheLine(base + (Self.home(hash) & (slots.count - 1))) }
+        }
     }
 
     /// The value of a key whose `hash` was computed already (on another thread).
-    public func value(for key: BorrowedText, hash: UInt64) -> Int? { entry(for: key.bytes, hash: hash).map { values[$0] } }
+    public func value(for key: BorrowedText, hash: UInt64) -> Int? { entry(for: key.bytes, hash: hash).map(value(of:)) }
 
     /// Adds a key known not to be in the index yet, with its hash computed already.
     public mutating func append(unique key: BorrowedText, value: Int, hash: UInt64) { _ = insert(key.bytes, value: value, hash: hash) }
@@ -138,7 +142,7 @@ public struct TextIndex: Sendable {
     private func entry(for bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
         let tag = hash & ~Self.entryMask
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        var slot = Self.home(hash) & mask
         return slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
                 while true {
@@ -168,30 +172,48 @@ public struct TextIndex: Sendable {
     }
 
     private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, value: Int, hash: UInt64) -> Int {
-        let entry = values.count
+        let entry = ends.count
         arena.append(contentsOf: bytes)
         ends.append(arena.count)
-        values.append(value)
-        if values.count * 2 > slots.count {
-            rehash(capacity: slots.count * 2)
-        } else {
-            place(entry, hash: hash)
-        }
+        if values != nil || value != entry { storeValue(value, of: entry) }
+        if ends.count * 2 > slots.count { rehash(capacity: slots.count * 2) }
+        place(entry, hash: hash)
         return entry
     }
 
-    private mutating func place(_ entry: Int, hash: UInt64) {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = (hash & ~Self.entryMask) | UInt64(entry + 1)
+    private func value(of entry: Int) -> Int { values?[entry] ?? entry }
+
+    /// Sets an entry's value (the entry exists, or is the next one): the values are stored
+    /// from the first that is not its entry's number.
+    private mutating func storeValue(_ value: Int, of entry: Int) {
+        if values == nil {
+            guard value != entry else { return }
+            values = Array(0 ..< ends.count)
+        }
+        if entry < values?.count ?? 0 { values?[entry] = value } else { values?.append(value) }
     }
 
+    private mutating func place(_ entry: Int, hash: UInt64) {
+        slots.withUnsafeMutableBufferPointer { Self.place((hash & ~Self.entryMask) | UInt64(entry + 1), in: $0) }
+    }
+
+    /// Puts a slot's content in the first free slot from its home.
+    private static func place(_ content: UInt64, in slots: UnsafeMutableBufferPointer<UInt64>) {
+        let mask = slots.count - 1
+        var slot = home(content) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = content
+    }
+
+    /// Where a key with this hash (or a slot holding its top half) is looked for first.
+    private static func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) }
+
     private mutating func rehash(capacity: Int) {
-        slots = Array(repeating: 0, count: capacity)
-        for entry in values.indices {
-            place(entry, hash: withKey(ofEntry: entry) { Self.hash($0) })
+        var bigger = HugePageArray.filled(UInt64(0), count: capacity)
+        bigger.withUnsafeMutableBufferPointer { bigger in
+            for content in slots where content != 0 { Self.place(content, in: bigger) }
         }
+        slots = bigger
     }
 
     /// Eight bytes at a time, multiplied and folded (not for hostile input: the keys are

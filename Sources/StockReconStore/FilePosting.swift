@@ -48,8 +48,6 @@ public final class FilePosting {
     /// What the posting loop writes through: lent out of `self` for each batch.
     private var writer: RowWriter
     private var resolvedRecords: [Int] = []
-    /// What warming the key and balance tables read, kept so that the reads are not left out.
-    private var warmth: UInt64 = 0
     private var rejectedRecords: [Int] = []
     public let knownOutstanding: Set<Int>
     /// The natural keys the tenant used before this file (nil: too many to hold), for
@@ -104,6 +102,7 @@ public final class FilePosting {
         batch.append(adjustment)
         return try withWriter { writer in
             try batch.arena.withUnsafeBufferPointer { arena in
+                try writer.keys.claim(batch, arena: arena.baseAddress)
                 let result = try post(batch, row: 0, arena: arena.baseAddress, writer: &writer)
                 try writer.ledger?.flush(batch, arena: arena.baseAddress)
                 return result
@@ -130,7 +129,11 @@ public final class FilePosting {
         _ batch: PostingBatch, into counts: inout OutcomeCounts, writer: inout RowWriter, rejected: ([Diagnostic]) -> Void
     ) throws {
         try batch.arena.withUnsafeBufferPointer { arena in
-            warmth ^= writer.keys.warm(batch) ^ UInt64(bitPattern: writer.balances.warm(batch))
+            try writer.keys.claim(batch, arena: arena.baseAddress)
+            let rows = batch.records.count
+            for row in 0 ..< min(rows, Self.prefetchDistance) {
+                writer.balances.prefetch(variant: batch.variants[row], location: batch.locations[row])
+            }
             for entry in batch.entries {
                 switch entry {
                 case .settled:
@@ -140,6 +143,8 @@ public final class FilePosting {
                     counts.count(.rejected)
                     rejected(diagnostics)
                 case .valid(let row):
+                    let ahead = row + Self.prefetchDistance
+                    if ahead < rows { writer.balances.prefetch(variant: batch.variants[ahead], location: batch.locations[ahead]) }
                     switch try post(batch, row: row, arena: arena.baseAddress, writer: &writer) {
                     case .posted: counts.count(.posted)
                     case .pending: counts.count(.pending)
@@ -156,6 +161,10 @@ public final class FilePosting {
         }
     }
 
+    /// How many rows ahead a balance is asked for: posting a row takes long enough for
+    /// memory to answer a few rows ahead.
+    static let prefetchDistance = 4
+
     private func post(
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
     ) throws -> PostResult {
@@ -166,7 +175,7 @@ public final class FilePosting {
                 .invalidText, at: at, "the text holds a NUL byte (0x00), which PostgreSQL cannot store: remove it from the file"))
         }
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
-        let earlier = try key.flatMap { try writer.keys.earlier($0, hash: batch.keyHashes[row]) }
+        let earlier = writer.keys.earlier(row: row)
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
@@ -202,7 +211,7 @@ public final class FilePosting {
             result = .posted
         }
         // The key remembers how its row ended, so that the same row again is a duplicate.
-        if let key { writer.keys.remember(key, hash: batch.keyHashes[row], digest: batch.digests[row], outcome: fate.outcome) }
+        writer.keys.record(row: row, digest: batch.digests[row], outcome: fate.outcome)
         return settle(record, as: result)
     }
 

@@ -64,7 +64,7 @@ public final class KnownKeys: Sendable {
 
     public var count: Int { digests.count }
 
-    func firstSlot(hash: UInt64) -> UInt64 { index.firstSlot(hash: hash) }
+    func prefetch(hash: UInt64) { index.prefetch(hash: hash) }
 
     /// What a key (with its `TextIndex` hash) saw before the file, nil for a key not used before.
     public func earlier(_ key: BorrowedText, hash: UInt64) -> EarlierKey? {
@@ -74,18 +74,34 @@ public final class KnownKeys: Sendable {
 
 }
 
+/// Where a row's natural key stands as the row is posted: its entry among the keys this
+/// file adds (-1: none, as the key was used before the file) and what it saw before the file.
+struct KeyClaim {
+    fileprivate let entry: Int
+    fileprivate let before: EarlierKey?
+}
+
 /// The natural keys for the rows of one file: what each key saw before (the known keys,
 /// or, for a tenant with too many to hold, the table key by key) and the keys this file
 /// adds, written when the file finishes.
+///
+/// A batch's keys are claimed in one loop before its rows are posted, each key's slots
+/// asked for a few keys ahead: a lookup in a table of a million keys otherwise waits on
+/// memory (measured: the wait was a twelfth of the posting thread).
 struct KeyBook {
     let known: KnownKeys?
     private var lookup: FastStatement?
     /// PostgreSQL's connection, in place of `lookup`.
     private var server: (any SQLConnection)?
     private static let lookupSQL = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
+    /// The keys this file adds, each with the digest and outcome of the row that used it;
+    /// the outcome is nil until that row ends, and again if it was refused (a refused row's
+    /// key is not remembered: the next row with it is judged afresh).
     private var added = TextIndex()
     private var digests: [Int64] = []
-    private var outcomes: [Outcome] = []
+    private var outcomes: [Outcome?] = []
+    /// The claims of the batch being posted, by valid row (nil: the row has no key).
+    private var batchClaims: [KeyClaim?] = []
     private let tenant: Int64
     private let run: Int64
     /// Nil only in the placeholder.
@@ -111,9 +127,64 @@ struct KeyBook {
         rows = try KeyRows(db, tenant: tenant)
     }
 
-    /// What a key saw before: in this file, before it, or (for a large tenant) in the table.
-    mutating func earlier(_ key: BorrowedText, hash: UInt64) throws -> EarlierKey? {
-        if let entry = added.value(for: key, hash: hash) { return EarlierKey(contentDigest: digests[entry], outcome: outcomes[entry]) }
+    /// Claims a key for a row: finds it among this file's keys, or else what it saw before
+    /// the file, or else adds it (with no outcome yet). A key used before the file is never
+    /// added: its row is a duplicate or a conflict.
+    mutating func claim(_ key: BorrowedText, hash: UInt64) throws -> KeyClaim {
+        if let entry = added.value(for: key, hash: hash) { return KeyClaim(entry: entry, before: nil) }
+        if let before = try beforeFile(key, hash: hash) { return KeyClaim(entry: -1, before: before) }
+        added.append(unique: key, value: digests.count, hash: hash)
+        digests.append(0)
+        outcomes.append(nil)
+        return KeyClaim(entry: digests.count - 1, before: nil)
+    }
+
+    /// What a claimed key saw before its row: an earlier row of this file, or before the file.
+    func earlier(_ claim: KeyClaim) -> EarlierKey? {
+        guard claim.entry >= 0 else { return claim.before }
+        return outcomes[claim.entry].map { EarlierKey(contentDigest: digests[claim.entry], outcome: $0) }
+    }
+
+    /// Records how a claimed key's row ended (not refused: a refused row's key is not
+    /// remembered); it is written at `flush`. Only a key no row had used reaches here: a
+    /// row whose key was seen is a duplicate or a conflict.
+    mutating func record(_ claim: KeyClaim, digest: Int64, outcome: Outcome) {
+        guard claim.entry >= 0 else { return }
+        digests[claim.entry] = digest
+        outcomes[claim.entry] = outcome
+    }
+
+    /// Claims the keys of a batch's valid rows, in order, for `earlier(row:)` and `record(row:)`.
+    mutating func claim(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
+        batchClaims.removeAll(keepingCapacity: true)
+        let hashes = batch.keyHashes
+        for row in batch.records.indices {
+            if row + Self.prefetchDistance < hashes.count {
+                let ahead = hashes[row + Self.prefetchDistance]
+                if ahead != 0 {
+                    added.prefetch(hash: ahead)
+                    known?.prefetch(hash: ahead)
+                }
+            }
+            guard let key = batch.borrowed(.naturalKey, of: row, arena: arena) else {
+                batchClaims.append(nil)
+                continue
+            }
+            batchClaims.append(try claim(key, hash: batch.keyHashes[row]))
+        }
+    }
+
+    /// How many keys ahead `claim` asks for slots: far enough for memory to answer.
+    static let prefetchDistance = 16
+
+    func earlier(row: Int) -> EarlierKey? { batchClaims[row].flatMap(earlier) }
+
+    mutating func record(row: Int, digest: Int64, outcome: Outcome) {
+        if let claim = batchClaims[row] { record(claim, digest: digest, outcome: outcome) }
+    }
+
+    /// What a key saw before the file: the known keys, or (for a large tenant) the table.
+    private mutating func beforeFile(_ key: BorrowedText, hash: UInt64) throws -> EarlierKey? {
         if let known { return known.earlier(key, hash: hash) }
         if let server {
             // PostgreSQL, a tenant with more keys than are held: a round trip a key.
@@ -128,48 +199,41 @@ struct KeyBook {
         return EarlierKey(contentDigest: digest, outcome: Outcome(code: lookup?.int64(column: 1) ?? 0))
     }
 
-    /// Reads the first slot each of a batch's keys will probe, in this file's keys and the
-    /// known ones, in one loop: tables of a million keys outgrow the cache, and loads that do
-    /// not wait on one another overlap. Returns what it read, to be combined.
-    func warm(_ batch: PostingBatch) -> UInt64 {
-        var read: UInt64 = 0
-        for hash in batch.keyHashes where hash != 0 {
-            read ^= added.firstSlot(hash: hash)
-            if let known { read ^= known.firstSlot(hash: hash) }
-        }
-        return read
-    }
-
-    /// Records how a new key's row ended; it is written at `flush`. The key is new: `earlier`
-    /// found nothing for it, and a row whose key was seen is a duplicate or a conflict, never
-    /// remembered again.
-    mutating func remember(_ key: BorrowedText, hash: UInt64, digest: Int64, outcome: Outcome) {
-        added.append(unique: key, value: digests.count, hash: hash)
-        digests.append(digest)
-        outcomes.append(outcome)
-    }
-
-    /// Writes the keys this file added: as a key block, or for a tenant looked up key by
-    /// key, as table rows in key order (SQLite's BINARY collation: bytes, then length), so
-    /// that the B-tree takes them page by page. Held keys are rows in either case, so that
-    /// deciding their approval updates their outcome.
+    /// Writes the keys this file added whose rows ended: as a key block, or for a tenant
+    /// looked up key by key, as table rows in key order (SQLite's BINARY collation: bytes,
+    /// then length), so that the B-tree takes them page by page. Held keys are rows in
+    /// either case, so that deciding their approval updates their outcome.
     mutating func flush(in db: any SQLConnection) throws {
+        if outcomes.contains(nil) { forgetRefused() }
         guard !digests.isEmpty else { return }
+        let ended = outcomes.map { $0 ?? .posted }  // none is nil now
         if known == nil {
-            try insert(added.entriesInByteOrder())
+            try insert(added.entriesInByteOrder(), outcomes: ended)
         } else {
-            try KeyBlocks.write(added, digests: digests, outcomes: outcomes, tenant: tenant, run: run, in: db)
-            let held = digests.indices.filter { outcomes[$0] == .pending }.sorted { left, right in
+            try KeyBlocks.write(added, digests: digests, outcomes: ended, tenant: tenant, run: run, in: db)
+            let held = digests.indices.filter { ended[$0] == .pending }.sorted { left, right in
                 added.withKey(ofEntry: left) { a in added.withKey(ofEntry: right) { b in a.lexicographicallyPrecedes(b) } }
             }
-            try insert(held)
+            try insert(held, outcomes: ended)
         }
         added = TextIndex()
         digests.removeAll()
         outcomes.removeAll()
     }
 
-    private mutating func insert(_ order: [Int]) throws {
+    /// Drops the keys whose rows were refused (the keys are not remembered).
+    private mutating func forgetRefused() {
+        var kept = TextIndex()
+        var (keptDigests, keptOutcomes): ([Int64], [Outcome?]) = ([], [])
+        for entry in outcomes.indices where outcomes[entry] != nil {
+            added.withKey(ofEntry: entry) { kept.append(unique: BorrowedText($0), value: keptDigests.count) }
+            keptDigests.append(digests[entry])
+            keptOutcomes.append(outcomes[entry])
+        }
+        (added, digests, outcomes) = (kept, keptDigests, keptOutcomes)
+    }
+
+    private mutating func insert(_ order: [Int], outcomes: [Outcome]) throws {
         try rows?.insert(order, of: added, digests: digests, outcomes: outcomes, run: run)
     }
 }

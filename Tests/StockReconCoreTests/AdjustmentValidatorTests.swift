@@ -144,6 +144,17 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         index["a"] = 42
         #expect(index["a"] == 42)
         #expect(index.count == keys.count)
+        #expect(index[keys[7]] == 7)
+    }
+
+    /// Values that are not their entries' numbers, from the first key on.
+    @Test func keepsValuesOtherThanEntryNumbers() {
+        var index = TextIndex()
+        index["x"] = 5
+        index["y"] = 1
+        index["z"] = 2
+        index["x"] = 0
+        #expect([index["x"], index["y"], index["z"], index["w"]] == [0, 1, 2, nil])
     }
 
     /// Past a few megabytes the slots come from `HugePageArray`: filled as asked, and the

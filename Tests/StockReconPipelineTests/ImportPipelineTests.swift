@@ -79,6 +79,22 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE idempotency_key = 'k3'") == 1)
     }
 
+    /// A row refused when it meets the ledger does not keep its key: a later row of the same
+    /// file with that key is judged afresh, and only the keys of rows that ended are kept.
+    @Test(arguments: Backend.available) func aRefusedRowsKeyIsJudgedAfresh(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let header = "idempotency_key,variant_id,quantity_delta\n"
+        let file = fixture.file("k.csv", header + "k1,1001,-5\nk1,1001,3\nk1,1001,3\nk2,1001,-9\n")
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", format: .canonical, files: [file], rules: AdjustmentRules(isNegativeStockForbidden: true)))
+        #expect(report.counts == OutcomeCounts(rows: 4, posted: 1, rejected: 2, duplicate: 1))
+        #expect(try fixture.rejections(report.runID).map(\.type) == ["negative_stock", "negative_stock"])
+        #expect(try fixture.balance("1001") == 3)
+        let again = fixture.file("again.csv", header + "k1,1001,3\nk2,1001,1\n")
+        #expect(try fixture.importing([again], format: .canonical).counts == OutcomeCounts(rows: 2, posted: 1, duplicate: 1))
+        #expect(try fixture.balance("1001") == 4)
+    }
+
     /// Rows are inserted several at a time; rows with natural keys at once. Ledger order is
     /// still file order, and before/after chain exactly.
     @Test(arguments: Backend.available) func ledgerOrderIsFileOrderAcrossHeldAndImmediateInserts(_ backend: Backend) throws {

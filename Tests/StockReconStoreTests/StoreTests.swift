@@ -181,14 +181,13 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
                 #expect(try earlier(&book, "b") == EarlierKey(contentDigest: 12, outcome: .pending))
                 #expect(try earlier(&book, "c") == nil)
                 for (index, key) in keys.enumerated() {
-                    let seen = try earlier(&book, key)
+                    let claim = try self.claim(&book, key)
+                    let seen = book.earlier(claim)
                     let expected = EarlierKey(contentDigest: Int64(index), outcome: outcomes[index % 3])
                     if run == 2 {
                         #expect(seen == nil)
-                        var bytes = Array(key.utf8)
-                        bytes.withUnsafeMutableBufferPointer {
-                            book.remember(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0)), digest: Int64(index), outcome: outcomes[index % 3])
-                        }
+                        #expect(try earlier(&book, key) == nil)  // claimed, but its row has not ended
+                        book.record(claim, digest: Int64(index), outcome: outcomes[index % 3])
                         #expect(try earlier(&book, key) == expected)  // seen by the rest of the file
                     } else {
                         #expect(seen == expected, "\(key) after the file that added it")
@@ -217,10 +216,8 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         try store.write("posting") { db in
             var book = try KeyBook(db, tenant: 1, run: 1, scanLimit: 100)
             for (index, key) in keys.enumerated() {
-                var bytes = Array(key.utf8)
-                bytes.withUnsafeMutableBufferPointer {
-                    book.remember(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0)), digest: Int64(index), outcome: index == 7 ? .pending : .posted)
-                }
+                let claim = try claim(&book, key)
+                book.record(claim, digest: Int64(index), outcome: index == 7 ? .pending : .posted)
             }
             try book.flush(in: db)
             try db.execute(sql: "UPDATE idempotency_keys SET outcome = 'posted', content_digest = 77 WHERE key = 'k7'")
@@ -240,9 +237,38 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         }
     }
 
-    private func earlier(_ book: inout KeyBook, _ key: String) throws -> EarlierKey? {
+    /// A key refused in its row is not remembered: a later row with it is judged afresh,
+    /// and the file's keys as written leave it out.
+    @Test func forgetsTheKeysOfRefusedRows() throws {
+        let (store, _) = try temporaryStore()
+        try store.write("seeding") { db in try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')") }
+        try store.write("posting") { db in
+            var book = try KeyBook(db, tenant: 1, run: 1)
+            _ = try claim(&book, "refused")  // its row was rejected: nothing recorded
+            let kept = try claim(&book, "kept")
+            book.record(kept, digest: 5, outcome: .posted)
+            #expect(try earlier(&book, "refused") == nil)
+            let later = try claim(&book, "later")
+            book.record(later, digest: 6, outcome: .unchanged)
+            try book.flush(in: db)
+        }
+        try store.write("reading") { db in
+            let known = try #require(try KnownKeys.load(db, tenant: 1))
+            #expect(known.count == 2)
+            #expect(lookUp(known, "refused") == nil)
+            #expect(lookUp(known, "kept") == EarlierKey(contentDigest: 5, outcome: .posted))
+            #expect(lookUp(known, "later") == EarlierKey(contentDigest: 6, outcome: .unchanged))
+        }
+    }
+
+    private func claim(_ book: inout KeyBook, _ key: String) throws -> KeyClaim {
         var bytes = Array(key.utf8)
-        return try bytes.withUnsafeMutableBufferPointer { try book.earlier(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0))) }
+        return try bytes.withUnsafeMutableBufferPointer { try book.claim(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0))) }
+    }
+
+    private func earlier(_ book: inout KeyBook, _ key: String) throws -> EarlierKey? {
+        let claim = try claim(&book, key)  // before reading `book`: an argument is evaluated after its receiver
+        return book.earlier(claim)
     }
 
     private func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
