@@ -6,6 +6,7 @@
 # Usage: bench/clients.sh URL [RUNS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
 url=${1:?usage: bench/clients.sh URL [RUNS]}
 runs=${2:-3}
 schema=bench_clients
@@ -13,15 +14,14 @@ db="$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$
 work=$(mktemp -d)
 trap 'psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
 rows=1000000
-file="$here/data/synq-$rows.csv"
-[ -f "$file" ] || python3 "$here/generate.py" "$rows" "$here/data" >/dev/null
-(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
+synq_data "$rows"
+build_stockrecon
 start=$(date +%s)
 (cd "$here/postgres-nio-copy" && swift build -c release 2>&1 | tail -1 >&2)
 echo "PostgresNIO release build: $(( $(date +%s) - start )) s (a clean one took 287 s here)"
 psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
 "$here/../.build/release/stockrecon" catalog import --db "$db" --tenant bench "$here/data"/{orgs,locations,variants}.csv >/dev/null
-"$here/../.build/release/stockrecon" import --db "$db" --tenant bench --org bench --format synq "$file" >/dev/null
+"$bin" import --db "$db" --tenant bench --org bench --format synq "$file" >/dev/null
 columns="posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line, record, reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key"
 psql -X -q -d "$db" -c "\\copy (SELECT $columns FROM ledger ORDER BY id) to '$work/ledger.copy'"
 for run in $(seq "$runs"); do

@@ -8,6 +8,7 @@
 #   canonical CSV re-export with 1,000 new keyed rows against the first keyed import (no target)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
 rows=${1:-1000000}
 runs=${2:-3}
 data="$here/data"
@@ -17,8 +18,7 @@ if [ ! -f "$data/canonical-keys-$rows-plus-1000.csv" ]; then  # the last 1,000 r
   { cat "$data/canonical-keys-$rows.csv"; tail -n 1000 "$data/canonical-keys-$rows.csv" | sed 's/^/re-/'; } \
     >"$data/canonical-keys-$rows-plus-1000.csv"
 fi
-(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
-bin="$here/../.build/release/stockrecon"
+build_stockrecon
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

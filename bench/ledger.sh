@@ -3,12 +3,12 @@
 # (100,000 variants) and prints its path. Usage: bench/ledger.sh [ITEMS] [MOVEMENTS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
 items=${1:-100000}
 movements=${2:-10000000}
 data="$here/data/counts-$items-$movements"
 [ -f "$data/sheet-$items.csv" ] || python3 "$here/generate_counts.py" "$items" "$movements" "$data" >&2
-(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
-bin="$here/../.build/release/stockrecon"
+build_stockrecon
 ledger="$data/ledger.sqlite"
 if [ ! -f "$ledger" ]; then
   echo "building the ledger: $movements movements (once)" >&2

@@ -9,16 +9,12 @@
 #   RUNS  repetitions (default 5)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
 url=${1:?usage: bench/postgres.sh URL [ROWS] [RUNS]}
 rows=${2:-1000000}
 runs=${3:-5}
-data="$here/data"
-file="$data/synq-$rows.csv"
-for needed in "$file" "$data/orgs.csv" "$data/locations.csv" "$data/variants.csv"; do
-  [ -f "$needed" ] || { python3 "$here/generate.py" "$rows" "$data" >/dev/null; break; }
-done
-(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
-bin="$here/../.build/release/stockrecon"
+synq_data "$rows"
+build_stockrecon
 work=$(mktemp -d)
 schema=bench_$$
 trap 'psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT

@@ -5,15 +5,11 @@
 #   RUNS  repetitions (default 5)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
 rows=${1:-1000000}
 runs=${2:-5}
-data="$here/data"
-file="$data/synq-$rows.csv"
-for needed in "$file" "$data/orgs.csv" "$data/locations.csv" "$data/variants.csv"; do
-  [ -f "$needed" ] || { python3 "$here/generate.py" "$rows" "$data" >/dev/null; break; }
-done
-(cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
-bin="$here/../.build/release/stockrecon"
+synq_data "$rows"
+build_stockrecon
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
