@@ -170,7 +170,7 @@ struct KeyBook {
                 batchClaims.append(nil)
                 continue
             }
-            batchClaims.append(try claim(key, hash: batch.keyHashes[row]))
+            batchClaims.append(try claim(key, hash: hashes[row]))
         }
     }
 
@@ -206,7 +206,7 @@ struct KeyBook {
     mutating func flush(in db: any SQLConnection) throws {
         if outcomes.contains(nil) { forgetRefused() }
         guard !digests.isEmpty else { return }
-        let ended = outcomes.map { $0 ?? .posted }  // none is nil now
+        let ended = outcomes.compactMap { $0 }  // every key left has ended
         if known == nil {
             try insert(added.entriesInByteOrder(), outcomes: ended)
         } else {
