@@ -23,16 +23,30 @@ enum KeyBlocks {
         CREATE INDEX key_blocks_by_tenant ON key_blocks (tenant);
         """
 
+    static let formatSQL = """
+        -- How a block's keys are stored (KeyBlocks.Format): 0, each key's bytes and where it
+        -- ends; 1, front-coded (FrontCodedKeys), with an empty ends.
+        ALTER TABLE key_blocks ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
+        """
+
     /// A block holds at most this many keys, or this many bytes of keys (and one key more).
     static let keysPerBlock = 1 << 16
     static let bytesPerBlock = 4 << 20
 
-    /// How many keys, and bytes of keys, the tenant's blocks hold.
+    /// How many keys the tenant's blocks hold, and how many bytes their keys take stored
+    /// (fewer than the keys' own once front-coded: a first guess of the memory they need).
     static func totals(tenant: Int64, in db: any SQLConnection) throws -> (count: Int, bytes: Int) {
         let row = try db.fetchOne(
             sql: "SELECT coalesce(sum(count), 0), coalesce(sum(length(keys)), 0) FROM key_blocks WHERE tenant = ?",
             arguments: [tenant])
         return (try row?[0] ?? 0, try row?[1] ?? 0)
+    }
+
+    /// How a block's keys are stored: the first blocks held each key's bytes and where each
+    /// ends; blocks are written front-coded now (a third of the bytes for keys that count up).
+    enum Format: Int64 {
+        case withEnds = 0
+        case frontCoded = 1
     }
 
     /// Writes the keys of `index` (entry numbers index `digests` and `outcomes`).
@@ -43,16 +57,15 @@ enum KeyBlocks {
                 let start = first == 0 ? 0 : ends[first - 1]
                 var last = first + 1
                 while last < ends.count, last - first < keysPerBlock, ends[last] - start <= bytesPerBlock { last += 1 }
-                let blockEnds = (first ..< last).map { UInt32(ends[$0] - start).littleEndian }
                 // Closures, not key paths: `map(\.littleEndian)` looked up generic metadata for
                 // every key (measured: 56 ms of a million keys' 60).
                 let blockDigests = digests[first ..< last].map { $0.littleEndian }
                 try db.execute(
-                    sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
-                        tenant, run, last - first, Array(UnsafeBufferPointer(rebasing: arena[start ..< ends[last - 1]])),
-                        blockEnds.withUnsafeBytes { Array($0) }, blockDigests.withUnsafeBytes { Array($0) },
-                        outcomes[first ..< last].map { $0.storageCode },
+                        tenant, run, last - first, FrontCodedKeys.encode(arena, ends: ends[first ..< last], from: start), [UInt8](),
+                        blockDigests.withUnsafeBytes { Array($0) }, outcomes[first ..< last].map { $0.storageCode },
+                        Format.frontCoded.rawValue,
                     ])
                 first = last
             }
@@ -67,7 +80,7 @@ enum KeyBlocks {
         var outcomes: [Outcome] = []
     }
 
-    private static let columns = "count, keys, ends, digests, outcomes"
+    private static let columns = "count, keys, ends, digests, outcomes, format"
 
     /// Appends the tenant's blocks, oldest first, one block in memory at a time.
     static func read(tenant: Int64, in db: any SQLConnection, into keys: inout Keys) throws {
@@ -97,7 +110,31 @@ enum KeyBlocks {
     private static func append(_ row: SQLRow, to keys: inout Keys) throws {
         let count: Int = try row[0]
         let (bytes, endBytes, digestBytes, outcomeBytes): ([UInt8], [UInt8], [UInt8], [UInt8]) = (try row[1], try row[2], try row[3], try row[4])
-        guard endBytes.count == count * 4, digestBytes.count == count * 8, outcomeBytes.count == count else {
+        let format: Int64 = try row[5]
+        guard digestBytes.count == count * 8, outcomeBytes.count == count else {
+            throw SQLDecodingError(message: "a row of key_blocks is damaged: its blobs do not hold \(count) keys")
+        }
+        switch Format(rawValue: format) {
+        case .frontCoded:
+            guard FrontCodedKeys.decode(bytes, count: count, into: &keys.arena, ends: &keys.ends) != nil else {
+                throw SQLDecodingError(message: "a row of key_blocks is damaged: its keys do not decode to \(count) keys")
+            }
+        case .withEnds:
+            try appendWithEnds(bytes, endBytes: endBytes, count: count, to: &keys)
+        case nil:
+            throw SQLDecodingError(message: "a row of key_blocks has format \(format), which this stockrecon does not know: use a newer one")
+        }
+        digestBytes.withUnsafeBytes { raw in
+            for entry in 0 ..< count {
+                keys.digests.append(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: Int64.self)))
+            }
+        }
+        keys.outcomes.append(contentsOf: outcomeBytes.map(Outcome.init(storageCode:)))
+    }
+
+    /// The first format: the keys' bytes one after another, and where each ends.
+    private static func appendWithEnds(_ bytes: [UInt8], endBytes: [UInt8], count: Int, to keys: inout Keys) throws {
+        guard endBytes.count == count * 4 else {
             throw SQLDecodingError(message: "a row of key_blocks is damaged: its blobs do not hold \(count) keys")
         }
         let base = keys.arena.count
@@ -113,12 +150,6 @@ enum KeyBlocks {
                 previous = end
             }
         }
-        digestBytes.withUnsafeBytes { raw in
-            for entry in 0 ..< count {
-                keys.digests.append(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: Int64.self)))
-            }
-        }
-        keys.outcomes.append(contentsOf: outcomeBytes.map(Outcome.init(storageCode:)))
     }
 }
 

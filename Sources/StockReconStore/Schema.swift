@@ -16,6 +16,7 @@ enum Schema {
         ("v6: natural keys in blocks", KeyBlocks.tableSQL),
         ("v7: where re-exports resume", FilePrefixes.tableSQL),
         (variantMovementsMigration, VariantMovements.tableSQL),
+        ("v9: front-coded key blocks", KeyBlocks.formatSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import StockReconStore
+import StockReconCore
+
+struct KeyBlocksTests {
+    /// Keys that share prefixes, one that is a prefix of the key before, an empty one, and
+    /// one long enough that its length takes two varint bytes.
+    static let keys = ["li-1041", "li-1042", "li-10420", "li-1042", "", "x", String(repeating: "é", count: 200), "li-1043"]
+
+    @Test func frontCodedKeysDecodeToTheSameKeys() throws {
+        let (coded, ends) = Self.encoded(Self.keys)
+        var arena: [UInt8] = Array("before".utf8)
+        var decodedEnds: [Int] = [6]
+        #expect(FrontCodedKeys.decode(coded, count: Self.keys.count, into: &arena, ends: &decodedEnds) != nil)
+        #expect(decodedEnds.count == Self.keys.count + 1)
+        let decoded = zip(decodedEnds, decodedEnds.dropFirst()).map { String(decoding: arena[$0 ..< $1], as: UTF8.self) }
+        #expect(decoded == Self.keys)
+        #expect(coded.count < ends.last ?? 0)  // smaller than the keys' own bytes, ends aside
+        #expect(coded.starts(with: [0, 7] + Array("li-1041".utf8) + [6, 1] + Array("2".utf8)))
+    }
+
+    @Test func damagedFrontCodedKeysAreRefused() {
+        let (coded, _) = Self.encoded(Self.keys)
+        func decodes(_ bytes: [UInt8], count: Int = Self.keys.count) -> Bool {
+            var (arena, ends): ([UInt8], [Int]) = ([], [])
+            return FrontCodedKeys.decode(bytes, count: count, into: &arena, ends: &ends) != nil
+        }
+        #expect(decodes(coded))
+        #expect(!decodes(Array(coded.dropLast())))  // a key cut short
+        #expect(!decodes(coded + [0]))  // bytes beyond the last key
+        #expect(!decodes(coded, count: Self.keys.count + 1))
+        #expect(!decodes([3, 0]))  // shares three bytes with no key before it
+        #expect(!decodes([0, 0x80, 0x80, 0x80, 0x80, 0x80, 1]))  // a length past 32 bits
+    }
+
+    /// Blocks written before front coding (format 0: bytes and ends) are still read.
+    @Test func readsBlocksOfTheFirstFormat() throws {
+        let (store, _) = try temporaryStore()
+        let keys = ["a-1", "a-2", "b"]
+        let ends = [3, 6, 7].flatMap { withUnsafeBytes(of: UInt32($0).littleEndian, Array.init) }
+        let digests = [11, 12, 13].flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }
+        try store.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
+            try db.execute(
+                sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes) VALUES (1, 1, 3, ?, ?, ?, ?)",
+                arguments: [Array(keys.joined().utf8), ends, digests, [UInt8]([0, 1, 3])])
+            var book = try KeyBook(db, tenant: 1, run: 2)
+            for (index, key) in ["new-1", "new-2"].enumerated() {
+                book.record(try Self.claim(&book, key), digest: Int64(20 + index), outcome: .posted)
+            }
+            try book.flush(in: db)
+            #expect(try db.fetchValues(Int64.self, sql: "SELECT format FROM key_blocks ORDER BY id") == [0, 1])
+        }
+        try store.read { db in
+            let known = try #require(try KnownKeys.load(db, tenant: 1))
+            #expect(known.count == 5)
+            #expect(Self.lookUp(known, "a-2") == EarlierKey(contentDigest: 12, outcome: .pending))
+            #expect(Self.lookUp(known, "b") == EarlierKey(contentDigest: 13, outcome: .unchanged))
+            #expect(Self.lookUp(known, "new-2") == EarlierKey(contentDigest: 21, outcome: .posted))
+            #expect(Self.lookUp(known, "a") == nil)
+        }
+    }
+
+    @Test func aBlockOfAnUnknownFormatIsAnError() throws {
+        let (store, _) = try temporaryStore()
+        try store.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
+            try db.execute(sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes, format) VALUES (1, 1, 0, x'', x'', x'', x'', 9)")
+        }
+        #expect(throws: SQLDecodingError.self) { try store.read { db in try KnownKeys.load(db, tenant: 1) } }
+    }
+
+    private static func encoded(_ keys: [String]) -> (coded: [UInt8], ends: [Int]) {
+        let arena = keys.flatMap { Array($0.utf8) }
+        var ends: [Int] = []
+        for key in keys { ends.append((ends.last ?? 0) + key.utf8.count) }
+        let coded = arena.withUnsafeBufferPointer { arena in
+            ends.withUnsafeBufferPointer { FrontCodedKeys.encode(arena, ends: $0[...], from: 0) }
+        }
+        return (coded, ends)
+    }
+
+    private static func claim(_ book: inout KeyBook, _ key: String) throws -> KeyClaim {
+        let bytes = Array(key.utf8)
+        return try bytes.withUnsafeBufferPointer { try book.claim(BorrowedText($0), hash: TextIndex.hash($0)) }
+    }
+
+    private static func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
+        let bytes = Array(key.utf8)
+        return bytes.withUnsafeBufferPointer { known.earlier(BorrowedText($0), hash: TextIndex.hash($0)) }
+    }
+}
