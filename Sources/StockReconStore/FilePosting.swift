@@ -159,6 +159,7 @@ public final class FilePosting {
             }
             try writer.ledger?.flush(batch, arena: arena.baseAddress)
         }
+        try writer.keys.writeEndedBlock(in: db)
     }
 
     /// How many rows ahead a balance is asked for: posting a row takes long enough for

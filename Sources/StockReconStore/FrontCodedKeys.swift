@@ -3,13 +3,12 @@
 /// Natural keys of one file mostly count up (`li-1041`, `li-1042`), so that a key of nine
 /// bytes and its 4-byte end take three bytes instead of thirteen.
 enum FrontCodedKeys {
-    /// The keys `ends` marks off in `arena` (each key ends where the next begins).
-    static func encode(_ arena: UnsafeBufferPointer<UInt8>, ends: Slice<UnsafeBufferPointer<Int>>, from start: Int) -> [UInt8] {
+    /// The keys at `ranges` of `arena`, in that order.
+    static func encode(_ arena: UnsafeBufferPointer<UInt8>, keys ranges: some Collection<Range<Int>>) -> [UInt8] {
         var coded: [UInt8] = []
-        coded.reserveCapacity((ends.last ?? start) - start + 2 * ends.count)
-        var previous = start ..< start
-        for end in ends {
-            let key = previous.upperBound ..< end
+        coded.reserveCapacity(ranges.reduce(2 * ranges.count) { $0 + $1.count })
+        var previous = 0 ..< 0
+        for key in ranges {
             var shared = 0
             let most = min(previous.count, key.count)
             while shared < most, arena[previous.lowerBound + shared] == arena[key.lowerBound + shared] { shared += 1 }

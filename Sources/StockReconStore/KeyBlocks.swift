@@ -29,9 +29,13 @@ enum KeyBlocks {
         ALTER TABLE key_blocks ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
         """
 
-    /// A block holds at most this many keys, or this many bytes of keys (and one key more).
+    /// A block holds at most this many keys, or this many bytes of keys (or one longer key).
     static let keysPerBlock = 1 << 16
     static let bytesPerBlock = 4 << 20
+    /// A file's keys are written in blocks of this many while its rows are posted (a
+    /// smaller block needs less memory beside the file's; 65,536 measured 5 to 10 MB more
+    /// at the peak of a million haravan line items).
+    static let keysPerEarlyBlock = 1 << 14
 
     /// How many keys the tenant's blocks hold, and how many bytes their keys take stored
     /// (fewer than the keys' own once front-coded: a first guess of the memory they need).
@@ -49,22 +53,33 @@ enum KeyBlocks {
         case frontCoded = 1
     }
 
-    /// Writes the keys of `index` (entry numbers index `digests` and `outcomes`).
-    static func write(_ index: TextIndex, digests: [Int64], outcomes: [Outcome], tenant: Int64, run: Int64, in db: any SQLConnection) throws {
+    /// Writes `entries` of `index`, in that order, each with its digest and outcome (entry
+    /// numbers index `digests` and `outcomes`; every entry given has an outcome).
+    static func write(
+        _ entries: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome?], tenant: Int64, run: Int64, in db: any SQLConnection
+    ) throws {
         try index.withStorage { arena, ends in
+            func key(_ entry: Int) -> Range<Int> { (entry == 0 ? 0 : ends[entry - 1]) ..< ends[entry] }
             var first = 0
-            while first < ends.count {
-                let start = first == 0 ? 0 : ends[first - 1]
-                var last = first + 1
-                while last < ends.count, last - first < keysPerBlock, ends[last] - start <= bytesPerBlock { last += 1 }
+            while first < entries.count {
+                var (last, bytes) = (first + 1, key(entries[first]).count)
+                while last < entries.count, last - first < keysPerBlock, bytes + key(entries[last]).count <= bytesPerBlock {
+                    bytes += key(entries[last]).count
+                    last += 1
+                }
+                let block = entries[first ..< last]
                 // Closures, not key paths: `map(\.littleEndian)` looked up generic metadata for
                 // every key (measured: 56 ms of a million keys' 60).
-                let blockDigests = digests[first ..< last].map { $0.littleEndian }
+                let blockDigests = block.map { digests[$0].littleEndian }
+                let blockOutcomes = block.compactMap { outcomes[$0]?.storageCode }
+                guard blockOutcomes.count == block.count else {
+                    throw SQLDecodingError(message: "a natural key was written before its row ended")
+                }
                 try db.execute(
                     sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
-                        tenant, run, last - first, FrontCodedKeys.encode(arena, ends: ends[first ..< last], from: start), [UInt8](),
-                        blockDigests.withUnsafeBytes { Array($0) }, outcomes[first ..< last].map { $0.storageCode },
+                        tenant, run, block.count, FrontCodedKeys.encode(arena, keys: block.lazy.map(key)), [UInt8](),
+                        blockDigests.withUnsafeBytes { Array($0) }, blockOutcomes,
                         Format.frontCoded.rawValue,
                     ])
                 first = last

@@ -95,6 +95,26 @@ import StockReconStore
         #expect(try fixture.balance("1001") == 4)
     }
 
+    /// A long file's keys are written in blocks as its rows post: a key refused before its
+    /// block was written is remembered when a later row with it posts, and one refused for
+    /// good is not.
+    @Test(arguments: Backend.available) func aLongFilesKeysAreWrittenAsItPosts(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let header = "idempotency_key,variant_id,quantity_delta\n"
+        let keys = (1 ..< 40_000).map { "k\($0)" }
+        let rows = ["k0,1001,-5"] + keys.map { "\($0),1001,1" } + ["k0,1001,1", "never,1001,-1000000"]
+        let file = fixture.file("long.csv", header + rows.joined(separator: "\n") + "\n")
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", format: .canonical, files: [file], rules: AdjustmentRules(isNegativeStockForbidden: true)))
+        #expect(report.counts == OutcomeCounts(rows: 40_002, posted: 40_000, rejected: 2))
+        #expect(try fixture.count("SELECT count(*) FROM key_blocks") > 2)
+        #expect(try fixture.count("SELECT sum(count) FROM key_blocks") == 40_000)
+        // In another order, so that nothing resumes after the first file.
+        let again = fixture.file("again.csv", header + (["k0"] + keys).reversed().map { "\($0),1001,1" }.joined(separator: "\n") + "\nnever,1001,1\n")
+        #expect(try fixture.importing([again], format: .canonical).counts == OutcomeCounts(rows: 40_001, posted: 1, duplicate: 40_000))
+        #expect(try fixture.balance("1001") == 40_001)
+    }
+
     /// Rows are inserted several at a time; rows with natural keys at once. Ledger order is
     /// still file order, and before/after chain exactly.
     @Test(arguments: Backend.available) func ledgerOrderIsFileOrderAcrossHeldAndImmediateInserts(_ backend: Backend) throws {

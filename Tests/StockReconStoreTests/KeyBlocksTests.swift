@@ -71,13 +71,47 @@ struct KeyBlocksTests {
         #expect(throws: SQLDecodingError.self) { try store.read { db in try KnownKeys.load(db, tenant: 1) } }
     }
 
+    /// A file's keys are written a block at a time between batches; a key refused when its
+    /// block was written is written at the end if a later row with it ended, else forgotten.
+    @Test func writesBlocksAsRowsEndAndKeysRefusedBeforeLater() throws {
+        let (store, _) = try temporaryStore()
+        try store.write("posting") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
+            var book = try KeyBook(db, tenant: 1, run: 1, keysPerEarlyBlock: 3)
+            func end(_ key: String, _ digest: Int64, _ outcome: Outcome?) throws {
+                let claim = try Self.claim(&book, key)
+                if let outcome { book.record(claim, digest: digest, outcome: outcome) }
+            }
+            try end("a", 1, .posted)
+            try end("b", 2, nil)  // refused
+            try book.writeEndedBlock(in: db)  // two keys: not yet a block
+            try end("c", 3, .pending)
+            try end("d", 4, nil)  // refused for good
+            try book.writeEndedBlock(in: db)
+            #expect(try db.fetchValue(Int.self, sql: "SELECT count(*) FROM key_blocks") == 1)
+            try end("b", 5, .unchanged)  // b again, judged afresh: it ends this time
+            try end("e", 6, .posted)
+            try book.flush(in: db)
+            #expect(try db.fetchValues(Int.self, sql: "SELECT count FROM key_blocks ORDER BY id") == [2, 1, 1])
+            #expect(try db.fetchValues(String.self, sql: "SELECT key FROM idempotency_keys") == ["c"])
+        }
+        try store.read { db in
+            let known = try #require(try KnownKeys.load(db, tenant: 1))
+            #expect(known.count == 4)
+            #expect(Self.lookUp(known, "a") == EarlierKey(contentDigest: 1, outcome: .posted))
+            #expect(Self.lookUp(known, "b") == EarlierKey(contentDigest: 5, outcome: .unchanged))
+            #expect(Self.lookUp(known, "c") == EarlierKey(contentDigest: 3, outcome: .pending))
+            #expect(Self.lookUp(known, "d") == nil)
+            #expect(Self.lookUp(known, "e") == EarlierKey(contentDigest: 6, outcome: .posted))
+        }
+    }
+
     private static func encoded(_ keys: [String]) -> (coded: [UInt8], ends: [Int]) {
         let arena = keys.flatMap { Array($0.utf8) }
         var ends: [Int] = []
         for key in keys { ends.append((ends.last ?? 0) + key.utf8.count) }
-        let coded = arena.withUnsafeBufferPointer { arena in
-            ends.withUnsafeBufferPointer { FrontCodedKeys.encode(arena, ends: $0[...], from: 0) }
-        }
+        let ranges = zip([0] + ends, ends).map { $0 ..< $1 }
+        let coded = arena.withUnsafeBufferPointer { FrontCodedKeys.encode($0, keys: ranges) }
         return (coded, ends)
     }
 
