@@ -227,6 +227,7 @@ struct KeyBook {
     /// Held keys are rows in either case, so that deciding their approval updates their
     /// outcome. A key whose rows were all refused is not remembered.
     mutating func flush(in db: any SQLConnection) throws {
+        guard !outcomes.isEmpty else { return }
         if known == nil {
             try insertRows(added.entriesInByteOrder().filter { outcomes[$0] != nil })
         } else {
