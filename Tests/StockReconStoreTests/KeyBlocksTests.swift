@@ -47,7 +47,7 @@ struct KeyBlocksTests {
                 arguments: [Array(keys.joined().utf8), ends, digests, [UInt8]([0, 1, 3])])
             var book = try KeyBook(db, tenant: 1, run: 2)
             for (index, key) in ["new-1", "new-2"].enumerated() {
-                book.record(try Self.claim(&book, key), digest: Int64(20 + index), outcome: .posted)
+                book.record(try claim(&book, key), digest: Int64(20 + index), outcome: .posted)
             }
             try book.flush(in: db)
             #expect(try db.fetchValues(Int64.self, sql: "SELECT format FROM key_blocks ORDER BY id") == [0, 1])
@@ -55,10 +55,10 @@ struct KeyBlocksTests {
         try store.read { db in
             let known = try #require(try KnownKeys.load(db, tenant: 1))
             #expect(known.count == 5)
-            #expect(Self.lookUp(known, "a-2") == EarlierKey(contentDigest: 12, outcome: .pending))
-            #expect(Self.lookUp(known, "b") == EarlierKey(contentDigest: 13, outcome: .unchanged))
-            #expect(Self.lookUp(known, "new-2") == EarlierKey(contentDigest: 21, outcome: .posted))
-            #expect(Self.lookUp(known, "a") == nil)
+            #expect(lookUp(known, "a-2") == EarlierKey(contentDigest: 12, outcome: .pending))
+            #expect(lookUp(known, "b") == EarlierKey(contentDigest: 13, outcome: .unchanged))
+            #expect(lookUp(known, "new-2") == EarlierKey(contentDigest: 21, outcome: .posted))
+            #expect(lookUp(known, "a") == nil)
         }
     }
 
@@ -79,7 +79,7 @@ struct KeyBlocksTests {
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
             var book = try KeyBook(db, tenant: 1, run: 1, keysPerEarlyBlock: 3)
             func end(_ key: String, _ digest: Int64, _ outcome: Outcome?) throws {
-                let claim = try Self.claim(&book, key)
+                let claim = try claim(&book, key)
                 if let outcome { book.record(claim, digest: digest, outcome: outcome) }
             }
             try end("a", 1, .posted)
@@ -98,11 +98,11 @@ struct KeyBlocksTests {
         try store.read { db in
             let known = try #require(try KnownKeys.load(db, tenant: 1))
             #expect(known.count == 4)
-            #expect(Self.lookUp(known, "a") == EarlierKey(contentDigest: 1, outcome: .posted))
-            #expect(Self.lookUp(known, "b") == EarlierKey(contentDigest: 5, outcome: .unchanged))
-            #expect(Self.lookUp(known, "c") == EarlierKey(contentDigest: 3, outcome: .pending))
-            #expect(Self.lookUp(known, "d") == nil)
-            #expect(Self.lookUp(known, "e") == EarlierKey(contentDigest: 6, outcome: .posted))
+            #expect(lookUp(known, "a") == EarlierKey(contentDigest: 1, outcome: .posted))
+            #expect(lookUp(known, "b") == EarlierKey(contentDigest: 5, outcome: .unchanged))
+            #expect(lookUp(known, "c") == EarlierKey(contentDigest: 3, outcome: .pending))
+            #expect(lookUp(known, "d") == nil)
+            #expect(lookUp(known, "e") == EarlierKey(contentDigest: 6, outcome: .posted))
         }
     }
 
@@ -113,15 +113,5 @@ struct KeyBlocksTests {
         let ranges = zip([0] + ends, ends).map { $0 ..< $1 }
         let coded = arena.withUnsafeBufferPointer { FrontCodedKeys.encode($0, keys: ranges) }
         return (coded, ends)
-    }
-
-    private static func claim(_ book: inout KeyBook, _ key: String) throws -> KeyClaim {
-        let bytes = Array(key.utf8)
-        return try bytes.withUnsafeBufferPointer { try book.claim(BorrowedText($0), hash: TextIndex.hash($0)) }
-    }
-
-    private static func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
-        let bytes = Array(key.utf8)
-        return bytes.withUnsafeBufferPointer { known.earlier(BorrowedText($0), hash: TextIndex.hash($0)) }
     }
 }

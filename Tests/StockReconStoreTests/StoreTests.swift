@@ -181,7 +181,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
                 #expect(try earlier(&book, "b") == EarlierKey(contentDigest: 12, outcome: .pending))
                 #expect(try earlier(&book, "c") == nil)
                 for (index, key) in keys.enumerated() {
-                    let claim = try self.claim(&book, key)
+                    let claim = try claim(&book, key)
                     let seen = book.earlier(claim)
                     let expected = EarlierKey(contentDigest: Int64(index), outcome: outcomes[index % 3])
                     if run == 2 {
@@ -261,18 +261,20 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         }
     }
 
-    private func claim(_ book: inout KeyBook, _ key: String) throws -> KeyClaim {
-        var bytes = Array(key.utf8)
-        return try bytes.withUnsafeMutableBufferPointer { try book.claim(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0))) }
-    }
-
     private func earlier(_ book: inout KeyBook, _ key: String) throws -> EarlierKey? {
         let claim = try claim(&book, key)  // before reading `book`: an argument is evaluated after its receiver
         return book.earlier(claim)
     }
+}
 
-    private func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
-        var bytes = Array(key.utf8)
-        return bytes.withUnsafeMutableBufferPointer { known.earlier(BorrowedText(UnsafeBufferPointer($0)), hash: TextIndex.hash(UnsafeBufferPointer($0))) }
-    }
+/// Claims `key` in `book`, hashed as the checking thread hashes it.
+func claim(_ book: inout KeyBook, _ key: String) throws -> KeyClaim {
+    let bytes = Array(key.utf8)
+    return try bytes.withUnsafeBufferPointer { try book.claim(BorrowedText($0), hash: TextIndex.hash($0)) }
+}
+
+/// What `key` saw before, among `known`.
+func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
+    let bytes = Array(key.utf8)
+    return bytes.withUnsafeBufferPointer { known.earlier(BorrowedText($0), hash: TextIndex.hash($0)) }
 }
