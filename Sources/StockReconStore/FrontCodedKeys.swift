@@ -21,13 +21,13 @@ enum FrontCodedKeys {
     }
 
     /// Appends `count` keys decoded from `coded` to `arena`, and where each ends to `ends`;
-    /// nil when the bytes do not hold `count` such keys exactly.
-    static func decode(_ coded: [UInt8], count: Int, into arena: inout [UInt8], ends: inout [Int]) -> Void? {
+    /// false when the bytes do not hold `count` such keys exactly.
+    static func decode(_ coded: [UInt8], count: Int, into arena: inout [UInt8], ends: inout [Int]) -> Bool {
         var position = 0
         var previous = arena.count ..< arena.count
         for _ in 0 ..< count {
             guard let shared = varint(coded, at: &position), shared <= previous.count,
-                  let rest = varint(coded, at: &position), rest <= coded.count - position else { return nil }
+                  let rest = varint(coded, at: &position), rest <= coded.count - position else { return false }
             let start = arena.count
             // Byte by byte: appending a slice of `arena` to itself would copy all of it.
             for offset in 0 ..< shared { arena.append(arena[previous.lowerBound + offset]) }
@@ -36,7 +36,7 @@ enum FrontCodedKeys {
             previous = start ..< arena.count
             ends.append(arena.count)
         }
-        return position == coded.count ? () : nil
+        return position == coded.count
     }
 
     private static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {

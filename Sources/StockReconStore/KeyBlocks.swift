@@ -131,7 +131,7 @@ enum KeyBlocks {
         }
         switch Format(rawValue: format) {
         case .frontCoded:
-            guard FrontCodedKeys.decode(bytes, count: count, into: &keys.arena, ends: &keys.ends) != nil else {
+            guard FrontCodedKeys.decode(bytes, count: count, into: &keys.arena, ends: &keys.ends) else {
                 throw SQLDecodingError(message: "a row of key_blocks is damaged: its keys do not decode to \(count) keys")
             }
         case .withEnds:

@@ -70,8 +70,6 @@ public final class KnownKeys: Sendable {
     public func earlier(_ key: BorrowedText, hash: UInt64) -> EarlierKey? {
         index.value(for: key, hash: hash).map { EarlierKey(contentDigest: digests[$0], outcome: outcomes[$0]) }
     }
-
-
 }
 
 /// Where a row's natural key stands as the row is posted: its entry among the keys this

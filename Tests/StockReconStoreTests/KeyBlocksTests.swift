@@ -12,7 +12,7 @@ struct KeyBlocksTests {
         let (coded, ends) = Self.encoded(Self.keys)
         var arena: [UInt8] = Array("before".utf8)
         var decodedEnds: [Int] = [6]
-        #expect(FrontCodedKeys.decode(coded, count: Self.keys.count, into: &arena, ends: &decodedEnds) != nil)
+        #expect(FrontCodedKeys.decode(coded, count: Self.keys.count, into: &arena, ends: &decodedEnds))
         #expect(decodedEnds.count == Self.keys.count + 1)
         let decoded = zip(decodedEnds, decodedEnds.dropFirst()).map { String(decoding: arena[$0 ..< $1], as: UTF8.self) }
         #expect(decoded == Self.keys)
@@ -24,7 +24,7 @@ struct KeyBlocksTests {
         let (coded, _) = Self.encoded(Self.keys)
         func decodes(_ bytes: [UInt8], count: Int = Self.keys.count) -> Bool {
             var (arena, ends): ([UInt8], [Int]) = ([], [])
-            return FrontCodedKeys.decode(bytes, count: count, into: &arena, ends: &ends) != nil
+            return FrontCodedKeys.decode(bytes, count: count, into: &arena, ends: &ends)
         }
         #expect(decodes(coded))
         #expect(!decodes(Array(coded.dropLast())))  // a key cut short
