@@ -13,13 +13,16 @@ enum ExcelNumber {
         }
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "E" || $0 == "e" }) {
-            guard let value = Int(text[text.index(after: e)...]) else { return stored }
+            // A double's decimal exponent is within ±324: anything beyond is not a number a
+            // workbook wrote, and would ask for that many zeros.
+            guard let value = Int(text[text.index(after: e)...]), (-400...400).contains(value) else { return stored }
             exponent = value
             text = text[..<e]
         }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, parts.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return stored }
+        guard parts.count <= 2, let whole = parts.first, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }) else { return stored }
         var digits = Array(whole + (parts.count == 2 ? parts[1] : ""))
+        guard !digits.isEmpty else { return stored }  // no digit, no number: an empty cell stays empty
         var point = whole.count + exponent  // digits before the decimal point
         // Leading zeros carry no significance.
         while digits.count > 1, digits.first == "0" {
@@ -65,4 +68,8 @@ enum ExcelNumber {
         let epoch = Timestamp.daysFromCivil(year: 1899, month: 12, day: 30) * 86_400
         return Timestamp.format(epochSeconds: epoch + seconds)
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -19,7 +19,6 @@ public enum SheetWriter {
             for row in rows { text += row.map(CSVText.safeField).joined(separator: ",") + "\r\n" }
             try Data(text.utf8).write(to: url)
         case .xlsx:
-            let archive = try Archive(url: url, accessMode: .create)
             let parts: [(String, String)] = [
                 ("[Content_Types].xml", contentTypes),
                 ("_rels/.rels", packageRelations),
@@ -27,12 +26,17 @@ public enum SheetWriter {
                 ("xl/_rels/workbook.xml.rels", workbookRelations),
                 ("xl/worksheets/sheet1.xml", worksheet([header] + rows)),
             ]
-            for (name, text) in parts {
-                let data = Data(text.utf8)
-                try archive.addEntry(
-                    with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
-                    provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
-            }
+            try writeArchive(parts.map { ($0, Data($1.utf8)) }, to: url)
+        }
+    }
+
+    /// A zip archive of the parts, deflated, in the order given.
+    static func writeArchive(_ parts: [(name: String, data: Data)], to url: URL) throws {
+        let archive = try Archive(url: url, accessMode: .create)
+        for (name, data) in parts {
+            try archive.addEntry(
+                with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
+                provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
         }
     }
 

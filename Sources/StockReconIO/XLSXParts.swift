@@ -1,0 +1,230 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A part's SAX delegate. Subclasses see elements and text through `start`, `end` and `text`;
+/// the depth is kept here, since Foundation's parser reports a part cut short (its root never
+/// closed) as parsed.
+class PartParser: NSObject, XMLParserDelegate {
+    /// Why the delegate stopped the parse, if it did.
+    var problem: String?
+    /// Whether the root element closed.
+    private(set) var isComplete = false
+    private var depth = 0
+
+    func start(_ name: String, attributes: [String: String], in parser: XMLParser) {}
+    func end(_ name: String) {}
+    func text(_ string: String) {}
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String]) {
+        depth += 1
+        start(name, attributes: attributes, in: parser)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
+        if depth == 0 { isComplete = true }
+        end(name)
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text(string) }
+}
+
+/// What the workbook's small parts say: its sheets, where they are, its shared strings and
+/// which cell styles show dates.
+enum WorkbookParts {
+    struct Sheet { var name: String; var relation: String }
+
+    static func sheets(_ data: Data, in reader: XLSXReader) throws -> [Sheet] {
+        let collector = ElementCollector(element: "sheet")
+        try reader.parse(data, part: "xl/workbook.xml", with: collector)
+        return collector.attributes.map { Sheet(name: $0["name"] ?? "", relation: $0["r:id"] ?? $0["id"] ?? "") }
+    }
+
+    static func relations(_ data: Data, in reader: XLSXReader) throws -> [String: String] {
+        let collector = ElementCollector(element: "Relationship")
+        try reader.parse(data, part: "xl/_rels/workbook.xml.rels", with: collector)
+        var map: [String: String] = [:]
+        for attributes in collector.attributes { if let id = attributes["Id"], let target = attributes["Target"] { map[id] = target } }
+        return map
+    }
+
+    static func sharedStrings(_ data: Data, in reader: XLSXReader) throws -> [String] {
+        let collector = SharedStrings()
+        try reader.parse(data, part: "xl/sharedStrings.xml", with: collector)
+        return collector.strings
+    }
+
+    /// Indexes of the cell styles (`cellXfs`) whose number format shows a date or a time.
+    static func dateStyles(_ data: Data, in reader: XLSXReader) throws -> Set<Int> {
+        let collector = StyleCollector()
+        try reader.parse(data, part: "xl/styles.xml", with: collector)
+        var styles = Set<Int>()
+        for (index, format) in collector.cellFormats.enumerated() {
+            if (14...22).contains(format) || (45...47).contains(format) { styles.insert(index); continue }
+            if let code = collector.customFormats[format], isDateFormat(code) { styles.insert(index) }
+        }
+        return styles
+    }
+
+    /// A format code shows a date when, outside quotes and brackets, it has d, m, y, h or s.
+    static func isDateFormat(_ code: String) -> Bool {
+        var isQuoted = false
+        var bracketDepth = 0
+        for character in code.lowercased() {
+            switch character {
+            case "\"": isQuoted.toggle()
+            case "[": bracketDepth += 1
+            case "]": bracketDepth -= 1
+            case "d", "m", "y", "h", "s": if !isQuoted && bracketDepth == 0 { return true }
+            default: break
+            }
+        }
+        return false
+    }
+}
+
+private final class ElementCollector: PartParser {
+    let element: String
+    var attributes: [[String: String]] = []
+    init(element: String) { self.element = element }
+
+    override func start(_ name: String, attributes: [String: String], in parser: XMLParser) {
+        if name == element || name.hasSuffix(":" + element) { self.attributes.append(attributes) }
+    }
+}
+
+private final class SharedStrings: PartParser {
+    var strings: [String] = []
+    private var current: String?
+    private var isInText = false
+    private var isInPhonetic = false
+
+    override func start(_ name: String, attributes: [String: String], in parser: XMLParser) {
+        switch name {
+        case "si": current = ""
+        case "t": isInText = true
+        case "rPh": isInPhonetic = true
+        default: break
+        }
+    }
+
+    override func end(_ name: String) {
+        switch name {
+        case "si": strings.append(current ?? ""); current = nil
+        case "t": isInText = false
+        case "rPh": isInPhonetic = false
+        default: break
+        }
+    }
+
+    override func text(_ string: String) {
+        if isInText, !isInPhonetic { current? += string }
+    }
+}
+
+private final class StyleCollector: PartParser {
+    var customFormats: [Int: String] = [:]
+    var cellFormats: [Int] = []
+    private var isInCellFormats = false
+
+    override func start(_ name: String, attributes: [String: String], in parser: XMLParser) {
+        switch name {
+        case "numFmt":
+            if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"] { customFormats[id] = code }
+        case "cellXfs": isInCellFormats = true
+        case "xf" where isInCellFormats: cellFormats.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
+        default: break
+        }
+    }
+
+    override func end(_ name: String) {
+        if name == "cellXfs" { isInCellFormats = false }
+    }
+}
+
+/// A worksheet's cells as text, row by row, placed by their references (`C7`).
+final class SheetParser: PartParser {
+    let strings: [String]
+    let dateStyles: Set<Int>
+    var rows: [(line: Int, cells: [String])] = []
+    private var cells: [String] = []
+    private var line = 0
+    private var column = 0
+    private var type = ""
+    private var style = 0
+    private var text = ""
+    private var isInValue = false
+
+    init(strings: [String], dateStyles: Set<Int>) {
+        self.strings = strings
+        self.dateStyles = dateStyles
+    }
+
+    override func start(_ name: String, attributes: [String: String], in parser: XMLParser) {
+        switch name {
+        case "row":
+            line = attributes["r"].flatMap(Int.init) ?? line + 1
+            cells = []
+        case "c":
+            if let reference = attributes["r"] {
+                guard let column = Self.column(reference) else {
+                    problem = "the cell reference \(reference) is beyond the last column a sheet can have (XFD)"
+                    return parser.abortParsing()
+                }
+                self.column = column
+            } else {
+                column = cells.count
+            }
+            type = attributes["t"] ?? "n"
+            style = attributes["s"].flatMap(Int.init) ?? 0
+            text = ""
+        case "v", "t":
+            isInValue = true
+        default: break
+        }
+    }
+
+    override func text(_ string: String) {
+        if isInValue { text += string }
+    }
+
+    override func end(_ name: String) {
+        switch name {
+        case "v", "t": isInValue = false
+        case "c":
+            while cells.count < column { cells.append("") }
+            if cells.count == column { cells.append(shown()) }
+        case "row": rows.append((line, cells))
+        default: break
+        }
+    }
+
+    /// The cell as Excel shows it.
+    private func shown() -> String {
+        guard !text.isEmpty else { return "" }  // a cell with a style and no value is empty, not 0
+        switch type {
+        case "s": return Int(text.trimmingCharacters(in: " ")).flatMap { strings.indices.contains($0) ? strings[$0] : nil } ?? ""
+        case "inlineStr", "str", "e", "d": return text
+        case "b": return text == "1" ? "TRUE" : "FALSE"
+        default:
+            if dateStyles.contains(style), let serial = Double(text) { return ExcelNumber.dateText(serial: serial) ?? text }
+            return ExcelNumber.shown(text)
+        }
+    }
+
+    /// `C7` → 2 (columns from 0); nil beyond `XFD`, the last column a sheet can have.
+    static func column(_ reference: String) -> Int? {
+        var value = 0
+        for scalar in reference.unicodeScalars {
+            guard scalar.value >= 65, scalar.value <= 90 else { break }
+            value = value * 26 + Int(scalar.value - 64)
+            guard value <= lastColumn + 1 else { return nil }
+        }
+        return max(0, value - 1)
+    }
+
+    /// `XFD`, from 0.
+    static let lastColumn = 16_383
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import StockReconCore
+@testable import StockReconIO
+import TestSupport
+
+/// Workbooks as a damaged disk, another program or a mutation fuzzer leaves them: each is one
+/// located `unreadable_file` or rows read as Excel shows them, never a crash and never a
+/// number where the sheet has none.
+@Suite struct HostileWorkbookTests {
+    let folder = TemporaryDirectory()
+
+    static let workbookXML = #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Stock" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    static let relationsXML = #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+    static let stylesXML = #"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="1"/></cellXfs></styleSheet>"#
+
+    /// A one-sheet workbook whose sheet data is `rows` (the XML inside `<sheetData>`), with
+    /// any part replaced by raw bytes.
+    func workbook(_ name: String, rows: String, replacing replaced: [String: [UInt8]] = [:]) throws -> String {
+        let sheet = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+            + rows + "</sheetData></worksheet>"
+        var parts: [(name: String, data: Data)] = [
+            ("xl/workbook.xml", Data(Self.workbookXML.utf8)),
+            ("xl/_rels/workbook.xml.rels", Data(Self.relationsXML.utf8)),
+            ("xl/styles.xml", Data(Self.stylesXML.utf8)),
+            ("xl/worksheets/sheet1.xml", Data(sheet.utf8)),
+        ]
+        for (part, bytes) in replaced {
+            parts.removeAll { $0.name == part }
+            parts.append((part, Data(bytes)))
+        }
+        let path = folder.path(name)
+        try SheetWriter.writeArchive(parts, to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static let header = #"<row r="1"><c r="A1" t="inlineStr"><is><t>variant_id</t></is></c><c r="B1" t="inlineStr"><is><t>quantity_delta</t></is></c></row>"#
+
+    func readError(_ path: String) -> String? {
+        do {
+            _ = try readRows(path, SourceFormat.canonical.mapping)
+            return nil
+        } catch {
+            return (error as? FileReadError)?.message ?? "\(error)"
+        }
+    }
+
+    @Test func aCellWithAStyleAndNoValueIsEmptyNotZero() throws {
+        // Templates format whole columns: a counter's blank cell is then `<c s="1"/>`. Read as 0,
+        // it set the variant's on-hand to zero.
+        let path = try workbook("styled.xlsx", rows: Self.header
+            + #"<row r="2"><c r="A2"><v>1001</v></c><c r="B2" s="1"/></row>"#
+            + #"<row r="3"><c r="A3"><v>1002</v></c><c r="B3" s="1"><v></v></c></row>"#
+            + #"<row r="4"><c r="A4"><v>1003</v></c><c r="B4" t="b"/></row>"#
+            + #"<row r="5"><c r="A5"><v>1004</v></c><c r="B5"><v>0</v></c></row>"#)
+        let rows = try readRows(path, SourceFormat.canonical.mapping)
+        #expect(rows.map(\.input.variant) == ["1001", "1002", "1003", "1004"])
+        #expect(rows.map(\.input.quantity) == [nil, nil, nil, "0"], "only a cell holding 0 is zero")
+    }
+
+    @Test func aStyledBlankCountedCellIsNotCounted() throws {
+        let header = CountSheetRow.columns.enumerated().map { column, name in
+            #"<c r="\#(SheetWriter.columnName(column))1" t="inlineStr"><is><t>\#(name)</t></is></c>"#
+        }.joined()
+        let counted = SheetWriter.columnName(try #require(CountSheetRow.columns.firstIndex(of: "counted_quantity")))
+        let path = try workbook("count.xlsx", rows: #"<row r="1">\#(header)</row>"#
+            + #"<row r="2"><c r="A2"><v>1001</v></c><c r="\#(counted)2" s="1"/></row>"#
+            + #"<row r="3"><c r="A3"><v>1002</v></c><c r="\#(counted)3"><v>4</v></c></row>"#)
+        let rows = try CountSheetReader.read(InputFile(path: path, displayName: "count.xlsx"))
+        #expect(rows.map(\.countedQuantity) == [nil, "4"])
+    }
+
+    @Test func numbersNoWorkbookWritesStayAsWritten() {
+        #expect(ExcelNumber.shown("") == "")
+        #expect(ExcelNumber.shown("-") == "-")
+        #expect(ExcelNumber.shown(".") == ".")
+        #expect(ExcelNumber.shown("4006381333955E999999999999") == "4006381333955E999999999999", "not that many zeros")
+        #expect(ExcelNumber.shown("1E-9223372036854775808") == "1E-9223372036854775808")
+        #expect(ExcelNumber.shown("1E+401") == "1E+401")
+        #expect(ExcelNumber.shown("1E+300").count == 301, "a double's exponent is still a number")
+        #expect(ExcelNumber.shown("٣") == "٣", "digits are ASCII")
+        #expect(ExcelNumber.shown(".5") == "0.5")
+    }
+
+    @Test func aCellBeyondTheLastColumnIsRefused() throws {
+        let path = try workbook("wide.xlsx", rows: Self.header + #"<row r="2"><c r="ZZZZZZZZZZZZZZZZ2"><v>1</v></c></row>"#)
+        #expect(readError(path) == "the workbook's xl/worksheets/sheet1.xml, line 1: the cell reference ZZZZZZZZZZZZZZZZ2 is beyond the last column a sheet can have (XFD)")
+        let last = try workbook("last.xlsx", rows: Self.header + #"<row r="2"><c r="A2"><v>1001</v></c><c r="XFD2"><v>1</v></c></row>"#)
+        #expect(try readRows(last, SourceFormat.canonical.mapping).map(\.input.variant) == ["1001"], "XFD is the last column, and allowed")
+    }
+
+    @Test func aPartThatIsNotUTF8IsRefusedNamingIt() throws {
+        // Foundation's XML parser stopped the process on invalid UTF-8 in an attribute.
+        var sheet = Array(#"<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row r="1"><c r="A1" t="s"#.utf8)
+        sheet += [0xD2] + Array(#""><v>0</v></c></row></sheetData></worksheet>"#.utf8)
+        let path = try workbook("latin.xlsx", rows: "", replacing: ["xl/worksheets/sheet1.xml": sheet])
+        #expect(readError(path) == "the workbook's xl/worksheets/sheet1.xml is not UTF-8 text: save the workbook again from a spreadsheet")
+        let styles = try workbook("styles.xlsx", rows: Self.header, replacing: ["xl/styles.xml": Array(Self.stylesXML.utf8) + [0xFF]])
+        #expect(readError(styles) == "the workbook's xl/styles.xml is not UTF-8 text: save the workbook again from a spreadsheet")
+    }
+
+    @Test func aPartThatIsNotWellFormedIsRefusedNotSkipped() throws {
+        // Damaged shared strings used to be skipped: their cells were empty, and the rows then
+        // failed one by one as if the counter had left them blank.
+        let strings = #"<?xml version="1.0" encoding="UTF-8"?><sst><si><t>variant_id</t></si>"# + "\n<si><t>quantity_delta</b></si></sst>"
+        let path = try workbook("strings.xlsx", rows: Self.header, replacing: ["xl/sharedStrings.xml": Array(strings.utf8)])
+        let message = try #require(readError(path))
+        #expect(message.hasPrefix("the workbook's xl/sharedStrings.xml is not well-formed XML (line 2)"), "\(message)")
+    }
+
+    @Test func aSheetCutShortIsRefusedNotReadInPart() throws {
+        // Foundation's parser reports a document whose root never closes as parsed: the rows
+        // before the cut were read, and the rest were lost without a word.
+        let sheet = #"<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData>"# + Self.header
+            + #"<row r="2"><c r="A2"><v>1001</v></c><c r="B2"><v>5</v></c></row>"# + "\n" + #"<row r="3"><c r="A3"><v>10"#
+        let path = try workbook("cut.xlsx", rows: "", replacing: ["xl/worksheets/sheet1.xml": Array(sheet.utf8)])
+        #expect(readError(path) == "the workbook's xl/worksheets/sheet1.xml is not well-formed XML (line 2): save the workbook again from a spreadsheet")
+    }
+
+    @Test func aPartThatDoesNotUnzipIsRefused() throws {
+        let path = try workbook("crc.xlsx", rows: Self.header + #"<row r="2"><c r="A2"><v>1001</v></c><c r="B2"><v>5</v></c></row>"#)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        // The sheet's local header: its name, then its deflated bytes; change one of them.
+        let name = Array("xl/worksheets/sheet1.xml".utf8)
+        let nameStart = try #require((0...(bytes.count - name.count)).first { Array(bytes[$0 ..< $0 + name.count]) == name })
+        let extraLength = Int(bytes[nameStart - 2]) | Int(bytes[nameStart - 1]) << 8
+        bytes[nameStart + name.count + extraLength + 4] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(readError(path) == "the workbook's xl/worksheets/sheet1.xml is damaged (it does not unzip): save the workbook again from a spreadsheet")
+    }
+}
