@@ -47,7 +47,9 @@ let package = Package(
         // Temporary folders, the package root and the shared corpora, for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StockReconCoreTests", dependencies: ["StockReconCore"]),
-        .testTarget(name: "StockReconIOTests", dependencies: ["StockReconIO", "TestSupport"]),
+        .testTarget(name: "StockReconIOTests", dependencies: [
+            "StockReconIO", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore", "TestSupport"]),
         .testTarget(name: "StockReconPostgresTests", dependencies: ["StockReconPostgres", "TestSupport"]),
         .testTarget(name: "StockReconPipelineTests", dependencies: ["StockReconPipeline", "StockReconStore", "TestSupport"]),
