@@ -61,11 +61,12 @@ enum ExcelNumber {
         return isNegative && body != "0" ? "-" + body : body
     }
 
-    /// An Excel date serial (days since 1899-12-30, a fraction for the time) as UTC ISO-8601.
-    static func dateText(serial: Double) -> String? {
+    /// An Excel date serial (days since 1899-12-30, or in the 1904 date system since
+    /// 1904-01-01; a fraction for the time) as UTC ISO-8601.
+    static func dateText(serial: Double, isDate1904: Bool = false) -> String? {
         guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
         let seconds = Int((serial * 86_400).rounded())
-        let epoch = Timestamp.daysFromCivil(year: 1899, month: 12, day: 30) * 86_400
+        let epoch = (isDate1904 ? Timestamp.daysFromCivil(year: 1904, month: 1, day: 1) : Timestamp.daysFromCivil(year: 1899, month: 12, day: 30)) * 86_400
         return Timestamp.format(epochSeconds: epoch + seconds)
     }
 }

@@ -31,22 +31,32 @@ class PartParser: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCharacters string: String) { text(string) }
 }
 
-/// What the workbook's small parts say: its sheets, where they are, its shared strings and
-/// which cell styles show dates.
+/// What the workbook's small parts say: its sheets, where they are, its date system, its
+/// shared strings and which cell styles show dates.
 enum WorkbookParts {
     struct Sheet { var name: String; var relation: String }
 
-    static func sheets(_ data: Data, in reader: XLSXReader) throws -> [Sheet] {
-        let collector = ElementCollector(element: "sheet")
+    struct Workbook {
+        var sheets: [Sheet]
+        /// Serials count days from 1904-01-01 (`workbookPr date1904`, old Mac workbooks), not 1899-12-30.
+        var isDate1904: Bool
+    }
+
+    static func workbook(_ data: Data, in reader: XLSXReader) throws -> Workbook {
+        let collector = ElementCollector(elements: ["sheet", "workbookPr"])
         try reader.parse(data, part: "xl/workbook.xml", with: collector)
-        return collector.attributes.map { Sheet(name: $0["name"] ?? "", relation: $0["r:id"] ?? $0["id"] ?? "") }
+        let sheets = collector.found["sheet", default: []].map { Sheet(name: $0["name"] ?? "", relation: $0["r:id"] ?? $0["id"] ?? "") }
+        let date1904 = collector.found["workbookPr"]?.first?["date1904"]
+        return Workbook(sheets: sheets, isDate1904: date1904 == "1" || date1904 == "true")
     }
 
     static func relations(_ data: Data, in reader: XLSXReader) throws -> [String: String] {
-        let collector = ElementCollector(element: "Relationship")
+        let collector = ElementCollector(elements: ["Relationship"])
         try reader.parse(data, part: "xl/_rels/workbook.xml.rels", with: collector)
         var map: [String: String] = [:]
-        for attributes in collector.attributes { if let id = attributes["Id"], let target = attributes["Target"] { map[id] = target } }
+        for attributes in collector.found["Relationship", default: []] {
+            if let id = attributes["Id"], let target = attributes["Target"] { map[id] = target }
+        }
         return map
     }
 
@@ -85,13 +95,15 @@ enum WorkbookParts {
     }
 }
 
+/// The attributes of every element of the given names (with or without a prefix).
 private final class ElementCollector: PartParser {
-    let element: String
-    var attributes: [[String: String]] = []
-    init(element: String) { self.element = element }
+    let elements: Set<String>
+    var found: [String: [[String: String]]] = [:]
+    init(elements: Set<String>) { self.elements = elements }
 
     override func start(_ name: String, attributes: [String: String], in parser: XMLParser) {
-        if name == element || name.hasSuffix(":" + element) { self.attributes.append(attributes) }
+        let local = name.split(separator: ":").last.map(String.init) ?? name
+        if elements.contains(local) { found[local, default: []].append(attributes) }
     }
 }
 
@@ -148,6 +160,7 @@ private final class StyleCollector: PartParser {
 final class SheetParser: PartParser {
     let strings: [String]
     let dateStyles: Set<Int>
+    let isDate1904: Bool
     var rows: [(line: Int, cells: [String])] = []
     private var cells: [String] = []
     private var line = 0
@@ -157,7 +170,8 @@ final class SheetParser: PartParser {
     private var text = ""
     private var isInValue = false
 
-    init(strings: [String], dateStyles: Set<Int>) {
+    init(strings: [String], dateStyles: Set<Int>, isDate1904: Bool) {
+        self.isDate1904 = isDate1904
         self.strings = strings
         self.dateStyles = dateStyles
     }
@@ -209,7 +223,7 @@ final class SheetParser: PartParser {
         case "inlineStr", "str", "e", "d": return text
         case "b": return text == "1" ? "TRUE" : "FALSE"
         default:
-            if dateStyles.contains(style), let serial = Double(text) { return ExcelNumber.dateText(serial: serial) ?? text }
+            if dateStyles.contains(style), let serial = Double(text) { return ExcelNumber.dateText(serial: serial, isDate1904: isDate1904) ?? text }
             return ExcelNumber.shown(text)
         }
     }

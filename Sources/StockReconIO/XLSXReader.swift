@@ -24,7 +24,8 @@ struct XLSXReader {
         guard let workbook = try part("xl/workbook.xml", of: archive) else {
             throw failure("not an XLSX workbook: it has no xl/workbook.xml")
         }
-        let sheets = try WorkbookParts.sheets(workbook, in: self)
+        let book = try WorkbookParts.workbook(workbook, in: self)
+        let sheets = book.sheets
         let relations = try part("xl/_rels/workbook.xml.rels", of: archive).map { try WorkbookParts.relations($0, in: self) } ?? [:]
         guard let chosen = sheet.map({ name in sheets.first { $0.name == name } }) ?? sheets.first else {
             let names = sheets.map(\.name)
@@ -37,7 +38,7 @@ struct XLSXReader {
         guard let data = try part(target, of: archive) else { throw failure("the workbook's sheet \(chosen.name) is missing (\(target))") }
         let strings = try part("xl/sharedStrings.xml", of: archive).map { try WorkbookParts.sharedStrings($0, in: self) } ?? []
         let dateStyles = try part("xl/styles.xml", of: archive).map { try WorkbookParts.dateStyles($0, in: self) } ?? []
-        let parser = SheetParser(strings: strings, dateStyles: dateStyles)
+        let parser = SheetParser(strings: strings, dateStyles: dateStyles, isDate1904: book.isDate1904)
         try parse(data, part: target, with: parser)
         try deliver(parser.rows, header: header, row: row)
     }

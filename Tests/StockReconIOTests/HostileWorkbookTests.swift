@@ -10,28 +10,8 @@ import TestSupport
 @Suite struct HostileWorkbookTests {
     let folder = TemporaryDirectory()
 
-    static let workbookXML = #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Stock" sheetId="1" r:id="rId1"/></sheets></workbook>"#
-    static let relationsXML = #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
-    static let stylesXML = #"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="1"/></cellXfs></styleSheet>"#
-
-    /// A one-sheet workbook whose sheet data is `rows` (the XML inside `<sheetData>`), with
-    /// any part replaced by raw bytes.
     func workbook(_ name: String, rows: String, replacing replaced: [String: [UInt8]] = [:]) throws -> String {
-        let sheet = #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
-            + rows + "</sheetData></worksheet>"
-        var parts: [(name: String, data: Data)] = [
-            ("xl/workbook.xml", Data(Self.workbookXML.utf8)),
-            ("xl/_rels/workbook.xml.rels", Data(Self.relationsXML.utf8)),
-            ("xl/styles.xml", Data(Self.stylesXML.utf8)),
-            ("xl/worksheets/sheet1.xml", Data(sheet.utf8)),
-        ]
-        for (part, bytes) in replaced {
-            parts.removeAll { $0.name == part }
-            parts.append((part, Data(bytes)))
-        }
-        let path = folder.path(name)
-        try SheetWriter.writeArchive(parts, to: URL(fileURLWithPath: path))
-        return path
+        try writeWorkbook(folder.path(name), rows: rows, replacing: replaced)
     }
 
     static let header = #"<row r="1"><c r="A1" t="inlineStr"><is><t>variant_id</t></is></c><c r="B1" t="inlineStr"><is><t>quantity_delta</t></is></c></row>"#
@@ -95,7 +75,7 @@ import TestSupport
         sheet += [0xD2] + Array(#""><v>0</v></c></row></sheetData></worksheet>"#.utf8)
         let path = try workbook("latin.xlsx", rows: "", replacing: ["xl/worksheets/sheet1.xml": sheet])
         #expect(readError(path) == "the workbook's xl/worksheets/sheet1.xml is not UTF-8 text: save the workbook again from a spreadsheet")
-        let styles = try workbook("styles.xlsx", rows: Self.header, replacing: ["xl/styles.xml": Array(Self.stylesXML.utf8) + [0xFF]])
+        let styles = try workbook("styles.xlsx", rows: Self.header, replacing: ["xl/styles.xml": Array(#"<?xml version="1.0" encoding="UTF-8"?><styleSheet><cellXfs count="1"><xf numFmtId="0"/></cellXfs></styleSheet>"#.utf8) + [0xFF]])
         #expect(readError(styles) == "the workbook's xl/styles.xml is not UTF-8 text: save the workbook again from a spreadsheet")
     }
 

@@ -31,6 +31,18 @@ import TestSupport
         #expect(ExcelNumber.shown("-0.99999999999999989") == "-1")
     }
 
+    @Test func datesOfThe1904DateSystemAreRead() throws {
+        // Old Mac workbooks count days from 1904-01-01: the same day is 1,462 less.
+        let rows = #"<row r="1"><c r="A1" t="inlineStr"><is><t>variant_id</t></is></c><c r="B1" t="inlineStr"><is><t>quantity_delta</t></is></c>"#
+            + #"<c r="C1" t="inlineStr"><is><t>occurred_at</t></is></c></row>"#
+            + #"<row r="2"><c r="A2"><v>1001</v></c><c r="B2"><v>3</v></c><c r="C2" s="2"><v>44884.5</v></c></row>"#
+        let workbook1904 = #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="Stock" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        let mac = try writeWorkbook(directory.path("mac.xlsx"), rows: rows, replacing: ["xl/workbook.xml": Array(workbook1904.utf8)])
+        #expect(try readRows(mac, SourceFormat.canonical.mapping).map(\.input.occurredAt) == ["2026-11-20T12:00:00Z"])
+        let windows = try writeWorkbook(directory.path("windows.xlsx"), rows: rows)
+        #expect(try readRows(windows, SourceFormat.canonical.mapping).map(\.input.occurredAt) == ["2022-11-19T12:00:00Z"])
+    }
+
     @Test func theFirstSheetIsTheDefaultAndAMissingSheetIsNamed() throws {
         var mapping = SourceFormat.canonical.mapping
         #expect {
