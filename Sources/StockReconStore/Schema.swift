@@ -17,6 +17,7 @@ enum Schema {
         ("v7: where re-exports resume", FilePrefixes.tableSQL),
         (variantMovementsMigration, VariantMovements.tableSQL),
         ("v9: front-coded key blocks", KeyBlocks.formatSQL),
+        ("v10: movement runs stored uncompressed on a server", VariantMovements.serverStorageSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).
