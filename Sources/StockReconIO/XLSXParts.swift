@@ -169,6 +169,9 @@ final class SheetParser: PartParser {
     private var style = 0
     private var text = ""
     private var isInValue = false
+    /// The cell's formula, shown when the workbook saved no value for it.
+    private var formula = ""
+    private var isInFormula = false
 
     init(strings: [String], dateStyles: Set<Int>, isDate1904: Bool) {
         self.isDate1904 = isDate1904
@@ -193,20 +196,24 @@ final class SheetParser: PartParser {
             }
             type = attributes["t"] ?? "n"
             style = attributes["s"].flatMap(Int.init) ?? 0
-            text = ""
+            (text, formula) = ("", "")
         case "v", "t":
             isInValue = true
+        case "f":
+            isInFormula = true
         default: break
         }
     }
 
     override func text(_ string: String) {
         if isInValue { text += string }
+        if isInFormula { formula += string }
     }
 
     override func end(_ name: String) {
         switch name {
         case "v", "t": isInValue = false
+        case "f": isInFormula = false
         case "c":
             while cells.count < column { cells.append("") }
             if cells.count == column { cells.append(shown()) }
@@ -217,7 +224,10 @@ final class SheetParser: PartParser {
 
     /// The cell as Excel shows it.
     private func shown() -> String {
-        guard !text.isEmpty else { return "" }  // a cell with a style and no value is empty, not 0
+        // A cell with a style and no value is empty, not 0; a formula whose value was never
+        // saved (a workbook written by a script) shows as the formula, which no rule takes
+        // for a number.
+        guard !text.isEmpty else { return formula.isEmpty ? "" : "=" + formula }
         switch type {
         case "s": return Int(text.trimmingCharacters(in: " ")).flatMap { strings.indices.contains($0) ? strings[$0] : nil } ?? ""
         case "inlineStr", "str", "e", "d": return text

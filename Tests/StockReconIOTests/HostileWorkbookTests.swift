@@ -38,6 +38,14 @@ import TestSupport
         #expect(rows.map(\.input.quantity) == [nil, nil, nil, "0"], "only a cell holding 0 is zero")
     }
 
+    @Test func aFormulaWithoutASavedValueShowsAsTheFormula() throws {
+        // Workbooks written by scripts (openpyxl) save formulas without their values.
+        let path = try workbook("formulas.xlsx", rows: Self.header
+            + #"<row r="2"><c r="A2"><v>1001</v></c><c r="B2"><f>B3+1</f><v></v></c></row>"#
+            + #"<row r="3"><c r="A3"><v>1002</v></c><c r="B3"><f>2+1</f><v>3</v></c></row>"#)
+        #expect(try readRows(path, SourceFormat.canonical.mapping).map(\.input.quantity) == ["=B3+1", "3"])
+    }
+
     @Test func aStyledBlankCountedCellIsNotCounted() throws {
         let header = CountSheetRow.columns.enumerated().map { column, name in
             #"<c r="\#(SheetWriter.columnName(column))1" t="inlineStr"><is><t>\#(name)</t></is></c>"#
