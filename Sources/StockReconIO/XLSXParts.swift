@@ -156,13 +156,17 @@ private final class StyleCollector: PartParser {
     }
 }
 
-/// A worksheet's cells as text, row by row, placed by their references (`C7`).
+/// A worksheet's cells as text, row by row, placed by their references (`C7`). Only cells
+/// with text are kept, with their column: a row that names column XFD holds one cell, not
+/// 16,384.
 final class SheetParser: PartParser {
     let strings: [String]
     let dateStyles: Set<Int>
     let isDate1904: Bool
-    var rows: [(line: Int, cells: [String])] = []
-    private var cells: [String] = []
+    var rows: [(line: Int, cells: [SheetCell])] = []
+    private var cells: [SheetCell] = []
+    /// The column of a cell without a reference: the one after the cell before.
+    private var nextColumn = 0
     private var line = 0
     private var column = 0
     private var type = ""
@@ -184,6 +188,7 @@ final class SheetParser: PartParser {
         case "row":
             line = attributes["r"].flatMap(Int.init) ?? line + 1
             cells = []
+            nextColumn = 0
         case "c":
             if let reference = attributes["r"] {
                 guard let column = Self.column(reference) else {
@@ -192,7 +197,7 @@ final class SheetParser: PartParser {
                 }
                 self.column = column
             } else {
-                column = cells.count
+                column = nextColumn
             }
             type = attributes["t"] ?? "n"
             style = attributes["s"].flatMap(Int.init) ?? 0
@@ -215,8 +220,10 @@ final class SheetParser: PartParser {
         case "v", "t": isInValue = false
         case "f": isInFormula = false
         case "c":
-            while cells.count < column { cells.append("") }
-            if cells.count == column { cells.append(shown()) }
+            // A cell left of one already read is out of order, and dropped as Excel would.
+            let text = shown()
+            if !text.isEmpty, column > cells.last?.column ?? -1 { cells.append(SheetCell(column: column, text: text)) }
+            nextColumn = column + 1
         case "row": rows.append((line, cells))
         default: break
         }
@@ -251,4 +258,10 @@ final class SheetParser: PartParser {
 
     /// `XFD`, from 0.
     static let lastColumn = 16_383
+}
+
+/// A cell with text, at its column (from 0).
+struct SheetCell {
+    var column: Int
+    var text: String
 }

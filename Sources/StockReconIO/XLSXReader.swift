@@ -43,26 +43,33 @@ struct XLSXReader {
         try deliver(parser.rows, header: header, row: row)
     }
 
-    private func deliver(_ rows: [(line: Int, cells: [String])], header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
+    private func deliver(_ rows: [(line: Int, cells: [SheetCell])], header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
         var record = RecordBuffer()
         var width: Int?
         var number = 0
-        for (line, cells) in rows where cells.contains(where: { !$0.isEmpty }) {
+        for (line, cells) in rows where !cells.isEmpty {
             guard let columns = width else {
-                width = cells.count
-                try header(cells.map { $0.trimmingCharacters(in: " \t") })
+                let columns = (cells.last?.column ?? 0) + 1
+                width = columns
+                try header(Self.dense(cells, columns).map { $0.trimmingCharacters(in: " \t") })
                 continue
             }
             number += 1
             record.removeAll()
-            for column in 0..<columns {
-                let text = column < cells.count ? cells[column] : ""
+            for text in Self.dense(cells, columns) {
                 var bytes = Array(text.utf8)
                 bytes.withUnsafeMutableBytes { record.append(UnsafeRawBufferPointer($0)) }
             }
             try row(record.row(line: line, record: number))
         }
         if width == nil { throw failure("the sheet is empty: it has no header row") }
+    }
+
+    /// A row's texts for columns 0 ..< `columns`, empty where it has no cell.
+    private static func dense(_ cells: [SheetCell], _ columns: Int) -> [String] {
+        var texts = Array(repeating: "", count: columns)
+        for cell in cells where cell.column < columns { texts[cell.column] = cell.text }
+        return texts
     }
 
     /// A part's bytes, nil when the workbook has none. A part that does not unzip, or is not

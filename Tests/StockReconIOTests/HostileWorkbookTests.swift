@@ -77,6 +77,18 @@ import TestSupport
         #expect(try readRows(last, SourceFormat.canonical.mapping).map(\.input.variant) == ["1001"], "XFD is the last column, and allowed")
     }
 
+    @Test func aRowThatReachesTheLastColumnHoldsOnlyItsCells() throws {
+        // Padded to its reference, each of these rows held 16,384 cells: a 100 KB sheet, 500 MB.
+        let rows = (2...2001).map { #"<row r="\#($0)"><c r="A\#($0)"><v>1001</v></c><c r="XFD\#($0)"><v>1</v></c></row>"# }.joined()
+        let parser = SheetParser(strings: [], dateStyles: [], isDate1904: false)
+        let sheet = Data(("<worksheet><sheetData>" + Self.header + rows + "</sheetData></worksheet>").utf8)
+        try XLSXReader(path: "", displayName: "wide.xlsx").parse(sheet, part: "xl/worksheets/sheet1.xml", with: parser)
+        #expect(parser.rows.dropFirst().allSatisfy { $0.cells.map(\.column) == [0, 16_383] })
+        let read = try readRows(try workbook("wide.xlsx", rows: Self.header + rows), SourceFormat.canonical.mapping)
+        #expect(read.count == 2000)
+        #expect(read.allSatisfy { $0.input.variant == "1001" && $0.input.quantity == nil })
+    }
+
     @Test func aPartThatIsNotUTF8IsRefusedNamingIt() throws {
         // Foundation's XML parser stopped the process on invalid UTF-8 in an attribute.
         var sheet = Array(#"<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row r="1"><c r="A1" t="s"#.utf8)
