@@ -13,6 +13,9 @@ import ZIPFoundation
 struct XLSXReader {
     let path: String
     let displayName: String
+    /// The most bytes a part may unzip to: a part is read whole, and a few kilobytes of zip
+    /// can unzip to gigabytes. A sheet of a million rows is a few hundred megabytes.
+    var largestPart = 1 << 30
 
     func read(sheet: String?, header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
         let archive: Archive
@@ -77,9 +80,15 @@ struct XLSXReader {
     /// stops the process on some invalid UTF-8 instead of reporting it.
     private func part(_ name: String, of archive: Archive) throws -> Data? {
         guard let entry = archive[name] else { return nil }
+        struct TooLarge: Error {}
         var data = Data()
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                guard data.count + chunk.count <= largestPart else { throw TooLarge() }
+                data.append(chunk)
+            }
+        } catch is TooLarge {
+            throw failure("the workbook's \(name) unzips to more than \(largestPart >> 20) MB: export the sheet as CSV, which is read as a stream")
         } catch {
             throw failure("the workbook's \(name) is damaged (it does not unzip): save the workbook again from a spreadsheet")
         }

@@ -89,6 +89,25 @@ import TestSupport
         #expect(read.allSatisfy { $0.input.variant == "1001" && $0.input.quantity == nil })
     }
 
+    @Test func aPartThatUnzipsToMoreThanTheLimitIsRefusedBeforeItIsRead() throws {
+        // A zip bomb: kilobytes that unzip to gigabytes, read whole, stopped the process.
+        let rows = String(repeating: #"<row><c t="inlineStr"><is><t>0</t></is></c></row>"#, count: 50_000)
+        let path = try workbook("bomb.xlsx", rows: Self.header + rows)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count < 20_000, "deflated, the sheet is small")
+        var reader = XLSXReader(path: path, displayName: "bomb.xlsx")
+        reader.largestPart = 1 << 20
+        #expect {
+            try reader.read(sheet: nil, header: { _ in }, row: { _ in })
+        } throws: { error in
+            (error as? FileReadError)?.message
+                == "the workbook's xl/worksheets/sheet1.xml unzips to more than 1 MB: export the sheet as CSV, which is read as a stream"
+        }
+        reader.largestPart = 4 << 20
+        var rowsRead = 0
+        try reader.read(sheet: nil, header: { _ in }, row: { _ in rowsRead += 1 })
+        #expect(rowsRead == 50_000, "below the limit, the same workbook reads")
+    }
+
     @Test func aPartThatIsNotUTF8IsRefusedNamingIt() throws {
         // Foundation's XML parser stopped the process on invalid UTF-8 in an attribute.
         var sheet = Array(#"<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row r="1"><c r="A1" t="s"#.utf8)
