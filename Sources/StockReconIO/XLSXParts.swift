@@ -66,14 +66,26 @@ enum WorkbookParts {
         return collector.strings
     }
 
-    /// Indexes of the cell styles (`cellXfs`) whose number format shows a date or a time.
-    static func dateStyles(_ data: Data, in reader: XLSXReader) throws -> Set<Int> {
+    /// What the cell styles (`cellXfs`, by index) show of a number: a date or a time, or an
+    /// integer padded with zeros (`0000000000000`, how a barcode typed as a number keeps its
+    /// leading zeros in a spreadsheet).
+    struct CellStyles {
+        var dates: Set<Int> = []
+        var zeroPadded: [Int: Int] = [:]
+    }
+
+    static func cellStyles(_ data: Data, in reader: XLSXReader) throws -> CellStyles {
         let collector = StyleCollector()
         try reader.parse(data, part: "xl/styles.xml", with: collector)
-        var styles = Set<Int>()
+        var styles = CellStyles()
         for (index, format) in collector.cellFormats.enumerated() {
-            if (14...22).contains(format) || (45...47).contains(format) { styles.insert(index); continue }
-            if let code = collector.customFormats[format], isDateFormat(code) { styles.insert(index) }
+            if (14...22).contains(format) || (45...47).contains(format) { styles.dates.insert(index); continue }
+            guard let code = collector.customFormats[format] else { continue }
+            if isDateFormat(code) {
+                styles.dates.insert(index)
+            } else if code.count > 1, code.allSatisfy({ $0 == "0" }) {
+                styles.zeroPadded[index] = code.count
+            }
         }
         return styles
     }
@@ -161,7 +173,7 @@ private final class StyleCollector: PartParser {
 /// 16,384.
 final class SheetParser: PartParser {
     let strings: [String]
-    let dateStyles: Set<Int>
+    let styles: WorkbookParts.CellStyles
     let isDate1904: Bool
     var rows: [(line: Int, cells: [SheetCell])] = []
     private var cells: [SheetCell] = []
@@ -177,10 +189,10 @@ final class SheetParser: PartParser {
     private var formula = ""
     private var isInFormula = false
 
-    init(strings: [String], dateStyles: Set<Int>, isDate1904: Bool) {
+    init(strings: [String], styles: WorkbookParts.CellStyles, isDate1904: Bool) {
         self.isDate1904 = isDate1904
         self.strings = strings
-        self.dateStyles = dateStyles
+        self.styles = styles
     }
 
     override func start(_ name: String, attributes: [String: String], in parser: XMLParser) {
@@ -240,8 +252,12 @@ final class SheetParser: PartParser {
         case "inlineStr", "str", "e", "d": return text
         case "b": return text == "1" ? "TRUE" : "FALSE"
         default:
-            if dateStyles.contains(style), let serial = Double(text) { return ExcelNumber.dateText(serial: serial, isDate1904: isDate1904) ?? text }
-            return ExcelNumber.shown(text)
+            if styles.dates.contains(style), let serial = Double(text) { return ExcelNumber.dateText(serial: serial, isDate1904: isDate1904) ?? text }
+            let number = ExcelNumber.shown(text)
+            if let digits = styles.zeroPadded[style], number.count < digits, number.allSatisfy(\.isASCIIDigit) {
+                return String(repeating: "0", count: digits - number.count) + number
+            }
+            return number
         }
     }
 

@@ -40,8 +40,8 @@ struct XLSXReader {
         if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
         guard let data = try part(target, of: archive) else { throw failure("the workbook's sheet \(chosen.name) is missing (\(target))") }
         let strings = try part("xl/sharedStrings.xml", of: archive).map { try WorkbookParts.sharedStrings($0, in: self) } ?? []
-        let dateStyles = try part("xl/styles.xml", of: archive).map { try WorkbookParts.dateStyles($0, in: self) } ?? []
-        let parser = SheetParser(strings: strings, dateStyles: dateStyles, isDate1904: book.isDate1904)
+        let styles = try part("xl/styles.xml", of: archive).map { try WorkbookParts.cellStyles($0, in: self) } ?? WorkbookParts.CellStyles()
+        let parser = SheetParser(strings: strings, styles: styles, isDate1904: book.isDate1904)
         try parse(data, part: target, with: parser)
         try deliver(parser.rows, header: header, row: row)
     }

@@ -80,7 +80,7 @@ import TestSupport
     @Test func aRowThatReachesTheLastColumnHoldsOnlyItsCells() throws {
         // Padded to its reference, each of these rows held 16,384 cells: a 100 KB sheet, 500 MB.
         let rows = (2...2001).map { #"<row r="\#($0)"><c r="A\#($0)"><v>1001</v></c><c r="XFD\#($0)"><v>1</v></c></row>"# }.joined()
-        let parser = SheetParser(strings: [], dateStyles: [], isDate1904: false)
+        let parser = SheetParser(strings: [], styles: WorkbookParts.CellStyles(), isDate1904: false)
         let sheet = Data(("<worksheet><sheetData>" + Self.header + rows + "</sheetData></worksheet>").utf8)
         try XLSXReader(path: "", displayName: "wide.xlsx").parse(sheet, part: "xl/worksheets/sheet1.xml", with: parser)
         #expect(parser.rows.dropFirst().allSatisfy { $0.cells.map(\.column) == [0, 16_383] })

@@ -31,6 +31,21 @@ import TestSupport
         #expect(ExcelNumber.shown("-0.99999999999999989") == "-1")
     }
 
+    @Test func aBarcodeTypedAsANumberKeepsTheZerosItsFormatShows() throws {
+        // A spreadsheet drops a typed barcode's leading zeros and shows them again through a
+        // format of zeros; the catalog knows the barcode as shown.
+        let styles = #"<?xml version="1.0" encoding="UTF-8"?><styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="0000000000000"/></numFmts>"#
+            + #"<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#
+        let rows = #"<row r="1"><c r="A1" t="inlineStr"><is><t>variant_id</t></is></c><c r="B1" t="inlineStr"><is><t>quantity_delta</t></is></c></row>"#
+            + #"<row r="2"><c r="A2" s="1"><v>12345678905</v></c><c r="B2"><v>1</v></c></row>"#
+            + #"<row r="3"><c r="A3" s="1"><v>4006381333948</v></c><c r="B3" s="1"><v>2.5</v></c></row>"#
+            + #"<row r="4"><c r="A4"><v>12345678905</v></c><c r="B4"><v>1</v></c></row>"#
+        let path = try writeWorkbook(directory.path("zeros.xlsx"), rows: rows, replacing: ["xl/styles.xml": Array(styles.utf8)])
+        let read = try readRows(path, SourceFormat.canonical.mapping)
+        #expect(read.map(\.input.variant) == ["0012345678905", "4006381333948", "12345678905"])
+        #expect(read.map(\.input.quantity) == ["1", "2.5", "1"], "only whole numbers are padded")
+    }
+
     @Test func datesOfThe1904DateSystemAreRead() throws {
         // Old Mac workbooks count days from 1904-01-01: the same day is 1,462 less.
         let rows = #"<row r="1"><c r="A1" t="inlineStr"><is><t>variant_id</t></is></c><c r="B1" t="inlineStr"><is><t>quantity_delta</t></is></c>"#
