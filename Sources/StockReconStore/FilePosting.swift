@@ -170,10 +170,11 @@ public final class FilePosting {
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
     ) throws -> PostResult {
         let record = batch.records[row]
-        if writer.copier != nil, let column = LedgerCopier.unstorableText(batch, row: row, arena: arena) {
-            let at = SourceLocation(file: path, line: batch.lines[row], field: column)
-            return .rejected(Diagnostic(
-                .invalidText, at: at, "the text holds a NUL byte (0x00), which PostgreSQL cannot store: remove it from the file"))
+        if let column = batch.textsWithNUL[row] {
+            // SQLite would store it, but every read of text (GRDB's, `length()`) ends at the
+            // NUL; PostgreSQL's text cannot hold one. Refused alike, so nothing is cut short.
+            let at = SourceLocation(file: path, line: batch.lines[row], field: column.ledgerName)
+            return .rejected(Diagnostic(.invalidText, at: at, "the text holds a NUL byte (0x00), which is not stored: remove it from the file"))
         }
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
         let earlier = writer.keys.earlier(row: row)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import StockReconCore
 
 /// Checked rows packed for the posting thread: numbers in arrays and every text in one
@@ -51,6 +56,8 @@ public struct PostingBatch: Sendable {
     private(set) var types: [UInt8] = []
     private(set) var texts: [TextRange] = []
     private(set) var arena: [UInt8] = []
+    /// The first text of a row that holds a NUL byte, by valid row (rare: a damaged export).
+    private(set) var textsWithNUL: [Int: TextColumn] = [:]
 
     public init(capacity: Int = 0) {
         entries.reserveCapacity(capacity)
@@ -108,7 +115,14 @@ public struct PostingBatch: Sendable {
             return
         }
         let start = Int32(truncatingIfNeeded: arena.count)
-        text.withBytes { arena.append(contentsOf: $0) }
+        let hasNUL = text.withBytes { bytes in
+            arena.append(contentsOf: bytes)
+            return bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
+        }
+        if hasNUL, let column = TextColumn(rawValue: texts.count % TextColumn.count) {
+            let row = texts.count / TextColumn.count
+            if textsWithNUL[row] == nil { textsWithNUL[row] = column }
+        }
         texts.append(TextRange(start: start, count: Int32(truncatingIfNeeded: arena.count) - start))
     }
 

@@ -54,17 +54,6 @@ struct LedgerCopier {
         if rows.count >= Self.bytesPerCopy { try flush() }
     }
 
-    /// The first text column of a row holding a NUL byte (PostgreSQL's text cannot), by the
-    /// ledger's name for it; nil when every one can be stored.
-    static func unstorableText(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?) -> String? {
-        for column in PostingBatch.TextColumn.allCases {
-            let range = batch.text(at: column.rawValue, of: row)
-            guard range.count > 0, let arena else { continue }
-            if UnsafeBufferPointer(start: arena + Int(range.start), count: Int(range.count)).contains(0) { return column.ledgerName }
-        }
-        return nil
-    }
-
     /// Gives the held rows their ids and streams them into the open COPY (opening it if
     /// another statement ended it).
     mutating func flush() throws {
