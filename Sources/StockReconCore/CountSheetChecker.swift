@@ -91,6 +91,9 @@ public struct CountSheetChecker: Sendable {
                 .invalidQuantity, at: at("counted_quantity"), "the counted quantity must be a whole number of units (or blank: not counted)",
                 input: quantityText))
         }
+        problems += Diagnostic.nulBytes(
+            in: [("variant_id", row.variantID), ("sku", row.sku), ("barcode", row.barcode), ("location_id", row.locationID),
+                 ("batch", row.batch), ("reason", row.reason), ("notes", row.notes)], at: at)
         let variant = checkVariant(row, at: at, into: &problems)
         let location = checkLocation(row, variant: variant, at: at, into: &problems)
         guard problems.isEmpty, let counted, let variant, let location else { return .invalid(problems) }

@@ -77,3 +77,17 @@ public enum JSONText {
         return out + "\""
     }
 }
+
+extension Diagnostic {
+    /// A NUL byte in a text that would be stored: PostgreSQL's text cannot hold one, and
+    /// SQLite's reads of text end at it (`a\0b` reads back as `a`), so on both backends a row
+    /// with one is refused, at each such field.
+    public static func nulBytes(in fields: [(column: String, text: String?)], at: (String) -> SourceLocation) -> [Diagnostic] {
+        fields.compactMap { column, text in
+            guard let text, text.utf8.contains(0) else { return nil }
+            return Diagnostic(.invalidText, at: at(column), nulByteMessage)
+        }
+    }
+
+    public static let nulByteMessage = "the text holds a NUL byte (0x00), which is not stored: remove it from the file"
+}

@@ -56,7 +56,9 @@ public struct PurchaseOrderChecker: Sendable {
 
     public func check(_ row: PurchaseOrderRow) -> Result<OrderLine, DiagnosticList> {
         func at(_ field: String) -> SourceLocation { SourceLocation(file: row.file, line: row.line, field: field) }
-        var problems: [Diagnostic] = []
+        var problems = Diagnostic.nulBytes(
+            in: [("po_number", row.poNumber), (row.variant?.column ?? "variant", row.variant?.key), ("location_id", row.locationID),
+                 ("unit_cost", row.unitCost)], at: at)
         if row.poNumber == nil {
             problems.append(Diagnostic(.missingField, at: at("po_number"), "po_number is empty: every order line belongs to a purchase order"))
         }

@@ -63,6 +63,9 @@ enum CatalogRecordMapping {
             return ""
         }
         let values = record.values
+        // Stored, `1001\0x` read back as 1001 and overwrote that variant.
+        problems += Diagnostic.nulBytes(
+            in: values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, at: { SourceLocation(file: file, line: record.line, field: $0) })
         let entry: CatalogEntry
         switch record.kind {
         case .orgs:

@@ -171,10 +171,9 @@ public final class FilePosting {
     ) throws -> PostResult {
         let record = batch.records[row]
         if let column = batch.textsWithNUL[row] {
-            // SQLite would store it, but every read of text (GRDB's, `length()`) ends at the
-            // NUL; PostgreSQL's text cannot hold one. Refused alike, so nothing is cut short.
+            // As `Diagnostic.nulBytes` says: found as the checking thread copied the texts.
             let at = SourceLocation(file: path, line: batch.lines[row], field: column.ledgerName)
-            return .rejected(Diagnostic(.invalidText, at: at, "the text holds a NUL byte (0x00), which is not stored: remove it from the file"))
+            return .rejected(Diagnostic(.invalidText, at: at, Diagnostic.nulByteMessage))
         }
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
         let earlier = writer.keys.earlier(row: row)

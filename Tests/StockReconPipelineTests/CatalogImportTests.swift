@@ -27,6 +27,23 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM users WHERE user_id = 'carol' AND role = 'manager'") == 1)
     }
 
+    /// A NUL byte in a catalog value refuses the row: stored, `1001\0x` read back as 1001 and
+    /// overwrote that variant's sku, barcode and cost.
+    @Test(arguments: Backend.available) func aNulByteInACatalogValueRefusesItsRow(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let variants = fixture.file("v.csv", """
+            variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware
+            1001\u{0}x,P9,acme,TENT-NUL,999,1.00,false
+            3001,P9,acme,SKU\u{0},998,2.00,false
+
+            """)
+        let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [variants])
+        #expect(report.counts == OutcomeCounts(rows: 2, posted: 0, rejected: 2))
+        #expect(try fixture.rejections(report.runID).map(\.field) == ["variant_id", "sku"])
+        #expect(try fixture.rejections(report.runID).allSatisfy { $0.type == "invalid_text" })
+        #expect(try fixture.count("SELECT count(*) FROM variants WHERE variant_id = '1001' AND sku = 'TENT' AND unit_cost_minor = 1000") == 1)
+    }
+
     @Test(arguments: Backend.available) func aFileOfNoKnownKindIsRefused(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("x.csv", "name,colour\na,b\n")])

@@ -72,6 +72,17 @@ import StockReconIO
         #expect(try fixture.rejections(report.runID).map(\.line) == [3, 4])
     }
 
+    /// A NUL byte in a sheet's text refuses its row at the field, on both backends (it failed
+    /// the whole sheet on PostgreSQL as a database error, and SQLite read the note back cut).
+    @Test(arguments: Backend.available) func aNulByteInASheetRefusesItsRow(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let id = try start(fixture)
+        let sheet = fixture.file("s.csv", "variant_id,counted_quantity,notes\n1001,4,\"x\u{0}y\"\n1001,1,ok\n")
+        let report = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        #expect(report.counts == OutcomeCounts(rows: 2, pending: 1, rejected: 1))
+        #expect(try fixture.rejections(report.runID).map { "\($0.line ?? 0) \($0.field ?? "") \($0.type)" } == ["2 notes invalid_text"])
+    }
+
     @Test(arguments: Backend.available) func onlyManagersStartCompleteAndCancelAndNothingIsChangedByARefusal(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         #expect(throws: Refusal.self) { try start(fixture, user: "bob") }

@@ -126,4 +126,14 @@ import StockReconIO
         let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
         #expect(line.ordered == 15 && line.received == 2 && line.unitCostMinor == 950)
     }
+
+    /// A NUL byte in an order's text refuses its row at the field, on both backends (it failed
+    /// the whole file on PostgreSQL, and SQLite read `PO-9\0` back as `PO-9`).
+    @Test(arguments: Backend.available) func aNulByteInAnOrderRefusesItsRow(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let orders = fixture.file("po.csv", "po_number,sku,location_id,quantity_ordered,unit_cost\nPO-9\u{0},TENT,WH,3,9.50\nPO-8,TENT,WH,2,9.50\n")
+        let loaded = try receive(fixture, orders: [orders], [])
+        #expect(loaded.orders?.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
+        #expect(try fixture.rejections(loaded.orders?.runID).map { "\($0.line ?? 0) \($0.field ?? "") \($0.type)" } == ["2 po_number invalid_text"])
+    }
 }
