@@ -40,6 +40,11 @@ enum FileChunks {
                 guard let base = buffer.baseAddress else { return }
                 var skip = 0
                 if skippingByteOrderMark, total == 0, count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { skip = 3 }
+                if skippingByteOrderMark, total == 0, count >= 2, (buffer[0], buffer[1]) == (0xFF, 0xFE) || (buffer[0], buffer[1]) == (0xFE, 0xFF) {
+                    throw FileReadError(
+                        SourceLocation(file: displayName, line: 1),
+                        "the file is UTF-16 (a spreadsheet's \"Unicode Text\"), not UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)")
+                }
                 try body(UnsafeBufferPointer(start: base + skip, count: count - skip), total + skip)
             }
             total += count

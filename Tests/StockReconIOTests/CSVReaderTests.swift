@@ -34,6 +34,20 @@ func readAll(_ path: String) throws -> (header: [String], rows: [(line: Int, rec
         #expect(try readAll(path).header == ["variant_id", "x"])
     }
 
+    @Test func refusesUTF16SayingSo() throws {
+        // A spreadsheet's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated.
+        let units = Array("variant_id\tx\n1\t2\n".utf16)
+        let little = directory.file("u16le.csv", bytes: [0xFF, 0xFE] + units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        let big = directory.file("u16be.json", bytes: [0xFE, 0xFF] + units.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
+        for path in [little, big] {
+            #expect {
+                _ = try readRows(path, SourceFormat.canonical.mapping)
+            } throws: { error in
+                (error as? FileReadError)?.message.hasPrefix("the file is UTF-16 (a spreadsheet's \"Unicode Text\"), not UTF-8") == true
+            }
+        }
+    }
+
     @Test func refusesAFileCutInsideAQuotedField() {
         let path = directory.file("cut.csv", "a,b\n1,2\n3,\"never closed\n")
         #expect {
