@@ -265,6 +265,10 @@ public struct AdjustmentValidator: Sendable {
             problems.append(Diagnostic(
                 .invalidCost, at: at, "a unit cost has at most \(allowed) decimals: give it exactly, such as 12.50",
                 input: text, context: ["decimal_places": .integer(Int64(allowed))]))
+        case .failure(.outOfRange):
+            problems.append(Diagnostic(
+                .invalidCost, at: at, "a unit cost is beyond what exact money holds (9,223,372,036,854 units): check the cell",
+                input: text))
         case .failure:
             problems.append(Diagnostic(
                 .invalidCost, at: at, "a unit cost must be a decimal number such as 12.50, without currency signs",

@@ -78,6 +78,13 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(found.first?.message.contains("(Function)") == false)  // a column's name, not a closure's
     }
 
+    @Test func aUnitCostBeyondExactMoneySaysSo() {
+        let found = problems(input { $0.unitCost = "99999999999999999999" })
+        #expect(found.map(\.type) == [.invalidCost])
+        #expect(found.first?.message.hasPrefix("a unit cost is beyond what exact money holds") == true)
+        #expect(problems(input { $0.unitCost = "9223372036854.75" }).isEmpty, "the largest that fits")
+    }
+
     @Test func namesTheLocationColumnWhenAnOrgHasNoDefaultLocation() {
         let validator = AdjustmentValidator(catalog: catalog, org: catalog.orgs["other"]!, rules: AdjustmentRules())
         guard case .invalid(let found) = validator.validate(input(variant: "2001")) else {
