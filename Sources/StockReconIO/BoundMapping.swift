@@ -26,6 +26,7 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
         let available = present.map { Set($0.map(Columns.normalize)) } ?? Set(columns.names)
         func has(_ name: String) -> Bool { columns[name] != nil }
         try Self.checkRequired(mapping, available: available, header: present.map { $0.sorted() } ?? header, file: file)
+        try Self.checkRepeated(mapping, columns: columns, header: header, file: file)
         self.mapping = mapping
         let variants = mapping.variantColumns.filter { has($0.name) }
         variantColumns = variants.compactMap { columns[$0.name] }
@@ -90,6 +91,22 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
             "the header has no \(missing.joined(separator: ", ")) column for \(what)\(hint)",
             input: header.joined(separator: ","),
             context: ["missing": .list(missing), "found": .list(header)])
+    }
+
+    /// A column the mapping reads that the header names twice: which one holds the value is
+    /// not clear (the first was read, silently), so the file is refused.
+    private static func checkRepeated(_ mapping: ColumnMapping, columns: Columns, header: [String], file: String) throws {
+        let read = mapping.variantColumns.map(\.name) + MappedField.allCases.flatMap { mapping.names($0) }
+        var seen = Set<String>()
+        for name in read where seen.insert(Columns.normalize(name)).inserted {
+            let positions = columns.positions(of: name)
+            guard positions.count > 1 else { continue }
+            throw FileReadError(
+                SourceLocation(file: file, line: 1),
+                "the header has \(name) \(positions.count) times (columns \(positions.map { String($0 + 1) }.joined(separator: ", "))): "
+                    + "which one holds the value is not clear; rename or remove the others",
+                input: header.joined(separator: ","), context: ["columns": .list(positions.map { String($0 + 1) })])
+        }
     }
 
     private func value(_ field: MappedField, _ row: SourceRow) -> BorrowedText? {

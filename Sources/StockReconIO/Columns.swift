@@ -12,6 +12,12 @@ struct Columns {
 
     subscript(name: String) -> Int? { index[Columns.normalize(name)] }
 
+    /// Every position of a column, where the header names it more than once.
+    func positions(of name: String) -> [Int] {
+        let normalized = Columns.normalize(name)
+        return names.indices.filter { names[$0] == normalized }
+    }
+
     /// Lower case, without surrounding spaces, with spaces and dashes as underscores.
     static func normalize(_ name: String) -> String {
         name.trimmingCharacters(in: " \t").lowercased()

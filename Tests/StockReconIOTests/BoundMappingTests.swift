@@ -20,6 +20,20 @@ import TestSupport
         }
     }
 
+    @Test func aColumnTheHeaderNamesTwiceRefusesTheFile() throws {
+        // The first was read, silently: 5 units where the second column said 500.
+        let path = directory.file("twice.csv", "variant_id,location_id,Quantity Delta,quantity-delta,notes,notes\n1001,WH,5,500,a,b\n")
+        #expect {
+            _ = try readRows(path, SourceFormat.synq.mapping)
+        } throws: { error in
+            (error as? FileReadError)?.message
+                == "the header has quantity_delta 2 times (columns 3, 4): which one holds the value is not clear; rename or remove the others"
+        }
+        // A column the mapping does not read may repeat.
+        let other = directory.file("other.csv", "variant_id,quantity_delta,comment,comment\n1001,5,a,b\n")
+        #expect(try readRows(other, SourceFormat.synq.mapping).map(\.input.quantity) == ["5"])
+    }
+
     @Test func normalizesHeaderNamesAndFillsDefaults() throws {
         let rows = try readRows(directory.file("s.csv", "Variant ID, Quantity-Delta ,notes\n1001,4,\n1002,5, \n"), SourceFormat.synq.mapping)
         #expect(rows[0].input.variant == "1001")
