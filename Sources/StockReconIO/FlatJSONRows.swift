@@ -50,6 +50,8 @@ private struct FlatRowsState: ~Copyable {
     }
 
     private let rowKeys: Set<String>
+    /// The columns' names, for messages.
+    private let header: [String]
     private let columnOfName: [String: Int]
     private var shape = JSONShape()
     /// Column of each raw key seen so far (-1: not a column); keys repeat row after row.
@@ -70,6 +72,7 @@ private struct FlatRowsState: ~Copyable {
 
     init(header: [String], rowKeys: [String]) {
         self.rowKeys = Set(rowKeys)
+        self.header = header
         var columnOfName: [String: Int] = [:]
         for (index, name) in header.enumerated() where columnOfName[Columns.normalize(name)] == nil {
             columnOfName[Columns.normalize(name)] = index
@@ -102,9 +105,17 @@ private struct FlatRowsState: ~Copyable {
             if pendingKey.isRowKey, depth == 2 {
                 return fail("expected an array of rows under \"\(pendingKey.name)\", found an object")
             }
+            if let problem = nestedValueProblem(depth: depth, kind: "an object") { return problem }
             skipDepth = depth
         }
         return nil
+    }
+
+    /// A member the format reads holding an object or an array: read as empty, it was told
+    /// "the quantity is empty".
+    private func nestedValueProblem(depth: Int, kind: String) -> Problem? {
+        guard depth == (rowDepth ?? -1) + 1, pendingKey.column >= 0 else { return nil }
+        return fail("\(header[pendingKey.column]) holds \(kind), where the format reads a value", line: rowCount + 1)
     }
 
     mutating func endObject(onFirstRow: (Set<String>) throws -> Void, onRow: (SourceRow) throws -> Void) -> Problem? {
@@ -136,6 +147,7 @@ private struct FlatRowsState: ~Copyable {
         } else if let rowsArrayDepth, depth == rowsArrayDepth + 1 {
             return fail("expected an object for each row, found an array", line: rowCount + 1)
         } else if rowDepth != nil {
+            if let problem = nestedValueProblem(depth: depth, kind: "an array") { return problem }
             skipDepth = depth
         }
         return nil
@@ -174,6 +186,10 @@ private struct FlatRowsState: ~Copyable {
         if pendingKey.isRowKey { return fail("expected an array of rows under \"\(pendingKey.name)\", found \(value.kindName)") }
         let column = pendingKey.column
         guard column >= 0 else { return nil }
+        if spans[column].count >= 0 {
+            // Which of the two values holds is not clear (the last was read, silently).
+            return fail("\(header[column]) is given twice in one object: keep one", line: rowCount + 1)
+        }
         let start = arena.count
         switch value {
         case .string(let bytes), .number(let bytes): arena.append(contentsOf: bytes)

@@ -144,6 +144,7 @@ private struct HaravanState: ~Copyable {
     mutating func startObject() -> String? {
         if let message = shape.begin(isObject: true, isContainer: true) { return "malformed JSON: \(message)" }
         let depth = shape.depth
+        if let problem = nestedValueProblem(depth: depth, kind: "an object") { return problem }
         if let lineItemsArrayDepth, depth == lineItemsArrayDepth + 1, !frames.isEmpty {
             itemDepth = depth
             frames[frames.count - 1].items.append(contentsOf: repeatElement(Span(), count: Self.itemWidth))
@@ -152,6 +153,18 @@ private struct HaravanState: ~Copyable {
             frames.append(Frame(depth: depth))
         }
         return nil
+    }
+
+    /// A field the rows read holding an object or an array (tags may be an array): read as
+    /// absent, a quantity was told it was empty.
+    private func nestedValueProblem(depth: Int, kind: String) -> String? {
+        if let itemDepth {
+            guard depth == itemDepth + 1, case .item(let index) = pendingKey.inItem else { return nil }
+            return "a line item's \(ItemField.allCases[index].rawValue) holds \(kind), where haravan has a value"
+        }
+        guard let frame = frames.last, depth == frame.depth + 1, case .adjustment(let index) = pendingKey.inAdjustment,
+              index != Self.tagsIndex || kind != "an array" else { return nil }
+        return "an adjustment's \(AdjustmentField.allCases[index].rawValue) holds \(kind), where haravan has a value"
     }
 
     private func isKey(_ key: HaravanKey) -> Bool {
@@ -175,6 +188,7 @@ private struct HaravanState: ~Copyable {
     mutating func startArray() -> String? {
         if let message = shape.begin(isObject: false, isContainer: true) { return "malformed JSON: \(message)" }
         let depth = shape.depth
+        if let problem = nestedValueProblem(depth: depth, kind: "an array") { return problem }
         guard let frame = frames.last, itemDepth == nil else {
             if depth == 1 { adjustmentsArrayDepth = 1 }
             return nil
@@ -210,10 +224,13 @@ private struct HaravanState: ~Copyable {
         let last = frames.count - 1
         if let itemDepth {
             if depth == itemDepth, case .item(let index) = pendingKey.inItem {
-                let span = frames[last].store(value)
-                frames[last].items[frames[last].items.count - Self.itemWidth + index] = span
+                let slot = frames[last].items.count - Self.itemWidth + index
+                // Which of two values holds is not clear (the last was read, silently).
+                if frames[last].items[slot].count >= 0 { return "a line item has \(ItemField.allCases[index].rawValue) twice: keep one" }
+                frames[last].items[slot] = frames[last].store(value)
             }
         } else if depth == frames[last].depth, case .adjustment(let index) = pendingKey.inAdjustment {
+            if frames[last].fields[index].count >= 0 { return "an adjustment has \(AdjustmentField.allCases[index].rawValue) twice: keep one" }
             let span = frames[last].store(value)
             if span.count >= 0 { frames[last].fields[index] = span }
         } else if depth == tagsArrayDepth, !value.isNull {

@@ -34,6 +34,11 @@ import TestSupport
         ("{\"adjustments\": 5}", "expected an array of rows"),
         ("[{\"variant_id\": 1, \"quantity_delta\": 1}] [{}]", "more than one JSON value"),
         ("{\"variant_id\": 1, \"quantity_delta\": 1}\n{\"variant_id\": }\n", "malformed JSON on this line"),
+        // Which of the two holds is not clear: the last was read, silently.
+        ("[{\"variant_id\": 1, \"quantity_delta\": 1, \"Quantity Delta\": 100}]", "quantity_delta is given twice in one object"),
+        // Read as empty, these were told "the quantity is empty".
+        ("[{\"variant_id\": 1, \"quantity_delta\": {\"units\": 1}}]", "quantity_delta holds an object, where the format reads a value"),
+        ("[{\"variant_id\": 1, \"quantity_delta\": [1]}]", "quantity_delta holds an array, where the format reads a value"),
     ])
     func refusesWrongShapesClearly(json: String, message: String) {
         #expect {
@@ -41,6 +46,31 @@ import TestSupport
         } throws: { error in
             (error as? FileReadError)?.message.contains(message) == true
         }
+    }
+
+    @Test(arguments: [
+        (#"{"inventory": {"location_id": "WH", "line_items": [{"product_variant_id": 1001, "quantity": 2, "quantity": 200}]}}"#,
+         "a line item has quantity twice: keep one"),
+        (#"{"inventory": {"location_id": "WH", "location_id": "SHOP", "line_items": [{"product_variant_id": 1001, "quantity": 2}]}}"#,
+         "an adjustment has location_id twice: keep one"),
+        (#"{"inventory": {"line_items": [{"product_variant_id": 1001, "quantity": {"value": 2}}]}}"#,
+         "a line item's quantity holds an object, where haravan has a value"),
+        (#"{"inventory": {"reason": ["damaged"], "line_items": [{"product_variant_id": 1001, "quantity": 2}]}}"#,
+         "an adjustment's reason holds an array, where haravan has a value"),
+    ])
+    func haravanRefusesAmbiguousAndNestedFields(json: String, message: String) {
+        #expect {
+            _ = try rows(json, .haravan)
+        } throws: { error in
+            (error as? FileReadError)?.message == message
+        }
+    }
+
+    @Test func nestedMembersTheFormatDoesNotReadAreSkipped() throws {
+        let haravan = #"{"inventory": {"tags": ["a", "b"], "meta": {"x": 1}, "line_items": [{"product_variant_id": 1001, "quantity": 2, "extra": [{}]}]}}"#
+        #expect(try rows(haravan, .haravan).map(\.quantity) == ["2"])
+        let read = try rows("[{\"variant_id\": 1, \"quantity_delta\": 2, \"meta\": {\"tags\": [1, {\"a\": null}]}, \"more\": [[]]}]")
+        #expect(read.map(\.quantity) == ["2"])
     }
 
     @Test func malformedInTheMiddleIsLocated() {
