@@ -52,6 +52,11 @@ struct ConfigurationReader {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
                 self.problem(line: mark.line, column: mark.column, "malformed YAML: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                // Yams marks where the mapping starts; the second use of the key is the mistake.
+                let (line, column) = duplicates.first.flatMap { Self.secondUse(of: $0, in: text, from: context.mark.line) }
+                    ?? (context.mark.line, context.mark.column)
+                self.problem(line: line, column: column, "\(duplicates.map { "`\($0)`" }.joined(separator: ", ")) given twice in one mapping: keep one")
             default:
                 problem(line: nil, column: nil, "malformed YAML: \(error)")
             }
@@ -64,6 +69,19 @@ struct ConfigurationReader {
 
     /// Where the first anchor or alias starts, looked for in the text before it is parsed:
     /// expanding aliases is what lets a small file grow without bound ("billion laughs").
+    /// Where `key` starts a line the second time from line `first` on (a block mapping's keys).
+    static func secondUse(of key: String, in text: String, from first: Int) -> (line: Int, column: Int)? {
+        var uses = 0
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where offset + 1 >= first {
+            let indent = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(indent)
+            guard rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':") else { continue }
+            uses += 1
+            if uses == 2 { return (offset + 1, indent + 1) }
+        }
+        return nil
+    }
+
     static func firstAnchorOrAlias(_ text: String) -> (line: Int, column: Int)? {
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var quote: Character?

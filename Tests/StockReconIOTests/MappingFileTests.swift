@@ -37,6 +37,7 @@ import TestSupport
         ("columns: [variant, quantity]\n", "1:10", "columns must be a mapping"),
         ("base: &b {variant: A, quantity: B}\ncolumns: *b\n", "1:7", "anchors and aliases"),
         ("columns: {variant: A, quantity: B\n", "2:1", "malformed YAML"),
+        ("columns:\n  variant: A\n  quantity: B\n  variant: C\n", "4:3", "`variant` given twice in one mapping"),
     ])
     func reportsEachMistakeAtItsLine(yaml: String, at: String, message: String) {
         #expect {

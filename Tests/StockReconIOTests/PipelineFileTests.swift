@@ -144,6 +144,7 @@ import TestSupport
         ("tenant: t\norg: o\nmappings: {pos: {columns: {variant: EAN, quantity: Mengen}}}\nstages:\n  - import: {mapping: pos, files: [pos.csv]}\n",
          "5:23", "column \"Mengen\" is not in the header"),
         ("a: &x 1\n", "1:4", "anchors and aliases"),
+        ("tenant: demo\norg: acme\ntenant: other\n", "3:1", "`tenant` given twice in one mapping"),
         ("tenant: t\norg: [o\n", "3:1", "malformed YAML"),
     ])
     func reportsEachMistakeAtItsLine(yaml: String, at: String, message: String) {
