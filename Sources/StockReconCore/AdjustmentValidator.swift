@@ -109,14 +109,7 @@ public struct AdjustmentValidator: Sendable {
             return nil
         }
         guard let index = catalog.variantIndex(key, by: kind) else {
-            let text = key.string
-            let variants = catalog.variantIDs(ofProduct: text)
-            let hint = variants.count > 1 && (kind == .productID || kind == .any)
-                ? "product \(text) has several variants (\(variants.joined(separator: ", "))): name one by variant_id, sku or barcode"
-                : "no variant with this \(kind == .any ? "id, sku or barcode" : column) in the catalog: check the value or add the variant with `stockrecon catalog import`"
-            problems.append(Diagnostic(
-                .unknownVariant, at: input.location(column), hint, input: text,
-                context: variants.count > 1 ? ["variants": .list(variants)] : [:]))
+            problems.append(Catalog.unknownVariant(key.string, by: kind, column: column, at: input.location(column), in: catalog))
             return nil
         }
         let facts = catalog.facts(at: index)

@@ -87,8 +87,11 @@ public struct Catalog: Sendable {
     /// Org ids as small integers, for comparing a variant's org with a run's.
     private var orgIndexes: [String: Int] = [:]
     private var variantByID = TextIndex()
+    /// A variant by sku and by barcode; -1 where several variants share one (see `sharing`).
     private var variantBySKU = TextIndex()
     private var variantByBarcode = TextIndex()
+    /// The variant ids of each sku and barcode that several variants share.
+    private var sharing: [VariantKeyKind: [String: [String]]] = [:]
     /// Products with exactly one variant; a product with several maps to nil.
     private var variantByProduct: [String: Int?] = [:]
     /// The variant ids of each product, for naming them when a product is ambiguous.
@@ -125,12 +128,25 @@ public struct Catalog: Sendable {
             id: variant.id, unitCostMinor: variant.unitCostMinor, isLocationAware: variant.isLocationAware,
             orgIndex: orgIndex(variant.orgID)))
         variantByID[variant.variantID] = index
-        if let sku = variant.sku, !sku.isEmpty { variantBySKU[sku] = index }
-        if let barcode = variant.barcode, !barcode.isEmpty { variantByBarcode[barcode] = index }
+        if let sku = variant.sku, !sku.isEmpty { indexKey(sku, of: index, kind: .sku) }
+        if let barcode = variant.barcode, !barcode.isEmpty { indexKey(barcode, of: index, kind: .barcode) }
         if let product = variant.productID, !product.isEmpty {
             variantByProduct[product] = variantByProduct[product] == nil ? .some(index) : .some(nil)
             variantIDsByProduct[product, default: []].append(variant.variantID)
         }
+    }
+
+    /// Indexes a sku or a barcode; one that a second variant has too names neither (a row
+    /// naming it was posted to whichever came last).
+    private mutating func indexKey(_ key: String, of index: Int, kind: VariantKeyKind) {
+        let earlier = kind == .sku ? variantBySKU[key] : variantByBarcode[key]
+        var value = index
+        if let earlier {
+            if earlier >= 0 { sharing[kind, default: [:]][key] = [variants[earlier].variantID] }
+            sharing[kind, default: [:]][key, default: []].append(variants[index].variantID)
+            value = -1
+        }
+        if kind == .sku { variantBySKU[key] = value } else { variantByBarcode[key] = value }
     }
 
     public var variantCount: Int { variants.count }
@@ -143,15 +159,30 @@ public struct Catalog: Sendable {
 
     /// The index of a variant for `facts(at:)` and `variant(at:)`.
     public func variantIndex(_ key: some InputText, by kind: VariantKeyKind) -> Int? {
+        func unique(_ index: Int?) -> Int? { index.flatMap { $0 >= 0 ? $0 : nil } }
         switch kind {
         case .variantID: return variantByID.value(for: key)
-        case .sku: return variantBySKU.value(for: key)
-        case .barcode: return variantByBarcode.value(for: key)
+        case .sku: return unique(variantBySKU.value(for: key))
+        case .barcode: return unique(variantByBarcode.value(for: key))
         case .productID: return variantByProduct[key.string] ?? nil
         case .any:
-            return variantByID.value(for: key) ?? variantBySKU.value(for: key) ?? variantByBarcode.value(for: key)
-                ?? (variantByProduct[key.string] ?? nil)
+            if let index = variantByID.value(for: key) { return index }
+            // A shared sku or barcode names no variant, rather than the next kind's.
+            if let index = variantBySKU.value(for: key) { return unique(index) }
+            if let index = variantByBarcode.value(for: key) { return unique(index) }
+            return variantByProduct[key.string] ?? nil
         }
+    }
+
+    /// Why `key` names no single variant where several have it: a shared sku or barcode, or a
+    /// product with several variants; nil when none has it.
+    public func ambiguity(_ key: String, by kind: VariantKeyKind) -> (what: String, variants: [String])? {
+        let kinds: [VariantKeyKind] = kind == .any ? [.sku, .barcode, .productID] : [kind]
+        for kind in kinds {
+            let variants = kind == .productID ? variantIDs(ofProduct: key) : sharing[kind]?[key] ?? []
+            if variants.count > 1 { return ("\(kind == .productID ? "product" : kind.rawValue) \(key)", variants) }
+        }
+        return nil
     }
 
     public func facts(at index: Int) -> VariantFacts { facts[index] }
@@ -182,4 +213,20 @@ public enum VariantKeyKind: String, Sendable, CaseIterable {
     case productID = "product_id"
     /// A column named `product` or `variant`: any of the above.
     case any
+}
+
+extension Catalog {
+    /// A row's variant that the catalog does not name: no such id, or one several variants
+    /// share (naming them, and how to name one).
+    static func unknownVariant(_ key: String, by kind: VariantKeyKind, column: String, at: SourceLocation, in catalog: Catalog) -> Diagnostic {
+        if let (what, variants) = catalog.ambiguity(key, by: kind) {
+            return Diagnostic(
+                .unknownVariant, at: at, "\(what) names several variants (\(variants.joined(separator: ", "))): name one by variant_id",
+                input: key, context: ["variants": .list(variants)])
+        }
+        let named = kind == .any ? "id, sku or barcode" : column
+        return Diagnostic(
+            .unknownVariant, at: at, "no variant with this \(named) in the catalog: check the value or add the variant with `stockrecon catalog import`",
+            input: key)
+    }
 }

@@ -23,10 +23,7 @@ struct CatalogRowCheck: Sendable {
         _ key: String, by kind: VariantKeyKind, field: String, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Catalog.VariantFacts? {
         guard let index = catalog.variantIndex(key, by: kind) else {
-            problems.append(Diagnostic(
-                .unknownVariant, at: at(field),
-                "no variant with this \(field) in the catalog: check the value or add the variant with `stockrecon catalog import`",
-                input: key))
+            problems.append(Catalog.unknownVariant(key, by: kind, column: field, at: at(field), in: catalog))
             return nil
         }
         let facts = catalog.facts(at: index)

@@ -78,6 +78,35 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(found.first?.message.contains("(Function)") == false)  // a column's name, not a closure's
     }
 
+    @Test func aSkuOrBarcodeThatSeveralVariantsShareNamesNone() {
+        // The second variant with a barcode used to take it: a count by barcode went to it.
+        var variants = [
+            Catalog.Variant(id: 100, variantID: "1001", productID: nil, orgID: "acme", sku: "TENT", barcode: "400", unitCostMinor: 1, isLocationAware: false),
+            Catalog.Variant(id: 101, variantID: "1009", productID: nil, orgID: "acme", sku: "TENT-B", barcode: "400", unitCostMinor: 1, isLocationAware: false),
+            Catalog.Variant(id: 102, variantID: "1010", productID: nil, orgID: "acme", sku: "TENT-B", barcode: "402", unitCostMinor: 1, isLocationAware: false),
+        ]
+        variants.append(Catalog.Variant(id: 103, variantID: "1011", productID: nil, orgID: "acme", sku: "TENT-B", barcode: nil, unitCostMinor: 1, isLocationAware: false))
+        let catalog = Catalog(orgs: [Catalog.Org(id: 1, orgID: "acme", name: nil, defaultLocationID: "WH")],
+                              locations: [Catalog.Location(id: 10, locationID: "WH", siteID: nil)], variants: variants)
+        #expect(catalog.variant("400", by: .barcode) == nil)
+        #expect(catalog.variant("TENT-B", by: .sku) == nil)
+        #expect(catalog.variant("TENT-B", by: .any) == nil, "a shared sku does not fall through to barcodes")
+        #expect(catalog.variant("402", by: .barcode)?.variantID == "1010")
+        #expect(catalog.variant("TENT", by: .sku)?.variantID == "1001")
+        #expect(catalog.ambiguity("400", by: .barcode)?.variants == ["1001", "1009"])
+        #expect(catalog.ambiguity("TENT-B", by: .any)?.variants == ["1009", "1010", "1011"])
+        let validator = AdjustmentValidator(catalog: catalog, org: Catalog.Org(id: 1, orgID: "acme", name: nil, defaultLocationID: "WH"), rules: AdjustmentRules())
+        let byBarcode = InputSource(file: "f.csv", variantColumns: [VariantColumn("barcode", .barcode)])
+        var row = AdjustmentInput<String>(source: byBarcode, line: 2, record: 1)
+        (row.variant, row.quantity) = ("400", "3")
+        guard case .invalid(let found) = validator.validate(row) else {
+            Issue.record("a shared barcode was taken for one variant")
+            return
+        }
+        #expect(found.map(\.type) == [.unknownVariant])
+        #expect(found.first?.message == "barcode 400 names several variants (1001, 1009): name one by variant_id")
+    }
+
     @Test func aUnitCostBeyondExactMoneySaysSo() {
         let found = problems(input { $0.unitCost = "99999999999999999999" })
         #expect(found.map(\.type) == [.invalidCost])
