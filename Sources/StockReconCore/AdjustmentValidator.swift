@@ -134,10 +134,13 @@ public struct AdjustmentValidator: Sendable {
         if let key = input.location {
             let byName = input.source.mapping.locationBy == .name
             guard let location = byName ? catalog.locationKey(named: key) : catalog.locationKey(key) else {
+                let sharing = byName ? catalog.locationIDs(sharingName: key.string) : []
                 problems.append(Diagnostic(
                     .unknownLocation, at: input.location(column()),
-                    "no location with this \(byName ? "name" : "id") in the catalog: check the value or add the location with `stockrecon catalog import`",
-                    input: key.string))
+                    sharing.isEmpty
+                        ? "no location with this \(byName ? "name" : "id") in the catalog: check the value or add the location with `stockrecon catalog import`"
+                        : "locations \(sharing.joined(separator: ", ")) share this name: name one by location_id",
+                    input: key.string, context: sharing.isEmpty ? [:] : ["locations": .list(sharing)]))
                 return nil
             }
             resolved = location

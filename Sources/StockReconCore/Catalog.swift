@@ -84,6 +84,8 @@ public struct Catalog: Sendable {
     private var locationKeys = TextIndex()
     private var locationKeysByName = TextIndex()
     private var locationsByKey: [Int64: Location] = [:]
+    /// The location ids of each name that several locations share.
+    private var locationsSharingName: [String: [String]] = [:]
     /// Org ids as small integers, for comparing a variant's org with a run's.
     private var orgIndexes: [String: Int] = [:]
     private var variantByID = TextIndex()
@@ -105,7 +107,16 @@ public struct Catalog: Sendable {
         for location in locations {
             self.locations[location.locationID] = location
             locationKeys[location.locationID] = Int(location.id)
-            if let name = location.name, !name.isEmpty { locationKeysByName[name] = Int(location.id) }
+            if let name = location.name, !name.isEmpty {
+                // A name two locations share names neither (rows went to whichever came last).
+                if let earlier = locationKeysByName[name] {
+                    if earlier >= 0 { locationsSharingName[name] = locationsByKey[Int64(earlier)].map { [$0.locationID] } ?? [] }
+                    locationsSharingName[name, default: []].append(location.locationID)
+                    locationKeysByName[name] = -1
+                } else {
+                    locationKeysByName[name] = Int(location.id)
+                }
+            }
             locationsByKey[location.id] = location
         }
         for user in users { self.users[user.userID] = user }
@@ -191,7 +202,12 @@ public struct Catalog: Sendable {
     public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
 
     /// The internal id of a location, by its name.
-    public func locationKey(named name: some InputText) -> Int64? { locationKeysByName.value(for: name).map(Int64.init) }
+    public func locationKey(named name: some InputText) -> Int64? {
+        locationKeysByName.value(for: name).flatMap { $0 >= 0 ? Int64($0) : nil }
+    }
+
+    /// The location ids of a name several locations share (empty when one or none has it).
+    public func locationIDs(sharingName name: String) -> [String] { locationsSharingName[name] ?? [] }
 
     /// A location by its internal id.
     public func location(key: Int64) -> Location? { locationsByKey[key] }

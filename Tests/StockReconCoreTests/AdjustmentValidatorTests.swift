@@ -107,6 +107,29 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(found.first?.message == "barcode 400 names several variants (1001, 1009): name one by variant_id")
     }
 
+    @Test func aLocationNameThatSeveralLocationsShareNamesNone() {
+        let catalog = Catalog(
+            orgs: [Catalog.Org(id: 1, orgID: "acme", name: nil, defaultLocationID: "WH")],
+            locations: [
+                Catalog.Location(id: 10, locationID: "WH", siteID: nil, name: "Back room"),
+                Catalog.Location(id: 11, locationID: "SHOP", siteID: nil, name: "Back room"),
+                Catalog.Location(id: 12, locationID: "YARD", siteID: nil, name: "Yard"),
+            ],
+            variants: [Catalog.Variant(id: 100, variantID: "1001", productID: nil, orgID: "acme", sku: nil, barcode: nil, unitCostMinor: 1, isLocationAware: false)])
+        #expect(catalog.locationKey(named: "Back room") == nil)
+        #expect(catalog.locationKey(named: "Yard") == 12)
+        var mapping = SourceFormat.canonical.mapping
+        mapping.locationBy = .name
+        var row = AdjustmentInput<String>(source: InputSource(file: "f.csv", mapping: mapping), line: 2, record: 1)
+        (row.variant, row.quantity, row.location) = ("1001", "3", "Back room")
+        let validator = AdjustmentValidator(catalog: catalog, org: Catalog.Org(id: 1, orgID: "acme", name: nil, defaultLocationID: "WH"), rules: AdjustmentRules())
+        guard case .invalid(let found) = validator.validate(row) else {
+            Issue.record("a shared name was taken for one location")
+            return
+        }
+        #expect(found.map(\.message) == ["locations WH, SHOP share this name: name one by location_id"])
+    }
+
     @Test func aUnitCostBeyondExactMoneySaysSo() {
         let found = problems(input { $0.unitCost = "99999999999999999999" })
         #expect(found.map(\.type) == [.invalidCost])
