@@ -174,7 +174,13 @@ struct ConfigurationReader {
     mutating func reasonTypes(_ node: Node, what: String) -> [String: AdjustmentType] {
         guard let entries = mapping(node, allowed: nil, what: what) else { return [:] }
         var types: [String: AdjustmentType] = [:]
+        var seen: [String: String] = [:]
         for (reason, value) in entries.pairs {
+            // Reasons match in any case: two spellings of one would map it twice.
+            if let earlier = seen.updateValue(reason, forKey: reason.lowercased()) {
+                problem(value, "\(reason) and \(earlier) are one reason (reasons match in any case): keep one")
+                continue
+            }
             if let type = adjustmentType(value) { types[reason] = type }
         }
         return types

@@ -38,6 +38,7 @@ import TestSupport
         ("base: &b {variant: A, quantity: B}\ncolumns: *b\n", "1:7", "anchors and aliases"),
         ("columns: {variant: A, quantity: B\n", "2:1", "malformed YAML"),
         ("columns:\n  variant: A\n  quantity: B\n  variant: C\n", "4:3", "`variant` given twice in one mapping"),
+        ("columns: {variant: A, quantity: B}\nreasons:\n  Bruch: DAMAGE\n  bruch: THEFT\n", "4:10", "bruch and Bruch are one reason"),
     ])
     func reportsEachMistakeAtItsLine(yaml: String, at: String, message: String) {
         #expect {
