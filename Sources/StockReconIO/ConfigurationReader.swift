@@ -67,8 +67,6 @@ struct ConfigurationReader {
         }
     }
 
-    /// Where the first anchor or alias starts, looked for in the text before it is parsed:
-    /// expanding aliases is what lets a small file grow without bound ("billion laughs").
     /// Where `key` starts a line the second time from line `first` on (a block mapping's keys).
     static func secondUse(of key: String, in text: String, from first: Int) -> (line: Int, column: Int)? {
         var uses = 0
@@ -82,6 +80,8 @@ struct ConfigurationReader {
         return nil
     }
 
+    /// Where the first anchor or alias starts, looked for in the text before it is parsed:
+    /// expanding aliases is what lets a small file grow without bound ("billion laughs").
     static func firstAnchorOrAlias(_ text: String) -> (line: Int, column: Int)? {
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var quote: Character?
