@@ -17,6 +17,9 @@ struct FileImporter {
     private(set) var samples: [Diagnostic] = []
     /// Rows skipped by resuming after an earlier file this one begins with.
     private(set) var resumedRows = 0
+    /// An earlier file without natural keys that this one begins with: its rows were posted
+    /// again (their keys are their file's).
+    private(set) var repeated: FilePrefixes.Candidate?
     private var counts = OutcomeCounts()
 
     init(
@@ -63,9 +66,15 @@ struct FileImporter {
             resumedRows = resume.skippedRows
         }
         try posting.finish(counts)
-        if known == nil, counts.rejected == 0, checker.isEveryRowKeyed, let point = checker.resumePoint,
+        if known == nil, !checker.isEveryRowKeyed {
+            repeated = try earlierFile(in: hash, reading: reading, resumable: false)
+        }
+        // A clean file of keyed rows may be resumed after; one without keys is recorded to warn.
+        let resumable = counts.rejected == 0 && checker.isEveryRowKeyed
+        if known == nil, resumable || !checker.isEveryRowKeyed, let point = checker.resumePoint,
            let prefix = try hash.sha256(ofFirst: point.end) {
-            try FilePrefixes.record(file: posting.file, tenant: context.tenant, reading: reading, sha256: prefix, point: point, in: db)
+            try FilePrefixes.record(
+                file: posting.file, tenant: context.tenant, reading: reading, sha256: prefix, point: point, resumable: resumable, in: db)
         }
         return counts
     }
@@ -76,9 +85,14 @@ struct FileImporter {
 
     /// Where this file may resume: after the longest clean file it begins with, if any.
     private func resumePoint(in hash: FileHash, reading: String) throws -> ResumePoint? {
-        for candidate in try FilePrefixes.candidates(tenant: context.tenant, reading: reading, size: hash.size, in: db)
+        try earlierFile(in: hash, reading: reading, resumable: true)?.point
+    }
+
+    /// The longest earlier file (resumable, or without natural keys) this one begins with.
+    private func earlierFile(in hash: FileHash, reading: String, resumable: Bool) throws -> FilePrefixes.Candidate? {
+        for candidate in try FilePrefixes.candidates(tenant: context.tenant, reading: reading, size: hash.size, resumable: resumable, in: db)
         where try hash.sha256(ofFirst: candidate.point.end) == candidate.sha256 {
-            return candidate.point
+            return candidate
         }
         return nil
     }

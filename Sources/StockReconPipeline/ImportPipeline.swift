@@ -114,6 +114,7 @@ public struct ImportPipeline {
                 fileReport.counts = try importer.run(hash: hash)
                 samples = importer.samples
                 fileReport.resumedRows = importer.resumedRows
+                fileReport.repeats = importer.repeated.map { ($0.path, $0.run, $0.point.rows) }
             }
             report.sample(samples)
         } catch let failure as FileReadError {

@@ -74,6 +74,11 @@ extension RunReport {
             var fileMembers = [("file", JSONText.quote(file.file))] + countMembers(file.counts)
             if let failure = file.failure { fileMembers.append(("error", JSONText.quote(failure.description))) }
             if file.resumedRows > 0 { fileMembers.append(("resumed_rows", String(file.resumedRows))) }
+            if let repeats = file.repeats {
+                fileMembers.append(("repeats", object([
+                    ("file", JSONText.quote(repeats.file)), ("run_id", String(repeats.run)), ("rows", String(repeats.rows)),
+                ])))
+            }
             return object(fileMembers)
         }
         members.append(("files", "[" + files.joined(separator: ",") + "]"))
@@ -101,6 +106,11 @@ extension RunReport {
         }
         for file in files where file.resumedRows > 0 {
             lines.append("\(file.file): resumed after an earlier file it begins with: \(file.resumedRows) rows not read again, each a duplicate by its natural key")
+        }
+        for file in files {
+            guard let repeats = file.repeats else { continue }
+            lines.append("\(file.file): warning: it begins with the \(repeats.rows) rows of \(repeats.file) (run \(repeats.run)), which have no "
+                + "natural keys, so they \(isDryRun ? "would be" : "were") \(verb) again; give the export a key column (idempotency_key) so that re-exports add only new rows")
         }
         let prefix = isDryRun ? "dry run, nothing written: " : (runID.map { "run \($0): " } ?? "")
         lines.append(prefix + "\(counts.rows) rows: \(counts.posted) \(verb), \(counts.pending) pending, "

@@ -37,6 +37,8 @@ public struct FileReport: Sendable {
     /// Rows of an earlier clean file that this one begins with, not read again: duplicates
     /// by their natural keys.
     public var resumedRows = 0
+    /// An earlier file without natural keys that this one begins with: its rows posted again.
+    public var repeats: (file: String, run: Int64, rows: Int)?
 }
 
 /// What reading one small file (a catalog file, a count sheet, purchase orders) came to: its

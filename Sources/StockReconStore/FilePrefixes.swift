@@ -20,33 +20,54 @@ public enum FilePrefixes {
         CREATE INDEX file_prefixes_by_reading ON file_prefixes (tenant, reading, end_offset);
         """
 
+    /// Files whose rows have no natural keys are recorded too, never to resume after (their
+    /// rows' keys are their file's): a later file that begins with one is told that those
+    /// rows were posted again.
+    static let keylessSQL = """
+        -- 1: a file a later one may resume after; 0: a file without natural keys, recorded so
+        -- that a later file beginning with it is warned that its rows were posted again.
+        ALTER TABLE file_prefixes ADD COLUMN resumable INTEGER NOT NULL DEFAULT 1;
+        """
+
     /// An earlier file a new one may begin with.
     public struct Candidate: Sendable {
         public var sha256: String
         public var point: ResumePoint
+        /// The earlier file as it was named, and the run that last read it.
+        public var path: String
+        public var run: Int64
     }
 
-    /// The tenant's files read as `reading` that a file of `size` bytes could begin with,
-    /// longest first; the few most recent lengths are enough for nightly exports.
-    public static func candidates(tenant: Int64, reading: String, size: Int, in db: any SQLConnection) throws -> [Candidate] {
+    /// The tenant's files read as `reading` that a file of `size` bytes could begin with
+    /// (resumable ones, or files without natural keys), longest first; the few most recent
+    /// lengths are enough for nightly exports.
+    public static func candidates(
+        tenant: Int64, reading: String, size: Int, resumable: Bool = true, in db: any SQLConnection
+    ) throws -> [Candidate] {
         try db.fetchAll(sql: """
-            SELECT sha256, first_end, first_rows, end_offset, rows, next_line FROM file_prefixes
-            WHERE tenant = ? AND reading = ? AND end_offset <= ?
-            ORDER BY end_offset DESC LIMIT 8
-            """, arguments: [tenant, reading, size]
+            SELECT p.sha256, p.first_end, p.first_rows, p.end_offset, p.rows, p.next_line, f.path, f.last_run
+            FROM file_prefixes p JOIN source_files f ON f.id = p.file
+            WHERE p.tenant = ? AND p.reading = ? AND p.end_offset <= ? AND p.resumable = ?
+            ORDER BY p.end_offset DESC LIMIT 8
+            """, arguments: [tenant, reading, size, resumable ? 1 : 0]
         ).map { row in
-            Candidate(sha256: try row[0], point: ResumePoint(firstEnd: try row[1], firstRows: try row[2], end: try row[3], rows: try row[4], nextLine: try row[5]))
+            Candidate(
+                sha256: try row[0], point: ResumePoint(firstEnd: try row[1], firstRows: try row[2], end: try row[3], rows: try row[4], nextLine: try row[5]),
+                path: try row[6], run: try row[7])
         }
     }
 
-    /// Records where a later file may resume after `file`.
-    public static func record(file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, in db: any SQLConnection) throws {
+    /// Records where a later file may resume after `file` (or, not `resumable`, where a later
+    /// file would repeat its rows).
+    public static func record(
+        file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, resumable: Bool = true, in db: any SQLConnection
+    ) throws {
         try db.execute(sql: """
-            INSERT INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows, next_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows, next_line, resumable)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (file) DO UPDATE SET tenant = excluded.tenant, reading = excluded.reading, sha256 = excluded.sha256,
                 first_end = excluded.first_end, first_rows = excluded.first_rows, end_offset = excluded.end_offset,
-                rows = excluded.rows, next_line = excluded.next_line
-            """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows, point.nextLine])
+                rows = excluded.rows, next_line = excluded.next_line, resumable = excluded.resumable
+            """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows, point.nextLine, resumable ? 1 : 0])
     }
 }

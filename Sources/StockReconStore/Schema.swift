@@ -18,6 +18,7 @@ enum Schema {
         (variantMovementsMigration, VariantMovements.tableSQL),
         ("v9: front-coded key blocks", KeyBlocks.formatSQL),
         ("v10: movement runs stored uncompressed on a server", VariantMovements.serverStorageSQL),
+        ("v11: prefixes of files without natural keys", FilePrefixes.keylessSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).

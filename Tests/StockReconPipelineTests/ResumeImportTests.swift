@@ -59,6 +59,27 @@ import StockReconStore
         #expect(try movements(fixture) == movements(whole))
     }
 
+    /// Rows without natural keys are known by their file: an extended export posts them again,
+    /// as SPEC section 4 has it, and the report says so, naming the earlier file.
+    @Test(arguments: Backend.available) func aKeylessExportThatRepeatsAnEarlierOneIsWarnedOf(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        func synq(_ range: ClosedRange<Int>) -> String {
+            "variant_id,location_id,quantity_delta\n" + range.map { "1001,WH,\($0)\n" }.joined()
+        }
+        let first = try fixture.importing([fixture.file("stock-1.csv", synq(1...2))])
+        #expect(first.files.first?.repeats == nil)
+        let dry = try fixture.importing([fixture.file("stock-2.csv", synq(1...3))], dryRun: true)
+        #expect(dry.text().contains("stock-2.csv: warning: it begins with the 2 rows of stock-1.csv (run \(first.runID ?? 0)), which have no natural keys, so they would be posted again"))
+        let second = try fixture.importing([fixture.file("stock-2.csv", synq(1...3))])
+        #expect(second.counts == OutcomeCounts(rows: 3, posted: 3))
+        #expect(second.files.first?.repeats?.file == "stock-1.csv" && second.files.first?.repeats?.rows == 2)
+        #expect(second.json.contains(#""repeats":{"file":"stock-1.csv","run_id":\#(first.runID ?? 0),"rows":2}"#))
+        #expect(try fixture.balance("1001") == 1 + 2 + 1 + 2 + 3)
+        // Another file that does not begin with either, and the same file again, are not warned of.
+        #expect(try fixture.importing([fixture.file("other.csv", "variant_id,location_id,quantity_delta\n1001,WH,9\n")]).files.first?.repeats == nil)
+        #expect(try fixture.importing([fixture.file("stock-2-again.csv", synq(1...3))]).files.first?.repeats == nil)
+    }
+
     @Test(arguments: Backend.available) func aFileWithARejectedRowIsReadWholeAgain(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         // Adjustment 3's first line item is rejected (zero quantity): it must be checked again.
@@ -76,7 +97,9 @@ import StockReconStore
         _ = try fixture.importing([fixture.file("a.json", "[" + rows.joined(separator: ",\n") + "]")], format: .canonical)
         let again = try fixture.importing([fixture.file("b.json", "[" + (rows + rows.prefix(1)).joined(separator: ",\n") + "]")], format: .canonical)
         #expect(again.counts == OutcomeCounts(rows: 5, posted: 5), "the default key is the file's hash and the row's place")
-        #expect(try fixture.count("SELECT count(*) FROM file_prefixes") == 0)
+        #expect(again.files.first?.resumedRows == 0)
+        #expect(again.files.first?.repeats?.rows == 4, "told that a.json's rows were posted again")
+        #expect(try fixture.count("SELECT count(*) FROM file_prefixes WHERE resumable = 1") == 0)
     }
 
     @Test(arguments: Backend.available) func noResumeReadsEveryByteAndTenantsAndFormatsDoNotShare(_ backend: Backend) throws {
