@@ -82,18 +82,13 @@ public struct Catalog: Sendable {
     private var variants: [Variant] = []
     private var facts: [VariantFacts] = []
     private var locationKeys = TextIndex()
-    private var locationKeysByName = TextIndex()
+    private var locationKeysByName = SharedKeyIndex()
     private var locationsByKey: [Int64: Location] = [:]
-    /// The location ids of each name that several locations share.
-    private var locationsSharingName: [String: [String]] = [:]
     /// Org ids as small integers, for comparing a variant's org with a run's.
     private var orgIndexes: [String: Int] = [:]
     private var variantByID = TextIndex()
-    /// A variant by sku and by barcode; -1 where several variants share one (see `sharing`).
-    private var variantBySKU = TextIndex()
-    private var variantByBarcode = TextIndex()
-    /// The variant ids of each sku and barcode that several variants share.
-    private var sharing: [VariantKeyKind: [String: [String]]] = [:]
+    private var variantBySKU = SharedKeyIndex()
+    private var variantByBarcode = SharedKeyIndex()
     /// Products with exactly one variant; a product with several maps to nil.
     private var variantByProduct: [String: Int?] = [:]
     /// The variant ids of each product, for naming them when a product is ambiguous.
@@ -108,14 +103,8 @@ public struct Catalog: Sendable {
             self.locations[location.locationID] = location
             locationKeys[location.locationID] = Int(location.id)
             if let name = location.name, !name.isEmpty {
-                // A name two locations share names neither (rows went to whichever came last).
-                if let earlier = locationKeysByName[name] {
-                    if earlier >= 0 { locationsSharingName[name] = locationsByKey[Int64(earlier)].map { [$0.locationID] } ?? [] }
-                    locationsSharingName[name, default: []].append(location.locationID)
-                    locationKeysByName[name] = -1
-                } else {
-                    locationKeysByName[name] = Int(location.id)
-                }
+                let byKey = locationsByKey
+                locationKeysByName.add(name, value: Int(location.id), id: location.locationID) { byKey[Int64($0)]?.locationID ?? "" }
             }
             locationsByKey[location.id] = location
         }
@@ -139,25 +128,15 @@ public struct Catalog: Sendable {
             id: variant.id, unitCostMinor: variant.unitCostMinor, isLocationAware: variant.isLocationAware,
             orgIndex: orgIndex(variant.orgID)))
         variantByID[variant.variantID] = index
-        if let sku = variant.sku, !sku.isEmpty { indexKey(sku, of: index, kind: .sku) }
-        if let barcode = variant.barcode, !barcode.isEmpty { indexKey(barcode, of: index, kind: .barcode) }
+        let all = variants
+        if let sku = variant.sku, !sku.isEmpty { variantBySKU.add(sku, value: index, id: variant.variantID) { all[$0].variantID } }
+        if let barcode = variant.barcode, !barcode.isEmpty {
+            variantByBarcode.add(barcode, value: index, id: variant.variantID) { all[$0].variantID }
+        }
         if let product = variant.productID, !product.isEmpty {
             variantByProduct[product] = variantByProduct[product] == nil ? .some(index) : .some(nil)
             variantIDsByProduct[product, default: []].append(variant.variantID)
         }
-    }
-
-    /// Indexes a sku or a barcode; one that a second variant has too names neither (a row
-    /// naming it was posted to whichever came last).
-    private mutating func indexKey(_ key: String, of index: Int, kind: VariantKeyKind) {
-        let earlier = kind == .sku ? variantBySKU[key] : variantByBarcode[key]
-        var value = index
-        if let earlier {
-            if earlier >= 0 { sharing[kind, default: [:]][key] = [variants[earlier].variantID] }
-            sharing[kind, default: [:]][key, default: []].append(variants[index].variantID)
-            value = -1
-        }
-        if kind == .sku { variantBySKU[key] = value } else { variantByBarcode[key] = value }
     }
 
     public var variantCount: Int { variants.count }
@@ -170,17 +149,16 @@ public struct Catalog: Sendable {
 
     /// The index of a variant for `facts(at:)` and `variant(at:)`.
     public func variantIndex(_ key: some InputText, by kind: VariantKeyKind) -> Int? {
-        func unique(_ index: Int?) -> Int? { index.flatMap { $0 >= 0 ? $0 : nil } }
         switch kind {
         case .variantID: return variantByID.value(for: key)
-        case .sku: return unique(variantBySKU.value(for: key))
-        case .barcode: return unique(variantByBarcode.value(for: key))
+        case .sku: return variantBySKU.value(for: key)
+        case .barcode: return variantByBarcode.value(for: key)
         case .productID: return variantByProduct[key.string] ?? nil
         case .any:
             if let index = variantByID.value(for: key) { return index }
             // A shared sku or barcode names no variant, rather than the next kind's.
-            if let index = variantBySKU.value(for: key) { return unique(index) }
-            if let index = variantByBarcode.value(for: key) { return unique(index) }
+            if let found = variantBySKU.entry(for: key) { return found.value }
+            if let found = variantByBarcode.entry(for: key) { return found.value }
             return variantByProduct[key.string] ?? nil
         }
     }
@@ -190,7 +168,12 @@ public struct Catalog: Sendable {
     public func ambiguity(_ key: String, by kind: VariantKeyKind) -> (what: String, variants: [String])? {
         let kinds: [VariantKeyKind] = kind == .any ? [.sku, .barcode, .productID] : [kind]
         for kind in kinds {
-            let variants = kind == .productID ? variantIDs(ofProduct: key) : sharing[kind]?[key] ?? []
+            let variants: [String] = switch kind {
+            case .productID: variantIDs(ofProduct: key)
+            case .sku: variantBySKU.ids(sharing: key)
+            case .barcode: variantByBarcode.ids(sharing: key)
+            case .variantID, .any: []
+            }
             if variants.count > 1 { return ("\(kind == .productID ? "product" : kind.rawValue) \(key)", variants) }
         }
         return nil
@@ -202,12 +185,10 @@ public struct Catalog: Sendable {
     public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
 
     /// The internal id of a location, by its name.
-    public func locationKey(named name: some InputText) -> Int64? {
-        locationKeysByName.value(for: name).flatMap { $0 >= 0 ? Int64($0) : nil }
-    }
+    public func locationKey(named name: some InputText) -> Int64? { locationKeysByName.value(for: name).map(Int64.init) }
 
     /// The location ids of a name several locations share (empty when one or none has it).
-    public func locationIDs(sharingName name: String) -> [String] { locationsSharingName[name] ?? [] }
+    public func locationIDs(sharingName name: String) -> [String] { locationKeysByName.ids(sharing: name) }
 
     /// A location by its internal id.
     public func location(key: Int64) -> Location? { locationsByKey[key] }
