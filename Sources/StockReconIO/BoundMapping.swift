@@ -96,9 +96,7 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
     /// A column the mapping reads that the header names twice: which one holds the value is
     /// not clear (the first was read, silently), so the file is refused.
     private static func checkRepeated(_ mapping: ColumnMapping, columns: Columns, header: [String], file: String) throws {
-        let read = mapping.variantColumns.map(\.name) + MappedField.allCases.flatMap { mapping.names($0) }
-        var seen = Set<String>()
-        for name in read where seen.insert(Columns.normalize(name)).inserted {
+        for name in mapping.allColumnNames {
             let positions = columns.positions(of: name)
             guard positions.count > 1 else { continue }
             throw FileReadError(
