@@ -113,10 +113,62 @@ public struct AdjustmentInput<Text: InputText> {
     /// This row's location at the column a field is read from.
     public func location(of field: MappedField) -> SourceLocation { location(source.column(field)) }
 
-    /// A 64-bit FNV-1a digest of everything that decides what the row posts: two rows with
-    /// one natural key and different digests conflict.
+    /// A 64-bit digest of everything that decides what the row posts: two rows with one
+    /// natural key and different digests conflict.
     @inlinable  // specialized where it is called: the re-export's hot path settles rows by it
-    public var contentDigest: Int64 {
+    public func contentDigest(_ kind: ContentDigest) -> Int64 {
+        switch kind {
+        case .fnv1a: fnv1aDigest
+        case .words: wordsDigest
+        }
+    }
+
+    @inlinable
+    var wordsDigest: Int64 {
+        var hash: UInt64 = 0x243F_6A88_85A3_08D3
+        hash = Self.mixingWords(variant, into: hash)
+        hash = WordHash.mixing(word: wordsDigestCodes, into: hash)
+        hash = Self.mixingWords(quantity, into: hash)
+        hash = Self.mixingWords(adjustmentType, into: hash)
+        hash = Self.mixingWords(location, into: hash)
+        hash = Self.mixingWords(site, into: hash)
+        hash = Self.mixingWords(reasonCode, into: hash)
+        hash = Self.mixingWords(reasonDescription, into: hash)
+        hash = Self.mixingWords(reference, into: hash)
+        hash = Self.mixingWords(unitCost, into: hash)
+        hash = Self.mixingWords(totalCost, into: hash)
+        hash = Self.mixingWords(notes, into: hash)
+        hash = Self.mixingWords(occurredAt, into: hash)
+        return Int64(bitPattern: hash)
+    }
+
+    /// The kind of variant column and the mode, as fixed codes in one word (they are stored
+    /// in digests: never renumber them).
+    @inlinable
+    var wordsDigestCodes: UInt64 {
+        let kind: UInt64 = switch variantKey.kind {
+        case .variantID: 1
+        case .sku: 2
+        case .barcode: 3
+        case .productID: 4
+        case .any: 5
+        }
+        let mode: UInt64 = switch self.mode {
+        case .delta: 1
+        case .set: 2
+        }
+        return kind | mode << 8
+    }
+
+    @inlinable @inline(__always)
+    static func mixingWords(_ text: (some InputText)?, into hash: UInt64) -> UInt64 {
+        guard let text else { return WordHash.mixingAbsent(into: hash) }
+        return text.withBytes { WordHash.mixing($0, into: hash) }
+    }
+
+    /// The digest of tenants whose keys predate `words` (migration v12), a byte at a time.
+    @inlinable
+    var fnv1aDigest: Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         hash = Self.mixing(variant, into: hash)
         hash = Self.mixing(variantKey.kind.rawValue, into: hash)
@@ -135,7 +187,7 @@ public struct AdjustmentInput<Text: InputText> {
         return Int64(bitPattern: hash)
     }
 
-    /// One field into the digest, then a separator. A pure function of its arguments: a
+    /// One field into the FNV-1a digest, then a separator. A pure function of its arguments: a
     /// mutable hash captured by a closure was checked for exclusive access on every byte.
     @inlinable
     static func mixing(_ text: (some InputText)?, into hash: UInt64) -> UInt64 {

@@ -15,11 +15,14 @@ public struct AdjustmentValidator: Sendable {
     /// `rules.reasons` on a reason's bytes: each reason's type at its value.
     private let reasonIndex: LowercasedIndex
     private let reasonTypes: [AdjustmentType]
+    /// How the tenant's natural keys digest a row's content.
+    public let digest: ContentDigest
 
-    public init(catalog: Catalog, org: Catalog.Org, rules: AdjustmentRules) {
+    public init(catalog: Catalog, org: Catalog.Org, rules: AdjustmentRules, digest: ContentDigest = .words) {
         self.catalog = catalog
         self.org = org
         self.rules = rules
+        self.digest = digest
         self.defaultLocation = org.defaultLocationID.flatMap { catalog.locations[$0] }
         self.orgIndex = catalog.orgIndex(of: org.orgID)
         (reasonIndex, reasonTypes) = rules.reasons.lowercasedIndex()
@@ -52,7 +55,7 @@ public struct AdjustmentValidator: Sendable {
             adjustmentType: typeText, type: type, reasonCode: input.reasonCode,
             reasonDescription: input.reasonDescription, reference: input.reference,
             unitCostMinor: unitCost ?? variant.unitCostMinor, notes: input.notes,
-            occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest))
+            occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest(digest)))
     }
 
     // MARK: - Checks

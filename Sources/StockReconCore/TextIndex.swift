@@ -227,14 +227,7 @@ public struct TextIndex: Sendable {
             hash ^= hash >> 32
             index += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < raw.count {
-            tail |= UInt64(raw[index]) << shift
-            shift += 8
-            index += 1
-        }
-        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        hash = (hash ^ WordHash.tail(raw, from: index)) &* 0xC4CE_B9FE_1A85_EC53
         return hash ^ (hash >> 29)
     }
 }

@@ -86,7 +86,8 @@ public struct ImportPipeline {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
             command: request.command, isDryRun: isDryRun, rules: request.rules, reconciler: request.reconciler)
-        let validator = AdjustmentValidator(catalog: setup.catalog, org: setup.org, rules: request.rules.applying(request.mapping))
+        let validator = AdjustmentValidator(
+            catalog: setup.catalog, org: setup.org, rules: request.rules.applying(request.mapping), digest: setup.digest)
         var report = RunReport()
         report.isDryRun = isDryRun
         report.runID = isDryRun ? nil : setup.context.run

@@ -15,10 +15,10 @@ struct SettledRecords: Sendable {
     func contains(_ record: Int) -> Bool { isKnownFile && !outstanding.contains(record) }
 
     /// `keyHash` is the `TextIndex` hash of the row's natural key.
-    func isDuplicate(_ input: AdjustmentInput<BorrowedText>, keyHash: UInt64) -> Bool {
+    func isDuplicate(_ input: AdjustmentInput<BorrowedText>, keyHash: UInt64, digest: ContentDigest) -> Bool {
         guard let knownKeys, let key = input.naturalKey, !outstanding.contains(input.record),
               let earlier = knownKeys.earlier(key, hash: keyHash) else { return false }
-        return earlier.contentDigest == input.contentDigest
+        return earlier.contentDigest == input.contentDigest(digest)
     }
 }
 
@@ -94,7 +94,7 @@ final class RowChecker: @unchecked Sendable {
                 // Hashed once here, for the known keys and for the posting thread's.
                 let keyHash = input.naturalKey.map { $0.withBytes(TextIndex.hash) } ?? 0
                 if input.naturalKey == nil { isEveryRowKeyed = false }
-                if settled.isDuplicate(input, keyHash: keyHash) {
+                if settled.isDuplicate(input, keyHash: keyHash, digest: validator.digest) {
                     batch.pointee.appendSettled()
                 } else {
                     switch validator.validate(input) {

@@ -6,6 +6,8 @@ struct RunSetup {
     var catalog: Catalog
     var org: Catalog.Org
     var context: PostingContext
+    /// How the tenant's natural keys digest a row's content.
+    var digest: ContentDigest
 
     /// The user a run is attributed to when none is named: created (as staff) on first use.
     static let systemUserID = "system"
@@ -27,7 +29,8 @@ struct RunSetup {
                 catalog: catalog, org: org,
                 context: PostingContext(
                     tenant: tenant, tenantID: tenantID, org: org.id, run: run, user: user,
-                    reconciler: reconciler ?? Reconciler(rules: rules)))
+                    reconciler: reconciler ?? Reconciler(rules: rules)),
+                digest: try Store.contentDigest(tenant: tenant, in: db))
         }
         try writing(db, isDryRun: isDryRun, start)
         guard let setup else { throw UsageError("the run could not start") }

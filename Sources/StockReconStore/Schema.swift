@@ -19,6 +19,7 @@ enum Schema {
         ("v9: front-coded key blocks", KeyBlocks.formatSQL),
         ("v10: movement runs stored uncompressed on a server", VariantMovements.serverStorageSQL),
         ("v11: prefixes of files without natural keys", FilePrefixes.keylessSQL),
+        ("v12: each tenant's content digest", Store.contentDigestSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).

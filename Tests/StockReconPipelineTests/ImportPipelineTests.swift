@@ -238,6 +238,44 @@ import StockReconStore
         #expect(try fixture.variantRunsMatchLedger())
     }
 
+    /// Migration v12 gave natural keys a faster content digest. A tenant whose keys were
+    /// stored before it keeps the old one: its re-export's old rows stay duplicates (with
+    /// the new digest they would all conflict), while a tenant without keys takes the new.
+    @Test(arguments: Backend.available) func aTenantWithKeysFromBeforeV12KeepsItsDigest(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
+        try fixture.store.withConnection("digesting as before v12") { db in
+            try db.execute(sql: "UPDATE tenants SET content_digest = ?", arguments: [ContentDigest.fnv1a.rawValue])
+        }
+        let header = "idempotency_key,variant_id,quantity_delta,notes\n"
+        let first = fixture.file("one.csv", header + "k1,1001,5,a\nk2,1001,1,b\n")
+        #expect(try fixture.importing([first], format: .canonical).counts == OutcomeCounts(rows: 2, posted: 2))
+        try fixture.store.withConnection("going back to v11") { db in
+            let migrations = backend == .sqlite
+                ? "DELETE FROM grdb_migrations WHERE identifier LIKE 'v12:%'"
+                : "DELETE FROM stockrecon_migrations WHERE name LIKE 'v12:%'"
+            try db.execute(sql: migrations)
+            try db.execute(sql: "ALTER TABLE tenants DROP COLUMN content_digest")
+        }
+        let reopened = try Store(path: fixture.databasePath)
+        let digests = try reopened.read { db in
+            try db.fetchAll(sql: "SELECT tenant_id, content_digest FROM tenants ORDER BY tenant_id").map { (try $0[0] as String, try $0[1] as Int64) }
+        }
+        #expect(digests.map(\.0) == ["t1", "t2"])
+        #expect(digests.map(\.1) == [ContentDigest.fnv1a, .words].map(\.rawValue))
+        // Not beginning with the first file, so that each old row is judged by its digest.
+        let again = fixture.file("again.csv", header + "k2,1001,1,b\nk1,1001,5,a\nk3,1001,2,c\nk1,1001,6,a\n")
+        let report = try ImportPipeline(store: reopened).run(ImportRequest(tenantID: "t1", orgID: "acme", format: .canonical, files: [again]))
+        #expect(report.counts == OutcomeCounts(rows: 4, posted: 1, rejected: 1, duplicate: 2))
+        #expect(try fixture.balance("1001") == 8)
+        for tenant in ["t1", "t2"] {
+            let file = fixture.file("\(tenant)-new.csv", header + "n1,1001,4,d\n")
+            _ = try ImportPipeline(store: reopened).run(ImportRequest(tenantID: tenant, orgID: "acme", format: .canonical, files: [file]))
+            let rerun = try ImportPipeline(store: reopened).run(ImportRequest(
+                tenantID: tenant, orgID: "acme", format: .canonical, files: [fixture.file("\(tenant)-later.csv", header + "n2,1001,1,e\nn1,1001,4,d\n")]))
+            #expect(rerun.counts == OutcomeCounts(rows: 2, posted: 1, duplicate: 1), "\(tenant)")
+        }
+    }
+
     /// SQLite only: the runs of a ledger made before them (PostgreSQL's ledgers began with them).
     @Test func aVariantsRunsSpanFlushesAndAreWrittenForALedgerMadeBeforeThem() throws {
         let fixture = try Fixture()
