@@ -2,25 +2,28 @@ import StockReconCore
 import StockReconPostgres
 
 /// Appends movements of one posting to a PostgreSQL ledger. Rows are written as COPY text
-/// into a buffer; at `bytesPerCopy`, and at `finish`, the buffered rows take a block of
-/// consecutive ids from the ledger's sequence and are streamed into
-/// an open `COPY ledger … FROM STDIN`, which the next statement of the file's transaction
-/// ends. Their ids go to `variant_movements`, as on SQLite.
+/// into a buffer, each beginning with a blank id of fixed width; at `bytesPerCopy`, and at
+/// `finish`, the buffered rows take a block of consecutive ids from the ledger's sequence,
+/// written into the blanks (zero-padded, which COPY reads as the number), and are streamed
+/// into an open `COPY ledger … FROM STDIN`, which the next statement of the file's
+/// transaction ends. Their ids go to `variant_movements`, as on SQLite.
 struct LedgerCopier {
     static let bytesPerCopy = 4 << 20
     /// The columns of SQLite's appender, in its order, after the id taken here.
     private static let sql = "COPY ledger (id, \(LedgerAppender.columns)) FROM STDIN"
+    /// Digits of the largest id, Int64.max.
+    private static let idWidth = 19
     private let connection: PostgresStoreConnection
     private let posting: [UInt8]
-    /// Rows held, each from its posting column on, ending in a newline.
+    /// Rows held, each a blank id, a tab and its posting column on, ending in a newline.
     private var rows: [UInt8] = []
-    private var ends: [Int] = []
+    private var starts: [Int] = []
     private var variants: [Int64] = []
     private var runs: VariantMovements.Runs
 
     init(_ db: any SQLConnection, posting: Int64) throws {
         connection = try db.server()
-        self.posting = Array(String(posting).utf8)
+        self.posting = Array(repeating: UInt8(ascii: "0"), count: Self.idWidth) + Array("\t\(posting)".utf8)
         rows.reserveCapacity(Self.bytesPerCopy + 4096)
         runs = VariantMovements.Runs(db)
     }
@@ -28,17 +31,16 @@ struct LedgerCopier {
     mutating func append(
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
     ) throws {
-        rows += posting
-        for value in [batch.variants[row], batch.locations[row], kind.code, delta, before] {
-            rows.append(UInt8(ascii: "\t"))
-            CopyText.append(value, to: &rows)
-        }
-        rows.append(UInt8(ascii: "\t"))
-        if let cost = batch.unitCosts[row] { CopyText.append(cost, to: &rows) } else { CopyText.appendNull(to: &rows) }
-        rows.append(UInt8(ascii: "\t"))
-        CopyText.append(Int64(batch.lines[row]), to: &rows)
-        rows.append(UInt8(ascii: "\t"))
-        CopyText.append(Int64(batch.records[row]), to: &rows)
+        starts.append(rows.count)
+        rows.append(contentsOf: posting)
+        CopyText.appendField(batch.variants[row], to: &rows)
+        CopyText.appendField(batch.locations[row], to: &rows)
+        CopyText.appendField(kind.code, to: &rows)
+        CopyText.appendField(delta, to: &rows)
+        CopyText.appendField(before, to: &rows)
+        CopyText.appendField(batch.unitCosts[row], to: &rows)
+        CopyText.appendField(Int64(batch.lines[row]), to: &rows)
+        CopyText.appendField(Int64(batch.records[row]), to: &rows)
         for column in 0..<PostingBatch.TextColumn.count {
             rows.append(UInt8(ascii: "\t"))
             let range = batch.text(at: column, of: row)
@@ -49,7 +51,6 @@ struct LedgerCopier {
             }
         }
         rows.append(UInt8(ascii: "\n"))
-        ends.append(rows.count)
         variants.append(batch.variants[row])
         if rows.count >= Self.bytesPerCopy { try flush() }
     }
@@ -59,20 +60,15 @@ struct LedgerCopier {
     mutating func flush() throws {
         guard !variants.isEmpty else { return }
         let first = try Store.takeLedgerIDs(variants.count, in: connection) ?? 0
-        let ids = first..<first + Int64(variants.count)
-        var text: [UInt8] = []
-        text.reserveCapacity(rows.count + ids.count * 12)
-        var start = 0
-        for (index, id) in ids.enumerated() {
-            CopyText.append(id, to: &text)
-            text.append(UInt8(ascii: "\t"))
-            text += rows[start..<ends[index]]
-            start = ends[index]
-            try runs.add(variant: variants[index], id: id)
+        rows.withUnsafeMutableBufferPointer { buffer in
+            for (index, start) in starts.enumerated() {
+                CopyText.write(first + Int64(index), width: Self.idWidth, into: buffer, at: start)
+            }
         }
-        try connection.streamCopy(Self.sql, text)
+        for (index, variant) in variants.enumerated() { try runs.add(variant: variant, id: first + Int64(index)) }
+        try connection.streamCopy(Self.sql, rows)
         rows.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
         variants.removeAll(keepingCapacity: true)
     }
 
@@ -87,16 +83,31 @@ struct LedgerCopier {
 
 /// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes.
 enum CopyText {
-    /// Decimal digits, written backwards in place and turned around.
-    static func append(_ value: Int64, to buffer: inout [UInt8]) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        let start = buffer.count
+    /// A tab, then the number (or `\N` for nil).
+    static func appendField(_ value: Int64?, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\t"))
+        guard let value else { return appendNull(to: &buffer) }
+        // Digits written backwards into a small buffer, then appended in one piece.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var magnitude = value.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
+    /// A non-negative number in `width` digits, zero-padded, over the bytes at `start`.
+    static func write(_ value: Int64, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         var magnitude = value.magnitude
-        repeat {
-            buffer.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+        for offset in stride(from: start + width - 1, through: start, by: -1) {
+            buffer[offset] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
-        } while magnitude > 0
-        buffer[start...].reverse()
+        }
     }
 
     static func appendNull(to buffer: inout [UInt8]) {
@@ -104,16 +115,24 @@ enum CopyText {
         buffer.append(UInt8(ascii: "N"))
     }
 
-    /// The bytes as COPY text: a backslash, tab, newline or carriage return escaped.
+    /// The bytes as COPY text: a backslash, tab, newline or carriage return escaped; the
+    /// runs between them copied whole.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
-        for byte in bytes {
+        var runStart = 0
+        for (index, byte) in bytes.enumerated() {
+            let escape: UInt8
             switch byte {
-            case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-            case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-            default: buffer.append(byte)
+            case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
+            case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
+            case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
+            default: continue
             }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            buffer.append(UInt8(ascii: "\\"))
+            buffer.append(escape)
+            runStart = index + 1
         }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
 }
