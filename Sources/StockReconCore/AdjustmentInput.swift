@@ -167,6 +167,8 @@ public struct AdjustmentInput<Text: InputText> {
     }
 
     /// The digest of tenants whose keys predate `words` (migration v12), a byte at a time.
+    /// Its fields are listed again rather than shared with `wordsDigest`: each kind is stored
+    /// and must stay exactly as it is, whatever becomes of the other.
     @inlinable
     var fnv1aDigest: Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
