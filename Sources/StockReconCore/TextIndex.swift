@@ -216,18 +216,9 @@ public struct TextIndex: Sendable {
         slots = bigger
     }
 
-    /// Eight bytes at a time, multiplied and folded (not for hostile input: the keys are
-    /// the tenant's own catalog).
+    /// `WordHash`: eight bytes at a time (not for hostile input: the keys are the tenant's
+    /// own catalog and files).
     public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let raw = UnsafeRawBufferPointer(bytes)
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-        var index = 0
-        while index + 8 <= raw.count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-            index += 8
-        }
-        hash = (hash ^ WordHash.tail(raw, from: index)) &* 0xC4CE_B9FE_1A85_EC53
-        return hash ^ (hash >> 29)
+        WordHash.mixing(bytes, into: 0x9E37_79B9_7F4A_7C15)
     }
 }
