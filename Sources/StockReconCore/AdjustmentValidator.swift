@@ -112,7 +112,7 @@ public struct AdjustmentValidator: Sendable {
             return nil
         }
         guard let index = catalog.variantIndex(key, by: kind) else {
-            problems.append(Catalog.unknownVariant(key.string, by: kind, column: column, at: input.location(column), in: catalog))
+            problems.append(catalog.unknownVariant(key.string, by: kind, column: column, at: input.location(column)))
             return nil
         }
         let facts = catalog.facts(at: index)

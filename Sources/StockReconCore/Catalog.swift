@@ -215,8 +215,8 @@ public enum VariantKeyKind: String, Sendable, CaseIterable {
 extension Catalog {
     /// A row's variant that the catalog does not name: no such id, or one several variants
     /// share (naming them, and how to name one).
-    static func unknownVariant(_ key: String, by kind: VariantKeyKind, column: String, at: SourceLocation, in catalog: Catalog) -> Diagnostic {
-        if let (what, variants) = catalog.ambiguity(key, by: kind) {
+    func unknownVariant(_ key: String, by kind: VariantKeyKind, column: String, at: SourceLocation) -> Diagnostic {
+        if let (what, variants) = ambiguity(key, by: kind) {
             return Diagnostic(
                 .unknownVariant, at: at, "\(what) names several variants (\(variants.joined(separator: ", "))): name one by variant_id",
                 input: key, context: ["variants": .list(variants)])

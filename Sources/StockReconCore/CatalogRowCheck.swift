@@ -23,7 +23,7 @@ struct CatalogRowCheck: Sendable {
         _ key: String, by kind: VariantKeyKind, field: String, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Catalog.VariantFacts? {
         guard let index = catalog.variantIndex(key, by: kind) else {
-            problems.append(Catalog.unknownVariant(key, by: kind, column: field, at: at(field), in: catalog))
+            problems.append(catalog.unknownVariant(key, by: kind, column: field, at: at(field)))
             return nil
         }
         let facts = catalog.facts(at: index)

@@ -1,7 +1,7 @@
 /// Hashing eight bytes at a time: each word multiplied in and folded, the last few bytes
 /// read as one word (not for hostile input). Every step is a bijection of the state for
 /// given bytes, so inputs that differ in one word never collide.
-public enum WordHash {
+@usableFromInline enum WordHash {
     @usableFromInline static let wordPrime: UInt64 = 0xFF51_AFD7_ED55_8CCD
     @usableFromInline static let tailPrime: UInt64 = 0xC4CE_B9FE_1A85_EC53
 
@@ -9,7 +9,7 @@ public enum WordHash {
     /// the top byte (so that fields laid end to end cannot be cut another way), read
     /// little-endian whatever the machine, since digests are stored.
     @inlinable @inline(__always)
-    public static func mixing(_ bytes: UnsafeBufferPointer<UInt8>, into hash: UInt64) -> UInt64 {
+    static func mixing(_ bytes: UnsafeBufferPointer<UInt8>, into hash: UInt64) -> UInt64 {
         let raw = UnsafeRawBufferPointer(bytes)
         var hash = hash
         var index = 0
@@ -24,21 +24,21 @@ public enum WordHash {
 
     /// A word of codes (not text) folded into `hash`.
     @inlinable @inline(__always)
-    public static func mixing(word: UInt64, into hash: UInt64) -> UInt64 {
+    static func mixing(word: UInt64, into hash: UInt64) -> UInt64 {
         let mixed = (hash ^ word) &* wordPrime
         return mixed ^ (mixed >> 32)
     }
 
     /// An absent field folded into `hash`: unlike any bytes, even none (whose last word is 0).
     @inlinable @inline(__always)
-    public static func mixingAbsent(into hash: UInt64) -> UInt64 {
+    static func mixingAbsent(into hash: UInt64) -> UInt64 {
         let mixed = (hash ^ 0x00FF_FFFF_FFFF_FFFF) &* tailPrime
         return mixed ^ (mixed >> 29)
     }
 
     /// The bytes from `index` to the end (fewer than eight) as one little-endian word.
     @inlinable @inline(__always)
-    public static func tail(_ raw: UnsafeRawBufferPointer, from index: Int) -> UInt64 {
+    static func tail(_ raw: UnsafeRawBufferPointer, from index: Int) -> UInt64 {
         let left = raw.count - index
         guard left > 0 else { return 0 }
         if raw.count >= 8 {  // the last eight bytes, shifted past those already read
