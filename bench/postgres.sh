@@ -2,7 +2,8 @@
 # The PostgreSQL benchmark of issue 10: stockrecon importing a synq file into PostgreSQL
 # against psql's own `\copy raw from FILE csv header` of the same file into a plain
 # five-column table, in one run, alternating, median of RUNS; then four importers at once
-# (four tenants' files, or one tenant's) against one importer's time four times.
+# (four tenants' files, or one tenant's) against one importer's time four times, and one
+# tenant's four at once against the same four one after another.
 # Usage: bench/postgres.sh URL [ROWS] [RUNS]
 #   URL   a database stockrecon may fill (scripts/postgres-cluster.sh start DIR prints one)
 #   ROWS  rows of the generated synq CSV (default 1000000)
@@ -55,15 +56,20 @@ for run in $(seq "$runs"); do
   start=$(date +%s%N)
   for part in "$work"/part-0?.csv; do "$bin" import --db "$db" --tenant bench --org bench --format synq "$part" >/dev/null & done; wait
   four_one_s=$(awk "BEGIN { print ($(date +%s%N) - $start) / 1e9 }")
+  # The same four one after another: what one tenant's lock makes of them at best.
+  fresh
+  start=$(date +%s%N)
+  for part in "$work"/part-0?.csv; do "$bin" import --db "$db" --tenant bench --org bench --format synq "$part" >/dev/null; done
+  in_row_s=$(awk "BEGIN { print ($(date +%s%N) - $start) / 1e9 }")
   fresh
   read -r one_s _ < <(measure "$bin" import --db "$db" --tenant bench --org bench --format synq "$work/part-00.csv")
-  echo "$raw_s $first_s $again_s $first_kb $again_kb $one_s $four_tenants_s $four_one_s" | tee -a "$work/results" >&2
+  echo "$raw_s $first_s $again_s $first_kb $again_kb $one_s $four_tenants_s $four_one_s $in_row_s" | tee -a "$work/results" >&2
 done
 
 python3 - "$work/results" "$rows" <<'PY'
 import statistics, sys
 rows = [list(map(float, line.split())) for line in open(sys.argv[1])]
-raw, first, again, first_kb, again_kb, one, four_t, four_1 = (statistics.median(c) for c in zip(*rows))
+raw, first, again, first_kb, again_kb, one, four_t, four_1, in_row = (statistics.median(c) for c in zip(*rows))
 peak = max(max(r[3], r[4]) for r in rows) / 1024
 print(f"rows {int(sys.argv[2]):,} into PostgreSQL, median of {len(rows)} runs")
 print(f"psql \\copy raw (reference)    {raw:.2f} s")
@@ -73,4 +79,5 @@ print(f"peak memory                   {peak:.0f} MB (target <= 150)")
 print(f"one importer, a quarter       {one:.2f} s; times four {4 * one:.2f} s")
 print(f"four at once, four tenants    {four_t:.2f} s   ratio to four times one {four_t / (4 * one):.2f} (target < 1)")
 print(f"four at once, one tenant      {four_1:.2f} s   ratio to four times one {four_1 / (4 * one):.2f} (target < 1)")
+print(f"four in a row, one tenant     {in_row:.2f} s   four at once against it {four_1 / in_row:.2f}")
 PY
