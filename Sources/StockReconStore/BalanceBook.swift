@@ -180,15 +180,40 @@ struct BalanceCache {
         }
     }
 
-    /// PostgreSQL: every changed balance in one statement, the keys as arrays.
+    /// PostgreSQL leaves half of each page of `stock_levels` free, so that an import's UPDATE
+    /// of its balances writes each new version beside the old one, without new index
+    /// entries (a heap-only tuple): 100,000 stored balances in 0.16 to 0.20 s, against 0.35 to
+    /// 0.42 s with full pages. Pages written before keep their fill. For SQLite, a comment.
+    static let serverStorageSQL = """
+        -- postgres: ALTER TABLE stock_levels SET (fillfactor = 50);
+        """
+
+    /// PostgreSQL: the stored balances changed in one UPDATE, the keys as arrays; the new ones
+    /// by COPY. (`INSERT … ON CONFLICT DO UPDATE` of every changed balance took 0.43 s for
+    /// 100,000 new ones, 0.83 s for 100,000 stored: the file's last wait, with nothing beside
+    /// it. The tenant's lock makes `isStored` exact, as it is for SQLite's statements.)
     private func writeOnServer(_ db: any SQLConnection) throws {
         let changed = book.changed
-        guard !changed.isEmpty else { return }
-        func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
-        try db.execute(sql: """
-            INSERT INTO stock_levels (tenant, variant, location, on_hand)
-            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
-            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-            """, arguments: [tenant, array(changed.map(\.variant)), array(changed.map(\.location)), array(changed.map(\.onHand))])
+        let stored = changed.filter(\.isStored)
+        if !stored.isEmpty {
+            func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+            try db.execute(sql: """
+                UPDATE stock_levels AS s SET on_hand = u.on_hand
+                FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (variant, location, on_hand)
+                WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
+                """, arguments: [array(stored.map(\.variant)), array(stored.map(\.location)), array(stored.map(\.onHand)), tenant])
+        }
+        var rows: [UInt8] = []
+        for balance in changed where !balance.isStored {
+            CopyText.appendNumber(tenant, to: &rows)
+            CopyText.appendField(balance.variant, to: &rows)
+            CopyText.appendField(balance.location, to: &rows)
+            CopyText.appendField(balance.onHand, to: &rows)
+            rows.append(UInt8(ascii: "\n"))
+        }
+        guard !rows.isEmpty else { return }
+        let server = try db.server()
+        try server.streamCopy("COPY stock_levels (tenant, variant, location, on_hand) FROM STDIN", rows)
+        try server.endCopy()
     }
 }

@@ -20,6 +20,7 @@ enum Schema {
         ("v10: movement runs stored uncompressed on a server", VariantMovements.serverStorageSQL),
         ("v11: prefixes of files without natural keys", FilePrefixes.keylessSQL),
         ("v12: each tenant's content digest", Store.contentDigestSQL),
+        ("v13: balances updated in place on a server", BalanceCache.serverStorageSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).

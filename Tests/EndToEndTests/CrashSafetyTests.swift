@@ -184,4 +184,11 @@ struct PostgresSafetyTests {
         }
         #expect(try scratch.query("SELECT count(*), sum(abs(quantity_delta)) > 0 FROM ledger") == "10|t")
     }
+
+    /// Half of each page of balances stays free, so that an import updates them in place (v13).
+    @Test func balancesAreStoredWithRoomToChange() throws {
+        let scratch = Scratch(onServer: true)
+        try CrashSafetyTests.catalog(scratch.database)
+        #expect(try scratch.query("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'stock_levels'::regclass") == "fillfactor=50")
+    }
 }
