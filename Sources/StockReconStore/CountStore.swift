@@ -165,15 +165,15 @@ extension Store {
         let sheet = try db.insert(
             sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, ?, ?)",
             arguments: [count, sha256, path, rows, run])
-        let statement = """
-            INSERT INTO count_lines (count, sheet, source_line, variant, location, batch, counted, reason, notes, "user")
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        var inserter = try RowInserter(db, table: "count_lines", columns: [
+            "count", "sheet", "source_line", "variant", "location", "batch", "counted", "reason", "notes", #""user""#,
+        ])
         for line in lines {
-            try db.execute(sql: statement, arguments: [
+            try inserter.append([
                 count, sheet, line.line, line.variant, line.location, line.batch, line.counted, line.reason, line.notes, user,
             ])
         }
+        try inserter.finish()
     }
 
     // MARK: - Items
@@ -239,41 +239,21 @@ extension Store {
             let posting = try db.insert(
                 sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, NULL, ?, ?)"#,
                 arguments: [session.tenant, session.org, run, user.id, user.id])
-            let ledger = """
-                INSERT INTO ledger (id, posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
-                    reference_id, notes, reason_code, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-                """
-            let level = """
-                INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
-                ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-                """
-            var runs = VariantMovements.Runs(db)
-            for index in items.indices {
-                let stored = items[index]
-                guard case .post(let kind, let delta) = stored.item.fate() else { continue }
-                let before = stored.item.onHandNow
-                let movement = try db.fetchValue(Int64.self, sql: ledger, arguments: [
-                    try takeLedgerIDs(1, in: db), posting, stored.variant, stored.location, kind.code, delta, before, stored.item.unitCostMinor,
-                    "count \(id)", stored.item.notes, stored.item.reason,
-                    "count-\(id):\(stored.item.variantID)@\(stored.item.locationID)",
-                ])
-                items[index].movementID = movement
-                if let movement { try runs.add(variant: stored.variant, id: movement) }
-                try db.execute(sql: level, arguments: [session.tenant, stored.variant, stored.location, before + delta])
-                posted += 1
+            let posts = items.indices.compactMap { index -> (index: Int, kind: MovementKind, delta: Int64)? in
+                guard case .post(let kind, let delta) = items[index].item.fate() else { return nil }
+                return (index, kind, delta)
             }
-            try runs.flush()
+            try postCounted(posts, of: &items, count: id, tenant: session.tenant, posting: posting, in: db)
+            posted = posts.count
         }
-        let result = """
-            INSERT INTO count_results (count, variant, location, batch, system_quantity, counted_quantity, moved_during_count,
-                unit_cost_minor, reason, notes, rows, movement)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        var results = try RowInserter(db, table: "count_results", columns: [
+            "count", "variant", "location", "batch", "system_quantity", "counted_quantity", "moved_during_count",
+            "unit_cost_minor", "reason", "notes", "rows", "movement",
+        ])
         var totals = CountTotals()
         for stored in items {
             let item = stored.item
-            try db.execute(sql: result, arguments: [
+            try results.append([
                 id, stored.variant, stored.location, item.batch, item.systemQuantity, item.countedQuantity,
                 item.movedDuringCount, item.unitCostMinor, item.reason, item.notes, stored.rows, stored.movementID,
             ])
@@ -281,6 +261,7 @@ extension Store {
             counts.rows += stored.rows
             if stored.movementID != nil { counts.posted += stored.rows } else { counts.unchanged += stored.rows }
         }
+        try results.finish()
         try db.execute(sql: """
             UPDATE count_sessions SET status = 'COMPLETED', finished_at = ?, finished_by = ?, applied = ?, uncounted = ?, run = ?,
                 review_over_minor = ?,
@@ -293,6 +274,60 @@ extension Store {
         try addCounts(counts, toRun: run, in: db)
         try finishRun(run, in: db)
         return CountCompletion(countID: id, runID: run, items: items, totals: totals, movementsPosted: posted, counts: counts)
+    }
+
+    /// Appends the count's movements and sets their balances: ids in one block (on SQLite,
+    /// after the largest, as its one writer would number them), rows by `RowInserter`, the
+    /// balances in one statement on PostgreSQL. (A round trip a statement, three an item, took
+    /// 71 s to complete a count of 100,000 items there.) Items are one per variant and location.
+    private static func postCounted(
+        _ posts: [(index: Int, kind: MovementKind, delta: Int64)], of items: inout [StoredCountItem], count: Int64, tenant: Int64,
+        posting: Int64, in db: any SQLConnection
+    ) throws {
+        guard !posts.isEmpty else { return }
+        let firstID = try takeLedgerIDs(posts.count, in: db)
+            ?? db.fetchValue(Int64.self, sql: "SELECT coalesce(max(id), 0) + 1 FROM ledger") ?? 1
+        var ledger = try RowInserter(db, table: "ledger", columns: [
+            "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
+            "reference_id", "notes", "reason_code", "idempotency_key",
+        ])
+        var runs = VariantMovements.Runs(db)
+        var balances: [(variant: Int64, location: Int64, onHand: Int64)] = []
+        for (offset, post) in posts.enumerated() {
+            let stored = items[post.index]
+            let id = firstID + Int64(offset)
+            let before = stored.item.onHandNow
+            try ledger.append([
+                id, posting, stored.variant, stored.location, post.kind.code, post.delta, before, stored.item.unitCostMinor,
+                "count \(count)", stored.item.notes, stored.item.reason, "count-\(count):\(stored.item.variantID)@\(stored.item.locationID)",
+            ])
+            items[post.index].movementID = id
+            try runs.add(variant: stored.variant, id: id)
+            balances.append((stored.variant, stored.location, before + post.delta))
+        }
+        try ledger.finish()
+        try runs.flush()
+        try setBalances(balances, tenant: tenant, in: db)
+    }
+
+    /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
+    private static func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64, in db: any SQLConnection) throws {
+        let upsert = """
+            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
+            """
+        guard db.dialect == .postgres else {
+            for balance in balances {
+                try db.execute(
+                    sql: "INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?) " + upsert,
+                    arguments: [tenant, balance.variant, balance.location, balance.onHand])
+            }
+            return
+        }
+        func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+        try db.execute(sql: """
+            INSERT INTO stock_levels (tenant, variant, location, on_hand)
+            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+            """ + upsert, arguments: [tenant, array(balances.map(\.variant)), array(balances.map(\.location)), array(balances.map(\.onHand))])
     }
 
     // MARK: - Blind sheets

@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+@testable import StockReconStore
+
+/// Rows written many at a time (`RowInserter`: COPY on PostgreSQL) read back as they went in.
+@Suite struct BulkWritingTests {
+    @Test(arguments: Backend.available) func rowsReadBackAsTheyWentIn(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let awkward: [(Int64?, String?, [UInt8]?)] = [
+            (.min, "tab\there, line\nnext\r\\end \u{00fc}ber", [0, 1, 0x5C, 0xFF]),
+            (nil, nil, nil),
+            (.max, "", []),
+            (0, "\\N", [0x5C, 0x4E]),
+        ]
+        // Enough rows of text to be sent in several pieces (`bytesPerSend`).
+        let many = (0..<30_000).map { (Int64($0), "row \($0)\t\(String(repeating: "x", count: $0 % 50))", [UInt8(truncatingIfNeeded: $0)]) }
+        let rows = awkward + many.map { (Optional($0.0), Optional($0.1), Optional($0.2)) }
+        let stored = try fixture.store.write("bulk") { db -> [SQLRow] in
+            let (integer, blob) = db.dialect == .postgres ? ("BIGINT", "BYTEA") : ("INTEGER", "BLOB")
+            try db.execute(sql: "CREATE TABLE bulk (position \(integer) NOT NULL, number \(integer), words TEXT, bytes \(blob))")
+            var inserter = try RowInserter(db, table: "bulk", columns: ["position", "number", "words", "bytes"])
+            for (position, row) in rows.enumerated() { try inserter.append([position, row.0, row.1, row.2]) }
+            try inserter.finish()
+            return try db.fetchAll(sql: "SELECT number, words, bytes FROM bulk ORDER BY position")
+        }
+        #expect(stored.count == rows.count)
+        for (row, expected) in zip(stored, rows) {
+            let number: Int64? = try row[0]
+            let words: String? = try row[1]
+            let bytes: [UInt8]? = try row[2]
+            #expect(number == expected.0 && words == expected.1 && bytes == expected.2, "\(expected)")
+        }
+    }
+}
