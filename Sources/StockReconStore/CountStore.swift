@@ -89,6 +89,7 @@ extension Store {
             JOIN catalog_variants v ON v.id = s.variant AND v.org_id = ?
             WHERE s.tenant = ? AND (CAST(? AS BIGINT) IS NULL OR s.location = ?)
             """, arguments: [count, orgID, tenant, location, location])
+        try db.refreshStatistics(of: "count_snapshots")
         return count
     }
 
@@ -174,6 +175,7 @@ extension Store {
             ])
         }
         try inserter.finish()
+        try db.refreshStatistics(of: "count_lines")
     }
 
     // MARK: - Items

@@ -44,6 +44,15 @@ extension SQLConnection {
         try fetchAll(sql: sql, arguments: [])
     }
 
+    /// After many rows went into `table` at once, has PostgreSQL's planner count them now,
+    /// in this transaction, rather than when autovacuum next looks. Planned on statistics
+    /// from before a count's 100,000 lines, completing it joined them as one row: a nested
+    /// loop that ran for minutes, against 0.5 s. SQLite's planner keeps no such statistics.
+    func refreshStatistics(of table: String) throws {
+        guard dialect == .postgres else { return }
+        try execute(sql: "ANALYZE \(table)")
+    }
+
     public func fetchOne(sql: String, arguments: SQLArguments = []) throws -> SQLRow? {
         try fetchAll(sql: sql, arguments: arguments).first
     }
