@@ -2,18 +2,31 @@
 # The stocktake benchmark of issue 8: a count of ITEMS lines against a ledger of MOVEMENTS
 # movements; times starting, adding the sheet, completing with --apply, and each report.
 # Targets: complete <= 2 s, each report of the count <= 2 s.
-# Usage: bench/counts.sh [ITEMS] [MOVEMENTS]   (defaults 100000 and 10000000)
+# Usage: bench/counts.sh [ITEMS] [MOVEMENTS] [URL]   (defaults 100000 and 10000000)
+#   URL  a PostgreSQL database: the same catalog and movements are imported (untimed) into a
+#        fresh schema bench_counts, and the count runs there instead of in the SQLite file
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 items=${1:-100000}
 movements=${2:-10000000}
+url=${3:-}
 data="$here/data/counts-$items-$movements"
 ledger=$("$here/ledger.sh" "$items" "$movements")  # built once, copied for each run
 bin="$here/../.build/release/stockrecon"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp "$ledger" "$work/db.sqlite"
-db=(--db "$work/db.sqlite")
+trap 'rm -rf "$work"; [ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS bench_counts CASCADE" >/dev/null 2>&1' EXIT
+if [ -n "$url" ]; then
+  target="$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3Dbench_counts"
+  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS bench_counts CASCADE" -c "CREATE SCHEMA bench_counts" >/dev/null
+  "$bin" catalog import --db "$target" --tenant bench "$data"/{orgs,locations,users,variants}.csv >/dev/null
+  "$bin" import --db "$target" --tenant bench --org cnt --format synq "$data/movements-$movements.csv" >/dev/null
+  echo "PostgreSQL, schema bench_counts"
+else
+  target="$work/db.sqlite"
+  cp "$ledger" "$target"
+fi
+db=(--db "$target")
+ledger_size() { if [ -n "$url" ]; then psql -X -A -t -d "$target" -c "SELECT max(id) FROM ledger"; else sqlite3 "$target" "SELECT max(id) FROM ledger"; fi; }
 timed() {  # label, then the command: prints seconds and peak memory
   local label=$1
   shift
@@ -22,7 +35,7 @@ timed() {  # label, then the command: prints seconds and peak memory
   read -r seconds kilobytes <"$work/time"
   printf "%-34s %6.2f s  %5d MB\n" "$label" "$seconds" $((kilobytes / 1024))
 }
-echo "ledger: $(sqlite3 "$work/db.sqlite" "SELECT max(id) FROM ledger") movements; a count of $items lines"
+echo "ledger: $(ledger_size) movements; a count of $items lines"
 timed "count start (FULL)" "$bin" count start --tenant bench --org cnt --type FULL --name bench --user boss "${db[@]}"
 timed "count add (sheet of $items lines)" "$bin" count add 1 --user counter "$data/sheet-$items.csv" "${db[@]}"
 timed "count complete --apply (<= 2 s)" "$bin" count complete 1 --apply --user boss "${db[@]}"
