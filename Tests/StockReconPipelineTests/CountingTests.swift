@@ -181,7 +181,9 @@ import StockReconIO
 /// The summary report reads the ledger once; the `summary_report` view must agree with it.
 @Suite struct SummaryReportTests {
     @Test(arguments: Backend.available) func theSummaryEqualsItsViewForAnyPeriod(_ backend: Backend) throws {
-        let fixture = try Fixture(backend)
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
+        // Another tenant's movements, which t1's summary must not count.
+        _ = try fixture.importing([fixture.file("t2.csv", "variant_id,location_id,quantity_delta\n1001,WH,70\n1001,SHOP,5\n")], tenant: "t2")
         let canonical = fixture.file("c.csv", """
             idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,reason_code,unit_cost,occurred_at
             a1,1001,WH,adjustment,-1,,shrinkage,12.34,2026-11-20T08:00:00Z
