@@ -196,12 +196,11 @@ struct BalanceCache {
         let changed = book.changed
         let stored = changed.filter(\.isStored)
         if !stored.isEmpty {
-            func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
             try db.execute(sql: """
                 UPDATE stock_levels AS s SET on_hand = u.on_hand
                 FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (variant, location, on_hand)
                 WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
-                """, arguments: [array(stored.map(\.variant)), array(stored.map(\.location)), array(stored.map(\.onHand)), tenant])
+                """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
         }
         var rows: [UInt8] = []
         for balance in changed where !balance.isStored {

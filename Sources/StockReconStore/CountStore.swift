@@ -325,11 +325,10 @@ extension Store {
             }
             return
         }
-        func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
         try db.execute(sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand)
             SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
-            """ + upsert, arguments: [tenant, array(balances.map(\.variant)), array(balances.map(\.location)), array(balances.map(\.onHand))])
+            """ + upsert, arguments: [tenant, balances.map(\.variant).postgresArray, balances.map(\.location).postgresArray, balances.map(\.onHand).postgresArray])
     }
 
     // MARK: - Blind sheets

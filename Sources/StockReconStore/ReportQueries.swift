@@ -135,7 +135,7 @@ extension Store {
             JOIN catalog_locations loc ON loc.id = l.location JOIN catalog_variants v ON v.id = l.variant
             WHERE l.posting = ANY(CAST(? AS BIGINT[]))\(period)
             GROUP BY l.kind, loc.location_id, l.adjustment_type, l.reason_code
-            """, arguments: ["{" + postings.map(String.init).joined(separator: ",") + "}"] + arguments).map { row in
+            """, arguments: [postings.postgresArray] + arguments).map { row in
             MovementSummaryRow(
                 transactionType: kinds[try row[0]] ?? "adjustment", adjustmentType: try row[2], reasonCode: try row[3],
                 locationID: try row[1], movements: try row[4], unitsIn: try row[5], unitsOut: try row[6], valueMinor: try row[7])

@@ -27,6 +27,12 @@ public enum SQLDialect: Sendable {
     case postgres
 }
 
+extension Array where Element: BinaryInteger {
+    /// The numbers as a PostgreSQL array literal (`{1,2,3}`), a parameter that
+    /// `CAST(? AS BIGINT[])` reads: many keys in one statement instead of one each.
+    var postgresArray: String { "{" + map { String($0) }.joined(separator: ",") + "}" }
+}
+
 /// A value bound to or read from a statement.
 public enum SQLValue: Sendable, Hashable {
     case null
