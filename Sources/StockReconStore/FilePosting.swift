@@ -49,6 +49,7 @@ public final class FilePosting {
     private var writer: RowWriter
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
+    private var rejections: RejectionWriter
     public let knownOutstanding: Set<Int>
     /// The natural keys the tenant used before this file (nil: too many to hold), for
     /// settling known rows before they are checked.
@@ -61,6 +62,7 @@ public final class FilePosting {
         self.db = db
         self.context = context
         self.path = path
+        rejections = try RejectionWriter(db, run: context.run, tenantID: context.tenantID)
         // Normally taken by `knownFile` already; a posting must hold it before reading balances.
         try db.lockLedger(tenant: context.tenant)
         if let known {
@@ -237,7 +239,7 @@ public final class FilePosting {
 
     /// Records a row's rejections; the record stays outstanding for the next run.
     public func reject(record: Int, _ diagnostics: [Diagnostic]) throws {
-        try Store.record(diagnostics, run: context.run, tenantID: context.tenantID, in: db)
+        try rejections.append(diagnostics)
         rejectedRecords.append(record)
     }
 
@@ -255,10 +257,9 @@ public final class FilePosting {
         try writer.balances.write()
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
-        let resolve = "DELETE FROM outstanding_records WHERE file = ? AND record = ?"
-        for record in resolvedRecords { try db.execute(sql: resolve, arguments: [file, record]) }
-        let keep = "INSERT INTO outstanding_records (file, record) VALUES (?, ?) ON CONFLICT DO NOTHING"
-        for record in rejectedRecords { try db.execute(sql: keep, arguments: [file, record]) }
+        try rejections.finish()
+        try OutstandingRecords.resolve(resolvedRecords, file: file, in: db)
+        try OutstandingRecords.keep(rejectedRecords, file: file, in: db)
         try db.execute(sql: """
             UPDATE source_files SET rows = ?, last_run = ?,
                 outstanding = (SELECT count(*) FROM outstanding_records WHERE file = ?)

@@ -28,17 +28,40 @@ extension Store {
 
     /// Appends rejection rows, each with its loc, msg, type, input and ctx.
     public static func record(_ diagnostics: [Diagnostic], run: Int64, tenantID: String, in db: any SQLConnection) throws {
-        let sql = """
-            INSERT INTO rejections (run_id, tenant_id, source_file, source_line, field, type, msg, input, ctx)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        var rejections = try RejectionWriter(db, run: run, tenantID: tenantID)
+        try rejections.append(diagnostics)
+        try rejections.finish()
+    }
+}
+
+/// Rejection rows as a file's rows are rejected, written many at a time (`RowInserter`): on
+/// PostgreSQL a statement a row waited a round trip each (200,000 rejected rows: 59 s).
+struct RejectionWriter {
+    private var rows: RowInserter
+    private let run: Int64
+    private let tenantID: String
+    private let onServer: Bool
+
+    init(_ db: any SQLConnection, run: Int64, tenantID: String) throws {
+        rows = try RowInserter(db, table: "rejections", columns: [
+            "run_id", "tenant_id", "source_file", "source_line", "field", "type", "msg", "input", "ctx",
+        ])
+        self.run = run
+        self.tenantID = tenantID
+        onServer = db.dialect == .postgres
+    }
+
+    mutating func append(_ diagnostics: [Diagnostic]) throws {
         for diagnostic in diagnostics {
             // PostgreSQL's text cannot hold NUL: an offending value shows it as U+FFFD there.
-            let input = db.dialect == .postgres ? diagnostic.input?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : diagnostic.input
-            try db.execute(sql: sql, arguments: [
+            let input = onServer ? diagnostic.input?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : diagnostic.input
+            try rows.append([
                 run, tenantID, diagnostic.location.file, diagnostic.location.line, diagnostic.location.field,
                 diagnostic.type.rawValue, diagnostic.message, input, diagnostic.contextJSON,
             ])
         }
     }
+
+    /// Writes what is held: before the file's transaction commits.
+    mutating func finish() throws { try rows.finish() }
 }
