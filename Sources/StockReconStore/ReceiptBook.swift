@@ -78,40 +78,62 @@ struct ReceiptBook {
             priceFlagged: flagged, priceVarianceMinor: variance, approval: approval))
     }
 
-    /// Writes the file's receipt lines and the received totals of the order lines it touched.
+    /// Writes the file's receipt lines and the received totals of the order lines it touched
+    /// (on PostgreSQL by COPY and in one statement: a statement a line took 58 s for 100,000
+    /// order lines and their receipts).
     func write(_ db: any SQLConnection, tenant: Int64, run: Int64, file: Int64?) throws {
-        let insert = """
-            INSERT INTO receipt_lines (tenant, run, file, source_line, po_number, variant, location, quantity, unit_cost_minor,
-                order_line, order_unit_cost_minor, price_flagged, price_variance_minor, status, approval)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        var inserter = try RowInserter(db, table: "receipt_lines", columns: [
+            "tenant", "run", "file", "source_line", "po_number", "variant", "location", "quantity", "unit_cost_minor",
+            "order_line", "order_unit_cost_minor", "price_flagged", "price_variance_minor", "status", "approval",
+        ])
         for receipt in receipts {
-            try db.execute(sql: insert, arguments: [
+            try inserter.append([
                 tenant, run, file, receipt.sourceLine, receipt.po, receipt.variant, receipt.location, receipt.quantity,
                 receipt.unitCostMinor, receipt.orderLine, receipt.orderUnitCostMinor, receipt.priceFlagged,
                 receipt.priceVarianceMinor, receipt.approval == nil ? "posted" : "pending", receipt.approval,
             ])
         }
-        let update = "UPDATE order_lines SET quantity_received = ? WHERE id = ?"
-        for key in touched {
-            guard let line = lines[key] else { continue }
-            try db.execute(sql: update, arguments: [line.state.received, line.id])
+        try inserter.finish()
+        let received = touched.compactMap { lines[$0] }.map { (id: $0.id, received: $0.state.received) }
+        guard db.dialect == .postgres else {
+            for line in received {
+                try db.execute(sql: "UPDATE order_lines SET quantity_received = ? WHERE id = ?", arguments: [line.received, line.id])
+            }
+            return
         }
+        guard !received.isEmpty else { return }
+        try db.execute(sql: """
+            UPDATE order_lines AS o SET quantity_received = u.received
+            FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (id, received) WHERE o.id = u.id
+            """, arguments: [received.map(\.id).postgresArray, received.map(\.received).postgresArray])
     }
 }
 
 extension Store {
     /// Loads or updates order lines (by tenant, PO number, variant and location): the
-    /// quantity ordered and the cost change, what was received stays.
+    /// quantity ordered and the cost change, what was received stays. On PostgreSQL in one
+    /// statement, the lines as arrays.
     public static func upsertOrderLines(_ lines: [OrderLine], tenant: Int64, in db: any SQLConnection) throws {
-        let statement = """
-            INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
-            VALUES (?, ?, ?, ?, ?, ?)
+        let conflict = """
             ON CONFLICT (tenant, po_number, variant, location)
             DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
             """
-        for line in lines {
-            try db.execute(sql: statement, arguments: [tenant, line.poNumber, line.variant, line.location, line.quantityOrdered, line.unitCostMinor])
+        guard db.dialect == .postgres else {
+            for line in lines {
+                try db.execute(sql: """
+                    INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """ + conflict, arguments: [tenant, line.poNumber, line.variant, line.location, line.quantityOrdered, line.unitCostMinor])
+            }
+            return
         }
+        guard !lines.isEmpty else { return }
+        try db.execute(sql: """
+            INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
+            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+            """ + conflict, arguments: [
+                tenant, lines.map(\.poNumber).postgresArray, lines.map(\.variant).postgresArray, lines.map(\.location).postgresArray,
+                lines.map(\.quantityOrdered).postgresArray, lines.map(\.unitCostMinor).postgresArray,
+            ])
     }
 }

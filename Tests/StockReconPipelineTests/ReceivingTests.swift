@@ -27,6 +27,21 @@ import StockReconIO
 
     static let orders = "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-1,TENT,WH,10,10.00\nPO-1,400,SHOP,5,10.00\nPO-2,1001,WH,3,10.00\nPO-3,1001,SHOP,2,9.00\n"
 
+    /// PO numbers go to PostgreSQL as an array literal: quotes, backslashes, braces and commas
+    /// in them come back as written, and a receipt finds its line by them.
+    @Test(arguments: Backend.available) func poNumbersAreKeptAsWritten(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let awkward = [#"PO "7""#, #"PO\8"#, "PO {9},10", "NULL", "ü-11"]
+        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let orders = fixture.file("po.csv", "po_number,variant,location_id,quantity_ordered,unit_cost\n"
+            + awkward.map { "\(quoted($0)),TENT,WH,4,10.00\n" }.joined())
+        let receipts = fixture.file("r.csv", "po_number,variant_id,location_id,quantity_received,unit_cost\n"
+            + awkward.map { "\(quoted($0)),1001,WH,4,10.00\n" }.joined())
+        let report = try receive(fixture, orders: [orders], [receipts])
+        #expect(report.receipts.counts == OutcomeCounts(rows: 5, posted: 5))
+        #expect(try status(fixture) == Dictionary(uniqueKeysWithValues: awkward.map { ("\($0)/1001@WH", "complete") }))
+    }
+
     @Test(arguments: Backend.available) func eachOrderLineEndsInItsStateAndUnexpectedReceiptsArePostedAndFlagged(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let orders = fixture.file("po.csv", Self.orders)

@@ -33,6 +33,21 @@ extension Array where Element: BinaryInteger {
     var postgresArray: String { "{" + map { String($0) }.joined(separator: ",") + "}" }
 }
 
+extension Array where Element == Int64? {
+    /// Optional numbers as a PostgreSQL array literal, nil as `NULL`.
+    var postgresArray: String { "{" + map { $0.map { String($0) } ?? "NULL" }.joined(separator: ",") + "}" }
+}
+
+extension Array where Element == String {
+    /// Texts as a PostgreSQL array literal for `CAST(? AS TEXT[])`: each element quoted, its
+    /// quotes and backslashes escaped.
+    var postgresArray: String {
+        "{" + map { text in
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }.joined(separator: ",") + "}"
+    }
+}
+
 /// A value bound to or read from a statement.
 public enum SQLValue: Sendable, Hashable {
     case null
