@@ -24,6 +24,7 @@ extension Store {
     /// Inserts or updates catalog entries: loading the same file again updates in place,
     /// keeping internal ids (and so the ledger's references) stable.
     public static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: any SQLConnection) throws {
+        if db.dialect == .postgres { return try CatalogServerUpsert.upsert(entries, tenant: tenant, in: db) }
         for entry in entries {
             switch entry {
             case let .org(orgID, name, defaultLocationID):

@@ -41,9 +41,16 @@ extension Array where Element == Int64? {
 extension Array where Element == String {
     /// Texts as a PostgreSQL array literal for `CAST(? AS TEXT[])`: each element quoted, its
     /// quotes and backslashes escaped.
+    var postgresArray: String { map(Optional.some).postgresArray }
+}
+
+extension Array where Element == String? {
+    /// Optional texts as a PostgreSQL array literal, nil as `NULL` (unquoted; the text "NULL"
+    /// is quoted).
     var postgresArray: String {
         "{" + map { text in
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            guard let text else { return "NULL" }
+            return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }.joined(separator: ",") + "}"
     }
 }
