@@ -202,17 +202,10 @@ struct BalanceCache {
                 WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
                 """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
         }
-        var rows: [UInt8] = []
+        var inserter = try RowInserter(db, table: "stock_levels", columns: ["tenant", "variant", "location", "on_hand"])
         for balance in changed where !balance.isStored {
-            CopyText.appendNumber(tenant, to: &rows)
-            CopyText.appendField(balance.variant, to: &rows)
-            CopyText.appendField(balance.location, to: &rows)
-            CopyText.appendField(balance.onHand, to: &rows)
-            rows.append(UInt8(ascii: "\n"))
+            try inserter.append([tenant, balance.variant, balance.location, balance.onHand])
         }
-        guard !rows.isEmpty else { return }
-        let server = try db.server()
-        try server.streamCopy("COPY stock_levels (tenant, variant, location, on_hand) FROM STDIN", rows)
-        try server.endCopy()
+        try inserter.finish()
     }
 }

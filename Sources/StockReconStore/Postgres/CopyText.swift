@@ -8,7 +8,7 @@ enum CopyText {
     }
 
     /// The number, without a tab before it.
-    static func appendNumber(_ value: Int64, to buffer: inout [UInt8]) {
+    private static func appendNumber(_ value: Int64, to buffer: inout [UInt8]) {
         // Digits written backwards into a small buffer, then appended in one piece.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var magnitude = value.magnitude

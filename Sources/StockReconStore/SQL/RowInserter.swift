@@ -1,5 +1,3 @@
-import StockReconCore
-
 /// Appends many rows to one table in the caller's transaction: on SQLite an INSERT a row (in
 /// process: microseconds each); on PostgreSQL one `COPY … FROM STDIN` for them all, streamed
 /// as they come, where a statement a row waited a round trip each (a 100,000-line count
@@ -26,18 +24,14 @@ struct RowInserter {
     mutating func append(_ row: SQLArguments) throws {
         precondition(row.values.count == width, "a row of \(row.values.count) values for \(width) columns")
         guard let server else { return try db.execute(sql: insertSQL, arguments: row) }
-        for (index, value) in row.values.enumerated() {
+        // Each value in the text form a statement's parameter takes, escaped for COPY.
+        for (index, value) in PostgresStoreConnection.parameters(row).enumerated() {
             if index > 0 { text.append(UInt8(ascii: "\t")) }
-            switch value {
-            case .null: CopyText.appendNull(to: &text)
-            case .integer(let number): CopyText.appendNumber(number, to: &text)
-            case .text(let string):
-                var string = string
-                string.withUTF8 { CopyText.appendEscaped($0, to: &text) }
-            case .blob(let bytes):
-                // bytea's hex form, its backslash escaped for COPY.
-                text.append(contentsOf: Array("\\\\x\(Hex.encode(bytes))".utf8))
+            guard var value else {
+                CopyText.appendNull(to: &text)
+                continue
             }
+            value.withUTF8 { CopyText.appendEscaped($0, to: &text) }
         }
         text.append(UInt8(ascii: "\n"))
         if text.count >= Self.bytesPerSend { try send(server) }
