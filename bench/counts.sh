@@ -37,11 +37,11 @@ timed() {  # label, then the command: prints seconds and peak memory
 }
 echo "ledger: $(ledger_size) movements; a count of $items lines"
 timed "count start (FULL)" "$bin" count start --tenant bench --org cnt --type FULL --name bench --user boss "${db[@]}"
-timed "count add (sheet of $items lines)" "$bin" count add 1 --user counter "$data/sheet-$items.csv" "${db[@]}"
-timed "count complete --apply (<= 2 s)" "$bin" count complete 1 --apply --user boss "${db[@]}"
+timed "count add (sheet of $items lines)" "$bin" count add 1 --tenant bench --user counter "$data/sheet-$items.csv" "${db[@]}"
+timed "count complete --apply (<= 2 s)" "$bin" count complete 1 --tenant bench --apply --user boss "${db[@]}"
 cat "$work/out"
 for format in md csv json html; do
-  timed "report variance --format $format (<= 2 s)" "$bin" report variance 1 --format "$format" -o "$work/v.$format" "${db[@]}"
+  timed "report variance --format $format (<= 2 s)" "$bin" report variance 1 --tenant bench --format "$format" -o "$work/v.$format" "${db[@]}"
 done
 timed "report summary --format html" "$bin" report summary --tenant bench --format html -o "$work/s.html" "${db[@]}"
-timed "count sheet (blind, xlsx)" "$bin" count sheet 1 -o "$work/blind.xlsx" "${db[@]}"
+timed "count sheet (blind, xlsx)" "$bin" count sheet 1 --tenant bench -o "$work/blind.xlsx" "${db[@]}"

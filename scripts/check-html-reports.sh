@@ -25,11 +25,11 @@ export STOCKRECON_DB="$work/check.sqlite"
 "$bin" catalog import --tenant acme fixtures/catalog/*.csv >/dev/null
 "$bin" import --tenant acme --org acme --format synq fixtures/counts/opening-stock.csv >/dev/null
 "$bin" count start --tenant acme --org acme --type FULL --name "Year end <b>2026</b>" --user alice >/dev/null
-"$bin" count add 1 --user bob fixtures/counts/year-end-aisle.csv >/dev/null
+"$bin" count add 1 --tenant acme --user bob fixtures/counts/year-end-aisle.csv >/dev/null
 "$bin" import --tenant acme --org acme --format synq fixtures/counts/delivery-during-count.csv >/dev/null
-"$bin" count add 1 --user bob fixtures/counts/year-end-back-room.xlsx >/dev/null
-"$bin" count complete 1 --apply --user alice >/dev/null
-"$bin" report variance 1 --format html -o "$out/variance.html" 2>/dev/null
+"$bin" count add 1 --tenant acme --user bob fixtures/counts/year-end-back-room.xlsx >/dev/null
+"$bin" count complete 1 --tenant acme --apply --user alice >/dev/null
+"$bin" report variance 1 --tenant acme --format html -o "$out/variance.html" 2>/dev/null
 "$bin" report summary --tenant acme --format html -o "$out/summary.html" 2>/dev/null
 
 flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/profile")

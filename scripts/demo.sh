@@ -19,9 +19,9 @@ echo "--- the rejected rows of last night's run (also --format csv or --json)"
 $bin rejections --tenant demo --run last | cut -c1-160
 echo "--- waiting for a manager"
 $bin approvals list --tenant demo --status PENDING
-$bin approvals approve 1 --user bob            # refused: bob is staff
-$bin approvals approve 1 --user alice --note "checked the PO"
-$bin approvals reject 2 --user alice --note "not confirmed"
+$bin approvals approve 1 --tenant demo --user bob            # refused: bob is staff
+$bin approvals approve 1 --tenant demo --user alice --note "checked the PO"
+$bin approvals reject 2 --tenant demo --user alice --note "not confirmed"
 $bin reverse 1 --tenant demo --user alice --reason "entered twice"
 echo "--- balances"
 $bin balance --tenant demo
@@ -30,7 +30,7 @@ $bin run pipelines/nightly.yaml | tail -1
 echo "--- a year-end stocktake (pipelines/stocktake.yaml, into ./stocktake.sqlite): sheets, a delivery while counting, the variance posted, reports in ./reports"
 rm -f stocktake.sqlite stocktake.sqlite-wal stocktake.sqlite-shm
 $bin run pipelines/stocktake.yaml
-$bin report variance 1 --db stocktake.sqlite --format csv | cut -c1-150
+$bin report variance 1 --tenant acme --db stocktake.sqlite --format csv | cut -c1-150
 echo "--- goods received against purchase orders (pipelines/receiving.yaml, into ./receiving.sqlite)"
 rm -f receiving.sqlite receiving.sqlite-wal receiving.sqlite-shm
 $bin run pipelines/receiving.yaml

@@ -84,12 +84,8 @@ public struct AdjustmentValidator: Sendable {
                     "an adjustment cannot be zero: remove the row or give the change in units", input: quantity.string))
                 return nil
             }
-            if value < 0, input.mode == .set {
-                problems.append(Diagnostic(
-                    .invalidQuantity, at: input.location(column()), "a new on-hand quantity cannot be negative",
-                    input: quantity.string, context: ["ge": .integer(0)]))
-                return nil
-            }
+            // A set to a negative on-hand (Lightspeed exports -2) is what the books say: the
+            // negative-stock rule refuses it where negative stock is forbidden, like a delta.
             return value
         case .failure(let error):
             let message = error == .outOfRange

@@ -11,13 +11,11 @@ public enum SheetFormat: String, Sendable, CaseIterable {
 /// stays text and no cell is ever a formula; CSV cells are spreadsheet-safe.
 public enum SheetWriter {
     public static func write(header: [String], rows: [[String]], format: SheetFormat, sheetName: String = "Count", to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try? FileManager.default.removeItem(at: url)
         switch format {
         case .csv:
             var text = header.map(CSVText.field).joined(separator: ",") + "\r\n"
             for row in rows { text += row.map(CSVText.safeField).joined(separator: ",") + "\r\n" }
-            try Data(text.utf8).write(to: url)
+            try OutputFile.write(Data(text.utf8), to: path)
         case .xlsx:
             let parts: [(String, String)] = [
                 ("[Content_Types].xml", contentTypes),
@@ -26,7 +24,7 @@ public enum SheetWriter {
                 ("xl/_rels/workbook.xml.rels", workbookRelations),
                 ("xl/worksheets/sheet1.xml", worksheet([header] + rows)),
             ]
-            try writeArchive(parts.map { ($0, Data($1.utf8)) }, to: url)
+            try OutputFile.write(to: path) { url in try writeArchive(parts.map { ($0, Data($1.utf8)) }, to: url) }
         }
     }
 

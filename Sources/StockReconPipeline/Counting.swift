@@ -50,11 +50,11 @@ public struct Counting {
         return id
     }
 
-    public func add(countID: Int64, userID: String, files: [InputFile]) throws -> RunReport {
+    public func add(countID: Int64, tenantID: String, userID: String, files: [InputFile]) throws -> RunReport {
         try store.withConnection("adding count sheets") { db in
             var countedRows: [CountItemKey: Int] = [:]
             return try add(
-                countID: countID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false,
+                countID: countID, tenantID: tenantID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false,
                 countedRows: &countedRows)
         }
     }
@@ -65,7 +65,7 @@ public struct Counting {
     /// `countedRows` gathers how many rows counted each item, so that a pipeline can tell
     /// how its rows ended once the count completes.
     func add(
-        countID: Int64, userID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool,
+        countID: Int64, tenantID: String, userID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool,
         countedRows: inout [CountItemKey: Int]
     ) throws -> RunReport {
         var session: CountSession?
@@ -73,7 +73,7 @@ public struct Counting {
         var run: Int64 = 0
         var catalog = Catalog()
         try writing(db, isDryRun: isDryRun) {
-            let open = try Store.openCount(countID, doing: "be added to", in: db)
+            let open = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
             user = try Store.user(userID, tenant: open.tenant, tenantID: open.tenantID, in: db)
             catalog = try Store.catalog(tenant: open.tenant, in: db)
             run = try Store.beginRun(tenant: open.tenant, orgID: open.orgID, command: command, in: db)
@@ -84,35 +84,45 @@ public struct Counting {
         }
         let checker = CountSheetChecker(catalog: catalog, org: org, scope: session.location)
         var report = RunReport(run: run, isDryRun: isDryRun)
-        try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun) { file in
-            let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
-            if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {
-                return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
-            }
-            var loaded = FileLoad()
-            let rows = try CountSheetReader.read(file)
-            var lines: [CountedLine] = []
-            for row in rows {
-                switch checker.check(row) {
-                case .counted(let line):
-                    lines.append(line)
-                    countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
-                    loaded.counts.count(.pending)
-                case .notCounted:
-                    loaded.counts.count(.unchanged)
-                case .invalid(let problems):
-                    loaded.diagnostics += problems
-                    loaded.counts.count(.rejected)
+        let finishRun = { try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) } }
+        do {
+            try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun) { file in
+                let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+                if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {
+                    return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
                 }
+                var loaded = FileLoad()
+                let rows = try CountSheetReader.read(file)
+                var lines: [CountedLine] = []
+                for row in rows {
+                    switch checker.check(row) {
+                    case .counted(let line):
+                        lines.append(line)
+                        countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
+                        loaded.counts.count(.pending)
+                    case .notCounted:
+                        loaded.counts.count(.unchanged)
+                    case .invalid(let problems):
+                        loaded.diagnostics += problems
+                        loaded.counts.count(.rejected)
+                    }
+                }
+                loaded.write = {
+                    // Asked again under the lock, in the transaction that writes the lines: a count
+                    // completed while the sheet was read takes no more lines.
+                    _ = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
+                    try Store.addSheet(
+                        count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
+                        lines: lines, in: db)
+                }
+                return loaded
             }
-            loaded.write = {
-                try Store.addSheet(
-                    count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
-                    lines: lines, in: db)
-            }
-            return loaded
+        } catch let refusal as Refusal {
+            // A count closed meanwhile refuses the rest of its sheets; the run still ends.
+            try finishRun()
+            throw refusal
         }
-        try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
+        try finishRun()
         return report
     }
 
@@ -127,34 +137,36 @@ public struct Counting {
         return total
     }
 
-    public func complete(countID: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules = CountRules()) throws -> CountCompletion {
+    public func complete(
+        countID: Int64, tenantID: String, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules = CountRules()
+    ) throws -> CountCompletion {
         try store.withConnection("completing count \(countID)") { db in
             try complete(
-                countID: countID, userID: userID, apply: apply, uncounted: uncounted, rules: rules,
+                countID: countID, tenantID: tenantID, userID: userID, apply: apply, uncounted: uncounted, rules: rules,
                 command: RunCommand(.countComplete(countID)), in: db, isDryRun: false)
         }
     }
 
     func complete(
-        countID: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules, command: RunCommand,
+        countID: Int64, tenantID: String, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules, command: RunCommand,
         in db: any SQLConnection, isDryRun: Bool
     ) throws -> CountCompletion {
         var completion: CountCompletion?
         try writing(db, isDryRun: isDryRun) {
             completion = try Store.completeCount(
-                countID, userID: userID, apply: apply, uncounted: uncounted, rules: rules, command: command, in: db)
+                countID, tenantID: tenantID, userID: userID, apply: apply, uncounted: uncounted, rules: rules, command: command, in: db)
         }
         guard let completion else { throw UsageError("count \(countID) could not be completed") }
         return completion
     }
 
-    public func cancel(countID: Int64, userID: String) throws {
-        try store.write("cancelling count \(countID)") { db in try Store.cancelCount(countID, userID: userID, in: db) }
+    public func cancel(countID: Int64, tenantID: String, userID: String) throws {
+        try store.write("cancelling count \(countID)") { db in try Store.cancelCount(countID, tenantID: tenantID, userID: userID, in: db) }
     }
 
     /// Writes the blind sheet of a count's scope; returns how many lines it has.
-    public func writeBlindSheet(countID: Int64, format: SheetFormat, to path: String) throws -> Int {
-        let session = try session(countID)
+    public func writeBlindSheet(countID: Int64, tenantID: String, format: SheetFormat, to path: String) throws -> Int {
+        let session = try session(countID, tenantID: tenantID)
         let rows = try store.blindSheetItems(session).map { $0 + ["", "", "", ""] }
         do {
             try SheetWriter.write(header: CountSheetRow.columns, rows: rows, format: format, to: path)
@@ -164,8 +176,8 @@ public struct Counting {
         return rows.count
     }
 
-    public func session(_ countID: Int64) throws -> CountSession {
-        try store.read { db in try Store.countSession(countID, in: db) }
+    public func session(_ countID: Int64, tenantID: String) throws -> CountSession {
+        try store.read { db in try Store.countSession(countID, tenantID: tenantID, in: db) }
     }
 
     /// A count's items as they stand (an open count) or as completed.

@@ -10,5 +10,6 @@
 @_exported import enum StockReconIO.PipelineFile
 @_exported import struct StockReconIO.PipelineDefinition
 @_exported import enum StockReconIO.SheetFormat
+@_exported import enum StockReconIO.OutputFile
 @_exported import struct StockReconStore.CountCompletion
 @_exported import struct StockReconStore.CountSession

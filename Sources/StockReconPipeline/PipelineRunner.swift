@@ -184,7 +184,7 @@ public struct PipelineRunner {
             in: db, isDryRun: isDryRun)
         var countedRows: [CountItemKey: Int] = [:]
         let report = try counting.add(
-            countID: id, userID: userID, files: files,
+            countID: id, tenantID: pipeline.tenantID, userID: userID, files: files,
             command: RunCommand(.countAdd(id), pipeline: pipeline.file, pipelineRun: pipelineRun), in: db, isDryRun: isDryRun,
             countedRows: &countedRows)
         guard let complete = stage.complete, !report.hasUnreadableFiles else {
@@ -193,7 +193,7 @@ public struct PipelineRunner {
                 countedRows: countedRows)
         }
         let completion = try counting.complete(
-            countID: id, userID: userID, apply: complete.apply, uncounted: complete.uncounted, rules: pipeline.counts,
+            countID: id, tenantID: pipeline.tenantID, userID: userID, apply: complete.apply, uncounted: complete.uncounted, rules: pipeline.counts,
             command: RunCommand(.countComplete(id), pipeline: pipeline.file, pipelineRun: pipelineRun ?? report.runID),
             in: db, isDryRun: isDryRun)
         let totals = completion.totals
@@ -209,7 +209,7 @@ public struct PipelineRunner {
         switch spec.kind {
         case .variance:
             guard let count else { throw UsageError("a variance report reports the count of a count stage before it: add one, or use `stockrecon report variance COUNT_ID`") }
-            document = try Reporting.variance(countID: count, rules: pipeline.counts, in: db)
+            document = try Reporting.variance(countID: count, tenantID: pipeline.tenantID, rules: pipeline.counts, in: db)
         case .summary:
             document = try Reporting.summary(tenantID: pipeline.tenantID, from: spec.from, to: spec.to, in: db)
         case .receipts:
@@ -220,7 +220,7 @@ public struct PipelineRunner {
         let url = URL(fileURLWithPath: spec.output)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(document.rendered(as: format).utf8).write(to: url)
+            try OutputFile.write(Data(document.rendered(as: format).utf8), to: spec.output)
         } catch {
             throw OutputError(path: spec.output, underlying: error)
         }

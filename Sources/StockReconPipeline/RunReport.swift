@@ -18,6 +18,10 @@ public struct OutputError: Error, CustomStringConvertible {
 
     public init(path: String, underlying: Error) {
         self.path = path
+        if let refused = underlying as? OutputFile.IsDirectory {
+            reason = refused.description
+            return
+        }
         // The operating system's words where there are some ("No such file or directory").
         let nsError = underlying as NSError
         let posix = [nsError, (nsError.userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }].compactMap { $0 }

@@ -57,6 +57,8 @@ extension Store {
         guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else {
             throw Refusal("tenant \(tenantID) has no catalog: load one with `stockrecon catalog import --tenant \(tenantID) FILE...`")
         }
+        // Before the overlap is asked: of two overlapping starts at once, the second sees the first.
+        try db.lockLedger(tenant: tenant)
         let user = try manager(userID, tenant: tenant, tenantID: tenantID, doing: "start a count", in: db)
         guard let org = try db.fetchValue(Int64.self, sql: "SELECT id FROM catalog_orgs WHERE tenant = ? AND org_id = ?", arguments: [tenant, orgID]) else {
             throw Refusal("org \(orgID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) ORGS.csv`")
@@ -93,8 +95,20 @@ extension Store {
         return count
     }
 
-    /// A count by id, or a refusal that says how to find one.
-    public static func countSession(_ id: Int64, in db: any SQLConnection) throws -> CountSession {
+    /// A count of `tenantID` by id, or a refusal that says how to find one: another tenant's
+    /// count is not found.
+    public static func countSession(_ id: Int64, tenantID: String, in db: any SQLConnection) throws -> CountSession {
+        let session = try countSession(id, in: db)
+        guard session.tenantID == tenantID else { throw noCount(id, tenantID: tenantID) }
+        return session
+    }
+
+    static func noCount(_ id: Int64, tenantID: String) -> Refusal {
+        Refusal("tenant \(tenantID) has no count \(id): see `stockrecon count list --tenant \(tenantID)`")
+    }
+
+    /// A count by id (whichever tenant's: for those that know it is theirs).
+    static func countSession(_ id: Int64, in db: any SQLConnection) throws -> CountSession {
         guard let row = try db.fetchOne(sql: """
             SELECT c.*, t.tenant_id AS tenant_text, o.org_id AS org_text, loc.location_id AS location_text,
                    s.user_id AS started_text, f.user_id AS finished_text
@@ -127,8 +141,15 @@ extension Store {
         return try countSession(id, in: db)
     }
 
-    /// A count that still takes lines, or a refusal saying how it ended.
-    public static func openCount(_ id: Int64, doing action: String, in db: any SQLConnection) throws -> CountSession {
+    /// A count of `tenantID` that still takes lines, or a refusal saying how it ended. The
+    /// tenant's lock is taken before the status is read, so that a decision racing this one
+    /// (complete, cancel, a sheet added) is seen, not overwritten.
+    public static func openCount(_ id: Int64, tenantID: String, doing action: String, in db: any SQLConnection) throws -> CountSession {
+        guard let tenant = try db.fetchValue(Int64.self, sql: """
+            SELECT c.tenant FROM count_sessions c JOIN tenants t ON t.id = c.tenant WHERE c.id = ? AND t.tenant_id = ?
+            """, arguments: [id, tenantID])
+        else { throw noCount(id, tenantID: tenantID) }
+        try db.lockLedger(tenant: tenant)
         let session = try countSession(id, in: db)
         guard session.status == .inProgress else {
             throw Refusal("count \(id) is \(session.status.rawValue.lowercased()) (at \(session.finishedAt ?? "?") by \(session.finishedBy ?? "?")): nothing can \(action) a finished count; start a new one")
@@ -144,12 +165,18 @@ extension Store {
         return user
     }
 
-    public static func cancelCount(_ id: Int64, userID: String, in db: any SQLConnection) throws {
-        let session = try openCount(id, doing: "cancel", in: db)
+    public static func cancelCount(_ id: Int64, tenantID: String, userID: String, in db: any SQLConnection) throws {
+        let session = try openCount(id, tenantID: tenantID, doing: "cancel", in: db)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "cancel a count", in: db)
-        try db.execute(
-            sql: "UPDATE count_sessions SET status = 'CANCELLED', finished_at = ?, finished_by = ? WHERE id = ?",
-            arguments: [now(), user.id, id])
+        try closeCount(id, sql: "status = 'CANCELLED', finished_at = ?, finished_by = ?", arguments: [now(), user.id], in: db)
+    }
+
+    /// Ends an open count, guarded by its status: a count closed meanwhile is refused, not rewritten.
+    private static func closeCount(_ id: Int64, sql assignments: String, arguments: SQLArguments, in db: any SQLConnection) throws {
+        guard try db.fetchValue(
+            Int64.self, sql: "UPDATE count_sessions SET \(assignments) WHERE id = ? AND status = 'IN_PROGRESS' RETURNING id",
+            arguments: arguments + [id]) != nil
+        else { throw Refusal("count \(id) was completed or cancelled meanwhile: nothing was changed") }
     }
 
     // MARK: - Sheets
@@ -226,12 +253,12 @@ extension Store {
     /// as a pre-approved movement of kind `count` on top of what moved while counting. Only
     /// a manager may. One transaction (the caller's).
     public static func completeCount(
-        _ id: Int64, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules,
+        _ id: Int64, tenantID: String, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules,
         command: RunCommand, in db: any SQLConnection
     ) throws -> CountCompletion {
-        let session = try openCount(id, doing: "complete", in: db)
-        // Before the items' on-hand is read: another process's posting waits for this one.
-        try db.lockLedger(tenant: session.tenant)
+        // openCount takes the tenant's lock before the items' on-hand is read: another
+        // process's posting waits for this one.
+        let session = try openCount(id, tenantID: tenantID, doing: "complete", in: db)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "complete a count", in: db)
         var items = try countItems(session, uncounted: uncounted, in: db)
         let run = try beginRun(tenant: session.tenant, orgID: session.orgID, command: command, in: db)
@@ -264,15 +291,13 @@ extension Store {
             if stored.movementID != nil { counts.posted += stored.rows } else { counts.unchanged += stored.rows }
         }
         try results.finish()
-        try db.execute(sql: """
-            UPDATE count_sessions SET status = 'COMPLETED', finished_at = ?, finished_by = ?, applied = ?, uncounted = ?, run = ?,
-                review_over_minor = ?,
-                items_counted = ?, items_with_discrepancy = ?, missing_value_minor = ?, excess_value_minor = ?, net_variance_minor = ?
-            WHERE id = ?
+        try closeCount(id, sql: """
+            status = 'COMPLETED', finished_at = ?, finished_by = ?, applied = ?, uncounted = ?, run = ?, review_over_minor = ?,
+            items_counted = ?, items_with_discrepancy = ?, missing_value_minor = ?, excess_value_minor = ?, net_variance_minor = ?
             """, arguments: [
                 now(), user.id, apply, uncounted.rawValue, run, rules.reviewOverValueMinor, totals.itemsCounted, totals.itemsWithDiscrepancy,
-                totals.missingValueMinor, totals.excessValueMinor, totals.netVarianceMinor, id,
-            ])
+                totals.missingValueMinor, totals.excessValueMinor, totals.netVarianceMinor,
+            ], in: db)
         try addCounts(counts, toRun: run, in: db)
         try finishRun(run, in: db)
         return CountCompletion(countID: id, runID: run, items: items, totals: totals, movementsPosted: posted, counts: counts)

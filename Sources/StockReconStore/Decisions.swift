@@ -31,57 +31,81 @@ extension Store {
         return try table(sql: sql + " ORDER BY id", arguments: arguments, columns: columns)
     }
 
-    /// Approves (posting the movement, attributed to the requester and the approver, in the
-    /// same transaction) or rejects a pending approval. Only a manager of its tenant may.
-    public func decide(approvalID: Int64, userID: String, note: String?, approve: Bool) throws -> Decision {
+    /// Approves (deciding the held change again, against on-hand now and the rules it was held
+    /// under, and posting it attributed to the requester and the approver) or rejects a
+    /// pending approval of `tenantID`. Only a manager of it may. The tenant's lock is taken
+    /// before the approval's state is read: of two managers deciding at once, the second sees
+    /// the first's decision and is refused as a second attempt is.
+    public func decide(approvalID: Int64, tenantID: String, userID: String, note: String?, approve: Bool) throws -> Decision {
         try write("deciding approval \(approvalID)") { db in
+            let missing = Refusal("tenant \(tenantID) has no approval \(approvalID): see `stockrecon approvals list --tenant \(tenantID)`")
+            guard let tenant = try Store.existingTenant(tenantID, in: db),
+                  try db.fetchValue(Int64.self, sql: "SELECT id FROM approval_requests WHERE id = ? AND tenant = ?", arguments: [approvalID, tenant]) != nil
+            else { throw missing }
+            try db.lockLedger(tenant: tenant)
+            // Who may decide is settled before anything about the decision is said.
+            let decider = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
+            guard decider.role == .manager else {
+                throw Refusal("user \(userID) is \(decider.role.rawValue): only a manager may approve or reject")
+            }
             guard let request = try db.fetchOne(sql: """
-                SELECT a.*, t.tenant_id AS tenant_text, o.org_id AS org_text, d.user_id AS decider
-                FROM approval_requests a JOIN tenants t ON t.id = a.tenant JOIN catalog_orgs o ON o.id = a.org
-                LEFT JOIN catalog_users d ON d.id = a.decided_by
-                WHERE a.id = ?
-                """, arguments: [approvalID])
-            else { throw Refusal("there is no approval \(approvalID): see `stockrecon approvals list --tenant T`") }
-            let tenant: Int64 = try request["tenant"]
+                SELECT a.*, o.org_id AS org_text, d.user_id AS decider
+                FROM approval_requests a JOIN catalog_orgs o ON o.id = a.org LEFT JOIN catalog_users d ON d.id = a.decided_by
+                WHERE a.id = ? AND a.tenant = ?
+                """, arguments: [approvalID, tenant])
+            else { throw missing }
             let status: String = try request["status"]
             guard status == ApprovalStatus.pending.rawValue else {
                 let by: String = try request["decider"] ?? "someone"
                 let at: String = try request["decided_at"] ?? "earlier"
                 throw Refusal("approval \(approvalID) was already \(status.lowercased()) by \(by) at \(at): a decision is final; post a reversal to undo a movement")
             }
-            let decider = try Store.user(userID, tenant: tenant, tenantID: request["tenant_text"], in: db)
-            guard decider.role == .manager else {
-                throw Refusal("user \(userID) is \(decider.role.rawValue): only a manager may approve or reject")
-            }
-            let command = RunCommand(approve ? .approve : .reject)
-            let run = try Store.beginRun(tenant: tenant, orgID: request["org_text"], command: command, in: db)
-            let kind = (try request["kind"] as Int64?).flatMap(MovementKind.init(code:)) ?? .adjustment
+            let held = try HeldChange(request)
+            let run = try Store.beginRun(
+                tenant: tenant, orgID: request["org_text"], command: RunCommand(approve ? .approve : .reject), in: db)
             var movement: Int64?
-            if kind == .receipt { try Store.decideReceipt(approvalID: approvalID, approve: approve, in: db) }
             if approve {
-                movement = try Store.postSingle(SingleMovement(
-                    tenant: tenant, org: request["org"], run: run, file: request["file"], user: request["requested_by"],
-                    approvedBy: decider.id, variant: request["variant"], location: request["location"], kind: kind,
-                    delta: request["quantity_delta"], adjustmentType: request["adjustment_type"],
-                    reasonCode: request["reason_code"], reasonDescription: request["reason_description"],
-                    reference: request["reference_id"], unitCostMinor: request["unit_cost_minor"], notes: request["notes"],
-                    occurredAt: request["occurred_at"], sourceLine: request["source_line"], record: request["record"],
-                    idempotencyKey: request["idempotency_key"], reverses: nil), in: db)
-                if let key: String = try request["idempotency_key"] {
-                    try db.execute(
-                        sql: "UPDATE idempotency_keys SET outcome = '\(Outcome.posted.rawValue)', movement = ? WHERE tenant = ? AND key = ?",
-                        arguments: [movement, tenant, key])
+                let onHand = try Store.onHand(tenant: tenant, variant: held.variant, location: held.location, in: db)
+                var outcome = Outcome.unchanged
+                switch held.reconciler.decide(held.change, onHand: onHand, unitCostMinor: nil, adjustmentType: nil) {
+                case .reject(.negativeStock(let onHand, let delta)):
+                    throw Refusal("approval \(approvalID) would take on-hand from \(onHand) to \(onHand + delta), and negative stock was forbidden when it was held: it stays pending; post the missing receipt or count the stock first, or reject it")
+                case .post(let kind, let delta):
+                    outcome = .posted
+                    movement = try Store.postSingle(held.movement(run: run, kind: kind, delta: delta, approvedBy: decider.id), in: db)
+                case .unchanged, .duplicate, .hold, .reject:
+                    break
                 }
-                try Store.addCounts(OutcomeCounts(rows: 1, posted: 1), toRun: run, in: db)
+                if let key = held.idempotencyKey {
+                    try db.execute(
+                        sql: "UPDATE idempotency_keys SET outcome = ?, movement = ? WHERE tenant = ? AND key = ?",
+                        arguments: [outcome.rawValue, movement, tenant, key])
+                }
+                try Store.addCounts(OutcomeCounts(rows: 1, posted: outcome == .posted ? 1 : 0, unchanged: outcome == .unchanged ? 1 : 0), toRun: run, in: db)
             }
+            if held.kind == .receipt { try Store.decideReceipt(approvalID: approvalID, approve: approve, in: db) }
             let newStatus = (approve ? ApprovalStatus.approved : .rejected).rawValue
-            try db.execute(sql: """
+            // Guarded by the state decided on: a decision taken meanwhile leaves nothing to update.
+            guard try db.fetchValue(Int64.self, sql: """
                 UPDATE approval_requests SET status = ?, decided_by = ?, decided_at = ?, note = ?, movement_id = ?
-                WHERE id = ?
-                """, arguments: [newStatus, decider.id, Store.now(), note, movement, approvalID])
+                WHERE id = ? AND status = 'PENDING' RETURNING id
+                """, arguments: [newStatus, decider.id, Store.now(), note, movement, approvalID]) != nil
+            else { throw Refusal("approval \(approvalID) was decided meanwhile: a decision is final") }
             try Store.finishRun(run, in: db)
             return Decision(approvalID: approvalID, status: newStatus, movementID: movement, runID: run)
         }
+    }
+
+    /// The tenant's internal id, nil when no such tenant was ever loaded.
+    static func existingTenant(_ tenantID: String, in db: any SQLConnection) throws -> Int64? {
+        try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID])
+    }
+
+    /// On-hand of a variant at a location, 0 where nothing was ever posted.
+    static func onHand(tenant: Int64, variant: Int64, location: Int64, in db: any SQLConnection) throws -> Int64 {
+        try db.fetchValue(
+            Int64.self, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?",
+            arguments: [tenant, variant, location]) ?? 0
     }
 
     /// A user of the tenant, or a refusal naming how to add one.
@@ -113,32 +137,79 @@ extension Store {
 // MARK: - Reversals
 
 extension Store {
-    /// Posts the opposite of a movement, once. A movement of another tenant is not found.
+    /// Posts the opposite of a movement, once. A movement of another tenant is not found. The
+    /// tenant's lock is taken before "already reversed" is asked, and the schema allows one
+    /// reversal a movement, so that two reversing at once post one.
     public func reverse(movementID: Int64, tenantID: String, userID: String, reason: String) throws -> (movementID: Int64, runID: Int64) {
         try write("reversing movement \(movementID)") { db in
-            guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]),
-                  let original = try db.fetchOne(sql: """
-                      SELECT l.*, p.org, o.org_id AS org_text FROM ledger l JOIN postings p ON p.id = l.posting
-                      JOIN catalog_orgs o ON o.id = p.org
-                      WHERE l.id = ? AND p.tenant = ?
-                      """, arguments: [movementID, tenant])
-            else { throw Refusal("tenant \(tenantID) has no movement \(movementID): see `stockrecon movements --tenant \(tenantID)`") }
+            let missing = Refusal("tenant \(tenantID) has no movement \(movementID): see `stockrecon movements --tenant \(tenantID)`")
+            guard let tenant = try Store.existingTenant(tenantID, in: db) else { throw missing }
+            try db.lockLedger(tenant: tenant)
+            guard let original = try db.fetchOne(sql: """
+                SELECT l.*, p.org, o.org_id AS org_text FROM ledger l JOIN postings p ON p.id = l.posting
+                JOIN catalog_orgs o ON o.id = p.org
+                WHERE l.id = ? AND p.tenant = ?
+                """, arguments: [movementID, tenant])
+            else { throw missing }
+            let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
             if let earlier = try db.fetchValue(Int64.self, sql: "SELECT id FROM ledger WHERE reverses_id = ?", arguments: [movementID]) {
                 throw Refusal("movement \(movementID) was already reversed by movement \(earlier): a movement is reversed at most once")
             }
-            let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
             let run = try Store.beginRun(tenant: tenant, orgID: original["org_text"], command: RunCommand(.reverse), in: db)
-            let delta: Int64 = try original["quantity_delta"]
-            let reversal = try Store.postSingle(SingleMovement(
-                tenant: tenant, org: original["org"], run: run, file: nil, user: user.id, approvedBy: nil,
-                variant: original["variant"], location: original["location"], kind: .reversal, delta: -delta,
-                adjustmentType: nil, reasonCode: reason, reasonDescription: nil, reference: original["reference_id"],
-                unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: nil, sourceLine: nil, record: nil,
-                idempotencyKey: nil, reverses: movementID), in: db)
+            let reversal = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason), in: db)
             try Store.addCounts(OutcomeCounts(rows: 1, posted: 1), toRun: run, in: db)
             try Store.finishRun(run, in: db)
             return (reversal, run)
         }
+    }
+
+    /// What undoing a run did: the reversals posted, and the run's movements already reversed before.
+    public struct RunReversal: Sendable {
+        public var runID: Int64
+        public var reversals: Int
+        public var alreadyReversed: Int
+    }
+
+    /// Reverses every movement run `runID` posted that is not reversed yet, in one transaction:
+    /// the way back from a wrong import. Refused when nothing of the run is left to reverse.
+    public func reverse(runID: Int64, tenantID: String, userID: String, reason: String) throws -> RunReversal {
+        try write("reversing run \(runID)") { db in
+            let missing = Refusal("tenant \(tenantID) has no run \(runID): see `stockrecon runs --tenant \(tenantID)`")
+            guard let tenant = try Store.existingTenant(tenantID, in: db) else { throw missing }
+            try db.lockLedger(tenant: tenant)
+            guard let orgID = try db.fetchOne(sql: "SELECT org_id FROM run_log WHERE id = ? AND tenant = ?", arguments: [runID, tenant])
+            else { throw missing }
+            let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
+            let movements = try db.fetchAll(sql: """
+                SELECT l.*, p.org, EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_id = l.id) AS reversed
+                FROM ledger l JOIN postings p ON p.id = l.posting
+                WHERE p.run = ? AND p.tenant = ? ORDER BY l.id
+                """, arguments: [runID, tenant])
+            let open = try movements.filter { !(try $0["reversed"] as Bool) }
+            guard !open.isEmpty else {
+                throw Refusal(movements.isEmpty
+                    ? "run \(runID) posted no movements: there is nothing to reverse"
+                    : "every movement of run \(runID) was already reversed: a movement is reversed at most once")
+            }
+            let run = try Store.beginRun(tenant: tenant, orgID: orgID[0], command: RunCommand(.reverse), in: db)
+            for original in open {
+                _ = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason), in: db)
+            }
+            try Store.addCounts(OutcomeCounts(rows: open.count, posted: open.count), toRun: run, in: db)
+            try Store.finishRun(run, in: db)
+            return RunReversal(runID: run, reversals: open.count, alreadyReversed: movements.count - open.count)
+        }
+    }
+
+    /// The opposite of a ledger row (with its posting's org).
+    static func reversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String) throws -> SingleMovement {
+        let delta: Int64 = try original["quantity_delta"]
+        return try SingleMovement(
+            tenant: tenant, org: original["org"], run: run, file: nil, user: user, approvedBy: nil,
+            variant: original["variant"], location: original["location"], kind: .reversal, delta: -delta,
+            adjustmentType: nil, reasonCode: reason, reasonDescription: nil, reference: original["reference_id"],
+            unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: nil, sourceLine: nil, record: nil,
+            idempotencyKey: nil, reverses: original["id"])
     }
 }
 
@@ -169,6 +240,42 @@ struct SingleMovement {
     var reverses: Int64?
 }
 
+/// A held row as stored: the change as written (a `set` stays "set to N") and the rules it
+/// was held under, decided again when a manager approves it.
+struct HeldChange {
+    var variant: Int64
+    var location: Int64
+    var kind: MovementKind
+    var change: StockChange
+    var reconciler: Reconciler
+    var idempotencyKey: String?
+    private var request: SQLRow
+
+    init(_ request: SQLRow) throws {
+        self.request = request
+        variant = try request["variant"]
+        location = try request["location"]
+        kind = (try request["kind"] as Int64?).flatMap(MovementKind.init(code:)) ?? .adjustment
+        let setTo: Int64? = try request["set_on_hand"]
+        let delta: Int64 = try request["quantity_delta"]
+        change = setTo.map { .set(onHand: $0) } ?? .delta(delta)
+        let forbidden: Bool = try request["negative_stock_forbidden"]
+        reconciler = Reconciler(approval: .never, isNegativeStockForbidden: forbidden, changeKind: kind)
+        idempotencyKey = try request["idempotency_key"]
+    }
+
+    /// The movement approving posts, attributed to the requester and the approver.
+    func movement(run: Int64, kind: MovementKind, delta: Int64, approvedBy: Int64) throws -> SingleMovement {
+        try SingleMovement(
+            tenant: request["tenant"], org: request["org"], run: run, file: request["file"], user: request["requested_by"],
+            approvedBy: approvedBy, variant: variant, location: location, kind: kind, delta: delta,
+            adjustmentType: request["adjustment_type"], reasonCode: request["reason_code"],
+            reasonDescription: request["reason_description"], reference: request["reference_id"],
+            unitCostMinor: request["unit_cost_minor"], notes: request["notes"], occurredAt: request["occurred_at"],
+            sourceLine: request["source_line"], record: request["record"], idempotencyKey: idempotencyKey, reverses: nil)
+    }
+}
+
 extension Store {
     /// The first of `count` consecutive ledger ids taken for movements about to be appended
     /// (PostgreSQL, whose ids come from a sequence every process shares); nil on SQLite,
@@ -184,9 +291,7 @@ extension Store {
         let posting = try db.insert(
             sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, ?, ?, ?)"#,
             arguments: [movement.tenant, movement.org, movement.run, movement.file, movement.user, movement.approvedBy])
-        let before = try db.fetchValue(
-            Int64.self, sql: "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?",
-            arguments: [movement.tenant, movement.variant, movement.location]) ?? 0
+        let before = try onHand(tenant: movement.tenant, variant: movement.variant, location: movement.location, in: db)
         let id = try db.insert(sql: """
             INSERT INTO ledger (id, posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
                 source_line, record, reference_id, notes, reason_code, reason_description, adjustment_type,

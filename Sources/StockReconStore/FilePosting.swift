@@ -221,11 +221,15 @@ public final class FilePosting {
     /// Holds a valid row for a manager: it moves no stock until approved. Returns its id.
     private func requestApproval(_ batch: PostingBatch, row: Int, delta: Int64) throws -> Int64 {
         let cost = batch.unitCosts[row]
+        // A held `set` keeps its target: approving posts target − on-hand then.
+        var setOnHand: Int64?
+        if case .set(let target) = batch.changes[row] { setOnHand = target }
         return try db.insert(sql: """
             INSERT INTO approval_requests (tenant, org, variant, location, quantity_delta, cost_impact_minor,
                 adjustment_type, reason_code, reason_description, reference_id, unit_cost_minor, notes,
-                occurred_at, idempotency_key, requested_by, run, file, source_line, record, kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                occurred_at, idempotency_key, requested_by, run, file, source_line, record, kind, set_on_hand,
+                negative_stock_forbidden)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 context.tenant, context.org, batch.variants[row], batch.locations[row], delta,
                 ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost),
@@ -233,7 +237,8 @@ public final class FilePosting {
                 batch.string(.reasonDescription, of: row), batch.string(.reference, of: row), cost,
                 batch.string(.notes, of: row), batch.string(.occurredAt, of: row), batch.string(.naturalKey, of: row),
                 context.user, context.run, file, batch.lines[row], batch.records[row],
-                reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code,
+                reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code, setOnHand,
+                reconciler.isNegativeStockForbidden,
             ])
     }
 

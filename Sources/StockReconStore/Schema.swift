@@ -21,6 +21,7 @@ enum Schema {
         ("v11: prefixes of files without natural keys", FilePrefixes.keylessSQL),
         ("v12: each tenant's content digest", Store.contentDigestSQL),
         ("v13: balances updated in place on a server", BalanceCache.serverStorageSQL),
+        ("v14: held changes as written, one reversal a movement", heldChangesSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).
@@ -42,6 +43,15 @@ enum Schema {
     static let pipelineRunsSQL = """
         ALTER TABLE run_log ADD COLUMN pipeline_run INTEGER;
         CREATE INDEX run_log_by_tenant ON run_log (tenant, id);
+        """
+
+    /// A held `set` keeps its target and a held row the negative-stock rule it was held under,
+    /// so that approving decides it again; a movement is reversed at most once, whoever races.
+    static let heldChangesSQL = """
+        ALTER TABLE approval_requests ADD COLUMN set_on_hand INTEGER;
+        ALTER TABLE approval_requests ADD COLUMN negative_stock_forbidden INTEGER NOT NULL DEFAULT 0;
+        DROP INDEX ledger_reversals;
+        CREATE UNIQUE INDEX ledger_one_reversal ON ledger (reverses_id) WHERE reverses_id IS NOT NULL;
         """
 
     static let approvalsSQL = """

@@ -11,7 +11,8 @@ struct ApprovalsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "A tenant's approvals.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "Only PENDING, APPROVED or REJECTED.") var status: String?
     @Option(help: "Only this variant_id.") var variant: String?
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
@@ -33,6 +34,7 @@ struct ApprovalsListCommand: ParsableCommand {
 
 /// What approving and rejecting share.
 struct DecisionOptions: ParsableArguments {
+    @OptionGroup var tenantOption: TenantOption
     @Argument(help: "The approval's id.") var approvalID: Int64
     @Option(help: "The deciding user: a manager of the approval's tenant.") var user: String
     @Option(help: "A note kept with the decision.") var note: String?
@@ -41,7 +43,7 @@ struct DecisionOptions: ParsableArguments {
 func decide(_ options: DecisionOptions, global: GlobalOptions, approve: Bool) throws {
     try reportingFailures {
         let decision = try global.openStore().decide(
-            approvalID: options.approvalID, userID: options.user, note: options.note, approve: approve)
+            approvalID: options.approvalID, tenantID: options.tenantOption.id, userID: options.user, note: options.note, approve: approve)
         if global.json {
             print(#"{"approval_id":\#(decision.approvalID),"status":"\#(decision.status)","movement_id":\#(decision.movementID.map { String($0) } ?? "null"),"run_id":\#(decision.runID)}"#)
         } else {
@@ -68,17 +70,36 @@ struct RejectCommand: ParsableCommand {
 
 struct ReverseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reverse", abstract: "Post the opposite of a movement (at most once).")
+        commandName: "reverse", abstract: "Post the opposite of a movement, or of every movement of a run (each at most once).")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The movement's id.") var movementID: Int64
-    @Option(help: "The tenant.") var tenant: String
+    @Argument(help: "The movement's id.") var movementID: Int64?
+    @Option(name: .customLong("run"), help: "Reverse every movement this run posted (a wrong import), instead of one movement.")
+    var runID: Int64?
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "The user reversing.") var user: String
     @Option(help: "Why: kept as the reversal's reason_code.") var reason: String
 
+    func validate() throws {
+        if (movementID == nil) == (runID == nil) { throw ValidationError("give a movement's id or --run RUN_ID, not both") }
+    }
+
     func run() throws {
         try reportingFailures {
-            let (reversal, run) = try global.openStore().reverse(movementID: movementID, tenantID: tenant, userID: user, reason: reason)
+            let store = try global.openStore()
+            if let run = runID {
+                let undone = try store.reverse(runID: run, tenantID: tenant, userID: user, reason: reason)
+                if global.json {
+                    print(#"{"reversed_run":\#(run),"run_id":\#(undone.runID),"reversals":\#(undone.reversals),"already_reversed":\#(undone.alreadyReversed)}"#)
+                } else {
+                    print("run \(run) reversed by run \(undone.runID): \(undone.reversals) reversals posted"
+                        + (undone.alreadyReversed > 0 ? " (\(undone.alreadyReversed) of its movements were reversed before)" : ""))
+                }
+                return 0
+            }
+            guard let movementID else { throw UsageError("give a movement's id or --run RUN_ID") }
+            let (reversal, run) = try store.reverse(movementID: movementID, tenantID: tenant, userID: user, reason: reason)
             if global.json {
                 print(#"{"movement_id":\#(reversal),"reverses_id":\#(movementID),"run_id":\#(run)}"#)
             } else {

@@ -13,7 +13,8 @@ struct CatalogImportCommand: ParsableCommand {
         abstract: "Load catalog files (CSV or JSON); the kind of each is read from its header. Loading again updates.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant the catalog belongs to.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "Catalog files; - reads standard input.") var files: [String]
 
     func run() throws {

@@ -22,7 +22,8 @@ struct CountStartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a count (managers only).")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "The org whose stock is counted.") var org: String
     @Option(help: "FULL, CYCLE, SPOT or ANNUAL.") var type: CountType
     @Option(help: "A name people recognise (\"Aisle 3\").") var name: String
@@ -50,6 +51,8 @@ struct CountSheetCommand: ParsableCommand {
         commandName: "sheet", abstract: "Write a blind count sheet of the count's scope (no system quantities).")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Option(help: "csv or xlsx (default: from the output's extension, else csv).") var format: SheetFormat?
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
@@ -57,7 +60,7 @@ struct CountSheetCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let chosen = format ?? (output.lowercased().hasSuffix(".xlsx") ? .xlsx : .csv)
-            let lines = try Counting(store: global.openStore()).writeBlindSheet(countID: countID, format: chosen, to: output)
+            let lines = try Counting(store: global.openStore()).writeBlindSheet(countID: countID, tenantID: tenant, format: chosen, to: output)
             if global.json {
                 print(#"{"count_id":\#(countID),"file":\#(JSONText.quote(output)),"lines":\#(lines)}"#)
             } else {
@@ -73,6 +76,8 @@ struct CountAddCommand: ParsableCommand {
         commandName: "add", abstract: "Add counted quantities from count sheets (CSV, XLSX, JSON).")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Option(help: "The user who counted (any role).") var user: String
     @Argument(help: "Count sheets; - reads standard input.") var files: [String]
@@ -81,7 +86,7 @@ struct CountAddCommand: ParsableCommand {
         try reportingFailures {
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
-            let report = try Counting(store: global.openStore()).add(countID: countID, userID: user, files: inputs)
+            let report = try Counting(store: global.openStore()).add(countID: countID, tenantID: tenant, userID: user, files: inputs)
             if global.json {
                 print(report.json, terminator: "")
             } else {
@@ -101,6 +106,8 @@ struct CountCompleteCommand: ParsableCommand {
         commandName: "complete", abstract: "Complete a count (managers only); --apply posts the variance.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Flag(help: "Post counted − system as pre-approved movements of type count.") var apply = false
     @Option(help: "FULL and ANNUAL counts: keep (list items with stock nobody counted) or zero (count them as zero).")
@@ -112,7 +119,7 @@ struct CountCompleteCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let completion = try Counting(store: global.openStore()).complete(
-                countID: countID, userID: user, apply: apply, uncounted: uncounted, rules: try countRules(reviewOver: reviewOver))
+                countID: countID, tenantID: tenant, userID: user, apply: apply, uncounted: uncounted, rules: try countRules(reviewOver: reviewOver))
             let totals = completion.totals
             if global.json {
                 let counts = completion.counts
@@ -138,12 +145,14 @@ struct CountCancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a count (managers only); nothing is posted.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Option(help: "The manager cancelling it.") var user: String
 
     func run() throws {
         try reportingFailures {
-            try Counting(store: global.openStore()).cancel(countID: countID, userID: user)
+            try Counting(store: global.openStore()).cancel(countID: countID, tenantID: tenant, userID: user)
             print(global.json ? #"{"count_id":\#(countID),"status":"CANCELLED"}"# : "count \(countID) cancelled")
             return 0
         }
@@ -154,11 +163,13 @@ struct CountShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "A count and its lines as they stand.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
 
     func run() throws {
         try reportingFailures {
-            let document = try Reporting(store: global.openStore()).variance(countID: countID)
+            let document = try Reporting(store: global.openStore()).variance(countID: countID, tenantID: tenant)
             print(document.rendered(as: global.json ? .json : .md), terminator: "")
             return 0
         }
@@ -169,7 +180,8 @@ struct CountListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "A tenant's counts, newest first.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
     func run() throws {

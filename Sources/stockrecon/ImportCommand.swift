@@ -9,7 +9,8 @@ struct ImportCommand: ParsableCommand {
         commandName: "import", abstract: "Import adjustment files for one org, exactly once.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "The org the run acts for; variants of other orgs are rejected.") var org: String
     @Option(help: "The source format: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: SourceFormat?

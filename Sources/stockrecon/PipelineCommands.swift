@@ -37,7 +37,8 @@ struct RunsCommand: ParsableCommand {
         commandName: "runs", abstract: "What ran, when, with its five counts (the latest first).")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "At most this many runs.") var limit: Int = 20
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
@@ -71,7 +72,8 @@ struct RejectionsCommand: ParsableCommand {
         commandName: "rejections", abstract: "The rejected rows of a run, to fix and import again.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(name: .customLong("run"), help: "A run id, or last: the last command (all stages of a pipeline run).")
     var selector: Store.RunSelector = .last
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text

@@ -8,7 +8,8 @@ struct BalanceCommand: ParsableCommand {
         commandName: "balance", abstract: "On-hand per variant and location.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "Only this variant_id.") var variant: String?
     @Option(help: "Only this location_id.") var location: String?
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
@@ -27,7 +28,8 @@ struct MovementsCommand: ParsableCommand {
         commandName: "movements", abstract: "The ledger in order, a page at a time.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "Only this variant_id.") var variant: String?
     @Option(help: "Only this location_id.") var location: String?
     @Option(help: "Start after this movement id (the last id of the previous page).") var sinceId: Int64 = 0

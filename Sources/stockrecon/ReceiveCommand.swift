@@ -7,7 +7,8 @@ struct ReceiveCommand: ParsableCommand {
         commandName: "receive", abstract: "Post goods received against purchase orders, exactly once.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "The org receiving; variants of other orgs are rejected.") var org: String
     @Option(name: .customLong("purchase-orders"), help: "Purchase orders to load or update first (CSV, XLSX or JSON); repeatable.")
     var purchaseOrders: [String] = []

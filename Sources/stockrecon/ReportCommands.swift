@@ -22,7 +22,7 @@ struct ReportOutput: ParsableArguments {
             return
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            try OutputFile.write(Data(text.utf8), to: output)
         } catch {
             throw OutputError(path: output, underlying: error)
         }
@@ -43,6 +43,8 @@ struct VarianceReportCommand: ParsableCommand {
         commandName: "variance", abstract: "A count's variance: every line, what moved during the count, the largest variances.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Option(help: "Flag lines whose |variance value| is above this (default: the threshold the count was completed with, else 100.00).")
     var reviewOver: String?
@@ -51,7 +53,7 @@ struct VarianceReportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let rules = try reviewOver.map(countRules(reviewOver:))
-            let document = try Reporting(store: global.openStore()).variance(countID: countID, rules: rules)
+            let document = try Reporting(store: global.openStore()).variance(countID: countID, tenantID: tenant, rules: rules)
             try output.write(document, json: global.json)
             return 0
         }
@@ -63,7 +65,8 @@ struct SummaryReportCommand: ParsableCommand {
         commandName: "summary", abstract: "A tenant's movements by type, reason and location, and its counts, over a period.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "The first day (YYYY-MM-DD), inclusive.") var from: String?
     @Option(help: "The last day (YYYY-MM-DD), inclusive.") var to: String?
     @OptionGroup var output: ReportOutput
@@ -88,7 +91,8 @@ struct ReceiptsReportCommand: ParsableCommand {
         commandName: "receipts", abstract: "Order lines complete, short, over-received or unreceived, and the receipts to look at.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The tenant.") var tenant: String
+    @OptionGroup var tenantOption: TenantOption
+    var tenant: String { tenantOption.id }
     @Option(help: "One purchase order only.") var po: String?
     @OptionGroup var output: ReportOutput
 

@@ -12,10 +12,10 @@ import Testing
             ["catalog", "import", "--tenant", "acme"] + Binary.fixtureCatalog,
             ["import", "--tenant", "acme", "--org", "acme", "--format", "synq", "fixtures/counts/opening-stock.csv"],
             ["count", "start", "--tenant", "acme", "--org", "acme", "--type", "FULL", "--name", "Year end <b>2026</b>", "--user", "alice"],
-            ["count", "add", "1", "--user", "bob", "fixtures/counts/year-end-aisle.csv"],
+            ["count", "add", "1", "--tenant", "acme", "--user", "bob", "fixtures/counts/year-end-aisle.csv"],
             ["import", "--tenant", "acme", "--org", "acme", "--format", "synq", "fixtures/counts/delivery-during-count.csv"],
-            ["count", "add", "1", "--user", "bob", "fixtures/counts/year-end-back-room.xlsx"],
-            ["count", "complete", "1", "--apply", "--review-over", "50.00", "--user", "alice"],
+            ["count", "add", "1", "--tenant", "acme", "--user", "bob", "fixtures/counts/year-end-back-room.xlsx"],
+            ["count", "complete", "1", "--tenant", "acme", "--apply", "--review-over", "50.00", "--user", "alice"],
         ]
         for step in steps {
             let result = try Binary.run(step + db)
@@ -29,7 +29,7 @@ import Testing
     func reportsMatchTheirGoldenFiles(format: String, backend: Backend) throws {
         let scratch = Scratch(backend)
         try countedStocktake(scratch)
-        let variance = try Binary.run(["report", "variance", "1", "--format", format, "--db", scratch.database])
+        let variance = try Binary.run(["report", "variance", "1", "--tenant", "acme", "--format", format, "--db", scratch.database])
         #expect(variance.status == 0, "\(variance.stderr)")
         expectGolden(withoutTimes(variance.stdout), "variance.\(format)")
         let summary = try Binary.run(["report", "summary", "--tenant", "acme", "--format", format, "--db", scratch.database])
@@ -41,22 +41,22 @@ import Testing
         let scratch = Scratch()
         try countedStocktake(scratch)
         // Flagged over the threshold the count was completed with (50.00), unless told otherwise.
-        let csv = try Binary.run(["report", "variance", "1", "--format", "csv", "--db", scratch.database]).stdout
-        let lenient = try Binary.run(["report", "variance", "1", "--format", "csv", "--review-over", "100", "--db", scratch.database]).stdout
+        let csv = try Binary.run(["report", "variance", "1", "--tenant", "acme", "--format", "csv", "--db", scratch.database]).stdout
+        let lenient = try Binary.run(["report", "variance", "1", "--tenant", "acme", "--format", "csv", "--review-over", "100", "--db", scratch.database]).stdout
         #expect(lenient.contains(",-89.90,missing,,"))
         #expect(csv.contains(",'=1+1\r\n"))         // a note that is a formula is neutralised
         #expect(csv.contains(",-89.90,missing,yes,"))  // numbers stay numbers, negative ones too
-        let html = try Binary.run(["report", "variance", "1", "--format", "html", "--db", scratch.database]).stdout
+        let html = try Binary.run(["report", "variance", "1", "--tenant", "acme", "--format", "html", "--db", scratch.database]).stdout
         #expect(!html.contains("<script"))
         #expect(!html.contains("<img"))
         #expect(!html.contains("<b>2026"))
         #expect(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"))
         #expect(html.contains("Content-Security-Policy"))
         #expect(html.components(separatedBy: "<rect").count - 1 == 3)  // three lines have a variance
-        let markdown = try Binary.run(["report", "variance", "1", "--db", scratch.database]).stdout
+        let markdown = try Binary.run(["report", "variance", "1", "--tenant", "acme", "--db", scratch.database]).stdout
         #expect(!markdown.contains("<script"))
         let json = try #require(JSONSerialization.jsonObject(with: Data(
-            try Binary.run(["report", "variance", "1", "--json", "--db", scratch.database]).stdout.utf8)) as? [String: Any])
+            try Binary.run(["report", "variance", "1", "--tenant", "acme", "--json", "--db", scratch.database]).stdout.utf8)) as? [String: Any])
         #expect(json["net_variance_minor"] as? Int == -12_690)
         #expect(json["missing_value_minor"] as? Int == -13_890)
         #expect(json["excess_value_minor"] as? Int == 1_200)
@@ -69,11 +69,11 @@ import Testing
         let staff = try Binary.run(["count", "start", "--tenant", "acme", "--org", "acme", "--type", "SPOT", "--name", "x", "--user", "bob"] + db)
         #expect(staff.status == 64)
         #expect(staff.stderr.contains("only a manager may start a count"))
-        let finished = try Binary.run(["count", "add", "1", "--user", "bob", "fixtures/counts/year-end-aisle.csv"] + db)
+        let finished = try Binary.run(["count", "add", "1", "--tenant", "acme", "--user", "bob", "fixtures/counts/year-end-aisle.csv"] + db)
         #expect(finished.status == 64)
         #expect(finished.stderr.contains("count 1 is completed"))
-        #expect(try Binary.run(["count", "complete", "1", "--user", "alice"] + db).status == 64)
-        #expect(try Binary.run(["count", "show", "9"] + db).status == 64)
+        #expect(try Binary.run(["count", "complete", "1", "--tenant", "acme", "--user", "alice"] + db).status == 64)
+        #expect(try Binary.run(["count", "show", "9", "--tenant", "acme"] + db).status == 64)
         #expect(try scratch.query("SELECT count(*) FROM count_sessions") == "1")
         let open = try Binary.run(["count", "start", "--tenant", "acme", "--org", "acme", "--type", "cycle", "--name", "Shop", "--location", "STORE-1", "--user", "alice", "--json"] + db)
         #expect(open.stdout == #"{"count_id":2}"# + "\n")
@@ -86,13 +86,13 @@ import Testing
         let scratch = Scratch()
         try countedStocktake(scratch)
         let db = ["--db", scratch.database]
-        let report = try Binary.run(["report", "variance", "1", "-o", "/nonexistent/folder/v.html"] + db)
+        let report = try Binary.run(["report", "variance", "1", "--tenant", "acme", "-o", "/nonexistent/folder/v.html"] + db)
         #expect(report.status == 2)
         #expect(report.stderr.contains("cannot write /nonexistent/folder/v.html: No such file or directory"))
-        #expect(try Binary.run(["count", "sheet", "1", "-o", "/nonexistent/folder/s.xlsx"] + db).status == 2)
+        #expect(try Binary.run(["count", "sheet", "1", "--tenant", "acme", "-o", "/nonexistent/folder/s.xlsx"] + db).status == 2)
         #expect(try Binary.run(["count", "start", "--tenant", "acme", "--org", "acme", "--type", "SPOT", "--name", "x", "--user", "alice"] + db).status == 0)
         let damaged = scratch.file("sheet.xlsx", "not a workbook")
-        let added = try Binary.run(["count", "add", "2", "--user", "bob", damaged] + db)
+        let added = try Binary.run(["count", "add", "2", "--tenant", "acme", "--user", "bob", damaged] + db)
         #expect(added.status == 2)
         #expect(added.stderr.contains("not an XLSX workbook"))
         #expect(try scratch.query("SELECT count(*) FROM count_lines WHERE count = 2") == "0")
@@ -104,7 +104,7 @@ import Testing
         try countedStocktake(scratch)
         #expect(try Binary.run(["count", "start", "--tenant", "acme", "--org", "acme", "--type", "CYCLE", "--name", "Main", "--location", "WH-MAIN", "--user", "alice"] + db).status == 0)
         let csvPath = scratch.url.appendingPathComponent("sheet.csv").path
-        #expect(try Binary.run(["count", "sheet", "2", "-o", csvPath] + db).status == 0)
+        #expect(try Binary.run(["count", "sheet", "2", "--tenant", "acme", "-o", csvPath] + db).status == 0)
         let sheet = try String(contentsOfFile: csvPath, encoding: .utf8)
         #expect(sheet.hasPrefix("variant_id,sku,barcode,location_id,batch,counted_quantity,reason,notes\r\n"))
         #expect(sheet.contains("1001,TENT-2P,4006381333931,WH-MAIN,,,,\r\n"))
@@ -113,9 +113,9 @@ import Testing
         // Nothing tells the counter what the books say: no quantity column has a value.
         #expect(sheet.split(separator: "\r\n").dropFirst().allSatisfy { $0.hasSuffix(",,,,") })
         let xlsxPath = scratch.url.appendingPathComponent("sheet.xlsx").path
-        #expect(try Binary.run(["count", "sheet", "2", "-o", xlsxPath] + db).status == 0)
+        #expect(try Binary.run(["count", "sheet", "2", "--tenant", "acme", "-o", xlsxPath] + db).status == 0)
         // Handed back as it is, nothing was counted.
-        let blank = try Binary.run(["count", "add", "2", "--user", "bob", xlsxPath, "--json"] + db)
+        let blank = try Binary.run(["count", "add", "2", "--tenant", "acme", "--user", "bob", xlsxPath, "--json"] + db)
         #expect(blank.status == 0, "\(blank.stderr)")
         #expect(blank.stdout.contains(#""rows":4,"posted":0,"pending":0,"rejected":0,"unchanged":4"#))
     }

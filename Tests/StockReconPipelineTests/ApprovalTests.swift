@@ -61,15 +61,15 @@ import StockReconStore
         _ = try fixture.importing([fixture.file("a.csv", "variant_id,quantity_delta\n1001,60\n1001,70\n")], user: "bob")
         let store = fixture.store
         #expect {
-            _ = try store.decide(approvalID: 1, userID: "bob", note: nil, approve: true)
+            _ = try store.decide(approvalID: 1, tenantID: "t1", userID: "bob", note: nil, approve: true)
         } throws: { error in
             (error as? Refusal)?.message.contains("only a manager") == true
         }
-        #expect(throws: Refusal.self) { _ = try store.decide(approvalID: 1, userID: "mallory", note: nil, approve: true) }
-        #expect(throws: Refusal.self) { _ = try store.decide(approvalID: 99, userID: "alice", note: nil, approve: true) }
+        #expect(throws: Refusal.self) { _ = try store.decide(approvalID: 1, tenantID: "t1", userID: "mallory", note: nil, approve: true) }
+        #expect(throws: Refusal.self) { _ = try store.decide(approvalID: 99, tenantID: "t1", userID: "alice", note: nil, approve: true) }
         #expect(try fixture.balance("1001") == nil)
 
-        let decision = try store.decide(approvalID: 1, userID: "alice", note: "PO 17 checked", approve: true)
+        let decision = try store.decide(approvalID: 1, tenantID: "t1", userID: "alice", note: "PO 17 checked", approve: true)
         #expect(decision.status == "APPROVED")
         let movement = try #require(decision.movementID)
         #expect(try fixture.balance("1001") == 60)
@@ -81,11 +81,11 @@ import StockReconStore
         #expect(try posted?["quantity_delta"] == 60)
         #expect(try posted?["source_line"] == 2)
 
-        _ = try store.decide(approvalID: 2, userID: "alice", note: "no", approve: false)
+        _ = try store.decide(approvalID: 2, tenantID: "t1", userID: "alice", note: "no", approve: false)
         #expect(try fixture.balance("1001") == 60)
         for (id, approve) in [(1, false), (1, true), (2, true)] {
             #expect {
-                _ = try store.decide(approvalID: Int64(id), userID: "alice", note: nil, approve: approve)
+                _ = try store.decide(approvalID: Int64(id), tenantID: "t1", userID: "alice", note: nil, approve: approve)
             } throws: { error in
                 (error as? Refusal)?.message.contains("a decision is final") == true
             }

@@ -44,7 +44,7 @@ import StockReconCore
             tenantID: "t1", orgID: "acme", type: .cycle, name: "Aisle", locationID: nil, notes: nil, userID: "alice"))
         let lines = (1...500).map { "1001,WH,\($0),batch-\($0)" }.joined(separator: "\n")
         let sheet = fixture.file("sheet.csv", "variant_id,location_id,counted_quantity,batch\n" + lines + "\n")
-        _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        _ = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
         let planned = try fixture.store.read { db in
             try db.fetchValue(Int64.self, sql: "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST('count_lines' AS regclass)")
         }

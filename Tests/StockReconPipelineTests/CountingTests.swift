@@ -26,9 +26,9 @@ import StockReconIO
         let id = try start(fixture)
         try stock(fixture, "1001,WH,12\n")  // delivered while the aisle was counted
         let sheet = fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,17\n1002,SHOP,4\n")
-        let added = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        let added = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
         #expect(added.counts == OutcomeCounts(rows: 2, pending: 2))
-        let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: .keep)
+        let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
         let tent = try #require(completion.items.first { $0.item.variantID == "1001" })
         #expect(tent.item.systemQuantity == 20 && tent.item.movedDuringCount == 12 && tent.item.variance == -3)
         #expect(tent.item.varianceValueMinor == -3_000)
@@ -50,11 +50,11 @@ import StockReconIO
         let counting = Counting(store: fixture.store)
         let front = fixture.file("front.csv", "sku,batch,counted_quantity\nTENT,A,4\nTENT,B,3\n")
         let back = fixture.file("back.json", #"[{"barcode": "400", "batch": "A", "counted_quantity": 2}]"#)
-        #expect(try counting.add(countID: id, userID: "bob", files: [front, back]).counts == OutcomeCounts(rows: 3, pending: 3))
-        let again = try counting.add(countID: id, userID: "bob", files: [front])
+        #expect(try counting.add(countID: id, tenantID: "t1", userID: "bob", files: [front, back]).counts == OutcomeCounts(rows: 3, pending: 3))
+        let again = try counting.add(countID: id, tenantID: "t1", userID: "bob", files: [front])
         #expect(again.counts == OutcomeCounts(rows: 2, duplicate: 2))
         #expect(again.exitStatus == 0)
-        let items = try counting.items(try counting.session(id))
+        let items = try counting.items(try counting.session(id, tenantID: "t1"))
         #expect(items.count == 1)
         #expect(items.first?.item.countedQuantity == 9)
         #expect(items.first?.item.batch?.split(separator: ",").sorted() == ["A"[...], "B"[...]])
@@ -65,7 +65,7 @@ import StockReconIO
         let fixture = try Fixture(backend)
         let id = try start(fixture)
         let sheet = fixture.file("s.csv", "variant_id,counted_quantity\n1001,\n1001,-2\n2001,1\n1001,0\n")
-        let report = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        let report = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
         #expect(report.counts == OutcomeCounts(rows: 4, pending: 1, rejected: 2, unchanged: 1))
         #expect(report.exitStatus == 1)
         #expect(try fixture.rejections(report.runID).map(\.type) == ["invalid_quantity", "cross_brand"])
@@ -78,7 +78,7 @@ import StockReconIO
         let fixture = try Fixture(backend)
         let id = try start(fixture)
         let sheet = fixture.file("s.csv", "variant_id,counted_quantity,notes\n1001,4,\"x\u{0}y\"\n1001,1,ok\n")
-        let report = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
+        let report = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
         #expect(report.counts == OutcomeCounts(rows: 2, pending: 1, rejected: 1))
         #expect(try fixture.rejections(report.runID).map { "\($0.line ?? 0) \($0.field ?? "") \($0.type)" } == ["2 notes invalid_text"])
     }
@@ -90,17 +90,17 @@ import StockReconIO
         #expect(try fixture.count("SELECT COUNT(*) FROM count_sessions") == 0)
         let id = try start(fixture)
         let counting = Counting(store: fixture.store)
-        #expect(throws: Refusal.self) { try counting.complete(countID: id, userID: "bob", apply: true, uncounted: .keep) }
-        #expect(throws: Refusal.self) { try counting.cancel(countID: id, userID: "bob") }
-        #expect(try counting.session(id).status == .inProgress)
+        #expect(throws: Refusal.self) { try counting.complete(countID: id, tenantID: "t1", userID: "bob", apply: true, uncounted: .keep) }
+        #expect(throws: Refusal.self) { try counting.cancel(countID: id, tenantID: "t1", userID: "bob") }
+        #expect(try counting.session(id, tenantID: "t1").status == .inProgress)
         #expect(try fixture.count("SELECT COUNT(*) FROM runs WHERE command LIKE 'count complete%'") == 0)
-        try counting.cancel(countID: id, userID: "alice")
-        #expect(try counting.session(id).status == .cancelled)
+        try counting.cancel(countID: id, tenantID: "t1", userID: "alice")
+        #expect(try counting.session(id, tenantID: "t1").status == .cancelled)
         // Nothing can be added to, completed or cancelled after it finished.
         let sheet = fixture.file("s.csv", "variant_id,counted_quantity\n1001,1\n")
-        #expect(throws: Refusal.self) { try counting.add(countID: id, userID: "bob", files: [sheet]) }
-        #expect(throws: Refusal.self) { try counting.complete(countID: id, userID: "alice", apply: true, uncounted: .keep) }
-        #expect(throws: Refusal.self) { try counting.cancel(countID: id, userID: "alice") }
+        #expect(throws: Refusal.self) { try counting.add(countID: id, tenantID: "t1", userID: "bob", files: [sheet]) }
+        #expect(throws: Refusal.self) { try counting.complete(countID: id, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep) }
+        #expect(throws: Refusal.self) { try counting.cancel(countID: id, tenantID: "t1", userID: "alice") }
     }
 
     @Test(arguments: Backend.available) func oneCountAtATimeForAnOrgAndAnOverlappingScope(_ backend: Backend) throws {
@@ -111,8 +111,8 @@ import StockReconIO
         let warehouse = try start(fixture, location: "WH")  // another location does not
         #expect(try start(fixture, org: "other") > warehouse)  // another org does not
         let counting = Counting(store: fixture.store)
-        _ = try counting.complete(countID: shop, userID: "alice", apply: false, uncounted: .keep)
-        try counting.cancel(countID: warehouse, userID: "alice")
+        _ = try counting.complete(countID: shop, tenantID: "t1", userID: "alice", apply: false, uncounted: .keep)
+        try counting.cancel(countID: warehouse, tenantID: "t1", userID: "alice")
         _ = try start(fixture)  // both finished: a count of every location may start
     }
 
@@ -122,8 +122,8 @@ import StockReconIO
             try stock(fixture, "1001,WH,5\n1002,SHOP,8\n")
             let id = try start(fixture, type: .full)
             let sheet = fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,8\n")
-            _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [sheet])
-            let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: policy)
+            _ = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
+            let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: true, uncounted: policy)
             let tent = try #require(completion.items.first { $0.item.variantID == "1001" })
             #expect(tent.rows == 0)
             switch policy {
@@ -141,8 +141,8 @@ import StockReconIO
         let fixture = try Fixture(backend)
         try stock(fixture, "1001,WH,5\n1002,SHOP,8\n")
         let id = try start(fixture, type: .cycle)
-        _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,6\n")])
-        let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: false, uncounted: .zero)
+        _ = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,6\n")])
+        let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: false, uncounted: .zero)
         #expect(completion.items.map(\.item.variantID) == ["1002"])
         #expect(completion.movementsPosted == 0 && completion.counts == OutcomeCounts(rows: 1, unchanged: 1))
         #expect(try fixture.balance("1002", "SHOP") == 8)
@@ -154,12 +154,12 @@ import StockReconIO
         try stock(fixture, "1001,WH,20\n1002,SHOP,4\n")
         let id = try start(fixture)
         try stock(fixture, "1001,WH,2\n")
-        _ = try Counting(store: fixture.store).add(countID: id, userID: "bob", files: [
+        _ = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [
             fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,17\n1002,SHOP,7\n"),
         ])
         // An open count's items are live in the view.
         #expect(try fixture.count("SELECT SUM(variance_value_minor) FROM stock_count_items WHERE count_id = ?", [id]) == -3_000 + 750)
-        let completion = try Counting(store: fixture.store).complete(countID: id, userID: "alice", apply: true, uncounted: .keep)
+        let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
         let rows = try fixture.store.read { db in
             try db.fetchAll(sql: """
                 SELECT variant_id, system_quantity, counted_quantity, variance, variance_value_minor, moved_during_count

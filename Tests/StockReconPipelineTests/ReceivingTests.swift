@@ -94,9 +94,9 @@ import StockReconIO
         #expect(try receive(fixture, [day2], tolerance: 2_000).receipts.counts == OutcomeCounts(rows: 2, pending: 2))  // 13: just over
         #expect(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" }?.pending == 2)
         let approvals = try fixture.store.read { db in try db.fetchValues(Int64.self, sql: "SELECT id FROM approvals WHERE status = 'PENDING' ORDER BY id") }
-        #expect(throws: Refusal.self) { try fixture.store.decide(approvalID: approvals[0], userID: "bob", note: nil, approve: true) }
-        _ = try fixture.store.decide(approvalID: approvals[0], userID: "alice", note: "counted them", approve: true)
-        _ = try fixture.store.decide(approvalID: approvals[1], userID: "alice", note: "sent back", approve: false)
+        #expect(throws: Refusal.self) { try fixture.store.decide(approvalID: approvals[0], tenantID: "t1", userID: "bob", note: nil, approve: true) }
+        _ = try fixture.store.decide(approvalID: approvals[0], tenantID: "t1", userID: "alice", note: "counted them", approve: true)
+        _ = try fixture.store.decide(approvalID: approvals[1], tenantID: "t1", userID: "alice", note: "sent back", approve: false)
         let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
         #expect(line.received == 13 && line.pending == 0 && line.status == "over-received")
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'receipt' AND approved_by = 'alice'") == 1)

@@ -93,16 +93,16 @@ public struct Reporting {
 
     /// Lines are flagged over `rules`' threshold; by default the one the count was completed
     /// with, else the default (100.00).
-    public func variance(countID: Int64, rules: CountRules? = nil) throws -> ReportDocument {
-        try store.read { db in try Self.variance(countID: countID, rules: rules, in: db) }
+    public func variance(countID: Int64, tenantID: String, rules: CountRules? = nil) throws -> ReportDocument {
+        try store.read { db in try Self.variance(countID: countID, tenantID: tenantID, rules: rules, in: db) }
     }
 
     public func summary(tenantID: String, from: String?, to: String?) throws -> ReportDocument {
         try store.read { db in try Self.summary(tenantID: tenantID, from: from, to: to, in: db) }
     }
 
-    static func variance(countID: Int64, rules: CountRules?, in db: any SQLConnection) throws -> ReportDocument {
-        let session = try Store.countSession(countID, in: db)
+    static func variance(countID: Int64, tenantID: String, rules: CountRules?, in db: any SQLConnection) throws -> ReportDocument {
+        let session = try Store.countSession(countID, tenantID: tenantID, in: db)
         let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
         return VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: chosen)
     }
