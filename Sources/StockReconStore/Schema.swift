@@ -22,10 +22,17 @@ enum Schema {
         ("v12: each tenant's content digest", Store.contentDigestSQL),
         ("v13: balances updated in place on a server", BalanceCache.serverStorageSQL),
         ("v14: held changes as written, one reversal a movement", heldChangesSQL),
+        ("v15: the ledger's rows refuse every change, the rows it names every deletion", LedgerGuards.migrationSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).
     static let variantMovementsMigration = "v8: each variant's movements"
+
+    /// The migrations a database says it has (GRDB's table; none for a new file).
+    static func appliedMigrations(_ db: Database) throws -> Set<String> {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+    }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

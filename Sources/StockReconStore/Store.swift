@@ -40,20 +40,34 @@ public final class Store: @unchecked Sendable {
         location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
     }
 
-    /// Opens the SQLite file at `path`, or the PostgreSQL database its URL names.
-    public init(path: String) throws {
+    /// Opens the SQLite file at `path`, or the PostgreSQL database its URL names, migrating it.
+    /// `forReading`: the caller only reads, so a database the user may only read is opened
+    /// read-only (nothing written, no file created beside it) instead of failing.
+    public init(path: String, forReading: Bool = false) throws {
         self.path = path
         do {
             if Self.isServerURL(path) {
                 let connection = PostgresStoreConnection(try PostgresConnection(url: path))
-                try PostgresSchema.migrate(connection)
+                try PostgresSchema.migrate(connection, readOnly: forReading)
+                try LedgerGuards.check(connection)
                 backend = .postgres(connection)
             } else {
-                backend = .sqlite(try Self.openSQLite(path))
+                let readOnly = Self.isReadOnlyFile(path)
+                if readOnly, !forReading { throw SchemaError.readOnly }
+                let queue = try Self.openSQLite(path, readOnly: readOnly)
+                try queue.read { db in try LedgerGuards.check(SQLiteConnection(db)) }
+                backend = .sqlite(queue)
             }
+        } catch let error as SchemaError {
+            throw error
         } catch {
             throw StoreError(action: "opening \(Self.redacted(path))", underlying: error)
         }
+    }
+
+    /// An existing file this user may read but not write.
+    private static func isReadOnlyFile(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path) && !FileManager.default.isWritableFile(atPath: path)
     }
 
     public var dialect: SQLDialect {
@@ -63,7 +77,8 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    private static func openSQLite(_ path: String) throws -> DatabaseQueue {
+    private static func openSQLite(_ path: String, readOnly: Bool) throws -> DatabaseQueue {
+        if readOnly { return try openSQLiteReadOnly(path) }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(Store.busyTimeout)
@@ -75,7 +90,33 @@ public final class Store: @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -24576")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.read { db in
+            let unknown = try Schema.appliedMigrations(db).subtracting(Schema.migrations.map(\.name))
+            if !unknown.isEmpty { throw SchemaError.newerSchema(unknown.sorted()) }
+        }
         try Schema.migrator.migrate(queue)
+        return queue
+    }
+
+    /// A file the user may only read: opened read-only, and without a write-ahead log it is read
+    /// as it stands (immutable), since SQLite could not create the shared-memory file beside it.
+    private static func openSQLiteReadOnly(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(Store.busyTimeout)
+        let hasLog = FileManager.default.fileExists(atPath: path + "-wal")
+        var location = path
+        if !hasLog, let encoded = URL(fileURLWithPath: path).absoluteURL.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) {
+            location = "file:\(encoded)?immutable=1"
+        }
+        let queue = try DatabaseQueue(path: location, configuration: configuration)
+        try queue.read { db in
+            let applied = try Schema.appliedMigrations(db)
+            let unknown = applied.subtracting(Schema.migrations.map(\.name))
+            if !unknown.isEmpty { throw SchemaError.newerSchema(unknown.sorted()) }
+            let missing = Schema.migrations.map(\.name).filter { !applied.contains($0) }
+            if !missing.isEmpty { throw SchemaError.needsMigration(missing) }
+        }
         return queue
     }
 

@@ -25,7 +25,7 @@ struct ApprovalsListCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore().approvals(tenantID: tenant, status: status?.uppercased(), variantID: variant)
+            let table = try global.openStore(forReading: true).approvals(tenantID: tenant, status: status?.uppercased(), variantID: variant)
             print(table.rendered(as: global.json ? .json : format, name: "approvals"), terminator: "")
             return 0
         }

@@ -60,7 +60,7 @@ struct CountSheetCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let chosen = format ?? (output.lowercased().hasSuffix(".xlsx") ? .xlsx : .csv)
-            let lines = try Counting(store: global.openStore()).writeBlindSheet(countID: countID, tenantID: tenant, format: chosen, to: output)
+            let lines = try Counting(store: global.openStore(forReading: true)).writeBlindSheet(countID: countID, tenantID: tenant, format: chosen, to: output)
             if global.json {
                 print(#"{"count_id":\#(countID),"file":\#(JSONText.quote(output)),"lines":\#(lines)}"#)
             } else {
@@ -169,7 +169,7 @@ struct CountShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let document = try Reporting(store: global.openStore()).variance(countID: countID, tenantID: tenant)
+            let document = try Reporting(store: global.openStore(forReading: true)).variance(countID: countID, tenantID: tenant)
             print(document.rendered(as: global.json ? .json : .md), terminator: "")
             return 0
         }
@@ -186,7 +186,7 @@ struct CountListCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore().counts(tenantID: tenant)
+            let table = try global.openStore(forReading: true).counts(tenantID: tenant)
             print(table.rendered(as: global.json ? .json : format, name: "counts"), terminator: "")
             return 0
         }

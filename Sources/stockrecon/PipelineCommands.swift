@@ -48,7 +48,7 @@ struct RunsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore().runs(tenantID: tenant, limit: limit)
+            let table = try global.openStore(forReading: true).runs(tenantID: tenant, limit: limit)
             print(table.rendered(as: global.json ? .json : format, name: "runs"), terminator: "")
             return 0
         }
@@ -80,7 +80,7 @@ struct RejectionsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            guard let (_, table) = try global.openStore().rejections(tenantID: tenant, run: selector) else {
+            guard let (_, table) = try global.openStore(forReading: true).rejections(tenantID: tenant, run: selector) else {
                 throw UsageError("tenant \(tenant) has no run \(selector == .last ? "yet" : "with that id"): see `stockrecon runs --tenant \(tenant)`")
             }
             print(table.rendered(as: global.json ? .json : format, name: "rejections"), terminator: "")

@@ -31,8 +31,10 @@ struct GlobalOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["STOCKRECON_DB"] ?? "./stockrecon.sqlite"
     }
 
-    func openStore() throws -> Store {
-        try Store(path: databasePath)
+    /// The store; `forReading` for commands that only read, which then work on a database
+    /// the user may only read.
+    func openStore(forReading: Bool = false) throws -> Store {
+        try Store(path: databasePath, forReading: forReading)
     }
 
     /// `stockrecon --db x.sqlite balance …` as `stockrecon balance … --db x.sqlite`.

@@ -38,9 +38,9 @@ struct Binary {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable ?? url
         process.arguments = arguments
         process.currentDirectoryURL = packageRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -112,9 +112,11 @@ final class Scratch {
         schema == nil ? "group_concat(\(expression), ';')" : "string_agg(\(expression), ';' ORDER BY \(expression))"
     }
 
-    /// psql's error for a statement the server refused, nil when it ran.
+    /// The shell's error for a statement the database refused (psql's, or sqlite3's), nil when it ran.
     func refusal(_ sql: String) throws -> String? {
-        let (status, _, errors) = try Self.run("/usr/bin/psql", Self.psqlOptions + ["-d", database, "-c", sql])
+        let (status, _, errors) = schema == nil
+            ? try Self.run("/usr/bin/sqlite3", [database, sql])
+            : try Self.run("/usr/bin/psql", Self.psqlOptions + ["-d", database, "-c", sql])
         return status == 0 ? nil : errors
     }
 

@@ -8,7 +8,18 @@ enum PostgresSchema {
     /// Serializes taking blocks of ledger ids (`stockrecon_take_ledger_ids`).
     static let ledgerIDLock: Int64 = 0x5354_4B4C_4544_4752  // "STKLEDGR"
 
-    static func migrate(_ db: PostgresStoreConnection) throws {
+    /// Applies what is missing; a database whose migrations are all applied is only read
+    /// (a user who may only read it can open it), one with migrations unknown here is refused.
+    static func migrate(_ db: PostgresStoreConnection, readOnly: Bool = false) throws {
+        let known = Schema.migrations.map(\.name)
+        if try db.fetchValue(String.self, sql: "SELECT CAST(to_regclass('stockrecon_migrations') AS TEXT)") != nil {
+            let applied = Set(try db.fetchValues(String.self, sql: "SELECT name FROM stockrecon_migrations"))
+            let unknown = applied.subtracting(known)
+            if !unknown.isEmpty { throw SchemaError.newerSchema(unknown.sorted()) }
+            let missing = known.filter { !applied.contains($0) }
+            if missing.isEmpty { return }
+            if readOnly { throw SchemaError.needsMigration(missing) }
+        }
         try db.inTransaction {
             try db.execute(sql: "SELECT pg_advisory_xact_lock(\(migrationLock))")
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS stockrecon_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -53,7 +64,7 @@ enum PostgresSchema {
     static func translated(_ sql: String) -> String {
         var text = sql
         // SQLite's triggers go; the first migration's are restated after its views.
-        let hadTriggers = text.contains("CREATE TRIGGER")
+        let hadTriggers = text.contains("CREATE TABLE ledger")
         while let start = text.range(of: "CREATE TRIGGER"), let end = text.range(of: "END;", range: start.upperBound..<text.endIndex) {
             text.removeSubrange(start.lowerBound..<end.upperBound)
         }

@@ -1,0 +1,104 @@
+/// The triggers that keep the public ledger append-only, whoever asks (SPEC section 4): the
+/// movements' own rows (`ledger`, `postings`) refuse UPDATE, DELETE, REPLACE and TRUNCATE;
+/// the rows a movement names (tenant, org, variant, location, user, run, file) are never
+/// deleted. A store checks at open that every one is there.
+enum LedgerGuards {
+    /// Rows the `movements` view joins to: updated in place (a catalog loaded again), never deleted.
+    static let namedTables = ["tenants", "catalog_orgs", "catalog_variants", "catalog_locations", "catalog_users", "run_log", "source_files"]
+
+    static let appendOnly = "'movements are append-only: post a reversal instead'"
+    static let kept = "'rows that movements name are never deleted'"
+
+    /// SQLite runs the triggers; PostgreSQL its lines after `-- postgres: ` (written in lower
+    /// case, so that the translation, which drops SQLite's `CREATE TRIGGER` blocks, keeps them).
+    /// REPLACE deletes the row it conflicts with without firing a delete trigger (SQLite's
+    /// recursive_triggers is off for every connection by default): an insert that would
+    /// conflict is refused before it can.
+    static let migrationSQL: String = {
+        var sql = """
+            CREATE TRIGGER ledger_refuses_replace BEFORE INSERT ON ledger
+            WHEN EXISTS (SELECT 1 FROM ledger WHERE id = NEW.id)
+              OR (NEW.reverses_id IS NOT NULL AND EXISTS (SELECT 1 FROM ledger WHERE reverses_id = NEW.reverses_id))
+            BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
+            CREATE TRIGGER postings_refuse_replace BEFORE INSERT ON postings
+            WHEN EXISTS (SELECT 1 FROM postings WHERE id = NEW.id)
+            BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
+            CREATE TRIGGER postings_refuse_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
+            CREATE TRIGGER postings_refuse_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
+
+            """
+        for table in namedTables {
+            sql += "CREATE TRIGGER \(table)_refuse_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, \(kept)); END;\n"
+        }
+        sql += """
+            -- postgres: create function stockrecon_kept() returns trigger language plpgsql as $$ begin raise exception \(kept); end $$;
+            -- postgres: create trigger postings_refuse_change before update or delete on postings for each row execute function stockrecon_append_only();
+            -- postgres: create trigger postings_refuse_truncate before truncate on postings for each statement execute function stockrecon_append_only();
+
+            """
+        for table in namedTables {
+            sql += """
+                -- postgres: create trigger \(table)_refuse_delete before delete on \(table) for each row execute function stockrecon_kept();
+                -- postgres: create trigger \(table)_refuse_truncate before truncate on \(table) for each statement execute function stockrecon_kept();
+
+                """
+        }
+        return sql
+    }()
+
+    /// Every trigger a database of this dialect must have.
+    static func expected(_ dialect: SQLDialect) -> [String] {
+        switch dialect {
+        case .sqlite:
+            return ["ledger_refuses_update", "ledger_refuses_delete", "ledger_refuses_replace", "movements_refuse_update",
+                    "movements_refuse_delete", "movements_refuse_insert", "postings_refuse_replace", "postings_refuse_update",
+                    "postings_refuse_delete"] + namedTables.map { "\($0)_refuse_delete" }
+        case .postgres:
+            return ["ledger_refuses_change", "ledger_refuses_truncate", "movements_refuse_change", "movements_refuse_insert",
+                    "postings_refuse_change", "postings_refuse_truncate"]
+                + namedTables.flatMap { ["\($0)_refuse_delete", "\($0)_refuse_truncate"] }
+        }
+    }
+
+    /// Refuses a database that lacks one of its guards: someone dropped it by hand.
+    static func check(_ db: any SQLConnection) throws {
+        let present: Set<String>
+        switch db.dialect {
+        case .sqlite:
+            present = Set(try db.fetchValues(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        case .postgres:
+            present = Set(try db.fetchValues(String.self, sql: """
+                SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal
+                """))
+        }
+        let missing = expected(db.dialect).filter { !present.contains($0) }
+        guard missing.isEmpty else { throw SchemaError.missingGuards(missing) }
+    }
+}
+
+/// A database stockrecon must not write to as it stands.
+public enum SchemaError: Error, CustomStringConvertible {
+    /// Triggers that keep the ledger append-only were dropped.
+    case missingGuards([String])
+    /// Written by a newer stockrecon: migrations this one does not know.
+    case newerSchema([String])
+    /// Opened read-only before its migrations were applied.
+    case needsMigration([String])
+    /// A command that writes, on a file this user may only read.
+    case readOnly
+
+    public var description: String {
+        switch self {
+        case .missingGuards(let names):
+            return "the database lacks trigger\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")), which keep\(names.count == 1 ? "s" : "") the ledger append-only: "
+                + "someone dropped \(names.count == 1 ? "it" : "them") by hand; stockrecon will not use it until restored from a backup"
+        case .newerSchema(let names):
+            return "the database was written by a newer stockrecon (migration\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) unknown here): upgrade stockrecon to use it"
+        case .needsMigration(let names):
+            return "the database needs migration\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")), and it can only be read here: run any stockrecon command once as a user who may write it"
+        case .readOnly:
+            return "this user may only read the database: commands that read (balance, movements, runs, rejections, reports) work on it; this one writes"
+        }
+    }
+}
