@@ -46,6 +46,13 @@ public struct AdjustmentValidator: Sendable {
         let (typeText, type) = checkTypeAndReason(input, into: &problems)
         let unitCost = checkCost(input, quantity: quantity, into: &problems)
         let occurredAt = checkTimestamp(input, into: &problems)
+        checkSizes(input, into: &problems)
+        if let quantity, let cost = unitCost ?? variant?.unitCostMinor, quantity.multipliedReportingOverflow(by: cost).overflow {
+            problems.append(Diagnostic(
+                .invalidCost, at: input.location(input.unitCostColumn),
+                "\(quantity) units at \(Money.format(minorUnits: cost)) are worth more than an exact figure holds (±92,233,720,368,547,758.07): check the cost and the quantity",
+                input: input.unitCost?.string ?? Money.format(minorUnits: cost), context: ["quantity": .integer(quantity)]))
+        }
         guard problems.isEmpty, let quantity, let variant, let location else {
             return .invalid(problems)
         }
@@ -59,6 +66,28 @@ public struct AdjustmentValidator: Sendable {
     }
 
     // MARK: - Checks
+
+    /// Every field within the mapping's limit: a longer one is refused, never stored cut short.
+    private func checkSizes<Text>(_ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]) {
+        let limit = input.source.mapping.maxFieldBytes
+        func check(_ text: Text?, _ column: @autoclosure () -> String) {
+            guard let text, text.byteCount > limit else { return }
+            problems.append(Diagnostic.oversized(column: column(), text: text, limit: limit, at: input.location(column())))
+        }
+        check(input.variant, input.variantKey.name)
+        check(input.quantity, input.quantityColumn)
+        check(input.adjustmentType, input.source.column(.adjustmentType))
+        check(input.location, input.source.column(.location))
+        check(input.site, input.source.column(.site))
+        check(input.reasonCode, input.source.column(.reason))
+        check(input.reasonDescription, input.source.column(.reasonDescription))
+        check(input.reference, input.source.column(.reference))
+        check(input.unitCost, input.unitCostColumn)
+        check(input.totalCost, input.source.column(.totalCost))
+        check(input.notes, input.source.column(.notes))
+        check(input.occurredAt, input.source.column(.occurredAt))
+        check(input.naturalKey, input.source.column(.idempotencyKey))
+    }
 
     private func checkQuantity(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {
         // Named only in a diagnostic: working the name out on every row cost a dictionary lookup.

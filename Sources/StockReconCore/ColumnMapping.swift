@@ -105,6 +105,12 @@ public struct ColumnMapping: Sendable {
     public var origins: [String: SourceLocation] = [:]
     /// Members of a JSON wrapper object whose array holds the rows.
     public var jsonRowKeys: [String] = ["adjustments", "rows", "data", "items"]
+    /// The longest field a row may hold, in bytes (`max_field_bytes` in a mapping file): a
+    /// longer one is rejected at its row and field, never stored cut short or empty.
+    public var maxFieldBytes = ColumnMapping.defaultMaxFieldBytes
+    public static let defaultMaxFieldBytes = 1 << 20
+    /// What a mapping may raise it to: both backends store a text of up to 1 GB.
+    public static let maxFieldBytesLimit = 256 << 20
 
     public init(name: String, variantColumns: [VariantColumn], columns: [MappedField: [String]]) {
         self.name = name

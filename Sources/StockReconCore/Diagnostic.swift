@@ -89,5 +89,15 @@ extension Diagnostic {
         }
     }
 
+    /// A field longer than `limit` bytes, at its column: its first bytes are the input shown.
+    public static func oversized(column: String, text: some InputText, limit: Int, at location: SourceLocation) -> Diagnostic {
+        let count = text.byteCount
+        let shown = text.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(64)), as: UTF8.self) }
+        return Diagnostic(
+            .invalidText, at: location,
+            "the field is \(count) bytes, longer than the limit of \(limit): shorten it, or raise `max_field_bytes:` in a mapping file",
+            input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(limit))])
+    }
+
     public static let nulByteMessage = "the text holds a NUL byte (0x00), which is not stored: remove it from the file"
 }

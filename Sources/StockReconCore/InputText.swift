@@ -9,6 +9,11 @@ public protocol InputText {
     static func literal(_ text: StaticString) -> Self
 }
 
+extension InputText {
+    /// The text's length in bytes.
+    public var byteCount: Int { withBytes { $0.count } }
+}
+
 extension String: InputText {
     public var string: String { self }
 

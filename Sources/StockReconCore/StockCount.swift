@@ -71,10 +71,16 @@ public struct CountItem: Sendable, Hashable {
     /// counted − system; nil when not counted.
     public var variance: Int64? { countedQuantity.map { $0 - systemQuantity } }
 
-    /// variance × unit cost (saturating), exact in minor units; nil when not counted.
+    /// variance × unit cost, exact in minor units; nil when not counted (or when it does not
+    /// fit, which `isValueBeyondRange` tells).
     public var varianceValueMinor: Int64? {
-        variance.map { ApprovalPolicy.costImpact(delta: $0, unitCostMinor: unitCostMinor) }
+        guard let variance else { return nil }
+        let (value, overflow) = variance.multipliedReportingOverflow(by: unitCostMinor ?? 0)
+        return overflow ? nil : value
     }
+
+    /// Counted, but variance × unit cost does not fit in 64 bits of minor units.
+    public var isValueBeyondRange: Bool { variance != nil && varianceValueMinor == nil }
 
     /// On-hand now: what the books say after the movements posted while counting.
     public var onHandNow: Int64 { systemQuantity + movedDuringCount }
@@ -114,25 +120,29 @@ public struct CountTotals: Sendable, Hashable {
 
     public init() {}
 
-    public init(_ items: some Sequence<CountItem>, rules: CountRules = CountRules()) {
-        for item in items { add(item, rules: rules) }
+    public init(_ items: some Sequence<CountItem>, rules: CountRules = CountRules()) throws {
+        for item in items { try add(item, rules: rules) }
     }
 
-    public mutating func add(_ item: CountItem, rules: CountRules) {
-        guard let variance = item.variance, let value = item.varianceValueMinor else {
+    /// Adds an item's figures; `MoneyOverflow` when a value or a sum of values does not fit.
+    public mutating func add(_ item: CountItem, rules: CountRules) throws {
+        guard let variance = item.variance else {
             itemsUncounted += 1
             return
+        }
+        guard let value = item.varianceValueMinor else {
+            throw MoneyOverflow("the variance value of \(item.variantID) at \(item.locationID) (\(variance) × \(Money.format(minorUnits: item.unitCostMinor ?? 0)))")
         }
         itemsCounted += 1
         if variance != 0 { itemsWithDiscrepancy += 1 }
         if variance < 0 { unitsMissing += variance } else { unitsExcess += variance }
-        if value < 0 { missingValueMinor = missingValueMinor.addingSaturating(value) }
-        else { excessValueMinor = excessValueMinor.addingSaturating(value) }
+        if value < 0 { missingValueMinor = try missingValueMinor.adding(value, exactly: "the count's missing value") }
+        else { excessValueMinor = try excessValueMinor.adding(value, exactly: "the count's excess value") }
         if item.needsReview(rules) { itemsFlagged += 1 }
     }
 
     /// missing + excess.
-    public var netVarianceMinor: Int64 { missingValueMinor.addingSaturating(excessValueMinor) }
+    public var netVarianceMinor: Int64 { missingValueMinor + excessValueMinor }  // one is ≤ 0, the other ≥ 0: it fits
 
     /// Counted items that matched the books, in basis points (9,750 is 97.50%); nil when nothing was counted.
     public var accuracyBasisPoints: Int64? {
@@ -141,10 +151,21 @@ public struct CountTotals: Sendable, Hashable {
     }
 }
 
+/// A sum or product of money beyond what 64 bits of minor units hold: no figure is shown
+/// rather than a wrong one.
+public struct MoneyOverflow: Error, CustomStringConvertible {
+    public var what: String
+    public init(_ what: String) { self.what = what }
+    public var description: String {
+        "\(what) is beyond ±92,233,720,368,547,758.07, the most an exact figure holds: check the costs and quantities behind it"
+    }
+}
+
 extension Int64 {
-    /// The sum, held at the bounds instead of wrapping (sums of money in minor units).
-    public func addingSaturating(_ other: Int64) -> Int64 {
+    /// The exact sum of two amounts of money, or `MoneyOverflow` naming what was summed.
+    public func adding(_ other: Int64, exactly what: @autoclosure () -> String) throws -> Int64 {
         let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other < 0 ? .min : .max) : sum
+        if overflow { throw MoneyOverflow(what()) }
+        return sum
     }
 }

@@ -22,6 +22,14 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
     /// against them, but every column of the header is bound, since a later object may
     /// have a member the first lacks (one receipt by barcode, the next by variant_id).
     public init(mapping: ColumnMapping, header: [String], file: String, present: Set<String>? = nil) throws {
+        // A mapping that lowers its rows' limit does not lower its header's.
+        let limit = max(mapping.maxFieldBytes, ColumnMapping.defaultMaxFieldBytes)
+        if let long = header.firstIndex(where: { $0.utf8.count > limit }) {
+            throw FileReadError(
+                SourceLocation(file: file, line: 1),
+                "the header's column \(long + 1) is \(header[long].utf8.count) bytes, longer than the limit of \(limit): this is not a header row",
+                input: String(header[long].prefix(64)) + "…", context: ["le": .integer(Int64(limit))])
+        }
         let columns = Columns(header: header)
         let available = present.map { Set($0.map(Columns.normalize)) } ?? Set(columns.names)
         func has(_ name: String) -> Bool { columns[name] != nil }

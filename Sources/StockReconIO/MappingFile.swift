@@ -5,7 +5,7 @@ import Yams
 /// Reads a mapping file (YAML, SPEC section 6) into a `ColumnMapping`, checking every key
 /// and value and reporting all mistakes at once with the file's line and column.
 public enum MappingFile {
-    static let topLevelKeys = ["separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults"]
+    static let topLevelKeys = ["separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes"]
     /// The `columns:` keys and the fields they fill.
     static let columnKeys: [String: MappedField] = [
         "variant": .variant, "quantity": .quantity, "location": .location, "site": .site, "reason": .reason,
@@ -42,6 +42,13 @@ public enum MappingFile {
             mapping.decimalMark = ColumnMapping.DecimalMark(rawValue: value) ?? .point
         }
         if let node = top["sheet"] { mapping.sheet = reader.string(node) }
+        if let node = top["max_field_bytes"], let text = reader.string(node) {
+            if let bytes = Int(text), (1...ColumnMapping.maxFieldBytesLimit).contains(bytes) {
+                mapping.maxFieldBytes = bytes
+            } else {
+                reader.problem(node, "max_field_bytes must be a whole number of bytes from 1 to \(ColumnMapping.maxFieldBytesLimit), such as 4194304, not \(text)")
+            }
+        }
         if let node = top["date_format"], let pattern = reader.string(node) {
             do {
                 _ = try DateFormat(pattern)

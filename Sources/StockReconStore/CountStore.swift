@@ -286,7 +286,7 @@ extension Store {
                 id, stored.variant, stored.location, item.batch, item.systemQuantity, item.countedQuantity,
                 item.movedDuringCount, item.unitCostMinor, item.reason, item.notes, stored.rows, stored.movementID,
             ])
-            totals.add(item, rules: rules)
+            try totals.add(item, rules: rules)
             counts.rows += stored.rows
             if stored.movementID != nil { counts.posted += stored.rows } else { counts.unchanged += stored.rows }
         }

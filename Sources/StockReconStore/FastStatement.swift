@@ -15,6 +15,9 @@ struct FastStatement {
 
     /// The statement's C handle, kept alive by `statement`.
     private let handle: OpaquePointer
+    /// The first bind SQLite refused since the last step (a text over its size limit, say):
+    /// the step throws it rather than store the parameter as NULL.
+    private var refusedBind: (code: Int32, index: Int32)?
 
     /// Prepares `sql` on an SQLite connection (the only kind this hot path serves).
     init(_ connection: any SQLConnection, sql: String) throws {
@@ -29,38 +32,48 @@ struct FastStatement {
         nullParameters[Int(index) >> 6] &= ~(1 << UInt64(index & 63))
     }
 
-    func reset() { sqlite3_reset(handle) }
+    mutating func reset() {
+        sqlite3_reset(handle)
+        refusedBind = nil
+    }
+
+    /// Keeps the first refused bind for `step` to throw.
+    private mutating func checked(_ code: Int32, at index: Int32) {
+        if code != SQLITE_OK, refusedBind == nil { refusedBind = (code, index) }
+    }
 
     /// Binds an integer and clears the parameter's NULL bit.
     mutating func bind(_ value: Int64, at index: Int32) {
         markBound(index)
-        sqlite3_bind_int64(handle, index, value)
+        checked(sqlite3_bind_int64(handle, index, value), at: index)
     }
 
     mutating func bind(_ value: Int64?, at index: Int32) {
         guard let value else { return bindNull(at: index) }
         markBound(index)
-        sqlite3_bind_int64(handle, index, value)
+        checked(sqlite3_bind_int64(handle, index, value), at: index)
     }
 
     /// Binds text that stays valid until the statement steps (SQLite does not copy it).
     mutating func bindStatic(_ bytes: UnsafePointer<UInt8>?, count: Int32, at index: Int32) {
         markBound(index)
         guard count > 0, let bytes else {
-            _ = sqlite3_bind_text(handle, index, "", 0, FastStatement.transient)
+            checked(sqlite3_bind_text(handle, index, "", 0, FastStatement.transient), at: index)
             return
         }
-        _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), count, nil)
+        checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), count, nil), at: index)
     }
 
     /// Binds text that SQLite copies at once.
     mutating func bindTransient(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
         markBound(index)
         guard let base = bytes.baseAddress, !bytes.isEmpty else {
-            _ = sqlite3_bind_text(handle, index, "", 0, FastStatement.transient)
+            checked(sqlite3_bind_text(handle, index, "", 0, FastStatement.transient), at: index)
             return
         }
-        _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), FastStatement.transient)
+        // Past Int32, SQLite's length would wrap: refuse it as SQLite refuses a text too big.
+        guard let count = Int32(exactly: bytes.count) else { return checked(SQLITE_TOOBIG, at: index) }
+        checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), count, FastStatement.transient), at: index)
     }
 
     /// The rowid of the connection's last insert.
@@ -71,13 +84,19 @@ struct FastStatement {
         let bit: UInt64 = 1 << UInt64(index & 63)
         if nullParameters[word] & bit == 0 {
             nullParameters[word] |= bit
-            sqlite3_bind_null(handle, index)
+            checked(sqlite3_bind_null(handle, index), at: index)
         }
     }
 
     /// Steps once: true when a row is available, false when done.
     @discardableResult
     func step() throws -> Bool {
+        if let refused = refusedBind {
+            sqlite3_reset(handle)
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: refused.code),
+                message: "parameter \(refused.index) could not be bound: \(String(cString: sqlite3_errstr(refused.code)))", sql: statement.sql)
+        }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true

@@ -68,7 +68,7 @@ extension Store {
         var groupOfKey: [Key: Int] = [:]
         var lastKey: Key?
         var lastGroup = 0
-        let statement = try FastStatement(db, sql: """
+        var statement = try FastStatement(db, sql: """
             SELECT posting, kind, location, variant, quantity_delta, unit_cost_minor, adjustment_type, reason_code, occurred_at FROM ledger
             """)
         defer { statement.reset() }
@@ -103,8 +103,9 @@ extension Store {
             let cost = statement.isNull(column: 5) ? costs[statement.int64(column: 3)] ?? 0 : statement.int64(column: 5)
             groups[lastGroup].movements += 1
             if delta > 0 { groups[lastGroup].unitsIn += delta } else { groups[lastGroup].unitsOut += delta }
-            groups[lastGroup].valueMinor = groups[lastGroup].valueMinor
-                .addingSaturating(ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost))
+            let (value, overflow) = delta.multipliedReportingOverflow(by: cost)
+            if overflow { throw MoneyOverflow("the value of a movement (\(delta) × \(Money.format(minorUnits: cost)))") }
+            groups[lastGroup].valueMinor = try groups[lastGroup].valueMinor.adding(value, exactly: "the value of the period's movements")
         }
         return sortedSummary(groups)
     }
@@ -136,9 +137,11 @@ extension Store {
             WHERE l.posting = ANY(CAST(? AS BIGINT[]))\(period)
             GROUP BY l.kind, loc.location_id, l.adjustment_type, l.reason_code
             """, arguments: [postings.postgresArray] + arguments).map { row in
-            MovementSummaryRow(
+            // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
+            guard let value = Int64(try row[7] as String) else { throw MoneyOverflow("the value of the period's movements") }
+            return MovementSummaryRow(
                 transactionType: kinds[try row[0]] ?? "adjustment", adjustmentType: try row[2], reasonCode: try row[3],
-                locationID: try row[1], movements: try row[4], unitsIn: try row[5], unitsOut: try row[6], valueMinor: try row[7])
+                locationID: try row[1], movements: try row[4], unitsIn: try row[5], unitsOut: try row[6], valueMinor: value)
         })
     }
 

@@ -36,7 +36,7 @@ enum VariantMovements {
     /// Writes runs for a ledger that has movements already (a database made before the table).
     static func backfill(_ db: any SQLConnection) throws {
         var runs = Runs(db)
-        let scan = try FastStatement(db, sql: "SELECT id, variant FROM ledger ORDER BY id")
+        var scan = try FastStatement(db, sql: "SELECT id, variant FROM ledger ORDER BY id")
         scan.reset()
         while try scan.step() { try runs.add(variant: scan.int64(column: 1), id: scan.int64(column: 0)) }
         try runs.flush()

@@ -15,11 +15,12 @@ import StockReconCore
         #expect(over.varianceValueMinor == 999)
         #expect(item(system: 4, counted: nil).variance == nil)
         #expect(item(system: 4, counted: 4, cost: nil).varianceValueMinor == 0)
-        // Saturates rather than wrapping.
-        #expect(item(system: 0, counted: 1_000_000_000, cost: .max / 2).varianceValueMinor == .max)
+        // Neither wraps nor saturates: a value beyond 64 bits has no figure, and says so.
+        #expect(item(system: 0, counted: 1_000_000_000, cost: .max / 2).varianceValueMinor == nil)
+        #expect(item(system: 0, counted: 1_000_000_000, cost: .max / 2).isValueBeyondRange)
     }
 
-    @Test func totalsSumMissingAndExcessAndAccuracy() {
+    @Test func totalsSumMissingAndExcessAndAccuracy() throws {
         let items = [
             item(system: 10, counted: 7),             // -59.97
             item(system: 2, counted: 5, cost: 333),   // +9.99
@@ -27,7 +28,7 @@ import StockReconCore
             item(system: 1, counted: 1),              // match
             item(system: 9, counted: nil),            // uncounted
         ]
-        let totals = CountTotals(items)
+        let totals = try CountTotals(items)
         #expect(totals.itemsCounted == 4)
         #expect(totals.itemsWithDiscrepancy == 2)
         #expect(totals.itemsUncounted == 1)
@@ -36,14 +37,14 @@ import StockReconCore
         #expect(totals.netVarianceMinor == -4_998)
         #expect(totals.unitsMissing == -3 && totals.unitsExcess == 3)
         #expect(totals.accuracyBasisPoints == 5_000)
-        #expect(CountTotals([item(system: 1, counted: nil)]).accuracyBasisPoints == nil)
+        #expect(try CountTotals([item(system: 1, counted: nil)]).accuracyBasisPoints == nil)
     }
 
-    @Test func reviewFlagsOnlyAboveTheThreshold() {
+    @Test func reviewFlagsOnlyAboveTheThreshold() throws {
         let rules = CountRules(reviewOverValueMinor: 5_997)
         #expect(!item(system: 10, counted: 7).needsReview(rules))  // exactly 59.97
         #expect(item(system: 10, counted: 6).needsReview(rules))
-        #expect(CountTotals([item(system: 10, counted: 6), item(system: 1, counted: 1)], rules: rules).itemsFlagged == 1)
+        #expect(try CountTotals([item(system: 10, counted: 6), item(system: 1, counted: 1)], rules: rules).itemsFlagged == 1)
     }
 
     @Test func completingPostsTheVarianceOnTopOfWhatMovedAndNeverUndoesIt() {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import StockReconStore
+import GRDBSQLite
 import StockReconCore
 
 func temporaryStore() throws -> (Store, String) {
@@ -277,4 +278,26 @@ func claim(_ book: inout KeyBook, _ key: String) throws -> KeyClaim {
 func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
     let bytes = Array(key.utf8)
     return bytes.withUnsafeBufferPointer { known.earlier(BorrowedText($0), hash: TextIndex.hash($0)) }
+}
+
+/// A bind SQLite refuses (a text past its length limit) fails the statement, rather than
+/// leaving the parameter NULL and storing the row without it.
+@Suite struct FastStatementTests {
+    @Test func aRefusedBindFailsTheStep() throws {
+        let (store, _) = try temporaryStore()
+        try store.withConnection("testing") { db in
+            try db.execute(sql: "CREATE TABLE texts (t TEXT)")
+            let handle = try db.sqlite().sqliteConnection
+            let previous = sqlite3_limit(handle, SQLITE_LIMIT_LENGTH, 100)
+            defer { sqlite3_limit(handle, SQLITE_LIMIT_LENGTH, previous) }
+            var statement = try FastStatement(db, sql: "INSERT INTO texts (t) VALUES (?)")
+            let long = Array(repeating: UInt8(ascii: "x"), count: 200)
+            long.withUnsafeBufferPointer { statement.bindTransient($0, at: 1) }
+            #expect(throws: (any Error).self) { try statement.step() }
+            statement.reset()
+            Array("short".utf8).withUnsafeBufferPointer { statement.bindTransient($0, at: 1) }
+            try statement.step()
+            #expect(try db.fetchValues(String.self, sql: "SELECT t FROM texts") == ["short"])
+        }
+    }
 }

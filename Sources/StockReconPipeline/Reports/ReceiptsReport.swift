@@ -19,7 +19,7 @@ enum ReceiptsReport {
         ReportColumn("price_variance", "Price variance", .money), ReportColumn("status", "Status"), ReportColumn("reason", "Why"),
     ]
 
-    static func document(tenantID: String, po: String?, lines: [ReceiptReportLine], exceptions: [ReceiptException]) -> ReportDocument {
+    static func document(tenantID: String, po: String?, lines: [ReceiptReportLine], exceptions: [ReceiptException]) throws -> ReportDocument {
         let orderLines = lines.filter { $0.status != "unexpected" }
         func count(_ status: String) -> ReportCell { .integer(Int64(lines.filter { $0.status == status }.count)) }
         let money = { (value: Int64?) in value.map { ReportCell.money(minor: $0) } ?? .null }
@@ -36,7 +36,7 @@ enum ReceiptsReport {
             ReportFact("units_ordered", "Units ordered", .integer(orderLines.reduce(0) { $0 + $1.ordered })),
             ReportFact("units_received", "Units received", .integer(lines.reduce(0) { $0 + $1.received })),
             ReportFact("units_pending", "Units waiting for approval", .integer(lines.reduce(0) { $0 + $1.pending })),
-            ReportFact("price_variance", "Price variance", .money(minor: lines.reduce(0) { $0.addingSaturating($1.priceVarianceMinor) })),
+            ReportFact("price_variance", "Price variance", .money(minor: try lines.reduce(0) { try $0.adding($1.priceVarianceMinor, exactly: "the price variance of the receipts") })),
         ]
         let rows = lines.map { line -> [ReportCell] in
             [
@@ -78,7 +78,7 @@ extension Reporting {
     }
 
     static func receipts(tenantID: String, po: String?, in db: any SQLConnection) throws -> ReportDocument {
-        ReceiptsReport.document(
+        try ReceiptsReport.document(
             tenantID: tenantID, po: po, lines: try Store.receiptReportLines(tenantID: tenantID, po: po, in: db),
             exceptions: try Store.receiptExceptions(tenantID: tenantID, po: po, in: db))
     }

@@ -23,11 +23,11 @@ enum SummaryReport {
         var unitsOut: Int64 = 0
         var valueMinor: Int64 = 0
 
-        mutating func add(_ row: MovementSummaryRow) {
+        mutating func add(_ row: MovementSummaryRow) throws {
             movements += row.movements
             unitsIn += row.unitsIn
             unitsOut += row.unitsOut
-            valueMinor = valueMinor.addingSaturating(row.valueMinor)
+            valueMinor = try valueMinor.adding(row.valueMinor, exactly: "the value of the period's movements")
         }
 
         var cells: [ReportCell] {
@@ -38,12 +38,12 @@ enum SummaryReport {
     static func document(
         tenantID: String, from: String?, to: String?, movements: [MovementSummaryRow], counts: [CountSummaryRow],
         largestVariances: [(label: String, valueMinor: Int64)]
-    ) -> ReportDocument {
+    ) throws -> ReportDocument {
         var total = Group()
-        for row in movements { total.add(row) }
-        func table(_ key: String, _ title: String, _ label: String, by name: (MovementSummaryRow) -> String) -> ReportTable {
+        for row in movements { try total.add(row) }
+        func table(_ key: String, _ title: String, _ label: String, by name: (MovementSummaryRow) -> String) throws -> ReportTable {
             var groups: [String: Group] = [:]
-            for row in movements { groups[name(row), default: Group()].add(row) }
+            for row in movements { try groups[name(row), default: Group()].add(row) }
             let rows = groups.keys.sorted().map { key in [ReportCell.text(key)] + (groups[key] ?? Group()).cells }
             return ReportTable(
                 key: key, title: title, columns: [ReportColumn("group", label)] + groupColumns, rows: rows,
@@ -75,11 +75,11 @@ enum SummaryReport {
             kind: "summary", title: "Summary for \(tenantID), \(period)", facts: facts,
             chart: ReportChart.largest("Largest count variances by value", largestVariances),
             tables: [
-                table("by_type", "By type", "Type") { row in
+                try table("by_type", "By type", "Type") { row in
                     row.adjustmentType.map { "\(row.transactionType) \($0)" } ?? row.transactionType
                 },
-                table("by_reason", "By reason", "Reason") { $0.reasonCode ?? "(none)" },
-                table("by_location", "By location", "Location") { $0.locationID },
+                try table("by_reason", "By reason", "Reason") { $0.reasonCode ?? "(none)" },
+                try table("by_location", "By location", "Location") { $0.locationID },
                 ReportTable(key: "counts", title: "Counts", columns: countColumns, rows: countRows, emptyText: "No count was completed in this period."),
             ])
     }
@@ -104,12 +104,12 @@ public struct Reporting {
     static func variance(countID: Int64, tenantID: String, rules: CountRules?, in db: any SQLConnection) throws -> ReportDocument {
         let session = try Store.countSession(countID, tenantID: tenantID, in: db)
         let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
-        return VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: chosen)
+        return try VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: chosen)
     }
 
     static func summary(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> ReportDocument {
         let counts = try Store.completedCounts(tenantID: tenantID, from: from, to: to, in: db)
-        return SummaryReport.document(
+        return try SummaryReport.document(
             tenantID: tenantID, from: from, to: to,
             movements: try Store.movementSummary(tenantID: tenantID, from: from, to: to, in: db), counts: counts,
             largestVariances: try Store.largestCountVariances(countIDs: counts.map(\.id), limit: 10, in: db))

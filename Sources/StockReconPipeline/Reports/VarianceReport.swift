@@ -13,8 +13,8 @@ enum VarianceReport {
         ReportColumn("review", "Review"), ReportColumn("reason", "Reason"), ReportColumn("notes", "Notes"),
     ]
 
-    static func document(_ session: CountSession, items: [StoredCountItem], rules: CountRules) -> ReportDocument {
-        let totals = CountTotals(items.map(\.item), rules: rules)
+    static func document(_ session: CountSession, items: [StoredCountItem], rules: CountRules) throws -> ReportDocument {
+        let totals = try CountTotals(items.map(\.item), rules: rules)
         let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
         var facts = [
             ReportFact("count_id", "Count", .integer(session.id)),
