@@ -19,4 +19,7 @@ public enum RejectionType: String, Sendable, CaseIterable, Codable {
     case invalidText = "invalid_text"
     /// The whole file could not be read: nothing in it was posted.
     case unreadableFile = "unreadable_file"
+    /// The file's bytes were imported before, read another way (another mapping or format):
+    /// refused whole, nothing in it was posted.
+    case readDifferently = "read_differently"
 }

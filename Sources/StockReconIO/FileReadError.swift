@@ -8,16 +8,22 @@ public struct FileReadError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var input: String?
     public var context: [String: ContextValue]
+    /// `unreadable_file`, or `read_differently` for bytes imported before read another way.
+    public var type: RejectionType
 
-    public init(_ location: SourceLocation, _ message: String, input: String? = nil, context: [String: ContextValue] = [:]) {
+    public init(
+        _ location: SourceLocation, _ message: String, input: String? = nil, type: RejectionType = .unreadableFile,
+        context: [String: ContextValue] = [:]
+    ) {
         self.location = location
         self.message = message
         self.input = input
+        self.type = type
         self.context = context
     }
 
     public var diagnostic: Diagnostic {
-        Diagnostic(.unreadableFile, at: location, message, input: input, context: context)
+        Diagnostic(type, at: location, message, input: input, context: context)
     }
 
     public var description: String { diagnostic.description }

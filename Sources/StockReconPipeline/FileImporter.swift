@@ -13,6 +13,8 @@ struct FileImporter {
     let db: any SQLConnection
     /// Whether a file may resume after an earlier clean file it begins with.
     let resumes: Bool
+    /// Whether bytes imported before, read another way, are read as new rows (else refused).
+    let readsAgainAsNewRows: Bool
     let progress: ProgressHandler?
     private(set) var samples: [Diagnostic] = []
     /// Rows skipped by resuming after an earlier file this one begins with.
@@ -24,7 +26,7 @@ struct FileImporter {
 
     init(
         file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, context: PostingContext,
-        db: any SQLConnection, resumes: Bool, progress: ProgressHandler?
+        db: any SQLConnection, resumes: Bool, readsAgainAsNewRows: Bool = false, progress: ProgressHandler?
     ) {
         self.file = file
         self.mapping = mapping
@@ -32,12 +34,13 @@ struct FileImporter {
         self.context = context
         self.db = db
         self.resumes = resumes
+        self.readsAgainAsNewRows = readsAgainAsNewRows
         self.progress = progress
     }
 
     mutating func run(hash: FileHash) throws -> OutcomeCounts {
-        let sha256 = hash.sha256
-        let known = try FilePosting.knownFile(tenant: context.tenant, sha256: sha256, in: db)
+        let fileReading = FileReading.digest(mapping: mapping, changeKind: context.reconciler.changeKind)
+        let (sha256, known) = try identify(hash.sha256, reading: fileReading)
         if let known, known.outstanding == 0 {
             // Every row of this very file already ended: nothing to read again.
             counts = OutcomeCounts(rows: known.rows, duplicate: known.rows)
@@ -45,7 +48,7 @@ struct FileImporter {
             return counts
         }
         let posting = try FilePosting(
-            db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: mapping.name)
+            db: db, context: context, known: known, sha256: sha256, path: file.displayName, format: mapping.name, reading: fileReading)
         let reading = reading  // it reads the file's first bytes: once
         let resume = known == nil && resumes ? try resumePoint(in: hash, reading: reading) : nil
         let checker = RowChecker(
@@ -77,6 +80,25 @@ struct FileImporter {
                 file: posting.file, tenant: context.tenant, reading: reading, sha256: prefix, point: point, resumable: resumable, in: db)
         }
         return counts
+    }
+
+    /// The file's identity and what the tenant saw of it: its bytes, and how they are read. The
+    /// same bytes read another way (another column of a wide export, other keys) are other
+    /// rows: refused whole, unless asked for as new rows, identified then by bytes and reading.
+    private func identify(_ sha256: String, reading: String) throws -> (identity: String, known: KnownFile?) {
+        guard let earlier = try FilePosting.knownFile(tenant: context.tenant, sha256: sha256, in: db) else { return (sha256, nil) }
+        if earlier.reading == nil || earlier.reading == reading { return (sha256, earlier) }
+        let other = sha256 + "~" + reading
+        if let again = try FilePosting.knownFile(tenant: context.tenant, sha256: other, in: db) { return (other, again) }
+        guard readsAgainAsNewRows else {
+            throw FileReadError(
+                SourceLocation(file: file.displayName),
+                "these bytes were imported in run \(earlier.firstRun), read by \(earlier.format); read by \(mapping.name) they are other rows, "
+                    + "so the file is refused whole: if both readings are meant (one column each), import it with --as-new-rows; "
+                    + "if the earlier one was wrong, undo it with `stockrecon reverse --run \(earlier.firstRun)` first",
+                type: .readDifferently, context: ["earlier_run": .integer(earlier.firstRun), "earlier_reading": .text(earlier.format)])
+        }
+        return (other, nil)
     }
 
     /// What must match for one file's rows to be another's: the kind of file, the mapping,

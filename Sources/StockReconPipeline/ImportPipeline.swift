@@ -21,6 +21,9 @@ public struct ImportRequest: Sendable {
     /// A file that begins with an earlier clean file's bytes (every row naturally keyed, none
     /// rejected) is read from after them: those rows are duplicates by their keys.
     public var resumesAfterEarlierFiles = true
+    /// A file imported before and read another way now (another mapping, other keys) is read
+    /// as new rows (`--as-new-rows`); without it such a file is refused whole.
+    public var readsAgainAsNewRows = false
 
     public init(
         tenantID: String, orgID: String, mapping: StockReconCore.ColumnMapping, userID: String? = nil,
@@ -111,7 +114,7 @@ public struct ImportPipeline {
             try writing(db, isDryRun: isDryRun) {
                 var importer = FileImporter(
                     file: file, mapping: request.mapping, validator: validator, context: context, db: db,
-                    resumes: request.resumesAfterEarlierFiles, progress: progress)
+                    resumes: request.resumesAfterEarlierFiles, readsAgainAsNewRows: request.readsAgainAsNewRows, progress: progress)
                 fileReport.counts = try importer.run(hash: hash)
                 samples = importer.samples
                 fileReport.resumedRows = importer.resumedRows

@@ -5,6 +5,11 @@ public struct KnownFile: Sendable {
     public var id: Int64
     public var rows: Int
     public var outstanding: Int
+    /// How it was read (`FileReading`); nil for files imported before v16 recorded it.
+    public var reading: String?
+    /// The run that first imported it, and the format or mapping it was read by.
+    public var firstRun: Int64
+    public var format: String
 }
 
 /// Who posts, for whom, in which run.
@@ -58,7 +63,9 @@ public final class FilePosting {
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
     /// rejected from earlier runs.
-    public init(db: any SQLConnection, context: PostingContext, known: KnownFile?, sha256: String, path: String, format: String) throws {
+    public init(
+        db: any SQLConnection, context: PostingContext, known: KnownFile?, sha256: String, path: String, format: String, reading: String
+    ) throws {
         self.db = db
         self.context = context
         self.path = path
@@ -67,12 +74,15 @@ public final class FilePosting {
         try db.lockLedger(tenant: context.tenant)
         if let known {
             file = known.id
+            if known.reading == nil {
+                try db.execute(sql: "UPDATE source_files SET reading = ? WHERE id = ?", arguments: [reading, known.id])
+            }
             knownOutstanding = Set(try db.fetchValues(Int.self, sql: "SELECT record FROM outstanding_records WHERE file = ?", arguments: [known.id]))
         } else {
             file = try db.insert(sql: """
-                INSERT INTO source_files (tenant, sha256, path, format, rows, outstanding, first_run, last_run)
-                VALUES (?, ?, ?, ?, 0, 0, ?, ?)
-                """, arguments: [context.tenant, sha256, path, format, context.run, context.run])
+                INSERT INTO source_files (tenant, sha256, path, format, rows, outstanding, first_run, last_run, reading)
+                VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)
+                """, arguments: [context.tenant, sha256, path, format, context.run, context.run, reading])
             knownOutstanding = []
         }
         let posting = try db.insert(
@@ -92,8 +102,10 @@ public final class FilePosting {
     /// (PostgreSQL), so that two processes given the same file post it once.
     public static func knownFile(tenant: Int64, sha256: String, in db: any SQLConnection) throws -> KnownFile? {
         try db.lockLedger(tenant: tenant)
-        return try db.fetchOne(sql: "SELECT id, rows, outstanding FROM source_files WHERE tenant = ? AND sha256 = ?", arguments: [tenant, sha256])
-            .map { KnownFile(id: try $0[0], rows: try $0[1], outstanding: try $0[2]) }
+        return try db.fetchOne(sql: """
+            SELECT id, rows, outstanding, reading, first_run, format FROM source_files WHERE tenant = ? AND sha256 = ?
+            """, arguments: [tenant, sha256])
+            .map { KnownFile(id: try $0[0], rows: try $0[1], outstanding: try $0[2], reading: try $0[3], firstRun: try $0[4], format: try $0[5]) }
     }
 
     // MARK: - Outcomes

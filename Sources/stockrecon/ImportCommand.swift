@@ -22,6 +22,8 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Run every check and print what would happen; write nothing.") var dryRun = false
     @Flag(help: "Read every byte of a file that begins with an earlier clean file's rows, instead of resuming after them.")
     var noResume = false
+    @Flag(help: "Import a file read before by another format or mapping as new rows (without it, such a file is refused whole).")
+    var asNewRows = false
     @Argument(help: "CSV or JSON files; - reads standard input.") var files: [String]
 
     func validate() throws {
@@ -35,10 +37,11 @@ struct ImportCommand: ParsableCommand {
             let columnMapping = try mapping.map { try MappingFile.load(path: $0) } ?? (format ?? .canonical).mapping
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
-            let request = ImportRequest(
+            var request = ImportRequest(
                 tenantID: tenant, orgID: org, mapping: columnMapping,
                 userID: user ?? ProcessInfo.processInfo.environment["STOCKRECON_USER"], files: inputs, isDryRun: dryRun,
                 rules: AdjustmentRules(isNegativeStockForbidden: forbidNegativeStock), resumesAfterEarlierFiles: !noResume)
+            request.readsAgainAsNewRows = asNewRows
             var progress: ProgressHandler?
             if ProgressBar.isWanted {
                 let bar = ProgressBar()

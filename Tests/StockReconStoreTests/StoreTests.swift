@@ -35,7 +35,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
     try store.write("posting") { db in
         let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: RunCommand(.importFormat("synq")), in: db)
         let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
-        let posting = try FilePosting(db: db, context: context, known: nil, sha256: "abc", path: "f.csv", format: "synq")
+        let posting = try FilePosting(db: db, context: context, known: nil, sha256: "abc", path: "f.csv", format: "synq", reading: "test")
         for (record, delta) in deltas.enumerated() {
             _ = try posting.post(try adjustment(catalog, record: record + 1, delta: delta))
         }
