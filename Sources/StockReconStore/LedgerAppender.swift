@@ -36,6 +36,7 @@ struct LedgerAppender {
     private var runs: VariantMovements.Runs
 
     init(_ db: any SQLConnection, posting: Int64) throws {
+        try (db as? SQLiteConnection)?.liftReplaceGuard()
         let values = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
         // OR FAIL: a statement that may stop half-way with its rows kept needs no statement
         // journal, which copied every page a 32-row insert touched (4.5x an import's time once

@@ -8,6 +8,17 @@ final class SQLiteConnection: SQLConnection {
 
     init(_ db: Database) { self.db = db }
 
+    /// Whether this transaction lifted the ledger's REPLACE guard (`LedgerGuards.ledgerReplaceGuard`).
+    private var isReplaceGuardLifted = false
+
+    /// Lifts the ledger's REPLACE guard until this transaction ends: it commits with the
+    /// guard back in place, and a rollback undoes the lifting with everything else.
+    func liftReplaceGuard() throws {
+        guard !isReplaceGuardLifted else { return }
+        try db.execute(sql: "DROP TRIGGER IF EXISTS ledger_refuses_replace")
+        isReplaceGuardLifted = true
+    }
+
     var dialect: SQLDialect { .sqlite }
 
     /// A statement with arguments is prepared once per connection; one without may be a script.
@@ -53,8 +64,12 @@ final class SQLiteConnection: SQLConnection {
         var result: T?
         let block = { () throws -> Database.TransactionCompletion in
             result = try body()
+            if !inSavepoint, ending == .commit, self.isReplaceGuardLifted {
+                try self.db.execute(sql: "CREATE TRIGGER IF NOT EXISTS " + LedgerGuards.ledgerReplaceGuard)
+            }
             return ending
         }
+        defer { if !inSavepoint { isReplaceGuardLifted = false } }
         if inSavepoint { try db.inSavepoint(block) } else { try db.inTransaction(.immediate, block) }
         guard let result else { throw SQLDecodingError(message: "a transaction ended without its result") }
         return result
