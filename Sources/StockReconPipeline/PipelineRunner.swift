@@ -208,7 +208,7 @@ public struct PipelineRunner {
         let document: ReportDocument
         switch spec.kind {
         case .variance:
-            guard let count else { throw UsageError("a variance report reports the count of a count stage before it: add one, or use `stockrecon report variance COUNT_ID`") }
+            guard let count else { throw UsageError("a variance report reports the count of a count stage before it: add one, or use `stockrecon report variance COUNT_ID --tenant T`") }
             document = try Reporting.variance(countID: count, tenantID: pipeline.tenantID, rules: pipeline.counts, in: db)
         case .summary:
             document = try Reporting.summary(tenantID: pipeline.tenantID, from: spec.from, to: spec.to, in: db)

@@ -79,7 +79,7 @@ extension Store {
             let name: String = try open[1]
             let scopeID: String? = try open[2]
             let scope = scopeID.map { "location \($0)" } ?? "every location"
-            throw Refusal("count \(id) (\"\(name)\", \(scope)) is in progress for org \(orgID) and overlaps this one: complete or cancel it first (`stockrecon count complete \(id)` or `count cancel \(id)`)")
+            throw Refusal("count \(id) (\"\(name)\", \(scope)) is in progress for org \(orgID) and overlaps this one: complete or cancel it first (`stockrecon count complete \(id) --tenant \(tenantID)` or `count cancel \(id) --tenant \(tenantID)`)")
         }
         let count = try db.insert(sql: """
             INSERT INTO count_sessions (tenant, org, name, type, location, notes, started_at, started_by)

@@ -39,7 +39,7 @@ struct CountStartCommand: ParsableCommand {
                 print(#"{"count_id":\#(id)}"#)
             } else {
                 print("count \(id) started: \(type.rawValue) \"\(name)\" at \(location ?? "every location"); "
-                    + "hand out `stockrecon count sheet \(id) -o sheet.xlsx`, then `count add \(id) --user U FILE...`")
+                    + "hand out `stockrecon count sheet \(id) --tenant \(tenant) -o sheet.xlsx`, then `count add \(id) --tenant \(tenant) --user U FILE...`")
             }
             return 0
         }
