@@ -2,6 +2,9 @@
 public enum Verdict<Text: InputText> {
     case valid(ValidAdjustment<Text>)
     case invalid([Diagnostic])
+    /// The row says there is no quantity to take (`not stocked`, or blank where the mapping
+    /// reads blank as no change): unchanged, not checked further.
+    case noChange
 }
 
 /// Checks one input row against the catalog and the rules, collecting every problem the
@@ -33,6 +36,7 @@ public struct AdjustmentValidator: Sendable {
     @_specialize(exported: true, where Text == BorrowedText)
     @_specialize(exported: true, where Text == String)
     public func validate<Text>(_ input: AdjustmentInput<Text>) -> Verdict<Text> {
+        if Self.saysNoQuantity(input) { return .noChange }
         var problems: [Diagnostic] = []
         let quantity = checkQuantity(input, into: &problems)
         let variant = checkVariant(input, into: &problems)
@@ -67,6 +71,14 @@ public struct AdjustmentValidator: Sendable {
 
     // MARK: - Checks
 
+    private static func saysNoQuantity<Text>(_ input: AdjustmentInput<Text>) -> Bool {
+        let mapping = input.source.mapping
+        guard let quantity = input.quantity else { return mapping.isBlankQuantityUnchanged }
+        guard !mapping.noQuantityValues.isEmpty else { return false }
+        let text = quantity.string.trimmingCharacters(in: " \t").lowercased()
+        return mapping.noQuantityValues.contains(text)
+    }
+
     /// Every field within the mapping's limit: a longer one is refused, never stored cut short.
     private func checkSizes<Text>(_ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]) {
         let limit = input.source.mapping.maxFieldBytes
@@ -98,7 +110,11 @@ public struct AdjustmentValidator: Sendable {
             return nil
         }
         let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
-        switch quantity.withBytes({ Quantity.parse(utf8: $0, decimalMark: mark) }) {
+        let style = input.source.mapping.numberStyle
+        let parsed = style.thousandsSeparator == nil
+            ? quantity.withBytes({ Quantity.parse(utf8: $0, decimalMark: mark) })
+            : Quantity.parse(style.plain(quantity.string, isMoney: false), decimalMark: mark)
+        switch parsed {
         case .success(let value):
             if value <= 0, input.source.mapping.requiresPositiveQuantity {
                 problems.append(Diagnostic(
@@ -255,9 +271,11 @@ public struct AdjustmentValidator: Sendable {
 
     private func checkCost(_ input: AdjustmentInput<some InputText>, quantity: Int64?, into problems: inout [Diagnostic]) -> Int64? {
         let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        let style = input.source.mapping.numberStyle
+        let money = { (text: String) in style.isPlain ? text : style.plain(text, isMoney: true) }
         if let text = input.totalCost?.string {
             let at = input.location(of: .totalCost)
-            guard case .success(let total) = Money.parse(text, scale: rules.currencyScale, decimalMark: mark) else {
+            guard case .success(let total) = Money.parse(money(text), scale: rules.currencyScale, decimalMark: mark) else {
                 problems.append(Diagnostic(
                     .invalidCost, at: at, "the line's cost must be a decimal number such as 125.50, with at most \(rules.currencyScale) decimals",
                     input: text))
@@ -279,9 +297,9 @@ public struct AdjustmentValidator: Sendable {
             }
             return minor
         }
-        switch Money.parse(text, scale: rules.currencyScale, decimalMark: mark) {
-        case .success(let money) where money.minorUnits >= 0:
-            return money.minorUnits
+        switch Money.parse(money(text), scale: rules.currencyScale, decimalMark: mark) {
+        case .success(let amount) where amount.minorUnits >= 0:
+            return amount.minorUnits
         case .success:
             problems.append(Diagnostic(
                 .invalidCost, at: at, "a unit cost cannot be negative", input: text, context: ["ge": .integer(0)]))
@@ -295,7 +313,8 @@ public struct AdjustmentValidator: Sendable {
                 input: text))
         case .failure:
             problems.append(Diagnostic(
-                .invalidCost, at: at, "a unit cost must be a decimal number such as 12.50, without currency signs",
+                .invalidCost, at: at,
+                "a unit cost must be a decimal number such as 12.50, without currency signs (a mapping's `currency:` names the ones a file has)",
                 input: text))
         }
         return nil

@@ -73,6 +73,14 @@ public struct ColumnMapping: Sendable {
     public var shape: Shape = .rows
     public var separator: Separator = .auto
     public var decimalMark: DecimalMark = .point
+    /// A separator between thousands (`1.200`), and the currency signs money may carry.
+    public var thousandsSeparator: Character?
+    public var currencySigns: [String] = []
+    /// Quantity cells that mean "no quantity here" (`not stocked`), in lower case: the row is
+    /// skipped and counted as unchanged, not rejected.
+    public var noQuantityValues: [String] = []
+    /// A blank quantity means no change (unchanged), as on a count sheet, not a missing field.
+    public var isBlankQuantityUnchanged = false
     /// The XLSX sheet to read; nil for the first.
     public var sheet: String?
     /// The columns that may name the variant, tried in order in each row: the first filled one names it.
@@ -117,6 +125,11 @@ public struct ColumnMapping: Sendable {
         identity = "format \(name)"
         self.variantColumns = variantColumns
         self.columns = columns
+    }
+
+    /// How the file writes numbers beyond digits and its decimal mark.
+    public var numberStyle: NumberStyle {
+        NumberStyle(decimalMark: decimalMark == .comma ? "," : ".", thousandsSeparator: thousandsSeparator, currencySigns: currencySigns)
     }
 
     /// The header names a field may come from.

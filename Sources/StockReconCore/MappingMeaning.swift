@@ -14,6 +14,8 @@ extension ColumnMapping {
             "requires reason=\(requiresReason) positive=\(requiresPositiveQuantity) closed_type=\(isAdjustmentTypeClosed)",
             "reason_choices " + reasonChoices.sorted().joined(separator: ","),
             "json_rows " + jsonRowKeys.joined(separator: ","),
+            "thousands \(thousandsSeparator.map(String.init) ?? "") currency " + currencySigns.joined(separator: ","),
+            "no_quantity " + noQuantityValues.sorted().joined(separator: ",") + " blank_unchanged=\(isBlankQuantityUnchanged)",
         ]
         for field in MappedField.allCases {
             lines.append("column \(field.rawValue) " + names(field).joined(separator: ",") + " default " + (defaults[field] ?? ""))

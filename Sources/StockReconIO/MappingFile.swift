@@ -5,7 +5,10 @@ import Yams
 /// Reads a mapping file (YAML, SPEC section 6) into a `ColumnMapping`, checking every key
 /// and value and reporting all mistakes at once with the file's line and column.
 public enum MappingFile {
-    static let topLevelKeys = ["separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes"]
+    static let topLevelKeys = [
+        "separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes",
+        "thousands_separator", "currency", "no_quantity", "blank_quantity",
+    ]
     /// The `columns:` keys and the fields they fill.
     static let columnKeys: [String: MappedField] = [
         "variant": .variant, "quantity": .quantity, "location": .location, "site": .site, "reason": .reason,
@@ -42,6 +45,7 @@ public enum MappingFile {
             mapping.decimalMark = ColumnMapping.DecimalMark(rawValue: value) ?? .point
         }
         if let node = top["sheet"] { mapping.sheet = reader.string(node) }
+        readNumberStyle(top, into: &mapping, reader: &reader)
         if let node = top["max_field_bytes"], let text = reader.string(node) {
             if let bytes = Int(text), (1...ColumnMapping.maxFieldBytesLimit).contains(bytes) {
                 mapping.maxFieldBytes = bytes
@@ -72,6 +76,30 @@ public enum MappingFile {
             }
         }
         return mapping
+    }
+
+    /// `thousands_separator`, `currency`, `no_quantity` and `blank_quantity`.
+    private static func readNumberStyle(_ top: ConfigurationReader.Members, into mapping: inout ColumnMapping, reader: inout ConfigurationReader) {
+        if let node = top["thousands_separator"], let value = reader.choice(node, [".", ",", " ", "'", "none"]) {
+            mapping.thousandsSeparator = value == "none" ? nil : value.first
+            if mapping.thousandsSeparator.map(String.init) == mapping.decimalMark.rawValue {
+                reader.problem(node, "thousands_separator and decimal_mark are both \(value): a file uses one for each")
+            }
+        }
+        if let node = top["currency"] {
+            let signs = ConfigurationReader.items(node).compactMap { reader.string($0) }
+            if signs.contains(where: { $0.isEmpty || $0.contains(where: { $0.isNumber }) }) {
+                reader.problem(node, "currency names the signs or codes around money, such as $ or EUR, without digits")
+            } else {
+                mapping.currencySigns = signs
+            }
+        }
+        if let node = top["no_quantity"] {
+            mapping.noQuantityValues = ConfigurationReader.items(node).compactMap { reader.string($0)?.lowercased() }
+        }
+        if let node = top["blank_quantity"], let value = reader.choice(node, ["unchanged", "missing"]) {
+            mapping.isBlankQuantityUnchanged = value == "unchanged"
+        }
     }
 
     private static func readColumns(_ node: Node, into mapping: inout ColumnMapping, reader: inout ConfigurationReader) {

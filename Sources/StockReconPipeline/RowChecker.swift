@@ -100,6 +100,7 @@ final class RowChecker: @unchecked Sendable {
                     switch validator.validate(input) {
                     case .valid(let adjustment): batch.pointee.append(adjustment, keyHash: keyHash)
                     case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
+                    case .noChange: batch.pointee.appendNoChange(record: row.record)
                     }
                 }
             }

@@ -152,6 +152,9 @@ public final class FilePosting {
                 switch entry {
                 case .settled:
                     counts.count(.duplicate)
+                case .noChange(let record):
+                    _ = settle(record, as: .unchanged)
+                    counts.count(.unchanged)
                 case .invalid(let record, let diagnostics):
                     try reject(record: record, diagnostics)
                     counts.count(.rejected)

@@ -15,6 +15,8 @@ public struct PostingBatch: Sendable {
         case invalid(record: Int, [Diagnostic])
         /// Already ended in an earlier run of this very file.
         case settled
+        /// Says there is no quantity to take (`Verdict.noChange`).
+        case noChange(record: Int)
     }
 
     /// Where a text lies in the arena; `count` is -1 for nil.
@@ -131,6 +133,8 @@ public struct PostingBatch: Sendable {
     }
 
     public mutating func appendSettled() { entries.append(.settled) }
+
+    public mutating func appendNoChange(record: Int) { entries.append(.noChange(record: record)) }
 
     func type(of row: Int) -> AdjustmentType? {
         let code = Int(types[row])
