@@ -60,6 +60,14 @@ public struct ColumnMapping: Sendable {
         case locationID = "location_id", name
     }
 
+    /// Text encodings a file may be written in.
+    public enum Encoding: String, Sendable, CaseIterable {
+        case utf8 = "utf-8", windows1252 = "windows-1252", latin1 = "iso-8859-1"
+        case utf16LittleEndian = "utf-16le", utf16BigEndian = "utf-16be"
+
+        public var isUTF16: Bool { self == .utf16LittleEndian || self == .utf16BigEndian }
+    }
+
     /// How the rows lie in a file: one a record, or haravan's line items inside adjustments.
     public enum Shape: Sendable {
         case rows, haravanAdjustments
@@ -73,6 +81,8 @@ public struct ColumnMapping: Sendable {
     public var shape: Shape = .rows
     public var separator: Separator = .auto
     public var decimalMark: DecimalMark = .point
+    /// The encoding of the file's text; UTF-16 is found by its byte-order mark whatever this says.
+    public var encoding: Encoding = .utf8
     /// A separator between thousands (`1.200`), and the currency signs money may carry.
     public var thousandsSeparator: Character?
     public var currencySigns: [String] = []

@@ -5,7 +5,7 @@ extension ColumnMapping {
     /// checks of the header alone are not part of it.
     public var meaning: String {
         var lines = [
-            "shape \(shape)", "separator \(separator.rawValue)", "decimal \(decimalMark.rawValue)", "sheet \(sheet ?? "")",
+            "shape \(shape)", "encoding \(encoding.rawValue)", "separator \(separator.rawValue)", "decimal \(decimalMark.rawValue)", "sheet \(sheet ?? "")",
             "variant " + variantColumns.map { "\($0.name)=\($0.kind.rawValue)" }.joined(separator: ","),
             "quantity_is \(quantityIs.rawValue)", "location_by \(locationBy.rawValue)", "date_format \(dateFormat ?? "")",
             "reasons \(reasons.isStrict ? "strict" : "open") "

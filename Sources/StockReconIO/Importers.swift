@@ -26,8 +26,10 @@ public enum Importers {
     /// pipeline, checked whole before it runs) is one more problem.
     public static func checkHeaders(of files: [InputFile], mapping: ColumnMapping, refusingUnreadable: Bool = false) throws {
         var problems: [ConfigurationProblem] = []
-        for file in files {
+        for original in files {
             do {
+                let file = try Transcoding.utf8(original, encoding: mapping.encoding)
+                defer { if file.path != original.path { file.cleanUp() } }
                 try importer(for: file, mapping: mapping).extract(
                     file, mapping: mapping, progress: nil, resumingAt: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
             } catch let error as ConfigurationError {

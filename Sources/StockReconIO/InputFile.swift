@@ -6,6 +6,8 @@ import StockReconCore
 public struct InputFile: Sendable {
     public var path: String
     public var displayName: String
+    /// A copy made for reading (standard input spooled, a file copied as UTF-8): `cleanUp` removes it.
+    public var isTemporary = false
 
     public init(path: String, displayName: String) {
         self.path = path
@@ -25,12 +27,14 @@ public struct InputFile: Sendable {
         while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
             try output.write(contentsOf: chunk)
         }
-        return InputFile(path: spool.path, displayName: "<stdin>")
+        var spooled = InputFile(path: spool.path, displayName: "<stdin>")
+        spooled.isTemporary = true
+        return spooled
     }
 
-    /// Removes the spool of standard input; a named file is left alone.
+    /// Removes a temporary copy; a named file is left alone.
     public func cleanUp() {
-        if displayName == "<stdin>" { try? FileManager.default.removeItem(atPath: path) }
+        if isTemporary { try? FileManager.default.removeItem(atPath: path) }
     }
 
     public enum Kind: String, Sendable { case csv = "CSV", json = "JSON", xlsx = "XLSX" }

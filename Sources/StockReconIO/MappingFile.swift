@@ -7,7 +7,7 @@ import Yams
 public enum MappingFile {
     static let topLevelKeys = [
         "separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes",
-        "thousands_separator", "currency", "no_quantity", "blank_quantity",
+        "thousands_separator", "currency", "no_quantity", "blank_quantity", "encoding",
     ]
     /// The `columns:` keys and the fields they fill.
     static let columnKeys: [String: MappedField] = [
@@ -96,6 +96,13 @@ public enum MappingFile {
         }
         if let node = top["no_quantity"] {
             mapping.noQuantityValues = ConfigurationReader.items(node).compactMap { reader.string($0)?.lowercased() }
+        }
+        if let node = top["encoding"], let value = reader.choice(node, ["UTF-8", "WINDOWS-1252", "CP1252", "ISO-8859-1", "LATIN-1"], ignoringCase: true) {
+            mapping.encoding = switch value.uppercased() {
+            case "WINDOWS-1252", "CP1252": .windows1252
+            case "ISO-8859-1", "LATIN-1": .latin1
+            default: .utf8
+            }
         }
         if let node = top["blank_quantity"], let value = reader.choice(node, ["unchanged", "missing"]) {
             mapping.isBlankQuantityUnchanged = value == "unchanged"

@@ -110,6 +110,10 @@ public struct ImportPipeline {
         var fileReport = FileReport(file: file.displayName)
         var samples: [Diagnostic] = []
         do {
+            // Read, hashed and identified as UTF-8 (a copy, for a file in another encoding).
+            let original = file
+            let file = try Transcoding.utf8(original, encoding: request.mapping.encoding)
+            defer { if file.path != original.path { file.cleanUp() } }
             let hash = try FileHash(path: file.path, displayName: file.displayName)
             try writing(db, isDryRun: isDryRun) {
                 var importer = FileImporter(

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 @testable import StockReconPipeline
 import StockReconCore
-import StockReconIO
+@testable import StockReconIO
 import StockReconStore
 
 /// Exports as shops write them, read through a mapping's number and blank rules (issue 25):
@@ -72,5 +72,59 @@ import StockReconStore
         #expect(throws: ConfigurationError.self) {
             _ = try MappingFile.parse("blank_quantity: zero\ncolumns: {variant: v, quantity: q}\n", file: "m.yaml")
         }
+    }
+}
+
+/// Files in other encodings, read as the text they hold (issue 25).
+@Suite struct EncodingTests {
+    func file(_ fixture: Fixture, _ name: String, _ bytes: [UInt8]) throws -> InputFile {
+        let path = fixture.directory.appendingPathComponent(name).path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        return InputFile(path: path, displayName: name)
+    }
+
+    @Test(arguments: Backend.available) func aWindows1252TillExportIsReadAsItsText(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        // "Artikel;Gezählt;Notiz" / "1001;4;Müller €" with ä, ü and € as single bytes.
+        let bytes = Array("Artikel;Gez".utf8) + [0xE4] + Array("hlt;Notiz\r\n1001;4;M".utf8) + [0xFC] + Array("ller ".utf8) + [0x80] + Array("\r\n".utf8)
+        let mapping = try MappingFile.parse("""
+            encoding: windows-1252
+            separator: ";"
+            columns: {variant: Artikel, quantity: Gezählt, notes: Notiz}
+            """, file: "till.yaml")
+        let input = try file(fixture, "till.csv", bytes)
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(tenantID: "t1", orgID: "acme", mapping: mapping, files: [input]))
+        #expect(report.counts == OutcomeCounts(rows: 1, posted: 1), "\(report.sampleRejections)")
+        #expect(try fixture.store.read { try $0.fetchValue(String.self, sql: "SELECT notes FROM movements") } == "Müller €")
+        // Read as UTF-8 (no `encoding:`), the same bytes are not text.
+        let strict = try MappingFile.parse("separator: \";\"\ncolumns: {variant: Artikel, quantity: Gezählt, notes: Notiz}\n", file: "utf8.yaml")
+        #expect(throws: (any Error).self) {
+            let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+                tenantID: "t1", orgID: "acme", mapping: strict, files: [try file(fixture, "again.csv", bytes + Array("1001;1;x\r\n".utf8))]))
+            if report.hasUnreadableFiles { throw FileReadError(SourceLocation(file: "again.csv"), "unreadable") }
+        }
+    }
+
+    @Test(arguments: [true, false]) func utf16IsFoundByItsByteOrderMark(littleEndian: Bool) throws {
+        let fixture = try Fixture()
+        let text = "variant_id,quantity_delta,notes\r\n1001,2,Grüße 🎉\r\n"
+        var bytes: [UInt8] = littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
+        for unit in text.utf16 { bytes += littleEndian ? [UInt8(unit & 0xFF), UInt8(unit >> 8)] : [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+        let report = try fixture.importing([try file(fixture, "export.csv", bytes)])
+        #expect(report.counts == OutcomeCounts(rows: 1, posted: 1), "\(report.sampleRejections)")
+        #expect(try fixture.store.read { try $0.fetchValue(String.self, sql: "SELECT notes FROM movements") } == "Grüße 🎉")
+        // Cut inside a character: unreadable, with a reason.
+        let cut = try fixture.importing([try file(fixture, "cut.csv", Array(bytes.dropLast()))])
+        #expect(cut.files.first?.failure?.message.contains("UTF-16") == true)
+    }
+
+    @Test func theDecoderCarriesWhatAChunkCutsOff() throws {
+        var decoder = Transcoding.Decoder(encoding: .utf16LittleEndian)
+        let units = Array("a🎉b".utf16)
+        let bytes = units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        var out = Data()
+        for index in bytes.indices { out += try decoder.utf8([bytes[index]]) }  // one byte at a time
+        out += try decoder.finish()
+        #expect(String(decoding: out, as: UTF8.self) == "a🎉b")
     }
 }
