@@ -39,7 +39,8 @@ public struct AdjustmentValidator: Sendable {
         if Self.saysNoQuantity(input) { return .noChange }
         var problems: [Diagnostic] = []
         let quantity = checkQuantity(input, into: &problems)
-        let variant = checkVariant(input, into: &problems)
+        var isBarcodeRestored = false
+        let variant = checkVariant(input, into: &problems, isBarcodeRestored: &isBarcodeRestored)
         let location = checkLocation(input, variant: variant, into: &problems)
         if let choice = input.invalidChoice {
             problems.append(Diagnostic(
@@ -60,13 +61,15 @@ public struct AdjustmentValidator: Sendable {
         guard problems.isEmpty, let quantity, let variant, let location else {
             return .invalid(problems)
         }
-        return .valid(ValidAdjustment(
+        var valid = ValidAdjustment(
             record: input.record, line: input.line, variantKey: variant.id, locationID: location,
             change: input.mode == .set ? .set(onHand: quantity) : .delta(quantity),
             adjustmentType: typeText, type: type, reasonCode: input.reasonCode,
             reasonDescription: input.reasonDescription, reference: input.reference,
             unitCostMinor: unitCost ?? variant.unitCostMinor, notes: input.notes,
-            occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest(digest)))
+            occurredAt: occurredAt, naturalKey: input.naturalKey, contentDigest: input.naturalKey == nil ? 0 : input.contentDigest(digest))
+        valid.isBarcodeWithoutLeadingZeros = isBarcodeRestored
+        return .valid(valid)
     }
 
     // MARK: - Checks
@@ -135,7 +138,7 @@ public struct AdjustmentValidator: Sendable {
         case .failure(let error):
             let message = error == .outOfRange
                 ? "the quantity is outside ±1,000,000,000 units"
-                : "the quantity must be a whole number of units, such as 12 or -3"
+                : Diagnostic.unsavedFormula(quantity.string) ?? "the quantity must be a whole number of units, such as 12 or -3"
             problems.append(Diagnostic(
                 .invalidQuantity, at: input.location(column()), message, input: quantity.string,
                 context: ["ge": .integer(-Quantity.limit), "le": .integer(Quantity.limit)]))
@@ -143,7 +146,9 @@ public struct AdjustmentValidator: Sendable {
         }
     }
 
-    private func checkVariant(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Catalog.VariantFacts? {
+    private func checkVariant(
+        _ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic], isBarcodeRestored: inout Bool
+    ) -> Catalog.VariantFacts? {
         let column = input.variantKey.name
         let kind = input.variantKey.kind
         guard let key = input.variant else {
@@ -152,10 +157,14 @@ public struct AdjustmentValidator: Sendable {
                 .missingField, at: input.location(column), "no variant is named: fill in \(names.isEmpty ? column : names)"))
             return nil
         }
-        guard let index = catalog.variantIndex(key, by: kind) else {
+        let named = catalog.variantIndex(key, by: kind)
+        let restored = named == nil && (kind == .barcode || kind == .any) && catalog.ambiguity(key.string, by: kind) == nil
+            ? catalog.variantIndex(barcodeWithoutLeadingZeros: key) : nil
+        guard let index = named ?? restored else {
             problems.append(catalog.unknownVariant(key.string, by: kind, column: column, at: input.location(column)))
             return nil
         }
+        if restored != nil { isBarcodeRestored = true }
         let facts = catalog.facts(at: index)
         guard facts.orgIndex == orgIndex else {
             let variant = catalog.variant(at: index)
@@ -314,7 +323,8 @@ public struct AdjustmentValidator: Sendable {
         case .failure:
             problems.append(Diagnostic(
                 .invalidCost, at: at,
-                "a unit cost must be a decimal number such as 12.50, without currency signs (a mapping's `currency:` names the ones a file has)",
+                Diagnostic.unsavedFormula(text)
+                    ?? "a unit cost must be a decimal number such as 12.50, without currency signs (a mapping's `currency:` names the ones a file has)",
                 input: text))
         }
         return nil

@@ -93,6 +93,9 @@ public struct Catalog: Sendable {
     private var variantByProduct: [String: Int?] = [:]
     /// The variant ids of each product, for naming them when a product is ambiguous.
     private var variantIDsByProduct: [String: [String]] = [:]
+    /// All-digit barcodes (GTIN, EAN, UPC) by their digits after leading zeros: a barcode
+    /// typed into a spreadsheet as a number loses them (`12345678905` for `0012345678905`).
+    private var variantByBarcodeDigits = SharedKeyIndex()
 
     public init(orgs: [Org] = [], locations: [Location] = [], variants: [Variant] = [], users: [User] = []) {
         for org in orgs {
@@ -132,6 +135,9 @@ public struct Catalog: Sendable {
         if let sku = variant.sku, !sku.isEmpty { variantBySKU.add(sku, value: index, id: variant.variantID) { all[$0].variantID } }
         if let barcode = variant.barcode, !barcode.isEmpty {
             variantByBarcode.add(barcode, value: index, id: variant.variantID) { all[$0].variantID }
+            if let digits = Self.significantDigits(barcode) {
+                variantByBarcodeDigits.add(digits, value: index, id: variant.variantID) { all[$0].variantID }
+            }
         }
         if let product = variant.productID, !product.isEmpty {
             variantByProduct[product] = variantByProduct[product] == nil ? .some(index) : .some(nil)
@@ -161,6 +167,20 @@ public struct Catalog: Sendable {
             if let found = variantByBarcode.entry(for: key) { return found.value }
             return variantByProduct[key.string] ?? nil
         }
+    }
+
+    /// The variant whose all-digit barcode `key` is once its lost leading zeros are put back:
+    /// only where exactly one catalog barcode fits (nil for none, or several).
+    public func variantIndex(barcodeWithoutLeadingZeros key: some InputText) -> Int? {
+        guard let digits = Self.significantDigits(key.string) else { return nil }
+        return variantByBarcodeDigits.value(for: digits)
+    }
+
+    /// An all-digit text without its leading zeros; nil when it has anything but digits.
+    static func significantDigits(_ text: String) -> String? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let digits = text.drop { $0 == "0" }
+        return digits.isEmpty ? nil : String(digits)
     }
 
     /// Why `key` names no single variant where several have it: a shared sku or barcode, or a

@@ -88,7 +88,8 @@ public struct CountSheetChecker: Sendable {
                 input: quantityText, context: ["le": .integer(Quantity.limit)]))
         case .failure(.notAnInteger):
             problems.append(Diagnostic(
-                .invalidQuantity, at: at("counted_quantity"), "the counted quantity must be a whole number of units (or blank: not counted)",
+                .invalidQuantity, at: at("counted_quantity"),
+                Diagnostic.unsavedFormula(quantityText) ?? "the counted quantity must be a whole number of units (or blank: not counted)",
                 input: quantityText))
         }
         problems += Diagnostic.nulBytes(
@@ -113,7 +114,18 @@ public struct CountSheetChecker: Sendable {
             problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
             return nil
         }
+        if kind == .barcode, catalog.variantIndex(key, by: .barcode) == nil, catalog.ambiguity(key, by: .barcode) == nil,
+           let index = catalog.variantIndex(barcodeWithoutLeadingZeros: key) {
+            // A barcode the spreadsheet kept as a number: the one catalog barcode that fits.
+            return rows.variant(catalog.variant(at: index).variantID, by: .variantID, field: field, at: at, into: &problems)
+        }
         return rows.variant(key, by: kind, field: field, at: at, into: &problems)
+    }
+
+    /// Whether the row names its variant by a barcode that lost its leading zeros (and one fits).
+    public func namesBarcodeWithoutLeadingZeros(_ row: CountSheetRow) -> Bool {
+        guard row.variantID == nil, row.sku == nil, let barcode = row.barcode else { return false }
+        return catalog.variantIndex(barcode, by: .barcode) == nil && catalog.variantIndex(barcodeWithoutLeadingZeros: barcode) != nil
     }
 
     /// The row's location, else the count's, else the org's default one; inside the scope.

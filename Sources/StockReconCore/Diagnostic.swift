@@ -99,5 +99,13 @@ extension Diagnostic {
             input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(limit))])
     }
 
+    /// What a number cell holding a formula without its saved value (`=B3+1`) is told, nil
+    /// for any other text: a script wrote the workbook, and no spreadsheet computed it.
+    public static func unsavedFormula(_ text: String) -> String? {
+        guard text.hasPrefix("="), text.count > 1 else { return nil }
+        return "the cell holds the formula \(text) without its value (no spreadsheet program computed it): "
+            + "open the workbook in one, save it, and use it again"
+    }
+
     public static let nulByteMessage = "the text holds a NUL byte (0x00), which is not stored: remove it from the file"
 }

@@ -26,6 +26,8 @@ public struct ValidAdjustment<Text: InputText> {
     public var occurredAt: String?
     public var naturalKey: Text?
     public var contentDigest: Int64
+    /// The variant was named by a barcode that had lost its leading zeros (a spreadsheet's number).
+    public var isBarcodeWithoutLeadingZeros = false
 
     public init(
         record: Int, line: Int, variantKey: Int64, locationID: Int64, change: Change,

@@ -94,9 +94,11 @@ public struct Counting {
                 var loaded = FileLoad()
                 let rows = try CountSheetReader.read(file)
                 var lines: [CountedLine] = []
+                var restoredBarcodes = 0
                 for row in rows {
                     switch checker.check(row) {
                     case .counted(let line):
+                        if checker.namesBarcodeWithoutLeadingZeros(row) { restoredBarcodes += 1 }
                         lines.append(line)
                         countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
                         loaded.counts.count(.pending)
@@ -107,6 +109,7 @@ public struct Counting {
                         loaded.counts.count(.rejected)
                     }
                 }
+                loaded.barcodesWithoutLeadingZeros = restoredBarcodes
                 loaded.write = {
                     // Asked again under the lock, in the transaction that writes the lines: a count
                     // completed while the sheet was read takes no more lines.

@@ -23,6 +23,8 @@ struct FileImporter {
     /// again (their keys are their file's).
     private(set) var repeated: FilePrefixes.Candidate?
     private var counts = OutcomeCounts()
+    /// Rows whose variant was named by a barcode without its leading zeros.
+    private(set) var barcodesWithoutLeadingZeros = 0
 
     init(
         file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, context: PostingContext,
@@ -62,6 +64,7 @@ struct FileImporter {
                 for diagnostic in diagnostics where samples.count < RunReport.sampleLimit { samples.append(diagnostic) }
             }
         }
+        barcodesWithoutLeadingZeros = checker.barcodesWithoutLeadingZeros
         if let resume {
             // The earlier file's rows, each a duplicate by its natural key.
             counts.rows += resume.skippedRows

@@ -122,6 +122,7 @@ public struct ImportPipeline {
                 fileReport.counts = try importer.run(hash: hash)
                 samples = importer.samples
                 fileReport.resumedRows = importer.resumedRows
+                fileReport.barcodesWithoutLeadingZeros = importer.barcodesWithoutLeadingZeros
                 fileReport.repeats = importer.repeated.map { ($0.path, $0.run, $0.point.rows) }
             }
             report.sample(samples)

@@ -74,6 +74,9 @@ extension RunReport {
             var fileMembers = [("file", JSONText.quote(file.file))] + countMembers(file.counts)
             if let failure = file.failure { fileMembers.append(("error", JSONText.quote(failure.description))) }
             if file.resumedRows > 0 { fileMembers.append(("resumed_rows", String(file.resumedRows))) }
+            if file.barcodesWithoutLeadingZeros > 0 {
+                fileMembers.append(("barcodes_without_leading_zeros", String(file.barcodesWithoutLeadingZeros)))
+            }
             if let repeats = file.repeats {
                 fileMembers.append(("repeats", object([
                     ("file", JSONText.quote(repeats.file)), ("run_id", String(repeats.run)), ("rows", String(repeats.rows)),
@@ -106,6 +109,10 @@ extension RunReport {
         }
         for file in files where file.resumedRows > 0 {
             lines.append("\(file.file): resumed after an earlier file it begins with: \(file.resumedRows) rows not read again, each a duplicate by its natural key")
+        }
+        for file in files where file.barcodesWithoutLeadingZeros > 0 {
+            lines.append("\(file.file): note: \(file.barcodesWithoutLeadingZeros) rows named a barcode without its leading zeros "
+                + "(a spreadsheet kept it as a number), each matched to the one catalog barcode that fits; keep the column as text to keep them")
         }
         for file in files {
             guard let repeats = file.repeats else { continue }

@@ -36,6 +36,8 @@ final class RowChecker: @unchecked Sendable {
     /// and whether every row carried a natural key (else resuming would skip new rows).
     private(set) var resumePoint: ResumePoint?
     private(set) var isEveryRowKeyed = true
+    /// Rows whose variant was named by a barcode that had lost its leading zeros.
+    private(set) var barcodesWithoutLeadingZeros = 0
     let queue = BatchQueue(capacity: 8)
     private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
@@ -85,6 +87,7 @@ final class RowChecker: @unchecked Sendable {
         }
         var bound: BoundMapping?
         var isEveryRowKeyed = true
+        var restoredBarcodes = 0
         func check(_ row: SourceRow) throws {
             guard let bound else { return }
             if settled.contains(row.record) {
@@ -98,7 +101,9 @@ final class RowChecker: @unchecked Sendable {
                     batch.pointee.appendSettled()
                 } else {
                     switch validator.validate(input) {
-                    case .valid(let adjustment): batch.pointee.append(adjustment, keyHash: keyHash)
+                    case .valid(let adjustment):
+                        if adjustment.isBarcodeWithoutLeadingZeros { restoredBarcodes += 1 }
+                        batch.pointee.append(adjustment, keyHash: keyHash)
                     case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
                     case .noChange: batch.pointee.appendNoChange(record: row.record)
                     }
@@ -124,6 +129,7 @@ final class RowChecker: @unchecked Sendable {
             },
             row: check)
         self.isEveryRowKeyed = isEveryRowKeyed
+        barcodesWithoutLeadingZeros = restoredBarcodes
         if batch.pointee.count > 0, !queue.push(batch.pointee) { throw Cancelled() }
     }
 }

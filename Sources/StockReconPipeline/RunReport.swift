@@ -43,6 +43,8 @@ public struct FileReport: Sendable {
     public var resumedRows = 0
     /// An earlier file without natural keys that this one begins with: its rows posted again.
     public var repeats: (file: String, run: Int64, rows: Int)?
+    /// Rows whose variant was named by a barcode without its leading zeros, matched to the one that fits.
+    public var barcodesWithoutLeadingZeros = 0
 }
 
 /// What reading one small file (a catalog file, a count sheet, purchase orders) came to: its
@@ -50,6 +52,8 @@ public struct FileReport: Sendable {
 struct FileLoad {
     var counts = OutcomeCounts()
     var diagnostics: [Diagnostic] = []
+    /// Rows that named a barcode without its leading zeros (count sheets).
+    var barcodesWithoutLeadingZeros = 0
     var write: () throws -> Void = {}
 }
 
@@ -66,6 +70,7 @@ extension RunReport {
             do {
                 let loaded = try load(file)
                 fileReport.counts = loaded.counts
+                fileReport.barcodesWithoutLeadingZeros = loaded.barcodesWithoutLeadingZeros
                 diagnostics = loaded.diagnostics
                 try writing(db, isDryRun: isDryRun) {
                     try loaded.write()
