@@ -22,4 +22,7 @@ public enum RejectionType: String, Sendable, CaseIterable, Codable {
     /// The file's bytes were imported before, read another way (another mapping or format):
     /// refused whole, nothing in it was posted.
     case readDifferently = "read_differently"
+    /// A count sheet that counts exactly the items an earlier sheet of the count counted (a
+    /// corrected copy, or the same sheet saved again): refused unless it replaces that sheet.
+    case sheetCountedBefore = "sheet_counted_before"
 }

@@ -29,6 +29,13 @@ struct CountItemKey: Hashable {
     var location: Int64
 }
 
+extension Counting.SheetAddition {
+    var replacedName: String? {
+        if case .replacing(let name) = self { return name }
+        return nil
+    }
+}
+
 /// Stocktakes (SPEC section 9): start, add sheets, complete, cancel, and the blind sheet.
 /// Each step is one transaction (a savepoint in a dry run); a refusal changes nothing.
 public struct Counting {
@@ -50,12 +57,28 @@ public struct Counting {
         return id
     }
 
-    public func add(countID: Int64, tenantID: String, userID: String, files: [InputFile]) throws -> RunReport {
-        try store.withConnection("adding count sheets") { db in
+    /// How a sheet stands to the sheets added before it.
+    public enum SheetAddition: Sendable, Hashable {
+        /// Refused when it counts exactly the items an earlier sheet counted (a corrected copy
+        /// must say what it replaces).
+        case new
+        /// Replaces the earlier sheet of this name: its lines are withdrawn, the new ones added, in one step.
+        case replacing(String)
+        /// Counts as well as an earlier sheet of the same items (a second count of them).
+        case besideEarlier
+    }
+
+    public func add(
+        countID: Int64, tenantID: String, userID: String, files: [InputFile], addition: SheetAddition = .new
+    ) throws -> RunReport {
+        if case .replacing = addition, files.count != 1 {
+            throw UsageError("--replacing replaces one sheet with one corrected sheet: give exactly one file")
+        }
+        return try store.withConnection("adding count sheets") { db in
             var countedRows: [CountItemKey: Int] = [:]
             return try add(
                 countID: countID, tenantID: tenantID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false,
-                countedRows: &countedRows)
+                countedRows: &countedRows, addition: addition)
         }
     }
 
@@ -66,7 +89,7 @@ public struct Counting {
     /// how its rows ended once the count completes.
     func add(
         countID: Int64, tenantID: String, userID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool,
-        countedRows: inout [CountItemKey: Int]
+        countedRows: inout [CountItemKey: Int], addition: SheetAddition = .new
     ) throws -> RunReport {
         var session: CountSession?
         var user: Catalog.User?
@@ -100,7 +123,6 @@ public struct Counting {
                     case .counted(let line):
                         if checker.namesBarcodeWithoutLeadingZeros(row) { restoredBarcodes += 1 }
                         lines.append(line)
-                        countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1
                         loaded.counts.count(.pending)
                     case .notCounted:
                         loaded.counts.count(.unchanged)
@@ -109,14 +131,24 @@ public struct Counting {
                         loaded.counts.count(.rejected)
                     }
                 }
+                if addition == .new, let earlier = try Store.sheetCountingTheSameItems(count: countID, as: lines, in: db) {
+                    throw FileReadError(
+                        SourceLocation(file: file.displayName),
+                        "this sheet counts exactly the items of \(earlier.path), added in run \(earlier.run): a corrected sheet replaces it "
+                            + "(`count add \(countID) --replacing \(earlier.path) …`); a second count of the same items is added with --keep-earlier",
+                        type: .sheetCountedBefore, context: ["earlier_sheet": .text(earlier.path), "earlier_run": .integer(earlier.run)])
+                }
+                for line in lines { countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1 }
                 loaded.barcodesWithoutLeadingZeros = restoredBarcodes
                 loaded.write = {
                     // Asked again under the lock, in the transaction that writes the lines: a count
                     // completed while the sheet was read takes no more lines.
                     _ = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
-                    try Store.addSheet(
+                    let replaced = try addition.replacedName.map { try Store.addedSheet(count: countID, named: $0, in: db) }
+                    let sheet = try Store.addSheet(
                         count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
                         lines: lines, in: db)
+                    if let replaced { try Store.withdrawSheet(replaced.id, replacedBy: sheet, in: db) }
                 }
                 return loaded
             }

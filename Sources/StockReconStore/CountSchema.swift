@@ -2,6 +2,13 @@
 /// lines added, and each item's figures fixed at completion; the public views, and the
 /// views behind the reports.
 enum CountSchema {
+    /// A sheet replaced by a corrected one keeps its row, naming the sheet that replaced it;
+    /// its lines are gone from the count.
+    static let withdrawnSheetsSQL = """
+        ALTER TABLE count_sheets ADD COLUMN withdrawn_by INTEGER;
+        ALTER TABLE count_sheets ADD COLUMN withdrawn_at TEXT;
+        """
+
     static let tablesSQL = """
         CREATE TABLE count_sessions (
             id INTEGER PRIMARY KEY,

@@ -186,10 +186,70 @@ extension Store {
         try db.fetchValue(Int.self, sql: "SELECT rows FROM count_sheets WHERE count = ? AND sha256 = ?", arguments: [count, sha256])
     }
 
-    /// Records a sheet and its counted lines.
+    /// A sheet added to a count before, still counting.
+    public struct AddedSheet: Sendable, Hashable {
+        public var id: Int64
+        public var path: String
+        public var run: Int64
+    }
+
+    /// The sheet of the count, still counting, whose lines count exactly these items
+    /// (variant, location, batch): a corrected copy, or the same sheet saved again.
+    public static func sheetCountingTheSameItems(
+        count: Int64, as lines: [CountedLine], in db: any SQLConnection
+    ) throws -> AddedSheet? {
+        struct Item: Hashable { var variant: Int64, location: Int64, batch: String }
+        let items = Set(lines.map { Item(variant: $0.variant, location: $0.location, batch: $0.batch) })
+        guard !items.isEmpty else { return nil }
+        var earlier: [Int64: Set<Item>] = [:]
+        for row in try db.fetchAll(sql: """
+            SELECT l.sheet, l.variant, l.location, COALESCE(l.batch, '') FROM count_lines l JOIN count_sheets s ON s.id = l.sheet
+            WHERE l.count = ? AND s.withdrawn_by IS NULL
+            """, arguments: [count]) {
+            earlier[try row[0], default: []].insert(Item(variant: try row[1], location: try row[2], batch: try row[3]))
+        }
+        guard let sheet = earlier.first(where: { $0.value == items })?.key else { return nil }
+        return try addedSheet(id: sheet, in: db)
+    }
+
+    static func addedSheet(id: Int64, in db: any SQLConnection) throws -> AddedSheet? {
+        try db.fetchOne(sql: "SELECT id, path, run FROM count_sheets WHERE id = ?", arguments: [id])
+            .map { AddedSheet(id: try $0[0], path: try $0[1], run: try $0[2]) }
+    }
+
+    /// The count's sheet, still counting, added under this name (as it was given, or its
+    /// file name), or a refusal listing the sheets there are.
+    public static func addedSheet(count: Int64, named name: String, in db: any SQLConnection) throws -> AddedSheet {
+        let sheets = try db.fetchAll(sql: "SELECT id, path, run FROM count_sheets WHERE count = ? AND withdrawn_by IS NULL ORDER BY id", arguments: [count])
+            .map { AddedSheet(id: try $0[0], path: try $0[1], run: try $0[2]) }
+        let fileName = { (path: String) in path.split(separator: "/").last.map(String.init) ?? path }
+        let exact = sheets.filter { $0.path == name }
+        let byFileName = sheets.filter { fileName($0.path) == fileName(name) }
+        if let sheet = exact.first ?? (byFileName.count == 1 ? byFileName.first : nil) { return sheet }
+        let listed = sheets.isEmpty ? "none" : sheets.map(\.path).joined(separator: ", ")
+        throw Refusal("count \(count) has no sheet \(name) still counting to replace (its sheets: \(listed))")
+    }
+
+    /// Takes a sheet's lines out of the count, naming the sheet that replaced it.
+    public static func withdrawSheet(_ sheet: Int64, replacedBy replacement: Int64, in db: any SQLConnection) throws {
+        try db.execute(sql: "DELETE FROM count_lines WHERE sheet = ?", arguments: [sheet])
+        try db.execute(
+            sql: "UPDATE count_sheets SET withdrawn_by = ?, withdrawn_at = ? WHERE id = ? AND withdrawn_by IS NULL",
+            arguments: [replacement, now(), sheet])
+    }
+
+    /// The sheets a count withdrew: each one's name and the name of the sheet that replaced it.
+    public static func withdrawnSheets(count: Int64, in db: any SQLConnection) throws -> [(sheet: String, replacedBy: String)] {
+        try db.fetchAll(sql: """
+            SELECT s.path, r.path FROM count_sheets s JOIN count_sheets r ON r.id = s.withdrawn_by WHERE s.count = ? ORDER BY s.id
+            """, arguments: [count]).map { (try $0[0], try $0[1]) }
+    }
+
+    /// Records a sheet and its counted lines; returns the sheet's id.
+    @discardableResult
     public static func addSheet(
         count: Int64, sha256: String, path: String, rows: Int, run: Int64, user: Int64, lines: [CountedLine], in db: any SQLConnection
-    ) throws {
+    ) throws -> Int64 {
         let sheet = try db.insert(
             sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, ?, ?)",
             arguments: [count, sha256, path, rows, run])
@@ -203,6 +263,7 @@ extension Store {
         }
         try inserter.finish()
         try db.refreshStatistics(of: "count_lines")
+        return sheet
     }
 
     // MARK: - Items

@@ -24,6 +24,7 @@ enum Schema {
         ("v14: held changes as written, one reversal a movement", heldChangesSQL),
         ("v15: the ledger's rows refuse every change, the rows it names every deletion", LedgerGuards.migrationSQL),
         ("v16: how each file was read", "ALTER TABLE source_files ADD COLUMN reading TEXT;"),
+        ("v17: count sheets withdrawn by a corrected one", CountSchema.withdrawnSheetsSQL),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).

@@ -80,13 +80,23 @@ struct CountAddCommand: ParsableCommand {
     var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Option(help: "The user who counted (any role).") var user: String
+    @Option(help: "Replace this earlier sheet (its name as added) with the corrected one: its lines are withdrawn, the new ones added.")
+    var replacing: String?
+    @Flag(help: "Add a sheet that counts the same items as an earlier one as a second count of them (both count).")
+    var keepEarlier = false
     @Argument(help: "Count sheets; - reads standard input.") var files: [String]
+
+    func validate() throws {
+        if replacing != nil, keepEarlier { throw ValidationError("--replacing and --keep-earlier say opposite things: give one") }
+    }
 
     func run() throws {
         try reportingFailures {
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
-            let report = try Counting(store: global.openStore()).add(countID: countID, tenantID: tenant, userID: user, files: inputs)
+            let report = try Counting(store: global.openStore()).add(
+                countID: countID, tenantID: tenant, userID: user, files: inputs,
+                addition: replacing.map { .replacing($0) } ?? (keepEarlier ? .besideEarlier : .new))
             if global.json {
                 print(report.json, terminator: "")
             } else {

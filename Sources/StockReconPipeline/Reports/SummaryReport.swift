@@ -104,7 +104,8 @@ public struct Reporting {
     static func variance(countID: Int64, tenantID: String, rules: CountRules?, in db: any SQLConnection) throws -> ReportDocument {
         let session = try Store.countSession(countID, tenantID: tenantID, in: db)
         let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
-        return try VarianceReport.document(session, items: try Store.countItems(session, in: db), rules: chosen)
+        return try VarianceReport.document(
+            session, items: try Store.countItems(session, in: db), rules: chosen, withdrawn: try Store.withdrawnSheets(count: countID, in: db))
     }
 
     static func summary(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> ReportDocument {

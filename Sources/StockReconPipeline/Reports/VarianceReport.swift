@@ -13,7 +13,9 @@ enum VarianceReport {
         ReportColumn("review", "Review"), ReportColumn("reason", "Reason"), ReportColumn("notes", "Notes"),
     ]
 
-    static func document(_ session: CountSession, items: [StoredCountItem], rules: CountRules) throws -> ReportDocument {
+    static func document(
+        _ session: CountSession, items: [StoredCountItem], rules: CountRules, withdrawn: [(sheet: String, replacedBy: String)] = []
+    ) throws -> ReportDocument {
         let totals = try CountTotals(items.map(\.item), rules: rules)
         let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
         var facts = [
@@ -29,6 +31,10 @@ enum VarianceReport {
             ReportFact("completed_by", "Completed by", optional(session.finishedBy)),
         ]
         if let applied = session.applied { facts.append(ReportFact("applied", "Variance posted", .flag(applied))) }
+        if !withdrawn.isEmpty {
+            let text = withdrawn.map { "\($0.sheet) (replaced by \($0.replacedBy))" }.joined(separator: "; ")
+            facts.append(ReportFact("sheets_withdrawn", "Sheets withdrawn", .text(text)))
+        }
         facts += [
             ReportFact("items_counted", "Items counted", .integer(Int64(totals.itemsCounted))),
             ReportFact("items_with_discrepancy", "Items with discrepancy", .integer(Int64(totals.itemsWithDiscrepancy))),
