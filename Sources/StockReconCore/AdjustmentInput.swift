@@ -24,7 +24,7 @@ public final class InputSource: Sendable {
         self.mapping = mapping
         self.variantColumns = variantColumns ?? mapping.variantColumns
         self.fieldNames = fieldNames
-        self.dateFormat = mapping.dateFormat.flatMap { try? DateFormat($0) }
+        self.dateFormat = mapping.timestampFormat.flatMap { try? DateFormat($0) }
         var choices = LowercasedIndex()
         for choice in mapping.reasonChoices { choices.add(choice, value: 0) }
         reasonChoices = choices

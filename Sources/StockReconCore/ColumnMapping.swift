@@ -22,6 +22,9 @@ public enum MappedField: String, Sendable, CaseIterable, Hashable {
     case occurredAt = "occurred_at"
     case notes
     case idempotencyKey = "idempotency_key"
+    /// The time of day of `occurred_at` where a file keeps it in a column of its own (ERPNext's
+    /// `Posting Time`): joined to the date, read by `date_format` and `time_format`.
+    case occurredTime = "occurred_time"
 
     /// Free text is kept byte for byte (SPEC section 2); every other field is an id, a
     /// number, a code or a time, trimmed of surrounding spaces before it is matched.
@@ -81,6 +84,19 @@ public struct ColumnMapping: Sendable {
     public var shape: Shape = .rows
     public var separator: Separator = .auto
     public var decimalMark: DecimalMark = .point
+    /// Columns whose blank cells take the value above them (ERPNext fills a document's cells
+    /// on its first row only), by header name.
+    public var fillDown: [String] = []
+    /// A strptime-style format for an `occurred_time` column; nil for `%H:%M:%S`.
+    public var timeFormat: String?
+
+    /// The format `occurred_at` is read with: the date's, and the time's after a space where
+    /// a column of its own holds the time.
+    public var timestampFormat: String? {
+        guard !names(.occurredTime).isEmpty else { return dateFormat }
+        return (dateFormat ?? "%Y-%m-%d") + " " + (timeFormat ?? "%H:%M:%S")
+    }
+
     /// The encoding of the file's text; UTF-16 is found by its byte-order mark whatever this says.
     public var encoding: Encoding = .utf8
     /// A separator between thousands (`1.200`), and the currency signs money may carry.
@@ -149,7 +165,7 @@ public struct ColumnMapping: Sendable {
     public var allColumnNames: [String] {
         var seen = Set<String>()
         var names: [String] = []
-        for name in variantColumns.map(\.name) + MappedField.allCases.flatMap({ self.names($0) }) where seen.insert(name).inserted {
+        for name in variantColumns.map(\.name) + MappedField.allCases.flatMap({ self.names($0) }) + fillDown where seen.insert(name).inserted {
             names.append(name)
         }
         return names

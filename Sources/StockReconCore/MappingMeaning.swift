@@ -4,10 +4,11 @@ extension ColumnMapping {
     /// their files are laid out or named. Limits that only reject rows (`maxFieldBytes`) and
     /// checks of the header alone are not part of it.
     public var meaning: String {
-        var lines = [
+        var lines: [String] = [
             "shape \(shape)", "encoding \(encoding.rawValue)", "separator \(separator.rawValue)", "decimal \(decimalMark.rawValue)", "sheet \(sheet ?? "")",
             "variant " + variantColumns.map { "\($0.name)=\($0.kind.rawValue)" }.joined(separator: ","),
             "quantity_is \(quantityIs.rawValue)", "location_by \(locationBy.rawValue)", "date_format \(dateFormat ?? "")",
+            "time_format \(timeFormat ?? "")",
             "reasons \(reasons.isStrict ? "strict" : "open") "
                 + reasons.types.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }.joined(separator: ","),
             "transaction_types " + transactionTypes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }.joined(separator: ","),
@@ -17,6 +18,7 @@ extension ColumnMapping {
             "thousands \(thousandsSeparator.map(String.init) ?? "") currency " + currencySigns.joined(separator: ","),
             "no_quantity " + noQuantityValues.sorted().joined(separator: ",") + " blank_unchanged=\(isBlankQuantityUnchanged)",
         ]
+        lines.append("fill_down " + fillDown.joined(separator: ","))
         for field in MappedField.allCases {
             lines.append("column \(field.rawValue) " + names(field).joined(separator: ",") + " default " + (defaults[field] ?? ""))
         }

@@ -2,7 +2,9 @@ import StockReconCore
 
 /// A column mapping bound to one file's header: turns each of its rows into an
 /// `AdjustmentInput`, reading fields by column index, ids trimmed and free text exact.
-public final class BoundMapping: @unchecked Sendable {  // immutable after init; `defaults` is freed in deinit only
+// Immutable after init but for the scratch below, which only the one thread reading a file's
+// rows touches; `defaults` is freed in deinit only.
+public final class BoundMapping: @unchecked Sendable {
     public let mapping: ColumnMapping
     public let source: InputSource
     /// Column indexes of the variant columns, in the order they are tried.
@@ -16,6 +18,13 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
     private let defaults: [UnsafeMutableBufferPointer<UInt8>?]
     private let transactionTypes: [String: AdjustmentMode]
     private static let fields = MappedField.allCases
+    /// Columns whose blank cells take the value above (`fill_down`), and the values kept.
+    private let fillDownColumns: Set<Int>
+    private var lastFilled: [Int: [UInt8]] = [:]
+    private var filledRow = RecordBuffer()
+    /// Whether a column of its own holds `occurred_at`'s time of day, and the two joined.
+    private let hasTimeColumn: Bool
+    private var joinedTimestamp = GrowableBuffer<UInt8>(capacity: 64)
 
     /// Binds `mapping` to a header. `present` names the columns the file really has where
     /// the header lists more (a JSON file's first object): the required columns are checked
@@ -55,6 +64,8 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
             return UnsafeMutableBufferPointer(rebasing: buffer[0..<text.utf8.count])
         }
         transactionTypes = mapping.transactionTypes
+        fillDownColumns = Set(mapping.fillDown.compactMap { columns[$0] })
+        hasTimeColumn = mapping.names(.occurredTime).contains(where: has)
     }
 
     deinit { for buffer in defaults { buffer?.deallocate() } }
@@ -124,7 +135,36 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
         return defaults[position].map { BorrowedText(UnsafeBufferPointer($0)) }
     }
 
+    /// `occurred_at`, with its time of day joined after a space where a column of its own holds it.
+    private func timestamp(_ row: SourceRow) -> BorrowedText? {
+        guard let date = value(.occurredAt, row) else { return nil }
+        guard hasTimeColumn, let time = value(.occurredTime, row) else { return date }
+        joinedTimestamp.removeAll()
+        date.withBytes { joinedTimestamp.append(UnsafeRawBufferPointer($0)) }
+        joinedTimestamp.append(0x20)
+        time.withBytes { joinedTimestamp.append(UnsafeRawBufferPointer($0)) }
+        return BorrowedText(joinedTimestamp.contents)
+    }
+
+    /// The row with its fill-down columns' blank cells taken from the rows above.
+    private func filled(_ row: SourceRow) -> SourceRow {
+        filledRow.removeAll()
+        for column in 0 ..< row.count {
+            let cell = row.bytes(column)
+            if fillDownColumns.contains(column) {
+                if row.trimmed(column) == nil, let above = lastFilled[column] {
+                    above.withUnsafeBytes { filledRow.append($0) }
+                    continue
+                }
+                lastFilled[column] = Array(cell)
+            }
+            filledRow.append(UnsafeRawBufferPointer(cell))
+        }
+        return filledRow.row(line: row.line, record: row.record)
+    }
+
     public func input(from row: SourceRow) -> AdjustmentInput<BorrowedText> {
+        let row = fillDownColumns.isEmpty ? row : filled(row)
         var input = AdjustmentInput<BorrowedText>(source: source, line: row.line, record: row.record)
         for (alternative, column) in variantColumns.enumerated() {
             if let text = row.trimmed(column) {
@@ -157,7 +197,7 @@ public final class BoundMapping: @unchecked Sendable {  // immutable after init;
         }
         input.totalCost = value(.totalCost, row)
         input.notes = value(.notes, row)
-        input.occurredAt = value(.occurredAt, row)
+        input.occurredAt = timestamp(row)
         input.naturalKey = value(.idempotencyKey, row)
         return input
     }
@@ -183,6 +223,7 @@ extension MappedField {
         case .occurredAt: return 13
         case .notes: return 14
         case .idempotencyKey: return 15
+        case .occurredTime: return 16
         }
     }
 }

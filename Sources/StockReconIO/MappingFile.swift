@@ -7,13 +7,13 @@ import Yams
 public enum MappingFile {
     static let topLevelKeys = [
         "separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes",
-        "thousands_separator", "currency", "no_quantity", "blank_quantity", "encoding",
+        "thousands_separator", "currency", "no_quantity", "blank_quantity", "encoding", "fill_down", "time_format",
     ]
     /// The `columns:` keys and the fields they fill.
     static let columnKeys: [String: MappedField] = [
         "variant": .variant, "quantity": .quantity, "location": .location, "site": .site, "reason": .reason,
         "reason_description": .reasonDescription, "reference": .reference, "unit_cost": .unitCost,
-        "occurred_at": .occurredAt, "notes": .notes, "idempotency_key": .idempotencyKey,
+        "occurred_at": .occurredAt, "occurred_time": .occurredTime, "notes": .notes, "idempotency_key": .idempotencyKey,
     ]
     static let columnSettings = ["variant_by", "quantity_is", "location_by"]
 
@@ -51,6 +51,18 @@ public enum MappingFile {
                 mapping.maxFieldBytes = bytes
             } else {
                 reader.problem(node, "max_field_bytes must be a whole number of bytes from 1 to \(ColumnMapping.maxFieldBytesLimit), such as 4194304, not \(text)")
+            }
+        }
+        if let node = top["fill_down"] {
+            mapping.fillDown = ConfigurationReader.items(node).compactMap { reader.string($0) }
+            for (name, item) in zip(mapping.fillDown, ConfigurationReader.items(node)) { mapping.origins[name] = reader.location(item) }
+        }
+        if let node = top["time_format"], let pattern = reader.string(node) {
+            do {
+                _ = try DateFormat(pattern)
+                mapping.timeFormat = pattern
+            } catch {
+                reader.problem(node, "\(error)")
             }
         }
         if let node = top["date_format"], let pattern = reader.string(node) {

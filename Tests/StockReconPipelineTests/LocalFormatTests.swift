@@ -128,3 +128,51 @@ import StockReconStore
         #expect(String(decoding: out, as: UTF8.self) == "a🎉b")
     }
 }
+
+/// A document's cells given on its first row only (ERPNext's Data Import), and a date and a
+/// time of day in two columns (issue 25).
+@Suite struct FillDownTests {
+    static let mapping = """
+        date_format: "%d-%m-%Y"
+        time_format: "%H:%M:%S"
+        fill_down: [ID, Posting Date, Posting Time]
+        columns:
+          variant: Item Code (Items)
+          quantity: Quantity (Items)
+          quantity_is: on_hand
+          occurred_at: Posting Date
+          occurred_time: Posting Time
+          reference: ID
+        """
+
+    @Test(arguments: Backend.available) func parentCellsFillDownAndDateAndTimeJoin(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let mapping = try MappingFile.parse(Self.mapping, file: "erpnext.yaml")
+        let file = fixture.file("recon.csv", """
+            ID,Posting Date,Posting Time,Item Code (Items),Quantity (Items)
+            MAT-RECO-0001,14-08-2026,17:30:05,1001,12
+            ,,,2001,4
+            MAT-RECO-0002,15-08-2026,09:00:00,1001,10
+
+            """)
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "other", mapping: mapping, files: [file], rules: AdjustmentRules(approval: .never)))
+        // 1001 is acme's: cross-brand in org other; 2001 takes its document's cells.
+        #expect(report.counts.posted == 1, "\(report.sampleRejections)")
+        let rows = try fixture.store.read { db in
+            try db.fetchAll(sql: "SELECT variant_id, reference_id, occurred_at, quantity_after FROM movements ORDER BY id")
+                .map { [try $0[0] as String, try $0[1] as String, try $0[2] as String, String(try $0[3] as Int64)] }
+        }
+        #expect(rows == [["2001", "MAT-RECO-0001", "2026-08-14T17:30:05Z", "4"]])
+        #expect(report.sampleRejections.map(\.type) == [.crossBrand, .crossBrand])
+    }
+
+    @Test func aFillDownColumnTheHeaderLacksIsReportedAtTheMappingsLine() throws {
+        let fixture = try Fixture()
+        let mapping = try MappingFile.parse(Self.mapping, file: "erpnext.yaml")
+        let file = fixture.file("recon.csv", "ID,Posting Date,Item Code (Items),Quantity (Items)\nX,14-08-2026,2001,1\n")
+        #expect(throws: ConfigurationError.self) {
+            _ = try ImportPipeline(store: fixture.store).run(ImportRequest(tenantID: "t1", orgID: "other", mapping: mapping, files: [file]))
+        }
+    }
+}
