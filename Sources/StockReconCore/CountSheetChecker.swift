@@ -10,6 +10,10 @@ public struct CountSheetRow: Sendable, Hashable {
     public var batch: String?
     public var reason: String?
     public var notes: String?
+    /// Read through a mapping: a variant named by any of its ids (`variant_by: any`), and a
+    /// location by its name (`location_by: name`).
+    public var anyKey: String?
+    public var locationName: String?
 
     public init(
         file: String, line: Int, variantID: String? = nil, sku: String? = nil, barcode: String? = nil,
@@ -109,6 +113,7 @@ public struct CountSheetChecker: Sendable {
     ) -> Catalog.VariantFacts? {
         let keys: [(String, String?, VariantKeyKind)] = [
             ("variant_id", row.variantID, .variantID), ("sku", row.sku, .sku), ("barcode", row.barcode, .barcode),
+            ("variant", row.anyKey, .any),
         ]
         guard let (field, key, kind) = keys.first(where: { $0.1 != nil }).map({ ($0.0, $0.1 ?? "", $0.2) }) else {
             problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
@@ -132,7 +137,21 @@ public struct CountSheetChecker: Sendable {
     private func checkLocation(
         _ row: CountSheetRow, variant: Catalog.VariantFacts?, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Int64? {
-        guard let resolved = rows.location(row.locationID, fallback: scope, variant: variant, at: at, into: &problems) else { return nil }
+        var locationID = row.locationID
+        if let name = row.locationName {
+            guard let key = catalog.locationKey(named: name), let location = catalog.location(key: key) else {
+                let sharing = catalog.locationIDs(sharingName: name)
+                problems.append(Diagnostic(
+                    .unknownLocation, at: at("location"),
+                    sharing.isEmpty
+                        ? "no location is named \(name) in the catalog: check the name, or load the location with `stockrecon catalog import`"
+                        : "locations \(sharing.joined(separator: ", ")) are all named \(name): name one by its location_id",
+                    input: name))
+                return nil
+            }
+            locationID = location.locationID
+        }
+        guard let resolved = rows.location(locationID, fallback: scope, variant: variant, at: at, into: &problems) else { return nil }
         if let scope, resolved != scope {
             let scopeID = catalog.location(key: scope)?.locationID ?? String(scope)
             problems.append(Diagnostic(

@@ -27,4 +27,44 @@ public enum CountSheetReader {
                 batch: values["batch"], reason: values["reason"], notes: values["notes"])
         }
     }
+
+    /// Reads a sheet through a mapping (`count add --mapping`, a preset): its variant column,
+    /// its quantity column as the counted quantity (blank, or one of `no_quantity`: not
+    /// counted), its location by id or name, reason and notes; other columns are ignored.
+    public static func read(_ input: InputFile, mapping: ColumnMapping) throws -> [CountSheetRow] {
+        let file = try Transcoding.utf8(input, encoding: mapping.encoding)
+        defer { if file.path != input.path { file.cleanUp() } }
+        var bound: BoundMapping?
+        var rows: [CountSheetRow] = []
+        try Importers.importer(for: file, mapping: mapping).extract(
+            file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
+            row: { source in
+                guard let bound else { return }
+                rows.append(countRow(bound.input(from: source), file: input.displayName, mapping: mapping))
+            })
+        return rows
+    }
+
+    private static func countRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> CountSheetRow {
+        var counted = input.quantity?.string
+        if let text = counted, mapping.noQuantityValues.contains(text.trimmingCharacters(in: " \t").lowercased()) { counted = nil }
+        if let text = counted, !mapping.numberStyle.isPlain || mapping.decimalMark == .comma {
+            // Counted quantities are read with a point: the file's own marks are made plain first.
+            var plain = mapping.numberStyle.plain(text, isMoney: false)
+            if mapping.decimalMark == .comma { plain = plain.replacingOccurrences(of: ",", with: ".") }
+            counted = plain
+        }
+        var row = CountSheetRow(
+            file: file, line: input.line, countedQuantity: counted, batch: nil,
+            reason: input.reasonCode?.string, notes: input.notes?.string)
+        let variant = input.variant?.string
+        switch input.variantKey.kind {
+        case .variantID: row.variantID = variant
+        case .sku: row.sku = variant
+        case .barcode: row.barcode = variant
+        case .productID, .any: row.anyKey = variant
+        }
+        if mapping.locationBy == .name { row.locationName = input.location?.string } else { row.locationID = input.location?.string }
+        return row
+    }
 }

@@ -46,7 +46,7 @@ public enum PipelineFile {
     static let countKeys = ["review_over_value"]
     static let stageKinds = ["catalog", "import", "receive", "count", "report"]
     static let receiveStageKeys = ["purchase_orders", "files", "mapping"]
-    static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "complete"]
+    static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "mapping", "complete"]
     static let reportStageKeys = ["kind", "format", "output", "from", "to", "po"]
     static let reportFormats = ["md", "csv", "json", "html"]
 
@@ -196,7 +196,7 @@ public enum PipelineFile {
             return nil
         }
         if kind == "receive" { return readReceiveStage(body, mappings: mappings, paths: paths, reader: &reader) }
-        if kind == "count" { return readCountStage(body, paths: paths, reader: &reader) }
+        if kind == "count" { return readCountStage(body, mappings: mappings, paths: paths, reader: &reader) }
         if kind == "report" { return readReportStage(body, paths: paths, reader: &reader) }
         if kind == "catalog" {
             // `catalog: [globs]` or `catalog: {files: [globs]}`.

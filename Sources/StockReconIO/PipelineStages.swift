@@ -13,6 +13,8 @@ public struct CountStage: Sendable, Hashable {
     public var notes: String?
     /// Nil: the count is left in progress.
     public var complete: (apply: Bool, uncounted: UncountedPolicy)?
+    /// How its sheets are read (a mapping's counted column, locations by name); nil for count sheets' own columns.
+    public var mapping: ColumnMapping?
 
     public static func == (lhs: CountStage, rhs: CountStage) -> Bool {
         lhs.type == rhs.type && lhs.name == rhs.name && lhs.locationID == rhs.locationID && lhs.userID == rhs.userID
@@ -44,7 +46,9 @@ public struct ReceiveStage: Sendable {
 }
 
 extension PipelineFile {
-    static func readCountStage(_ body: Node, paths: PathResolver, reader: inout ConfigurationReader) -> PipelineStage? {
+    static func readCountStage(
+        _ body: Node, mappings: [String: (mapping: ColumnMapping, node: Node)], paths: PathResolver, reader: inout ConfigurationReader
+    ) -> PipelineStage? {
         guard let entries = reader.mapping(body, allowed: countStageKeys, what: "the count stage") else { return nil }
         var isComplete = true
         func required(_ key: String, _ what: String) -> Node? {
@@ -61,6 +65,14 @@ extension PipelineFile {
         var stage = CountStage(
             type: type ?? .cycle, name: name ?? "", locationID: entries["location"].flatMap { reader.string($0) },
             userID: entries["user"].flatMap { reader.string($0) }, notes: entries["notes"].flatMap { reader.string($0) })
+        if let node = entries["mapping"], let name = reader.string(node) {
+            if let named = mappings[name] {
+                stage.mapping = named.mapping
+            } else {
+                reader.problem(node, "no mapping named `\(name)`: name it under `mappings:` first")
+                isComplete = false
+            }
+        }
         if let completeNode = entries["complete"] {
             if let flag = ConfigurationReader.scalarBool(completeNode) {
                 stage.complete = flag ? (false, .keep) : nil

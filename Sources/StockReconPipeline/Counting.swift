@@ -69,16 +69,19 @@ public struct Counting {
     }
 
     public func add(
-        countID: Int64, tenantID: String, userID: String, files: [InputFile], addition: SheetAddition = .new
+        countID: Int64, tenantID: String, userID: String, files: [InputFile], addition: SheetAddition = .new,
+        mapping: StockReconCore.ColumnMapping? = nil
     ) throws -> RunReport {
         if case .replacing = addition, files.count != 1 {
             throw UsageError("--replacing replaces one sheet with one corrected sheet: give exactly one file")
         }
+        // A mapping that does not fit a sheet is refused before anything is done, as an import's is.
+        if let mapping, mapping.requiresEveryNamedColumn { try Importers.checkHeaders(of: files, mapping: mapping) }
         return try store.withConnection("adding count sheets") { db in
             var countedRows: [CountItemKey: Int] = [:]
             return try add(
                 countID: countID, tenantID: tenantID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false,
-                countedRows: &countedRows, addition: addition)
+                countedRows: &countedRows, addition: addition, mapping: mapping)
         }
     }
 
@@ -89,7 +92,7 @@ public struct Counting {
     /// how its rows ended once the count completes.
     func add(
         countID: Int64, tenantID: String, userID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool,
-        countedRows: inout [CountItemKey: Int], addition: SheetAddition = .new
+        countedRows: inout [CountItemKey: Int], addition: SheetAddition = .new, mapping: StockReconCore.ColumnMapping? = nil
     ) throws -> RunReport {
         var session: CountSession?
         var user: Catalog.User?
@@ -115,7 +118,7 @@ public struct Counting {
                     return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
                 }
                 var loaded = FileLoad()
-                let rows = try CountSheetReader.read(file)
+                let rows = try mapping.map { try CountSheetReader.read(file, mapping: $0) } ?? CountSheetReader.read(file)
                 var lines: [CountedLine] = []
                 var restoredBarcodes = 0
                 for row in rows {
@@ -152,10 +155,10 @@ public struct Counting {
                 }
                 return loaded
             }
-        } catch let refusal as Refusal {
+        } catch {
             // A count closed meanwhile refuses the rest of its sheets; the run still ends.
-            try finishRun()
-            throw refusal
+            try? finishRun()
+            throw error
         }
         try finishRun()
         return report

@@ -186,7 +186,7 @@ public struct PipelineRunner {
         let report = try counting.add(
             countID: id, tenantID: pipeline.tenantID, userID: userID, files: files,
             command: RunCommand(.countAdd(id), pipeline: pipeline.file, pipelineRun: pipelineRun), in: db, isDryRun: isDryRun,
-            countedRows: &countedRows)
+            countedRows: &countedRows, mapping: stage.mapping)
         guard let complete = stage.complete, !report.hasUnreadableFiles else {
             return CountStageOutcome(
                 countID: id, report: report, note: "count \(id): \(report.counts.pending) rows counted; it stays in progress",

@@ -80,6 +80,8 @@ struct CountAddCommand: ParsableCommand {
     var tenant: String { tenantOption.id }
     @Argument(help: "The count's id.") var countID: Int64
     @Option(help: "The user who counted (any role).") var user: String
+    @Option(help: "A mapping file (YAML) that says how to read the sheets: which column is counted, how variants and locations are named.")
+    var mapping: String?
     @Option(help: "Replace this earlier sheet (its name as added) with the corrected one: its lines are withdrawn, the new ones added.")
     var replacing: String?
     @Flag(help: "Add a sheet that counts the same items as an earlier one as a second count of them (both count).")
@@ -96,7 +98,8 @@ struct CountAddCommand: ParsableCommand {
             defer { inputs.forEach { $0.cleanUp() } }
             let report = try Counting(store: global.openStore()).add(
                 countID: countID, tenantID: tenant, userID: user, files: inputs,
-                addition: replacing.map { .replacing($0) } ?? (keepEarlier ? .besideEarlier : .new))
+                addition: replacing.map { .replacing($0) } ?? (keepEarlier ? .besideEarlier : .new),
+                mapping: try mapping.map { try MappingFile.load(path: $0) })
             if global.json {
                 print(report.json, terminator: "")
             } else {

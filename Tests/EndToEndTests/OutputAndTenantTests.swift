@@ -111,3 +111,29 @@ import Testing
         #expect(missing.stderr.contains("STOCKRECON_TENANT"))
     }
 }
+
+/// A pipeline's count stage reads its sheets through a named mapping (issue 25).
+@Suite struct MappedCountStageTests {
+    @Test func aCountStageReadsAnExportThroughItsMapping() throws {
+        let scratch = Scratch()
+        _ = scratch.file("shop.yaml", "columns: {variant: SKU, variant_by: sku, quantity: Counted, location: Location, location_by: name}\n")
+        _ = scratch.file("stock.csv", "variant_id,location_id,quantity_delta\n1001,WH-MAIN,5\n")
+        _ = scratch.file("export.csv", "SKU,Location,Counted,Extra column\nTENT-2P,Main warehouse,3,ignored\n")
+        let root = Binary.packageRoot.path
+        let pipeline = scratch.file("count.yaml", """
+            tenant: acme
+            org: acme
+            user: alice
+            mappings: {shop: shop.yaml}
+            stages:
+              - catalog: [\(root)/fixtures/catalog/*.csv]
+              - import: {format: synq, files: [stock.csv]}
+              - count: {type: SPOT, name: Shelf, location: WH-MAIN, sheets: [export.csv], mapping: shop, complete: {apply: true}}
+
+            """)
+        let result = try Binary.run(["run", pipeline, "--db", scratch.database])
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(try scratch.query("SELECT on_hand FROM balances WHERE variant_id = '1001'") == "3")
+        #expect(try scratch.query("SELECT count(*) FROM movements WHERE transaction_type = 'count'") == "1")
+    }
+}
