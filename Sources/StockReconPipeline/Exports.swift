@@ -11,5 +11,7 @@
 @_exported import struct StockReconIO.PipelineDefinition
 @_exported import enum StockReconIO.SheetFormat
 @_exported import enum StockReconIO.OutputFile
+@_exported import enum StockReconIO.Presets
+@_exported import struct StockReconIO.Preset
 @_exported import struct StockReconStore.CountCompletion
 @_exported import struct StockReconStore.CountSession

@@ -82,6 +82,8 @@ struct CountAddCommand: ParsableCommand {
     @Option(help: "The user who counted (any role).") var user: String
     @Option(help: "A mapping file (YAML) that says how to read the sheets: which column is counted, how variants and locations are named.")
     var mapping: String?
+    @Option(name: .customLong("format"), help: "A shop system's preset whose export is the sheet (see `stockrecon formats`).")
+    var preset: String?
     @Option(help: "Replace this earlier sheet (its name as added) with the corrected one: its lines are withdrawn, the new ones added.")
     var replacing: String?
     @Flag(help: "Add a sheet that counts the same items as an earlier one as a second count of them (both count).")
@@ -90,6 +92,8 @@ struct CountAddCommand: ParsableCommand {
 
     func validate() throws {
         if replacing != nil, keepEarlier { throw ValidationError("--replacing and --keep-earlier say opposite things: give one") }
+        if mapping != nil, preset != nil { throw ValidationError("give --format or --mapping, not both") }
+        if let preset { _ = try FormatChoice.counts(preset) }
     }
 
     func run() throws {
@@ -99,7 +103,7 @@ struct CountAddCommand: ParsableCommand {
             let report = try Counting(store: global.openStore()).add(
                 countID: countID, tenantID: tenant, userID: user, files: inputs,
                 addition: replacing.map { .replacing($0) } ?? (keepEarlier ? .besideEarlier : .new),
-                mapping: try mapping.map { try MappingFile.load(path: $0) })
+                mapping: try mapping.map { try MappingFile.load(path: $0) } ?? preset.map(FormatChoice.counts))
             if global.json {
                 print(report.json, terminator: "")
             } else {

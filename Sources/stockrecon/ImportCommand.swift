@@ -4,6 +4,29 @@ import StockReconPipeline
 
 extension SourceFormat: ExpressibleByArgument {}
 
+/// `--format`: a built-in format, or a shop system's preset in the role the command reads.
+enum FormatChoice {
+    static var names: [String] { SourceFormat.allCases.map(\.rawValue) + Presets.all.map(\.name) }
+
+    /// What an import reads: the format, or the preset's books.
+    static func books(_ name: String) throws -> ColumnMapping {
+        if let format = SourceFormat(rawValue: name) { return format.mapping }
+        if let preset = Presets.named(name) { return preset.books }
+        throw ValidationError("unknown format \(name): one of \(names.joined(separator: ", ")) (see `stockrecon formats`)")
+    }
+
+    /// What `count add` reads: the preset's count role.
+    static func counts(_ name: String) throws -> ColumnMapping {
+        guard let preset = Presets.named(name) else {
+            throw ValidationError("unknown preset \(name) for a count sheet: one of \(Presets.all.filter { $0.counts != nil }.map(\.name).joined(separator: ", "))")
+        }
+        guard let counts = preset.counts else {
+            throw ValidationError("\(name) has no counted column: count with a sheet of `stockrecon count sheet`, or with --mapping")
+        }
+        return counts
+    }
+}
+
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import adjustment files for one org, exactly once.")
@@ -12,8 +35,8 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var tenantOption: TenantOption
     var tenant: String { tenantOption.id }
     @Option(help: "The org the run acts for; variants of other orgs are rejected.") var org: String
-    @Option(help: "The source format: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: SourceFormat?
+    @Option(help: "A built-in format or a shop system's preset (see `stockrecon formats`).")
+    var format: String?
     @Option(help: "A mapping file (YAML) that says how to read any other export.")
     var mapping: String?
     @Option(help: "The user the movements are attributed to (default: $STOCKRECON_USER, else the tenant's system user).")
@@ -28,13 +51,14 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         if (format == nil) == (mapping == nil) {
-            throw ValidationError("give either --format (\(SourceFormat.allCases.map(\.rawValue).joined(separator: ", "))) or --mapping FILE.yaml")
+            throw ValidationError("give either --format (\(FormatChoice.names.joined(separator: ", "))) or --mapping FILE.yaml")
         }
+        if let format { _ = try FormatChoice.books(format) }
     }
 
     func run() throws {
         try reportingFailures {
-            let columnMapping = try mapping.map { try MappingFile.load(path: $0) } ?? (format ?? .canonical).mapping
+            let columnMapping = try mapping.map { try MappingFile.load(path: $0) } ?? FormatChoice.books(format ?? "canonical")
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
             var request = ImportRequest(

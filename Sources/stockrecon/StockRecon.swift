@@ -16,6 +16,7 @@ struct StockRecon: ParsableCommand {
         subcommands: [
             CatalogCommand.self, ImportCommand.self, ReceiveCommand.self, RunPipelineCommand.self, ApprovalsCommand.self, ReverseCommand.self,
             CountCommand.self, ReportCommand.self, RunsCommand.self, RejectionsCommand.self, BalanceCommand.self, MovementsCommand.self,
+            FormatsCommand.self,
         ])
 }
 

@@ -1,0 +1,129 @@
+import StockReconCore
+
+/// The exports shop systems write, each read by mappings like any other: data, written in
+/// the mapping files' own words. An export has two roles: its books (what an import sets
+/// on-hand to) and, where it has one, its count (what `count add` reads as counted).
+public struct Preset: Sendable {
+    public var name: String
+    /// The system and the export to take from it, for people.
+    public var source: String
+    public var books: ColumnMapping
+    public var counts: ColumnMapping?
+}
+
+public enum Presets {
+    public static let all: [Preset] = definitions.compactMap { definition in
+        // Written here and tested on their fixtures: a preset that does not parse is a bug, left out.
+        guard let books = try? MappingFile.parse(definition.books, file: definition.name) else { return nil }
+        let counts = definition.counts.flatMap { try? MappingFile.parse($0, file: definition.name + " (count)") }
+        return Preset(name: definition.name, source: definition.source, books: books, counts: counts)
+    }
+
+    public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
+
+    /// The definitions, each a mapping file's text (and a second one for the count role).
+    static let definitions: [(name: String, source: String, books: String, counts: String?)] = [
+        (
+            "shopify-inventory",
+            "Shopify: Products > Inventory > Export (one row per variant and location)",
+            """
+            no_quantity: [not stocked]
+            blank_quantity: unchanged
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity: On hand (current)
+              quantity_is: on_hand
+              location: Location
+              location_by: name
+            """,
+            """
+            no_quantity: [not stocked]
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity: On hand (new)
+              location: Location
+              location_by: name
+            """
+        ),
+        (
+            "shopify-inventory-older",
+            "Shopify: the inventory export before On hand (current) and (new) (…,Available,On hand)",
+            """
+            no_quantity: [not stocked]
+            blank_quantity: unchanged
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity: On hand
+              quantity_is: on_hand
+              location: Location
+              location_by: name
+            """,
+            nil
+        ),
+        (
+            "erpnext-stock-reconciliation",
+            "ERPNext: Stock Reconciliation, Data Import template (a document's cells on its first row)",
+            """
+            date_format: "%d-%m-%Y"
+            time_format: "%H:%M:%S"
+            fill_down: [ID, Posting Date, Posting Time]
+            columns:
+              variant: Item Code (Items)
+              variant_by: any
+              quantity: Quantity (Items)
+              quantity_is: on_hand
+              location: Warehouse (Items)
+              location_by: name
+              unit_cost: Valuation Rate (Items)
+              occurred_at: Posting Date
+              occurred_time: Posting Time
+              reference: ID
+            """,
+            """
+            columns:
+              variant: Item Code (Items)
+              variant_by: any
+              quantity: Quantity (Items)
+              location: Warehouse (Items)
+              location_by: name
+            """
+        ),
+        (
+            "odoo-quant",
+            "Odoo: Inventory > Physical Inventory, exported (stock.quant)",
+            """
+            columns:
+              variant: Product
+              variant_by: any
+              quantity: Quantity
+              quantity_is: on_hand
+              location: Location
+              location_by: name
+            """,
+            """
+            columns:
+              variant: Product
+              variant_by: any
+              quantity: Counted Quantity
+              location: Location
+              location_by: name
+            """
+        ),
+        (
+            "woocommerce",
+            "WooCommerce: Products > Export (Stock blank where stock is not managed)",
+            """
+            blank_quantity: unchanged
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity: Stock
+              quantity_is: on_hand
+            """,
+            nil
+        ),
+    ]
+}
