@@ -13,5 +13,6 @@
 @_exported import enum StockReconIO.OutputFile
 @_exported import enum StockReconIO.Presets
 @_exported import struct StockReconIO.Preset
+@_exported import enum StockReconIO.FormatSniffing
 @_exported import struct StockReconStore.CountCompletion
 @_exported import struct StockReconStore.CountSession

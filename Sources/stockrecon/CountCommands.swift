@@ -100,10 +100,18 @@ struct CountAddCommand: ParsableCommand {
         try reportingFailures {
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
+            var sheetMapping = try mapping.map { try MappingFile.load(path: $0) } ?? preset.map(FormatChoice.counts)
+            // Not said: an export whose header fits one preset is read by it; anything else as a
+            // count sheet of stockrecon's own columns (which says what such a sheet needs).
+            if mapping == nil, preset == nil, let first = inputs.first, first.kind() != .json,
+               let choice = try? FormatSniffing.choose(for: first, role: .counts), let chosen = choice.mapping {
+                writeError("read as \(choice.name) (header of \(first.displayName))\n")
+                sheetMapping = chosen
+            }
             let report = try Counting(store: global.openStore()).add(
                 countID: countID, tenantID: tenant, userID: user, files: inputs,
                 addition: replacing.map { .replacing($0) } ?? (keepEarlier ? .besideEarlier : .new),
-                mapping: try mapping.map { try MappingFile.load(path: $0) } ?? preset.map(FormatChoice.counts))
+                mapping: sheetMapping)
             if global.json {
                 print(report.json, terminator: "")
             } else {

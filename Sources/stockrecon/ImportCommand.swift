@@ -50,17 +50,28 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "CSV or JSON files; - reads standard input.") var files: [String]
 
     func validate() throws {
-        if (format == nil) == (mapping == nil) {
-            throw ValidationError("give either --format (\(FormatChoice.names.joined(separator: ", "))) or --mapping FILE.yaml")
+        if format != nil, mapping != nil {
+            throw ValidationError("give either --format (\(FormatChoice.names.joined(separator: ", "))) or --mapping FILE.yaml, not both")
         }
         if let format { _ = try FormatChoice.books(format) }
     }
 
     func run() throws {
         try reportingFailures {
-            let columnMapping = try mapping.map { try MappingFile.load(path: $0) } ?? FormatChoice.books(format ?? "canonical")
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
+            let columnMapping: ColumnMapping
+            if let mapping {
+                columnMapping = try MappingFile.load(path: mapping)
+            } else if let format {
+                columnMapping = try FormatChoice.books(format)
+            } else {
+                // Neither: the first file's header says which format or preset, and the run says so.
+                guard let first = inputs.first else { throw ValidationError("name at least one file") }
+                let choice = try FormatSniffing.choose(for: first, role: .books)
+                writeError("read as \(choice.name) (header of \(first.displayName))\n")
+                columnMapping = try FormatChoice.books(choice.name)
+            }
             var request = ImportRequest(
                 tenantID: tenant, orgID: org, mapping: columnMapping,
                 userID: user ?? ProcessInfo.processInfo.environment["STOCKRECON_USER"], files: inputs, isDryRun: dryRun,

@@ -66,3 +66,47 @@ import Testing
         #expect(unknown.stderr.contains("shopify-inventory"))
     }
 }
+
+/// Without --format or --mapping, the header says which format or preset reads a file (issue 25).
+@Suite struct SniffingTests {
+    @Test func theOneFittingFormatOrPresetIsChosenAndSaid() throws {
+        let scratch = Scratch()
+        let db = ["--db", scratch.database, "--tenant", "acme"]
+        #expect(try Binary.run(["catalog", "import"] + Binary.fixtureCatalog + db).status == 0)
+        let shopify = try Binary.run(["import", "--org", "acme", "--json", "fixtures/presets/shopify-inventory.csv"] + db)
+        #expect(shopify.status == 0, "\(shopify.stderr)")
+        #expect(shopify.stderr.contains("read as shopify-inventory (header of fixtures/presets/shopify-inventory.csv)"))
+        let synq = try Binary.run(["import", "--org", "acme", "fixtures/imports/nightly-synq.csv"] + db)
+        #expect(synq.stderr.contains("read as synq"), "\(synq.stderr)")
+        let canonical = scratch.file("c.csv", "variant_id,quantity_after,transaction_type\n1002,9,set\n")
+        #expect(try Binary.run(["import", "--org", "acme", canonical] + db).stderr.contains("read as canonical"))
+    }
+
+    @Test func noneFittingNamesTheNearestAndWhatTheyNeed() throws {
+        let scratch = Scratch()
+        let file = scratch.file("odd.csv", "SKU,Menge\nTENT-2P,3\n")
+        let result = try Binary.run(["import", "--tenant", "acme", "--org", "acme", file, "--db", scratch.database])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("no format or preset fits the header") && result.stderr.contains("needs"), "\(result.stderr)")
+    }
+
+    @Test func twoFittingIsAnErrorNamingBoth() throws {
+        let scratch = Scratch()
+        // Shopify's current and older layouts both, in one header.
+        let file = scratch.file("both.csv", "SKU,Location,On hand (current),On hand (new),On hand\nTENT-2P,Main warehouse,1,2,1\n")
+        let result = try Binary.run(["import", "--tenant", "acme", "--org", "acme", file, "--db", scratch.database])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("shopify-inventory and shopify-inventory-older"), "\(result.stderr)")
+    }
+
+    @Test func aCountSheetWithoutAFormatIsReadByThePresetItsHeaderFits() throws {
+        let scratch = Scratch()
+        let db = ["--db", scratch.database, "--tenant", "acme"]
+        #expect(try Binary.run(["catalog", "import"] + Binary.fixtureCatalog + db).status == 0)
+        #expect(try Binary.run(["count", "start", "--org", "acme", "--type", "FULL", "--name", "x", "--user", "alice"] + db).status == 0)
+        let added = try Binary.run(["count", "add", "1", "--user", "bob", "--json", "fixtures/presets/odoo-quant.csv"] + db)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stderr.contains("read as odoo-quant"))
+        #expect(added.stdout.contains(#""pending":2"#), "\(added.stdout)")
+    }
+}
