@@ -98,9 +98,13 @@ public struct AdjustmentInput<Text: InputText> {
         return columns.indices.contains(variantColumn) ? columns[variantColumn] : VariantColumn("variant_id", .variantID)
     }
 
+    /// A wide sheet's row: the header of its location's quantity column.
+    public var wideQuantityColumn: String?
+
     /// The column the quantity is read from in this row's mode.
     public var quantityColumn: String {
-        mode == .set && !source.mapping.names(.quantityAfter).isEmpty ? source.column(.quantityAfter) : source.column(.quantity)
+        if let wideQuantityColumn { return wideQuantityColumn }
+        return mode == .set && !source.mapping.names(.quantityAfter).isEmpty ? source.column(.quantityAfter) : source.column(.quantity)
     }
 
     public var unitCostColumn: String { source.column(isUnitCostInMinorUnits ? .unitCostMinor : .unitCost) }

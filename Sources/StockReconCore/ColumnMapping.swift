@@ -63,6 +63,32 @@ public struct ColumnMapping: Sendable {
         case locationID = "location_id", name
     }
 
+    /// A wide sheet's quantity columns: those whose header matches `pattern` (its first group
+    /// names the location), or the headers listed with their locations.
+    public struct WideColumns: Sendable, Hashable {
+        public var pattern: String?
+        public var listed: [(header: String, location: String)]
+        public var locationBy: LocationKey
+        /// `_` in a header's location part stands for a space (Lightspeed's `inventory_Main_Outlet`).
+        public var underscoresAreSpaces: Bool
+
+        public init(pattern: String?, listed: [(header: String, location: String)], locationBy: LocationKey, underscoresAreSpaces: Bool) {
+            self.pattern = pattern
+            self.listed = listed
+            self.locationBy = locationBy
+            self.underscoresAreSpaces = underscoresAreSpaces
+        }
+
+        public static func == (lhs: WideColumns, rhs: WideColumns) -> Bool { lhs.description == rhs.description }
+        public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+
+        /// Its meaning, in a fixed order.
+        public var description: String {
+            "pattern \(pattern ?? "") listed " + listed.map { "\($0.header)=\($0.location)" }.joined(separator: ",")
+                + " by \(locationBy.rawValue) underscores \(underscoresAreSpaces)"
+        }
+    }
+
     /// Text encodings a file may be written in.
     public enum Encoding: String, Sendable, CaseIterable {
         case utf8 = "utf-8", windows1252 = "windows-1252", latin1 = "iso-8859-1"
@@ -84,6 +110,9 @@ public struct ColumnMapping: Sendable {
     public var shape: Shape = .rows
     public var separator: Separator = .auto
     public var decimalMark: DecimalMark = .point
+    /// A wide sheet: columns that each hold one location's quantity (nil: one quantity column).
+    public var quantityColumns: WideColumns?
+
     /// Columns whose blank cells take the value above them (ERPNext fills a document's cells
     /// on its first row only), by header name.
     public var fillDown: [String] = []

@@ -19,6 +19,7 @@ extension ColumnMapping {
             "no_quantity " + noQuantityValues.sorted().joined(separator: ",") + " blank_unchanged=\(isBlankQuantityUnchanged)",
         ]
         lines.append("fill_down " + fillDown.joined(separator: ","))
+        lines.append("quantity_columns " + (quantityColumns?.description ?? ""))
         for field in MappedField.allCases {
             lines.append("column \(field.rawValue) " + names(field).joined(separator: ",") + " default " + (defaults[field] ?? ""))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import StockReconCore
 
 /// A column mapping bound to one file's header: turns each of its rows into an
@@ -25,6 +26,8 @@ public final class BoundMapping: @unchecked Sendable {
     /// Whether a column of its own holds `occurred_at`'s time of day, and the two joined.
     private let hasTimeColumn: Bool
     private var joinedTimestamp = GrowableBuffer<UInt8>(capacity: 64)
+    /// A wide sheet's quantity columns: each column, its header, and its location as bytes.
+    private let wideColumns: [(column: Int, header: String, location: UnsafeMutableBufferPointer<UInt8>)]
 
     /// Binds `mapping` to a header. `present` names the columns the file really has where
     /// the header lists more (a JSON file's first object): the required columns are checked
@@ -66,9 +69,66 @@ public final class BoundMapping: @unchecked Sendable {
         transactionTypes = mapping.transactionTypes
         fillDownColumns = Set(mapping.fillDown.compactMap { columns[$0] })
         hasTimeColumn = mapping.names(.occurredTime).contains(where: has)
+        wideColumns = try mapping.quantityColumns.map { try Self.bindWide($0, header: header, columns: columns, file: file) } ?? []
     }
 
-    deinit { for buffer in defaults { buffer?.deallocate() } }
+    deinit {
+        for buffer in defaults { buffer?.deallocate() }
+        for wide in wideColumns { wide.location.deallocate() }
+    }
+
+    /// The header's columns a wide sheet's quantities are in, with their locations.
+    private static func bindWide(
+        _ wide: ColumnMapping.WideColumns, header: [String], columns: Columns, file: String
+    ) throws -> [(column: Int, header: String, location: UnsafeMutableBufferPointer<UInt8>)] {
+        var found: [(Int, String, String)] = []
+        if let pattern = wide.pattern, let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive]) {
+            for (column, name) in header.enumerated() {
+                let range = NSRange(name.startIndex..., in: name)
+                guard let match = expression.firstMatch(in: name, range: range), let group = Range(match.range(at: 1), in: name) else { continue }
+                var location = String(name[group]).trimmingCharacters(in: " \t")
+                if wide.underscoresAreSpaces { location = location.replacingOccurrences(of: "_", with: " ") }
+                if !location.isEmpty { found.append((column, name, location)) }
+            }
+            guard !found.isEmpty else {
+                throw FileReadError(
+                    SourceLocation(file: file, line: 1), "no column of the header matches quantity_columns' pattern \(pattern)",
+                    input: header.joined(separator: ","))
+            }
+        } else {
+            for (name, location) in wide.listed {
+                guard let column = columns[name] else {
+                    throw FileReadError(
+                        SourceLocation(file: file, line: 1), "column \"\(name)\" of quantity_columns is not in the header",
+                        input: header.joined(separator: ","))
+                }
+                found.append((column, name, location))
+            }
+        }
+        return found.map { column, name, location in
+            let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, location.utf8.count))
+            _ = bytes.initialize(from: location.utf8)
+            return (column, name, UnsafeMutableBufferPointer(rebasing: bytes[0..<location.utf8.count]))
+        }
+    }
+
+    /// Whether each row gives one input per quantity column.
+    public var isWide: Bool { !wideColumns.isEmpty }
+
+    /// A source row's inputs: itself, or on a wide sheet one per quantity column, each with its
+    /// location, its column named in diagnostics, and a record number of its own (for exactly-once).
+    public func inputs(from row: SourceRow) -> [AdjustmentInput<BorrowedText>] {
+        guard !wideColumns.isEmpty else { return [input(from: row)] }
+        let base = input(from: row)
+        return wideColumns.enumerated().map { index, wide in
+            var each = base
+            each.record = (row.record - 1) * wideColumns.count + index + 1
+            each.quantity = row.trimmed(wide.column)
+            each.location = BorrowedText(UnsafeBufferPointer(wide.location))
+            each.wideQuantityColumn = wide.header
+            return each
+        }
+    }
 
     /// Whether a header has what a mapping needs: a variant column, a quantity column, the
     /// mapping's required fields, and (for mapping files) every column it names.
@@ -78,7 +138,7 @@ public final class BoundMapping: @unchecked Sendable {
             missing.append(mapping.variantColumns.map(\.name).joined(separator: " or "))
         }
         let quantities = mapping.names(.quantity) + mapping.names(.quantityAfter)
-        if !quantities.contains(where: has) { missing.append(quantities.joined(separator: " or ")) }
+        if mapping.quantityColumns == nil, !quantities.contains(where: has) { missing.append(quantities.joined(separator: " or ")) }
         for field in mapping.requiredFields where !mapping.names(field).contains(where: has) {
             missing.append(mapping.names(field).joined(separator: " or "))
         }

@@ -40,7 +40,7 @@ public enum CountSheetReader {
             file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
             row: { source in
                 guard let bound else { return }
-                rows.append(countRow(bound.input(from: source), file: input.displayName, mapping: mapping))
+                for each in bound.inputs(from: source) { rows.append(countRow(each, file: input.displayName, mapping: mapping)) }
             })
         return rows
     }

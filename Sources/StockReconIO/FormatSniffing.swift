@@ -1,3 +1,4 @@
+import Foundation
 import StockReconCore
 
 /// Which built-in format or preset a file's header fits, for `import` and `count add` given
@@ -21,7 +22,8 @@ public enum FormatSniffing {
                 file: file.displayName, line: nil, column: nil,
                 "a JSON file says nothing of its format in a header: give --format or --mapping")])
         }
-        let header = try self.header(of: file)
+        let written = try TableFileReader.header(of: file)
+        let header = Set(written.map(Columns.normalize))
         func has(_ name: String) -> Bool { header.contains(Columns.normalize(name)) }
         if role == .counts, has("counted_quantity"), ["variant_id", "sku", "barcode"].contains(where: has) {
             return Choice(name: "count sheet", mapping: nil)
@@ -32,7 +34,9 @@ public enum FormatSniffing {
         case .counts:
             Presets.all.compactMap { preset in preset.counts.map { (preset.name, $0) } }
         }
-        let missing = candidates.map { (candidate: $0, missing: BoundMapping.missingColumns($0.mapping, has: has)) }
+        let missing = candidates.map { candidate in
+            (candidate: candidate, missing: BoundMapping.missingColumns(candidate.mapping, has: has) + missingWide(candidate.mapping, header: written))
+        }
         let fitting = missing.filter { $0.missing.isEmpty }.map(\.candidate)
         let specific = fitting.filter { $0.name != SourceFormat.canonical.rawValue }
         if specific.count == 1, let only = specific.first { return Choice(name: only.name, mapping: only.mapping) }
@@ -49,16 +53,15 @@ public enum FormatSniffing {
         throw ConfigurationError([ConfigurationProblem(file: file.displayName, line: 1, column: nil, message)])
     }
 
-    /// The header's names, normalized.
-    static func header(of file: InputFile) throws -> Set<String> {
-        struct HeaderRead: Error {}
-        var names: Set<String> = []
-        do {
-            _ = try TableFileReader.read(file, columns: [], rowKeys: [], header: { found in
-                names = found
-                throw HeaderRead()
-            })
-        } catch is HeaderRead {}
-        return names
+    /// A wide sheet's quantity columns the header lacks: no column matching its pattern, or a listed one.
+    static func missingWide(_ mapping: ColumnMapping, header: [String]) -> [String] {
+        guard let wide = mapping.quantityColumns else { return [] }
+        if let pattern = wide.pattern {
+            guard let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive]) else { return [pattern] }
+            let matches = header.contains { expression.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
+            return matches ? [] : ["a column like \(pattern)"]
+        }
+        let names = Set(header.map(Columns.normalize))
+        return wide.listed.map(\.header).filter { !names.contains(Columns.normalize($0)) }
     }
 }

@@ -15,7 +15,7 @@ public enum MappingFile {
         "reason_description": .reasonDescription, "reference": .reference, "unit_cost": .unitCost,
         "occurred_at": .occurredAt, "occurred_time": .occurredTime, "notes": .notes, "idempotency_key": .idempotencyKey,
     ]
-    static let columnSettings = ["variant_by", "quantity_is", "location_by"]
+    static let columnSettings = ["variant_by", "quantity_is", "location_by", "quantity_columns"]
 
     public static func load(path: String, displayName: String? = nil) throws -> ColumnMapping {
         let name = displayName ?? path
@@ -142,8 +142,48 @@ public enum MappingFile {
                 mapping.columns[field] = [header]
             }
         }
-        for required in ["variant", "quantity"] where columns[required] == nil {
+        if let wide = columns["quantity_columns"] {
+            mapping.quantityColumns = readWideColumns(wide, reader: &reader)
+            if let wide = mapping.quantityColumns { mapping.locationBy = wide.locationBy }
+            if columns["quantity"] != nil {
+                reader.problem(wide, "a wide sheet's quantities are in its `quantity_columns:`: remove `quantity:`")
+            }
+            if columns["location"] != nil {
+                reader.problem(wide, "a wide sheet's columns name their locations: remove `location:`")
+            }
+        }
+        for required in ["variant", "quantity"] where columns[required] == nil && !(required == "quantity" && columns["quantity_columns"] != nil) {
             reader.problem(node, "columns has no `\(required):`: name the header that holds the \(required)")
+        }
+    }
+
+    /// `quantity_columns:` — `pattern:` (its first group names the location) or `columns:` (header: location),
+    /// with `location_by` and `underscores_are_spaces`.
+    private static func readWideColumns(_ node: Node, reader: inout ConfigurationReader) -> ColumnMapping.WideColumns? {
+        guard let entries = reader.mapping(node, allowed: ["pattern", "columns", "location_by", "underscores_are_spaces"], what: "quantity_columns")
+        else { return nil }
+        var locationBy = ColumnMapping.LocationKey.locationID
+        if let byNode = entries["location_by"], let value = reader.choice(byNode, ColumnMapping.LocationKey.allCases.map(\.rawValue)) {
+            locationBy = ColumnMapping.LocationKey(rawValue: value) ?? .locationID
+        }
+        let underscores = entries["underscores_are_spaces"].flatMap { reader.bool($0) } ?? false
+        switch (entries["pattern"], entries["columns"]) {
+        case (let patternNode?, nil):
+            guard let pattern = reader.string(patternNode) else { return nil }
+            guard let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive]),
+                  expression.numberOfCaptureGroups >= 1
+            else {
+                reader.problem(patternNode, "pattern must be a regular expression whose first group is the location, such as \"New Quantity (.+)\"")
+                return nil
+            }
+            return ColumnMapping.WideColumns(pattern: pattern, listed: [], locationBy: locationBy, underscoresAreSpaces: underscores)
+        case (nil, let listNode?):
+            guard let list = reader.mapping(listNode, allowed: nil, what: "quantity_columns.columns") else { return nil }
+            let listed = list.pairs.compactMap { header, value in reader.string(value).map { (header, $0) } }
+            return ColumnMapping.WideColumns(pattern: nil, listed: listed, locationBy: locationBy, underscoresAreSpaces: underscores)
+        default:
+            reader.problem(node, "quantity_columns takes either `pattern:` (a header pattern whose group names the location) or `columns:` (each header and its location)")
+            return nil
         }
     }
 }

@@ -113,6 +113,46 @@ public enum Presets {
             """
         ),
         (
+            "square-item-library",
+            "Square: Items > Export library (one row per variation, a Current and a New Quantity column per location)",
+            """
+            currency: ["$", "€", "£"]
+            blank_quantity: unchanged
+            columns:
+              variant: SKU
+              variant_by: sku
+              unit_cost: Default Unit Cost
+              quantity_is: on_hand
+              quantity_columns:
+                pattern: "Current Quantity (.+)"
+                location_by: name
+            """,
+            """
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity_columns:
+                pattern: "New Quantity (.+)"
+                location_by: name
+            """
+        ),
+        (
+            "lightspeed-x-series",
+            "Lightspeed X-Series (Vend): Products > Export (an inventory_<Outlet> column per outlet, `_` for spaces)",
+            """
+            blank_quantity: unchanged
+            columns:
+              variant: sku
+              variant_by: sku
+              quantity_is: on_hand
+              quantity_columns:
+                pattern: "inventory_(.+)"
+                location_by: name
+                underscores_are_spaces: true
+            """,
+            nil
+        ),
+        (
             "woocommerce",
             "WooCommerce: Products > Export (Stock blank where stock is not managed)",
             """

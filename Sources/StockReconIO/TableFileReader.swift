@@ -52,4 +52,26 @@ enum TableFileReader {
         }
         return records
     }
+
+    /// The header of a CSV or XLSX file as written (nothing else is read).
+    static func header(of input: InputFile) throws -> [String] {
+        struct Read: Error {}
+        var header: [String] = []
+        let take = { (names: [String]) throws -> Void in
+            header = names
+            throw Read()
+        }
+        do {
+            switch input.kind() {
+            case .csv:
+                _ = try CSVReader(path: input.path, displayName: input.displayName, separator: CSVReader.sniffSeparator(path: input.path))
+                    .read(header: take, row: { _ in })
+            case .xlsx:
+                try XLSXReader(path: input.path, displayName: input.displayName).read(sheet: nil, header: take, row: { _ in })
+            case .json:
+                return []
+            }
+        } catch is Read {}
+        return header
+    }
 }

@@ -88,12 +88,10 @@ final class RowChecker: @unchecked Sendable {
         var bound: BoundMapping?
         var isEveryRowKeyed = true
         var restoredBarcodes = 0
-        func check(_ row: SourceRow) throws {
-            guard let bound else { return }
-            if settled.contains(row.record) {
+        func check(_ input: AdjustmentInput<BorrowedText>, bound: BoundMapping) throws {
+            if settled.contains(input.record) {
                 batch.pointee.appendSettled()
             } else {
-                let input = bound.input(from: row)
                 // Hashed once here, for the known keys and for the posting thread's.
                 let keyHash = input.naturalKey.map { $0.withBytes(TextIndex.hash) } ?? 0
                 if input.naturalKey == nil { isEveryRowKeyed = false }
@@ -104,8 +102,8 @@ final class RowChecker: @unchecked Sendable {
                     case .valid(let adjustment):
                         if adjustment.isBarcodeWithoutLeadingZeros { restoredBarcodes += 1 }
                         batch.pointee.append(adjustment, keyHash: keyHash)
-                    case .invalid(let problems): batch.pointee.appendInvalid(record: row.record, problems)
-                    case .noChange: batch.pointee.appendNoChange(record: row.record)
+                    case .invalid(let problems): batch.pointee.appendInvalid(record: input.record, problems)
+                    case .noChange: batch.pointee.appendNoChange(record: input.record)
                     }
                 }
             }
@@ -113,6 +111,17 @@ final class RowChecker: @unchecked Sendable {
                 guard queue.push(batch.pointee) else { throw Cancelled() }
                 batch.pointee = PostingBatch(capacity: RowChecker.batchSize)
                 batch.pointee.quantityColumns = bound.quantityColumns
+            }
+        }
+        func check(_ row: SourceRow) throws {
+            guard let bound else { return }
+            if bound.isWide {
+                for input in bound.inputs(from: row) { try check(input, bound: bound) }
+            } else if settled.contains(row.record) {
+                // Settled before its fields are read: an old file's rows cost no input each.
+                try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
+            } else {
+                try check(bound.input(from: row), bound: bound)
             }
         }
         let importer = try Importers.importer(for: file, mapping: mapping)

@@ -11,6 +11,8 @@ import Testing
         ("erpnext-stock-reconciliation", #""rows":3,"posted":3,"pending":0,"rejected":0,"unchanged":0"#, "1001@WH-MAIN=4;1002@WH-MAIN=4;1003@WH-BACK=5"),
         ("odoo-quant", #""rows":3,"posted":3,"pending":0,"rejected":0,"unchanged":0"#, "1001@WH-MAIN=4;1002@WH-MAIN=6;1003@STORE-1=3"),
         ("woocommerce", #""rows":3,"posted":2,"pending":0,"rejected":0,"unchanged":1"#, "1001@WH-MAIN=4;1004@WH-MAIN=3"),
+        ("square-item-library", #""rows":6,"posted":4,"pending":0,"rejected":0,"unchanged":2"#, "1001@WH-MAIN=5;1002@STORE-1=1;1002@WH-MAIN=6;1003@STORE-1=3"),
+        ("lightspeed-x-series", #""rows":4,"posted":2,"pending":0,"rejected":0,"unchanged":2"#, "1001@STORE-1=-2;1001@WH-MAIN=4"),
     ]
 
     static func balances(_ scratch: Scratch) throws -> String {
@@ -52,6 +54,23 @@ import Testing
         let booksOnly = try Binary.run(["count", "add", "1", "--user", "bob", "--format", "woocommerce", "fixtures/presets/woocommerce.csv"] + db)
         #expect(booksOnly.status == 64)
         #expect(booksOnly.stderr.contains("no counted column"))
+    }
+
+    @Test func aSquareStocktakeOfAWideSheetEndToEndToTheCent() throws {
+        let scratch = Scratch()
+        let db = ["--db", scratch.database, "--tenant", "acme"]
+        #expect(try Binary.run(["catalog", "import"] + Binary.fixtureCatalog + db).status == 0)
+        let books = try Binary.run(["import", "--org", "acme", "--json", "fixtures/presets/square-item-library.csv"] + db)
+        #expect(books.stderr.contains("read as square-item-library"), "\(books.stderr)")
+        // Again: each location column's row is its own, and a duplicate.
+        let again = try Binary.run(["import", "--org", "acme", "--format", "square-item-library", "--json", "fixtures/presets/square-item-library.csv"] + db)
+        #expect(again.stdout.contains(#""rows":6,"posted":0,"pending":0,"rejected":0,"unchanged":0,"duplicate":6"#), "\(again.stdout)")
+        #expect(try Binary.run(["count", "start", "--org", "acme", "--type", "FULL", "--name", "Square", "--user", "alice"] + db).status == 0)
+        let added = try Binary.run(["count", "add", "1", "--user", "bob", "--format", "square-item-library", "--json", "fixtures/presets/square-item-library.csv"] + db)
+        #expect(added.stdout.contains(#""rows":6,"posted":0,"pending":3,"rejected":0,"unchanged":3"#), "\(added.stdout) \(added.stderr)")
+        let completed = try Binary.run(["count", "complete", "1", "--apply", "--user", "alice", "--json"] + db)
+        #expect(completed.stdout.contains(#""missing_value_minor":-1200,"excess_value_minor":8990,"net_variance_minor":7790"#), "\(completed.stdout)")
+        #expect(try Self.balances(scratch) == "1001@WH-MAIN=6;1002@STORE-1=1;1002@WH-MAIN=6;1003@STORE-1=2")
     }
 
     @Test func formatsListsEveryFormatAndPresetWithItsHeaders() throws {

@@ -176,3 +176,40 @@ import StockReconStore
         }
     }
 }
+
+/// Wide sheets: one column per location, each a row of its own (issue 25).
+@Suite struct WideSheetTests {
+    @Test(arguments: Backend.available) func eachLocationColumnIsARowWithItsColumnInRejections(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let mapping = try MappingFile.parse("""
+            columns:
+              variant: Item
+              quantity_columns:
+                columns: {Qty Warehouse: WH, Qty Shop: SHOP}
+            """, file: "wide.yaml")
+        let file = fixture.file("wide.csv", "Item,Qty Warehouse,Qty Shop\n1001,3,2\n1001,x,1\n")
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(tenantID: "t1", orgID: "acme", mapping: mapping, files: [file]))
+        #expect(report.counts == OutcomeCounts(rows: 4, posted: 3, rejected: 1))
+        let rejection = try #require(report.sampleRejections.first)
+        #expect(rejection.location.line == 3 && rejection.location.field == "Qty Warehouse")
+        #expect(try fixture.balance("1001", "WH") == 3)
+        #expect(try fixture.balance("1001", "SHOP") == 3)
+        // Rerun: the rejected cell is judged afresh, the others are duplicates.
+        let again = try ImportPipeline(store: fixture.store).run(ImportRequest(tenantID: "t1", orgID: "acme", mapping: mapping, files: [file]))
+        #expect(again.counts == OutcomeCounts(rows: 4, rejected: 1, duplicate: 3))
+    }
+
+    @Test func aPatternThatMatchesNoColumnAndAMappingWithBothAreRefused() throws {
+        let fixture = try Fixture()
+        let mapping = try MappingFile.parse("columns:\n  variant: Item\n  quantity_columns: {pattern: \"Stock at (.+)\", location_by: name}\n", file: "w.yaml")
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", mapping: mapping, files: [fixture.file("w.csv", "Item,Qty\n1001,1\n")]))
+        #expect(report.files.first?.failure?.message.contains("matches quantity_columns' pattern") == true)
+        #expect(throws: ConfigurationError.self) {
+            _ = try MappingFile.parse("columns:\n  variant: Item\n  quantity: Q\n  quantity_columns: {pattern: \"S (.+)\"}\n", file: "w.yaml")
+        }
+        #expect(throws: ConfigurationError.self) {
+            _ = try MappingFile.parse("columns:\n  variant: Item\n  quantity_columns: {pattern: \"no group\"}\n", file: "w.yaml")
+        }
+    }
+}
