@@ -18,6 +18,13 @@ public final class InputSource: Sendable {
     public let dateFormat: DateFormat?
     /// The mapping's reason choices, on a reason's bytes.
     private let reasonChoices: LowercasedIndex
+    /// What every row reads of the mapping, kept apart: reading a computed property of the
+    /// mapping (a struct) copied the whole of it, twice a row (a fifth of an import's time).
+    public let numberStyle: NumberStyle
+    public let maxFieldBytes: Int
+    public let noQuantityValues: [String]
+    public let isBlankQuantityUnchanged: Bool
+    public let decimalMark: UInt8
 
     public init(file: String, mapping: ColumnMapping = SourceFormat.canonical.mapping, variantColumns: [VariantColumn]? = nil, fieldNames: [MappedField: String] = [:]) {
         self.file = file
@@ -25,6 +32,11 @@ public final class InputSource: Sendable {
         self.variantColumns = variantColumns ?? mapping.variantColumns
         self.fieldNames = fieldNames
         self.dateFormat = mapping.timestampFormat.flatMap { try? DateFormat($0) }
+        numberStyle = mapping.numberStyle
+        maxFieldBytes = mapping.maxFieldBytes
+        noQuantityValues = mapping.noQuantityValues
+        isBlankQuantityUnchanged = mapping.isBlankQuantityUnchanged
+        decimalMark = mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
         var choices = LowercasedIndex()
         for choice in mapping.reasonChoices { choices.add(choice, value: 0) }
         reasonChoices = choices

@@ -75,16 +75,16 @@ public struct AdjustmentValidator: Sendable {
     // MARK: - Checks
 
     private static func saysNoQuantity<Text>(_ input: AdjustmentInput<Text>) -> Bool {
-        let mapping = input.source.mapping
-        guard let quantity = input.quantity else { return mapping.isBlankQuantityUnchanged }
-        guard !mapping.noQuantityValues.isEmpty else { return false }
+        let source = input.source
+        guard let quantity = input.quantity else { return source.isBlankQuantityUnchanged }
+        guard !source.noQuantityValues.isEmpty else { return false }
         let text = quantity.string.trimmingCharacters(in: " \t").lowercased()
-        return mapping.noQuantityValues.contains(text)
+        return source.noQuantityValues.contains(text)
     }
 
     /// Every field within the mapping's limit: a longer one is refused, never stored cut short.
     private func checkSizes<Text>(_ input: AdjustmentInput<Text>, into problems: inout [Diagnostic]) {
-        let limit = input.source.mapping.maxFieldBytes
+        let limit = input.source.maxFieldBytes
         func check(_ text: Text?, _ column: @autoclosure () -> String) {
             guard let text, text.byteCount > limit else { return }
             problems.append(Diagnostic.oversized(column: column(), text: text, limit: limit, at: input.location(column())))
@@ -112,11 +112,10 @@ public struct AdjustmentValidator: Sendable {
                 .missingField, at: input.location(column()), "the quantity is empty: give a whole number of units"))
             return nil
         }
-        let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
-        let style = input.source.mapping.numberStyle
-        let parsed = style.thousandsSeparator == nil
+        let mark = input.source.decimalMark
+        let parsed = input.source.numberStyle.thousandsSeparator == nil
             ? quantity.withBytes({ Quantity.parse(utf8: $0, decimalMark: mark) })
-            : Quantity.parse(style.plain(quantity.string, isMoney: false), decimalMark: mark)
+            : Quantity.parse(input.source.numberStyle.plain(quantity.string, isMoney: false), decimalMark: mark)
         switch parsed {
         case .success(let value):
             if value <= 0, input.source.mapping.requiresPositiveQuantity {
@@ -279,9 +278,9 @@ public struct AdjustmentValidator: Sendable {
     }
 
     private func checkCost(_ input: AdjustmentInput<some InputText>, quantity: Int64?, into problems: inout [Diagnostic]) -> Int64? {
-        let mark = input.source.mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
-        let style = input.source.mapping.numberStyle
-        let money = { (text: String) in style.isPlain ? text : style.plain(text, isMoney: true) }
+        let mark = input.source.decimalMark
+        let source = input.source
+        let money = { (text: String) in source.numberStyle.isPlain ? text : source.numberStyle.plain(text, isMoney: true) }
         if let text = input.totalCost?.string {
             let at = input.location(of: .totalCost)
             guard case .success(let total) = Money.parse(money(text), scale: rules.currencyScale, decimalMark: mark) else {
