@@ -49,6 +49,9 @@ check() {  # check REPORT TITLE FIGURE...
     timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out/$name.html" >"$dom" 2>"$work/$name.browser.log" || true
     timeout 120 "$browser" "${flags[@]}" --window-size=1280,1100 --screenshot="$out/$name.png" "file://$out/$name.html" \
         >/dev/null 2>>"$work/$name.browser.log" || true
+    # And at a phone's width: the table scrolls in its box, the chart scales down.
+    timeout 120 "$browser" "${flags[@]}" --window-size=390,844 --screenshot="$out/$name-phone.png" "file://$out/$name.html" \
+        >/dev/null 2>>"$work/$name.browser.log" || true
     [ -s "$dom" ] || { echo "FAIL: $name.html: the browser printed no page:"; tail -5 "$work/$name.browser.log"; }
     local problems=()
     grep -q "<title>$title</title>" "$dom" || problems+=("the title is not \"$title\" (a script changed it?)")

@@ -31,14 +31,18 @@ extension ReportDocument {
                 out += "<p class=\"empty\">\(e(table.emptyText))</p>\n"
                 continue
             }
-            out += #"<table id="\#(e(table.key))"><thead><tr>"#
+            // The table scrolls inside its own box where a page is narrower than it (a phone).
+            out += #"<div class="table"><table id="\#(e(table.key))"><thead><tr>"#
             out += table.columns.map { "<th>\(e($0.label))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            let isText = table.columns.map { Self.textColumns.contains($0.key) }
             for row in table.rows {
-                out += "<tr>" + row.map { cell in
-                    cell.isNumeric ? "<td class=\"n\">\(e(cell.plain))</td>" : "<td>\(e(cell.plain))</td>"
+                out += "<tr>" + row.enumerated().map { index, cell in
+                    if cell.isNumeric { return "<td class=\"n\">\(e(cell.plain))</td>" }
+                    // Ids stay on one line; free text wraps inside its cell.
+                    return isText.indices.contains(index) && isText[index] ? "<td class=\"t\">\(e(cell.plain))</td>" : "<td>\(e(cell.plain))</td>"
                 }.joined() + "</tr>\n"
             }
-            out += "</tbody></table>\n"
+            out += "</tbody></table></div>\n"
         }
         return out + "</body>\n</html>\n"
     }
@@ -57,7 +61,8 @@ extension ReportDocument {
         let hasPositive = chart.bars.contains { $0.valueMinor > 0 }
         let zero = Double(labelWidth) + (hasNegative && hasPositive ? Double(barArea) / 2 : hasNegative ? Double(barArea) : 0)
         let scale = (hasNegative && hasPositive ? Double(barArea) / 2 : Double(barArea)) / max(largest, 1)
-        out += #"<svg xmlns="http://www.w3.org/2000/svg" role="img" width="\#(width)" height="\#(height)" viewBox="0 0 \#(width) \#(height)" aria-label="\#(e(chart.title))">"# + "\n"
+        // As wide as the page allows, never wider: the drawing scales down on a phone.
+        out += #"<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" style="max-width:\#(width)px" viewBox="0 0 \#(width) \#(height)" aria-label="\#(e(chart.title))">"# + "\n"
         for (index, bar) in chart.bars.enumerated() {
             let y = index * rowHeight + 5
             let length = max(Double(bar.valueMinor.magnitude) * scale, 1)
@@ -65,7 +70,10 @@ extension ReportDocument {
             let value = Money.format(minorUnits: bar.valueMinor)
             out += #"<text x="\#(labelWidth - 8)" y="\#(y + 17)" text-anchor="end">\#(e(Self.shortened(bar.label)))</text>"#
             out += #"<rect class="\#(bar.valueMinor < 0 ? "missing" : "excess")" x="\#(Self.number(x))" y="\#(y + 3)" width="\#(Self.number(length))" height="\#(rowHeight - 8)"><title>\#(e(bar.label)): \#(value)</title></rect>"#
-            out += #"<text class="value" x="\#(labelWidth + barArea + 6)" y="\#(y + 17)">\#(value)</text>"# + "\n"
+            // The value beside its bar: past a bar's end on the right, and beside the zero line
+            // for a bar to the left (its end there is near the labels).
+            let valueX = bar.valueMinor < 0 ? zero + 6 : x + length + 6
+            out += #"<text class="value" x="\#(Self.number(valueX))" y="\#(y + 17)">\#(value)</text>"# + "\n"
         }
         out += ##"<line x1="\##(Self.number(zero))" y1="0" x2="\##(Self.number(zero))" y2="\##(height)" stroke="#444"/>"##
         return out + "</svg></figure>\n"
@@ -80,11 +88,16 @@ extension ReportDocument {
         label.count > 36 ? String(label.prefix(35)) + "…" : label
     }
 
+    /// Columns of free text, which wrap; every other text (ids, codes, times) stays on one line.
+    static let textColumns: Set<String> = ["notes", "name", "source_file", "group"]
+
     static let style = """
         body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}\
         .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(17em,1fr));gap:.3em 1.5em}\
         .facts div{display:flex;justify-content:space-between;border-bottom:1px solid #eee}dt{color:#555}dd{margin:0;font-weight:600}\
-        table{border-collapse:collapse;margin-top:.5em}th,td{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\
+        .table{max-width:100%;overflow-x:auto}table{border-collapse:collapse;margin-top:.5em;width:100%}\
+        th,td{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}td{white-space:nowrap}\
+        td.t{white-space:normal;overflow-wrap:anywhere}\
         td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}\
         figure{margin:1.5em 0}figcaption{font-weight:600;margin-bottom:.4em}svg text{font-size:12px;fill:#222}\
         rect.missing{fill:#c0392b}rect.excess{fill:#27ae60}.empty{color:#777}
