@@ -39,6 +39,8 @@ public struct CountRules: Sendable, Hashable {
 public struct CountItem: Sendable, Hashable {
     public var variantID: String
     public var sku: String?
+    /// What people call the variant (`Tent – 2P`), where the catalog says.
+    public var name: String?
     public var locationID: String
     /// The batches its lines named, comma-separated (stock is kept per variant and location).
     public var batch: String?
@@ -54,8 +56,10 @@ public struct CountItem: Sendable, Hashable {
 
     public init(
         variantID: String, sku: String? = nil, locationID: String, batch: String? = nil, systemQuantity: Int64,
-        countedQuantity: Int64?, movedDuringCount: Int64 = 0, unitCostMinor: Int64?, reason: String? = nil, notes: String? = nil
+        countedQuantity: Int64?, movedDuringCount: Int64 = 0, unitCostMinor: Int64?, reason: String? = nil, notes: String? = nil,
+        name: String? = nil
     ) {
+        self.name = name
         self.variantID = variantID
         self.sku = sku
         self.locationID = locationID

@@ -25,7 +25,8 @@ public enum CatalogKind: String, Sendable, CaseIterable {
         switch self {
         case .orgs: return ["org_id", "name", "default_location_id"]
         case .locations: return ["location_id", "site_id", "name"]
-        case .variants: return ["variant_id", "product_id", "org_id", "sku", "barcode", "unit_cost", "location_aware"]
+        case .variants:
+            return ["variant_id", "product_id", "org_id", "sku", "barcode", "unit_cost", "location_aware", "product_name", "variant_title"]
         case .users: return ["user_id", "role"]
         }
     }

@@ -107,7 +107,8 @@ enum CatalogRecordMapping {
             }
             entry = .variant(
                 variantID: variantID, productID: values["product_id"], orgID: orgID, sku: values["sku"],
-                barcode: values["barcode"], unitCostMinor: cost, isLocationAware: isLocationAware)
+                barcode: values["barcode"], unitCostMinor: cost, isLocationAware: isLocationAware,
+                names: VariantNames(productName: values["product_name"], variantTitle: values["variant_title"]))
         }
         return problems.isEmpty ? .valid(entry) : .invalid(problems)
     }

@@ -8,14 +8,16 @@ enum CatalogServerUpsert {
     static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: any SQLConnection) throws {
         var orgs = Latest<(name: String?, defaultLocationID: String?)>()
         var locations = Latest<(siteID: String?, name: String?)>()
-        var variants = Latest<(productID: String?, orgID: String, sku: String?, barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool)>()
+        var variants = Latest<(
+            productID: String?, orgID: String, sku: String?, barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool, names: VariantNames
+        )>()
         var users = Latest<String>()
         for entry in entries {
             switch entry {
             case let .org(orgID, name, defaultLocationID): orgs.set(orgID, (name, defaultLocationID))
             case let .location(locationID, siteID, name): locations.set(locationID, (siteID, name))
-            case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware):
-                variants.set(variantID, (productID, orgID, sku, barcode, unitCostMinor, isLocationAware))
+            case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names):
+                variants.set(variantID, (productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names))
             case let .user(userID, role): users.set(userID, role.rawValue)
             }
         }
@@ -36,16 +38,19 @@ enum CatalogServerUpsert {
         if !variants.ids.isEmpty {
             let values = variants.values
             try db.execute(sql: """
-                INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware)
+                INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
+                    product_name, variant_title)
                 SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
-                    CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+                    CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
                 ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
                     org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
-                    unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware
+                    unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
+                    product_name = excluded.product_name, variant_title = excluded.variant_title
                 """, arguments: [
                     tenant, variants.ids.postgresArray, values.map(\.productID).postgresArray, values.map(\.orgID).postgresArray,
                     values.map(\.sku).postgresArray, values.map(\.barcode).postgresArray, values.map(\.unitCostMinor).postgresArray,
                     values.map { Int64($0.isLocationAware ? 1 : 0) }.postgresArray,
+                    values.map(\.names.productName).postgresArray, values.map(\.names.variantTitle).postgresArray,
                 ])
         }
         if !users.ids.isEmpty {

@@ -4,8 +4,20 @@ import StockReconCore
 public enum CatalogEntry: Sendable, Hashable {
     case org(orgID: String, name: String?, defaultLocationID: String?)
     case location(locationID: String, siteID: String?, name: String?)
-    case variant(variantID: String, productID: String?, orgID: String, sku: String?, barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool)
+    case variant(
+        variantID: String, productID: String?, orgID: String, sku: String?, barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool,
+        names: VariantNames = VariantNames())
     case user(userID: String, role: Catalog.Role)
+}
+
+/// What people call a variant: its product's name and its own title (`Tent`, `2P, green`).
+public struct VariantNames: Sendable, Hashable {
+    public var productName: String?
+    public var variantTitle: String?
+    public init(productName: String? = nil, variantTitle: String? = nil) {
+        self.productName = productName
+        self.variantTitle = variantTitle
+    }
 }
 
 extension Store {
@@ -38,14 +50,18 @@ extension Store {
                     INSERT INTO catalog_locations (tenant, location_id, site_id, name) VALUES (?, ?, ?, ?)
                     ON CONFLICT (tenant, location_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name
                     """, arguments: [tenant, locationID, siteID, name])
-            case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware):
+            case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names):
                 try db.execute(sql: """
-                    INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
+                        product_name, variant_title)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
                         org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
-                        unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware
-                    """, arguments: [tenant, variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware])
+                        unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
+                        product_name = excluded.product_name, variant_title = excluded.variant_title
+                    """, arguments: [
+                        tenant, variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names.productName, names.variantTitle,
+                    ])
             case let .user(userID, role):
                 try db.execute(sql: """
                     INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)

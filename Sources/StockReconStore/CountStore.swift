@@ -275,7 +275,8 @@ extension Store {
         let source = session.status == .inProgress ? "count_items_now" : "count_results"
         var items = try db.fetchAll(sql: """
             SELECT i.variant, i.location, v.variant_id, v.sku, loc.location_id, i.batch, i.system_quantity,
-                   i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement
+                   i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement,
+                   \(variantName("v")) AS name
             FROM \(source) i JOIN catalog_variants v ON v.id = i.variant JOIN catalog_locations loc ON loc.id = i.location
             WHERE i.count = ? ORDER BY loc.location_id, v.variant_id
             """, arguments: [session.id]).map { try storedItem($0) }
@@ -285,7 +286,7 @@ extension Store {
                 SELECT b.variant, b.location, v.variant_id, v.sku, loc.location_id, NULL AS batch,
                        COALESCE(s.on_hand, 0) AS system_quantity, CAST(? AS BIGINT) AS counted_quantity,
                        b.on_hand - COALESCE(s.on_hand, 0) AS moved_during_count, v.unit_cost_minor, NULL AS reason,
-                       NULL AS notes, 0 AS rows, NULL AS movement
+                       NULL AS notes, 0 AS rows, NULL AS movement, \(variantName("v")) AS name
                 FROM stock_levels b
                 JOIN catalog_variants v ON v.id = b.variant AND v.org_id = ?
                 JOIN catalog_locations loc ON loc.id = b.location
@@ -304,7 +305,8 @@ extension Store {
             variant: row[0], location: row[1],
             item: CountItem(
                 variantID: row[2], sku: row[3], locationID: row[4], batch: row[5], systemQuantity: row[6],
-                countedQuantity: row[7], movedDuringCount: row[8], unitCostMinor: row[9], reason: row[10], notes: row[11]),
+                countedQuantity: row[7], movedDuringCount: row[8], unitCostMinor: row[9], reason: row[10], notes: row[11],
+                name: row[14]),
             rows: row[12], movementID: row[13])
     }
 

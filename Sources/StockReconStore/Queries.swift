@@ -24,14 +24,20 @@ extension Store {
     /// balances are a look-up, not a scan of every balance of the tenant.
     public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
         var sql = """
-            SELECT v.variant_id, loc.location_id, s.on_hand
+            SELECT v.variant_id, loc.location_id, s.on_hand, \(Self.variantName("v")) AS name
             FROM tenants t CROSS JOIN catalog_variants v CROSS JOIN stock_levels s
             JOIN catalog_locations loc ON loc.id = s.location
             WHERE t.tenant_id = ? AND v.tenant = t.id AND s.tenant = t.id AND s.variant = v.id
             """
         let (conditions, arguments) = Self.conditions([("v.variant_id = ?", variantID), ("loc.location_id = ?", locationID)])
         sql += conditions + " ORDER BY v.variant_id, loc.location_id"
-        return try table(sql: sql, arguments: [tenantID] + arguments, columns: ["variant_id", "location_id", "on_hand"])
+        return try table(sql: sql, arguments: [tenantID] + arguments, columns: ["variant_id", "location_id", "on_hand", "name"])
+    }
+
+    /// What people call variant `alias`: its product's name, then its own title after ` – `; NULL for neither.
+    static func variantName(_ alias: String) -> String {
+        "CASE WHEN \(alias).product_name IS NULL THEN \(alias).variant_title WHEN \(alias).variant_title IS NULL THEN \(alias).product_name "
+            + "ELSE \(alias).product_name || ' – ' || \(alias).variant_title END"
     }
 
     /// `SELECT columns FROM view WHERE tenant_id = ?`, and `AND column = ?` for each filter

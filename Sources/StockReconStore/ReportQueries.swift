@@ -218,6 +218,8 @@ public struct ReceiptReportLine: Sendable, Hashable {
     public var poNumber: String?
     public var variantID: String
     public var sku: String?
+    /// What people call the variant, where the catalog says.
+    public var name: String?
     public var locationID: String
     public var ordered: Int64
     public var received: Int64
@@ -247,14 +249,16 @@ public struct ReceiptException: Sendable, Hashable {
 extension Store {
     public static func receiptReportLines(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptReportLine] {
         try db.fetchAll(sql: """
-            SELECT po_number, variant_id, sku, location_id, quantity_ordered, quantity_received, quantity_pending,
-                   unit_cost_minor, status, price_variance_minor
-            FROM receipts_report WHERE tenant_id = ? AND (CAST(? AS TEXT) IS NULL OR po_number = ?)
-            ORDER BY po_number, location_id, variant_id
+            SELECT r.po_number, r.variant_id, r.sku, r.location_id, r.quantity_ordered, r.quantity_received, r.quantity_pending,
+                   r.unit_cost_minor, r.status, r.price_variance_minor, \(variantName("v")) AS name
+            FROM receipts_report r JOIN tenants t ON t.tenant_id = r.tenant_id
+            LEFT JOIN catalog_variants v ON v.tenant = t.id AND v.variant_id = r.variant_id
+            WHERE r.tenant_id = ? AND (CAST(? AS TEXT) IS NULL OR r.po_number = ?)
+            ORDER BY r.po_number, r.location_id, r.variant_id
             """, arguments: [tenantID, po, po]).map { row in
             ReceiptReportLine(
-                poNumber: try row[0], variantID: try row[1], sku: try row[2], locationID: try row[3], ordered: try row[4], received: try row[5],
-                pending: try row[6], unitCostMinor: try row[7], status: try row[8], priceVarianceMinor: try row[9])
+                poNumber: try row[0], variantID: try row[1], sku: try row[2], name: try row[10], locationID: try row[3], ordered: try row[4],
+                received: try row[5], pending: try row[6], unitCostMinor: try row[7], status: try row[8], priceVarianceMinor: try row[9])
         }
     }
 

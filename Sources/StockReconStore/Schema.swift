@@ -25,6 +25,10 @@ enum Schema {
         ("v15: the ledger's rows refuse every change, the rows it names every deletion", LedgerGuards.migrationSQL),
         ("v16: how each file was read", "ALTER TABLE source_files ADD COLUMN reading TEXT;"),
         ("v17: count sheets withdrawn by a corrected one", CountSchema.withdrawnSheetsSQL),
+        ("v18: what people call a variant", """
+            ALTER TABLE catalog_variants ADD COLUMN product_name TEXT;
+            ALTER TABLE catalog_variants ADD COLUMN variant_title TEXT;
+            """),
     ]
 
     /// The migration that SQLite also backfills (PostgreSQL's ledgers began with it).

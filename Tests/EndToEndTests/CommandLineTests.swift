@@ -139,9 +139,9 @@ import Testing
 
     @Test func balanceFiltersAndFormats() throws {
         let csv = try Binary.run(["balance", "--tenant", "t", "--format", "csv"] + db)
-        #expect(csv.stdout == "variant_id,location_id,on_hand\n1001,WH-MAIN,156\n1002,WH-MAIN,169\n")
+        #expect(csv.stdout == "variant_id,location_id,on_hand,name\n1001,WH-MAIN,156,\n1002,WH-MAIN,169,\n")
         let one = try Binary.run(["balance", "--tenant", "t", "--variant", "1002", "--json"] + db)
-        #expect(one.stdout == #"{"balances":[{"variant_id":"1002","location_id":"WH-MAIN","on_hand":169}]}"# + "\n")
+        #expect(one.stdout == #"{"balances":[{"variant_id":"1002","location_id":"WH-MAIN","on_hand":169,"name":null}]}"# + "\n")
         let other = try Binary.run(["balance", "--tenant", "someone-else"] + db)
         #expect(other.stdout == "no balances\n")
     }
@@ -205,7 +205,8 @@ import Testing
         #expect(before.status == 0, "\(before.stderr)")
         #expect(before.stdout.contains(#""posted":1"#))
         let after = try Binary.run(["balance", "--tenant", "t", "--db", scratch.database, "--format", "csv"])
-        #expect(after.stdout == "variant_id,location_id,on_hand\n1001,WH-MAIN,3\n")
+        // The catalog's names for the variant: its product's, then its own title.
+        #expect(after.stdout == "variant_id,location_id,on_hand,name\n1001,WH-MAIN,3,Trail tent – 2-person\n")
         let both = try Binary.run(["--db", scratch.database, "balance", "--tenant", "t", "--json"])
         #expect(both.stdout.contains(#""on_hand":3"#))
     }

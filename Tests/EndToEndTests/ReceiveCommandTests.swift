@@ -33,7 +33,7 @@ import Testing
         expectGolden(withoutTimes(report.stdout), "receipts.\(format)")
         let one = try Binary.run(["report", "receipts", "--tenant", "acme", "--po", "PO-7790", "--format", "csv", "--db", scratch.database])
         #expect(!one.stdout.contains("PO-7781"))
-        #expect(one.stdout.contains("PO-7790,1004,TENT-4P,WH-MAIN,4,0,0,4,149.00,unreceived"))
+        #expect(one.stdout.contains("PO-7790,1004,TENT-4P,Trail tent – 4-person,WH-MAIN,4,0,0,4,149.00,unreceived"))
     }
 
     @Test func receiveFromTheCommandLineWithJSONAndRefusals() throws {

@@ -6,7 +6,7 @@ import StockReconStore
 enum ReceiptsReport {
     static let lineColumns = [
         ReportColumn("po_number", "PO"), ReportColumn("variant_id", "Variant"), ReportColumn("sku", "SKU"),
-        ReportColumn("location_id", "Location"), ReportColumn("quantity_ordered", "Ordered"),
+        ReportColumn("name", "Name"), ReportColumn("location_id", "Location"), ReportColumn("quantity_ordered", "Ordered"),
         ReportColumn("quantity_received", "Received"), ReportColumn("quantity_pending", "Waiting for approval"),
         ReportColumn("quantity_outstanding", "Outstanding"), ReportColumn("unit_cost", "Order cost", .money),
         ReportColumn("status", "Status"), ReportColumn("price_variance", "Price variance", .money),
@@ -40,7 +40,7 @@ enum ReceiptsReport {
         ]
         let rows = lines.map { line -> [ReportCell] in
             [
-                optional(line.poNumber), .text(line.variantID), optional(line.sku), .text(line.locationID), .integer(line.ordered),
+                optional(line.poNumber), .text(line.variantID), optional(line.sku), optional(line.name), .text(line.locationID), .integer(line.ordered),
                 .integer(line.received), .integer(line.pending), .integer(max(line.ordered - line.received, 0)),
                 money(line.unitCostMinor), .text(line.status), .money(minor: line.priceVarianceMinor),
             ]

@@ -5,7 +5,7 @@ import StockReconStore
 /// count beside the variance, so that nobody mistakes a delivery for a miscount.
 enum VarianceReport {
     static let columns = [
-        ReportColumn("variant_id", "Variant"), ReportColumn("sku", "SKU"), ReportColumn("location_id", "Location"),
+        ReportColumn("variant_id", "Variant"), ReportColumn("sku", "SKU"), ReportColumn("name", "Name"), ReportColumn("location_id", "Location"),
         ReportColumn("batch", "Batch"), ReportColumn("system_quantity", "System"),
         ReportColumn("moved_during_count", "Moved during count"), ReportColumn("counted_quantity", "Counted"),
         ReportColumn("variance", "Variance"), ReportColumn("unit_cost", "Unit cost", .money),
@@ -51,7 +51,7 @@ enum VarianceReport {
         let rows = items.map { stored -> [ReportCell] in
             let item = stored.item
             return [
-                .text(item.variantID), optional(item.sku), .text(item.locationID), optional(item.batch),
+                .text(item.variantID), optional(item.sku), optional(item.name), .text(item.locationID), optional(item.batch),
                 .integer(item.systemQuantity), .integer(item.movedDuringCount), item.countedQuantity.map(ReportCell.integer) ?? .null,
                 item.variance.map(ReportCell.integer) ?? .null, item.unitCostMinor.map { .money(minor: $0) } ?? .null,
                 item.varianceValueMinor.map { .money(minor: $0) } ?? .null, .text(lineStatus(item)), .flag(item.needsReview(rules)),
