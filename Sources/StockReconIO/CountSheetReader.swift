@@ -32,17 +32,22 @@ public enum CountSheetReader {
     /// its quantity column as the counted quantity (blank, or one of `no_quantity`: not
     /// counted), its location by id or name, reason and notes; other columns are ignored.
     public static func read(_ input: InputFile, mapping: ColumnMapping) throws -> [CountSheetRow] {
+        var rows: [CountSheetRow] = []
+        try forEach(input, mapping: mapping) { rows.append($0) }
+        return rows
+    }
+
+    /// The same, a row at a time as it is read: a sheet of a million lines is never held whole.
+    public static func forEach(_ input: InputFile, mapping: ColumnMapping, _ body: (CountSheetRow) throws -> Void) throws {
         let file = try Transcoding.utf8(input, encoding: mapping.encoding)
         defer { if file.path != input.path { file.cleanUp() } }
         var bound: BoundMapping?
-        var rows: [CountSheetRow] = []
         try Importers.importer(for: file, mapping: mapping).extract(
             file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
             row: { source in
                 guard let bound else { return }
-                for each in bound.inputs(from: source) { rows.append(countRow(each, file: input.displayName, mapping: mapping)) }
+                for each in bound.inputs(from: source) { try body(countRow(each, file: input.displayName, mapping: mapping)) }
             })
-        return rows
     }
 
     private static func countRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> CountSheetRow {

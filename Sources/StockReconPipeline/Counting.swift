@@ -118,10 +118,11 @@ public struct Counting {
                     return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
                 }
                 var loaded = FileLoad()
-                let rows = try mapping.map { try CountSheetReader.read(file, mapping: $0) } ?? CountSheetReader.read(file)
                 var lines: [CountedLine] = []
                 var restoredBarcodes = 0
-                for row in rows {
+                var rowCount = 0
+                func take(_ row: CountSheetRow) {
+                    rowCount += 1
                     switch checker.check(row) {
                     case .counted(let line):
                         if checker.namesBarcodeWithoutLeadingZeros(row) { restoredBarcodes += 1 }
@@ -133,6 +134,12 @@ public struct Counting {
                         loaded.diagnostics += problems
                         loaded.counts.count(.rejected)
                     }
+                }
+                // A mapped export is checked as it is read; a sheet of stockrecon's own columns is small.
+                if let mapping {
+                    try CountSheetReader.forEach(file, mapping: mapping, take)
+                } else {
+                    for row in try CountSheetReader.read(file) { take(row) }
                 }
                 if addition == .new, let earlier = try Store.sheetCountingTheSameItems(count: countID, as: lines, in: db) {
                     throw FileReadError(
@@ -149,7 +156,7 @@ public struct Counting {
                     _ = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
                     let replaced = try addition.replacedName.map { try Store.addedSheet(count: countID, named: $0, in: db) }
                     let sheet = try Store.addSheet(
-                        count: countID, sha256: digest, path: file.displayName, rows: rows.count, run: run, user: user.id,
+                        count: countID, sha256: digest, path: file.displayName, rows: rowCount, run: run, user: user.id,
                         lines: lines, in: db)
                     if let replaced { try Store.withdrawSheet(replaced.id, replacedBy: sheet, in: db) }
                 }
