@@ -47,6 +47,11 @@ public final class InputSource: Sendable {
         reasonChoices.value(for: reason).map { $0 != nil } ?? mapping.reasonChoices.contains(reason.string.lowercased())
     }
 
+    /// Whether a quantity cell says there is no quantity here (`not stocked`, in any case).
+    public func isNoQuantity(_ text: String) -> Bool {
+        !noQuantityValues.isEmpty && noQuantityValues.contains(text.trimmingCharacters(in: " \t").lowercased())
+    }
+
     /// The header name a field is read from in this file, or the mapping's first name for it.
     public func column(_ field: MappedField) -> String {
         fieldNames[field] ?? mapping.names(field).first ?? field.rawValue

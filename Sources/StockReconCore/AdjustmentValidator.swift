@@ -77,9 +77,7 @@ public struct AdjustmentValidator: Sendable {
     private static func saysNoQuantity<Text>(_ input: AdjustmentInput<Text>) -> Bool {
         let source = input.source
         guard let quantity = input.quantity else { return source.isBlankQuantityUnchanged }
-        guard !source.noQuantityValues.isEmpty else { return false }
-        let text = quantity.string.trimmingCharacters(in: " \t").lowercased()
-        return source.noQuantityValues.contains(text)
+        return !source.noQuantityValues.isEmpty && source.isNoQuantity(quantity.string)
     }
 
     /// Every field within the mapping's limit: a longer one is refused, never stored cut short.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields a source row can give an adjustment: the `columns:` keys of a mapping file.
 public enum MappedField: String, Sendable, CaseIterable, Hashable {
     case variant
@@ -81,6 +83,12 @@ public struct ColumnMapping: Sendable {
 
         public static func == (lhs: WideColumns, rhs: WideColumns) -> Bool { lhs.description == rhs.description }
         public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+
+        /// The header pattern as an expression over a whole header, any case; nil without a
+        /// pattern, or for one that is not a regular expression.
+        public var headerExpression: NSRegularExpression? {
+            pattern.flatMap { try? NSRegularExpression(pattern: "^(?:" + $0 + ")$", options: [.caseInsensitive]) }
+        }
 
         /// Its meaning, in a fixed order.
         public var description: String {

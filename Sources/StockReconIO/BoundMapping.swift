@@ -82,7 +82,7 @@ public final class BoundMapping: @unchecked Sendable {
         _ wide: ColumnMapping.WideColumns, header: [String], columns: Columns, file: String
     ) throws -> [(column: Int, header: String, location: UnsafeMutableBufferPointer<UInt8>)] {
         var found: [(Int, String, String)] = []
-        if let pattern = wide.pattern, let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive]) {
+        if let pattern = wide.pattern, let expression = wide.headerExpression {
             for (column, name) in header.enumerated() {
                 let range = NSRange(name.startIndex..., in: name)
                 guard let match = expression.firstMatch(in: name, range: range), let group = Range(match.range(at: 1), in: name) else { continue }

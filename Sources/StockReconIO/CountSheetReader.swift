@@ -31,28 +31,23 @@ public enum CountSheetReader {
     /// Reads a sheet through a mapping (`count add --mapping`, a preset): its variant column,
     /// its quantity column as the counted quantity (blank, or one of `no_quantity`: not
     /// counted), its location by id or name, reason and notes; other columns are ignored.
-    public static func read(_ input: InputFile, mapping: ColumnMapping) throws -> [CountSheetRow] {
-        var rows: [CountSheetRow] = []
-        try forEach(input, mapping: mapping) { rows.append($0) }
-        return rows
-    }
-
-    /// The same, a row at a time as it is read: a sheet of a million lines is never held whole.
+    /// Reads a sheet through a mapping a row at a time, as it is read: a sheet of a million
+    /// lines is never held whole.
     public static func forEach(_ input: InputFile, mapping: ColumnMapping, _ body: (CountSheetRow) throws -> Void) throws {
-        let file = try Transcoding.utf8(input, encoding: mapping.encoding)
-        defer { if file.path != input.path { file.cleanUp() } }
-        var bound: BoundMapping?
-        try Importers.importer(for: file, mapping: mapping).extract(
-            file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
-            row: { source in
-                guard let bound else { return }
-                for each in bound.inputs(from: source) { try body(countRow(each, file: input.displayName, mapping: mapping)) }
-            })
+        try Transcoding.withUTF8(input, encoding: mapping.encoding) { file in
+            var bound: BoundMapping?
+            try Importers.importer(for: file, mapping: mapping).extract(
+                file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
+                row: { source in
+                    guard let bound else { return }
+                    for each in bound.inputs(from: source) { try body(countRow(each, file: input.displayName, mapping: mapping)) }
+                })
+        }
     }
 
     private static func countRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> CountSheetRow {
         var counted = input.quantity?.string
-        if let text = counted, mapping.noQuantityValues.contains(text.trimmingCharacters(in: " \t").lowercased()) { counted = nil }
+        if let text = counted, input.source.isNoQuantity(text) { counted = nil }
         if let text = counted, !mapping.numberStyle.isPlain || mapping.decimalMark == .comma {
             // Counted quantities are read with a point: the file's own marks are made plain first.
             var plain = mapping.numberStyle.plain(text, isMoney: false)

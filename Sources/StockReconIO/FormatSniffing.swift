@@ -57,7 +57,7 @@ public enum FormatSniffing {
     static func missingWide(_ mapping: ColumnMapping, header: [String]) -> [String] {
         guard let wide = mapping.quantityColumns else { return [] }
         if let pattern = wide.pattern {
-            guard let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive]) else { return [pattern] }
+            guard let expression = wide.headerExpression else { return [pattern] }
             let matches = header.contains { expression.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
             return matches ? [] : ["a column like \(pattern)"]
         }

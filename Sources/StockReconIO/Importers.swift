@@ -28,10 +28,10 @@ public enum Importers {
         var problems: [ConfigurationProblem] = []
         for original in files {
             do {
-                let file = try Transcoding.utf8(original, encoding: mapping.encoding)
-                defer { if file.path != original.path { file.cleanUp() } }
-                try importer(for: file, mapping: mapping).extract(
-                    file, mapping: mapping, progress: nil, resumingAt: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
+                try Transcoding.withUTF8(original, encoding: mapping.encoding) { file in
+                    try importer(for: file, mapping: mapping).extract(
+                        file, mapping: mapping, progress: nil, resumingAt: nil, header: { _ in throw HeaderRead() }, row: { _ in throw HeaderRead() })
+                }
             } catch let error as ConfigurationError {
                 problems += error.problems
             } catch let error as FileReadError where refusingUnreadable {

@@ -54,25 +54,14 @@ public enum MappingFile {
             }
         }
         if let node = top["fill_down"] {
-            mapping.fillDown = ConfigurationReader.items(node).compactMap { reader.string($0) }
-            for (name, item) in zip(mapping.fillDown, ConfigurationReader.items(node)) { mapping.origins[name] = reader.location(item) }
-        }
-        if let node = top["time_format"], let pattern = reader.string(node) {
-            do {
-                _ = try DateFormat(pattern)
-                mapping.timeFormat = pattern
-            } catch {
-                reader.problem(node, "\(error)")
+            for item in ConfigurationReader.items(node) {
+                guard let name = reader.string(item) else { continue }
+                mapping.fillDown.append(name)
+                mapping.origins[name] = reader.location(item)
             }
         }
-        if let node = top["date_format"], let pattern = reader.string(node) {
-            do {
-                _ = try DateFormat(pattern)
-                mapping.dateFormat = pattern
-            } catch {
-                reader.problem(node, "\(error)")
-            }
-        }
+        if let node = top["time_format"] { mapping.timeFormat = dateFormat(node, reader: &reader) }
+        if let node = top["date_format"] { mapping.dateFormat = dateFormat(node, reader: &reader) }
         if let node = top["strict_reasons"], let flag = reader.bool(node) { mapping.reasons.isStrict = flag }
         if let node = top["reasons"] {
             mapping.reasons = ReasonMap(reader.reasonTypes(node, what: "reasons"), isStrict: mapping.reasons.isStrict)
@@ -88,6 +77,18 @@ public enum MappingFile {
             }
         }
         return mapping
+    }
+
+    /// A strptime-style pattern `DateFormat` reads, or nil with a problem at its node.
+    private static func dateFormat(_ node: Node, reader: inout ConfigurationReader) -> String? {
+        guard let pattern = reader.string(node) else { return nil }
+        do {
+            _ = try DateFormat(pattern)
+            return pattern
+        } catch {
+            reader.problem(node, "\(error)")
+            return nil
+        }
     }
 
     /// `thousands_separator`, `currency`, `no_quantity` and `blank_quantity`.
@@ -170,13 +171,12 @@ public enum MappingFile {
         switch (entries["pattern"], entries["columns"]) {
         case (let patternNode?, nil):
             guard let pattern = reader.string(patternNode) else { return nil }
-            guard let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive]),
-                  expression.numberOfCaptureGroups >= 1
-            else {
+            let wide = ColumnMapping.WideColumns(pattern: pattern, listed: [], locationBy: locationBy, underscoresAreSpaces: underscores)
+            guard let expression = wide.headerExpression, expression.numberOfCaptureGroups >= 1 else {
                 reader.problem(patternNode, "pattern must be a regular expression whose first group is the location, such as \"New Quantity (.+)\"")
                 return nil
             }
-            return ColumnMapping.WideColumns(pattern: pattern, listed: [], locationBy: locationBy, underscoresAreSpaces: underscores)
+            return wide
         case (nil, let listNode?):
             guard let list = reader.mapping(listNode, allowed: nil, what: "quantity_columns.columns") else { return nil }
             let listed = list.pairs.compactMap { header, value in reader.string(value).map { (header, $0) } }

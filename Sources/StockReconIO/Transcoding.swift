@@ -22,6 +22,13 @@ public enum Transcoding {
         return try copy(file, from: source)
     }
 
+    /// Runs `body` with the file as UTF-8, and removes the copy, if one was made, after.
+    public static func withUTF8<T>(_ file: InputFile, encoding: ColumnMapping.Encoding, _ body: (InputFile) throws -> T) throws -> T {
+        let readable = try utf8(file, encoding: encoding)
+        defer { if readable.path != file.path { readable.cleanUp() } }
+        return try body(readable)
+    }
+
     private static func firstBytes(of file: InputFile, count: Int) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: file.path) else { return [] }
         defer { try? handle.close() }

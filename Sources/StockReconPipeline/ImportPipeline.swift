@@ -111,19 +111,18 @@ public struct ImportPipeline {
         var samples: [Diagnostic] = []
         do {
             // Read, hashed and identified as UTF-8 (a copy, for a file in another encoding).
-            let original = file
-            let file = try Transcoding.utf8(original, encoding: request.mapping.encoding)
-            defer { if file.path != original.path { file.cleanUp() } }
-            let hash = try FileHash(path: file.path, displayName: file.displayName)
-            try writing(db, isDryRun: isDryRun) {
-                var importer = FileImporter(
-                    file: file, mapping: request.mapping, validator: validator, context: context, db: db,
-                    resumes: request.resumesAfterEarlierFiles, readsAgainAsNewRows: request.readsAgainAsNewRows, progress: progress)
-                fileReport.counts = try importer.run(hash: hash)
-                samples = importer.samples
-                fileReport.resumedRows = importer.resumedRows
-                fileReport.barcodesWithoutLeadingZeros = importer.barcodesWithoutLeadingZeros
-                fileReport.repeats = importer.repeated.map { ($0.path, $0.run, $0.point.rows) }
+            try Transcoding.withUTF8(file, encoding: request.mapping.encoding) { file in
+                let hash = try FileHash(path: file.path, displayName: file.displayName)
+                try writing(db, isDryRun: isDryRun) {
+                    var importer = FileImporter(
+                        file: file, mapping: request.mapping, validator: validator, context: context, db: db,
+                        resumes: request.resumesAfterEarlierFiles, readsAgainAsNewRows: request.readsAgainAsNewRows, progress: progress)
+                    fileReport.counts = try importer.run(hash: hash)
+                    samples = importer.samples
+                    fileReport.resumedRows = importer.resumedRows
+                    fileReport.barcodesWithoutLeadingZeros = importer.barcodesWithoutLeadingZeros
+                    fileReport.repeats = importer.repeated.map { ($0.path, $0.run, $0.point.rows) }
+                }
             }
             report.sample(samples)
         } catch let failure as FileReadError {

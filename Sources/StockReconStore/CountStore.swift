@@ -54,7 +54,7 @@ extension Store {
         tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?,
         userID: String, in db: any SQLConnection
     ) throws -> Int64 {
-        guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]) else {
+        guard let tenant = try existingTenant(tenantID, in: db) else {
             throw Refusal("tenant \(tenantID) has no catalog: load one with `stockrecon catalog import --tenant \(tenantID) FILE...`")
         }
         // Before the overlap is asked: of two overlapping starts at once, the second sees the first.
