@@ -31,6 +31,13 @@ public struct CountSheetRow: Sendable, Hashable {
         self.notes = notes
     }
 
+    /// Whether a field holds a NUL byte (which no text column may).
+    var hasNulBytes: Bool {
+        func nul(_ text: String?) -> Bool { text?.utf8.contains(0) ?? false }
+        return nul(variantID) || nul(sku) || nul(barcode) || nul(anyKey) || nul(locationID) || nul(locationName) || nul(batch)
+            || nul(reason) || nul(notes)
+    }
+
     /// The columns a count sheet may have, in the order a blind sheet writes them.
     public static let columns = ["variant_id", "sku", "barcode", "location_id", "batch", "counted_quantity", "reason", "notes"]
     /// Columns kept byte for byte (SPEC section 2).
@@ -96,9 +103,12 @@ public struct CountSheetChecker: Sendable {
                 Diagnostic.unsavedFormula(quantityText) ?? "the counted quantity must be a whole number of units (or blank: not counted)",
                 input: quantityText))
         }
-        problems += Diagnostic.nulBytes(
-            in: [("variant_id", row.variantID), ("sku", row.sku), ("barcode", row.barcode), ("location_id", row.locationID),
-                 ("batch", row.batch), ("reason", row.reason), ("notes", row.notes)], at: at)
+        if row.hasNulBytes {
+            problems += Diagnostic.nulBytes(
+                in: [("variant_id", row.variantID), ("sku", row.sku), ("barcode", row.barcode), ("variant", row.anyKey),
+                     ("location_id", row.locationID), ("location", row.locationName), ("batch", row.batch), ("reason", row.reason),
+                     ("notes", row.notes)], at: at)
+        }
         let variant = checkVariant(row, at: at, into: &problems)
         let location = checkLocation(row, variant: variant, at: at, into: &problems)
         guard problems.isEmpty, let counted, let variant, let location else { return .invalid(problems) }
@@ -111,11 +121,16 @@ public struct CountSheetChecker: Sendable {
     private func checkVariant(
         _ row: CountSheetRow, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Catalog.VariantFacts? {
-        let keys: [(String, String?, VariantKeyKind)] = [
-            ("variant_id", row.variantID, .variantID), ("sku", row.sku, .sku), ("barcode", row.barcode, .barcode),
-            ("variant", row.anyKey, .any),
-        ]
-        guard let (field, key, kind) = keys.first(where: { $0.1 != nil }).map({ ($0.0, $0.1 ?? "", $0.2) }) else {
+        let field: String, key: String, kind: VariantKeyKind
+        if let text = row.variantID {
+            (field, key, kind) = ("variant_id", text, .variantID)
+        } else if let text = row.sku {
+            (field, key, kind) = ("sku", text, .sku)
+        } else if let text = row.barcode {
+            (field, key, kind) = ("barcode", text, .barcode)
+        } else if let text = row.anyKey {
+            (field, key, kind) = ("variant", text, .any)
+        } else {
             problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
             return nil
         }
@@ -137,9 +152,9 @@ public struct CountSheetChecker: Sendable {
     private func checkLocation(
         _ row: CountSheetRow, variant: Catalog.VariantFacts?, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Int64? {
-        var locationID = row.locationID
+        var named: Int64?
         if let name = row.locationName {
-            guard let key = catalog.locationKey(named: name), let location = catalog.location(key: key) else {
+            guard let key = catalog.locationKey(named: name) else {
                 let sharing = catalog.locationIDs(sharingName: name)
                 problems.append(Diagnostic(
                     .unknownLocation, at: at("location"),
@@ -149,9 +164,11 @@ public struct CountSheetChecker: Sendable {
                     input: name))
                 return nil
             }
-            locationID = location.locationID
+            named = key
         }
-        guard let resolved = rows.location(locationID, fallback: scope, variant: variant, at: at, into: &problems) else { return nil }
+        guard let resolved = named ?? rows.location(row.locationID, fallback: scope, variant: variant, at: at, into: &problems) else {
+            return nil
+        }
         if let scope, resolved != scope {
             let scopeID = catalog.location(key: scope)?.locationID ?? String(scope)
             problems.append(Diagnostic(

@@ -1,11 +1,10 @@
 import Foundation
-import StockReconStore
 
 /// A bounded hand-off of batches from one producer thread to one consumer: the producer
 /// waits while `capacity` batches are queued, so memory stays flat however long the file.
-final class BatchQueue: @unchecked Sendable {
+final class BatchQueue<Batch>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [PostingBatch] = []
+    private var batches: [Batch] = []
     private var isFinished = false
     private var isCancelled = false
     private var failure: Error?
@@ -14,7 +13,7 @@ final class BatchQueue: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Queues a batch; false when the consumer has stopped listening.
-    func push(_ batch: PostingBatch) -> Bool {
+    func push(_ batch: Batch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity, !isCancelled { condition.wait() }
@@ -34,7 +33,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, nil at the end, or the producer's error.
-    func pop() throws -> PostingBatch? {
+    func pop() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty, !isFinished { condition.wait() }

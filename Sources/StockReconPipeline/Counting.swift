@@ -78,7 +78,7 @@ public struct Counting {
         // A mapping that does not fit a sheet is refused before anything is done, as an import's is.
         if let mapping, mapping.requiresEveryNamedColumn { try Importers.checkHeaders(of: files, mapping: mapping) }
         return try store.withConnection("adding count sheets") { db in
-            var countedRows: [CountItemKey: Int] = [:]
+            var countedRows: [CountItemKey: Int]?
             return try add(
                 countID: countID, tenantID: tenantID, userID: userID, files: files, command: RunCommand(.countAdd(countID)), in: db, isDryRun: false,
                 countedRows: &countedRows, addition: addition, mapping: mapping)
@@ -88,11 +88,11 @@ public struct Counting {
     /// Adds count sheets, each in its own transaction. A row counted is `pending` until the
     /// count completes; a blank counted quantity is `unchanged` (not counted); a sheet added
     /// before is `duplicate`, row for row; a sheet that cannot be read adds nothing (exit 2).
-    /// `countedRows` gathers how many rows counted each item, so that a pipeline can tell
-    /// how its rows ended once the count completes.
+    /// `countedRows`, when not nil, gathers how many rows counted each item, so that a
+    /// pipeline can tell how its rows ended once the count completes.
     func add(
         countID: Int64, tenantID: String, userID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool,
-        countedRows: inout [CountItemKey: Int], addition: SheetAddition = .new, mapping: StockReconCore.ColumnMapping? = nil
+        countedRows: inout [CountItemKey: Int]?, addition: SheetAddition = .new, mapping: StockReconCore.ColumnMapping? = nil
     ) throws -> RunReport {
         var session: CountSession?
         var user: Catalog.User?
@@ -112,54 +112,39 @@ public struct Counting {
         var report = RunReport(run: run, isDryRun: isDryRun)
         let finishRun = { try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) } }
         do {
-            try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun) { file in
+            // Each sheet is read in the transaction that writes it, under the tenant's lock: its
+            // lines go to the database as they are read, and a count completed or a copy of the
+            // sheet added meanwhile is seen before anything is written.
+            try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun, readingInTransaction: true) { file in
                 let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
+                _ = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
                 if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {
                     return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
                 }
-                var loaded = FileLoad()
-                var lines: [CountedLine] = []
-                var restoredBarcodes = 0
-                var rowCount = 0
-                func take(_ row: CountSheetRow) {
-                    rowCount += 1
-                    switch checker.check(row) {
-                    case .counted(let line):
-                        if checker.namesBarcodeWithoutLeadingZeros(row) { restoredBarcodes += 1 }
-                        lines.append(line)
-                        loaded.counts.count(.pending)
-                    case .notCounted:
-                        loaded.counts.count(.unchanged)
-                    case .invalid(let problems):
-                        loaded.diagnostics += problems
-                        loaded.counts.count(.rejected)
+                let replaced = try addition.replacedName.map { try Store.addedSheet(count: countID, named: $0, in: db) }
+                var writer = try Store.beginSheet(count: countID, sha256: digest, path: file.displayName, run: run, user: user.id, in: db)
+                var fileRows: [CountItemKey: Int] = [:]
+                let reading = CountSheetReading(file: file, mapping: mapping, checker: checker)
+                reading.start()
+                defer { reading.stop() }
+                while let lines = try reading.lines.pop() {
+                    for line in lines {
+                        try writer.append(line)
+                        if countedRows != nil { fileRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1 }
                     }
                 }
-                // A mapped export is checked as it is read; a sheet of stockrecon's own columns is small.
-                if let mapping {
-                    try CountSheetReader.forEach(file, mapping: mapping, take)
-                } else {
-                    for row in try CountSheetReader.read(file) { take(row) }
-                }
-                if addition == .new, let earlier = try Store.sheetCountingTheSameItems(count: countID, as: lines, in: db) {
+                let loaded = FileLoad(
+                    counts: reading.counts, diagnostics: reading.diagnostics, barcodesWithoutLeadingZeros: reading.barcodesWithoutLeadingZeros)
+                try writer.finish(rows: reading.rows)
+                if addition == .new, let earlier = try Store.sheetCountingTheSameItems(as: writer.sheet, count: countID, in: db) {
                     throw FileReadError(
                         SourceLocation(file: file.displayName),
                         "this sheet counts exactly the items of \(earlier.path), added in run \(earlier.run): a corrected sheet replaces it "
                             + "(`count add \(countID) --replacing \(earlier.path) …`); a second count of the same items is added with --keep-earlier",
                         type: .sheetCountedBefore, context: ["earlier_sheet": .text(earlier.path), "earlier_run": .integer(earlier.run)])
                 }
-                for line in lines { countedRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1 }
-                loaded.barcodesWithoutLeadingZeros = restoredBarcodes
-                loaded.write = {
-                    // Asked again under the lock, in the transaction that writes the lines: a count
-                    // completed while the sheet was read takes no more lines.
-                    _ = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
-                    let replaced = try addition.replacedName.map { try Store.addedSheet(count: countID, named: $0, in: db) }
-                    let sheet = try Store.addSheet(
-                        count: countID, sha256: digest, path: file.displayName, rows: rowCount, run: run, user: user.id,
-                        lines: lines, in: db)
-                    if let replaced { try Store.withdrawSheet(replaced.id, replacedBy: sheet, in: db) }
-                }
+                if let replaced { try Store.withdrawSheet(replaced.id, replacedBy: writer.sheet, in: db) }
+                countedRows?.merge(fileRows, uniquingKeysWith: +)
                 return loaded
             }
         } catch {

@@ -182,7 +182,7 @@ public struct PipelineRunner {
                 tenantID: pipeline.tenantID, orgID: pipeline.orgID, type: stage.type, name: stage.name,
                 locationID: stage.locationID, notes: stage.notes, userID: userID),
             in: db, isDryRun: isDryRun)
-        var countedRows: [CountItemKey: Int] = [:]
+        var countedRows: [CountItemKey: Int]? = [:]
         let report = try counting.add(
             countID: id, tenantID: pipeline.tenantID, userID: userID, files: files,
             command: RunCommand(.countAdd(id), pipeline: pipeline.file, pipelineRun: pipelineRun), in: db, isDryRun: isDryRun,
@@ -190,7 +190,7 @@ public struct PipelineRunner {
         guard let complete = stage.complete, !report.hasUnreadableFiles else {
             return CountStageOutcome(
                 countID: id, report: report, note: "count \(id): \(report.counts.pending) rows counted; it stays in progress",
-                countedRows: countedRows)
+                countedRows: countedRows ?? [:])
         }
         let completion = try counting.complete(
             countID: id, tenantID: pipeline.tenantID, userID: userID, apply: complete.apply, uncounted: complete.uncounted, rules: pipeline.counts,
@@ -200,7 +200,7 @@ public struct PipelineRunner {
         let note = "count \(id) completed: \(totals.itemsCounted) items counted, \(totals.itemsWithDiscrepancy) with a discrepancy, "
             + "net variance \(Money.format(minorUnits: totals.netVarianceMinor))"
             + (complete.apply ? ", \(completion.movementsPosted) count movements posted" : ", nothing posted (apply: false)")
-        return CountStageOutcome(countID: id, report: report, note: note, countedRows: countedRows, completion: completion)
+        return CountStageOutcome(countID: id, report: report, note: note, countedRows: countedRows ?? [:], completion: completion)
     }
 
     /// Writes a report stage's file (not in a dry run); returns what it did, for people.

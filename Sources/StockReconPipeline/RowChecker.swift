@@ -38,7 +38,7 @@ final class RowChecker: @unchecked Sendable {
     private(set) var isEveryRowKeyed = true
     /// Rows whose variant was named by a barcode that had lost its leading zeros.
     private(set) var barcodesWithoutLeadingZeros = 0
-    let queue = BatchQueue(capacity: 8)
+    let queue = BatchQueue<PostingBatch>(capacity: 8)
     private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
 

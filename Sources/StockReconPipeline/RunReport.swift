@@ -61,22 +61,25 @@ extension RunReport {
     /// Loads each file in its own transaction (a savepoint in a dry run): `load` reads and
     /// checks it, and what it writes commits with its rejections and the run's counts. A file
     /// that cannot be read at all is one file-level rejection and writes nothing else.
+    /// `readingInTransaction`: `load` itself runs in the file's transaction (and writes as it reads).
     mutating func loadEach(
-        _ files: [InputFile], run: Int64, tenantID: String, in db: any SQLConnection, isDryRun: Bool, _ load: (InputFile) throws -> FileLoad
+        _ files: [InputFile], run: Int64, tenantID: String, in db: any SQLConnection, isDryRun: Bool, readingInTransaction: Bool = false,
+        _ load: (InputFile) throws -> FileLoad
     ) throws {
         for file in files {
             var fileReport = FileReport(file: file.displayName)
             var diagnostics: [Diagnostic] = []
             do {
-                let loaded = try load(file)
+                var loaded = readingInTransaction ? FileLoad() : try load(file)
+                try writing(db, isDryRun: isDryRun) {
+                    if readingInTransaction { loaded = try load(file) }
+                    try loaded.write()
+                    try Store.record(loaded.diagnostics, run: run, tenantID: tenantID, in: db)
+                    try Store.addCounts(loaded.counts, toRun: run, in: db)
+                }
                 fileReport.counts = loaded.counts
                 fileReport.barcodesWithoutLeadingZeros = loaded.barcodesWithoutLeadingZeros
                 diagnostics = loaded.diagnostics
-                try writing(db, isDryRun: isDryRun) {
-                    try loaded.write()
-                    try Store.record(diagnostics, run: run, tenantID: tenantID, in: db)
-                    try Store.addCounts(loaded.counts, toRun: run, in: db)
-                }
             } catch let failure as FileReadError {
                 diagnostics = try fileReport.recordUnreadable(failure, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun)
             }

@@ -193,23 +193,24 @@ extension Store {
         public var run: Int64
     }
 
-    /// The sheet of the count, still counting, whose lines count exactly these items
-    /// (variant, location, batch): a corrected copy, or the same sheet saved again.
-    public static func sheetCountingTheSameItems(
-        count: Int64, as lines: [CountedLine], in db: any SQLConnection
-    ) throws -> AddedSheet? {
-        struct Item: Hashable { var variant: Int64, location: Int64, batch: String }
-        let items = Set(lines.map { Item(variant: $0.variant, location: $0.location, batch: $0.batch) })
-        guard !items.isEmpty else { return nil }
-        var earlier: [Int64: Set<Item>] = [:]
-        for row in try db.fetchAll(sql: """
-            SELECT l.sheet, l.variant, l.location, COALESCE(l.batch, '') FROM count_lines l JOIN count_sheets s ON s.id = l.sheet
-            WHERE l.count = ? AND s.withdrawn_by IS NULL
-            """, arguments: [count]) {
-            earlier[try row[0], default: []].insert(Item(variant: try row[1], location: try row[2], batch: try row[3]))
+    /// The sheet of the count, still counting, whose lines count exactly the items (variant,
+    /// location, batch) that `sheet`'s lines count: a corrected copy, or the same sheet saved
+    /// again. Compared by the database, so that neither sheet is held in memory.
+    public static func sheetCountingTheSameItems(as sheet: Int64, count: Int64, in db: any SQLConnection) throws -> AddedSheet? {
+        let earlier = try db.fetchAll(
+            sql: "SELECT id FROM count_sheets WHERE count = ? AND id <> ? AND withdrawn_by IS NULL ORDER BY id", arguments: [count, sheet])
+        guard !earlier.isEmpty,
+              try db.fetchOne(sql: "SELECT 1 FROM count_lines WHERE count = ? AND sheet = ? LIMIT 1", arguments: [count, sheet]) != nil
+        else { return nil }
+        let items = "SELECT variant, location, batch FROM count_lines WHERE count = ? AND sheet = ?"
+        for row in earlier {
+            let candidate: Int64 = try row[0]
+            let differs = try db.fetchOne(sql: """
+                SELECT 1 FROM (\(items) EXCEPT \(items)) a UNION ALL SELECT 1 FROM (\(items) EXCEPT \(items)) b LIMIT 1
+                """, arguments: [count, sheet, count, candidate, count, candidate, count, sheet])
+            if differs == nil { return try addedSheet(id: candidate, in: db) }
         }
-        guard let sheet = earlier.first(where: { $0.value == items })?.key else { return nil }
-        return try addedSheet(id: sheet, in: db)
+        return nil
     }
 
     static func addedSheet(id: Int64, in db: any SQLConnection) throws -> AddedSheet? {
@@ -245,25 +246,14 @@ extension Store {
             """, arguments: [count]).map { (try $0[0], try $0[1]) }
     }
 
-    /// Records a sheet and its counted lines; returns the sheet's id.
-    @discardableResult
-    public static func addSheet(
-        count: Int64, sha256: String, path: String, rows: Int, run: Int64, user: Int64, lines: [CountedLine], in db: any SQLConnection
-    ) throws -> Int64 {
+    /// Records a sheet; its lines follow through the writer, as they are read.
+    public static func beginSheet(
+        count: Int64, sha256: String, path: String, run: Int64, user: Int64, in db: any SQLConnection
+    ) throws -> CountLineWriter {
         let sheet = try db.insert(
-            sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, ?, ?)",
-            arguments: [count, sha256, path, rows, run])
-        var inserter = try RowInserter(db, table: "count_lines", columns: [
-            "count", "sheet", "source_line", "variant", "location", "batch", "counted", "reason", "notes", #""user""#,
-        ])
-        for line in lines {
-            try inserter.append([
-                count, sheet, line.line, line.variant, line.location, line.batch, line.counted, line.reason, line.notes, user,
-            ])
-        }
-        try inserter.finish()
-        try db.refreshStatistics(of: "count_lines")
-        return sheet
+            sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, 0, ?)",
+            arguments: [count, sha256, path, run])
+        return try CountLineWriter(db, count: count, sheet: sheet, user: user)
     }
 
     // MARK: - Items

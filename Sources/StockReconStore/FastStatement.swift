@@ -76,6 +76,25 @@ struct FastStatement {
         checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), count, FastStatement.transient), at: index)
     }
 
+    /// Binds text that SQLite copies at once, or NULL.
+    mutating func bind(text: String?, at index: Int32) {
+        guard var text else { return bindNull(at: index) }
+        text.withUTF8 { bindTransient($0, at: index) }
+    }
+
+    /// Binds any value, text and blobs copied by SQLite.
+    mutating func bind(_ value: SQLValue, at index: Int32) {
+        switch value {
+        case .null: bindNull(at: index)
+        case .integer(let integer): bind(integer, at: index)
+        case .text(let text): bind(text: text, at: index)
+        case .blob(let bytes):
+            markBound(index)
+            guard let count = Int32(exactly: bytes.count) else { return checked(SQLITE_TOOBIG, at: index) }
+            checked(bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), count, FastStatement.transient) }, at: index)
+        }
+    }
+
     /// The rowid of the connection's last insert.
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(db.sqliteConnection) }
 

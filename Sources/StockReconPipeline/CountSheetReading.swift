@@ -1,0 +1,83 @@
+import Foundation
+import StockReconCore
+import StockReconIO
+
+/// Reads and checks a count sheet on its own thread, handing its counted lines over in
+/// batches: reading and the database's writing on two cores, and a sheet never held whole.
+/// Its figures are final once `lines` has ended.
+final class CountSheetReading: @unchecked Sendable {
+    let lines = BatchQueue<[CountedLine]>(capacity: 8)
+    private(set) var counts = OutcomeCounts()
+    private(set) var diagnostics: [Diagnostic] = []
+    private(set) var rows = 0
+    /// Rows whose variant was named by a barcode that had lost its leading zeros.
+    private(set) var barcodesWithoutLeadingZeros = 0
+    private let file: InputFile
+    private let mapping: StockReconCore.ColumnMapping?
+    private let checker: CountSheetChecker
+    private let done = DispatchSemaphore(value: 0)
+    static let batchSize = 4096
+
+    init(file: InputFile, mapping: StockReconCore.ColumnMapping?, checker: CountSheetChecker) {
+        self.file = file
+        self.mapping = mapping
+        self.checker = checker
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            do {
+                try read()
+                lines.finish()
+            } catch {
+                lines.finish(throwing: error)
+            }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Stops the thread (if still running) and waits for it to end.
+    func stop() {
+        lines.cancel()
+        done.wait()
+    }
+
+    private struct Cancelled: Error {}
+
+    private func read() throws {
+        var batch: [CountedLine] = []
+        batch.reserveCapacity(Self.batchSize)
+        func take(_ row: CountSheetRow) throws {
+            rows += 1
+            switch checker.check(row) {
+            case .counted(let line):
+                if checker.namesBarcodeWithoutLeadingZeros(row) { barcodesWithoutLeadingZeros += 1 }
+                batch.append(line)
+                counts.count(.pending)
+                if batch.count == Self.batchSize { try hand(&batch) }
+            case .notCounted:
+                counts.count(.unchanged)
+            case .invalid(let problems):
+                diagnostics += problems
+                counts.count(.rejected)
+            }
+        }
+        // A mapped export is checked as it is read; a sheet of stockrecon's own columns is small.
+        if let mapping {
+            try CountSheetReader.forEach(file, mapping: mapping, take)
+        } else {
+            for row in try CountSheetReader.read(file) { try take(row) }
+        }
+        if !batch.isEmpty { try hand(&batch) }
+    }
+
+    /// Hands a batch over in the order of the lines' index (count, variant, location): the
+    /// database then inserts into one part of it after another, not all over it.
+    private func hand(_ batch: inout [CountedLine]) throws {
+        batch.sort { ($0.variant, $0.location, $0.line) < ($1.variant, $1.location, $1.line) }
+        guard lines.push(batch) else { throw Cancelled() }
+        batch.removeAll(keepingCapacity: true)
+    }
+}
