@@ -23,6 +23,8 @@ public final class InputSource: Sendable {
     public let numberStyle: NumberStyle
     public let maxFieldBytes: Int
     public let noQuantityValues: [String]
+    /// The same, looked up on a cell's bytes.
+    private let noQuantity: LowercasedIndex
     public let isBlankQuantityUnchanged: Bool
     public let decimalMark: UInt8
 
@@ -37,6 +39,9 @@ public final class InputSource: Sendable {
         noQuantityValues = mapping.noQuantityValues
         isBlankQuantityUnchanged = mapping.isBlankQuantityUnchanged
         decimalMark = mapping.decimalMark == .comma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        var noQuantity = LowercasedIndex()
+        for value in mapping.noQuantityValues { noQuantity.add(value.lowercased(), value: 0) }
+        self.noQuantity = noQuantity
         var choices = LowercasedIndex()
         for choice in mapping.reasonChoices { choices.add(choice, value: 0) }
         reasonChoices = choices
@@ -48,8 +53,14 @@ public final class InputSource: Sendable {
     }
 
     /// Whether a quantity cell says there is no quantity here (`not stocked`, in any case).
-    public func isNoQuantity(_ text: String) -> Bool {
-        !noQuantityValues.isEmpty && noQuantityValues.contains(text.trimmingCharacters(in: " \t").lowercased())
+    public func isNoQuantity(_ text: some InputText) -> Bool {
+        guard !noQuantityValues.isEmpty else { return false }
+        let isBlankAtAnEnd = text.withBytes { bytes in
+            let blank = { (byte: UInt8?) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            return blank(bytes.first) || blank(bytes.last)
+        }
+        if !isBlankAtAnEnd, let found = noQuantity.value(for: text) { return found != nil }
+        return noQuantityValues.contains(text.string.trimmingCharacters(in: " \t").lowercased())
     }
 
     /// The header name a field is read from in this file, or the mapping's first name for it.

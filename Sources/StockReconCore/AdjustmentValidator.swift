@@ -74,10 +74,10 @@ public struct AdjustmentValidator: Sendable {
 
     // MARK: - Checks
 
-    private static func saysNoQuantity<Text>(_ input: AdjustmentInput<Text>) -> Bool {
+    private static func saysNoQuantity<Text: InputText>(_ input: AdjustmentInput<Text>) -> Bool {
         let source = input.source
         guard let quantity = input.quantity else { return source.isBlankQuantityUnchanged }
-        return !source.noQuantityValues.isEmpty && source.isNoQuantity(quantity.string)
+        return source.isNoQuantity(quantity)
     }
 
     /// Every field within the mapping's limit: a longer one is refused, never stored cut short.

@@ -112,6 +112,11 @@ public final class BoundMapping: @unchecked Sendable {
         }
     }
 
+    /// The columns a row is read from; a reader may leave the others out of its rows.
+    public var columnsRead: Set<Int> {
+        Set(variantColumns + fieldColumns + fillDownColumns + wideColumns.map(\.column))
+    }
+
     /// Whether each row gives one input per quantity column.
     public var isWide: Bool { !wideColumns.isEmpty }
 

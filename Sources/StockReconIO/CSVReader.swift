@@ -19,6 +19,9 @@ public final class CSVReader {
     public var chunkSize = 1 << 20
     /// Called with bytes read so far, after each chunk (for progress bars).
     public var onProgress: ((Int) -> Void)?
+    /// Asked once the header is read: the only columns rows need (nil: all). The others are
+    /// still checked (UTF-8, line count) but left empty, not copied.
+    public var columnsRead: (() -> Set<Int>?)?
 
     public init(path: String, displayName: String? = nil, separator: UInt8 = UInt8(ascii: ",")) {
         self.path = path
@@ -60,7 +63,7 @@ public final class CSVReader {
                 // The callbacks reach the state through a raw pointer: no reference counting
                 // and no dynamic exclusivity checks on a path taken for every field.
                 let state = UnsafeMutablePointer<CSVParseState>.allocate(capacity: 1)
-                state.initialize(to: CSVParseState(file: displayName, header: header, row: row))
+                state.initialize(to: CSVParseState(file: displayName, header: header, row: row, columnsRead: columnsRead))
                 defer {
                     state.deinitialize(count: 1)
                     state.deallocate()
@@ -135,6 +138,9 @@ struct CSVParseState: ~Copyable {
     let file: String
     let onHeader: ([String]) throws -> Void
     let onRow: (SourceRow) throws -> Void
+    let columnsRead: (() -> Set<Int>?)?
+    /// Per column after the header: whether rows leave it out.
+    var isSkipped: [Bool] = []
     var record = RecordBuffer()
     var isASCII = true
     /// Some field of the record has a byte other than a space or a tab.
@@ -151,10 +157,14 @@ struct CSVParseState: ~Copyable {
 
     struct HeaderRead: Error {}
 
-    init(file: String, header: @escaping ([String]) throws -> Void, row: @escaping (SourceRow) throws -> Void) {
+    init(
+        file: String, header: @escaping ([String]) throws -> Void, row: @escaping (SourceRow) throws -> Void,
+        columnsRead: (() -> Set<Int>?)? = nil
+    ) {
         self.file = file
         self.onHeader = header
         self.onRow = row
+        self.columnsRead = columnsRead
     }
 
     func rethrow() throws {
@@ -188,10 +198,53 @@ struct CSVParseState: ~Copyable {
             return
         }
         let buffer = UnsafeRawBufferPointer(start: field, count: length)
-        currentLine += FileChunks.newlines(in: buffer)
-        if isASCII, !Self.isASCII(buffer) { isASCII = false }
-        if !hasContent { hasContent = buffer.contains { $0 != 0x20 && $0 != 0x09 } }
+        let scan = Self.scan(buffer, knowingContent: hasContent)
+        currentLine += scan.newlines
+        if scan.hasContent { hasContent = true }
+        let column = record.count
+        if column < isSkipped.count, isSkipped[column] {
+            if !scan.isASCII, String(validating: buffer, as: UTF8.self) == nil {
+                error = Self.notUTF8(file: file, line: recordLine, column: column, bytes: buffer)
+            }
+            record.appendEmpty()
+            return
+        }
+        if !scan.isASCII { isASCII = false }
         record.append(buffer)
+    }
+
+    /// A field's newlines, whether it is ASCII and whether it has a byte other than a space or
+    /// a tab: eight bytes at a time, the newlines counted exactly by a zero-byte test.
+    static func scan(_ buffer: UnsafeRawBufferPointer, knowingContent: Bool = false) -> (newlines: Int, isASCII: Bool, hasContent: Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var newlines = 0
+        var high: UInt64 = 0
+        var index = 0
+        while index + 8 <= buffer.count {
+            let word = buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            high |= word
+            let x = word ^ (ones &* 0x0A)
+            // A byte of x is zero exactly where the word has a newline: its top bit set here.
+            let zeros = ~(((x & low7) &+ low7) | x | low7)
+            newlines += zeros.nonzeroBitCount
+            index += 8
+        }
+        while index < buffer.count {
+            let byte = buffer[index]
+            high |= UInt64(byte)
+            if byte == 0x0A { newlines += 1 }
+            index += 1
+        }
+        let hasContent = knowingContent || buffer.contains { $0 != 0x20 && $0 != 0x09 }
+        return (newlines, high & 0x8080_8080_8080_8080 == 0, hasContent)
+    }
+
+    static func notUTF8(file: String, line: Int, column: Int, bytes: UnsafeRawBufferPointer) -> FileReadError {
+        FileReadError(
+            SourceLocation(file: file, line: line, field: "column \(column + 1)"),
+            "the file is not valid UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)",
+            input: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Whether every byte is below 0x80, eight bytes at a time.
@@ -237,6 +290,7 @@ struct CSVParseState: ~Copyable {
             hasHeader = true
             headerCount = row.count
             try onHeader((0..<row.count).map { row.text($0) ?? "" })
+            if let read = columnsRead?() { isSkipped = (0..<row.count).map { !read.contains($0) } }
             if stopsAfterHeader { throw HeaderRead() }
         } else {
             guard row.count == headerCount else {
@@ -252,10 +306,7 @@ struct CSVParseState: ~Copyable {
 
     private func checkUTF8(_ row: SourceRow) throws {
         for column in 0..<row.count where String(validating: row.bytes(column), as: UTF8.self) == nil {
-            throw FileReadError(
-                SourceLocation(file: file, line: recordLine, field: "column \(column + 1)"),
-                "the file is not valid UTF-8: save it as UTF-8 (in a spreadsheet: CSV UTF-8)",
-                input: String(decoding: row.bytes(column), as: UTF8.self))
+            throw Self.notUTF8(file: file, line: recordLine, column: column, bytes: UnsafeRawBufferPointer(row.bytes(column)))
         }
     }
 }

@@ -95,6 +95,7 @@ public struct TabularImporter: SourceImporter {
         }
         let reader = CSVReader(path: file.path, displayName: file.displayName, separator: separator)
         reader.onProgress = progress
+        reader.columnsRead = { bound?.columnsRead }
         return try reader.read(header: onHeader, row: { record in if bound != nil { try row(record) } }, resumingAt: resume)
     }
 }

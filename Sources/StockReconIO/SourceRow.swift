@@ -46,6 +46,8 @@ struct RecordBuffer: ~Copyable {
     var fieldEnds = GrowableBuffer<Int>(capacity: 64)
 
     var isEmpty: Bool { fieldEnds.isEmpty }
+    /// Fields so far.
+    var count: Int { fieldEnds.count }
 
     mutating func append(_ raw: UnsafeRawBufferPointer) {
         bytes.append(raw)
@@ -83,20 +85,22 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     mutating func removeAll() { count = 0 }
 
+    @inline(__always)
     mutating func append(_ value: Element) {
-        reserve(count + 1)
+        if count == capacity { grow(to: count + 1) }
         storage[count] = value
         count += 1
     }
 
+    @inline(__always)
     mutating func append(_ raw: UnsafeRawBufferPointer) where Element == UInt8 {
-        reserve(count + raw.count)
+        if count + raw.count > capacity { grow(to: count + raw.count) }
         if let base = raw.baseAddress { (storage + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: raw.count) }
         count += raw.count
     }
 
-    private mutating func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
+    @inline(never)
+    private mutating func grow(to needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let bigger = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)

@@ -151,4 +151,32 @@ import Testing
         }
         if outcomes.count < 2 { print("note: the sheet always \(outcomes.first == 0 ? "landed first" : "was refused"); the race was not straddled") }
     }
+
+    /// Two counters handing in the same file at once: one adds it, the other's copy is the
+    /// duplicate it is (not a raw UNIQUE failure), and both runs end.
+    @Test(arguments: Backend.available) func theSameSheetAddedTwiceAtOnceCountsOnce(_ backend: Backend) throws {
+        let scratch = Scratch(backend)
+        try Self.setUp(scratch)
+        var text = "variant_id,location_id,counted_quantity\n"
+        for index in 0..<4_000 { text += "\(["1001", "1002"][index % 2]),WH-MAIN,1\n" }
+        let sheet = scratch.file("same.csv", text)
+        for count in 1...Self.tries {
+            let start = try Binary.run([
+                "count", "start", "--tenant", "t", "--org", "acme", "--type", "SPOT", "--name", "s\(count)", "--location", "WH-MAIN",
+                "--user", "alice", "--db", scratch.database,
+            ])
+            #expect(start.status == 0, "\(start.stderr)")
+            let add = ["count", "add", String(count), "--tenant", "t", "--user", "bob", sheet]
+            let statuses = try Self.race([add, add], database: scratch.database)
+            #expect(statuses == [0, 0], "count \(count): \(statuses)")
+            #expect(try scratch.query("SELECT count(*) FROM count_sheets WHERE count = \(count)") == "1")
+            #expect(try scratch.query("SELECT count(*) FROM count_lines WHERE count = \(count)") == "4000")
+            #expect(try scratch.query("SELECT count(*) FROM runs WHERE finished_at IS NULL") == "0")
+            let cancel = try Binary.run(["count", "cancel", String(count), "--tenant", "t", "--user", "alice", "--db", scratch.database])
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+        }
+        // Of each pair of runs, one counted the sheet's rows and the other found them duplicate.
+        #expect(try scratch.query("SELECT count(*) FROM runs WHERE command LIKE 'count add%' AND pending = 4000") == String(Self.tries))
+        #expect(try scratch.query("SELECT count(*) FROM runs WHERE command LIKE 'count add%' AND duplicate = 4000") == String(Self.tries))
+    }
 }

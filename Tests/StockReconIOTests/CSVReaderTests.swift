@@ -82,6 +82,27 @@ func readAll(_ path: String) throws -> (header: [String], rows: [(line: Int, rec
         }
     }
 
+    @Test func columnsRowsDoNotReadAreLeftEmptyButStillCheckedAndCounted() throws {
+        let path = directory.file("skip.csv", "a,b,c\n1,\"two\nlines\",x\n2,skipped,y\n")
+        var rows: [(line: Int, a: String?, b: String?, c: String?)] = []
+        let reader = CSVReader(path: path)
+        reader.columnsRead = { [0, 2] }
+        try reader.read(header: { _ in }, row: { rows.append(($0.line, $0.text(0), $0.text(1), $0.text(2))) })
+        #expect(rows.map(\.line) == [2, 4])  // the skipped column's newline still counts
+        #expect(rows.map(\.a) == ["1", "2"] && rows.map(\.c) == ["x", "y"])
+        #expect(rows.allSatisfy { $0.b == nil || $0.b == "" })
+
+        let latin1 = directory.file("skip-latin1.csv", bytes: Array("a,b\n1,ok\n2,caf".utf8) + [0xE9] + Array("\n".utf8))
+        let skipping = CSVReader(path: latin1)
+        skipping.columnsRead = { [0] }
+        #expect {
+            try skipping.read(header: { _ in }, row: { _ in })
+        } throws: { error in
+            guard let error = error as? FileReadError else { return false }
+            return error.location.line == 3 && error.location.field == "column 2" && error.message.contains("UTF-8")
+        }
+    }
+
     @Test func refusesAnEmptyFile() {
         #expect(throws: FileReadError.self) { _ = try readAll(directory.file("empty.csv", "")) }
     }
