@@ -38,6 +38,19 @@ struct CatalogRowCheck: Sendable {
         return facts
     }
 
+    /// The location a name names (`location_by: name`): one location of that name, else a problem.
+    func location(named name: String, at location: SourceLocation, into problems: inout [Diagnostic]) -> Int64? {
+        if let key = catalog.locationKey(named: name) { return key }
+        let sharing = catalog.locationIDs(sharingName: name)
+        problems.append(Diagnostic(
+            .unknownLocation, at: location,
+            sharing.isEmpty
+                ? "no location is named \(name) in the catalog: check the name, or load the location with `stockrecon catalog import`"
+                : "locations \(sharing.joined(separator: ", ")) are all named \(name): name one by its location_id",
+            input: name))
+        return nil
+    }
+
     /// The location `text` names, else `fallback`, else the org's default one; a
     /// location-aware variant must name one. Nil (with a problem) when none fits.
     func location(

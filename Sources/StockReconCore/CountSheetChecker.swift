@@ -154,16 +154,7 @@ public struct CountSheetChecker: Sendable {
     ) -> Int64? {
         var named: Int64?
         if let name = row.locationName {
-            guard let key = catalog.locationKey(named: name) else {
-                let sharing = catalog.locationIDs(sharingName: name)
-                problems.append(Diagnostic(
-                    .unknownLocation, at: at("location"),
-                    sharing.isEmpty
-                        ? "no location is named \(name) in the catalog: check the name, or load the location with `stockrecon catalog import`"
-                        : "locations \(sharing.joined(separator: ", ")) are all named \(name): name one by its location_id",
-                    input: name))
-                return nil
-            }
+            guard let key = rows.location(named: name, at: at("location"), into: &problems) else { return nil }
             named = key
         }
         guard let resolved = named ?? rows.location(row.locationID, fallback: scope, variant: variant, at: at, into: &problems) else {

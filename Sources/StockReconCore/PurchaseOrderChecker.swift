@@ -8,6 +8,8 @@ public struct PurchaseOrderRow: Sendable {
     /// The variant and the column that named it.
     public var variant: (column: String, key: String, kind: VariantKeyKind)?
     public var locationID: String?
+    /// Read through a mapping whose locations are named (`location_by: name`).
+    public var locationName: String?
     public var quantityOrdered: String?
     public var unitCost: String?
 
@@ -58,6 +60,7 @@ public struct PurchaseOrderChecker: Sendable {
         func at(_ field: String) -> SourceLocation { SourceLocation(file: row.file, line: row.line, field: field) }
         var problems = Diagnostic.nulBytes(
             in: [("po_number", row.poNumber), (row.variant?.column ?? "variant", row.variant?.key), ("location_id", row.locationID),
+                 ("location", row.locationName),
                  ("unit_cost", row.unitCost)], at: at)
         if row.poNumber == nil {
             problems.append(Diagnostic(.missingField, at: at("po_number"), "po_number is empty: every order line belongs to a purchase order"))
@@ -90,7 +93,8 @@ public struct PurchaseOrderChecker: Sendable {
         } else {
             problems.append(Diagnostic(.missingField, at: at("variant"), "no variant is named: fill in variant_id, sku, barcode or variant"))
         }
-        let location = rows.location(row.locationID, fallback: nil, variant: variant, at: at, into: &problems)
+        let location = row.locationName.map { rows.location(named: $0, at: at("location"), into: &problems) }
+            ?? rows.location(row.locationID, fallback: nil, variant: variant, at: at, into: &problems)
         guard problems.isEmpty, let po = row.poNumber, let variant, let location, let ordered else { return .failure(DiagnosticList(problems)) }
         return .success(OrderLine(poNumber: po, variant: variant.id, location: location, quantityOrdered: ordered, unitCostMinor: cost))
     }

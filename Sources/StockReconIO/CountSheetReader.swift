@@ -48,12 +48,7 @@ public enum CountSheetReader {
     private static func countRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> CountSheetRow {
         var counted = input.quantity?.string
         if let text = counted, input.source.isNoQuantity(text) { counted = nil }
-        if let text = counted, !mapping.numberStyle.isPlain || mapping.decimalMark == .comma {
-            // Counted quantities are read with a point: the file's own marks are made plain first.
-            var plain = mapping.numberStyle.plain(text, isMoney: false)
-            if mapping.decimalMark == .comma { plain = plain.replacingOccurrences(of: ",", with: ".") }
-            counted = plain
-        }
+        counted = counted.map { mapping.plainNumber($0, isMoney: false) }
         var row = CountSheetRow(
             file: file, line: input.line, countedQuantity: counted, batch: nil,
             reason: input.reasonCode?.string, notes: input.notes?.string)
@@ -66,5 +61,15 @@ public enum CountSheetReader {
         }
         if mapping.locationBy == .name { row.locationName = input.location?.string } else { row.locationID = input.location?.string }
         return row
+    }
+}
+
+extension ColumnMapping {
+    /// A number as the readers of count sheets and purchase orders take it (a point for
+    /// decimals, no grouping, no currency): the file's own marks made plain.
+    func plainNumber(_ text: String, isMoney: Bool) -> String {
+        guard !numberStyle.isPlain || decimalMark == .comma else { return text }
+        let plain = numberStyle.plain(text, isMoney: isMoney)
+        return decimalMark == .comma ? plain.replacingOccurrences(of: ",", with: ".") : plain
     }
 }

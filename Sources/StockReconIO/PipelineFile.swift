@@ -45,7 +45,7 @@ public enum PipelineFile {
     static let receivingKeys = ["over_receipt_tolerance", "price_variance_tolerance"]
     static let countKeys = ["review_over_value"]
     static let stageKinds = ["catalog", "import", "receive", "count", "report"]
-    static let receiveStageKeys = ["purchase_orders", "files", "mapping"]
+    static let receiveStageKeys = ["purchase_orders", "orders_mapping", "files", "mapping"]
     static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "mapping", "complete"]
     static let reportStageKeys = ["kind", "format", "output", "from", "to", "po"]
     static let reportFormats = ["md", "csv", "json", "html"]

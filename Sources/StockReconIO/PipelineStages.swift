@@ -43,6 +43,8 @@ public struct ReceiveStage: Sendable {
     public var purchaseOrders: [InputFile]
     /// Nil: the receipts format.
     public var mapping: ColumnMapping?
+    /// How the purchase orders are read (`orders_mapping:`); nil for their own columns.
+    public var ordersMapping: ColumnMapping?
 }
 
 extension PipelineFile {
@@ -101,18 +103,25 @@ extension PipelineFile {
         let orders = entries["purchase_orders"].map { matchFiles($0, paths: paths, reader: &reader) } ?? []
         let files = entries["files"].map { matchFiles($0, paths: paths, reader: &reader) } ?? []
         if orders == nil || files == nil { isComplete = false }
-        var mapping: ColumnMapping?
-        if let node = entries["mapping"], let name = reader.string(node) {
-            if let named = mappings[name] {
-                mapping = named.mapping
-            } else {
+        func named(_ key: String) -> ColumnMapping? {
+            guard let node = entries[key], let name = reader.string(node) else { return nil }
+            guard let named = mappings[name] else {
                 reader.problem(node, "no mapping named `\(name)`: name it under `mappings:` first")
                 isComplete = false
+                return nil
             }
+            return named.mapping
+        }
+        let mapping = named("mapping")
+        let ordersMapping = named("orders_mapping")
+        if let node = entries["orders_mapping"], entries["purchase_orders"] == nil {
+            reader.problem(node, "`orders_mapping:` reads the stage's `purchase_orders:`: name them too")
+            isComplete = false
         }
         guard isComplete, let orders, let files else { return nil }
         let label = mapping.map { "receive --mapping \($0.name)" } ?? "receive"
-        return PipelineStage(work: .receive(ReceiveStage(purchaseOrders: orders, mapping: mapping)), files: files, label: label)
+        let stage = ReceiveStage(purchaseOrders: orders, mapping: mapping, ordersMapping: ordersMapping)
+        return PipelineStage(work: .receive(stage), files: files, label: label)
     }
 
     static func readReportStage(_ body: Node, paths: PathResolver, reader: inout ConfigurationReader) -> PipelineStage? {

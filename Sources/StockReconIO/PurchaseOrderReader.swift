@@ -25,4 +25,30 @@ public enum PurchaseOrderReader {
                 locationID: values["location_id"], quantityOrdered: values["quantity_ordered"], unitCost: values["unit_cost"])
         }
     }
+
+    /// Reads a purchase orders file through a mapping (`receive --orders-mapping`, a receive
+    /// stage's `orders_mapping:`), a row at a time: `reference` is the PO number, `quantity`
+    /// the units ordered, `unit_cost` the order's cost, the location by id or by name.
+    public static func forEach(_ input: InputFile, mapping: ColumnMapping, _ body: (PurchaseOrderRow) throws -> Void) throws {
+        try Transcoding.withUTF8(input, encoding: mapping.encoding) { file in
+            var bound: BoundMapping?
+            try Importers.importer(for: file, mapping: mapping).extract(
+                file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
+                row: { source in
+                    guard let bound else { return }
+                    for each in bound.inputs(from: source) { try body(orderRow(each, file: input.displayName, mapping: mapping)) }
+                })
+        }
+    }
+
+    private static func orderRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> PurchaseOrderRow {
+        let key = input.variantKey
+        var row = PurchaseOrderRow(
+            file: file, line: input.line, poNumber: input.reference?.string,
+            variant: input.variant.map { (column: key.name, key: $0.string, kind: key.kind) }, locationID: nil,
+            quantityOrdered: input.quantity.map { mapping.plainNumber($0.string, isMoney: false) },
+            unitCost: input.unitCost.map { mapping.plainNumber($0.string, isMoney: true) })
+        if mapping.locationBy == .name { row.locationName = input.location?.string } else { row.locationID = input.location?.string }
+        return row
+    }
 }

@@ -104,6 +104,7 @@ public struct PipelineRunner {
                         tenantID: pipeline.tenantID, orgID: pipeline.orgID, userID: pipeline.userID ?? userID,
                         purchaseOrders: receive.purchaseOrders, files: stage.files, mapping: receive.mapping ?? .receipts,
                         rules: pipeline.rules, receiving: pipeline.receiving, isDryRun: isDryRun)
+                    request.ordersMapping = receive.ordersMapping
                     request.pipeline = pipeline.file
                     request.pipelineRun = pipelineRun
                     let received = try Receiving(store: store, progress: progress).run(request, in: db, isDryRun: isDryRun)

@@ -11,6 +11,8 @@ public struct ReceiveRequest: Sendable {
     public var files: [InputFile]
     /// How to read the receipt files: the receipts format, or a mapping file's.
     public var mapping: StockReconCore.ColumnMapping
+    /// How to read the purchase orders: nil for their own columns (`po_number`, …), or a mapping's.
+    public var ordersMapping: StockReconCore.ColumnMapping?
     public var rules: AdjustmentRules
     public var receiving: ReceivingPolicy
     public var isDryRun: Bool
@@ -60,6 +62,9 @@ public struct Receiving {
         if request.mapping.requiresEveryNamedColumn {
             try Importers.checkHeaders(of: request.files, mapping: request.mapping)
         }
+        if let orders = request.ordersMapping, orders.requiresEveryNamedColumn {
+            try Importers.checkHeaders(of: request.purchaseOrders, mapping: orders)
+        }
         return try running(store, "receiving", isDryRun: request.isDryRun) { db in try run(request, in: db, isDryRun: request.isDryRun) }
     }
 
@@ -90,7 +95,7 @@ public struct Receiving {
         try report.loadEach(request.purchaseOrders, run: context.run, tenantID: context.tenantID, in: db, isDryRun: isDryRun) { file in
             var loaded = FileLoad()
             var lines: [OrderLine] = []
-            for row in try PurchaseOrderReader.read(file) {
+            func take(_ row: PurchaseOrderRow) {
                 switch checker.check(row) {
                 case .success(let line):
                     lines.append(line)
@@ -99,6 +104,11 @@ public struct Receiving {
                     loaded.diagnostics += problems.diagnostics
                     loaded.counts.count(.rejected)
                 }
+            }
+            if let mapping = request.ordersMapping {
+                try PurchaseOrderReader.forEach(file, mapping: mapping, take)
+            } else {
+                for row in try PurchaseOrderReader.read(file) { take(row) }
             }
             loaded.write = { try Store.upsertOrderLines(lines, tenant: context.tenant, in: db) }
             return loaded

@@ -14,6 +14,10 @@ struct ReceiveCommand: ParsableCommand {
     var purchaseOrders: [String] = []
     @Option(help: "A mapping file (YAML) for receipts in another layout (its `reference` column is the PO number).")
     var mapping: String?
+    @Option(
+        name: .customLong("orders-mapping"),
+        help: "A mapping file (YAML) for purchase orders in another layout: `reference` is the PO number, `quantity` the units ordered.")
+    var ordersMapping: String?
     @Option(help: "Received above ordered by more than this waits for a manager (default 0%).")
     var overReceiptTolerance = "0%"
     @Option(help: "A unit cost off the order's by more than this is flagged (default 0%).")
@@ -25,6 +29,7 @@ struct ReceiveCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty, purchaseOrders.isEmpty { throw ValidationError("give receipt files, or --purchase-orders FILE, or both") }
+        if ordersMapping != nil, purchaseOrders.isEmpty { throw ValidationError("--orders-mapping reads --purchase-orders FILE: give one") }
         for (name, text) in [("--over-receipt-tolerance", overReceiptTolerance), ("--price-variance-tolerance", priceVarianceTolerance)] {
             if Percentage.basisPoints(text) == nil { throw ValidationError("\(name) must be a percentage such as 2.5%, not \(text)") }
         }
@@ -46,6 +51,7 @@ struct ReceiveCommand: ParsableCommand {
                 request.mapping = try MappingFile.load(path: mapping)
                 request.mapping.requiresPositiveQuantity = true
             }
+            request.ordersMapping = try ordersMapping.map { try MappingFile.load(path: $0) }
             var progress: ProgressHandler?
             if ProgressBar.isWanted {
                 let bar = ProgressBar()

@@ -53,6 +53,56 @@ import Testing
         #expect(try Binary.run(["runs", "--tenant", "acme"] + db).stdout.contains("receive --purchase-orders"))
     }
 
+    /// A supplier's purchase orders in its own layout (`;`, decimal comma, thousands, €, warehouses
+    /// by name) load through a mapping, from the command line and from a pipeline, the same
+    /// order lines as the file in stockrecon's own columns; a row naming no known warehouse is
+    /// rejected at its line and field.
+    @Test(arguments: Backend.available) func purchaseOrdersReadThroughAMapping(_ backend: Backend) throws {
+        let orders = "fixtures/receiving/mapped/bestellungen-2026-11.csv"
+        let mapping = "pipelines/mappings/supplier-orders.yaml"
+        let lines = "SELECT po_number || ' ' || variant_id || ' ' || location_id || ' ' || quantity_ordered || ' ' || unit_cost_minor "
+            + "FROM purchase_orders ORDER BY po_number, variant_id, location_id"
+        let canonical = Scratch(backend)
+        #expect(try Binary.run(["catalog", "import", "--tenant", "acme"] + Binary.fixtureCatalog + ["--db", canonical.database]).status == 0)
+        #expect(try Binary.run([
+            "receive", "--tenant", "acme", "--org", "acme", "--purchase-orders", "fixtures/receiving/po-2026-11.csv", "--db", canonical.database,
+        ]).status == 0)
+
+        let scratch = Scratch(backend)
+        let db = ["--db", scratch.database]
+        #expect(try Binary.run(["catalog", "import", "--tenant", "acme"] + Binary.fixtureCatalog + db).status == 0)
+        let result = try Binary.run([
+            "receive", "--tenant", "acme", "--org", "acme", "--purchase-orders", orders, "--orders-mapping", mapping, "--json",
+        ] + db)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains(#""rows":7,"loaded":6,"rejected":1"#), "\(result.stdout)")
+        let rejected = try scratch.query("SELECT source_line || ' ' || field || ' ' || type || ' ' || input FROM rejections WHERE run_id = 2")
+        #expect(rejected == "8 location unknown_location Nowhere")
+        let loaded = try scratch.query(lines).split(separator: "\n")
+        let expected = try canonical.query(lines).split(separator: "\n")
+        #expect(Array(loaded.filter { !$0.hasPrefix("PO-7792") }) == expected)
+        #expect(loaded.contains("PO-7792 1002 WH-BACK 1200 102450"))
+        let missing = try Binary.run(["receive", "--tenant", "acme", "--org", "acme", "--orders-mapping", mapping, "x.csv"] + db)
+        #expect(missing.status == 64 && missing.stderr.contains("--orders-mapping reads --purchase-orders"))
+
+        let pipelined = Scratch(backend)
+        let root = FileManager.default.currentDirectoryPath
+        let pipeline = pipelined.file("orders.yaml", """
+            tenant: acme
+            org: acme
+            user: bob
+            mappings:
+              supplier: \(root)/\(mapping)
+            stages:
+              - catalog: [\(root)/fixtures/catalog/*.csv]
+              - receive: {purchase_orders: [\(root)/\(orders)], orders_mapping: supplier}
+            """)
+        let run = try Binary.run(["run", pipeline, "--db", pipelined.database])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let viaPipeline = try pipelined.query(lines)
+        #expect(try viaPipeline == scratch.query(lines))
+    }
+
     /// A receive killed at any point leaves whole files: rerun, the order lines and the ledger
     /// are those of one clean run.
     @Test func aKilledReceiveLeavesWholeFiles() throws {
