@@ -148,6 +148,17 @@ public struct ColumnMapping: Sendable {
     public var sheet: String?
     /// The columns that may name the variant, tried in order in each row: the first filled one names it.
     public var variantColumns: [VariantColumn]
+    /// Headers a file must have to be read by this mapping though no field reads them
+    /// (`required_columns`: what tells one system's layout from another's).
+    public var requiredHeaders: [String] = []
+    /// Columns a header may lack even where every named column is required (a fallback variant column).
+    public var optionalColumns: Set<String> = []
+    /// A regular expression whose first group is the variant's key inside its cell (Odoo's
+    /// `[CODE] Name`); a cell it does not match is taken whole.
+    public var variantPattern: String?
+    /// Cells that a spreadsheet kept as text with a leading `'` (WooCommerce): the `'` is not
+    /// part of an id or a number.
+    public var dropsApostropheGuard = false
     /// The header names of the other fields, tried in order in each row.
     public var columns: [MappedField: [String]]
     public var quantityIs: QuantityMeaning = .delta

@@ -19,6 +19,9 @@ extension ColumnMapping {
             "no_quantity " + noQuantityValues.sorted().joined(separator: ",") + " blank_unchanged=\(isBlankQuantityUnchanged)",
         ]
         lines.append("fill_down " + fillDown.joined(separator: ","))
+        // Settings added later are written only when set: a mapping without them keeps its meaning.
+        if let variantPattern { lines.append("variant_pattern \(variantPattern)") }
+        if dropsApostropheGuard { lines.append("apostrophe_guard") }
         lines.append("quantity_columns " + (quantityColumns?.description ?? ""))
         for field in MappedField.allCases {
             lines.append("column \(field.rawValue) " + names(field).joined(separator: ",") + " default " + (defaults[field] ?? ""))

@@ -26,6 +26,8 @@ public final class BoundMapping: @unchecked Sendable {
     /// Whether a column of its own holds `occurred_at`'s time of day, and the two joined.
     private let hasTimeColumn: Bool
     private var joinedTimestamp = GrowableBuffer<UInt8>(capacity: 64)
+    /// `variant_pattern`, compiled once.
+    private let variantExpression: NSRegularExpression?
     /// A wide sheet's quantity columns: each column, its header, and its location as bytes.
     private let wideColumns: [(column: Int, header: String, location: UnsafeMutableBufferPointer<UInt8>)]
 
@@ -69,6 +71,7 @@ public final class BoundMapping: @unchecked Sendable {
         transactionTypes = mapping.transactionTypes
         fillDownColumns = Set(mapping.fillDown.compactMap { columns[$0] })
         hasTimeColumn = mapping.names(.occurredTime).contains(where: has)
+        variantExpression = mapping.variantPattern.flatMap { try? NSRegularExpression(pattern: $0) }
         wideColumns = try mapping.quantityColumns.map { try Self.bindWide($0, header: header, columns: columns, file: file) } ?? []
     }
 
@@ -147,8 +150,11 @@ public final class BoundMapping: @unchecked Sendable {
         for field in mapping.requiredFields where !mapping.names(field).contains(where: has) {
             missing.append(mapping.names(field).joined(separator: " or "))
         }
+        missing += mapping.requiredHeaders.filter { !has($0) }
         if mapping.requiresEveryNamedColumn {
-            for name in mapping.allColumnNames where !has(name) && !missing.contains(name) { missing.append(name) }
+            for name in mapping.allColumnNames where !has(name) && !missing.contains(name) && !mapping.optionalColumns.contains(name) {
+                missing.append(name)
+            }
         }
         return missing
     }
@@ -159,7 +165,7 @@ public final class BoundMapping: @unchecked Sendable {
         guard !missing.isEmpty else { return }
         if mapping.requiresEveryNamedColumn {
             // A mapping file names columns this file lacks: the mistake is in the mapping's line.
-            let names = mapping.allColumnNames.filter { !has($0) }
+            let names = mapping.allColumnNames.filter { !has($0) && !mapping.optionalColumns.contains($0) }
             throw ConfigurationError(names.map { name in
                 let origin = mapping.origins[name]
                 return ConfigurationProblem(
@@ -195,9 +201,27 @@ public final class BoundMapping: @unchecked Sendable {
         let position = field.position
         for index in fieldColumnStarts[position] ..< fieldColumnStarts[position + 1] {
             let column = fieldColumns[index]
-            if let text = field.isFreeText ? row.raw(column) : row.trimmed(column) { return text }
+            if let text = field.isFreeText ? row.raw(column) : row.trimmed(column).map(unguarded) { return text }
         }
         return defaults[position].map { BorrowedText(UnsafeBufferPointer($0)) }
+    }
+
+    /// An id or number without the `'` a spreadsheet guarded it with (`apostrophe_guard`).
+    private func unguarded(_ text: BorrowedText) -> BorrowedText {
+        guard mapping.dropsApostropheGuard, text.bytes.first == UInt8(ascii: "'") else { return text }
+        return BorrowedText(UnsafeBufferPointer(rebasing: text.bytes.dropFirst()))
+    }
+
+    /// The variant's key inside its cell (`variant_pattern`'s first group), else the cell.
+    private func variantKey(in text: BorrowedText) -> BorrowedText {
+        guard let variantExpression else { return text }
+        let string = text.string
+        guard let match = variantExpression.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)),
+              match.numberOfRanges > 1, let group = Range(match.range(at: 1), in: string) else { return text }
+        let start = string.utf8.distance(from: string.startIndex, to: group.lowerBound)
+        let end = string.utf8.distance(from: string.startIndex, to: group.upperBound)
+        guard start < end, end <= text.bytes.count else { return text }
+        return BorrowedText(UnsafeBufferPointer(rebasing: text.bytes[start ..< end]))
     }
 
     /// `occurred_at`, with its time of day joined after a space where a column of its own holds it.
@@ -232,8 +256,8 @@ public final class BoundMapping: @unchecked Sendable {
         let row = fillDownColumns.isEmpty ? row : filled(row)
         var input = AdjustmentInput<BorrowedText>(source: source, line: row.line, record: row.record)
         for (alternative, column) in variantColumns.enumerated() {
-            if let text = row.trimmed(column) {
-                input.variant = text
+            if let text = row.trimmed(column).map(unguarded) {
+                input.variant = variantKey(in: text)
                 input.variantColumn = alternative
                 break
             }

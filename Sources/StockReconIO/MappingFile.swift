@@ -8,6 +8,7 @@ public enum MappingFile {
     static let topLevelKeys = [
         "separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes",
         "thousands_separator", "currency", "no_quantity", "blank_quantity", "encoding", "fill_down", "time_format",
+        "apostrophe_guard", "required_columns",
     ]
     /// The `columns:` keys and the fields they fill.
     static let columnKeys: [String: MappedField] = [
@@ -15,7 +16,9 @@ public enum MappingFile {
         "reason_description": .reasonDescription, "reference": .reference, "unit_cost": .unitCost,
         "occurred_at": .occurredAt, "occurred_time": .occurredTime, "notes": .notes, "idempotency_key": .idempotencyKey,
     ]
-    static let columnSettings = ["variant_by", "quantity_is", "location_by", "quantity_columns"]
+    static let columnSettings = [
+        "variant_by", "quantity_is", "location_by", "quantity_columns", "variant_fallback", "variant_fallback_by", "variant_pattern",
+    ]
 
     public static func load(path: String, displayName: String? = nil) throws -> ColumnMapping {
         let name = displayName ?? path
@@ -117,6 +120,10 @@ public enum MappingFile {
             default: .utf8
             }
         }
+        if let node = top["apostrophe_guard"], let value = reader.bool(node) { mapping.dropsApostropheGuard = value }
+        if let node = top["required_columns"] {
+            mapping.requiredHeaders = ConfigurationReader.items(node).compactMap { reader.string($0) }
+        }
         if let node = top["blank_quantity"], let value = reader.choice(node, ["unchanged", "missing"]) {
             mapping.isBlankQuantityUnchanged = value == "unchanged"
         }
@@ -143,6 +150,7 @@ public enum MappingFile {
                 mapping.columns[field] = [header]
             }
         }
+        readVariantSettings(columns, into: &mapping, reader: &reader)
         if let wide = columns["quantity_columns"] {
             mapping.quantityColumns = readWideColumns(wide, reader: &reader)
             if let wide = mapping.quantityColumns { mapping.locationBy = wide.locationBy }
@@ -155,6 +163,29 @@ public enum MappingFile {
         }
         for required in ["variant", "quantity"] where columns[required] == nil && !(required == "quantity" && columns["quantity_columns"] != nil) {
             reader.problem(node, "columns has no `\(required):`: name the header that holds the \(required)")
+        }
+    }
+
+    /// `variant_fallback:` (a column that names the variant where the first is blank, by
+    /// `variant_fallback_by:`, and that a file may lack) and `variant_pattern:`.
+    private static func readVariantSettings(_ columns: ConfigurationReader.Members, into mapping: inout ColumnMapping, reader: inout ConfigurationReader) {
+        if let node = columns["variant_fallback"], let header = reader.string(node) {
+            var kind = VariantKeyKind.variantID
+            if let byNode = columns["variant_fallback_by"], let value = reader.choice(byNode, VariantKeyKind.allCases.map(\.rawValue)) {
+                kind = VariantKeyKind(rawValue: value) ?? .variantID
+            }
+            mapping.variantColumns.append(VariantColumn(header, kind))
+            mapping.optionalColumns.insert(header)
+            mapping.origins[header] = reader.location(node)
+        } else if let node = columns["variant_fallback_by"] {
+            reader.problem(node, "variant_fallback_by says how `variant_fallback:` names the variant: name that column too")
+        }
+        if let node = columns["variant_pattern"], let pattern = reader.string(node) {
+            if let expression = try? NSRegularExpression(pattern: pattern), expression.numberOfCaptureGroups >= 1 {
+                mapping.variantPattern = pattern
+            } else {
+                reader.problem(node, "variant_pattern must be a regular expression whose first group is the key, such as \"^\\[([^]]+)\\]\"")
+            }
         }
     }
 

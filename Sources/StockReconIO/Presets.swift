@@ -21,6 +21,10 @@ public enum Presets {
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
 
+    /// Any header but Shopify's own columns (of every layout) is a location's: the group is its name.
+    static let shopifyOldestLocation = #"^(?!(?:Handle|Title|Option[123] (?:Name|Value)|SKU|HS Code|COO|Location|Bin name|"#
+        + #"(?:Incoming|Unavailable|Committed|Available)(?: \\(not editable\\))?|On hand(?: \\((?:current|new)\\))?)$)(.+)$"#
+
     /// The definitions, each a mapping file's text (and a second one for the count role).
     static let definitions: [(name: String, source: String, books: String, counts: String?)] = [
         (
@@ -64,6 +68,32 @@ public enum Presets {
             nil
         ),
         (
+            "shopify-inventory-oldest",
+            "Shopify: the oldest inventory export (…,Option3 Value,SKU, then one column of Available per location, named by it)",
+            """
+            no_quantity: [not stocked]
+            blank_quantity: unchanged
+            required_columns: [Handle, Title, Option1 Name, Option1 Value]
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity_is: on_hand
+              quantity_columns:
+                pattern: "\(shopifyOldestLocation)"
+                location_by: name
+            """,
+            """
+            no_quantity: [not stocked]
+            required_columns: [Handle, Title, Option1 Name, Option1 Value]
+            columns:
+              variant: SKU
+              variant_by: sku
+              quantity_columns:
+                pattern: "\(shopifyOldestLocation)"
+                location_by: name
+            """
+        ),
+        (
             "erpnext-stock-reconciliation",
             "ERPNext: Stock Reconciliation, Data Import template (a document's cells on its first row)",
             """
@@ -98,6 +128,7 @@ public enum Presets {
             columns:
               variant: Product
               variant_by: any
+              variant_pattern: '^\\[([^\\]]+)\\]'
               quantity: Quantity
               quantity_is: on_hand
               location: Location
@@ -107,6 +138,7 @@ public enum Presets {
             columns:
               variant: Product
               variant_by: any
+              variant_pattern: '^\\[([^\\]]+)\\]'
               quantity: Counted Quantity
               location: Location
               location_by: name
@@ -121,6 +153,8 @@ public enum Presets {
             columns:
               variant: SKU
               variant_by: sku
+              variant_fallback: GTIN
+              variant_fallback_by: barcode
               unit_cost: Default Unit Cost
               quantity_is: on_hand
               quantity_columns:
@@ -131,6 +165,8 @@ public enum Presets {
             columns:
               variant: SKU
               variant_by: sku
+              variant_fallback: GTIN
+              variant_fallback_by: barcode
               quantity_columns:
                 pattern: "New Quantity (.+)"
                 location_by: name
@@ -157,9 +193,12 @@ public enum Presets {
             "WooCommerce: Products > Export (Stock blank where stock is not managed)",
             """
             blank_quantity: unchanged
+            apostrophe_guard: true
             columns:
               variant: SKU
               variant_by: sku
+              variant_fallback: "GTIN, UPC, EAN, or ISBN"
+              variant_fallback_by: barcode
               quantity: Stock
               quantity_is: on_hand
             """,

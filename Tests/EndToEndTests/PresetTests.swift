@@ -8,10 +8,14 @@ import Testing
     static let books: [(preset: String, counts: String, balances: String)] = [
         ("shopify-inventory", #""rows":4,"posted":3,"pending":0,"rejected":0,"unchanged":1"#, "1001@WH-MAIN=5;1002@WH-MAIN=6;1003@STORE-1=3"),
         ("shopify-inventory-older", #""rows":3,"posted":2,"pending":0,"rejected":0,"unchanged":1"#, "1001@WH-MAIN=4;1002@WH-MAIN=6"),
+        ("shopify-inventory-oldest", #""rows":6,"posted":3,"pending":0,"rejected":0,"unchanged":3"#, "1001@WH-MAIN=4;1002@WH-MAIN=6;1003@STORE-1=3"),
         ("erpnext-stock-reconciliation", #""rows":3,"posted":3,"pending":0,"rejected":0,"unchanged":0"#, "1001@WH-MAIN=4;1002@WH-MAIN=4;1003@WH-BACK=5"),
         ("odoo-quant", #""rows":3,"posted":3,"pending":0,"rejected":0,"unchanged":0"#, "1001@WH-MAIN=4;1002@WH-MAIN=6;1003@STORE-1=3"),
-        ("woocommerce", #""rows":3,"posted":2,"pending":0,"rejected":0,"unchanged":1"#, "1001@WH-MAIN=4;1004@WH-MAIN=3"),
-        ("square-item-library", #""rows":6,"posted":4,"pending":0,"rejected":0,"unchanged":2"#, "1001@WH-MAIN=5;1002@STORE-1=1;1002@WH-MAIN=6;1003@STORE-1=3"),
+        // A `'`-guarded SKU, and a product without SKU named by its (guarded) GTIN.
+        ("woocommerce", #""rows":4,"posted":3,"pending":0,"rejected":0,"unchanged":1"#, "1001@WH-MAIN=4;1002@WH-MAIN=2;1004@WH-MAIN=3"),
+        // A variation without SKU is named by its GTIN (written with a GTIN-14's leading zero).
+        ("square-item-library", #""rows":8,"posted":5,"pending":0,"rejected":0,"unchanged":3"#,
+         "1001@WH-MAIN=5;1002@STORE-1=1;1002@WH-MAIN=6;1003@STORE-1=3;1004@WH-MAIN=3"),
         ("lightspeed-x-series", #""rows":4,"posted":2,"pending":0,"rejected":0,"unchanged":2"#, "1001@STORE-1=-2;1001@WH-MAIN=4"),
     ]
 
@@ -64,13 +68,13 @@ import Testing
         #expect(books.stderr.contains("read as square-item-library"), "\(books.stderr)")
         // Again: each location column's row is its own, and a duplicate.
         let again = try Binary.run(["import", "--org", "acme", "--format", "square-item-library", "--json", "fixtures/presets/square-item-library.csv"] + db)
-        #expect(again.stdout.contains(#""rows":6,"posted":0,"pending":0,"rejected":0,"unchanged":0,"duplicate":6"#), "\(again.stdout)")
+        #expect(again.stdout.contains(#""rows":8,"posted":0,"pending":0,"rejected":0,"unchanged":0,"duplicate":8"#), "\(again.stdout)")
         #expect(try Binary.run(["count", "start", "--org", "acme", "--type", "FULL", "--name", "Square", "--user", "alice"] + db).status == 0)
         let added = try Binary.run(["count", "add", "1", "--user", "bob", "--format", "square-item-library", "--json", "fixtures/presets/square-item-library.csv"] + db)
-        #expect(added.stdout.contains(#""rows":6,"posted":0,"pending":3,"rejected":0,"unchanged":3"#), "\(added.stdout) \(added.stderr)")
+        #expect(added.stdout.contains(#""rows":8,"posted":0,"pending":4,"rejected":0,"unchanged":4"#), "\(added.stdout) \(added.stderr)")
         let completed = try Binary.run(["count", "complete", "1", "--apply", "--user", "alice", "--json"] + db)
         #expect(completed.stdout.contains(#""missing_value_minor":-1200,"excess_value_minor":8990,"net_variance_minor":7790"#), "\(completed.stdout)")
-        #expect(try Self.balances(scratch) == "1001@WH-MAIN=6;1002@STORE-1=1;1002@WH-MAIN=6;1003@STORE-1=2")
+        #expect(try Self.balances(scratch) == "1001@WH-MAIN=6;1002@STORE-1=1;1002@WH-MAIN=6;1003@STORE-1=2;1004@WH-MAIN=3")
     }
 
     @Test func formatsListsEveryFormatAndPresetWithItsHeaders() throws {
@@ -95,6 +99,11 @@ import Testing
         let shopify = try Binary.run(["import", "--org", "acme", "--json", "fixtures/presets/shopify-inventory.csv"] + db)
         #expect(shopify.status == 0, "\(shopify.stderr)")
         #expect(shopify.stderr.contains("read as shopify-inventory (header of fixtures/presets/shopify-inventory.csv)"))
+        // Each of Shopify's three layouts fits its own preset only.
+        for layout in ["shopify-inventory-older", "shopify-inventory-oldest"] {
+            let read = try Binary.run(["import", "--org", "acme", "--dry-run", "fixtures/presets/\(layout).csv"] + db)
+            #expect(read.stderr.contains("read as \(layout) (header"), "\(layout): \(read.stderr)")
+        }
         let synq = try Binary.run(["import", "--org", "acme", "fixtures/imports/nightly-synq.csv"] + db)
         #expect(synq.stderr.contains("read as synq"), "\(synq.stderr)")
         let canonical = scratch.file("c.csv", "variant_id,quantity_after,transaction_type\n1002,9,set\n")

@@ -72,6 +72,42 @@ import StockReconStore
         #expect(throws: ConfigurationError.self) {
             _ = try MappingFile.parse("blank_quantity: zero\ncolumns: {variant: v, quantity: q}\n", file: "m.yaml")
         }
+        #expect {
+            _ = try MappingFile.parse("columns:\n  variant: v\n  quantity: q\n  variant_fallback_by: barcode\n", file: "m.yaml")
+        } throws: { error in
+            "\(error)".contains("m.yaml:4") && "\(error)".contains("variant_fallback")
+        }
+        #expect {
+            _ = try MappingFile.parse("columns:\n  variant: v\n  quantity: q\n  variant_pattern: \"no group\"\n", file: "m.yaml")
+        } throws: { error in
+            "\(error)".contains("m.yaml:4") && "\(error)".contains("first group")
+        }
+    }
+
+    /// `variant_fallback`, `variant_pattern` and `apostrophe_guard` name variants the way the
+    /// exports write them; an unmatched pattern takes the cell whole; free text keeps its `'`.
+    @Test(arguments: Backend.available) func variantsAsExportsWriteThem(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let report = try importing(fixture, """
+            apostrophe_guard: true
+            columns:
+              variant: Code
+              variant_by: sku
+              variant_pattern: '^\\[([^\\]]+)\\]'
+              variant_fallback: EAN
+              variant_fallback_by: barcode
+              quantity: Qty
+              notes: Note
+            """, """
+            Code,EAN,Qty,Note
+            [TENT] Trail tent,,1,'kept
+            ,'400,2,x
+            'TENT,,3,y
+            Plain,,4,z
+
+            """)
+        #expect(report.counts == OutcomeCounts(rows: 4, posted: 3, rejected: 1))
+        #expect(try fixture.balance("1001") == 6)
     }
 }
 
@@ -212,4 +248,5 @@ import StockReconStore
             _ = try MappingFile.parse("columns:\n  variant: Item\n  quantity_columns: {pattern: \"no group\"}\n", file: "w.yaml")
         }
     }
+
 }
