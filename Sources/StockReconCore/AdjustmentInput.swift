@@ -110,6 +110,8 @@ public struct AdjustmentInput<Text: InputText> {
     public var occurredAt: Text?
     /// The row's natural id (`idempotency_key`, `external_id`, a line item id), if any.
     public var naturalKey: Text?
+    /// The reading says this row changes nothing (a repeated item adding zero).
+    public var isUnchanged = false
 
     /// Inlinable, so that a reader's module builds its rows without generic value witnesses
     /// (unspecialized, this was about a tenth of the checking thread of a synq import).

@@ -76,6 +76,7 @@ public struct AdjustmentValidator: Sendable {
 
     private static func saysNoQuantity<Text: InputText>(_ input: AdjustmentInput<Text>) -> Bool {
         let source = input.source
+        if input.isUnchanged { return true }
         guard let quantity = input.quantity else { return source.isBlankQuantityUnchanged }
         return source.isNoQuantity(quantity)
     }

@@ -148,6 +148,10 @@ public struct ColumnMapping: Sendable {
     public var sheet: String?
     /// The columns that may name the variant, tried in order in each row: the first filled one names it.
     public var variantColumns: [VariantColumn]
+    /// Rows that set on-hand for an item (variant and location) a row of the same reference set
+    /// before add to it (`repeated_items: add`: ERPNext's batches of one item), rather than
+    /// set it again.
+    public var addsRepeatedItems = false
     /// Headers a file must have to be read by this mapping though no field reads them
     /// (`required_columns`: what tells one system's layout from another's).
     public var requiredHeaders: [String] = []

@@ -22,6 +22,7 @@ extension ColumnMapping {
         // Settings added later are written only when set: a mapping without them keeps its meaning.
         if let variantPattern { lines.append("variant_pattern \(variantPattern)") }
         if dropsApostropheGuard { lines.append("apostrophe_guard") }
+        if addsRepeatedItems { lines.append("repeated_items add") }
         lines.append("quantity_columns " + (quantityColumns?.description ?? ""))
         for field in MappedField.allCases {
             lines.append("column \(field.rawValue) " + names(field).joined(separator: ",") + " default " + (defaults[field] ?? ""))

@@ -22,6 +22,8 @@ public final class BoundMapping: @unchecked Sendable {
     /// Columns whose blank cells take the value above (`fill_down`), and the values kept.
     private let fillDownColumns: Set<Int>
     private var lastFilled: [Int: [UInt8]] = [:]
+    /// `repeated_items: add`: the items (reference, variant, location) a row has set.
+    private var itemsSet: Set<[UInt8]> = []
     private var filledRow = RecordBuffer()
     /// Whether a column of its own holds `occurred_at`'s time of day, and the two joined.
     private let hasTimeColumn: Bool
@@ -127,14 +129,33 @@ public final class BoundMapping: @unchecked Sendable {
     /// location, its column named in diagnostics, and a record number of its own (for exactly-once).
     public func inputs(from row: SourceRow) -> [AdjustmentInput<BorrowedText>] {
         guard !wideColumns.isEmpty else { return [input(from: row)] }
-        let base = input(from: row)
+        let base = input(from: row, addingRepeatedItems: false)
         return wideColumns.enumerated().map { index, wide in
             var each = base
             each.record = (row.record - 1) * wideColumns.count + index + 1
             each.quantity = row.trimmed(wide.column)
             each.location = BorrowedText(UnsafeBufferPointer(wide.location))
             each.wideQuantityColumn = wide.header
+            addRepeatedItem(&each)
             return each
+        }
+    }
+
+    /// `repeated_items: add`: a row setting an item that a row of its reference set before adds
+    /// to it (a change of its quantity; nothing when that is zero).
+    private func addRepeatedItem(_ input: inout AdjustmentInput<BorrowedText>) {
+        guard mapping.addsRepeatedItems, input.mode == .set, let variant = input.variant else { return }
+        var key: [UInt8] = []
+        for part: BorrowedText? in [input.reference, variant, input.location] {
+            if let part { key += part.bytes }
+            key.append(0x1F)
+        }
+        guard !itemsSet.insert(key).inserted else { return }
+        input.mode = .delta
+        // Zero however it is written (`0`, `0,000`, `-0.0`): adding it changes nothing.
+        let zeroMarks = Set("0.,+- ".utf8)
+        if let quantity = input.quantity, quantity.bytes.contains(UInt8(ascii: "0")), quantity.bytes.allSatisfy(zeroMarks.contains) {
+            input.isUnchanged = true
         }
     }
 
@@ -252,7 +273,7 @@ public final class BoundMapping: @unchecked Sendable {
         return filledRow.row(line: row.line, record: row.record)
     }
 
-    public func input(from row: SourceRow) -> AdjustmentInput<BorrowedText> {
+    public func input(from row: SourceRow, addingRepeatedItems: Bool = true) -> AdjustmentInput<BorrowedText> {
         let row = fillDownColumns.isEmpty ? row : filled(row)
         var input = AdjustmentInput<BorrowedText>(source: source, line: row.line, record: row.record)
         for (alternative, column) in variantColumns.enumerated() {
@@ -288,6 +309,7 @@ public final class BoundMapping: @unchecked Sendable {
         input.notes = value(.notes, row)
         input.occurredAt = timestamp(row)
         input.naturalKey = value(.idempotencyKey, row)
+        if addingRepeatedItems { addRepeatedItem(&input) }
         return input
     }
 }

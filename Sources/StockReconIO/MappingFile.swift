@@ -8,7 +8,7 @@ public enum MappingFile {
     static let topLevelKeys = [
         "separator", "decimal_mark", "sheet", "columns", "date_format", "reasons", "strict_reasons", "defaults", "max_field_bytes",
         "thousands_separator", "currency", "no_quantity", "blank_quantity", "encoding", "fill_down", "time_format",
-        "apostrophe_guard", "required_columns",
+        "apostrophe_guard", "required_columns", "repeated_items",
     ]
     /// The `columns:` keys and the fields they fill.
     static let columnKeys: [String: MappedField] = [
@@ -121,6 +121,9 @@ public enum MappingFile {
             }
         }
         if let node = top["apostrophe_guard"], let value = reader.bool(node) { mapping.dropsApostropheGuard = value }
+        if let node = top["repeated_items"], let value = reader.choice(node, ["set", "add"]) {
+            mapping.addsRepeatedItems = value == "add"
+        }
         if let node = top["required_columns"] {
             mapping.requiredHeaders = ConfigurationReader.items(node).compactMap { reader.string($0) }
         }

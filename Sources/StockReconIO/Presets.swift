@@ -100,6 +100,7 @@ public enum Presets {
             date_format: "%d-%m-%Y"
             time_format: "%H:%M:%S"
             fill_down: [ID, Posting Date, Posting Time]
+            repeated_items: add
             columns:
               variant: Item Code (Items)
               variant_by: any
