@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes exports in shop systems' layouts over the benchmark's catalog (generate.py):
 a Shopify inventory export of N rows and the same rows as canonical CSV (sku, location,
-quantity_after, set), and a Square item library of M rows with 10 location column pairs."""
+quantity_after, set), and a Square item library of M rows with 10 location column pairs,
+one row per variation as Square writes it, with a catalog of those M variations."""
 import os
 import random
 import sys
@@ -26,12 +27,15 @@ with open(shopify, "w", buffering=1 << 20) as s, open(canonical, "w", buffering=
         c.write(f"{sku},{loc},{qty},set\n")
 
 square = os.path.join(out, f"square-{square_rows}.csv")
-with open(square, "w", buffering=1 << 20) as f:
+square_variants = os.path.join(out, f"variants-square-{square_rows}.csv")
+with open(square, "w", buffering=1 << 20) as f, open(square_variants, "w", buffering=1 << 20) as v:
     pairs = [f"Current Quantity Location {loc},New Quantity Location {loc}" for loc in locations[:10]]
     f.write("Token,Item Name,Variation Name,SKU,Description,Category,GTIN,Price,Default Unit Cost,Default Vendor Name,"
             "Default Vendor Code," + ",".join(pairs) + "\n")
+    v.write("variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n")
     for i in range(square_rows):
-        sku = skus[i % len(skus)]
+        sku = f"SQ-{i:06d}"
+        v.write(f"SQV-{i:06d},SQP-{i:06d},bench,{sku},{5000000000000 + i},0.50,false\n")
         cells = ",".join(f"{rng.randint(0, 40)},{rng.randint(0, 40)}" for _ in range(10))
         f.write(f"T{i},Item {sku},Regular,{sku},,Bench,,$1.00,$0.50,,,{cells}\n")
-print(shopify, canonical, square)
+print(shopify, canonical, square, square_variants)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Shop systems' exports (issue 25): a Shopify inventory export of ROWS rows against the same
 # rows as canonical CSV (target: within 1.3x), and count add of a Square item library of
-# SQUARE rows with 10 location columns (target: 2 s), peak memory of each. Alternating, median
-# of RUNS. Usage: bench/presets.sh [ROWS] [SQUARE] [RUNS]
+# SQUARE rows (one per variation, over a catalog that has them) with 10 location columns
+# (target: 2 s), peak memory of each. Alternating, median of RUNS.
+# Usage: bench/presets.sh [ROWS] [SQUARE] [RUNS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
@@ -10,7 +11,8 @@ rows=${1:-1000000}
 square=${2:-100000}
 runs=${3:-3}
 synq_data 1000  # the catalog
-[ -f "$data/shopify-$rows.csv" ] && [ -f "$data/square-$square.csv" ] || python3 "$here/generate_presets.py" "$rows" "$square" >/dev/null
+[ -f "$data/shopify-$rows.csv" ] && [ -f "$data/square-$square.csv" ] && [ -f "$data/variants-square-$square.csv" ] \
+  || python3 "$here/generate_presets.py" "$rows" "$square" >/dev/null
 build_stockrecon
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -31,6 +33,7 @@ for run in $(seq "$runs"); do
   fresh
   read -r shopify_s shopify_kb < <(measure "$bin" import --db "$work/s.db" --tenant bench --org bench --format shopify-inventory "$data/shopify-$rows.csv")
   fresh
+  "$bin" catalog import --db "$work/s.db" --tenant bench "$data/variants-square-$square.csv" >/dev/null
   "$bin" count start --db "$work/s.db" --tenant bench --org bench --type FULL --name bench --user boss >/dev/null 2>&1 || {
     printf 'user_id,role\nboss,manager\n' >"$work/users.csv"
     "$bin" catalog import --db "$work/s.db" --tenant bench "$work/users.csv" >/dev/null

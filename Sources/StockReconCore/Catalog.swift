@@ -89,10 +89,10 @@ public struct Catalog: Sendable {
     private var variantByID = TextIndex()
     private var variantBySKU = SharedKeyIndex()
     private var variantByBarcode = SharedKeyIndex()
-    /// Products with exactly one variant; a product with several maps to nil.
-    private var variantByProduct: [String: Int?] = [:]
-    /// The variant ids of each product, for naming them when a product is ambiguous.
-    private var variantIDsByProduct: [String: [String]] = [:]
+    /// Products by their id: one variant's, or several (naming none, their ids kept).
+    private var variantByProduct = SharedKeyIndex()
+    /// The last org a variant named, and its index: variants come org after org.
+    private var lastOrg: (orgID: String, index: Int)?
     /// All-digit barcodes (GTIN, EAN, UPC) by their digits after leading zeros: a barcode
     /// typed into a spreadsheet as a number loses them (`12345678905` for `0012345678905`).
     private var variantByBarcodeDigits = SharedKeyIndex()
@@ -112,11 +112,23 @@ public struct Catalog: Sendable {
             locationsByKey[location.id] = location
         }
         for user in users { self.users[user.userID] = user }
+        // Sized once: a hundred thousand variants grew each index a dozen times.
+        let idBytes = variants.reduce(0) { $0 + $1.variantID.utf8.count }
+        variantByID = TextIndex(capacity: variants.count, bytes: idBytes)
+        variantBySKU = SharedKeyIndex(capacity: variants.count, bytes: idBytes)
+        variantByBarcode = SharedKeyIndex(capacity: variants.count, bytes: variants.count * 14)
+        variantByProduct = SharedKeyIndex(capacity: variants.count, bytes: idBytes)
+        self.variants.reserveCapacity(variants.count)
+        facts.reserveCapacity(variants.count)
         for variant in variants { add(variant) }
     }
 
     private mutating func orgIndex(_ orgID: String) -> Int {
-        if let index = orgIndexes[orgID] { return index }
+        if let lastOrg, lastOrg.orgID == orgID { return lastOrg.index }
+        if let index = orgIndexes[orgID] {
+            lastOrg = (orgID, index)
+            return index
+        }
         orgIndexes[orgID] = orgIndexes.count
         return orgIndexes.count - 1
     }
@@ -140,8 +152,7 @@ public struct Catalog: Sendable {
             }
         }
         if let product = variant.productID, !product.isEmpty {
-            variantByProduct[product] = variantByProduct[product] == nil ? .some(index) : .some(nil)
-            variantIDsByProduct[product, default: []].append(variant.variantID)
+            variantByProduct.add(product, value: index, id: variant.variantID) { all[$0].variantID }
         }
     }
 
@@ -159,13 +170,13 @@ public struct Catalog: Sendable {
         case .variantID: return variantByID.value(for: key)
         case .sku: return variantBySKU.value(for: key)
         case .barcode: return variantByBarcode.value(for: key)
-        case .productID: return variantByProduct[key.string] ?? nil
+        case .productID: return variantByProduct.value(for: key)
         case .any:
             if let index = variantByID.value(for: key) { return index }
             // A shared sku or barcode names no variant, rather than the next kind's.
             if let found = variantBySKU.entry(for: key) { return found.value }
             if let found = variantByBarcode.entry(for: key) { return found.value }
-            return variantByProduct[key.string] ?? nil
+            return variantByProduct.value(for: key)
         }
     }
 
@@ -213,8 +224,8 @@ public struct Catalog: Sendable {
     /// A location by its internal id.
     public func location(key: Int64) -> Location? { locationsByKey[key] }
 
-    /// The variant ids of a product, in catalog order.
-    public func variantIDs(ofProduct productID: String) -> [String] { variantIDsByProduct[productID] ?? [] }
+    /// The variant ids of a product that has several, in catalog order (empty for one or none).
+    public func variantIDs(ofProduct productID: String) -> [String] { variantByProduct.ids(sharing: productID) }
 
     public func variant(at index: Int) -> Variant { variants[index] }
 

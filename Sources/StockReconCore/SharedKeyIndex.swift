@@ -15,6 +15,11 @@ struct SharedKeyIndex: Sendable {
 
     private var index = TextIndex()
     private var sharers: [String: [String]] = [:]
+
+    init() {}
+
+    /// Room for `count` keys of about `bytes` in all without growing.
+    init(capacity count: Int, bytes: Int) { index = TextIndex(capacity: count, bytes: bytes) }
     /// Stored for a key several entries have (values are never negative).
     private static let several = -1
 

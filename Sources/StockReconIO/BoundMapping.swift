@@ -28,6 +28,11 @@ public final class BoundMapping: @unchecked Sendable {
     /// Whether a column of its own holds `occurred_at`'s time of day, and the two joined.
     private let hasTimeColumn: Bool
     private var joinedTimestamp = GrowableBuffer<UInt8>(capacity: 64)
+    /// Settings read for every row, kept apart: reading them through `mapping` (a large
+    /// struct) copied it.
+    private let dropsApostropheGuard: Bool
+    private let addsRepeatedItems: Bool
+    private let setsOnHand: Bool
     /// `variant_pattern`, compiled once.
     private let variantExpression: NSRegularExpression?
     /// A wide sheet's quantity columns: each column, its header, and its location as bytes.
@@ -73,6 +78,9 @@ public final class BoundMapping: @unchecked Sendable {
         transactionTypes = mapping.transactionTypes
         fillDownColumns = Set(mapping.fillDown.compactMap { columns[$0] })
         hasTimeColumn = mapping.names(.occurredTime).contains(where: has)
+        dropsApostropheGuard = mapping.dropsApostropheGuard
+        addsRepeatedItems = mapping.addsRepeatedItems
+        setsOnHand = mapping.quantityIs == .onHand
         variantExpression = mapping.variantPattern.flatMap { try? NSRegularExpression(pattern: $0) }
         wideColumns = try mapping.quantityColumns.map { try Self.bindWide($0, header: header, columns: columns, file: file) } ?? []
     }
@@ -136,7 +144,7 @@ public final class BoundMapping: @unchecked Sendable {
             each.quantity = row.trimmed(wide.column)
             each.location = BorrowedText(UnsafeBufferPointer(wide.location))
             each.wideQuantityColumn = wide.header
-            addRepeatedItem(&each)
+            if addsRepeatedItems { addRepeatedItem(&each) }
             return each
         }
     }
@@ -144,7 +152,7 @@ public final class BoundMapping: @unchecked Sendable {
     /// `repeated_items: add`: a row setting an item that a row of its reference set before adds
     /// to it (a change of its quantity; nothing when that is zero).
     private func addRepeatedItem(_ input: inout AdjustmentInput<BorrowedText>) {
-        guard mapping.addsRepeatedItems, input.mode == .set, let variant = input.variant else { return }
+        guard input.mode == .set, let variant = input.variant else { return }
         var key: [UInt8] = []
         for part: BorrowedText? in [input.reference, variant, input.location] {
             if let part { key += part.bytes }
@@ -229,7 +237,7 @@ public final class BoundMapping: @unchecked Sendable {
 
     /// An id or number without the `'` a spreadsheet guarded it with (`apostrophe_guard`).
     private func unguarded(_ text: BorrowedText) -> BorrowedText {
-        guard mapping.dropsApostropheGuard, text.bytes.first == UInt8(ascii: "'") else { return text }
+        guard dropsApostropheGuard, text.bytes.first == UInt8(ascii: "'") else { return text }
         return BorrowedText(UnsafeBufferPointer(rebasing: text.bytes.dropFirst()))
     }
 
@@ -283,7 +291,7 @@ public final class BoundMapping: @unchecked Sendable {
                 break
             }
         }
-        if mapping.quantityIs == .onHand { input.mode = .set }
+        if setsOnHand { input.mode = .set }
         if let type = value(.transactionType, row)?.string {
             if let mode = transactionTypes[type.lowercased()] {
                 input.mode = mode
@@ -309,7 +317,7 @@ public final class BoundMapping: @unchecked Sendable {
         input.notes = value(.notes, row)
         input.occurredAt = timestamp(row)
         input.naturalKey = value(.idempotencyKey, row)
-        if addingRepeatedItems { addRepeatedItem(&input) }
+        if addsRepeatedItems, addingRepeatedItems { addRepeatedItem(&input) }
         return input
     }
 }

@@ -139,8 +139,9 @@ struct CSVParseState: ~Copyable {
     let onHeader: ([String]) throws -> Void
     let onRow: (SourceRow) throws -> Void
     let columnsRead: (() -> Set<Int>?)?
-    /// Per column after the header: whether rows leave it out.
-    var isSkipped: [Bool] = []
+    /// Per column after the header: whether rows leave it out (a buffer: no reference
+    /// counting on a path taken for every field).
+    var isSkipped = UnsafeMutableBufferPointer<Bool>(start: nil, count: 0)
     var record = RecordBuffer()
     var isASCII = true
     /// Some field of the record has a byte other than a space or a tab.
@@ -166,6 +167,8 @@ struct CSVParseState: ~Copyable {
         self.onRow = row
         self.columnsRead = columnsRead
     }
+
+    deinit { isSkipped.deallocate() }
 
     func rethrow() throws {
         if let error { throw error }
@@ -215,6 +218,7 @@ struct CSVParseState: ~Copyable {
 
     /// A field's newlines, whether it is ASCII and whether it has a byte other than a space or
     /// a tab: eight bytes at a time, the newlines counted exactly by a zero-byte test.
+    @inline(__always)
     static func scan(_ buffer: UnsafeRawBufferPointer, knowingContent: Bool = false) -> (newlines: Int, isASCII: Bool, hasContent: Bool) {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
@@ -231,9 +235,9 @@ struct CSVParseState: ~Copyable {
             index += 8
         }
         while index < buffer.count {
-            let byte = buffer[index]
+            let byte = buffer.load(fromByteOffset: index, as: UInt8.self)
             high |= UInt64(byte)
-            if byte == 0x0A { newlines += 1 }
+            newlines &+= byte == 0x0A ? 1 : 0
             index += 1
         }
         let hasContent = knowingContent || buffer.contains { $0 != 0x20 && $0 != 0x09 }
@@ -290,7 +294,10 @@ struct CSVParseState: ~Copyable {
             hasHeader = true
             headerCount = row.count
             try onHeader((0..<row.count).map { row.text($0) ?? "" })
-            if let read = columnsRead?() { isSkipped = (0..<row.count).map { !read.contains($0) } }
+            if let read = columnsRead?(), isSkipped.isEmpty {
+                isSkipped = .allocate(capacity: row.count)
+                for column in 0 ..< row.count { isSkipped[column] = !read.contains(column) }
+            }
             if stopsAfterHeader { throw HeaderRead() }
         } else {
             guard row.count == headerCount else {
