@@ -38,8 +38,8 @@ struct ConfigurationReader {
             problem(line: nil, column: nil, "the file is larger than 1 MB: a configuration file should be small")
             return nil
         }
-        if let (line, column) = Self.firstAnchorOrAlias(text) {
-            problem(line: line, column: column, "YAML anchors and aliases (&name, *name) are not accepted here: write the value out")
+        if let refusal = YAMLShape.refusal(in: text) {
+            problem(line: refusal.line, column: refusal.column, refusal.message)
             return nil
         }
         do {
@@ -76,28 +76,6 @@ struct ConfigurationReader {
             guard rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':") else { continue }
             uses += 1
             if uses == 2 { return (offset + 1, indent + 1) }
-        }
-        return nil
-    }
-
-    /// Where the first anchor or alias starts, looked for in the text before it is parsed:
-    /// expanding aliases is what lets a small file grow without bound ("billion laughs").
-    static func firstAnchorOrAlias(_ text: String) -> (line: Int, column: Int)? {
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var quote: Character?
-            var previous: Character = " "
-            for (offset, character) in line.enumerated() {
-                if let open = quote {
-                    if character == open { quote = nil }
-                } else if character == "#", previous == " " {
-                    break
-                } else if character == "\"" || character == "'" {
-                    quote = character
-                } else if character == "&" || character == "*", " \t[{,".contains(previous) || offset == 0 {
-                    return (number + 1, offset + 1)
-                }
-                previous = character
-            }
         }
         return nil
     }

@@ -144,6 +144,9 @@ import TestSupport
         ("tenant: t\norg: o\nmappings: {pos: {columns: {variant: EAN, quantity: Mengen}}}\nstages:\n  - import: {mapping: pos, files: [pos.csv]}\n",
          "5:23", "column \"Mengen\" is not in the header"),
         ("a: &x 1\n", "1:4", "anchors and aliases"),
+        // An apostrophe in a plain scalar is no quote: the anchor after it is seen (issue 26).
+        ("tenant: t\norg: o\nstages: [{catalog: [it's, &f orgs.csv]}, {catalog: [*f]}]\n", "3:27", "anchors and aliases"),
+        ("tenant: t\norg: o\nnote: \"it's\" # it's\nx: *y\n", "4:4", "anchors and aliases"),
         ("tenant: demo\norg: acme\ntenant: other\n", "3:1", "`tenant` given twice in one mapping"),
         ("tenant: t\norg: [o\n", "3:1", "malformed YAML"),
     ])
@@ -153,6 +156,27 @@ import TestSupport
         } throws: { error in
             guard let problems = (error as? ConfigurationError)?.problems else { return false }
             return problems.contains { $0.description.hasPrefix("p.yaml:\(at): error:") && $0.message.contains(message) }
+        }
+    }
+
+    /// Nested aliases behind an apostrophe (479 bytes that took 18.7 s, and one level deeper
+    /// that did not end), a file of too many values and one nested too deep: each is one
+    /// located refusal, found by the parser before anything is built.
+    @Test func hostileYAMLIsRefusedBeforeItIsBuilt() {
+        var laughs = "tenant: t\norg: o\nnote: it's\na0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+        for level in 1...12 {
+            laughs += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        var wide = "tenant: t\nvalues: ["
+        wide += (0..<100_001).map { _ in "1" }.joined(separator: ",") + "]\n"
+        let deep = "tenant: t\nx: " + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + "\n"
+        for (yaml, message) in [(laughs, "4:5: error: YAML anchors and aliases"), (wide, "more than 100000 values"), (deep, "nests more than 64 levels")] {
+            #expect {
+                _ = try parse(yaml)
+            } throws: { error in
+                guard let problems = (error as? ConfigurationError)?.problems else { return false }
+                return problems.count == 1 && problems[0].description.contains(message)
+            }
         }
     }
 
