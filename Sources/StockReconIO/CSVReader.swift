@@ -32,6 +32,7 @@ public final class CSVReader {
     /// The separator of a file's header line: the most frequent of `,`, `;` and tab outside
     /// quotes (a comma when there is none).
     public static func sniffSeparator(path: String) -> UInt8 {
+        guard InputFile.irregularity(of: path, displayName: path) == nil else { return UInt8(ascii: ",") }
         let descriptor = Glibc.open(path, O_RDONLY)
         guard descriptor >= 0 else { return UInt8(ascii: ",") }
         defer { Glibc.close(descriptor) }

@@ -18,6 +18,7 @@ enum FileChunks {
         path: String, displayName: String, chunkSize: Int = 1 << 20, range: Range<Int>? = nil, skippingByteOrderMark: Bool,
         onProgress: ((Int) -> Void)? = nil, _ body: (UnsafeBufferPointer<UInt8>, _ offset: Int) throws -> Void
     ) throws -> Int {
+        if let irregular = InputFile.irregularity(of: path, displayName: displayName) { throw irregular }
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw FileReadError(SourceLocation(file: displayName), "cannot open the file: \(String(cString: strerror(errno)))")

@@ -302,8 +302,9 @@ struct PathResolver {
         var paths: [String] = []
         for index in 0 ..< Int(matches.gl_pathc) {
             guard let path = matches.gl_pathv[index].map({ String(cString: $0) }) else { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { paths.append(path) }
+            // Regular files only: a glob over `/dev` must not read a terminal or a pipe.
+            var status = stat()
+            if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG { paths.append(path) }
         }
         return paths.sorted().map { InputFile(path: $0, displayName: $0) }
     }

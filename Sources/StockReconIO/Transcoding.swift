@@ -30,24 +30,19 @@ public enum Transcoding {
     }
 
     private static func firstBytes(of file: InputFile, count: Int) throws -> [UInt8] {
+        if let irregular = InputFile.irregularity(of: file.path, displayName: file.displayName) { throw irregular }
         guard let handle = FileHandle(forReadingAtPath: file.path) else { return [] }
         defer { try? handle.close() }
         return Array((try handle.read(upToCount: count)) ?? Data())
     }
 
     private static func copy(_ file: InputFile, from encoding: ColumnMapping.Encoding) throws -> InputFile {
-        let spool = FileManager.default.temporaryDirectory
-            .appendingPathComponent("stockrecon-utf8-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-        guard let input = FileHandle(forReadingAtPath: file.path),
-              FileManager.default.createFile(atPath: spool.path, contents: nil),
-              let output = try? FileHandle(forWritingTo: spool)
-        else {
-            throw FileReadError(SourceLocation(file: file.displayName), "cannot copy the file as UTF-8 to \(spool.path)")
+        guard let input = FileHandle(forReadingAtPath: file.path) else {
+            throw FileReadError(SourceLocation(file: file.displayName), "cannot open the file to copy it as UTF-8")
         }
-        defer {
-            try? input.close()
-            try? output.close()
-        }
+        defer { try? input.close() }
+        let spool = try Spool(prefix: "stockrecon-utf8", displayName: file.displayName)
+        let copied = spool.inputFile(displayName: file.displayName)
         var decoder = Decoder(encoding: encoding)
         var isFirst = true
         do {
@@ -55,15 +50,16 @@ public enum Transcoding {
                 var bytes = Array(chunk)
                 if isFirst, encoding.isUTF16, bytes.count >= 2 { bytes.removeFirst(2) }  // the byte-order mark
                 isFirst = false
-                try output.write(contentsOf: decoder.utf8(bytes))
+                try spool.write(Data(decoder.utf8(bytes)), displayName: file.displayName)
             }
-            try output.write(contentsOf: decoder.finish())
+            try spool.write(Data(decoder.finish()), displayName: file.displayName)
         } catch let failure as FileReadError {
-            try? FileManager.default.removeItem(at: spool)
+            copied.cleanUp()
             throw FileReadError(SourceLocation(file: file.displayName), failure.message)
+        } catch {
+            copied.cleanUp()
+            throw error
         }
-        var copied = InputFile(path: spool.path, displayName: file.displayName)
-        copied.isTemporary = true
         return copied
     }
 

@@ -18,6 +18,7 @@ struct XLSXReader {
     var largestPart = 1 << 30
 
     func read(sheet: String?, header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
+        if let irregular = InputFile.irregularity(of: path, displayName: displayName) { throw irregular }
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
