@@ -2,16 +2,34 @@
 public enum CSVText {
     /// A field as RFC 4180 writes it: quoted when it holds a separator, a quote or a line break.
     public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) else { return text }
-        return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        // By bytes, not characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        let needsQuotes = text.utf8.contains { byte in
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D, UInt8(ascii: ";"): true
+            default: false
+            }
+        }
+        guard needsQuotes else { return text }
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
+            quoted.unicodeScalars.append(scalar)
+        }
+        return quoted + "\""
     }
 
     /// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
     /// `@`, a tab or a carriage return) gets a leading `'`; text that is a plain number
     /// (`-5`, `+1.25`) is left as it is, so numbers stay numbers.
     public static func neutralised(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, formulaStarts.contains(first), !isPlainNumber(text) else { return text }
+        guard let first = text.unicodeScalars.first, formulaStarts.contains(first), !isPlainNumber(text) else { return guardedForReadBack(text) }
         return "'" + text
+    }
+
+    /// A text that `unguarded` would change (it starts with `'` and a formula's first
+    /// character) gets one more `'`, so that it reads back as it was.
+    public static func guardedForReadBack(_ text: String) -> String {
+        unguarded(text) == text ? text : "'" + text
     }
 
     /// An optional sign, digits, and at most one decimal point among them.

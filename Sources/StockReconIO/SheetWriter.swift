@@ -44,7 +44,7 @@ public enum SheetWriter {
         for (index, row) in rows.enumerated() {
             xml += #"<row r="\#(index + 1)">"#
             for (column, text) in row.enumerated() where !text.isEmpty {
-                xml += #"<c r="\#(columnName(column))\#(index + 1)" t="inlineStr"><is><t xml:space="preserve">\#(HTMLText.escape(text))</t></is></c>"#
+                xml += #"<c r="\#(columnName(column))\#(index + 1)" t="inlineStr"><is><t xml:space="preserve">\#(HTMLText.escape(SheetText.escaped(CSVText.guardedForReadBack(text))))</t></is></c>"#
             }
             xml += "</row>"
         }

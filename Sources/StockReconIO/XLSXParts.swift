@@ -136,7 +136,7 @@ private final class SharedStrings: PartParser {
 
     override func end(_ name: String) {
         switch name {
-        case "si": strings.append(current ?? ""); current = nil
+        case "si": strings.append(SheetText.unescaped(current ?? "")); current = nil
         case "t": isInText = false
         case "rPh": isInPhonetic = false
         default: break
@@ -249,7 +249,8 @@ final class SheetParser: PartParser {
         guard !text.isEmpty else { return formula.isEmpty ? "" : "=" + formula }
         switch type {
         case "s": return Int(text.trimmingCharacters(in: " ")).flatMap { strings.indices.contains($0) ? strings[$0] : nil } ?? ""
-        case "inlineStr", "str", "e", "d": return text
+        case "inlineStr", "str": return SheetText.unescaped(text)
+        case "e", "d": return text
         case "b": return text == "1" ? "TRUE" : "FALSE"
         default:
             if styles.dates.contains(style), let serial = Double(text) { return ExcelNumber.dateText(serial: serial, isDate1904: isDate1904) ?? text }

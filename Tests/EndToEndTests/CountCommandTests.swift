@@ -37,6 +37,26 @@ import Testing
         expectGolden(withoutTimes(summary.stdout), "summary.\(format)")
     }
 
+    /// A sku holding control characters, OOXML's own `_x000B_` and a line break (issue 26):
+    /// the blind sheet stockrecon writes, XLSX or CSV, is one it reads back, its item found.
+    @Test(arguments: ["xlsx", "csv"])
+    func aBlindSheetOfOddTextsReadsBack(format: String) throws {
+        let scratch = Scratch()
+        let db = ["--db", scratch.database, "--tenant", "t"]
+        var variants = try String(contentsOfFile: "fixtures/catalog/variants.csv", encoding: .utf8)
+        variants += "9001,P-X,acme,\"CTRL\u{0B}\u{01}_x000B_\r\nSKU\",9001,1.00,false,Odd,\n"
+        let catalog = ["orgs.csv", "locations.csv", "users.csv"].map { "fixtures/catalog/\($0)" } + [scratch.file("variants.csv", variants)]
+        #expect(try Binary.run(["catalog", "import"] + catalog + db).status == 0)
+        let stock = scratch.file("stock.csv", "variant_id,location_id,quantity_delta\n9001,WH-MAIN,3\n")
+        #expect(try Binary.run(["import", "--org", "acme", "--format", "synq", "--user", "bob", stock] + db).status == 0)
+        #expect(try Binary.run(["count", "start", "--org", "acme", "--type", "SPOT", "--location", "WH-MAIN", "--name", "c", "--user", "alice"] + db).status == 0)
+        let sheet = scratch.url.appendingPathComponent("blind.\(format)").path
+        #expect(try Binary.run(["count", "sheet", "1", "-o", sheet] + db).status == 0)
+        let added = try Binary.run(["count", "add", "1", "--user", "bob", "--json", sheet] + db)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains(#""rejected":0"#) && !added.stdout.contains("unreadable"), "\(added.stdout)")
+    }
+
     @Test func reportsAreSafeFromTheTextTheyShow() throws {
         let scratch = Scratch()
         try countedStocktake(scratch)

@@ -49,6 +49,37 @@ import TestSupport
         #expect(try CountSheetReader.read(InputFile(path: path, displayName: "blind.xlsx")).map(\.countedQuantity) == ["7", "7"])
     }
 
+    /// Whatever the catalog holds (control characters, quotes, separators, formulas, `'`,
+    /// OOXML's own `_x000B_`, newlines, emoji), a sheet stockrecon writes reads back to the same
+    /// cells, in CSV and XLSX: random texts, a fixed seed so that a failure repeats.
+    @Test(arguments: [SheetFormat.csv, .xlsx])
+    func aWrittenSheetReadsBackToTheSameCells(_ format: SheetFormat) throws {
+        var generator = SeededGenerator(seed: 26)
+        let pieces = ["A", "z", "7", "0", " ", ",", ";", "\"", "'", "=", "+", "-", "@", "\t", "\r", "\n", "\u{0B}", "\u{01}", "\u{1F}",
+                      "_x000B_", "_x", "é", "😀", "\u{FFFE}", "<", "&", "]]>", "|"]
+        func text() -> String {
+            var text = ""
+            for _ in 0 ..< Int.random(in: 1...8, using: &generator) { text += pieces.randomElement(using: &generator) ?? "" }
+            // Ids are read trimmed: the catalog holds none with blanks at its ends.
+            return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "X" + text + "X"
+                : "X" + text.trimmingCharacters(in: .whitespacesAndNewlines) + "X"
+        }
+        for round in 0 ..< 20 {
+            let rows = (0 ..< 30).map { _ in [text(), text(), text(), text(), "", "3", "", ""] }
+            let path = folder.path("round-\(round).\(format.rawValue)")
+            try SheetWriter.write(header: CountSheetRow.columns, rows: rows, format: format, to: path)
+            let read: [CountSheetRow]
+            do {
+                read = try CountSheetReader.read(InputFile(path: path, displayName: "s"))
+            } catch {
+                Issue.record("round \(round): \(error)")
+                continue
+            }
+            #expect(read.map { [$0.variantID, $0.sku, $0.barcode, $0.locationID] } == rows.map { Array($0.prefix(4)).map(Optional.some) },
+                    "round \(round)")
+        }
+    }
+
     @Test func theBlindCSVSheetGuardsFormulasAndReadsThemBack() throws {
         let path = folder.path("blind.csv")
         try SheetWriter.write(
@@ -65,5 +96,18 @@ import TestSupport
         let rows = try CountSheetReader.read(InputFile(path: path, displayName: "back-room.xlsx"))
         #expect(rows.map(\.countedQuantity) == ["6", "13"])
         #expect(rows.map(\.barcode) == ["4006381333948", "4006381333955"])
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that a random test repeats its failures.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
