@@ -175,7 +175,7 @@ extension PipelineReport {
                 lines.append("\(stage.label): \(summary)")
             }
             if let note = stage.note { lines.append("\(stage.label): \(note)") }
-            if stage.failure != nil { lines.append("\(stage.label): failed; the pipeline stopped here") }
+            if let failure = stage.failure { lines.append("\(stage.label): failed, the pipeline stopped here: \(failure)") }
         }
         let counts = total
         var last = (isDryRun ? "dry run, nothing written: " : "") + "total: \(counts.rows) rows: \(counts.posted) posted, "

@@ -46,6 +46,24 @@ import Testing
         #expect(run.stdout.contains(#""rows":1,"posted":1"#), "\(run.stdout)")
     }
 
+    /// A stage that stops the pipeline says why in the text for cron mail too, not only in --json.
+    @Test func aRefusedStageSaysWhyWithoutJSON() throws {
+        let scratch = Scratch()
+        let bad = scratch.file("bad.csv", "nothing,useful\n1,2\n")
+        let root = FileManager.default.currentDirectoryPath
+        let pipeline = scratch.file("p.yaml", """
+            tenant: t
+            org: acme
+            user: bob
+            stages:
+              - catalog: [\(root)/fixtures/catalog/*.csv]
+              - import: {format: synq, files: [\(bad)]}
+            """)
+        let run = try Binary.run(["run", pipeline, "--db", scratch.database])
+        #expect(run.status == 2)
+        #expect(run.stdout.contains("failed, the pipeline stopped here: ") && run.stdout.contains("the header has no"), "\(run.stdout)")
+    }
+
     @Test func standardInputIsSpooledWithABoundAndTheSpoolGoesOnEveryExit() throws {
         let scratch = Scratch()
         let spools = scratch.url.appendingPathComponent("tmp")
