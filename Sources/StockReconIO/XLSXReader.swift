@@ -16,9 +16,18 @@ struct XLSXReader {
     /// The most bytes a part may unzip to: a part is read whole, and a few kilobytes of zip
     /// can unzip to gigabytes. A sheet of a million rows is a few hundred megabytes.
     var largestPart = 1 << 30
+    /// The most bytes all the parts read may unzip to together: a sheet and its shared
+    /// strings that each stay under `largestPart` still cost their sum (two 1 GB parts of a
+    /// 3.4 MB workbook took 44 s and 5 GB).
+    var largestWorkbook = 1 << 30
+    /// What the parts read so far unzipped to.
+    private let inflated = InflatedBytes()
+
+    private final class InflatedBytes: @unchecked Sendable { var total = 0 }
 
     func read(sheet: String?, header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
         if let irregular = InputFile.irregularity(of: path, displayName: displayName) { throw irregular }
+        inflated.total = 0
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -82,14 +91,21 @@ struct XLSXReader {
     private func part(_ name: String, of archive: Archive) throws -> Data? {
         guard let entry = archive[name] else { return nil }
         struct TooLarge: Error {}
+        struct TooLargeTogether: Error {}
         var data = Data()
         do {
             _ = try archive.extract(entry, skipCRC32: false) { chunk in
                 guard data.count + chunk.count <= largestPart else { throw TooLarge() }
+                guard inflated.total + chunk.count <= largestWorkbook else { throw TooLargeTogether() }
+                inflated.total += chunk.count
                 data.append(chunk)
             }
         } catch is TooLarge {
             throw failure("the workbook's \(name) unzips to more than \(largestPart >> 20) MB: export the sheet as CSV, which is read as a stream")
+        } catch is TooLargeTogether {
+            throw failure(
+                "the workbook's parts unzip to more than \(largestWorkbook >> 20) MB together (\(name) after \((inflated.total - data.count) >> 20) MB of others, "
+                    + "\(data.count >> 20) MB of it so far): export the sheet as CSV, which is read as a stream")
         } catch {
             throw failure("the workbook's \(name) is damaged (it does not unzip): save the workbook again from a spreadsheet")
         }
@@ -103,6 +119,11 @@ struct XLSXReader {
     /// Parses a part; one that is not well-formed XML, or that its delegate refuses, is a
     /// located error naming the part and the line.
     func parse(_ data: Data, part name: String, with delegate: PartParser) throws {
+        // A workbook's parts have no DTD: its entities, external or not, would put text into a
+        // cell that the file does not hold, or cut it out (`X&xxe;X` was read as `X`).
+        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw failure("the workbook's \(name) declares a DTD or entities, which a workbook's parts never have: save the workbook again from a spreadsheet")
+        }
         let parser = XMLParser(data: data)
         parser.delegate = delegate
         guard parser.parse(), delegate.isComplete else {

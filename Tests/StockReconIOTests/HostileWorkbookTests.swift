@@ -108,6 +108,39 @@ import TestSupport
         #expect(rowsRead == 50_000, "below the limit, the same workbook reads")
     }
 
+    /// A sheet and shared strings that each stay under the part limit still cost their sum:
+    /// the workbook's total is bounded too, naming the part that crossed it.
+    @Test func partsThatUnzipToTooMuchTogetherAreRefused() throws {
+        let strings = #"<?xml version="1.0" encoding="UTF-8"?><sst>"# + String(repeating: "<si><t>padding padding</t></si>", count: 100_000) + "</sst>"
+        let rows = String(repeating: #"<row><c t="inlineStr"><is><t>0</t></is></c></row>"#, count: 50_000)
+        let path = try workbook("together.xlsx", rows: Self.header + rows, replacing: ["xl/sharedStrings.xml": Array(strings.utf8)])
+        var reader = XLSXReader(path: path, displayName: "together.xlsx")
+        reader.largestPart = 4 << 20
+        reader.largestWorkbook = 4 << 20
+        #expect {
+            try reader.read(sheet: nil, header: { _ in }, row: { _ in })
+        } throws: { error in
+            let message = (error as? FileReadError)?.message ?? ""
+            return message.hasPrefix("the workbook's parts unzip to more than 4 MB together (xl/sharedStrings.xml after 2 MB of others")
+        }
+        reader.largestWorkbook = 8 << 20
+        var rowsRead = 0
+        try reader.read(sheet: nil, header: { _ in }, row: { _ in rowsRead += 1 })
+        #expect(rowsRead == 50_000, "under both limits, the same workbook reads")
+    }
+
+    /// An entity a part declares, internal or external (`X&xxe;X` was read as `X`), is refused
+    /// with the part, not resolved and not cut out of the cell.
+    @Test(arguments: [#"<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/hostname">]>"#, #"<!DOCTYPE worksheet [<!ENTITY xxe "injected">]>"#, ""])
+    func entitiesAreRefusedNotResolvedOrCut(_ declaration: String) throws {
+        let sheet = #"<?xml version="1.0" encoding="UTF-8"?>\#(declaration)"#
+            + #"<worksheet><sheetData>\#(Self.header)<row r="2"><c r="A2" t="inlineStr"><is><t>X&xxe;X</t></is></c>"#
+            + #"<c r="B2"><v>3</v></c></row></sheetData></worksheet>"#
+        let path = try workbook("entity.xlsx", rows: "", replacing: ["xl/worksheets/sheet1.xml": Array(sheet.utf8)])
+        let message = try #require(readError(path))
+        #expect(message.contains(declaration.isEmpty ? "is not well-formed XML" : "declares a DTD or entities"), "\(message)")
+    }
+
     @Test func aPartThatIsNotUTF8IsRefusedNamingIt() throws {
         // Foundation's XML parser stopped the process on invalid UTF-8 in an attribute.
         var sheet = Array(#"<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row r="1"><c r="A1" t="s"#.utf8)
