@@ -38,6 +38,10 @@ let package = Package(
         .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "CLibPQ"]),
         // The stages: read -> validate -> post -> summarize.
         .target(name: "StockReconPipeline", dependencies: ["StockReconCore", "StockReconIO", "StockReconStore"]),
+        // Fuzz targets for what reads outside input (fuzz/run.sh), and their replay.
+        .target(name: "StockReconFuzzing", dependencies: ["StockReconCore", "StockReconIO"]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "stockrecon-fuzz", dependencies: ["StockReconFuzzing", "CFuzzDriver"]),
         // Command line only.
         .executableTarget(name: "stockrecon", dependencies: [
             "StockReconPipeline",
@@ -48,7 +52,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "StockReconCoreTests", dependencies: ["StockReconCore"]),
         .testTarget(name: "StockReconIOTests", dependencies: [
-            "StockReconIO", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "StockReconIO", "StockReconFuzzing", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore", "TestSupport"]),
         .testTarget(name: "StockReconPostgresTests", dependencies: ["StockReconPostgres", "TestSupport"]),

@@ -90,6 +90,11 @@ struct XLSXReader {
     /// stops the process on some invalid UTF-8 instead of reporting it.
     private func part(_ name: String, of archive: Archive) throws -> Data? {
         guard let entry = archive[name] else { return nil }
+        // A part's compressed bytes lie within the file: an entry that claims more is damaged
+        // (unzipping it read past the end of the file for minutes).
+        guard entry.compressedSize <= UInt64(max(0, InputFile(path: path, displayName: displayName).size)) else {
+            throw failure("the workbook's \(name) is damaged (it claims more bytes than the file has): save the workbook again from a spreadsheet")
+        }
         struct TooLarge: Error {}
         struct TooLargeTogether: Error {}
         var data = Data()
