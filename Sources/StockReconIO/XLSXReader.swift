@@ -98,12 +98,17 @@ struct XLSXReader {
         struct TooLarge: Error {}
         struct TooLargeTogether: Error {}
         var data = Data()
+        let take = { (chunk: Data) throws in
+            guard data.count + chunk.count <= largestPart else { throw TooLarge() }
+            guard inflated.total + chunk.count <= largestWorkbook else { throw TooLargeTogether() }
+            inflated.total += chunk.count
+            data.append(chunk)
+        }
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                guard data.count + chunk.count <= largestPart else { throw TooLarge() }
-                guard inflated.total + chunk.count <= largestWorkbook else { throw TooLargeTogether() }
-                inflated.total += chunk.count
-                data.append(chunk)
+            if let bytes = ZipEntryBytes.locate(name, in: path) {
+                try bytes.read(from: path, checksum: entry.checksum, consumer: take)
+            } else {
+                _ = try archive.extract(entry, skipCRC32: false, consumer: take)
             }
         } catch is TooLarge {
             throw failure("the workbook's \(name) unzips to more than \(largestPart >> 20) MB: export the sheet as CSV, which is read as a stream")
