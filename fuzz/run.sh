@@ -27,13 +27,14 @@ seeds() {  # the folders that seed a target
     sheet) echo fixtures/catalog ;;
   esac
 }
-printf '%-10s %10s %8s %8s  %s\n' target runs cov corpus found >&2
+printf '%-10s %10s %8s %8s  %s\n' target runs cov corpus new >&2
 for target in "${targets[@]}"; do
   corpus=fuzz/corpus/$target
   regressions=fuzz/regressions/$target
   mkdir -p "$corpus" "$regressions"
   work=$(mktemp -d)
   log=$(mktemp)
+  before=$(find "$regressions" -type f | wc -l)
   # shellcheck disable=SC2046
   STOCKRECON_FUZZ_TARGET=$target "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$regressions/" -print_final_stats=1 "$work" "$corpus" $(seeds "$target") >"$log" 2>&1 || found=1
@@ -41,7 +42,7 @@ for target in "${targets[@]}"; do
   STOCKRECON_FUZZ_TARGET=$target "$bin" -merge=1 "$corpus" "$work" >/dev/null 2>&1 || true
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
-  crashes=$(find "$regressions" -type f | wc -l)
+  crashes=$(( $(find "$regressions" -type f | wc -l) - before ))
   printf '%-10s %10s %8s %8s  %s\n' "$target" "${runs:-0}" "${cov:-0}" "$(find "$corpus" -type f | wc -l)" "$crashes" >&2
   if grep -q 'ERROR: libFuzzer\|==ERROR\|Fatal error' "$log"; then grep -m3 'Fatal error\|ERROR' "$log" >&2; found=1; fi
   rm -rf "$work" "$log"
