@@ -18,7 +18,7 @@ measure() {  # name, then the command: prints size, seconds, MB, exit status and
   size=$(du -k "$files/$name" | cut -f1)
   local status=0
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || status=$?
-  read -r seconds kb <"$work/time"
+  read -r seconds kb < <(tail -1 "$work/time")
   printf '%-16s %9s KB %7s s %6s MB  exit %s  %s\n' "$name" "$size" "$seconds" "$((kb / 1024))" "$status" \
     "$(grep -v '^run \|^Command exited' "$work/err" | head -1 | cut -c1-110)"
 }

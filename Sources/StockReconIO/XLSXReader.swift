@@ -20,14 +20,22 @@ struct XLSXReader {
     /// strings that each stay under `largestPart` still cost their sum (two 1 GB parts of a
     /// 3.4 MB workbook took 44 s and 5 GB).
     var largestWorkbook = 1 << 30
+    /// And no more than this many times the workbook's own size (at least 64 MB): a sheet's XML
+    /// deflates ten to thirty times; a zip bomb a thousand (1.2 MB unzipping to 1.2 GB took 7 s
+    /// and 1.2 GB before the total bound refused it).
+    static let largestRatio = 100
     /// What the parts read so far unzipped to.
     private let inflated = InflatedBytes()
 
-    private final class InflatedBytes: @unchecked Sendable { var total = 0 }
+    private final class InflatedBytes: @unchecked Sendable {
+        var total = 0
+        var allowed = 1 << 30
+    }
 
     func read(sheet: String?, header: ([String]) throws -> Void, row: (SourceRow) throws -> Void) throws {
         if let irregular = InputFile.irregularity(of: path, displayName: displayName) { throw irregular }
         inflated.total = 0
+        inflated.allowed = min(largestWorkbook, max(64 << 20, Self.largestRatio * InputFile(path: path, displayName: displayName).size))
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -100,7 +108,7 @@ struct XLSXReader {
         var data = Data()
         let take = { (chunk: Data) throws in
             guard data.count + chunk.count <= largestPart else { throw TooLarge() }
-            guard inflated.total + chunk.count <= largestWorkbook else { throw TooLargeTogether() }
+            guard inflated.total + chunk.count <= inflated.allowed else { throw TooLargeTogether() }
             inflated.total += chunk.count
             data.append(chunk)
         }
@@ -114,7 +122,7 @@ struct XLSXReader {
             throw failure("the workbook's \(name) unzips to more than \(largestPart >> 20) MB: export the sheet as CSV, which is read as a stream")
         } catch is TooLargeTogether {
             throw failure(
-                "the workbook's parts unzip to more than \(largestWorkbook >> 20) MB together (\(name) after \((inflated.total - data.count) >> 20) MB of others, "
+                "the workbook's parts unzip to more than \(inflated.allowed >> 20) MB together (\(name) after \((inflated.total - data.count) >> 20) MB of others, "
                     + "\(data.count >> 20) MB of it so far): export the sheet as CSV, which is read as a stream")
         } catch {
             throw failure("the workbook's \(name) is damaged (it does not unzip): save the workbook again from a spreadsheet")
