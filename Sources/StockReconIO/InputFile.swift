@@ -13,10 +13,10 @@ public struct InputFile: Sendable {
     /// descriptor of a `Spool`, which `cleanUp` closes (its name is gone already).
     var spoolDescriptor: Int32?
     public var isTemporary: Bool { spoolDescriptor != nil }
-    /// The most standard input is spooled (8 GB; `STOCKRECON_STDIN_LIMIT` bytes where set):
+    /// The most standard input is spooled (2 GB; `STOCKRECON_STDIN_LIMIT` bytes where set):
     /// past it, give the file by name.
     public static var standardInputLimit: Int {
-        ProcessInfo.processInfo.environment["STOCKRECON_STDIN_LIMIT"].flatMap { Int($0) }.map { max(0, $0) } ?? 8 << 30
+        ProcessInfo.processInfo.environment["STOCKRECON_STDIN_LIMIT"].flatMap { Int($0) }.map { max(0, $0) } ?? 2 << 30
     }
 
     public init(path: String, displayName: String) {
