@@ -3,7 +3,8 @@
 # Sources/StockReconFuzzing for SECONDS (default 60), seeded from the fixtures, the kept
 # corpus (fuzz/corpus/TARGET, minimised after each run) and ../shared/corpora where present.
 # An input that breaks a target's promise is kept in fuzz/regressions/TARGET, which the
-# ordinary tests replay. Exit 1 when one was found. Usage: fuzz/run.sh [SECONDS] [TARGET...]
+# ordinary tests replay. Exit 1 when one was found. FUZZ_TIMEOUT: seconds an input may take
+# (default 10). Usage: fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
@@ -36,7 +37,7 @@ for target in "${targets[@]}"; do
   log=$(mktemp)
   before=$(find "$regressions" -type f | wc -l)
   # shellcheck disable=SC2046
-  STOCKRECON_FUZZ_TARGET=$target "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  STOCKRECON_FUZZ_TARGET=$target "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$regressions/" -print_final_stats=1 "$work" "$corpus" $(seeds "$target") >"$log" 2>&1 || found=1
   # Keep the corpus small: only inputs that add coverage.
   STOCKRECON_FUZZ_TARGET=$target "$bin" -merge=1 "$corpus" "$work" >/dev/null 2>&1 || true
