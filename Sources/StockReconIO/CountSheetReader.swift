@@ -34,15 +34,7 @@ public enum CountSheetReader {
     /// Reads a sheet through a mapping a row at a time, as it is read: a sheet of a million
     /// lines is never held whole.
     public static func forEach(_ input: InputFile, mapping: ColumnMapping, _ body: (CountSheetRow) throws -> Void) throws {
-        try Transcoding.withUTF8(input, encoding: mapping.encoding) { file in
-            var bound: BoundMapping?
-            try Importers.importer(for: file, mapping: mapping).extract(
-                file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
-                row: { source in
-                    guard let bound else { return }
-                    for each in bound.inputs(from: source) { try body(countRow(each, file: input.displayName, mapping: mapping)) }
-                })
-        }
+        try Importers.forEachInput(input, mapping: mapping) { try body(countRow($0, file: input.displayName, mapping: mapping)) }
     }
 
     private static func countRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> CountSheetRow {

@@ -30,15 +30,7 @@ public enum PurchaseOrderReader {
     /// stage's `orders_mapping:`), a row at a time: `reference` is the PO number, `quantity`
     /// the units ordered, `unit_cost` the order's cost, the location by id or by name.
     public static func forEach(_ input: InputFile, mapping: ColumnMapping, _ body: (PurchaseOrderRow) throws -> Void) throws {
-        try Transcoding.withUTF8(input, encoding: mapping.encoding) { file in
-            var bound: BoundMapping?
-            try Importers.importer(for: file, mapping: mapping).extract(
-                file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
-                row: { source in
-                    guard let bound else { return }
-                    for each in bound.inputs(from: source) { try body(orderRow(each, file: input.displayName, mapping: mapping)) }
-                })
-        }
+        try Importers.forEachInput(input, mapping: mapping) { try body(orderRow($0, file: input.displayName, mapping: mapping)) }
     }
 
     private static func orderRow(_ input: AdjustmentInput<BorrowedText>, file: String, mapping: ColumnMapping) -> PurchaseOrderRow {

@@ -54,7 +54,7 @@ import TestSupport
     /// cells, in CSV and XLSX: random texts, a fixed seed so that a failure repeats.
     @Test(arguments: [SheetFormat.csv, .xlsx])
     func aWrittenSheetReadsBackToTheSameCells(_ format: SheetFormat) throws {
-        var generator = SeededGenerator(seed: 26)
+        var generator = SplitMix64(seed: 26)
         let pieces = ["A", "z", "7", "0", " ", ",", ";", "\"", "'", "=", "+", "-", "@", "\t", "\r", "\n", "\u{0B}", "\u{01}", "\u{1F}",
                       "_x000B_", "_x", "é", "😀", "\u{FFFE}", "<", "&", "]]>", "|"]
         func text() -> String {
@@ -96,18 +96,5 @@ import TestSupport
         let rows = try CountSheetReader.read(InputFile(path: path, displayName: "back-room.xlsx"))
         #expect(rows.map(\.countedQuantity) == ["6", "13"])
         #expect(rows.map(\.barcode) == ["4006381333948", "4006381333955"])
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so that a random test repeats its failures.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
