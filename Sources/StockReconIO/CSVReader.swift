@@ -252,21 +252,6 @@ struct CSVParseState: ~Copyable {
             input: String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Whether every byte is below 0x80, eight bytes at a time.
-    static func isASCII(_ buffer: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= buffer.count {
-            high |= buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < buffer.count {
-            high |= UInt64(buffer[index])
-            index += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
-    }
-
     mutating func endRow(_ terminator: Int32) {
         let isEmpty = record.isEmpty
         if terminator == 0x0A {

@@ -149,7 +149,7 @@ public struct HaravanImporter: SourceImporter {
 extension Importers {
     /// Each input of a file read through a mapping (a wide sheet's row gives one per location
     /// column), as it is read: what count sheets and purchase orders read through mappings share.
-    static func forEachInput(_ input: InputFile, mapping: ColumnMapping, _ body: (AdjustmentInput<BorrowedText>) throws -> Void) throws {
+    public static func forEachInput(_ input: InputFile, mapping: ColumnMapping, _ body: (AdjustmentInput<BorrowedText>) throws -> Void) throws {
         try Transcoding.withUTF8(input, encoding: mapping.encoding) { file in
             var bound: BoundMapping?
             try importer(for: file, mapping: mapping).extract(

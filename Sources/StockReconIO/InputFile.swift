@@ -12,7 +12,6 @@ public struct InputFile: Sendable {
     /// A copy made for reading (standard input spooled, a file copied as UTF-8): the open
     /// descriptor of a `Spool`, which `cleanUp` closes (its name is gone already).
     var spoolDescriptor: Int32?
-    public var isTemporary: Bool { spoolDescriptor != nil }
     /// The most standard input is spooled (2 GB; `STOCKRECON_STDIN_LIMIT` bytes where set):
     /// past it, give the file by name.
     public static var standardInputLimit: Int {

@@ -303,8 +303,7 @@ struct PathResolver {
         for index in 0 ..< Int(matches.gl_pathc) {
             guard let path = matches.gl_pathv[index].map({ String(cString: $0) }) else { continue }
             // Regular files only: a glob over `/dev` must not read a terminal or a pipe.
-            var status = stat()
-            if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG { paths.append(path) }
+            if FileManager.default.fileExists(atPath: path), InputFile.irregularity(of: path, displayName: path) == nil { paths.append(path) }
         }
         return paths.sorted().map { InputFile(path: $0, displayName: $0) }
     }

@@ -8,6 +8,8 @@ final class BatchQueue<Batch>: @unchecked Sendable {
     private var isFinished = false
     private var isCancelled = false
     private var failure: Error?
+    /// Signalled when a producer started by `produce` has returned.
+    private let produced = DispatchSemaphore(value: 0)
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
@@ -51,5 +53,27 @@ final class BatchQueue<Batch>: @unchecked Sendable {
         isCancelled = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Runs `body` as this queue's producer, on a thread of its own (an 8 MB stack), and
+    /// finishes the queue with what it throws. `stopProducing` ends it.
+    func produce(_ body: @escaping @Sendable () throws -> Void) {
+        let thread = Thread { [self] in
+            do {
+                try body()
+                finish()
+            } catch {
+                finish(throwing: error)
+            }
+            produced.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Stops the producer (if still running: its next `push` returns false) and waits for it.
+    func stopProducing() {
+        cancel()
+        produced.wait()
     }
 }

@@ -15,7 +15,6 @@ final class CountSheetReading: @unchecked Sendable {
     private let file: InputFile
     private let mapping: StockReconCore.ColumnMapping?
     private let checker: CountSheetChecker
-    private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
 
     init(file: InputFile, mapping: StockReconCore.ColumnMapping?, checker: CountSheetChecker) {
@@ -24,25 +23,10 @@ final class CountSheetReading: @unchecked Sendable {
         self.checker = checker
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            do {
-                try read()
-                lines.finish()
-            } catch {
-                lines.finish(throwing: error)
-            }
-            done.signal()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
+    func start() { lines.produce { [self] in try read() } }
 
     /// Stops the thread (if still running) and waits for it to end.
-    func stop() {
-        lines.cancel()
-        done.wait()
-    }
+    func stop() { lines.stopProducing() }
 
     private struct Cancelled: Error {}
 

@@ -39,7 +39,6 @@ final class RowChecker: @unchecked Sendable {
     /// Rows whose variant was named by a barcode that had lost its leading zeros.
     private(set) var barcodesWithoutLeadingZeros = 0
     let queue = BatchQueue<PostingBatch>(capacity: 8)
-    private let done = DispatchSemaphore(value: 0)
     static let batchSize = 4096
 
     init(
@@ -54,25 +53,10 @@ final class RowChecker: @unchecked Sendable {
         self.progress = progress
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            do {
-                try read()
-                queue.finish()
-            } catch {
-                queue.finish(throwing: error)
-            }
-            done.signal()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
+    func start() { queue.produce { [self] in try read() } }
 
     /// Stops the thread (if still running) and waits for it to end.
-    func stop() {
-        queue.cancel()
-        done.wait()
-    }
+    func stop() { queue.stopProducing() }
 
     private struct Cancelled: Error {}
 
