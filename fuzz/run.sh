@@ -35,6 +35,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$regressions"
   work=$(mktemp -d)
   log=$(mktemp)
+  stamp=$(mktemp)
   before=$(find "$regressions" -type f | wc -l)
   # shellcheck disable=SC2046
   STOCKRECON_FUZZ_TARGET=$target "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
@@ -46,6 +47,8 @@ for target in "${targets[@]}"; do
   crashes=$(( $(find "$regressions" -type f | wc -l) - before ))
   printf '%-10s %10s %8s %8s  %s\n' "$target" "${runs:-0}" "${cov:-0}" "$(find "$corpus" -type f | wc -l)" "$crashes" >&2
   if grep -q 'ERROR: libFuzzer\|==ERROR\|Fatal error' "$log"; then grep -m3 'Fatal error\|ERROR' "$log" >&2; found=1; fi
-  rm -rf "$work" "$log"
+  # What was kept, in full, so that a CI log is enough to replay it (base64 -d > FILE).
+  find "$regressions" -type f -newer "$stamp" -size -70k -exec sh -c 'echo "kept $1:"; base64 -w0 "$1"; echo' _ {} \; >&2
+  rm -rf "$work" "$log" "$stamp"
 done
 exit $found

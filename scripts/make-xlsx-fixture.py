@@ -49,3 +49,11 @@ with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         info = zipfile.ZipInfo(name, date_time=(2026, 11, 23, 0, 0, 0))
         z.writestr(info, text, zipfile.ZIP_DEFLATED)
 print(path)
+# The same workbook as a ZIP64 archive (sizes and offsets in ZIP64 records), as some writers
+# make even for small files.
+zipfile.ZIP64_LIMIT = 0
+zip64 = path.replace(".xlsx", "-zip64.xlsx")
+with zipfile.ZipFile(path) as source, zipfile.ZipFile(zip64, "w", zipfile.ZIP_DEFLATED) as z:
+    for info in source.infolist():
+        z.writestr(info, source.read(info.filename), zipfile.ZIP_DEFLATED)
+print(zip64)

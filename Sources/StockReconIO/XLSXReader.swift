@@ -112,12 +112,11 @@ struct XLSXReader {
             inflated.total += chunk.count
             data.append(chunk)
         }
+        guard let bytes = ZipEntryBytes.locate(name, in: path) else {
+            throw failure("the workbook's \(name) is damaged (its zip directory does not say where it lies in the file): save the workbook again from a spreadsheet")
+        }
         do {
-            if let bytes = ZipEntryBytes.locate(name, in: path) {
-                try bytes.read(from: path, checksum: entry.checksum, consumer: take)
-            } else {
-                _ = try archive.extract(entry, skipCRC32: false, consumer: take)
-            }
+            try bytes.read(from: path, checksum: entry.checksum, consumer: take)
         } catch is TooLarge {
             throw failure("the workbook's \(name) unzips to more than \(largestPart >> 20) MB: export the sheet as CSV, which is read as a stream")
         } catch is TooLargeTogether {

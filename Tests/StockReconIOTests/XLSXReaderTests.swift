@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StockReconIO
 import StockReconCore
@@ -19,6 +20,20 @@ import TestSupport
         #expect(rows[3].input.notes == "TRUE")
         #expect(rows[0].input.occurredAt == "2026-11-20T12:00:00Z")
         #expect(rows[1].input.occurredAt == "2026-11-20T00:00:00Z")
+    }
+
+    @Test func aZIP64WorkbookReadsAsThePlainOne() throws {
+        let mapping = try MappingFile.load(path: Workspace.packageRoot.appendingPathComponent("pipelines/mappings/stocktake-xlsx.yaml").path)
+        let zip64 = Workspace.packageRoot.appendingPathComponent("fixtures/exports/stocktake-zip64.xlsx").path
+        let plain = try readRows(workbook, mapping).map { [$0.input.variant, $0.input.quantity, $0.input.notes] }
+        #expect(try readRows(zip64, mapping).map { [$0.input.variant, $0.input.quantity, $0.input.notes] } == plain)
+        // Some writers leave only 0xFFFFFFFF in the plain end record and the truth in the ZIP64 one.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: zip64)))
+        let end = try #require(stride(from: bytes.count - 22, through: 0, by: -1).first { bytes[$0 ..< $0 + 4] == [0x50, 0x4B, 0x05, 0x06] })
+        bytes.replaceSubrange(end + 12 ..< end + 20, with: [UInt8](repeating: 0xFF, count: 8))
+        let patched = directory.path("patched-zip64.xlsx")
+        try Data(bytes).write(to: URL(fileURLWithPath: patched))
+        #expect(try readRows(patched, mapping).map { [$0.input.variant, $0.input.quantity, $0.input.notes] } == plain)
     }
 
     @Test func numbersAsExcelShowsThem() {
