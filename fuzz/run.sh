@@ -38,7 +38,8 @@ for target in "${targets[@]}"; do
   stamp=$(mktemp)
   before=$(find "$regressions" -type f | wc -l)
   # shellcheck disable=SC2046
-  STOCKRECON_FUZZ_TARGET=$target "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
+  # Swift's backtracer would take a trap's signal before libFuzzer, which then keeps no input.
+  SWIFT_BACKTRACE=enable=no STOCKRECON_FUZZ_TARGET=$target "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$regressions/" -print_final_stats=1 "$work" "$corpus" $(seeds "$target") >"$log" 2>&1 || found=1
   # Keep the corpus small: only inputs that add coverage.
   STOCKRECON_FUZZ_TARGET=$target "$bin" -merge=1 "$corpus" "$work" >/dev/null 2>&1 || true

@@ -3,9 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import StockReconCore
-import ZIPFoundation
 
-/// Reads one sheet of an XLSX workbook (ZIPFoundation for the archive, Foundation's SAX
+/// Reads one sheet of an XLSX workbook (`ZipDirectory` for the archive, Foundation's SAX
 /// `XMLParser` for its parts) as rows of text, as Excel shows them: shared and inline
 /// strings as written (a barcode `0012345678905` stays text), numbers to 15 significant
 /// digits, date-formatted numbers (Excel's serials) as ISO-8601 times. The first non-empty
@@ -36,10 +35,7 @@ struct XLSXReader {
         if let irregular = InputFile.irregularity(of: path, displayName: displayName) { throw irregular }
         inflated.total = 0
         inflated.allowed = min(largestWorkbook, max(64 << 20, Self.largestRatio * InputFile(path: path, displayName: displayName).size))
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
+        guard let archive = ZipDirectory.read(path) else {
             throw failure("not an XLSX workbook (it is not a readable zip archive)")
         }
         guard let workbook = try part("xl/workbook.xml", of: archive) else {
@@ -96,13 +92,8 @@ struct XLSXReader {
     /// A part's bytes, nil when the workbook has none. A part that does not unzip, or is not
     /// UTF-8 (or UTF-16, by its byte order mark), is a located error: Foundation's XML parser
     /// stops the process on some invalid UTF-8 instead of reporting it.
-    private func part(_ name: String, of archive: Archive) throws -> Data? {
-        guard let entry = archive[name] else { return nil }
-        // A part's compressed bytes lie within the file: an entry that claims more is damaged
-        // (unzipping it read past the end of the file for minutes).
-        guard entry.compressedSize <= UInt64(max(0, InputFile(path: path, displayName: displayName).size)) else {
-            throw failure("the workbook's \(name) is damaged (it claims more bytes than the file has): save the workbook again from a spreadsheet")
-        }
+    private func part(_ name: String, of archive: ZipDirectory) throws -> Data? {
+        guard let entry = archive.entries[name] else { return nil }
         struct TooLarge: Error {}
         struct TooLargeTogether: Error {}
         var data = Data()
@@ -112,11 +103,8 @@ struct XLSXReader {
             inflated.total += chunk.count
             data.append(chunk)
         }
-        guard let bytes = ZipEntryBytes.locate(name, in: path) else {
-            throw failure("the workbook's \(name) is damaged (its zip directory does not say where it lies in the file): save the workbook again from a spreadsheet")
-        }
         do {
-            try bytes.read(from: path, checksum: entry.checksum, consumer: take)
+            try entry.read(from: path, consumer: take)
         } catch is TooLarge {
             throw failure("the workbook's \(name) unzips to more than \(largestPart >> 20) MB: export the sheet as CSV, which is read as a stream")
         } catch is TooLargeTogether {
