@@ -4,7 +4,6 @@
 public enum ContentDigest: Int64, Sendable, CaseIterable {
     /// 64-bit FNV-1a, a byte at a time.
     case fnv1a = 1
-    /// `WordHash`, eight bytes at a time: a keyed row's digest in under half the time (95
-    /// samples of the checking thread against 202, `perf` on `bench/formats.sh`'s canonical rows).
+    /// `WordHash`, eight bytes at a time: a keyed row's digest in under half the time.
     case words = 2
 }

@@ -17,8 +17,7 @@ public func prefetchCacheLine(_ address: UnsafeRawPointer) {
 
 /// Arrays for the tables probed at random on every row (the key index, the balances). A
 /// table of megabytes in 4 KB pages costs each probe a TLB miss as well as a cache miss;
-/// asked for huge pages before its memory is first touched, it does not (measured: the key
-/// lookup of a million-key import took 71 samples instead of 180). Where the kernel gives
+/// asked for huge pages before its memory is first touched, it does not. Where the kernel gives
 /// huge pages only on request (`madvise` mode), this is the request; elsewhere it is harmless.
 public enum HugePageArray {
     /// Below this, a table fits the TLB's reach anyway.

@@ -48,7 +48,6 @@ public enum PipelineFile {
     static let receiveStageKeys = ["purchase_orders", "orders_mapping", "files", "mapping"]
     static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "mapping", "complete"]
     static let reportStageKeys = ["kind", "format", "output", "from", "to", "po"]
-    static let reportFormats = ["md", "csv", "json", "html"]
 
     /// Reads and checks a pipeline file; every problem is reported at once as a `ConfigurationError`.
     public static func load(path: String) throws -> PipelineDefinition {

@@ -25,11 +25,15 @@ public struct CountStage: Sendable, Hashable {
 }
 
 /// A `report` stage: which report, in which format, written where (resolved path).
+/// The formats a report is written in.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case md, csv, json, html
+}
+
 public struct ReportStage: Sendable, Hashable {
     public enum Kind: String, Sendable, CaseIterable { case variance, summary, receipts }
     public var kind: Kind
-    /// md, csv, json or html.
-    public var format: String
+    public var format: ReportFormat
     public var output: String
     public var from: String?
     public var to: String?
@@ -140,7 +144,7 @@ extension PipelineFile {
             }
             po = reader.string(node)
         }
-        let format = entries["format"].flatMap { reader.choice($0, reportFormats) }
+        let format = entries["format"].flatMap { reader.choice($0, ReportFormat.allCases.map(\.rawValue)) }.flatMap(ReportFormat.init(rawValue:))
         guard entries["format"] == nil || format != nil else { return nil }
         guard let outputNode = entries["output"], let output = reader.string(outputNode) else {
             reader.problem(body, "the report stage needs `output:`, the file to write (relative to the pipeline file)")
@@ -160,8 +164,8 @@ extension PipelineFile {
             }
             days.append(text)
         }
-        let chosen = format ?? (reportFormats.first { output.lowercased().hasSuffix("." + $0) } ?? "md")
+        let chosen = format ?? (ReportFormat.allCases.first { output.lowercased().hasSuffix("." + $0.rawValue) } ?? .md)
         let stage = ReportStage(kind: kind, format: chosen, output: paths.display(output), from: days[0], to: days[1], po: po)
-        return PipelineStage(work: .report(stage), files: [], label: "report \(kind.rawValue) (\(chosen))")
+        return PipelineStage(work: .report(stage), files: [], label: "report \(kind.rawValue) (\(chosen.rawValue))")
     }
 }

@@ -16,12 +16,10 @@ struct XLSXReader {
     /// can unzip to gigabytes. A sheet of a million rows is a few hundred megabytes.
     var largestPart = 1 << 30
     /// The most bytes all the parts read may unzip to together: a sheet and its shared
-    /// strings that each stay under `largestPart` still cost their sum (two 1 GB parts of a
-    /// 3.4 MB workbook took 44 s and 5 GB).
+    /// strings that each stay under `largestPart` still cost their sum.
     var largestWorkbook = 1 << 30
     /// And no more than this many times the workbook's own size (at least 64 MB): a sheet's XML
-    /// deflates ten to thirty times; a zip bomb a thousand (1.2 MB unzipping to 1.2 GB took 7 s
-    /// and 1.2 GB before the total bound refused it).
+    /// deflates ten to thirty times; a zip bomb a thousand.
     static let largestRatio = 100
     /// What the parts read so far unzipped to.
     private let inflated = InflatedBytes()

@@ -10,6 +10,7 @@
 @_exported import enum StockReconIO.PipelineFile
 @_exported import struct StockReconIO.PipelineDefinition
 @_exported import enum StockReconIO.SheetFormat
+@_exported import enum StockReconIO.ReportFormat
 @_exported import enum StockReconIO.OutputFile
 @_exported import enum StockReconIO.Presets
 @_exported import struct StockReconIO.Preset

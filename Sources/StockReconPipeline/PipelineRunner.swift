@@ -216,7 +216,7 @@ public struct PipelineRunner {
         case .receipts:
             document = try Reporting.receipts(tenantID: pipeline.tenantID, po: spec.po, in: db)
         }
-        let format = ReportFormat(rawValue: spec.format) ?? .md
+        let format = spec.format
         if isDryRun { return "would write \(spec.output)" }
         let url = URL(fileURLWithPath: spec.output)
         do {

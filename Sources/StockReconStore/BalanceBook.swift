@@ -157,7 +157,7 @@ struct BalanceCache {
     mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }
 
     /// Asks for a balance's entry ahead of its lookup: a book of 100,000 balances outgrows
-    /// the cache (measured: the lookups were a tenth of the posting thread).
+    /// the cache.
     func prefetch(variant: Int64, location: Int64) { book.prefetch(variant: variant, location: location) }
 
     /// Writes every changed balance once, in key order: an update where a row is stored,
@@ -182,16 +182,15 @@ struct BalanceCache {
 
     /// PostgreSQL leaves half of each page of `stock_levels` free, so that an import's UPDATE
     /// of its balances writes each new version beside the old one, without new index
-    /// entries (a heap-only tuple): 100,000 stored balances in 0.16 to 0.20 s, against 0.35 to
-    /// 0.42 s with full pages. Pages written before keep their fill. For SQLite, a comment.
+    /// entries (a heap-only tuple), in half the time. Pages written before keep their fill.
+    /// For SQLite, a comment.
     static let serverStorageSQL = """
         -- postgres: ALTER TABLE stock_levels SET (fillfactor = 50);
         """
 
     /// PostgreSQL: the stored balances changed in one UPDATE, the keys as arrays; the new ones
-    /// by COPY. (`INSERT … ON CONFLICT DO UPDATE` of every changed balance took 0.43 s for
-    /// 100,000 new ones, 0.83 s for 100,000 stored: the file's last wait, with nothing beside
-    /// it. The tenant's lock makes `isStored` exact, as it is for SQLite's statements.)
+    /// by COPY, faster than `INSERT … ON CONFLICT DO UPDATE` of each. The tenant's lock makes
+    /// `isStored` exact, as it is for SQLite's statements.
     private func writeOnServer(_ db: any SQLConnection) throws {
         let changed = book.changed
         let stored = changed.filter(\.isStored)

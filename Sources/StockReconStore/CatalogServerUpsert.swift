@@ -1,7 +1,7 @@
 import StockReconCore
 
 /// PostgreSQL's catalog load: each kind of entry in one statement, its columns as arrays
-/// (`unnest`), where a statement an entry waited a round trip each (100,000 variants: 23 s).
+/// (`unnest`), not a round trip an entry.
 /// An id given twice keeps its first place and its last values, as one statement a row left
 /// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement).
 enum CatalogServerUpsert {

@@ -2,8 +2,7 @@ import StockReconCore
 
 /// Writes a count sheet's lines as they are read, in the caller's transaction: a sheet of a
 /// million lines is never held. On SQLite `rowsPerInsert` lines a statement with the count,
-/// sheet and user bound once (a 1,000,000-line sheet spent 1.8 s here through `RowInserter`,
-/// see docs/performance.md); on PostgreSQL one COPY. `finish` records the sheet's rows.
+/// sheet and user bound once; on PostgreSQL one COPY. `finish` records the sheet's rows.
 public struct CountLineWriter {
     public let sheet: Int64
     private let db: any SQLConnection

@@ -358,8 +358,8 @@ extension Store {
 
     /// Appends the count's movements and sets their balances: ids in one block (on SQLite,
     /// after the largest, as its one writer would number them), rows by `RowInserter`, the
-    /// balances in one statement on PostgreSQL. (A round trip a statement, three an item, took
-    /// 71 s to complete a count of 100,000 items there.) Items are one per variant and location.
+    /// balances in one statement on PostgreSQL, not three round trips an item. Items are one
+    /// per variant and location.
     private static func postCounted(
         _ posts: [(index: Int, kind: MovementKind, delta: Int64)], of items: inout [StoredCountItem], count: Int64, tenant: Int64,
         posting: Int64, in db: any SQLConnection

@@ -2,8 +2,8 @@ import Foundation
 import StockReconCore
 
 /// The natural keys a file added, as packed rows of up to 65,536 keys: writing a
-/// million keys is one row of blobs instead of a million B-tree entries (measured: 0.90 s
-/// of a 2.7 s import), and reading them back copies bytes instead of stepping rows. A
+/// million keys is one row of blobs instead of a million B-tree entries, and reading them
+/// back copies bytes instead of stepping rows. A
 /// tenant's blocks are read whole; once a tenant has more keys than are held in memory they
 /// are moved into `idempotency_keys`, which is then looked up key by key.
 enum KeyBlocks {
@@ -32,9 +32,8 @@ enum KeyBlocks {
     /// A block holds at most this many keys, or this many bytes of keys (or one longer key).
     static let keysPerBlock = 1 << 16
     static let bytesPerBlock = 4 << 20
-    /// A file's keys are written in blocks of this many while its rows are posted (a
-    /// smaller block needs less memory beside the file's; 65,536 measured 5 to 10 MB more
-    /// at the peak of a million haravan line items).
+    /// A file's keys are written in blocks of this many while its rows are posted: a
+    /// smaller block needs less memory beside the file's.
     static let keysPerEarlyBlock = 1 << 14
 
     /// How many keys the tenant's blocks hold, and how many bytes their keys take stored
@@ -68,8 +67,7 @@ enum KeyBlocks {
                     last += 1
                 }
                 let block = entries[first ..< last]
-                // Closures, not key paths: `map(\.littleEndian)` looked up generic metadata for
-                // every key (measured: 56 ms of a million keys' 60).
+                // Closures, not key paths: `map(\.littleEndian)` looks up generic metadata for every key.
                 let blockDigests = block.map { digests[$0].littleEndian }
                 let blockOutcomes = block.compactMap { outcomes[$0]?.storageCode }
                 guard blockOutcomes.count == block.count else {
@@ -144,7 +142,12 @@ enum KeyBlocks {
                 keys.digests.append(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: Int64.self)))
             }
         }
-        keys.outcomes.append(contentsOf: outcomeBytes.map(Outcome.init(storageCode:)))
+        for byte in outcomeBytes {
+            guard let outcome = Outcome(storageCode: byte) else {
+                throw SQLDecodingError(message: "a row of key_blocks is damaged: it holds outcome \(byte), which no outcome has")
+            }
+            keys.outcomes.append(outcome)
+        }
     }
 
     /// The first format: the keys' bytes one after another, and where each ends.
@@ -180,13 +183,15 @@ extension Outcome {
         }
     }
 
-    init(storageCode: UInt8) {
+    /// nil for a byte no outcome has: a damaged row, never read as some default.
+    init?(storageCode: UInt8) {
         switch storageCode {
+        case 0: self = .posted
         case 1: self = .pending
         case 2: self = .rejected
         case 3: self = .unchanged
         case 4: self = .duplicate
-        default: self = .posted
+        default: return nil
         }
     }
 }

@@ -20,8 +20,8 @@ extension MovementKind {
 }
 
 /// Appends movements of one posting (a file of a run). Rows are held back and inserted
-/// `rowsPerInsert` at a time by one multi-row INSERT (measured: a fifth less work in SQLite
-/// per row than one statement execution a row); `flush` writes what is held.
+/// `rowsPerInsert` at a time by one multi-row INSERT, less work a row than a statement a
+/// row; `flush` writes what is held.
 struct LedgerAppender {
     static let rowsPerInsert = 32
     /// The columns a movement is written with, in order (`LedgerCopier` writes the same).
@@ -38,10 +38,8 @@ struct LedgerAppender {
     init(_ db: any SQLConnection, posting: Int64) throws {
         try (db as? SQLiteConnection)?.liftReplaceGuard()
         let values = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
-        // OR FAIL: a statement that may stop half-way with its rows kept needs no statement
-        // journal, which copied every page a 32-row insert touched (4.5x an import's time once
-        // the ledger has an index). Rows are checked before they get here, and a failure
-        // rolls back the file's whole transaction all the same.
+        // OR FAIL: a statement that may stop half-way needs no statement journal, which
+        // copies every page an insert touches. A failure rolls back the file's transaction anyway.
         single = try FastStatement(db, sql: "INSERT OR FAIL INTO ledger (\(Self.columns)) VALUES \(values)")
         multiple = try FastStatement(db, sql: "INSERT OR FAIL INTO ledger (\(Self.columns)) VALUES "
             + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))

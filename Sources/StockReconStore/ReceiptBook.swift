@@ -79,8 +79,7 @@ struct ReceiptBook {
     }
 
     /// Writes the file's receipt lines and the received totals of the order lines it touched
-    /// (on PostgreSQL by COPY and in one statement: a statement a line took 58 s for 100,000
-    /// order lines and their receipts).
+    /// (on PostgreSQL by COPY and in one statement, not a round trip a line).
     func write(_ db: any SQLConnection, tenant: Int64, run: Int64, file: Int64?) throws {
         var inserter = try RowInserter(db, table: "receipt_lines", columns: [
             "tenant", "run", "file", "source_line", "po_number", "variant", "location", "quantity", "unit_cost_minor",

@@ -34,7 +34,7 @@ extension Store {
     }
 
     /// The `summary_report` view's figures for one tenant and period, summed over days. The
-    /// view's GROUP BY sorts the whole ledger (23 s for 10,000,000 movements); this reads it
+    /// view's GROUP BY sorts the whole ledger; this reads it
     /// once in ledger order and sums in memory, with the catalog's costs and the runs' days
     /// looked up in tables held in memory (the text columns, mostly equal from one row to
     /// the next, become strings only when they change).
@@ -121,7 +121,7 @@ extension Store {
     /// its delta at its own cost, else the catalog's. The tenant's postings are named by id:
     /// filtered by tenant in the query, they were estimated from `postings`, which autovacuum
     /// never analyzes while it is small, at a few thousand movements of a million, and the
-    /// plan looked up each movement's variant by index (10,000,000 movements: 16 s).
+    /// plan looked up each movement's variant by index.
     private static func serverMovementSummary(tenant: Int64, from: String?, to: String?, in db: any SQLConnection) throws -> [MovementSummaryRow] {
         let postings = try db.fetchValues(Int64.self, sql: "SELECT id FROM postings WHERE tenant = ?", arguments: [tenant])
         guard !postings.isEmpty else { return [] }

@@ -35,7 +35,7 @@ extension Store {
 }
 
 /// Rejection rows as a file's rows are rejected, written many at a time (`RowInserter`): on
-/// PostgreSQL a statement a row waited a round trip each (200,000 rejected rows: 59 s).
+/// PostgreSQL, not a round trip a row.
 struct RejectionWriter {
     private var rows: RowInserter
     private let run: Int64

@@ -19,9 +19,8 @@ enum VariantMovements {
             PRIMARY KEY (variant_group, last_id)) WITHOUT ROWID;
         """
 
-    /// PostgreSQL compressed each run as it was written (pglz: 315 ms of the server's time for
-    /// a million movements); its runs are stored as they are. SQLite never compresses: for it,
-    /// this is only a comment.
+    /// PostgreSQL would compress each run as it is written; its runs are stored as they are.
+    /// SQLite never compresses: for it, this is only a comment.
     static let serverStorageSQL = """
         -- postgres: ALTER TABLE variant_movements ALTER COLUMN entries SET STORAGE EXTERNAL;
         """

@@ -88,8 +88,8 @@ import TestSupport
         #expect(first.complete?.apply == true && first.complete?.uncounted == .zero)
         #expect(pipeline.stages[0].files.count == 1)
         #expect(second.complete == nil)
-        #expect(variance.format == "html" && variance.output.hasSuffix("out/v.html"))
-        #expect(summary.format == "csv" && summary.from == "2026-11-01" && summary.to == "2026-11-30")
+        #expect(variance.format == .html && variance.output.hasSuffix("out/v.html"))
+        #expect(summary.format == .csv && summary.from == "2026-11-01" && summary.to == "2026-11-30")
     }
 
     /// JSON is YAML too.

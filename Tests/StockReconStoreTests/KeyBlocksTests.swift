@@ -71,6 +71,24 @@ struct KeyBlocksTests {
         #expect(throws: SQLDecodingError.self) { try store.read { db in try KnownKeys.load(db, tenant: 1) } }
     }
 
+    /// An outcome no case has is a damaged row, never read as posted (it once was).
+    @Test func anUnknownStoredOutcomeIsAnErrorNotADefault() throws {
+        let (blocks, _) = try temporaryStore()
+        try blocks.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
+            try db.execute(
+                sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes) VALUES (1, 1, 1, ?, ?, ?, ?)",
+                arguments: [Array("a".utf8), withUnsafeBytes(of: UInt32(1).littleEndian, Array.init), [UInt8](repeating: 0, count: 8), [UInt8]([9])])
+        }
+        #expect(throws: SQLDecodingError.self) { try blocks.read { db in try KnownKeys.load(db, tenant: 1) } }
+        let (table, _) = try temporaryStore()
+        try table.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
+            try db.execute(sql: "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES (1, 'a', 7, 'misplaced', 1)")
+        }
+        #expect(throws: SQLDecodingError.self) { try table.read { db in try KnownKeys.load(db, tenant: 1) } }
+    }
+
     /// A file's keys are written a block at a time between batches; a key refused when its
     /// block was written is written at the end if a later row with it ended, else forgotten.
     @Test func writesBlocksAsRowsEndAndKeysRefusedBeforeLater() throws {

@@ -1,9 +1,5 @@
 import StockReconCore
-
-/// The formats every report comes in (SPEC section 9), from one `ReportDocument`.
-public enum ReportFormat: String, Sendable, CaseIterable {
-    case md, csv, json, html
-}
+import StockReconIO
 
 /// One value of a report, typed so that each format writes it right: money exact from
 /// minor units, numbers as numbers, text escaped for where it goes.

@@ -73,9 +73,8 @@ extension SQLConnection {
     }
 
     /// After many rows went into `table` at once, has PostgreSQL's planner count them now,
-    /// in this transaction, rather than when autovacuum next looks. Planned on statistics
-    /// from before a count's 100,000 lines, completing it joined them as one row: a nested
-    /// loop that ran for minutes, against 0.5 s. SQLite's planner keeps no such statistics.
+    /// in this transaction, rather than when autovacuum next looks: planned on statistics from
+    /// before them, a join takes them for one row. SQLite's planner keeps no such statistics.
     func refreshStatistics(of table: String) throws {
         guard dialect == .postgres else { return }
         try execute(sql: "ANALYZE \(table)")
