@@ -59,6 +59,19 @@ public enum OrderLineStatus: String, Sendable, CaseIterable, Hashable {
     case overReceived = "over-received"
 }
 
+/// A line of the receipts report: an order line's state, or a receipt no order line expected.
+public enum ReceiptReportStatus: String, Sendable, CaseIterable, Hashable {
+    case complete, short, unreceived
+    case overReceived = "over-received"
+    case unexpected
+}
+
+/// Where a receipt line stands (`receipt_lines.status`): posted, waiting for a manager over
+/// its order's tolerance, or refused by one.
+public enum ReceiptLineState: String, Sendable, CaseIterable, Hashable {
+    case posted, pending, refused
+}
+
 /// Percentages as written in rules and options (`2.5%`), exactly, in basis points.
 public enum Percentage {
     /// `2.5%` is 250; nil for anything but a non-negative percentage with at most 2 decimals.

@@ -44,7 +44,9 @@ public enum PipelineFile {
     static let approvalKeys = ["max_units", "max_value", "always"]
     static let receivingKeys = ["over_receipt_tolerance", "price_variance_tolerance"]
     static let countKeys = ["review_over_value"]
-    static let stageKinds = ["catalog", "import", "receive", "count", "report"]
+    /// The kinds of stage a pipeline file may name.
+    enum StageKind: String, CaseIterable { case catalog, `import`, receive, count, report }
+    static let stageKinds = StageKind.allCases.map(\.rawValue)
     static let receiveStageKeys = ["purchase_orders", "orders_mapping", "files", "mapping"]
     static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "mapping", "complete"]
     static let reportStageKeys = ["kind", "format", "output", "from", "to", "po"]
@@ -194,22 +196,34 @@ public enum PipelineFile {
             reader.problem(node, "a stage has exactly one kind (\(stageKinds.joined(separator: ", "))): write each as its own `- ` item")
             return nil
         }
-        if kind == "receive" { return readReceiveStage(body, mappings: mappings, paths: paths, reader: &reader) }
-        if kind == "count" { return readCountStage(body, mappings: mappings, paths: paths, reader: &reader) }
-        if kind == "report" { return readReportStage(body, paths: paths, reader: &reader) }
-        if kind == "catalog" {
-            // `catalog: [globs]` or `catalog: {files: [globs]}`.
-            var filesNode = body
-            if case .mapping = body {
-                guard let entries = reader.mapping(body, allowed: ["files"], what: "the catalog stage"), let files = entries["files"] else {
-                    reader.problem(body, "the catalog stage needs `files:`, a list of catalog files or globs")
-                    return nil
-                }
-                filesNode = files
-            }
-            guard let files = matchFiles(filesNode, paths: paths, reader: &reader) else { return nil }
-            return PipelineStage(work: .catalog, files: files, label: "catalog")
+        guard let stageKind = StageKind(rawValue: kind) else { return nil }  // the mapping allowed only these
+        switch stageKind {
+        case .receive: return readReceiveStage(body, mappings: mappings, paths: paths, reader: &reader)
+        case .count: return readCountStage(body, mappings: mappings, paths: paths, reader: &reader)
+        case .report: return readReportStage(body, paths: paths, reader: &reader)
+        case .catalog: return readCatalogStage(body, paths: paths, reader: &reader)
+        case .import: return readImportStage(body, mappings: mappings, paths: paths, reader: &reader)
         }
+    }
+
+    /// `catalog: [globs]` or `catalog: {files: [globs]}`.
+    private static func readCatalogStage(_ body: Node, paths: PathResolver, reader: inout ConfigurationReader) -> PipelineStage? {
+        var filesNode = body
+        if case .mapping = body {
+            guard let entries = reader.mapping(body, allowed: ["files"], what: "the catalog stage"), let files = entries["files"] else {
+                reader.problem(body, "the catalog stage needs `files:`, a list of catalog files or globs")
+                return nil
+            }
+            filesNode = files
+        }
+        guard let files = matchFiles(filesNode, paths: paths, reader: &reader) else { return nil }
+        return PipelineStage(work: .catalog, files: files, label: "catalog")
+    }
+
+    private static func readImportStage(
+        _ body: Node, mappings: [String: (mapping: ColumnMapping, node: Node)], paths: PathResolver,
+        reader: inout ConfigurationReader
+    ) -> PipelineStage? {
         guard let entries = reader.mapping(body, allowed: ["format", "mapping", "files"], what: "the import stage") else { return nil }
         let mapping: ColumnMapping
         let label: String

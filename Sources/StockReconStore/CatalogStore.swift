@@ -99,10 +99,7 @@ extension Store {
                     barcode: try $0[5], unitCostMinor: try $0[6], isLocationAware: try $0[7])
             }
         let users = try db.fetchAll(sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
-            .compactMap { row -> Catalog.User? in
-                guard let role = Catalog.Role(rawValue: try row[2]) else { return nil }
-                return Catalog.User(id: try row[0], userID: try row[1], role: role)
-            }
+            .map { row in Catalog.User(id: try row[0], userID: try row[1], role: try stored(Catalog.Role.self, row[2], in: "catalog_users")) }
         return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
     }
 }

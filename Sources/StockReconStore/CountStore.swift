@@ -116,15 +116,17 @@ extension Store {
             LEFT JOIN catalog_locations loc ON loc.id = c.location
             LEFT JOIN catalog_users s ON s.id = c.started_by LEFT JOIN catalog_users f ON f.id = c.finished_by
             WHERE c.id = ?
-            """, arguments: [id]),
-            let type = CountType(rawValue: try row["type"]), let status = CountStatus(rawValue: try row["status"])
+            """, arguments: [id])
         else { throw Refusal("there is no count \(id): see `stockrecon count list --tenant T`") }
+        let type = try stored(CountType.self, row["type"], in: "count_sessions")
+        let status = try stored(CountStatus.self, row["status"], in: "count_sessions")
+        let uncounted = try (row["uncounted"] as String?).map { try stored(UncountedPolicy.self, $0, in: "count_sessions") }
         return CountSession(
             id: id, tenant: try row["tenant"], tenantID: try row["tenant_text"], org: try row["org"], orgID: try row["org_text"],
             name: try row["name"], type: type, status: status, location: try row["location"], locationID: try row["location_text"],
             notes: try row["notes"], startedAt: try row["started_at"], startedBy: try row["started_text"], finishedAt: try row["finished_at"],
             finishedBy: try row["finished_text"], applied: (try row["applied"] as Int64?).map { $0 != 0 },
-            uncounted: (try row["uncounted"] as String?).flatMap(UncountedPolicy.init(rawValue:)), reviewOverMinor: try row["review_over_minor"])
+            uncounted: uncounted, reviewOverMinor: try row["review_over_minor"])
     }
 
     /// The latest count of an org with this name and location scope (not cancelled), for a

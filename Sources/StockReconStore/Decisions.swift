@@ -11,7 +11,7 @@ public struct Refusal: Error, CustomStringConvertible {
 /// What deciding an approval did.
 public struct Decision: Sendable {
     public var approvalID: Int64
-    public var status: String
+    public var status: ApprovalStatus
     /// The movement approving posted.
     public var movementID: Int64?
     public var runID: Int64
@@ -21,13 +21,13 @@ public struct Decision: Sendable {
 
 extension Store {
     /// One tenant's approvals, newest last, optionally narrowed.
-    public func approvals(tenantID: String, status: String?, variantID: String?) throws -> ResultTable {
+    public func approvals(tenantID: String, status: ApprovalStatus?, variantID: String?) throws -> ResultTable {
         let columns = [
             "id", "status", "variant_id", "location_id", "quantity_delta", "cost_impact_minor", "adjustment_type",
             "requested_by", "decided_by", "decided_at", "note", "movement_id", "source_file", "source_line",
         ]
         let (sql, arguments) = Self.query(
-            columns, from: "approvals", tenantID: tenantID, filters: [("status", status), ("variant_id", variantID)])
+            columns, from: "approvals", tenantID: tenantID, filters: [("status", status?.rawValue), ("variant_id", variantID)])
         return try table(sql: sql + " ORDER BY id", arguments: arguments, columns: columns)
     }
 
@@ -54,11 +54,14 @@ extension Store {
                 WHERE a.id = ? AND a.tenant = ?
                 """, arguments: [approvalID, tenant])
             else { throw missing }
-            let status: String = try request["status"]
-            guard status == ApprovalStatus.pending.rawValue else {
+            let stored: String = try request["status"]
+            guard let status = ApprovalStatus(rawValue: stored) else {
+                throw SQLDecodingError(message: "approval \(approvalID) is damaged: its status \(stored) is none that stockrecon knows")
+            }
+            guard status == .pending else {
                 let by: String = try request["decider"] ?? "someone"
                 let at: String = try request["decided_at"] ?? "earlier"
-                throw Refusal("approval \(approvalID) was already \(status.lowercased()) by \(by) at \(at): a decision is final; post a reversal to undo a movement")
+                throw Refusal("approval \(approvalID) was already \(status.rawValue.lowercased()) by \(by) at \(at): a decision is final; post a reversal to undo a movement")
             }
             let held = try HeldChange(request)
             let run = try Store.beginRun(
@@ -84,12 +87,12 @@ extension Store {
                 try Store.addCounts(OutcomeCounts(rows: 1, posted: outcome == .posted ? 1 : 0, unchanged: outcome == .unchanged ? 1 : 0), toRun: run, in: db)
             }
             if held.kind == .receipt { try Store.decideReceipt(approvalID: approvalID, approve: approve, in: db) }
-            let newStatus = (approve ? ApprovalStatus.approved : .rejected).rawValue
+            let newStatus: ApprovalStatus = approve ? .approved : .rejected
             // Guarded by the state decided on: a decision taken meanwhile leaves nothing to update.
             guard try db.fetchValue(Int64.self, sql: """
                 UPDATE approval_requests SET status = ?, decided_by = ?, decided_at = ?, note = ?, movement_id = ?
                 WHERE id = ? AND status = 'PENDING' RETURNING id
-                """, arguments: [newStatus, decider.id, Store.now(), note, movement, approvalID]) != nil
+                """, arguments: [newStatus.rawValue, decider.id, Store.now(), note, movement, approvalID]) != nil
             else { throw Refusal("approval \(approvalID) was decided meanwhile: a decision is final") }
             try Store.finishRun(run, in: db)
             return Decision(approvalID: approvalID, status: newStatus, movementID: movement, runID: run)
@@ -108,15 +111,12 @@ extension Store {
             arguments: [tenant, variant, location]) ?? 0
     }
 
-    /// A user of the tenant, or a refusal naming how to add one.
     /// A user of the tenant's catalog, or a refusal that says how to load one.
     public static func user(_ userID: String, tenant: Int64, tenantID: String, in db: any SQLConnection) throws -> Catalog.User {
-        guard let row = try db.fetchOne(sql: "SELECT id, role FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID]),
-              let role = Catalog.Role(rawValue: try row[1])
-        else {
+        guard let row = try db.fetchOne(sql: "SELECT id, role FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID]) else {
             throw Refusal("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
         }
-        return Catalog.User(id: try row[0], userID: userID, role: role)
+        return Catalog.User(id: try row[0], userID: userID, role: try stored(Catalog.Role.self, row[1], in: "catalog_users"))
     }
 }
 
@@ -125,7 +125,7 @@ extension Store {
     /// its receipt line says how it ended.
     static func decideReceipt(approvalID: Int64, approve: Bool, in db: any SQLConnection) throws {
         try db.execute(
-            sql: "UPDATE receipt_lines SET status = ? WHERE approval = ?", arguments: [approve ? "posted" : "refused", approvalID])
+            sql: "UPDATE receipt_lines SET status = ? WHERE approval = ?", arguments: [(approve ? ReceiptLineState.posted : .refused).rawValue, approvalID])
         guard approve else { return }
         try db.execute(sql: """
             UPDATE order_lines SET quantity_received = quantity_received + (SELECT quantity FROM receipt_lines WHERE approval = ?)

@@ -89,7 +89,7 @@ struct ReceiptBook {
             try inserter.append([
                 tenant, run, file, receipt.sourceLine, receipt.po, receipt.variant, receipt.location, receipt.quantity,
                 receipt.unitCostMinor, receipt.orderLine, receipt.orderUnitCostMinor, receipt.priceFlagged,
-                receipt.priceVarianceMinor, receipt.approval == nil ? "posted" : "pending", receipt.approval,
+                receipt.priceVarianceMinor, (receipt.approval == nil ? ReceiptLineState.posted : .pending).rawValue, receipt.approval,
             ])
         }
         try inserter.finish()

@@ -225,8 +225,7 @@ public struct ReceiptReportLine: Sendable, Hashable {
     public var received: Int64
     public var pending: Int64
     public var unitCostMinor: Int64?
-    /// complete, short, unreceived, over-received or unexpected.
-    public var status: String
+    public var status: ReceiptReportStatus
     public var priceVarianceMinor: Int64
 }
 
@@ -242,7 +241,7 @@ public struct ReceiptException: Sendable, Hashable {
     public var unitCostMinor: Int64?
     public var orderUnitCostMinor: Int64?
     public var priceVarianceMinor: Int64
-    public var status: String
+    public var status: ReceiptLineState
     public var reason: String
 }
 
@@ -258,7 +257,8 @@ extension Store {
             """, arguments: [tenantID, po, po]).map { row in
             ReceiptReportLine(
                 poNumber: try row[0], variantID: try row[1], sku: try row[2], name: try row[10], locationID: try row[3], ordered: try row[4],
-                received: try row[5], pending: try row[6], unitCostMinor: try row[7], status: try row[8], priceVarianceMinor: try row[9])
+                received: try row[5], pending: try row[6], unitCostMinor: try row[7], status: try stored(ReceiptReportStatus.self, row[8], in: "receipts_report"),
+                priceVarianceMinor: try row[9])
         }
     }
 
@@ -275,12 +275,12 @@ extension Store {
               AND (r.price_flagged = 1 OR r.order_line IS NULL OR r.approval IS NOT NULL)
             ORDER BY r.id
             """, arguments: [tenantID, po, po]).map { row in
-            let status: String = try row[9]
+            let status = try stored(ReceiptLineState.self, row[9], in: "receipt_lines")
             var reasons: [String] = []
             if try row[11] as Bool { reasons.append("unexpected: no order line") }
             if try row[10] as Bool { reasons.append("price variance") }
             if let approval: Int64 = try row[12] {
-                reasons.append("over the order's tolerance: approval \(approval) \(status == "pending" ? "waits" : status == "posted" ? "approved" : "rejected")")
+                reasons.append("over the order's tolerance: approval \(approval) \(status == .pending ? "waits" : status == .posted ? "approved" : "rejected")")
             }
             return ReceiptException(
                 file: try row[0], line: try row[1], poNumber: try row[2], variantID: try row[3], locationID: try row[4], quantity: try row[5],

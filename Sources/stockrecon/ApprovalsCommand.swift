@@ -13,19 +13,13 @@ struct ApprovalsListCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var tenantOption: TenantOption
     var tenant: String { tenantOption.id }
-    @Option(help: "Only PENDING, APPROVED or REJECTED.") var status: String?
+    @Option(help: "Only PENDING, APPROVED or REJECTED (any case).") var status: ApprovalStatus?
     @Option(help: "Only this variant_id.") var variant: String?
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
-    func validate() throws {
-        if let status, ApprovalStatus(rawValue: status.uppercased()) == nil {
-            throw ValidationError("--status must be PENDING, APPROVED or REJECTED")
-        }
-    }
-
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore(forReading: true).approvals(tenantID: tenant, status: status?.uppercased(), variantID: variant)
+            let table = try global.openStore(forReading: true).approvals(tenantID: tenant, status: status, variantID: variant)
             print(table.rendered(as: global.json ? .json : format, name: "approvals"), terminator: "")
             return 0
         }
@@ -45,9 +39,9 @@ func decide(_ options: DecisionOptions, global: GlobalOptions, approve: Bool) th
         let decision = try global.openStore().decide(
             approvalID: options.approvalID, tenantID: options.tenantOption.id, userID: options.user, note: options.note, approve: approve)
         if global.json {
-            print(#"{"approval_id":\#(decision.approvalID),"status":"\#(decision.status)","movement_id":\#(decision.movementID.map { String($0) } ?? "null"),"run_id":\#(decision.runID)}"#)
+            print(#"{"approval_id":\#(decision.approvalID),"status":"\#(decision.status.rawValue)","movement_id":\#(decision.movementID.map { String($0) } ?? "null"),"run_id":\#(decision.runID)}"#)
         } else {
-            print("approval \(decision.approvalID) \(decision.status.lowercased())"
+            print("approval \(decision.approvalID) \(decision.status.rawValue.lowercased())"
                 + (decision.movementID.map { ": posted movement \($0)" } ?? ""))
         }
         return 0
@@ -108,4 +102,8 @@ struct ReverseCommand: ParsableCommand {
             return 0
         }
     }
+}
+
+extension ApprovalStatus: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
 }

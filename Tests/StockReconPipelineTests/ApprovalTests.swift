@@ -70,7 +70,7 @@ import StockReconStore
         #expect(try fixture.balance("1001") == nil)
 
         let decision = try store.decide(approvalID: 1, tenantID: "t1", userID: "alice", note: "PO 17 checked", approve: true)
-        #expect(decision.status == "APPROVED")
+        #expect(decision.status == .approved)
         let movement = try #require(decision.movementID)
         #expect(try fixture.balance("1001") == 60)
         let posted = try store.read { db in

@@ -59,7 +59,7 @@ import StockReconStore
         // On-hand is already 100: the second set has nothing to post.
         let second = try approve(fixture, 2)
         #expect(second.movementID == nil)
-        #expect(second.status == "APPROVED")
+        #expect(second.status == .approved)
         #expect(try fixture.balance("1001") == 100)
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'set'") == 1)
         #expect(try fixture.count("SELECT unchanged FROM runs WHERE id = ?", [second.runID]) == 1)

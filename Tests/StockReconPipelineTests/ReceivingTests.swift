@@ -22,7 +22,7 @@ import StockReconIO
     }
 
     func status(_ fixture: Fixture) throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try lines(fixture).map { ("\($0.poNumber ?? "-")/\($0.variantID)@\($0.locationID)", $0.status) })
+        Dictionary(uniqueKeysWithValues: try lines(fixture).map { ("\($0.poNumber ?? "-")/\($0.variantID)@\($0.locationID)", $0.status.rawValue) })
     }
 
     static let orders = "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-1,TENT,WH,10,10.00\nPO-1,400,SHOP,5,10.00\nPO-2,1001,WH,3,10.00\nPO-3,1001,SHOP,2,9.00\n"
@@ -80,7 +80,7 @@ import StockReconIO
         let again = try receive(fixture, [first, second])
         #expect(again.receipts.counts == OutcomeCounts(rows: 2, duplicate: 2))
         let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
-        #expect(line.received == 9 && line.status == "short")
+        #expect(line.received == 9 && line.status == .short)
         #expect(try fixture.balance("1001") == 9)
     }
 
@@ -98,7 +98,7 @@ import StockReconIO
         _ = try fixture.store.decide(approvalID: approvals[0], tenantID: "t1", userID: "alice", note: "counted them", approve: true)
         _ = try fixture.store.decide(approvalID: approvals[1], tenantID: "t1", userID: "alice", note: "sent back", approve: false)
         let line = try #require(try lines(fixture, po: "PO-1").first { $0.locationID == "WH" })
-        #expect(line.received == 13 && line.pending == 0 && line.status == "over-received")
+        #expect(line.received == 13 && line.pending == 0 && line.status == .overReceived)
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'receipt' AND approved_by = 'alice'") == 1)
         #expect(try fixture.balance("1001") == 13)
         #expect(try fixture.count("SELECT count(*) FROM receipt_lines WHERE status = 'refused'") == 1)

@@ -20,19 +20,19 @@ enum ReceiptsReport {
     ]
 
     static func document(tenantID: String, po: String?, lines: [ReceiptReportLine], exceptions: [ReceiptException]) throws -> ReportDocument {
-        let orderLines = lines.filter { $0.status != "unexpected" }
-        func count(_ status: String) -> ReportCell { .integer(Int64(lines.filter { $0.status == status }.count)) }
+        let orderLines = lines.filter { $0.status != .unexpected }
+        func count(_ status: ReceiptReportStatus) -> ReportCell { .integer(Int64(lines.filter { $0.status == status }.count)) }
         let money = { (value: Int64?) in value.map { ReportCell.money(minor: $0) } ?? .null }
         let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
         let facts = [
             ReportFact("tenant_id", "Tenant", .text(tenantID)),
             ReportFact("po_number", "Purchase order", .text(po ?? "every order")),
             ReportFact("order_lines", "Order lines", .integer(Int64(orderLines.count))),
-            ReportFact("complete", "Complete", count("complete")),
-            ReportFact("short", "Short", count("short")),
-            ReportFact("over_received", "Over-received", count(OrderLineStatus.overReceived.rawValue)),
-            ReportFact("unreceived", "Unreceived", count("unreceived")),
-            ReportFact("unexpected", "Unexpected (no order line)", count("unexpected")),
+            ReportFact("complete", "Complete", count(.complete)),
+            ReportFact("short", "Short", count(.short)),
+            ReportFact("over_received", "Over-received", count(.overReceived)),
+            ReportFact("unreceived", "Unreceived", count(.unreceived)),
+            ReportFact("unexpected", "Unexpected (no order line)", count(.unexpected)),
             ReportFact("units_ordered", "Units ordered", .integer(orderLines.reduce(0) { $0 + $1.ordered })),
             ReportFact("units_received", "Units received", .integer(lines.reduce(0) { $0 + $1.received })),
             ReportFact("units_pending", "Units waiting for approval", .integer(lines.reduce(0) { $0 + $1.pending })),
@@ -42,14 +42,14 @@ enum ReceiptsReport {
             [
                 optional(line.poNumber), .text(line.variantID), optional(line.sku), optional(line.name), .text(line.locationID), .integer(line.ordered),
                 .integer(line.received), .integer(line.pending), .integer(max(line.ordered - line.received, 0)),
-                money(line.unitCostMinor), .text(line.status), .money(minor: line.priceVarianceMinor),
+                money(line.unitCostMinor), .text(line.status.rawValue), .money(minor: line.priceVarianceMinor),
             ]
         }
         let exceptionRows = exceptions.map { item -> [ReportCell] in
             [
                 optional(item.file), item.line.map { .integer(Int64($0)) } ?? .null, optional(item.poNumber), .text(item.variantID),
                 .text(item.locationID), .integer(item.quantity), money(item.unitCostMinor), money(item.orderUnitCostMinor),
-                .money(minor: item.priceVarianceMinor), .text(item.status), .text(item.reason),
+                .money(minor: item.priceVarianceMinor), .text(item.status.rawValue), .text(item.reason),
             ]
         }
         // Short lines below zero, over-received and unexpected above: at the order's cost.

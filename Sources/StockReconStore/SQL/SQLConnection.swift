@@ -252,3 +252,11 @@ extension Optional: SQLColumnValue where Wrapped: SQLColumnValue {
         }
     }
 }
+
+/// A closed set's stored code; one no case has is a damaged row, never read as some default.
+func stored<Code: RawRepresentable<String>>(_ type: Code.Type, _ text: String, in table: String) throws -> Code {
+    guard let code = Code(rawValue: text) else {
+        throw SQLDecodingError(message: "a row of \(table) is damaged: it holds \(text), which stockrecon does not know")
+    }
+    return code
+}
