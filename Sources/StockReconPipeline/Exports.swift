@@ -1,7 +1,6 @@
 // The command line imports the pipeline only; these are the types it passes through.
 @_exported import StockReconCore
 @_exported import struct StockReconIO.InputFile
-@_exported import class StockReconStore.Store
 @_exported import struct StockReconStore.ResultTable
 @_exported import struct StockReconStore.Refusal
 @_exported import struct StockReconStore.Decision

@@ -19,7 +19,7 @@ struct ApprovalsListCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore(forReading: true).approvals(tenantID: tenant, status: status, variantID: variant)
+            let table = try global.openDatabase(forReading: true).approvals(tenantID: tenant, status: status, variantID: variant)
             print(table.rendered(as: global.json ? .json : format, name: "approvals"), terminator: "")
             return 0
         }
@@ -36,7 +36,7 @@ struct DecisionOptions: ParsableArguments {
 
 func decide(_ options: DecisionOptions, global: GlobalOptions, approve: Bool) throws {
     try reportingFailures {
-        let decision = try global.openStore().decide(
+        let decision = try global.openDatabase().decide(
             approvalID: options.approvalID, tenantID: options.tenantOption.id, userID: options.user, note: options.note, approve: approve)
         if global.json {
             print(#"{"approval_id":\#(decision.approvalID),"status":"\#(decision.status.rawValue)","movement_id":\#(decision.movementID.map { String($0) } ?? "null"),"run_id":\#(decision.runID)}"#)
@@ -81,9 +81,9 @@ struct ReverseCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let store = try global.openStore()
+            let database = try global.openDatabase()
             if let run = runID {
-                let undone = try store.reverse(runID: run, tenantID: tenant, userID: user, reason: reason)
+                let undone = try database.reverse(runID: run, tenantID: tenant, userID: user, reason: reason)
                 if global.json {
                     print(#"{"reversed_run":\#(run),"run_id":\#(undone.runID),"reversals":\#(undone.reversals),"already_reversed":\#(undone.alreadyReversed)}"#)
                 } else {
@@ -93,7 +93,7 @@ struct ReverseCommand: ParsableCommand {
                 return 0
             }
             guard let movementID else { throw UsageError("give a movement's id or --run RUN_ID") }
-            let (reversal, run) = try store.reverse(movementID: movementID, tenantID: tenant, userID: user, reason: reason)
+            let (reversal, run) = try database.reverse(movementID: movementID, tenantID: tenant, userID: user, reason: reason)
             if global.json {
                 print(#"{"movement_id":\#(reversal),"reverses_id":\#(movementID),"run_id":\#(run)}"#)
             } else {

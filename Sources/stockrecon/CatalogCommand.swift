@@ -21,7 +21,7 @@ struct CatalogImportCommand: ParsableCommand {
         try reportingFailures {
             let inputs = try files.map(InputFile.resolve)
             defer { inputs.forEach { $0.cleanUp() } }
-            let report = try CatalogImport(store: global.openStore()).run(tenantID: tenant, files: inputs)
+            let report = try CatalogImport(database: global.openDatabase()).run(tenantID: tenant, files: inputs)
             return finish(report, json: global.json, verb: "loaded")
         }
     }

@@ -33,7 +33,7 @@ struct CountStartCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let id = try Counting(store: global.openStore()).start(CountRequest(
+            let id = try Counting(database: global.openDatabase()).start(CountRequest(
                 tenantID: tenant, orgID: org, type: type, name: name, locationID: location, notes: notes, userID: user))
             if global.json {
                 print(#"{"count_id":\#(id)}"#)
@@ -60,7 +60,7 @@ struct CountSheetCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let chosen = format ?? (output.lowercased().hasSuffix(".xlsx") ? .xlsx : .csv)
-            let lines = try Counting(store: global.openStore(forReading: true)).writeBlindSheet(countID: countID, tenantID: tenant, format: chosen, to: output)
+            let lines = try Counting(database: global.openDatabase(forReading: true)).writeBlindSheet(countID: countID, tenantID: tenant, format: chosen, to: output)
             if global.json {
                 print(#"{"count_id":\#(countID),"file":\#(JSONText.quote(output)),"lines":\#(lines)}"#)
             } else {
@@ -108,7 +108,7 @@ struct CountAddCommand: ParsableCommand {
                 writeError("read as \(choice.name) (header of \(first.displayName))\n")
                 sheetMapping = chosen
             }
-            let report = try Counting(store: global.openStore()).add(
+            let report = try Counting(database: global.openDatabase()).add(
                 countID: countID, tenantID: tenant, userID: user, files: inputs,
                 addition: replacing.map { .replacing($0) } ?? (keepEarlier ? .besideEarlier : .new),
                 mapping: sheetMapping)
@@ -143,7 +143,7 @@ struct CountCompleteCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let completion = try Counting(store: global.openStore()).complete(
+            let completion = try Counting(database: global.openDatabase()).complete(
                 countID: countID, tenantID: tenant, userID: user, apply: apply, uncounted: uncounted, rules: try countRules(reviewOver: reviewOver))
             let totals = completion.totals
             if global.json {
@@ -177,7 +177,7 @@ struct CountCancelCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try Counting(store: global.openStore()).cancel(countID: countID, tenantID: tenant, userID: user)
+            try Counting(database: global.openDatabase()).cancel(countID: countID, tenantID: tenant, userID: user)
             print(global.json ? #"{"count_id":\#(countID),"status":"CANCELLED"}"# : "count \(countID) cancelled")
             return 0
         }
@@ -194,7 +194,7 @@ struct CountShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let document = try Reporting(store: global.openStore(forReading: true)).variance(countID: countID, tenantID: tenant)
+            let document = try Reporting(database: global.openDatabase(forReading: true)).variance(countID: countID, tenantID: tenant)
             print(document.rendered(as: global.json ? .json : .md), terminator: "")
             return 0
         }
@@ -211,7 +211,7 @@ struct CountListCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore(forReading: true).counts(tenantID: tenant)
+            let table = try global.openDatabase(forReading: true).counts(tenantID: tenant)
             print(table.rendered(as: global.json ? .json : format, name: "counts"), terminator: "")
             return 0
         }

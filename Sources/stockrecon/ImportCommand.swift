@@ -82,7 +82,7 @@ struct ImportCommand: ParsableCommand {
                 let bar = ProgressBar()
                 progress = { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
             }
-            let pipeline = ImportPipeline(store: try global.openStore(), progress: progress)
+            let pipeline = ImportPipeline(database: try global.openDatabase(), progress: progress)
             return finish(try pipeline.run(request), json: global.json)
         }
     }

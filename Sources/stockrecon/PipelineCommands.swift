@@ -14,13 +14,13 @@ struct RunPipelineCommand: ParsableCommand {
         try reportingFailures {
             let definition = try PipelineFile.load(path: pipeline)
             // --db, else the file's `database:`, else $STOCKRECON_DB, else ./stockrecon.sqlite.
-            let store = try Store(path: global.db ?? definition.database ?? global.databasePath)
+            let database = try StockDatabase(path: global.db ?? definition.database ?? global.databasePath)
             var progress: ProgressHandler?
             if ProgressBar.isWanted {
                 let bar = ProgressBar()
                 progress = { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
             }
-            let report = try PipelineRunner(store: store, progress: progress).run(
+            let report = try PipelineRunner(database: database, progress: progress).run(
                 definition, userID: ProcessInfo.processInfo.environment["STOCKRECON_USER"], isDryRun: dryRun)
             if global.json {
                 print(report.json, terminator: "")
@@ -48,14 +48,14 @@ struct RunsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore(forReading: true).runs(tenantID: tenant, limit: limit)
+            let table = try global.openDatabase(forReading: true).runs(tenantID: tenant, limit: limit)
             print(table.rendered(as: global.json ? .json : format, name: "runs"), terminator: "")
             return 0
         }
     }
 }
 
-extension Store.RunSelector: ExpressibleByArgument {
+extension StockDatabase.RunSelector: ExpressibleByArgument {
     public init?(argument: String) {
         if argument == "last" {
             self = .last
@@ -75,12 +75,12 @@ struct RejectionsCommand: ParsableCommand {
     @OptionGroup var tenantOption: TenantOption
     var tenant: String { tenantOption.id }
     @Option(name: .customLong("run"), help: "A run id, or last: the last command (all stages of a pipeline run).")
-    var selector: Store.RunSelector = .last
+    var selector: StockDatabase.RunSelector = .last
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
     func run() throws {
         try reportingFailures {
-            guard let (_, table) = try global.openStore(forReading: true).rejections(tenantID: tenant, run: selector) else {
+            guard let (_, table) = try global.openDatabase(forReading: true).rejections(tenantID: tenant, run: selector) else {
                 throw UsageError("tenant \(tenant) has no run \(selector == .last ? "yet" : "with that id"): see `stockrecon runs --tenant \(tenant)`")
             }
             print(table.rendered(as: global.json ? .json : format, name: "rejections"), terminator: "")

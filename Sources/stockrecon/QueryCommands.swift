@@ -16,7 +16,7 @@ struct BalanceCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore(forReading: true).balances(tenantID: tenant, variantID: variant, locationID: location)
+            let table = try global.openDatabase(forReading: true).balances(tenantID: tenant, variantID: variant, locationID: location)
             print(table.rendered(as: global.json ? .json : format, name: "balances"), terminator: "")
             return 0
         }
@@ -43,7 +43,7 @@ struct MovementsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openStore(forReading: true).movements(
+            let table = try global.openDatabase(forReading: true).movements(
                 tenantID: tenant, variantID: variant, locationID: location, sinceID: sinceId, limit: limit)
             var next = "null"
             if table.rows.count == limit, case .integer(let last)? = table.rows.last?.first { next = String(last) }

@@ -57,7 +57,7 @@ struct ReceiveCommand: ParsableCommand {
                 let bar = ProgressBar()
                 progress = { bar.update(file: $0, bytesRead: $1, totalBytes: $2) }
             }
-            let report = try Receiving(store: global.openStore(), progress: progress).run(request)
+            let report = try Receiving(database: global.openDatabase(), progress: progress).run(request)
             if global.json {
                 let orders = report.orders.map { orders in
                     [("purchase_orders", #"{"run_id":\#(orders.runID.map { String($0) } ?? "null"),"rows":\#(orders.counts.rows),"loaded":\#(orders.counts.posted),"rejected":\#(orders.counts.rejected)}"#)]

@@ -53,7 +53,7 @@ struct VarianceReportCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let rules = try reviewOver.map(countRules(reviewOver:))
-            let document = try Reporting(store: global.openStore(forReading: true)).variance(countID: countID, tenantID: tenant, rules: rules)
+            let document = try Reporting(database: global.openDatabase(forReading: true)).variance(countID: countID, tenantID: tenant, rules: rules)
             try output.write(document, json: global.json)
             return 0
         }
@@ -79,7 +79,7 @@ struct SummaryReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let document = try Reporting(store: global.openStore(forReading: true)).summary(tenantID: tenant, from: from, to: to)
+            let document = try Reporting(database: global.openDatabase(forReading: true)).summary(tenantID: tenant, from: from, to: to)
             try output.write(document, json: global.json)
             return 0
         }
@@ -98,7 +98,7 @@ struct ReceiptsReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let document = try Reporting(store: global.openStore(forReading: true)).receipts(tenantID: tenant, po: po)
+            let document = try Reporting(database: global.openDatabase(forReading: true)).receipts(tenantID: tenant, po: po)
             try output.write(document, json: global.json)
             return 0
         }

@@ -34,8 +34,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// The store; `forReading` for commands that only read, which then work on a database
     /// the user may only read.
-    func openStore(forReading: Bool = false) throws -> Store {
-        try Store(path: databasePath, forReading: forReading)
+    func openDatabase(forReading: Bool = false) throws -> StockDatabase {
+        try StockDatabase(path: databasePath, forReading: forReading)
     }
 
     /// `stockrecon --db x.sqlite balance …` as `stockrecon balance … --db x.sqlite`.

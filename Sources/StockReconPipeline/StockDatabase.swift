@@ -1,0 +1,80 @@
+import StockReconStore
+
+/// The database a command works on: what the command line reaches, instead of the store.
+/// The stages take it to run (`ImportPipeline(database:)`, `Counting(database:)`, …); the
+/// decisions and queries a command asks for directly are here.
+public struct StockDatabase {
+    let store: Store
+
+    /// Opens (and migrates, unless `forReading`) the SQLite file or PostgreSQL URL at `path`.
+    public init(path: String, forReading: Bool = false) throws {
+        store = try Store(path: path, forReading: forReading)
+    }
+
+    public typealias RunSelector = Store.RunSelector
+    public typealias RunReversal = Store.RunReversal
+
+    // MARK: Decisions
+
+    public func decide(approvalID: Int64, tenantID: String, userID: String, note: String?, approve: Bool) throws -> Decision {
+        try store.decide(approvalID: approvalID, tenantID: tenantID, userID: userID, note: note, approve: approve)
+    }
+
+    public func reverse(movementID: Int64, tenantID: String, userID: String, reason: String) throws -> (movementID: Int64, runID: Int64) {
+        try store.reverse(movementID: movementID, tenantID: tenantID, userID: userID, reason: reason)
+    }
+
+    public func reverse(runID: Int64, tenantID: String, userID: String, reason: String) throws -> RunReversal {
+        try store.reverse(runID: runID, tenantID: tenantID, userID: userID, reason: reason)
+    }
+
+    // MARK: Queries
+
+    public func approvals(tenantID: String, status: ApprovalStatus?, variantID: String?) throws -> ResultTable {
+        try store.approvals(tenantID: tenantID, status: status, variantID: variantID)
+    }
+
+    public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
+        try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID)
+    }
+
+    public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
+        try store.movements(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit)
+    }
+
+    public func runs(tenantID: String, limit: Int) throws -> ResultTable {
+        try store.runs(tenantID: tenantID, limit: limit)
+    }
+
+    public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
+        try store.rejections(tenantID: tenantID, run: selector)
+    }
+
+    public func counts(tenantID: String) throws -> ResultTable {
+        try store.counts(tenantID: tenantID)
+    }
+}
+
+extension ImportPipeline {
+    public init(database: StockDatabase, progress: ProgressHandler? = nil) { self.init(store: database.store, progress: progress) }
+}
+
+extension Receiving {
+    public init(database: StockDatabase, progress: ProgressHandler? = nil) { self.init(store: database.store, progress: progress) }
+}
+
+extension PipelineRunner {
+    public init(database: StockDatabase, progress: ProgressHandler? = nil) { self.init(store: database.store, progress: progress) }
+}
+
+extension Counting {
+    public init(database: StockDatabase) { self.init(store: database.store) }
+}
+
+extension CatalogImport {
+    public init(database: StockDatabase) { self.init(store: database.store) }
+}
+
+extension Reporting {
+    public init(database: StockDatabase) { self.init(store: database.store) }
+}
