@@ -15,6 +15,8 @@ struct FileImporter {
     let resumes: Bool
     /// Whether bytes imported before, read another way, are read as new rows (else refused).
     let readsAgainAsNewRows: Bool
+    /// Whether a file whose every row ended before is counted duplicate without reading it.
+    let skipsKnownFiles: Bool
     let progress: ProgressHandler?
     private(set) var samples: [Diagnostic] = []
     /// Rows skipped by resuming after an earlier file this one begins with.
@@ -28,8 +30,9 @@ struct FileImporter {
 
     init(
         file: InputFile, mapping: StockReconCore.ColumnMapping, validator: AdjustmentValidator, context: PostingContext,
-        db: any SQLConnection, resumes: Bool, readsAgainAsNewRows: Bool = false, progress: ProgressHandler?
+        db: any SQLConnection, resumes: Bool, readsAgainAsNewRows: Bool = false, skipsKnownFiles: Bool = true, progress: ProgressHandler?
     ) {
+        self.skipsKnownFiles = skipsKnownFiles
         self.file = file
         self.mapping = mapping
         self.validator = validator
@@ -43,7 +46,7 @@ struct FileImporter {
     mutating func run(hash: FileHash) throws -> OutcomeCounts {
         let fileReading = FileReading.digest(mapping: mapping, changeKind: context.reconciler.changeKind)
         let (sha256, known) = try identify(hash.sha256, reading: fileReading)
-        if let known, known.outstanding == 0 {
+        if skipsKnownFiles, let known, known.outstanding == 0 {
             // Every row of this very file already ended: nothing to read again.
             counts = OutcomeCounts(rows: known.rows, duplicate: known.rows)
             try Store.addCounts(counts, toRun: context.run, in: db)
