@@ -86,6 +86,11 @@ final class RowChecker: @unchecked Sendable {
                     case .valid(let adjustment):
                         if adjustment.isBarcodeWithoutLeadingZeros { restoredBarcodes += 1 }
                         batch.pointee.append(adjustment, keyHash: keyHash)
+                        if let field = batch.pointee.lastRowNULField {
+                            // As `Diagnostic.nulBytes` says, found as the batch copied the texts.
+                            let at = SourceLocation(file: file.displayName, line: adjustment.line, field: field)
+                            batch.pointee.refuseLastRow([Diagnostic(.invalidText, at: at, Diagnostic.nulByteMessage)])
+                        }
                     case .invalid(let problems): batch.pointee.appendInvalid(record: input.record, problems)
                     case .noChange: batch.pointee.appendNoChange(record: input.record)
                     }

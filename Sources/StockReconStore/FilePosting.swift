@@ -110,20 +110,6 @@ public final class FilePosting {
 
     // MARK: - Outcomes
 
-    /// Posts one valid row (a one-row batch).
-    public func post(_ adjustment: ValidAdjustment<String>) throws -> PostResult {
-        var batch = PostingBatch(capacity: 1)
-        batch.append(adjustment)
-        return try withWriter { writer in
-            try batch.arena.withUnsafeBufferPointer { arena in
-                try writer.keys.claim(batch, arena: arena.baseAddress)
-                let result = try post(batch, row: 0, arena: arena.baseAddress, writer: &writer)
-                try writer.ledger?.flush(batch, arena: arena.baseAddress)
-                return result
-            }
-        }
-    }
-
     /// Posts a batch in order: valid rows are posted (or found duplicate, unchanged or in
     /// conflict), invalid rows recorded as rejections. Each row is counted once.
     public func post(_ batch: PostingBatch, into counts: inout OutcomeCounts, rejected: ([Diagnostic]) -> Void) throws {
@@ -187,11 +173,6 @@ public final class FilePosting {
         _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
     ) throws -> PostResult {
         let record = batch.records[row]
-        if let column = batch.textsWithNUL[row] {
-            // As `Diagnostic.nulBytes` says: found as the checking thread copied the texts.
-            let at = SourceLocation(file: path, line: batch.lines[row], field: column.ledgerName)
-            return .rejected(Diagnostic(.invalidText, at: at, Diagnostic.nulByteMessage))
-        }
         let key = batch.borrowed(.naturalKey, of: row, arena: arena)
         let earlier = writer.keys.earlier(row: row)
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])

@@ -128,6 +128,16 @@ public struct PostingBatch: Sendable {
         texts.append(TextRange(start: start, count: Int32(truncatingIfNeeded: arena.count) - start))
     }
 
+    /// The column of the last valid row's first text holding a NUL byte (found as it was
+    /// copied), by its ledger name; nil when its texts hold none.
+    public var lastRowNULField: String? { textsWithNUL.isEmpty ? nil : textsWithNUL[records.count - 1]?.ledgerName }
+
+    /// Turns the last valid row into an invalid one: it is rejected, never posted.
+    public mutating func refuseLastRow(_ diagnostics: [Diagnostic]) {
+        guard let last = entries.indices.last, case .valid(let row) = entries[last] else { return }
+        entries[last] = .invalid(record: records[row], diagnostics)
+    }
+
     public mutating func appendInvalid(record: Int, _ diagnostics: [Diagnostic]) {
         entries.append(.invalid(record: record, diagnostics))
     }

@@ -36,10 +36,11 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         let run = try Store.beginRun(tenant: tenant, orgID: "acme", command: RunCommand(.importFormat("synq")), in: db)
         let context = PostingContext(tenant: tenant, tenantID: "t1", org: try #require(catalog.orgs["acme"]).id, run: run, user: nil)
         let posting = try FilePosting(db: db, context: context, known: nil, sha256: "abc", path: "f.csv", format: "synq", reading: "test")
-        for (record, delta) in deltas.enumerated() {
-            _ = try posting.post(try adjustment(catalog, record: record + 1, delta: delta))
-        }
-        try posting.finish(OutcomeCounts(rows: deltas.count, posted: deltas.count))
+        var batch = PostingBatch(capacity: deltas.count)
+        for (record, delta) in deltas.enumerated() { batch.append(try adjustment(catalog, record: record + 1, delta: delta)) }
+        var counts = OutcomeCounts()
+        try posting.post(batch, into: &counts) { _ in }
+        try posting.finish(counts)
     }
 }
 
