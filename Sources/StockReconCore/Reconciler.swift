@@ -67,6 +67,10 @@ public struct Reconciler: Sendable {
         return reconciler
     }
 
+    /// Reversals: the opposite of a movement, posted as `reversal`; never held (undoing is
+    /// not an adjustment to approve) and allowed below zero (it restores what stood before).
+    public static let reversing = Reconciler(approval: .never, isNegativeStockForbidden: false, changeKind: .reversal)
+
     /// - Parameters:
     ///   - change: the row's change, or the new on-hand of a `set` row.
     ///   - earlier: what the row's natural key saw in an earlier row, nil for a new key or none.

@@ -156,7 +156,7 @@ extension Store {
                 throw Refusal("movement \(movementID) was already reversed by movement \(earlier): a movement is reversed at most once")
             }
             let run = try Store.beginRun(tenant: tenant, orgID: original["org_text"], command: RunCommand(.reverse), in: db)
-            let reversal = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason), in: db)
+            let reversal = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason, in: db), in: db)
             try Store.addCounts(OutcomeCounts(rows: 1, posted: 1), toRun: run, in: db)
             try Store.finishRun(run, in: db)
             return (reversal, run)
@@ -193,7 +193,7 @@ extension Store {
             }
             let run = try Store.beginRun(tenant: tenant, orgID: orgID[0], command: RunCommand(.reverse), in: db)
             for original in open {
-                _ = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason), in: db)
+                _ = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason, in: db), in: db)
             }
             try Store.addCounts(OutcomeCounts(rows: open.count, posted: open.count), toRun: run, in: db)
             try Store.finishRun(run, in: db)
@@ -201,12 +201,16 @@ extension Store {
         }
     }
 
-    /// The opposite of a ledger row (with its posting's org).
-    static func reversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String) throws -> SingleMovement {
-        let delta: Int64 = try original["quantity_delta"]
+    /// The opposite of a ledger row (with its posting's org), decided as every change is.
+    static func reversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> SingleMovement {
+        let (delta, variant, location): (Int64, Int64, Int64) = (try original["quantity_delta"], try original["variant"], try original["location"])
+        let onHand = try onHand(tenant: tenant, variant: variant, location: location, in: db)
+        guard case .post(let kind, let change) = Reconciler.reversing.decide(.delta(-delta), onHand: onHand, unitCostMinor: nil, adjustmentType: nil) else {
+            throw SQLDecodingError(message: "movement \(try original["id"] as Int64) is damaged: it moved no stock, so there is nothing to reverse")
+        }
         return try SingleMovement(
             tenant: tenant, org: original["org"], run: run, file: nil, user: user, approvedBy: nil,
-            variant: original["variant"], location: original["location"], kind: .reversal, delta: -delta,
+            variant: variant, location: location, kind: kind, delta: change,
             adjustmentType: nil, reasonCode: reason, reasonDescription: nil, reference: original["reference_id"],
             unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: nil, sourceLine: nil, record: nil,
             idempotencyKey: nil, reverses: original["id"])

@@ -146,6 +146,14 @@ import Testing
         #expect(base.contentDigest(kind) == Self.sampleRow().contentDigest(kind))
     }
 
+    /// A reversal is decided as every change is: posted as `reversal`, never held however
+    /// large or costly, and allowed below zero.
+    @Test func aReversalPostsAsAReversalNeverHeldEvenBelowZero() {
+        #expect(Reconciler.reversing.decide(.delta(-500), onHand: 10, unitCostMinor: 1_000_000, adjustmentType: .theft) == .post(.reversal, delta: -500))
+        #expect(Reconciler.reversing.decide(.delta(7), onHand: -3, unitCostMinor: nil, adjustmentType: nil) == .post(.reversal, delta: 7))
+        #expect(Reconciler.reversing.decide(.delta(0), onHand: 4, unitCostMinor: nil, adjustmentType: nil) == .unchanged)
+    }
+
     /// The last bytes of a field are read as one word, overlapping the words before: every
     /// length from 0 to 24, and every byte position, counts.
     @Test func theWordDigestReadsEveryByteOfEveryLength() {
