@@ -180,14 +180,6 @@ struct BalanceCache {
         }
     }
 
-    /// PostgreSQL leaves half of each page of `stock_levels` free, so that an import's UPDATE
-    /// of its balances writes each new version beside the old one, without new index
-    /// entries (a heap-only tuple), in half the time. Pages written before keep their fill.
-    /// For SQLite, a comment.
-    static let serverStorageSQL = """
-        -- postgres: ALTER TABLE stock_levels SET (fillfactor = 50);
-        """
-
     /// PostgreSQL: the stored balances changed in one UPDATE, the keys as arrays; the new ones
     /// by COPY, faster than `INSERT … ON CONFLICT DO UPDATE` of each. The tenant's lock makes
     /// `isStored` exact, as it is for SQLite's statements.

@@ -4,30 +4,6 @@ import StockReconCore
 /// that begins with its bytes up to `end` holds its rows there again, and each of them is a
 /// duplicate by its key. A nightly re-export with rows appended then reads only the new ones.
 public enum FilePrefixes {
-    static let tableSQL = """
-        -- Files whose rows all ended with a natural key (FilePrefixes): the SHA-256 of their
-        -- bytes up to the end of their last record, and where a re-read may resume.
-        CREATE TABLE file_prefixes (
-            file INTEGER PRIMARY KEY REFERENCES source_files(id),
-            tenant INTEGER NOT NULL REFERENCES tenants(id),
-            reading TEXT NOT NULL,
-            sha256 TEXT NOT NULL,
-            first_end INTEGER NOT NULL,
-            first_rows INTEGER NOT NULL,
-            end_offset INTEGER NOT NULL,
-            rows INTEGER NOT NULL,
-            next_line INTEGER NOT NULL);
-        CREATE INDEX file_prefixes_by_reading ON file_prefixes (tenant, reading, end_offset);
-        """
-
-    /// Files whose rows have no natural keys are recorded too, never to resume after (their
-    /// rows' keys are their file's): a later file that begins with one is told that those
-    /// rows were posted again.
-    static let keylessSQL = """
-        -- 1: a file a later one may resume after; 0: a file without natural keys, recorded so
-        -- that a later file beginning with it is warned that its rows were posted again.
-        ALTER TABLE file_prefixes ADD COLUMN resumable INTEGER NOT NULL DEFAULT 1;
-        """
 
     /// An earlier file a new one may begin with.
     public struct Candidate: Sendable {

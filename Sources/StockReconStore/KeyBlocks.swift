@@ -7,27 +7,6 @@ import StockReconCore
 /// tenant's blocks are read whole; once a tenant has more keys than are held in memory they
 /// are moved into `idempotency_keys`, which is then looked up key by key.
 enum KeyBlocks {
-    static let tableSQL = """
-        -- The natural keys each file added, packed (KeyBlocks): each key's bytes one after
-        -- another, where each ends (4-byte little-endian), its content digest (8-byte
-        -- little-endian) and its outcome (one byte). Keys in idempotency_keys come first.
-        CREATE TABLE key_blocks (
-            id INTEGER PRIMARY KEY,
-            tenant INTEGER NOT NULL REFERENCES tenants(id),
-            run INTEGER NOT NULL,
-            count INTEGER NOT NULL,
-            keys BLOB NOT NULL,
-            ends BLOB NOT NULL,
-            digests BLOB NOT NULL,
-            outcomes BLOB NOT NULL);
-        CREATE INDEX key_blocks_by_tenant ON key_blocks (tenant);
-        """
-
-    static let formatSQL = """
-        -- How a block's keys are stored (KeyBlocks.Format): 0, each key's bytes and where it
-        -- ends; 1, front-coded (FrontCodedKeys), with an empty ends.
-        ALTER TABLE key_blocks ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
-        """
 
     /// A block holds at most this many keys, or this many bytes of keys (or one longer key).
     static let keysPerBlock = 1 << 16

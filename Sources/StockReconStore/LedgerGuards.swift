@@ -9,39 +9,6 @@ enum LedgerGuards {
     static let appendOnly = "'movements are append-only: post a reversal instead'"
     static let kept = "'rows that movements name are never deleted'"
 
-    /// SQLite runs the triggers; PostgreSQL its lines after `-- postgres: ` (written in lower
-    /// case, so that the translation, which drops SQLite's `CREATE TRIGGER` blocks, keeps them).
-    /// REPLACE deletes the row it conflicts with without firing a delete trigger (SQLite's
-    /// recursive_triggers is off for every connection by default): an insert that would
-    /// conflict is refused before it can.
-    static let migrationSQL: String = {
-        var sql = "CREATE TRIGGER " + ledgerReplaceGuard + """
-            CREATE TRIGGER postings_refuse_replace BEFORE INSERT ON postings
-            WHEN EXISTS (SELECT 1 FROM postings WHERE id = NEW.id)
-            BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
-            CREATE TRIGGER postings_refuse_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
-            CREATE TRIGGER postings_refuse_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, \(appendOnly)); END;
-
-            """
-        for table in namedTables {
-            sql += "CREATE TRIGGER \(table)_refuse_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, \(kept)); END;\n"
-        }
-        sql += """
-            -- postgres: create function stockrecon_kept() returns trigger language plpgsql as $$ begin raise exception \(kept); end $$;
-            -- postgres: create trigger postings_refuse_change before update or delete on postings for each row execute function stockrecon_append_only();
-            -- postgres: create trigger postings_refuse_truncate before truncate on postings for each statement execute function stockrecon_append_only();
-
-            """
-        for table in namedTables {
-            sql += """
-                -- postgres: create trigger \(table)_refuse_delete before delete on \(table) for each row execute function stockrecon_kept();
-                -- postgres: create trigger \(table)_refuse_truncate before truncate on \(table) for each statement execute function stockrecon_kept();
-
-                """
-        }
-        return sql
-    }()
-
     /// The ledger's REPLACE guard, after `CREATE TRIGGER`. Run for every row inserted, it cost
     /// a bulk import half its time again; a file's posting lifts it inside its transaction and
     /// the transaction puts it back before it commits (`SQLiteConnection.liftReplaceGuard`), so

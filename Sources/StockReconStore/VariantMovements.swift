@@ -9,21 +9,6 @@
 /// flush is a few thousand rows per million movements; a read filters its group's entries.
 /// (On PostgreSQL an index on `ledger (variant, id)` doubled the time of a 1,000,000-row COPY.)
 enum VariantMovements {
-    static let tableSQL = """
-        -- Ledger ids by group of 64 variants, in ascending runs (VariantMovements): one variant's
-        -- movements are read from here, not by walking the whole ledger.
-        CREATE TABLE variant_movements (
-            variant_group INTEGER NOT NULL,
-            last_id INTEGER NOT NULL,
-            entries BLOB NOT NULL,
-            PRIMARY KEY (variant_group, last_id)) WITHOUT ROWID;
-        """
-
-    /// PostgreSQL would compress each run as it is written; its runs are stored as they are.
-    /// SQLite never compresses: for it, this is only a comment.
-    static let serverStorageSQL = """
-        -- postgres: ALTER TABLE variant_movements ALTER COLUMN entries SET STORAGE EXTERNAL;
-        """
 
     static let groupBits = 6
     static let entriesPerRun = 4096
