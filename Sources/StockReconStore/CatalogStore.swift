@@ -86,20 +86,20 @@ extension Store {
     /// The tenant's whole catalog, for the checks of a run. Never another tenant's rows.
     public static func catalog(tenant: Int64, in db: any SQLConnection) throws -> Catalog {
         let orgs = try db.fetchAll(sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
-            .map { Catalog.Org(id: try $0[0], orgID: try $0[1], name: try $0[2], defaultLocationID: try $0[3]) }
+            .map { Catalog.Org(id: try $0["id"], orgID: try $0["org_id"], name: try $0["name"], defaultLocationID: try $0["default_location_id"]) }
         let locations = try db.fetchAll(sql: "SELECT id, location_id, site_id, name FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
-            .map { Catalog.Location(id: try $0[0], locationID: try $0[1], siteID: try $0[2], name: try $0[3]) }
+            .map { Catalog.Location(id: try $0["id"], locationID: try $0["location_id"], siteID: try $0["site_id"], name: try $0["name"]) }
         let variants = try db.fetchAll(sql: """
             SELECT id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware
             FROM catalog_variants WHERE tenant = ? ORDER BY id
             """, arguments: [tenant])
-            .map {
+            .map {  // by position: read once per variant, in catalogs of millions
                 Catalog.Variant(
                     id: try $0[0], variantID: try $0[1], productID: try $0[2], orgID: try $0[3], sku: try $0[4],
                     barcode: try $0[5], unitCostMinor: try $0[6], isLocationAware: try $0[7])
             }
         let users = try db.fetchAll(sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
-            .map { row in Catalog.User(id: try row[0], userID: try row[1], role: try stored(Catalog.Role.self, row[2], in: "catalog_users")) }
+            .map { row in Catalog.User(id: try row["id"], userID: try row["user_id"], role: try stored(Catalog.Role.self, row["role"], in: "catalog_users")) }
         return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
     }
 }

@@ -206,7 +206,7 @@ extension Store {
         else { return nil }
         let items = "SELECT variant, location, batch FROM count_lines WHERE count = ? AND sheet = ?"
         for row in earlier {
-            let candidate: Int64 = try row[0]
+            let candidate: Int64 = try row["id"]
             let differs = try db.fetchOne(sql: """
                 SELECT 1 FROM (\(items) EXCEPT \(items)) a UNION ALL SELECT 1 FROM (\(items) EXCEPT \(items)) b LIMIT 1
                 """, arguments: [count, sheet, count, candidate, count, candidate, count, sheet])
@@ -217,14 +217,14 @@ extension Store {
 
     static func addedSheet(id: Int64, in db: any SQLConnection) throws -> AddedSheet? {
         try db.fetchOne(sql: "SELECT id, path, run FROM count_sheets WHERE id = ?", arguments: [id])
-            .map { AddedSheet(id: try $0[0], path: try $0[1], run: try $0[2]) }
+            .map { AddedSheet(id: try $0["id"], path: try $0["path"], run: try $0["run"]) }
     }
 
     /// The count's sheet, still counting, added under this name (as it was given, or its
     /// file name), or a refusal listing the sheets there are.
     public static func addedSheet(count: Int64, named name: String, in db: any SQLConnection) throws -> AddedSheet {
         let sheets = try db.fetchAll(sql: "SELECT id, path, run FROM count_sheets WHERE count = ? AND withdrawn_by IS NULL ORDER BY id", arguments: [count])
-            .map { AddedSheet(id: try $0[0], path: try $0[1], run: try $0[2]) }
+            .map { AddedSheet(id: try $0["id"], path: try $0["path"], run: try $0["run"]) }
         let fileName = { (path: String) in path.split(separator: "/").last.map(String.init) ?? path }
         let exact = sheets.filter { $0.path == name }
         let byFileName = sheets.filter { fileName($0.path) == fileName(name) }
@@ -244,8 +244,8 @@ extension Store {
     /// The sheets a count withdrew: each one's name and the name of the sheet that replaced it.
     public static func withdrawnSheets(count: Int64, in db: any SQLConnection) throws -> [(sheet: String, replacedBy: String)] {
         try db.fetchAll(sql: """
-            SELECT s.path, r.path FROM count_sheets s JOIN count_sheets r ON r.id = s.withdrawn_by WHERE s.count = ? ORDER BY s.id
-            """, arguments: [count]).map { (try $0[0], try $0[1]) }
+            SELECT s.path AS sheet, r.path AS replaced_by FROM count_sheets s JOIN count_sheets r ON r.id = s.withdrawn_by WHERE s.count = ? ORDER BY s.id
+            """, arguments: [count]).map { (try $0["sheet"], try $0["replaced_by"]) }
     }
 
     /// Records a sheet; its lines follow through the writer, as they are read.
@@ -294,12 +294,12 @@ extension Store {
 
     private static func storedItem(_ row: SQLRow) throws -> StoredCountItem {
         try StoredCountItem(
-            variant: row[0], location: row[1],
+            variant: row["variant"], location: row["location"],
             item: CountItem(
-                variantID: row[2], sku: row[3], locationID: row[4], batch: row[5], systemQuantity: row[6],
-                countedQuantity: row[7], movedDuringCount: row[8], unitCostMinor: row[9], reason: row[10], notes: row[11],
-                name: row[14]),
-            rows: row[12], movementID: row[13])
+                variantID: row["variant_id"], sku: row["sku"], locationID: row["location_id"], batch: row["batch"],
+                systemQuantity: row["system_quantity"], countedQuantity: row["counted_quantity"], movedDuringCount: row["moved_during_count"],
+                unitCostMinor: row["unit_cost_minor"], reason: row["reason"], notes: row["notes"], name: row["name"]),
+            rows: row["rows"], movementID: row["movement"])
     }
 
     // MARK: - Completion

@@ -116,7 +116,7 @@ extension Store {
         guard let row = try db.fetchOne(sql: "SELECT id, role FROM catalog_users WHERE tenant = ? AND user_id = ?", arguments: [tenant, userID]) else {
             throw Refusal("user \(userID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) USERS.csv`")
         }
-        return Catalog.User(id: try row[0], userID: userID, role: try stored(Catalog.Role.self, row[1], in: "catalog_users"))
+        return Catalog.User(id: try row["id"], userID: userID, role: try stored(Catalog.Role.self, row["role"], in: "catalog_users"))
     }
 }
 

@@ -105,7 +105,11 @@ public final class FilePosting {
         return try db.fetchOne(sql: """
             SELECT id, rows, outstanding, reading, first_run, format FROM source_files WHERE tenant = ? AND sha256 = ?
             """, arguments: [tenant, sha256])
-            .map { KnownFile(id: try $0[0], rows: try $0[1], outstanding: try $0[2], reading: try $0[3], firstRun: try $0[4], format: try $0[5]) }
+            .map {
+                KnownFile(
+                    id: try $0["id"], rows: try $0["rows"], outstanding: try $0["outstanding"], reading: try $0["reading"],
+                    firstRun: try $0["first_run"], format: try $0["format"])
+            }
     }
 
     // MARK: - Outcomes

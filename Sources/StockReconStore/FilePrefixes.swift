@@ -28,8 +28,11 @@ public enum FilePrefixes {
             """, arguments: [tenant, reading, size, resumable ? 1 : 0]
         ).map { row in
             Candidate(
-                sha256: try row[0], point: ResumePoint(firstEnd: try row[1], firstRows: try row[2], end: try row[3], rows: try row[4], nextLine: try row[5]),
-                path: try row[6], run: try row[7])
+                sha256: try row["sha256"],
+                point: ResumePoint(
+                    firstEnd: try row["first_end"], firstRows: try row["first_rows"], end: try row["end_offset"], rows: try row["rows"],
+                    nextLine: try row["next_line"]),
+                path: try row["path"], run: try row["last_run"])
         }
     }
 

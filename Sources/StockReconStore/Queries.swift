@@ -135,7 +135,7 @@ extension Store {
             }
             guard let row else { return [] }
             // A pipeline's runs, when `last` picked one of them; a run named by id is that run.
-            guard case .last = selector, let pipelineRun: Int64 = try row[1] else { return [try row[0]] }
+            guard case .last = selector, let pipelineRun: Int64 = try row["pipeline_run"] else { return [try row["id"]] }
             return try db.fetchValues(Int64.self, sql: "SELECT id FROM run_log WHERE pipeline_run = ? ORDER BY id", arguments: [pipelineRun])
         }
         guard !runs.isEmpty else { return nil }

@@ -43,8 +43,9 @@ struct ReceiptBook {
             SELECT id, po_number, variant, location, quantity_ordered, quantity_received, unit_cost_minor
             FROM order_lines WHERE tenant = ?
             """, arguments: [tenant]) {
-            lines[Key(po: try row[1], variant: try row[2], location: try row[3])] = Line(
-                id: try row[0], state: OrderLineState(ordered: try row[4], received: try row[5]), unitCostMinor: try row[6])
+            lines[Key(po: try row["po_number"], variant: try row["variant"], location: try row["location"])] = Line(
+                id: try row["id"], state: OrderLineState(ordered: try row["quantity_ordered"], received: try row["quantity_received"]),
+                unitCostMinor: try row["unit_cost_minor"])
         }
     }
 

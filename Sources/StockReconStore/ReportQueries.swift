@@ -43,17 +43,17 @@ extension Store {
         if db.dialect == .postgres { return try serverMovementSummary(tenant: tenant, from: from, to: to, in: db) }
         var postingDays: [Int64: String] = [:]
         for row in try db.fetchAll(sql: """
-            SELECT p.id, substr(r.started_at, 1, 10) FROM postings p JOIN run_log r ON r.id = p.run WHERE p.tenant = ?
+            SELECT p.id AS posting, substr(r.started_at, 1, 10) AS day FROM postings p JOIN run_log r ON r.id = p.run WHERE p.tenant = ?
             """, arguments: [tenant]) {
-            postingDays[try row[0]] = try row[1]
+            postingDays[try row["posting"]] = try row["day"]
         }
         guard let first = postingDays.keys.min(), let last = postingDays.keys.max() else { return [] }
         var costs: [Int64: Int64] = [:]
         for row in try db.fetchAll(sql: "SELECT id, unit_cost_minor FROM catalog_variants WHERE tenant = ? AND unit_cost_minor IS NOT NULL", arguments: [tenant]) {
-            costs[try row[0]] = try row[1]
+            costs[try row["id"]] = try row["unit_cost_minor"]
         }
         let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
-            sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant]).map { (try $0[0] as Int64, try $0[1] as String) })
+            sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant]).map { (try $0["id"] as Int64, try $0["location_id"] as String) })
         let kinds = Dictionary(uniqueKeysWithValues: MovementKind.allCases.map { ($0.code, $0.rawValue) })
 
         /// Text ids: index into `texts`, -1 for NULL.
@@ -128,20 +128,22 @@ extension Store {
         let (period, arguments) = Self.period("substr(COALESCE(l.occurred_at, r.started_at), 1, 10)", from: from, to: to)
         let kinds = Dictionary(uniqueKeysWithValues: MovementKind.allCases.map { ($0.code, $0.rawValue) })
         return try sortedSummary(db.fetchAll(sql: """
-            SELECT l.kind, loc.location_id, l.adjustment_type, l.reason_code, count(*),
-                   sum(CASE WHEN l.quantity_delta > 0 THEN l.quantity_delta ELSE 0 END),
-                   sum(CASE WHEN l.quantity_delta < 0 THEN l.quantity_delta ELSE 0 END),
-                   sum(l.quantity_delta * COALESCE(l.unit_cost_minor, v.unit_cost_minor, 0))
+            SELECT l.kind, loc.location_id, l.adjustment_type, l.reason_code, count(*) AS movements,
+                   sum(CASE WHEN l.quantity_delta > 0 THEN l.quantity_delta ELSE 0 END) AS units_in,
+                   sum(CASE WHEN l.quantity_delta < 0 THEN l.quantity_delta ELSE 0 END) AS units_out,
+                   sum(l.quantity_delta * COALESCE(l.unit_cost_minor, v.unit_cost_minor, 0)) AS value_minor
             FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
             JOIN catalog_locations loc ON loc.id = l.location JOIN catalog_variants v ON v.id = l.variant
             WHERE l.posting = ANY(CAST(? AS BIGINT[]))\(period)
             GROUP BY l.kind, loc.location_id, l.adjustment_type, l.reason_code
             """, arguments: [postings.postgresArray] + arguments).map { row in
             // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
-            guard let value = Int64(try row[7] as String) else { throw MoneyOverflow("the value of the period's movements") }
+            guard let value = Int64(try row["value_minor"] as String) else { throw MoneyOverflow("the value of the period's movements") }
+            let kind: Int64 = try row["kind"]
+            guard let transactionType = kinds[kind] else { throw SQLDecodingError(message: "a row of ledger is damaged: it holds kind \(kind), which stockrecon does not know") }
             return MovementSummaryRow(
-                transactionType: kinds[try row[0]] ?? "adjustment", adjustmentType: try row[2], reasonCode: try row[3],
-                locationID: try row[1], movements: try row[4], unitsIn: try row[5], unitsOut: try row[6], valueMinor: value)
+                transactionType: transactionType, adjustmentType: try row["adjustment_type"], reasonCode: try row["reason_code"],
+                locationID: try row["location_id"], movements: try row["movements"], unitsIn: try row["units_in"], unitsOut: try row["units_out"], valueMinor: value)
         })
     }
 
@@ -153,8 +155,9 @@ extension Store {
                 FROM stock_counts WHERE tenant_id = ? AND status = 'COMPLETED'\(where_) ORDER BY id
                 """, arguments: [tenantID] + arguments).map { row in
                 CountSummaryRow(
-                    id: try row[0], name: try row[1], type: try row[2], locationID: try row[3], completedAt: try row[4], itemsCounted: try row[5],
-                    itemsWithDiscrepancy: try row[6], missingValueMinor: try row[7], excessValueMinor: try row[8], netVarianceMinor: try row[9])
+                    id: try row["id"], name: try row["name"], type: try row["type"], locationID: try row["location_id"], completedAt: try row["completed_at"],
+                    itemsCounted: try row["items_counted"], itemsWithDiscrepancy: try row["items_with_discrepancy"],
+                    missingValueMinor: try row["missing_value_minor"], excessValueMinor: try row["excess_value_minor"], netVarianceMinor: try row["net_variance_minor"])
             }
     }
 
@@ -163,14 +166,14 @@ extension Store {
         guard !countIDs.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: countIDs.count).joined(separator: ", ")
         return try db.fetchAll(sql: """
-                SELECT count_id, COALESCE(sku, variant_id), location_id, variance_value_minor FROM variance_report
+                SELECT count_id, COALESCE(sku, variant_id) AS named, location_id, variance_value_minor FROM variance_report
                 WHERE count_id IN (\(placeholders)) AND variance_value_minor <> 0
                 ORDER BY abs(variance_value_minor) DESC, count_id, variant_id, location_id LIMIT ?
                 """, arguments: SQLArguments(countIDs.map(SQLValue.integer)) + [limit]).map { row in
-                let count: Int64 = try row[0]
-                let variant: String = try row[1]
-                let location: String = try row[2]
-                return (label: "\(variant) @ \(location) (count \(count))", valueMinor: try row[3])
+                let count: Int64 = try row["count_id"]
+                let variant: String = try row["named"]
+                let location: String = try row["location_id"]
+                return (label: "\(variant) @ \(location) (count \(count))", valueMinor: try row["variance_value_minor"])
             }
     }
 }
@@ -256,16 +259,17 @@ extension Store {
             ORDER BY r.po_number, r.location_id, r.variant_id
             """, arguments: [tenantID, po, po]).map { row in
             ReceiptReportLine(
-                poNumber: try row[0], variantID: try row[1], sku: try row[2], name: try row[10], locationID: try row[3], ordered: try row[4],
-                received: try row[5], pending: try row[6], unitCostMinor: try row[7], status: try stored(ReceiptReportStatus.self, row[8], in: "receipts_report"),
-                priceVarianceMinor: try row[9])
+                poNumber: try row["po_number"], variantID: try row["variant_id"], sku: try row["sku"], name: try row["name"], locationID: try row["location_id"],
+                ordered: try row["quantity_ordered"], received: try row["quantity_received"], pending: try row["quantity_pending"],
+                unitCostMinor: try row["unit_cost_minor"], status: try stored(ReceiptReportStatus.self, row["status"], in: "receipts_report"),
+                priceVarianceMinor: try row["price_variance_minor"])
         }
     }
 
     public static func receiptExceptions(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptException] {
         try db.fetchAll(sql: """
             SELECT f.path, r.source_line, r.po_number, v.variant_id, loc.location_id, r.quantity, r.unit_cost_minor,
-                   r.order_unit_cost_minor, r.price_variance_minor, r.status, r.price_flagged, r.order_line IS NULL, r.approval
+                   r.order_unit_cost_minor, r.price_variance_minor, r.status, r.price_flagged, r.order_line IS NULL AS unexpected, r.approval
             FROM receipt_lines r
             JOIN tenants t ON t.id = r.tenant
             JOIN catalog_variants v ON v.id = r.variant
@@ -275,16 +279,17 @@ extension Store {
               AND (r.price_flagged = 1 OR r.order_line IS NULL OR r.approval IS NOT NULL)
             ORDER BY r.id
             """, arguments: [tenantID, po, po]).map { row in
-            let status = try stored(ReceiptLineState.self, row[9], in: "receipt_lines")
+            let status = try stored(ReceiptLineState.self, row["status"], in: "receipt_lines")
             var reasons: [String] = []
-            if try row[11] as Bool { reasons.append("unexpected: no order line") }
-            if try row[10] as Bool { reasons.append("price variance") }
-            if let approval: Int64 = try row[12] {
+            if try row["unexpected"] as Bool { reasons.append("unexpected: no order line") }
+            if try row["price_flagged"] as Bool { reasons.append("price variance") }
+            if let approval: Int64 = try row["approval"] {
                 reasons.append("over the order's tolerance: approval \(approval) \(status == .pending ? "waits" : status == .posted ? "approved" : "rejected")")
             }
             return ReceiptException(
-                file: try row[0], line: try row[1], poNumber: try row[2], variantID: try row[3], locationID: try row[4], quantity: try row[5],
-                unitCostMinor: try row[6], orderUnitCostMinor: try row[7], priceVarianceMinor: try row[8], status: status,
+                file: try row["path"], line: try row["source_line"], poNumber: try row["po_number"], variantID: try row["variant_id"],
+                locationID: try row["location_id"], quantity: try row["quantity"], unitCostMinor: try row["unit_cost_minor"],
+                orderUnitCostMinor: try row["order_unit_cost_minor"], priceVarianceMinor: try row["price_variance_minor"], status: status,
                 reason: reasons.joined(separator: "; "))
         }
     }
