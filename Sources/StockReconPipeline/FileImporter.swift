@@ -62,8 +62,9 @@ struct FileImporter {
             resume: resume, progress: progress)
         checker.start()
         defer { checker.stop() }
+        let batches = BatchPosting(posting: posting, reconciler: context.reconciler)
         while let batch = try checker.queue.pop() {
-            try posting.post(batch, into: &counts) { diagnostics in
+            try batches.post(batch, into: &counts) { diagnostics in
                 for diagnostic in diagnostics where samples.count < RunReport.sampleLimit { samples.append(diagnostic) }
             }
         }

@@ -32,13 +32,22 @@ public struct PostingContext: Sendable {
     }
 }
 
-/// What posting one valid row did.
-public enum PostResult: Sendable {
-    case posted
-    case pending
-    case unchanged
-    case duplicate
-    case rejected(Diagnostic)
+/// What the store holds for a valid row when it is decided (`FilePosting.state`).
+public struct RowState {
+    /// The row's change as written: a `set` stays a `set` until it is decided.
+    public let change: StockChange
+    public let unitCostMinor: Int64?
+    public let adjustmentType: AdjustmentType?
+    public let digest: Int64
+    /// What the row's natural key saw before it, nil for a new key or none.
+    public let earlier: EarlierKey?
+    public let onHand: Int64
+    /// A receipt's order line as it stands before this row; nil when unexpected or not a receipt.
+    public let order: OrderLineState?
+    let row: Int
+    let slot: Int
+    let match: (key: ReceiptBook.Key, line: ReceiptBook.Line)?
+    let po: String?
 }
 
 /// Posts one file's rows inside the caller's transaction: appends movements, keeps
@@ -50,8 +59,10 @@ public final class FilePosting {
     public let file: Int64
     let path: String
     var reconciler: Reconciler { context.reconciler }
+    /// Where the file's rows come from, for rejections.
+    public var displayPath: String { path }
     /// What the posting loop writes through: lent out of `self` for each batch.
-    private var writer: RowWriter
+    private var writer: BatchWriter
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
     private var rejections: RejectionWriter
@@ -89,7 +100,7 @@ public final class FilePosting {
             sql: #"INSERT INTO postings (tenant, org, run, file, "user") VALUES (?, ?, ?, ?, ?)"#,
             arguments: [context.tenant, context.org, context.run, file, context.user])
         let onServer = db.dialect == .postgres
-        writer = RowWriter(
+        writer = BatchWriter(
             ledger: onServer ? nil : try LedgerAppender(db, posting: posting),
             copier: onServer ? try LedgerCopier(db, posting: posting) : nil,
             balances: try BalanceCache(db, tenant: context.tenant),
@@ -112,110 +123,70 @@ public final class FilePosting {
             }
     }
 
-    // MARK: - Outcomes
+    // MARK: - Rows
 
-    /// Posts a batch in order: valid rows are posted (or found duplicate, unchanged or in
-    /// conflict), invalid rows recorded as rejections. Each row is counted once.
-    public func post(_ batch: PostingBatch, into counts: inout OutcomeCounts, rejected: ([Diagnostic]) -> Void) throws {
-        try withWriter { writer in try post(batch, into: &counts, writer: &writer, rejected: rejected) }
-    }
-
-    /// Lends the writer out of `self` for a loop: a local value is not checked for
-    /// exclusive access on every row, as a class's stored property is.
-    private func withWriter<T>(_ body: (inout RowWriter) throws -> T) rethrows -> T {
-        var local = RowWriter.placeholder
+    /// Lends the batch's writer to `body`, with the batch's keys claimed in order and its
+    /// arena at hand; afterwards the ledger rows held are written, and the keys of ended
+    /// rows once a block of them is full. The posting loop is the caller's: the store
+    /// appends, holds, rejects and reads here, and decides nothing.
+    public func withBatch(_ batch: PostingBatch, _ body: (inout BatchWriter, UnsafePointer<UInt8>?) throws -> Void) throws {
+        // A local value is not checked for exclusive access on every row, as a class's
+        // stored property is: the writer is swapped out of `self` for the loop.
+        var local = BatchWriter.placeholder
         swap(&local, &writer)
         defer { swap(&local, &writer) }
-        return try body(&local)
-    }
-
-    private func post(
-        _ batch: PostingBatch, into counts: inout OutcomeCounts, writer: inout RowWriter, rejected: ([Diagnostic]) -> Void
-    ) throws {
         try batch.arena.withUnsafeBufferPointer { arena in
-            try writer.keys.claim(batch, arena: arena.baseAddress)
-            let rows = batch.records.count
-            for row in 0 ..< min(rows, Self.prefetchDistance) {
-                writer.balances.prefetch(variant: batch.variants[row], location: batch.locations[row])
-            }
-            for entry in batch.entries {
-                switch entry {
-                case .settled:
-                    counts.count(.duplicate)
-                case .noChange(let record):
-                    _ = settle(record, as: .unchanged)
-                    counts.count(.unchanged)
-                case .invalid(let record, let diagnostics):
-                    try reject(record: record, diagnostics)
-                    counts.count(.rejected)
-                    rejected(diagnostics)
-                case .valid(let row):
-                    let ahead = row + Self.prefetchDistance
-                    if ahead < rows { writer.balances.prefetch(variant: batch.variants[ahead], location: batch.locations[ahead]) }
-                    switch try post(batch, row: row, arena: arena.baseAddress, writer: &writer) {
-                    case .posted: counts.count(.posted)
-                    case .pending: counts.count(.pending)
-                    case .unchanged: counts.count(.unchanged)
-                    case .duplicate: counts.count(.duplicate)
-                    case .rejected(let diagnostic):
-                        try reject(record: batch.records[row], [diagnostic])
-                        counts.count(.rejected)
-                        rejected([diagnostic])
-                    }
-                }
-            }
-            try writer.ledger?.flush(batch, arena: arena.baseAddress)
+            try local.keys.claim(batch, arena: arena.baseAddress)
+            for row in 0 ..< min(batch.records.count, Self.prefetchDistance) { local.prefetch(row: row, of: batch) }
+            try body(&local, arena.baseAddress)
+            try local.ledger?.flush(batch, arena: arena.baseAddress)
         }
-        try writer.keys.writeEndedBlock(in: db)
+        try local.keys.writeEndedBlock(in: db)
     }
 
     /// How many rows ahead a balance is asked for: posting a row takes long enough for
     /// memory to answer a few rows ahead.
-    static let prefetchDistance = 4
+    public static let prefetchDistance = 4
 
-    private func post(
-        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, writer: inout RowWriter
-    ) throws -> PostResult {
-        let record = batch.records[row]
-        let key = batch.borrowed(.naturalKey, of: row, arena: arena)
-        let earlier = writer.keys.earlier(row: row)
+    /// What the store holds for valid row `row`, for deciding it: the row's change as
+    /// written, what its key saw, its on-hand, and (receipts) its order line.
+    public func state(of row: Int, in batch: PostingBatch, writer: inout BatchWriter) throws -> RowState {
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
-        let fate = reconciler.decide(
-            batch.changes[row], onHand: before, unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
-            earlier: earlier, digest: batch.digests[row], order: order?.line.state)
-        let result: PostResult
-        switch fate {
-        case .duplicate:
-            return settle(record, as: .duplicate)
-        case .reject(let rejection):
-            let at = SourceLocation(file: path, line: batch.lines[row], field: batch.quantityColumn(of: row))
-            return .rejected(Reconciler.diagnostic(rejection, at: at, key: key?.string))
-        case .unchanged:
-            result = .unchanged
-        case .hold(let delta):
-            let approval = try requestApproval(batch, row: row, delta: delta)
-            writer.receipts?.record(
-                order, po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
-                unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: approval)
-            result = .pending
-        case .post(let kind, let delta):
-            if writer.copier != nil {
-                try writer.copier?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
-            } else {
-                guard writer.ledger != nil else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
-                try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
-            }
-            writer.balances.set(slot, before + delta)
-            writer.receipts?.record(
-                order, po: po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
-                unitCostMinor: batch.unitCosts[row], sourceLine: batch.lines[row], approval: nil)
-            result = .posted
+        return RowState(
+            change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
+            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, order: order?.line.state,
+            row: row, slot: slot, match: order, po: po)
+    }
+
+    /// Appends the row's movement of `delta` (a `kind`) and its balance after.
+    public func append(_ state: RowState, kind: MovementKind, delta: Int64, of batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter) throws {
+        let row = state.row
+        if writer.copier != nil {
+            try writer.copier?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
+        } else {
+            guard writer.ledger != nil else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
+            try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
         }
-        // The key remembers how its row ended, so that the same row again is a duplicate.
-        writer.keys.record(row: row, digest: batch.digests[row], outcome: fate.outcome)
-        return settle(record, as: result)
+        writer.balances.set(state.slot, state.onHand + delta)
+        writer.receipts?.record(
+            state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
+            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], approval: nil)
+    }
+
+    /// Holds the row for a manager: `delta` is what approving posts; it moves no stock now.
+    public func hold(_ state: RowState, delta: Int64, of batch: PostingBatch, writer: inout BatchWriter) throws {
+        let approval = try requestApproval(batch, row: state.row, delta: delta)
+        writer.receipts?.record(
+            state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
+            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], approval: approval)
+    }
+
+    /// Remembers how the row's key ended, so that the same row again is a duplicate (a
+    /// rejected row's key is not remembered).
+    public func remember(_ state: RowState, outcome: Outcome, writer: inout BatchWriter) {
+        writer.keys.record(row: state.row, digest: state.digest, outcome: outcome)
     }
 
     /// Holds a valid row for a manager: it moves no stock until approved. Returns its id.
@@ -248,9 +219,10 @@ public final class FilePosting {
         rejectedRecords.append(record)
     }
 
-    private func settle(_ record: Int, as result: PostResult) -> PostResult {
+    /// Records that a row of the file ended (not rejected): an earlier run's rejection of
+    /// it is resolved.
+    public func settle(_ record: Int) {
         if !knownOutstanding.isEmpty, knownOutstanding.contains(record) { resolvedRecords.append(record) }
-        return result
     }
 
     // MARK: - Balances
@@ -274,8 +246,9 @@ public final class FilePosting {
     }
 }
 
-/// The ledger statement and the balances a file's rows are written through.
-struct RowWriter {
+/// The ledger statement, balances, keys and order lines a file's rows are written through,
+/// lent to the posting loop a batch at a time (`FilePosting.withBatch`).
+public struct BatchWriter {
     /// Nil only in the placeholder that holds `FilePosting`'s place while the writer is lent.
     var ledger: LedgerAppender?
     /// PostgreSQL's ledger writer, in place of `ledger`.
@@ -285,5 +258,8 @@ struct RowWriter {
     /// Receipts only: the tenant's order lines, matched row by row.
     var receipts: ReceiptBook?
 
-    static var placeholder: RowWriter { RowWriter(ledger: nil, copier: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
+    static var placeholder: BatchWriter { BatchWriter(ledger: nil, copier: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
+
+    /// Asks for a valid row's balance ahead of its lookup.
+    public func prefetch(row: Int, of batch: PostingBatch) { balances.prefetch(variant: batch.variants[row], location: batch.locations[row]) }
 }

@@ -78,6 +78,15 @@ public struct PostingBatch: Sendable {
 
     public var count: Int { entries.count }
 
+    /// Valid row `row`'s record, its line in the file, the column its quantity came from, and
+    /// its natural key: where a rejection of it is located.
+    public func location(of row: Int) -> (record: Int, line: Int, quantityColumn: String, key: String?) {
+        (records[row], lines[row], quantityColumn(of: row), string(.naturalKey, of: row))
+    }
+
+    /// Whether valid row `row` exists, for asking its balance ahead.
+    public var validRows: Int { records.count }
+
     /// The columns a file's quantities come from (a change, a new on-hand), to name in diagnostics.
     public var quantityColumns = (delta: "quantity_delta", set: "quantity_after")
 

@@ -38,9 +38,14 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         let posting = try FilePosting(db: db, context: context, known: nil, sha256: "abc", path: "f.csv", format: "synq", reading: "test")
         var batch = PostingBatch(capacity: deltas.count)
         for (record, delta) in deltas.enumerated() { batch.append(try adjustment(catalog, record: record + 1, delta: delta)) }
-        var counts = OutcomeCounts()
-        try posting.post(batch, into: &counts) { _ in }
-        try posting.finish(counts)
+        try posting.withBatch(batch) { writer, arena in
+            for row in 0 ..< batch.validRows {
+                let state = try posting.state(of: row, in: batch, writer: &writer)
+                guard case .delta(let delta) = state.change else { return }
+                try posting.append(state, kind: .adjustment, delta: delta, of: batch, arena: arena, writer: &writer)
+            }
+        }
+        try posting.finish(OutcomeCounts(rows: deltas.count, posted: deltas.count))
     }
 }
 
