@@ -161,4 +161,21 @@ import Testing
         #expect(try Binary.run(["run", unnamed], environment: ["STOCKRECON_DB": fromEnvironment]).status == 0)
         #expect(FileManager.default.fileExists(atPath: fromEnvironment))
     }
+
+    /// A database of schema v18 (made by that build: Tests/Fixtures) keeps working with
+    /// today's stockrecon: the pipelines it ran run again as duplicates, and nothing posts twice.
+    @Test func aDatabaseMadeByAnEarlierBuildRunsItsPipelinesAgainAsDuplicates() throws {
+        let folder = TemporaryDirectory()
+        let copy = folder.path("legacy.sqlite")
+        try FileManager.default.copyItem(
+            atPath: Binary.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.sqlite").path, toPath: copy)
+        for pipeline in ["pipelines/nightly.yaml", "pipelines/receiving.yaml"] {
+            let again = try json(try Binary.run(["run", pipeline, "--json", "--db", copy]).stdout)
+            #expect(again["posted"] as? Int == 0, "\(pipeline)")
+            #expect(again["pending"] as? Int == 0, "\(pipeline)")
+            #expect((again["duplicate"] as? Int ?? 0) > 0, "\(pipeline)")
+        }
+        let balance = try Binary.run(["balance", "--tenant", "demo", "--db", copy, "--format", "csv"])
+        #expect(balance.status == 0 && balance.stdout.split(separator: "\n").count > 2, "\(balance.stderr)")
+    }
 }

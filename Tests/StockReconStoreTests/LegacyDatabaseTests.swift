@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import StockReconStore
+import TestSupport
+
+/// A database made by an earlier stockrecon opens with today's, migrates, and shows every
+/// public row as it did: `Tests/Fixtures/schema-v18.sqlite` was made by the v18 build from the
+/// bundled pipelines and a morning's decisions (`scripts/make-schema-fixture.sh`), and
+/// `schema-v18.views` holds its public views' rows as that build's SQLite quoted them.
+@Suite struct LegacyDatabaseTests {
+    let folder = TemporaryDirectory()
+
+    /// The fixture's views: each name with its columns then, and its rows.
+    static func expected(_ version: Int) throws -> [(view: String, columns: [String], rows: [String])] {
+        let path = Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v\(version).views").path
+        var views: [(view: String, columns: [String], rows: [String])] = []
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.hasPrefix("#") {
+                let fields = line.dropFirst().split(separator: "|").map(String.init)
+                views.append((fields[0], Array(fields.dropFirst()), []))
+            } else {
+                views[views.count - 1].rows.append(String(line))
+            }
+        }
+        return views
+    }
+
+    @Test func aDatabaseOfSchemaV18OpensAndShowsEveryPublicRowAsItDid() throws {
+        let copy = folder.path("legacy.sqlite")
+        try FileManager.default.copyItem(atPath: Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.sqlite").path, toPath: copy)
+        let store = try Store(path: copy)  // migrates what today's stockrecon adds
+        let views = try Self.expected(18)
+        #expect(views.count >= 15 && views.contains { $0.view == "movements" && $0.rows.count > 20 })
+        try store.read { db in
+            #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == Schema.migrations.map(\.name))
+            for (view, columns, rows) in views {
+                let quoted = columns.map { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }.joined(separator: " || '|' || ")
+                let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(quoted) FROM \"\(view)\"")
+                #expect(now.sorted() == rows.sorted(), "\(view)")
+            }
+        }
+    }
+}
