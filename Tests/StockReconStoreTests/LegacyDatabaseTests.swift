@@ -6,13 +6,14 @@ import TestSupport
 /// A database made by an earlier stockrecon opens with today's, migrates, and shows every
 /// public row as it did: `Tests/Fixtures/schema-v18.sqlite` was made by the v18 build from the
 /// bundled pipelines and a morning's decisions (`scripts/make-schema-fixture.sh`), and
-/// `schema-v18.views` holds its public views' rows as that build's SQLite quoted them.
+/// `schema-v18.views` holds its public views' rows as that build's SQLite quoted them; the
+/// same history on PostgreSQL is `schema-v18.postgres.sql` (pg_dump) and `.postgres.views`.
 @Suite struct LegacyDatabaseTests {
     let folder = TemporaryDirectory()
 
     /// The fixture's views: each name with its columns then, and its rows.
-    static func expected(_ version: Int) throws -> [(view: String, columns: [String], rows: [String])] {
-        let path = Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v\(version).views").path
+    static func expected(_ name: String) throws -> [(view: String, columns: [String], rows: [String])] {
+        let path = Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/\(name)").path
         var views: [(view: String, columns: [String], rows: [String])] = []
         for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true) {
             if line.hasPrefix("#") {
@@ -29,12 +30,37 @@ import TestSupport
         let copy = folder.path("legacy.sqlite")
         try FileManager.default.copyItem(atPath: Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.sqlite").path, toPath: copy)
         let store = try Store(path: copy)  // migrates what today's stockrecon adds
-        let views = try Self.expected(18)
+        let views = try Self.expected("schema-v18.views")
         #expect(views.count >= 15 && views.contains { $0.view == "movements" && $0.rows.count > 20 })
         try store.read { db in
             #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == Schema.migrations.map(\.name))
             for (view, columns, rows) in views {
                 let quoted = columns.map { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }.joined(separator: " || '|' || ")
+                let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(quoted) FROM \"\(view)\"")
+                #expect(now.sorted() == rows.sorted(), "\(view)")
+            }
+        }
+    }
+
+    @Test func aPostgreSQLDatabaseOfSchemaV18OpensAndShowsEveryPublicRowAsItDid() throws {
+        guard let server = TestPostgres.url else {
+            print("note: the PostgreSQL half of LegacyDatabaseTests needs STOCKRECON_TEST_POSTGRES")
+            return
+        }
+        let schema = "legacy_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let dump = try String(contentsOf: Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.postgres.sql"), encoding: .utf8)
+        try Store(path: server).withConnection("restoring a dump") { db in
+            try db.server().connection.executeScript(dump.replacingOccurrences(of: "stockrecon_legacy", with: schema))
+        }
+        defer { _ = try? Store(path: server).withConnection("dropping a schema") { try $0.execute(sql: "DROP SCHEMA \(schema) CASCADE") } }
+        let store = try Store(path: server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)")
+        let views = try Self.expected("schema-v18.postgres.views")
+        #expect(views.count >= 15 && views.contains { $0.view == "movements" && $0.rows.count > 20 })
+        try store.read { db in
+            #expect(try db.fetchValues(String.self, sql: "SELECT name FROM stockrecon_migrations ORDER BY name").sorted() == PostgresMigrations.all.map(\.name).sorted())
+            for (view, columns, rows) in views {
+                let quoted = columns.map { "replace(replace(quote_nullable(CAST(\"\($0)\" AS TEXT)), chr(13), '\\r'), chr(10), '\\n')" }
+                    .joined(separator: " || '|' || ")
                 let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(quoted) FROM \"\(view)\"")
                 #expect(now.sorted() == rows.sorted(), "\(view)")
             }
