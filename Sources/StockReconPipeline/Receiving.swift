@@ -110,7 +110,7 @@ public struct Receiving {
             } else {
                 for row in try PurchaseOrderReader.read(file) { take(row) }
             }
-            loaded.write = { try Store.upsertOrderLines(lines, tenant: context.tenant, in: db) }
+            loaded.write = { try db.upsertOrderLines(lines, tenant: context.tenant) }
             return loaded
         }
         try setup.finish(in: db, isDryRun: isDryRun)

@@ -367,7 +367,7 @@ extension Store {
         posting: Int64, in db: any SQLConnection
     ) throws {
         guard !posts.isEmpty else { return }
-        let firstID = try takeLedgerIDs(posts.count, in: db)
+        let firstID = try db.takeLedgerIDs(posts.count)
             ?? db.fetchValue(Int64.self, sql: "SELECT coalesce(max(id), 0) + 1 FROM ledger") ?? 1
         var ledger = try RowInserter(db, table: "ledger", columns: [
             "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
@@ -389,26 +389,7 @@ extension Store {
         }
         try ledger.finish()
         try runs.flush()
-        try setBalances(balances, tenant: tenant, in: db)
-    }
-
-    /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
-    private static func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64, in db: any SQLConnection) throws {
-        let upsert = """
-            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-            """
-        guard db.dialect == .postgres else {
-            for balance in balances {
-                try db.execute(
-                    sql: "INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?) " + upsert,
-                    arguments: [tenant, balance.variant, balance.location, balance.onHand])
-            }
-            return
-        }
-        try db.execute(sql: """
-            INSERT INTO stock_levels (tenant, variant, location, on_hand)
-            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
-            """ + upsert, arguments: [tenant, balances.map(\.variant).postgresArray, balances.map(\.location).postgresArray, balances.map(\.onHand).postgresArray])
+        try db.setBalances(balances, tenant: tenant)
     }
 
     // MARK: - Blind sheets

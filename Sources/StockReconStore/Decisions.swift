@@ -281,14 +281,6 @@ struct HeldChange {
 }
 
 extension Store {
-    /// The first of `count` consecutive ledger ids taken for movements about to be appended
-    /// (PostgreSQL, whose ids come from a sequence every process shares); nil on SQLite,
-    /// where a NULL id is the next rowid of the one writer.
-    static func takeLedgerIDs(_ count: Int, in db: any SQLConnection) throws -> Int64? {
-        guard db.dialect == .postgres, count > 0 else { return nil }
-        return try db.fetchValue(Int64.self, sql: "SELECT stockrecon_take_ledger_ids(?)", arguments: [count])
-    }
-
     /// Appends one movement with its own posting row, reading and writing its balance.
     static func postSingle(_ movement: SingleMovement, in db: any SQLConnection) throws -> Int64 {
         try db.lockLedger(tenant: movement.tenant)
@@ -302,7 +294,7 @@ extension Store {
                 occurred_at, idempotency_key, reverses_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                try takeLedgerIDs(1, in: db), posting, movement.variant, movement.location, movement.kind.code, movement.delta, before,
+                try db.takeLedgerIDs(1), posting, movement.variant, movement.location, movement.kind.code, movement.delta, before,
                 movement.unitCostMinor, movement.sourceLine, movement.record, movement.reference, movement.notes,
                 movement.reasonCode, movement.reasonDescription, movement.adjustmentType, movement.occurredAt,
                 movement.idempotencyKey, movement.reverses,

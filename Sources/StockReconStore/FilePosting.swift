@@ -235,8 +235,8 @@ public final class FilePosting {
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
         try rejections.finish()
-        try OutstandingRecords.resolve(resolvedRecords, file: file, in: db)
-        try OutstandingRecords.keep(rejectedRecords, file: file, in: db)
+        try db.resolveOutstanding(resolvedRecords, file: file)
+        try db.keepOutstanding(rejectedRecords, file: file)
         try db.execute(sql: """
             UPDATE source_files SET rows = ?, last_run = ?,
                 outstanding = (SELECT count(*) FROM outstanding_records WHERE file = ?)

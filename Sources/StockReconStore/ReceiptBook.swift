@@ -95,45 +95,6 @@ struct ReceiptBook {
         }
         try inserter.finish()
         let received = touched.compactMap { lines[$0] }.map { (id: $0.id, received: $0.state.received) }
-        guard db.dialect == .postgres else {
-            for line in received {
-                try db.execute(sql: "UPDATE order_lines SET quantity_received = ? WHERE id = ?", arguments: [line.received, line.id])
-            }
-            return
-        }
-        guard !received.isEmpty else { return }
-        try db.execute(sql: """
-            UPDATE order_lines AS o SET quantity_received = u.received
-            FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (id, received) WHERE o.id = u.id
-            """, arguments: [received.map(\.id).postgresArray, received.map(\.received).postgresArray])
-    }
-}
-
-extension Store {
-    /// Loads or updates order lines (by tenant, PO number, variant and location): the
-    /// quantity ordered and the cost change, what was received stays. On PostgreSQL in one
-    /// statement, the lines as arrays.
-    public static func upsertOrderLines(_ lines: [OrderLine], tenant: Int64, in db: any SQLConnection) throws {
-        let conflict = """
-            ON CONFLICT (tenant, po_number, variant, location)
-            DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
-            """
-        guard db.dialect == .postgres else {
-            for line in lines {
-                try db.execute(sql: """
-                    INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """ + conflict, arguments: [tenant, line.poNumber, line.variant, line.location, line.quantityOrdered, line.unitCostMinor])
-            }
-            return
-        }
-        guard !lines.isEmpty else { return }
-        try db.execute(sql: """
-            INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
-            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
-            """ + conflict, arguments: [
-                tenant, lines.map(\.poNumber).postgresArray, lines.map(\.variant).postgresArray, lines.map(\.location).postgresArray,
-                lines.map(\.quantityOrdered).postgresArray, lines.map(\.unitCostMinor).postgresArray,
-            ])
+        try db.setReceived(received)
     }
 }

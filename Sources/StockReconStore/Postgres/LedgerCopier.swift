@@ -59,7 +59,7 @@ struct LedgerCopier {
     /// another statement ended it).
     mutating func flush() throws {
         guard !variants.isEmpty else { return }
-        let first = try Store.takeLedgerIDs(variants.count, in: connection) ?? 0
+        let first = try connection.takeLedgerIDs(variants.count) ?? 0
         rows.withUnsafeMutableBufferPointer { buffer in
             for (index, start) in starts.enumerated() {
                 CopyText.write(first + Int64(index), width: Self.idWidth, into: buffer, at: start)

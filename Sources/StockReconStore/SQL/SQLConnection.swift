@@ -4,8 +4,9 @@
 ///
 /// Statements are written once, in the SQL both speak: `?` placeholders (PostgreSQL's
 /// driver numbers them), `RETURNING`, `ON CONFLICT`, quoted `"user"`. Where the two differ,
-/// the statement asks `dialect`.
-public protocol SQLConnection: AnyObject {
+/// each backend's way is a `BackendOperations` method (the places not moved there yet ask
+/// `dialect`).
+public protocol SQLConnection: AnyObject, BackendOperations {
     var dialect: SQLDialect { get }
     func execute(sql: String, arguments: SQLArguments) throws
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow]

@@ -1,0 +1,50 @@
+import StockReconCore
+
+/// PostgreSQL's way: one statement for all the rows, as arrays (a statement a row waited a
+/// round trip each); ledger ids in one block from the shared sequence.
+extension PostgresStoreConnection: BackendOperations {
+    func takeLedgerIDs(_ count: Int) throws -> Int64? {
+        guard count > 0 else { return nil }
+        return try fetchValue(Int64.self, sql: "SELECT stockrecon_take_ledger_ids(?)", arguments: [count])
+    }
+
+    func resolveOutstanding(_ records: [Int], file: Int64) throws {
+        guard !records.isEmpty else { return }
+        try execute(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ANY(CAST(? AS BIGINT[]))", arguments: [file, records.postgresArray])
+    }
+
+    func keepOutstanding(_ records: [Int], file: Int64) throws {
+        guard !records.isEmpty else { return }
+        try execute(
+            sql: "INSERT INTO outstanding_records (file, record) SELECT ?, unnest(CAST(? AS BIGINT[])) ON CONFLICT DO NOTHING",
+            arguments: [file, records.postgresArray])
+    }
+
+    func setReceived(_ lines: [(id: Int64, received: Int64)]) throws {
+        guard !lines.isEmpty else { return }
+        try execute(sql: """
+            UPDATE order_lines AS o SET quantity_received = u.received
+            FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (id, received) WHERE o.id = u.id
+            """, arguments: [lines.map(\.id).postgresArray, lines.map(\.received).postgresArray])
+    }
+
+    func upsertOrderLines(_ lines: [OrderLine], tenant: Int64) throws {
+        guard !lines.isEmpty else { return }
+        try execute(sql: """
+            INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
+            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+            """ + SharedSQL.orderLineConflict, arguments: [
+                tenant, lines.map(\.poNumber).postgresArray, lines.map(\.variant).postgresArray, lines.map(\.location).postgresArray,
+                lines.map(\.quantityOrdered).postgresArray, lines.map(\.unitCostMinor).postgresArray,
+            ])
+    }
+
+    func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws {
+        guard !balances.isEmpty else { return }
+        try execute(sql: """
+            INSERT INTO stock_levels (tenant, variant, location, on_hand)
+            SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+            """ + SharedSQL.balanceConflict,
+            arguments: [tenant, balances.map(\.variant).postgresArray, balances.map(\.location).postgresArray, balances.map(\.onHand).postgresArray])
+    }
+}

@@ -1,0 +1,31 @@
+import StockReconCore
+
+/// What the two backends do each their own way, one method an operation, each backend's way
+/// in its own file (`SQLiteOperations`, `PostgresOperations`): SQLite runs a statement a row
+/// in process, PostgreSQL one statement for them all, the rows as arrays, where a statement a
+/// row would wait a round trip each. A third backend implements these, found by the compiler.
+public protocol BackendOperations {
+    /// The first of `count` consecutive ledger ids taken for movements about to be appended;
+    /// nil where the one writer's next rowid numbers them (SQLite).
+    func takeLedgerIDs(_ count: Int) throws -> Int64?
+    /// A file's records that ended this time: no longer outstanding.
+    func resolveOutstanding(_ records: [Int], file: Int64) throws
+    /// A file's records rejected this time: outstanding (again, or for the first time).
+    func keepOutstanding(_ records: [Int], file: Int64) throws
+    /// Order lines' received totals.
+    func setReceived(_ lines: [(id: Int64, received: Int64)]) throws
+    /// Loads or updates order lines (by tenant, PO number, variant and location): the quantity
+    /// ordered and the cost change, what was received stays.
+    func upsertOrderLines(_ lines: [OrderLine], tenant: Int64) throws
+    /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
+    func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws
+}
+
+/// The statements the two backends' operations share.
+enum SharedSQL {
+    static let orderLineConflict = """
+        ON CONFLICT (tenant, po_number, variant, location)
+        DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
+        """
+    static let balanceConflict = "ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand"
+}
