@@ -40,7 +40,7 @@ struct RejectionWriter {
     private var rows: RowInserter
     private let run: Int64
     private let tenantID: String
-    private let onServer: Bool
+    private let db: any SQLConnection
 
     init(_ db: any SQLConnection, run: Int64, tenantID: String) throws {
         rows = try RowInserter(db, table: "rejections", columns: [
@@ -48,13 +48,12 @@ struct RejectionWriter {
         ])
         self.run = run
         self.tenantID = tenantID
-        onServer = db.dialect == .postgres
+        self.db = db
     }
 
     mutating func append(_ diagnostics: [Diagnostic]) throws {
         for diagnostic in diagnostics {
-            // PostgreSQL's text cannot hold NUL: an offending value shows it as U+FFFD there.
-            let input = onServer ? diagnostic.input?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : diagnostic.input
+            let input = db.storable(diagnostic.input)
             try rows.append([
                 run, tenantID, diagnostic.location.file, diagnostic.location.line, diagnostic.location.field,
                 diagnostic.type.rawValue, diagnostic.message, input, diagnostic.contextJSON,

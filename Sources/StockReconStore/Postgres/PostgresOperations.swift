@@ -8,6 +8,13 @@ extension PostgresStoreConnection: BackendOperations {
         return try fetchValue(Int64.self, sql: "SELECT stockrecon_take_ledger_ids(?)", arguments: [count])
     }
 
+    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws {
+        try CatalogServerUpsert.upsert(entries, tenant: tenant, in: self)
+    }
+
+    /// NUL shows as U+FFFD.
+    func storable(_ text: String?) -> String? { text?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
+
     func resolveOutstanding(_ records: [Int], file: Int64) throws {
         guard !records.isEmpty else { return }
         try execute(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ANY(CAST(? AS BIGINT[]))", arguments: [file, records.postgresArray])

@@ -17,6 +17,10 @@ public protocol BackendOperations {
     /// Loads or updates order lines (by tenant, PO number, variant and location): the quantity
     /// ordered and the cost change, what was received stays.
     func upsertOrderLines(_ lines: [OrderLine], tenant: Int64) throws
+    /// Inserts or updates catalog entries, keeping internal ids (the ledger's references) stable.
+    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws
+    /// A text as this backend can store it in a rejection (PostgreSQL's text cannot hold NUL).
+    func storable(_ text: String?) -> String?
     /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
     func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws
 }

@@ -4,6 +4,8 @@ import StockReconCore
 extension SQLiteConnection: BackendOperations {
     func takeLedgerIDs(_ count: Int) throws -> Int64? { nil }
 
+    func storable(_ text: String?) -> String? { text }
+
     func resolveOutstanding(_ records: [Int], file: Int64) throws {
         for record in records { try execute(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?", arguments: [file, record]) }
     }
