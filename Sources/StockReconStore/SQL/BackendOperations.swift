@@ -21,6 +21,8 @@ public protocol BackendOperations {
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws
     /// A text as this backend can store it in a rejection (PostgreSQL's text cannot hold NUL).
     func storable(_ text: String?) -> String?
+    /// The `summary_report` figures of one tenant's movements in a period, unsorted.
+    func movementSummary(tenant: Int64, from: String?, to: String?) throws -> [MovementSummaryRow]
     /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
     func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws
 }
