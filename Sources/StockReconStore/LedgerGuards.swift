@@ -21,33 +21,10 @@ enum LedgerGuards {
 
         """
 
-    /// Every trigger a database of this dialect must have.
-    static func expected(_ dialect: SQLDialect) -> [String] {
-        switch dialect {
-        case .sqlite:
-            return ["ledger_refuses_update", "ledger_refuses_delete", "ledger_refuses_replace", "movements_refuse_update",
-                    "movements_refuse_delete", "movements_refuse_insert", "postings_refuse_replace", "postings_refuse_update",
-                    "postings_refuse_delete"] + namedTables.map { "\($0)_refuse_delete" }
-        case .postgres:
-            return ["ledger_refuses_change", "ledger_refuses_truncate", "movements_refuse_change", "movements_refuse_insert",
-                    "postings_refuse_change", "postings_refuse_truncate"]
-                + namedTables.flatMap { ["\($0)_refuse_delete", "\($0)_refuse_truncate"] }
-        }
-    }
-
     /// Refuses a database that lacks one of its guards: someone dropped it by hand.
     static func check(_ db: any SQLConnection) throws {
-        let present: Set<String>
-        switch db.dialect {
-        case .sqlite:
-            present = Set(try db.fetchValues(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-        case .postgres:
-            present = Set(try db.fetchValues(String.self, sql: """
-                SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal
-                """))
-        }
-        let missing = expected(db.dialect).filter { !present.contains($0) }
+        let (present, expected) = (Set(try db.triggers()), db.expectedTriggers)
+        let missing = expected.filter { !present.contains($0) }
         guard missing.isEmpty else { throw SchemaError.missingGuards(missing) }
     }
 }

@@ -8,6 +8,19 @@ extension PostgresStoreConnection: BackendOperations {
         return try fetchValue(Int64.self, sql: "SELECT stockrecon_take_ledger_ids(?)", arguments: [count])
     }
 
+    func triggers() throws -> [String] {
+        try fetchValues(String.self, sql: """
+            SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal
+            """)
+    }
+
+    var expectedTriggers: [String] {
+        ["ledger_refuses_change", "ledger_refuses_truncate", "movements_refuse_change", "movements_refuse_insert",
+         "postings_refuse_change", "postings_refuse_truncate"]
+            + LedgerGuards.namedTables.flatMap { ["\($0)_refuse_delete", "\($0)_refuse_truncate"] }
+    }
+
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws {
         try CatalogServerUpsert.upsert(entries, tenant: tenant, in: self)
     }

@@ -8,6 +8,9 @@ public protocol BackendOperations {
     /// The first of `count` consecutive ledger ids taken for movements about to be appended;
     /// nil where the one writer's next rowid numbers them (SQLite).
     func takeLedgerIDs(_ count: Int) throws -> Int64?
+    /// The triggers the database has, and those that keep its ledger append-only (`LedgerGuards`).
+    func triggers() throws -> [String]
+    var expectedTriggers: [String] { get }
     /// A file's records that ended this time: no longer outstanding.
     func resolveOutstanding(_ records: [Int], file: Int64) throws
     /// A file's records rejected this time: outstanding (again, or for the first time).

@@ -6,6 +6,14 @@ extension SQLiteConnection: BackendOperations {
 
     func storable(_ text: String?) -> String? { text }
 
+    func triggers() throws -> [String] { try fetchValues(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") }
+
+    var expectedTriggers: [String] {
+        ["ledger_refuses_update", "ledger_refuses_delete", "ledger_refuses_replace", "movements_refuse_update",
+         "movements_refuse_delete", "movements_refuse_insert", "postings_refuse_replace", "postings_refuse_update",
+         "postings_refuse_delete"] + LedgerGuards.namedTables.map { "\($0)_refuse_delete" }
+    }
+
     func resolveOutstanding(_ records: [Int], file: Int64) throws {
         for record in records { try execute(sql: "DELETE FROM outstanding_records WHERE file = ? AND record = ?", arguments: [file, record]) }
     }
