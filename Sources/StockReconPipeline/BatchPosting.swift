@@ -28,23 +28,20 @@ struct BatchPosting {
                     let fate = reconciler.decide(
                         state.change, onHand: state.onHand, unitCostMinor: state.unitCostMinor, adjustmentType: state.adjustmentType,
                         earlier: state.earlier, digest: state.digest, order: state.order)
-                    let place = batch.location(of: row)
                     switch fate {
-                    case .duplicate:
-                        posting.settle(place.record)
                     case .reject(let rejection):
+                        let place = batch.location(of: row)
                         let at = SourceLocation(file: posting.displayPath, line: place.line, field: place.quantityColumn)
-                        try reject(place.record, [Reconciler.diagnostic(rejection, at: at, key: place.key)], into: &counts, rejected: rejected)
+                        try reject(state.record, [Reconciler.diagnostic(rejection, at: at, key: place.key)], into: &counts, rejected: rejected)
                         continue
-                    case .unchanged:
-                        posting.settle(place.record)
+                    case .duplicate, .unchanged:
+                        break
                     case .hold(let delta):
                         try posting.hold(state, delta: delta, of: batch, writer: &writer)
-                        posting.settle(place.record)
                     case .post(let kind, let delta):
                         try posting.append(state, kind: kind, delta: delta, of: batch, arena: arena, writer: &writer)
-                        posting.settle(place.record)
                     }
+                    posting.settle(state.record)
                     // The key remembers how its row ended, so that the same row again is a duplicate.
                     if fate != .duplicate { posting.remember(state, outcome: fate.outcome, writer: &writer) }
                     counts.count(fate.outcome)

@@ -75,7 +75,7 @@ extension Store {
                     throw Refusal("approval \(approvalID) would take on-hand from \(onHand) to \(onHand + delta), and negative stock was forbidden when it was held: it stays pending; post the missing receipt or count the stock first, or reject it")
                 case .post(let kind, let delta):
                     outcome = .posted
-                    movement = try Store.postSingle(held.movement(run: run, kind: kind, delta: delta, approvedBy: decider.id), in: db)
+                    movement = try Store.postSingle(held.movement(run: run, kind: kind, delta: delta, approvedBy: decider.id), onHand: onHand, in: db)
                 case .unchanged, .duplicate, .hold, .reject:
                     break
                 }
@@ -156,7 +156,7 @@ extension Store {
                 throw Refusal("movement \(movementID) was already reversed by movement \(earlier): a movement is reversed at most once")
             }
             let run = try Store.beginRun(tenant: tenant, orgID: original["org_text"], command: RunCommand(.reverse), in: db)
-            let reversal = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason, in: db), in: db)
+            let reversal = try Store.postReversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason, in: db)
             try Store.addCounts(OutcomeCounts(rows: 1, posted: 1), toRun: run, in: db)
             try Store.finishRun(run, in: db)
             return (reversal, run)
@@ -193,7 +193,7 @@ extension Store {
             }
             let run = try Store.beginRun(tenant: tenant, orgID: orgID[0], command: RunCommand(.reverse), in: db)
             for original in open {
-                _ = try Store.postSingle(Store.reversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason, in: db), in: db)
+                _ = try Store.postReversal(of: original, tenant: tenant, run: run, user: user.id, reason: reason, in: db)
             }
             try Store.addCounts(OutcomeCounts(rows: open.count, posted: open.count), toRun: run, in: db)
             try Store.finishRun(run, in: db)
@@ -201,19 +201,20 @@ extension Store {
         }
     }
 
-    /// The opposite of a ledger row (with its posting's org), decided as every change is.
-    static func reversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> SingleMovement {
+    /// Posts the opposite of a ledger row (with its posting's org), decided as every change is.
+    static func postReversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> Int64 {
         let (delta, variant, location): (Int64, Int64, Int64) = (try original["quantity_delta"], try original["variant"], try original["location"])
         let onHand = try onHand(tenant: tenant, variant: variant, location: location, in: db)
         guard case .post(let kind, let change) = Reconciler.reversing.decide(.delta(-delta), onHand: onHand, unitCostMinor: nil, adjustmentType: nil) else {
             throw SQLDecodingError(message: "movement \(try original["id"] as Int64) is damaged: it moved no stock, so there is nothing to reverse")
         }
-        return try SingleMovement(
+        let reversal = try SingleMovement(
             tenant: tenant, org: original["org"], run: run, file: nil, user: user, approvedBy: nil,
             variant: variant, location: location, kind: kind, delta: change,
             adjustmentType: nil, reasonCode: reason, reasonDescription: nil, reference: original["reference_id"],
             unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: nil, sourceLine: nil, record: nil,
             idempotencyKey: nil, reverses: original["id"])
+        return try postSingle(reversal, onHand: onHand, in: db)
     }
 }
 
@@ -259,7 +260,8 @@ struct HeldChange {
         self.request = request
         variant = try request["variant"]
         location = try request["location"]
-        kind = (try request["kind"] as Int64?).flatMap(MovementKind.init(code:)) ?? .adjustment
+        // NULL is a plain adjustment (`requestApproval`); a code no kind has is a damaged row.
+        kind = try (try request["kind"] as Int64?).map(Store.movementKind) ?? .adjustment
         let setTo: Int64? = try request["set_on_hand"]
         let delta: Int64 = try request["quantity_delta"]
         change = setTo.map { .set(onHand: $0) } ?? .delta(delta)
@@ -281,13 +283,13 @@ struct HeldChange {
 }
 
 extension Store {
-    /// Appends one movement with its own posting row, reading and writing its balance.
-    static func postSingle(_ movement: SingleMovement, in db: any SQLConnection) throws -> Int64 {
+    /// Appends one movement with its own posting row and writes its balance; `before` is the
+    /// on-hand its decision read, under the tenant's lock.
+    static func postSingle(_ movement: SingleMovement, onHand before: Int64, in db: any SQLConnection) throws -> Int64 {
         try db.lockLedger(tenant: movement.tenant)
         let posting = try db.insert(
             sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, ?, ?, ?)"#,
             arguments: [movement.tenant, movement.org, movement.run, movement.file, movement.user, movement.approvedBy])
-        let before = try onHand(tenant: movement.tenant, variant: movement.variant, location: movement.location, in: db)
         let id = try db.insert(sql: """
             INSERT INTO ledger (id, posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor,
                 source_line, record, reference_id, notes, reason_code, reason_description, adjustment_type,

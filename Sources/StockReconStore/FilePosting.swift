@@ -44,6 +44,8 @@ public struct RowState {
     public let onHand: Int64
     /// A receipt's order line as it stands before this row; nil when unexpected or not a receipt.
     public let order: OrderLineState?
+    /// The row's record in the file.
+    public let record: Int
     let row: Int
     let slot: Int
     let match: (key: ReceiptBook.Key, line: ReceiptBook.Line)?
@@ -157,7 +159,7 @@ public final class FilePosting {
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
             digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, order: order?.line.state,
-            row: row, slot: slot, match: order, po: po)
+            record: batch.records[row], row: row, slot: slot, match: order, po: po)
     }
 
     /// Appends the row's movement of `delta` (a `kind`) and its balance after.

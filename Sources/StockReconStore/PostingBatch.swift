@@ -78,13 +78,13 @@ public struct PostingBatch: Sendable {
 
     public var count: Int { entries.count }
 
-    /// Valid row `row`'s record, its line in the file, the column its quantity came from, and
-    /// its natural key: where a rejection of it is located.
-    public func location(of row: Int) -> (record: Int, line: Int, quantityColumn: String, key: String?) {
-        (records[row], lines[row], quantityColumn(of: row), string(.naturalKey, of: row))
+    /// Valid row `row`'s line in the file, the column its quantity came from, and its natural
+    /// key: where a rejection of it is located (built only then: the key is a new string).
+    public func location(of row: Int) -> (line: Int, quantityColumn: String, key: String?) {
+        (lines[row], quantityColumn(of: row), string(.naturalKey, of: row))
     }
 
-    /// Whether valid row `row` exists, for asking its balance ahead.
+    /// How many valid rows the batch holds.
     public var validRows: Int { records.count }
 
     /// The columns a file's quantities come from (a change, a new on-hand), to name in diagnostics.

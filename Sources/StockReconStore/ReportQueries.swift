@@ -40,12 +40,12 @@ extension Store {
         return try sortedSummary(db.movementSummary(tenant: tenant, from: from, to: to))
     }
 
-    /// What a movement kind's code names; an unknown code is a damaged ledger row.
-    static func movementKind(_ code: Int64) throws -> String {
-        guard let kind = MovementKind.allCases.first(where: { $0.code == code }) else {
-            throw SQLDecodingError(message: "a row of ledger is damaged: it holds kind \(code), which stockrecon does not know")
+    /// The movement kind a stored code names; an unknown code is a damaged row.
+    static func movementKind(_ code: Int64) throws -> MovementKind {
+        guard let kind = MovementKind(code: code) else {
+            throw SQLDecodingError(message: "a stored movement kind is damaged: \(code) is none that stockrecon knows")
         }
-        return kind.rawValue
+        return kind
     }
 
     static func sortedSummary(_ groups: [MovementSummaryRow]) -> [MovementSummaryRow] {

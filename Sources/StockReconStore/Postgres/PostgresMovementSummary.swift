@@ -23,7 +23,7 @@ extension PostgresStoreConnection {
             """, arguments: [postings.postgresArray] + arguments).map { row in
             // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
             guard let value = Int64(try row["value_minor"] as String) else { throw MoneyOverflow("the value of the period's movements") }
-            let transactionType = try Store.movementKind(try row["kind"])
+            let transactionType = try Store.movementKind(try row["kind"]).rawValue
             return MovementSummaryRow(
                 transactionType: transactionType, adjustmentType: try row["adjustment_type"], reasonCode: try row["reason_code"],
                 locationID: try row["location_id"], movements: try row["movements"], unitsIn: try row["units_in"], unitsOut: try row["units_out"], valueMinor: value)

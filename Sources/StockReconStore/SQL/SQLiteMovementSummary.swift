@@ -58,7 +58,7 @@ extension SQLiteConnection {
                     lastGroup = groups.count
                     groupOfKey[key] = lastGroup
                     groups.append(MovementSummaryRow(
-                        transactionType: try Store.movementKind(key.kind),
+                        transactionType: try Store.movementKind(key.kind).rawValue,
                         adjustmentType: key.adjustmentType < 0 ? nil : texts.text(of: key.adjustmentType),
                         reasonCode: key.reason < 0 ? nil : texts.text(of: key.reason),
                         locationID: locations[key.location] ?? String(key.location), movements: 0, unitsIn: 0, unitsOut: 0, valueMinor: 0))
