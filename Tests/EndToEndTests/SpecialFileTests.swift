@@ -26,21 +26,26 @@ import Testing
         #expect(sheet.status == 2 && sheet.stderr.contains("is a pipe (FIFO), not a file"), "\(sheet.stderr)")
     }
 
+    /// A pipeline of the bundled catalog and one synq import of `files` (a path or glob).
+    static func importPipeline(_ scratch: Scratch, files: String) -> String {
+        let root = FileManager.default.currentDirectoryPath
+        return scratch.file("p.yaml", """
+            tenant: t
+            org: acme
+            user: bob
+            stages:
+              - catalog: [\(root)/fixtures/catalog/*.csv]
+              - import: {format: synq, files: [\(files)]}
+            """)
+    }
+
     @Test func aPipelineGlobReadsRegularFilesOnly() throws {
         let scratch = Scratch()
         let folder = scratch.url.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         #expect(mkfifo(folder.appendingPathComponent("a-pipe.csv").path, 0o600) == 0)
         try Data("variant_id,location_id,quantity_delta\n1002,WH-MAIN,4\n".utf8).write(to: folder.appendingPathComponent("b.csv"))
-        let root = FileManager.default.currentDirectoryPath
-        let pipeline = scratch.file("p.yaml", """
-            tenant: t
-            org: acme
-            user: bob
-            stages:
-              - catalog: [\(root)/fixtures/catalog/*.csv]
-              - import: {format: synq, files: [\(folder.path)/*]}
-            """)
+        let pipeline = Self.importPipeline(scratch, files: "\(folder.path)/*")
         let run = try Binary.run(["run", pipeline, "--json", "--db", scratch.database])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains(#""rows":1,"posted":1"#), "\(run.stdout)")
@@ -50,15 +55,7 @@ import Testing
     @Test func aRefusedStageSaysWhyWithoutJSON() throws {
         let scratch = Scratch()
         let bad = scratch.file("bad.csv", "nothing,useful\n1,2\n")
-        let root = FileManager.default.currentDirectoryPath
-        let pipeline = scratch.file("p.yaml", """
-            tenant: t
-            org: acme
-            user: bob
-            stages:
-              - catalog: [\(root)/fixtures/catalog/*.csv]
-              - import: {format: synq, files: [\(bad)]}
-            """)
+        let pipeline = Self.importPipeline(scratch, files: bad)
         let run = try Binary.run(["run", pipeline, "--db", scratch.database])
         #expect(run.status == 2)
         #expect(run.stdout.contains("failed, the pipeline stopped here: ") && run.stdout.contains("the header has no"), "\(run.stdout)")

@@ -30,15 +30,20 @@ import TestSupport
         let copy = folder.path("legacy.sqlite")
         try FileManager.default.copyItem(atPath: Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.sqlite").path, toPath: copy)
         let store = try Store(path: copy)  // migrates what today's stockrecon adds
-        let views = try Self.expected("schema-v18.views")
-        #expect(views.count >= 15 && views.contains { $0.view == "movements" && $0.rows.count > 20 })
         try store.read { db in
             #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == Schema.migrations.map(\.name))
-            for (view, columns, rows) in views {
-                let quoted = columns.map { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }.joined(separator: " || '|' || ")
-                let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(quoted) FROM \"\(view)\"")
-                #expect(now.sorted() == rows.sorted(), "\(view)")
-            }
+            try Self.expectRows(of: "schema-v18.views", in: db) { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }
+        }
+    }
+
+    /// Every view of the fixture `name` shows its rows now, each column as `quoted` writes it
+    /// in SQL (the text its backend's dump wrote).
+    static func expectRows(of name: String, in db: any SQLConnection, quoted: (String) -> String) throws {
+        let views = try expected(name)
+        #expect(views.count >= 15 && views.contains { $0.view == "movements" && $0.rows.count > 20 })
+        for (view, columns, rows) in views {
+            let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(columns.map(quoted).joined(separator: " || '|' || ")) FROM \"\(view)\"")
+            #expect(now.sorted() == rows.sorted(), "\(view)")
         }
     }
 
@@ -54,15 +59,10 @@ import TestSupport
         }
         defer { _ = try? Store(path: server).withConnection("dropping a schema") { try $0.execute(sql: "DROP SCHEMA \(schema) CASCADE") } }
         let store = try Store(path: server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)")
-        let views = try Self.expected("schema-v18.postgres.views")
-        #expect(views.count >= 15 && views.contains { $0.view == "movements" && $0.rows.count > 20 })
         try store.read { db in
             #expect(try db.fetchValues(String.self, sql: "SELECT name FROM stockrecon_migrations ORDER BY name").sorted() == PostgresMigrations.all.map(\.name).sorted())
-            for (view, columns, rows) in views {
-                let quoted = columns.map { "replace(replace(quote_nullable(CAST(\"\($0)\" AS TEXT)), chr(13), '\\r'), chr(10), '\\n')" }
-                    .joined(separator: " || '|' || ")
-                let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(quoted) FROM \"\(view)\"")
-                #expect(now.sorted() == rows.sorted(), "\(view)")
+            try Self.expectRows(of: "schema-v18.postgres.views", in: db) {
+                "replace(replace(quote_nullable(CAST(\"\($0)\" AS TEXT)), chr(13), '\\r'), chr(10), '\\n')"
             }
         }
     }
