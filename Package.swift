@@ -29,15 +29,20 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        // The store: its logic over `SQLConnection`, met by SQLite (GRDB) and PostgreSQL (libpq).
-        .target(name: "StockReconStore", dependencies: [
-            "StockReconCore", "StockReconPostgres",
+        // The store: its logic over the `SQLConnection` protocol; no driver.
+        .target(name: "StockReconStore", dependencies: ["StockReconCore"]),
+        // SQLite through GRDB: the store's backend, its frozen migrations and hot paths.
+        .target(name: "StockReconSQLite", dependencies: [
+            "StockReconCore", "StockReconStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // PostgreSQL through libpq: a synchronous connection with COPY.
-        .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "CLibPQ"]),
+        // PostgreSQL through libpq (a synchronous connection with COPY): the store's backend,
+        // its frozen migrations and hot paths.
+        .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "StockReconStore", "CLibPQ"]),
+        // Opens a store by path or URL: the one place that knows every backend.
+        .target(name: "StockReconBackends", dependencies: ["StockReconStore", "StockReconSQLite", "StockReconPostgres"]),
         // The stages: read -> validate -> post -> summarize.
-        .target(name: "StockReconPipeline", dependencies: ["StockReconCore", "StockReconIO", "StockReconStore"]),
+        .target(name: "StockReconPipeline", dependencies: ["StockReconCore", "StockReconIO", "StockReconStore", "StockReconBackends"]),
         // Fuzz targets for what reads outside input (fuzz/run.sh), and their replay.
         .target(name: "StockReconFuzzing", dependencies: ["StockReconCore", "StockReconIO"]),
         .target(name: "CFuzzDriver"),
@@ -54,7 +59,9 @@ let package = Package(
         .testTarget(name: "StockReconIOTests", dependencies: [
             "StockReconIO", "StockReconFuzzing", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        .testTarget(name: "StockReconStoreTests", dependencies: ["StockReconStore", "TestSupport"]),
+        .testTarget(name: "StockReconStoreTests", dependencies: [
+            "StockReconStore", "StockReconSQLite", "StockReconPostgres", "StockReconBackends", "TestSupport",
+        ]),
         .testTarget(name: "StockReconPostgresTests", dependencies: ["StockReconPostgres", "TestSupport"]),
         .testTarget(name: "StockReconPipelineTests", dependencies: ["StockReconPipeline", "StockReconStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["stockrecon", "TestSupport"], exclude: ["golden"]),

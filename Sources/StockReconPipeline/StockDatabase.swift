@@ -1,3 +1,4 @@
+import StockReconBackends
 import StockReconStore
 
 /// The database a command works on: what the command line reaches, instead of the store.

@@ -63,10 +63,10 @@ struct BalanceBook {
 
     /// Keys whose on-hand changed, with the new value, in key order (so that writing them
     /// walks the balances' b-tree in order).
-    var changed: [(variant: Int64, location: Int64, onHand: Int64, isStored: Bool)] {
+    var changed: [BalanceChange] {
         entries.filter(\.isTouched)
             .sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
-            .map { ($0.variant, $0.location, $0.onHand, $0.isStored) }
+            .map { BalanceChange(variant: $0.variant, location: $0.location, onHand: $0.onHand, isStored: $0.isStored) }
     }
 
     private static func hash(_ variant: Int64, _ location: Int64) -> Int {
@@ -89,11 +89,10 @@ struct BalanceBook {
 /// one key by key, on first touch.
 struct BalanceCache {
     private var book = BalanceBook()
-    private var load: FastStatement?
+    /// For a tenant with more balances than one scan reads: the table, key by key.
+    private let lookup: (any BalanceLookup)?
     private let db: (any SQLConnection)?
     private let tenant: Int64
-    /// Every stored balance of the tenant is in the book: a key not there has none.
-    private var isComplete = false
     /// Up to this many stored balances are read in one scan (about 16 MB of book).
     static let scanLimit = 250_000
 
@@ -102,7 +101,7 @@ struct BalanceCache {
 
     private init() {
         tenant = 0
-        load = nil
+        lookup = nil
         db = nil
         book = BalanceBook(capacity: 1)
     }
@@ -111,46 +110,24 @@ struct BalanceCache {
         self.tenant = tenant
         self.db = db
         let stored = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
-        let scanSQL = "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?"
-        if stored <= scanLimit, db.dialect == .postgres {
-            book = BalanceBook(capacity: max(4096, stored))
-            for row in try db.fetchAll(sql: scanSQL, arguments: [tenant]) {
-                let (slot, _) = book.slot(variant: try row[0], location: try row[1])
-                book.load(slot, try row[2])
-            }
-            isComplete = true
-        } else if stored <= scanLimit {
-            book = BalanceBook(capacity: max(4096, stored))
-            var scan = try FastStatement(db, sql: scanSQL)
-            scan.reset()
-            scan.bind(tenant, at: 1)
-            while try scan.step() {
-                let (slot, _) = book.slot(variant: scan.int64(column: 0), location: scan.int64(column: 1))
-                book.load(slot, scan.int64(column: 2))
-            }
-            isComplete = true
-        } else if db.dialect == .sqlite {
-            load = try FastStatement(db, sql: Self.loadSQL)
+        guard stored <= scanLimit else {
+            lookup = try db.balanceLookup(tenant: tenant)
+            return
         }
+        lookup = nil
+        var book = BalanceBook(capacity: max(4096, stored))
+        try db.forEachBalance(tenant: tenant) { variant, location, onHand in
+            let (slot, _) = book.slot(variant: variant, location: location)
+            book.load(slot, onHand)
+        }
+        self.book = book
     }
-
-    private static let loadSQL = "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?"
 
     /// The balance's slot and current on-hand.
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
         let (slot, isNew) = book.slot(variant: variant, location: location)
-        if isNew, !isComplete, load == nil, let db {
-            // PostgreSQL, a tenant with more balances than one scan reads: a round trip a key.
-            if let onHand = try db.fetchValue(Int64.self, sql: Self.loadSQL, arguments: [tenant, variant, location]) {
-                book.load(slot, onHand)
-            }
-        } else if isNew, !isComplete, load != nil {
-            load?.reset()
-            load?.bind(tenant, at: 1)
-            load?.bind(variant, at: 2)
-            load?.bind(location, at: 3)
-            if try load?.step() == true, let onHand = load?.int64(column: 0) { book.load(slot, onHand) }
-        }
+        // Without a lookup the book holds every stored balance: a key not there has none.
+        if isNew, let lookup, let onHand = try lookup.onHand(variant: variant, location: location) { book.load(slot, onHand) }
         return (slot, book[slot])
     }
 
@@ -160,43 +137,8 @@ struct BalanceCache {
     /// the cache.
     func prefetch(variant: Int64, location: Int64) { book.prefetch(variant: variant, location: location) }
 
-    /// Writes every changed balance once, in key order: an update where a row is stored,
-    /// an insert where none is.
+    /// Writes every changed balance once, in key order.
     func write() throws {
-        guard let db else { return }
-        if db.dialect == .postgres { return try writeOnServer(db) }
-        var update = try FastStatement(db, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
-        var insert = try FastStatement(db, sql: "INSERT INTO stock_levels (on_hand, tenant, variant, location) VALUES (?, ?, ?, ?)")
-        for (variant, location, onHand, isStored) in book.changed {
-            func write(_ statement: inout FastStatement) throws {
-                statement.reset()
-                statement.bind(onHand, at: 1)
-                statement.bind(tenant, at: 2)
-                statement.bind(variant, at: 3)
-                statement.bind(location, at: 4)
-                try statement.step()
-            }
-            if isStored { try write(&update) } else { try write(&insert) }
-        }
-    }
-
-    /// PostgreSQL: the stored balances changed in one UPDATE, the keys as arrays; the new ones
-    /// by COPY, faster than `INSERT … ON CONFLICT DO UPDATE` of each. The tenant's lock makes
-    /// `isStored` exact, as it is for SQLite's statements.
-    private func writeOnServer(_ db: any SQLConnection) throws {
-        let changed = book.changed
-        let stored = changed.filter(\.isStored)
-        if !stored.isEmpty {
-            try db.execute(sql: """
-                UPDATE stock_levels AS s SET on_hand = u.on_hand
-                FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (variant, location, on_hand)
-                WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
-                """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
-        }
-        var inserter = try RowInserter(db, table: "stock_levels", columns: ["tenant", "variant", "location", "on_hand"])
-        for balance in changed where !balance.isStored {
-            try inserter.append([tenant, balance.variant, balance.location, balance.onHand])
-        }
-        try inserter.finish()
+        try db?.writeBalances(book.changed, tenant: tenant)
     }
 }

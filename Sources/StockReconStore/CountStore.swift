@@ -330,7 +330,7 @@ extension Store {
             try postCounted(posts, of: &items, count: id, tenant: session.tenant, posting: posting, in: db)
             posted = posts.count
         }
-        var results = try RowInserter(db, table: "count_results", columns: [
+        let results = try RowInserter(db, table: "count_results", columns: [
             "count", "variant", "location", "batch", "system_quantity", "counted_quantity", "moved_during_count",
             "unit_cost_minor", "reason", "notes", "rows", "movement",
         ])
@@ -369,7 +369,7 @@ extension Store {
         guard !posts.isEmpty else { return }
         let firstID = try db.takeLedgerIDs(posts.count)
             ?? db.fetchValue(Int64.self, sql: "SELECT coalesce(max(id), 0) + 1 FROM ledger") ?? 1
-        var ledger = try RowInserter(db, table: "ledger", columns: [
+        let ledger = try RowInserter(db, table: "ledger", columns: [
             "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
             "reference_id", "notes", "reason_code", "idempotency_key",
         ])

@@ -101,10 +101,8 @@ public final class FilePosting {
         let posting = try db.insert(
             sql: #"INSERT INTO postings (tenant, org, run, file, "user") VALUES (?, ?, ?, ?, ?)"#,
             arguments: [context.tenant, context.org, context.run, file, context.user])
-        let onServer = db.dialect == .postgres
         writer = BatchWriter(
-            ledger: onServer ? nil : try LedgerAppender(db, posting: posting),
-            copier: onServer ? try LedgerCopier(db, posting: posting) : nil,
+            ledger: try db.movementAppender(posting: posting),
             balances: try BalanceCache(db, tenant: context.tenant),
             keys: try KeyBook(db, tenant: context.tenant, run: context.run),
             receipts: try context.reconciler.receiving.map { try ReceiptBook(db, tenant: context.tenant, policy: $0) })
@@ -141,7 +139,7 @@ public final class FilePosting {
             try local.keys.claim(batch, arena: arena.baseAddress)
             for row in 0 ..< min(batch.records.count, Self.prefetchDistance) { local.prefetch(row: row, of: batch) }
             try body(&local, arena.baseAddress)
-            try local.ledger?.flush(batch, arena: arena.baseAddress)
+            try local.ledger?.endBatch(batch, arena: arena.baseAddress)
         }
         try local.keys.writeEndedBlock(in: db)
     }
@@ -165,12 +163,8 @@ public final class FilePosting {
     /// Appends the row's movement of `delta` (a `kind`) and its balance after.
     public func append(_ state: RowState, kind: MovementKind, delta: Int64, of batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter) throws {
         let row = state.row
-        if writer.copier != nil {
-            try writer.copier?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
-        } else {
-            guard writer.ledger != nil else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
-            try writer.ledger?.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
-        }
+        guard let ledger = writer.ledger else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
+        try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
         writer.balances.set(state.slot, state.onHand + delta)
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
@@ -232,7 +226,6 @@ public final class FilePosting {
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.ledger?.finish()
-        try writer.copier?.finish()
         try writer.balances.write()
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
@@ -252,15 +245,13 @@ public final class FilePosting {
 /// lent to the posting loop a batch at a time (`FilePosting.withBatch`).
 public struct BatchWriter {
     /// Nil only in the placeholder that holds `FilePosting`'s place while the writer is lent.
-    var ledger: LedgerAppender?
-    /// PostgreSQL's ledger writer, in place of `ledger`.
-    var copier: LedgerCopier?
+    var ledger: (any MovementAppending)?
     var balances: BalanceCache
     var keys: KeyBook
     /// Receipts only: the tenant's order lines, matched row by row.
     var receipts: ReceiptBook?
 
-    static var placeholder: BatchWriter { BatchWriter(ledger: nil, copier: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
+    static var placeholder: BatchWriter { BatchWriter(ledger: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
 
     /// Asks for a valid row's balance ahead of its lookup.
     public func prefetch(row: Int, of batch: PostingBatch) { balances.prefetch(variant: batch.variants[row], location: batch.locations[row]) }

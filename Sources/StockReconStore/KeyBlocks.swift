@@ -86,7 +86,7 @@ enum KeyBlocks {
     /// Moves the tenant's blocks into `idempotency_keys`, each block in key order (a key
     /// already in the table keeps the table's row: it is the newer, as an approval's).
     static func moveIntoTable(tenant: Int64, in db: any SQLConnection) throws {
-        var rows = try KeyRows(db, tenant: tenant, keepingStored: true)
+        let rows = try db.keyRowWriter(tenant: tenant, keepingStored: true)
         for (block, run) in try db.fetchAll(sql: "SELECT id, run FROM key_blocks WHERE tenant = ? ORDER BY id", arguments: [tenant])
             .map({ (try $0[0] as Int64, try $0[1] as Int64) }) {
             var keys = Keys()

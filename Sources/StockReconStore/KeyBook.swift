@@ -37,22 +37,8 @@ public final class KnownKeys: Sendable {
                 outcomes.append(outcome)
             }
         }
-        let scanSQL = "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?"
-        if rows > 0, db.dialect == .postgres {
-            for row in try db.fetchAll(sql: scanSQL, arguments: [tenant]) {
-                var key: String = try row[0]
-                let (digest, code): (Int64, Int64) = (try row[1], try row[2])
-                let outcome = try Outcome(code: code)
-                key.withUTF8 { add(BorrowedText($0), digest: digest, outcome: outcome) }
-            }
-        } else if rows > 0 {
-            var scan = try FastStatement(db, sql: scanSQL)
-            scan.reset()
-            scan.bind(tenant, at: 1)
-            while try scan.step() {
-                let (digest, outcome) = (scan.int64(column: 1), try Outcome(code: scan.int64(column: 2)))
-                scan.withText(column: 0) { add($0, digest: digest, outcome: outcome) }
-            }
+        if rows > 0 {
+            try db.forEachKey(tenant: tenant) { key, digest, code in add(key, digest: digest, outcome: try Outcome(code: code)) }
         }
         return KnownKeys(index: index, digests: digests, outcomes: outcomes)
     }
@@ -89,10 +75,8 @@ struct KeyClaim {
 /// memory.
 struct KeyBook {
     let known: KnownKeys?
-    private var lookup: FastStatement?
-    /// PostgreSQL's connection, in place of `lookup`.
-    private var server: (any SQLConnection)?
-    private static let lookupSQL = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
+    /// For a tenant with more keys than are held: the table, key by key.
+    private let lookup: (any KeyLookup)?
     /// The keys this file adds, each with the digest and outcome of the row that used it;
     /// the outcome is nil until that row ends, and again if it was refused (a refused row's
     /// key is not remembered: the next row with it is judged afresh).
@@ -113,12 +97,14 @@ struct KeyBook {
     private let tenant: Int64
     private let run: Int64
     /// Nil only in the placeholder.
-    private var rows: KeyRows?
+    private let rows: (any KeyRowWriting)?
 
     static var placeholder: KeyBook { KeyBook() }
 
     private init() {
         known = nil
+        lookup = nil
+        rows = nil
         tenant = 0
         run = 0
         keysPerEarlyBlock = KeyBlocks.keysPerEarlyBlock
@@ -131,12 +117,8 @@ struct KeyBook {
         self.run = run
         self.keysPerEarlyBlock = keysPerEarlyBlock
         known = try KnownKeys.load(db, tenant: tenant, limit: scanLimit)
-        if known == nil, db.dialect == .sqlite {
-            lookup = try FastStatement(db, sql: Self.lookupSQL)
-        } else if known == nil {
-            server = db
-        }
-        rows = try KeyRows(db, tenant: tenant)
+        lookup = known == nil ? try db.keyLookup(tenant: tenant) : nil
+        rows = try db.keyRowWriter(tenant: tenant, keepingStored: false)
     }
 
     /// Claims a key for a row: finds it among this file's keys, or else what it saw before
@@ -196,19 +178,10 @@ struct KeyBook {
     }
 
     /// What a key saw before the file: the known keys, or (for a large tenant) the table.
-    private mutating func beforeFile(_ key: BorrowedText, hash: UInt64) throws -> EarlierKey? {
+    private func beforeFile(_ key: BorrowedText, hash: UInt64) throws -> EarlierKey? {
         if let known { return known.earlier(key, hash: hash) }
-        if let server {
-            // PostgreSQL, a tenant with more keys than are held: a round trip a key.
-            return try server.fetchOne(sql: Self.lookupSQL, arguments: [tenant, key.string]).map {
-                EarlierKey(contentDigest: try $0[0], outcome: try Outcome(code: try $0[1]))
-            }
-        }
-        lookup?.reset()
-        lookup?.bind(tenant, at: 1)
-        key.withBytes { bytes in lookup?.bindTransient(bytes, at: 2) }
-        guard try lookup?.step() == true, let digest = lookup?.int64(column: 0), let code = lookup?.int64(column: 1) else { return nil }
-        return EarlierKey(contentDigest: digest, outcome: try Outcome(code: code))
+        guard let stored = try lookup?.stored(key) else { return nil }
+        return EarlierKey(contentDigest: stored.digest, outcome: try Outcome(code: stored.outcomeCode))
     }
 
     /// Writes a block of the keys claimed so far once there are enough of them; called
@@ -257,93 +230,8 @@ struct KeyBook {
     }
 
     /// Writes `order`'s entries (each ended) as `idempotency_keys` rows.
-    private mutating func insertRows(_ order: [Int]) throws {
+    private func insertRows(_ order: [Int]) throws {
         let ended = outcomes.map { $0 ?? .rejected }  // a refused entry is never in `order`
         try rows?.insert(order, of: added, digests: digests, outcomes: ended, run: run)
-    }
-}
-
-/// Writes keys as rows of `idempotency_keys` for one tenant, in the order given (key order,
-/// so that the B-tree takes them page by page), 32 to a statement.
-struct KeyRows {
-    private let tenant: Int64
-    private var insertOne: FastStatement?
-    private var insertMany: FastStatement?
-    /// PostgreSQL's connection, in place of the statements: the same rows, as text parameters.
-    private let server: (any SQLConnection)?
-    private let oneSQL: String
-    private let manySQL: String
-    static let rowsPerInsert = 32
-
-    /// `keepingStored`: a key already in the table keeps its row (moving key blocks, whose
-    /// held keys are rows too); otherwise such a key is an error.
-    init(_ db: any SQLConnection, tenant: Int64, keepingStored: Bool = false) throws {
-        self.tenant = tenant
-        let values = "(?, ?, ?, ?, ?)"
-        let insert = "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
-        let conflict = keepingStored ? " ON CONFLICT DO NOTHING" : ""
-        oneSQL = insert + values + conflict
-        manySQL = insert + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", ") + conflict
-        if db.dialect == .sqlite {
-            insertOne = try FastStatement(db, sql: oneSQL)
-            insertMany = try FastStatement(db, sql: manySQL)
-            server = nil
-        } else {
-            server = db
-        }
-    }
-
-    /// Inserts entries of `index` (which also index `digests` and `outcomes`) in `order`.
-    mutating func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws {
-        if let server {
-            func values(_ entry: Int) -> SQLArguments {
-                [tenant, index.withKey(ofEntry: entry) { String(decoding: $0, as: UTF8.self) }, digests[entry], outcomes[entry].rawValue, run]
-            }
-            var next = 0
-            while next + Self.rowsPerInsert <= order.count {
-                let rows = order[next ..< next + Self.rowsPerInsert]
-                try server.execute(sql: manySQL, arguments: rows.reduce(into: SQLArguments([])) { $0 += values($1) })
-                next += Self.rowsPerInsert
-            }
-            for entry in order[next...] { try server.execute(sql: oneSQL, arguments: values(entry)) }
-            return
-        }
-        guard var insertOne, var insertMany else { return }
-        defer { (self.insertOne, self.insertMany) = (insertOne, insertMany) }
-        func bind(_ entry: Int, to statement: inout FastStatement, offset: Int32) {
-            statement.bind(tenant, at: offset + 1)
-            index.withKey(ofEntry: entry) { statement.bindTransient($0, at: offset + 2) }
-            statement.bind(digests[entry], at: offset + 3)
-            outcomes[entry].rawValue.withBytes { statement.bindTransient($0, at: offset + 4) }
-            statement.bind(run, at: offset + 5)
-        }
-        var next = 0
-        while next + Self.rowsPerInsert <= order.count {
-            insertMany.reset()
-            for slot in 0 ..< Self.rowsPerInsert {
-                bind(order[next + slot], to: &insertMany, offset: Int32(slot) * 5)
-            }
-            _ = try insertMany.step()
-            next += Self.rowsPerInsert
-        }
-        for entry in order[next...] {
-            insertOne.reset()
-            bind(entry, to: &insertOne, offset: 0)
-            _ = try insertOne.step()
-        }
-    }
-}
-
-extension Outcome {
-    /// The `outcome` column as its storage code (as in `key_blocks`), read without a string.
-    fileprivate static let codeSQL = "CASE outcome "
-        + allCases.map { "WHEN '\($0.rawValue)' THEN \($0.storageCode) " }.joined() + "ELSE -1 END"
-
-    /// A stored outcome no case has is a damaged row, never read as some default.
-    fileprivate init(code: Int64) throws {
-        guard let byte = UInt8(exactly: code), let outcome = Outcome(storageCode: byte) else {
-            throw SQLDecodingError(message: "a row of idempotency_keys is damaged: its outcome is none that stockrecon knows")
-        }
-        self = outcome
     }
 }

@@ -2,9 +2,9 @@
 /// movements' own rows (`ledger`, `postings`) refuse UPDATE, DELETE, REPLACE and TRUNCATE;
 /// the rows a movement names (tenant, org, variant, location, user, run, file) are never
 /// deleted. A store checks at open that every one is there.
-enum LedgerGuards {
+package enum LedgerGuards {
     /// Rows the `movements` view joins to: updated in place (a catalog loaded again), never deleted.
-    static let namedTables = ["tenants", "catalog_orgs", "catalog_variants", "catalog_locations", "catalog_users", "run_log", "source_files"]
+    package static let namedTables = ["tenants", "catalog_orgs", "catalog_variants", "catalog_locations", "catalog_users", "run_log", "source_files"]
 
     static let appendOnly = "'movements are append-only: post a reversal instead'"
     static let kept = "'rows that movements name are never deleted'"
@@ -13,7 +13,7 @@ enum LedgerGuards {
     /// a bulk import half its time again; a file's posting lifts it inside its transaction and
     /// the transaction puts it back before it commits (`SQLiteConnection.liftReplaceGuard`), so
     /// that every committed state has it and only stockrecon's own appends go without it.
-    static let ledgerReplaceGuard = """
+    package static let ledgerReplaceGuard = """
         ledger_refuses_replace BEFORE INSERT ON ledger
         WHEN EXISTS (SELECT 1 FROM ledger WHERE id = NEW.id)
           OR (NEW.reverses_id IS NOT NULL AND EXISTS (SELECT 1 FROM ledger WHERE reverses_id = NEW.reverses_id))
@@ -22,7 +22,7 @@ enum LedgerGuards {
         """
 
     /// Refuses a database that lacks one of its guards: someone dropped it by hand.
-    static func check(_ db: any SQLConnection) throws {
+    package static func check(_ db: any SQLConnection) throws {
         let (present, expected) = (Set(try db.triggers()), db.expectedTriggers)
         let missing = expected.filter { !present.contains($0) }
         guard missing.isEmpty else { throw SchemaError.missingGuards(missing) }

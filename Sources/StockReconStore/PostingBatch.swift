@@ -20,14 +20,14 @@ public struct PostingBatch: Sendable {
     }
 
     /// Where a text lies in the arena; `count` is -1 for nil.
-    struct TextRange {
-        var start: Int32
-        var count: Int32
+    package struct TextRange {
+        package var start: Int32
+        package var count: Int32
     }
 
-    enum TextColumn: Int, CaseIterable {
+    package enum TextColumn: Int, CaseIterable {
         case reference, notes, reasonCode, reasonDescription, adjustmentType, occurredAt, naturalKey
-        static let count = 7
+        package static let count = 7
 
         /// The `ledger` column it is stored in.
         var ledgerName: String {
@@ -44,12 +44,12 @@ public struct PostingBatch: Sendable {
     }
 
     public private(set) var entries: [Entry] = []
-    private(set) var records: [Int] = []
-    private(set) var lines: [Int] = []
-    private(set) var variants: [Int64] = []
-    private(set) var locations: [Int64] = []
+    package private(set) var records: [Int] = []
+    package private(set) var lines: [Int] = []
+    package private(set) var variants: [Int64] = []
+    package private(set) var locations: [Int64] = []
     private(set) var changes: [StockChange] = []
-    private(set) var unitCosts: [Int64?] = []
+    package private(set) var unitCosts: [Int64?] = []
     private(set) var digests: [Int64] = []
     /// The `TextIndex` hash of each row's natural key (0 for none), computed on the checking
     /// thread, which has time to spare, for the posting thread's key lookups.
@@ -175,7 +175,7 @@ public struct PostingBatch: Sendable {
     }
 
     /// A text as a String, for the rare paths (natural keys).
-    func text(at column: Int, of row: Int) -> TextRange {
+    package func text(at column: Int, of row: Int) -> TextRange {
         texts[row * TextColumn.count + column]
     }
 

@@ -82,7 +82,7 @@ struct ReceiptBook {
     /// Writes the file's receipt lines and the received totals of the order lines it touched
     /// (on PostgreSQL by COPY and in one statement, not a round trip a line).
     func write(_ db: any SQLConnection, tenant: Int64, run: Int64, file: Int64?) throws {
-        var inserter = try RowInserter(db, table: "receipt_lines", columns: [
+        let inserter = try RowInserter(db, table: "receipt_lines", columns: [
             "tenant", "run", "file", "source_line", "po_number", "variant", "location", "quantity", "unit_cost_minor",
             "order_line", "order_unit_cost_minor", "price_flagged", "price_variance_minor", "status", "approval",
         ])

@@ -11,6 +11,20 @@ public struct MovementSummaryRow: Sendable, Hashable {
     public var unitsIn: Int64
     public var unitsOut: Int64
     public var valueMinor: Int64
+
+    package init(
+        transactionType: String, adjustmentType: String?, reasonCode: String?, locationID: String, movements: Int64, unitsIn: Int64,
+        unitsOut: Int64, valueMinor: Int64
+    ) {
+        self.transactionType = transactionType
+        self.adjustmentType = adjustmentType
+        self.reasonCode = reasonCode
+        self.locationID = locationID
+        self.movements = movements
+        self.unitsIn = unitsIn
+        self.unitsOut = unitsOut
+        self.valueMinor = valueMinor
+    }
 }
 
 /// A completed count, as `stock_counts` shows it.
@@ -29,7 +43,7 @@ public struct CountSummaryRow: Sendable, Hashable {
 
 extension Store {
     /// `day >= from AND day <= to` for the bounds given (dates as YYYY-MM-DD, inclusive).
-    static func period(_ column: String, from: String?, to: String?) -> (sql: String, arguments: SQLArguments) {
+    package static func period(_ column: String, from: String?, to: String?) -> (sql: String, arguments: SQLArguments) {
         conditions([("\(column) >= ?", from), ("\(column) <= ?", to)])
     }
 
@@ -41,7 +55,7 @@ extension Store {
     }
 
     /// The movement kind a stored code names; an unknown code is a damaged row.
-    static func movementKind(_ code: Int64) throws -> MovementKind {
+    package static func movementKind(_ code: Int64) throws -> MovementKind {
         guard let kind = MovementKind(code: code) else {
             throw SQLDecodingError(message: "a stored movement kind is damaged: \(code) is none that stockrecon knows")
         }

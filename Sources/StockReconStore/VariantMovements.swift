@@ -8,7 +8,7 @@
 /// movements over a catalog of 100,000 variants (22% more time). A row per group of variants per
 /// flush is a few thousand rows per million movements; a read filters its group's entries.
 /// (On PostgreSQL an index on `ledger (variant, id)` doubled the time of a 1,000,000-row COPY.)
-enum VariantMovements {
+package enum VariantMovements {
 
     static let groupBits = 6
     static let entriesPerRun = 4096
@@ -17,34 +17,25 @@ enum VariantMovements {
     static func group(of variant: Int64) -> Int64 { variant >> Int64(groupBits) }
     static func entry(variant: Int64, id: Int64) -> Int64 { id << Int64(groupBits) | variant & (1 << Int64(groupBits) - 1) }
 
-    /// Writes runs for a ledger that has movements already (a database made before the table).
-    static func backfill(_ db: any SQLConnection) throws {
-        var runs = Runs(db)
-        var scan = try FastStatement(db, sql: "SELECT id, variant FROM ledger ORDER BY id")
-        scan.reset()
-        while try scan.step() { try runs.add(variant: scan.int64(column: 1), id: scan.int64(column: 0)) }
-        try runs.flush()
-    }
-
     /// Movements noted as they are appended, written as runs when `movementsPerFlush` are held
     /// and at `flush`, which must come before the transaction commits.
-    struct Runs {
+    package struct Runs {
         private let db: any SQLConnection
         /// Each group's entries, ascending (ids are noted in ledger order).
         private var held: [Int64: [Int64]] = [:]
         private var count = 0
 
-        init(_ db: any SQLConnection) {
+        package init(_ db: any SQLConnection) {
             self.db = db
         }
 
-        mutating func add(variant: Int64, id: Int64) throws {
+        package mutating func add(variant: Int64, id: Int64) throws {
             held[VariantMovements.group(of: variant), default: []].append(VariantMovements.entry(variant: variant, id: id).littleEndian)
             count += 1
             if count >= VariantMovements.movementsPerFlush { try flush() }
         }
 
-        mutating func flush() throws {
+        package mutating func flush() throws {
             for (group, entries) in held.sorted(by: { $0.key < $1.key }) {
                 var start = 0
                 while start < entries.count {

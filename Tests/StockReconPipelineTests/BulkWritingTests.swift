@@ -20,9 +20,9 @@ import StockReconCore
         let many = (0..<30_000).map { (Int64($0), "row \($0)\t\(String(repeating: "x", count: $0 % 50))", [UInt8(truncatingIfNeeded: $0)]) }
         let rows = awkward + many.map { (Optional($0.0), Optional($0.1), Optional($0.2)) }
         let stored = try fixture.store.write("bulk") { db -> [SQLRow] in
-            let (integer, blob) = db.dialect == .postgres ? ("BIGINT", "BYTEA") : ("INTEGER", "BLOB")
+            let (integer, blob) = Store.isServerURL(fixture.store.path) ? ("BIGINT", "BYTEA") : ("INTEGER", "BLOB")
             try db.execute(sql: "CREATE TABLE bulk (position \(integer) NOT NULL, number \(integer), words TEXT, bytes \(blob))")
-            var inserter = try RowInserter(db, table: "bulk", columns: ["position", "number", "words", "bytes"])
+            let inserter = try RowInserter(db, table: "bulk", columns: ["position", "number", "words", "bytes"])
             for (position, row) in rows.enumerated() { try inserter.append([position, row.0, row.1, row.2]) }
             try inserter.finish()
             return try db.fetchAll(sql: "SELECT number, words, bytes FROM bulk ORDER BY position")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import StockReconPipeline
+import StockReconBackends
 import StockReconIO
 @testable import StockReconStore
 import TestSupport

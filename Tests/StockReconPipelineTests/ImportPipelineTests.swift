@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import StockReconPipeline
+import StockReconBackends
 import StockReconCore
 import StockReconIO
 import StockReconStore

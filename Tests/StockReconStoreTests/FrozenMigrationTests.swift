@@ -1,5 +1,6 @@
 import Testing
-@testable import StockReconStore
+@testable import StockReconPostgres
+@testable import StockReconSQLite
 
 /// Shipped migrations are never edited: databases made by earlier stockrecons have run them
 /// by name and will not run them again. Each backend's texts are pinned here.
@@ -10,7 +11,7 @@ import Testing
 
     @Test func bothBackendsHaveTheSameMigrationsInTheSameOrder() {
         #expect(SQLiteMigrations.all.map(\.name) == PostgresMigrations.all.map(\.name))
-        #expect(Schema.migrations.map(\.name) == SQLiteMigrations.all.map(\.name))
+        #expect(SQLiteSchema.migrations.map(\.name) == SQLiteMigrations.all.map(\.name))
     }
 
     @Test func shippedMigrationsAreNeverEdited() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StockReconBackends
 @testable import StockReconStore
 import StockReconCore
 

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import StockReconStore
+import StockReconBackends
+@testable import StockReconPostgres
+@testable import StockReconSQLite
+import StockReconStore
 import TestSupport
 
 /// A database made by an earlier stockrecon opens with today's, migrates, and shows every
@@ -31,7 +34,7 @@ import TestSupport
         try FileManager.default.copyItem(atPath: Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.sqlite").path, toPath: copy)
         let store = try Store(path: copy)  // migrates what today's stockrecon adds
         try store.read { db in
-            #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == Schema.migrations.map(\.name))
+            #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == SQLiteSchema.migrations.map(\.name))
             try Self.expectRows(of: "schema-v18.views", in: db) { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }
         }
     }
@@ -55,7 +58,8 @@ import TestSupport
         let schema = "legacy_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let dump = try String(contentsOf: Workspace.packageRoot.appendingPathComponent("Tests/Fixtures/schema-v18.postgres.sql"), encoding: .utf8)
         try Store(path: server).withConnection("restoring a dump") { db in
-            try db.server().connection.executeScript(dump.replacingOccurrences(of: "stockrecon_legacy", with: schema))
+            let server = try #require(db as? PostgresStoreConnection)
+            try server.connection.executeScript(dump.replacingOccurrences(of: "stockrecon_legacy", with: schema))
         }
         defer { _ = try? Store(path: server).withConnection("dropping a schema") { try $0.execute(sql: "DROP SCHEMA \(schema) CASCADE") } }
         let store = try Store(path: server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)")

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
-@testable import StockReconStore
 import GRDBSQLite
+import StockReconBackends
+@testable import StockReconSQLite
+@testable import StockReconStore
 import StockReconCore
 
 func temporaryStore() throws -> (Store, String) {
@@ -293,10 +295,11 @@ func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
         let (store, _) = try temporaryStore()
         try store.withConnection("testing") { db in
             try db.execute(sql: "CREATE TABLE texts (t TEXT)")
-            let handle = try db.sqlite().sqliteConnection
+            let sqlite = try #require(db as? SQLiteConnection)
+            let handle = try #require(sqlite.db.sqliteConnection)
             let previous = sqlite3_limit(handle, SQLITE_LIMIT_LENGTH, 100)
             defer { sqlite3_limit(handle, SQLITE_LIMIT_LENGTH, previous) }
-            var statement = try FastStatement(db, sql: "INSERT INTO texts (t) VALUES (?)")
+            var statement = try FastStatement(sqlite, sql: "INSERT INTO texts (t) VALUES (?)")
             let long = Array(repeating: UInt8(ascii: "x"), count: 200)
             long.withUnsafeBufferPointer { statement.bindTransient($0, at: 1) }
             #expect(throws: (any Error).self) { try statement.step() }

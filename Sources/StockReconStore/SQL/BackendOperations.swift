@@ -31,10 +31,10 @@ public protocol BackendOperations {
 }
 
 /// The statements the two backends' operations share.
-enum SharedSQL {
-    static let orderLineConflict = """
+package enum SharedSQL {
+    package static let orderLineConflict = """
         ON CONFLICT (tenant, po_number, variant, location)
         DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
         """
-    static let balanceConflict = "ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand"
+    package static let balanceConflict = "ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand"
 }

@@ -1,13 +1,11 @@
 /// The store's edge: what the store's logic, the pipeline and the commands need of a
-/// database, met by SQLite (through GRDB) and PostgreSQL (through libpq). No GRDB or libpq
-/// type crosses it.
+/// database, met by `StockReconSQLite` (GRDB) and `StockReconPostgres` (libpq). No GRDB or
+/// libpq type crosses it.
 ///
 /// Statements are written once, in the SQL both speak: `?` placeholders (PostgreSQL's
 /// driver numbers them), `RETURNING`, `ON CONFLICT`, quoted `"user"`. Where the two differ,
-/// each backend's way is a `BackendOperations` method (the places not moved there yet ask
-/// `dialect`).
-public protocol SQLConnection: AnyObject, BackendOperations {
-    var dialect: SQLDialect { get }
+/// each backend's way is a `BackendOperations` or `BulkOperations` method.
+public protocol SQLConnection: AnyObject, BackendOperations, BulkOperations {
     func execute(sql: String, arguments: SQLArguments) throws
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow]
     /// Runs `body` in a transaction that takes the write lock at once (SQLite's IMMEDIATE),
@@ -23,32 +21,27 @@ public protocol SQLConnection: AnyObject, BackendOperations {
     func lockLedger(tenant: Int64) throws
 }
 
-public enum SQLDialect: Sendable {
-    case sqlite
-    case postgres
-}
-
 extension Array where Element: BinaryInteger {
     /// The numbers as a PostgreSQL array literal (`{1,2,3}`), a parameter that
     /// `CAST(? AS BIGINT[])` reads: many keys in one statement instead of one each.
-    var postgresArray: String { "{" + map { String($0) }.joined(separator: ",") + "}" }
+    package var postgresArray: String { "{" + map { String($0) }.joined(separator: ",") + "}" }
 }
 
 extension Array where Element == Int64? {
     /// Optional numbers as a PostgreSQL array literal, nil as `NULL`.
-    var postgresArray: String { "{" + map { $0.map { String($0) } ?? "NULL" }.joined(separator: ",") + "}" }
+    package var postgresArray: String { "{" + map { $0.map { String($0) } ?? "NULL" }.joined(separator: ",") + "}" }
 }
 
 extension Array where Element == String {
     /// Texts as a PostgreSQL array literal for `CAST(? AS TEXT[])`: each element quoted, its
     /// quotes and backslashes escaped.
-    var postgresArray: String { map(Optional.some).postgresArray }
+    package var postgresArray: String { map(Optional.some).postgresArray }
 }
 
 extension Array where Element == String? {
     /// Optional texts as a PostgreSQL array literal, nil as `NULL` (unquoted; the text "NULL"
     /// is quoted).
-    var postgresArray: String {
+    package var postgresArray: String {
         "{" + map { text in
             guard let text else { return "NULL" }
             return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -71,14 +64,6 @@ extension SQLConnection {
 
     public func fetchAll(sql: String) throws -> [SQLRow] {
         try fetchAll(sql: sql, arguments: [])
-    }
-
-    /// After many rows went into `table` at once, has PostgreSQL's planner count them now,
-    /// in this transaction, rather than when autovacuum next looks: planned on statistics from
-    /// before them, a join takes them for one row. SQLite's planner keeps no such statistics.
-    func refreshStatistics(of table: String) throws {
-        guard dialect == .postgres else { return }
-        try execute(sql: "ANALYZE \(table)")
     }
 
     public func fetchOne(sql: String, arguments: SQLArguments = []) throws -> SQLRow? {
@@ -185,6 +170,7 @@ public struct SQLRow: Sendable {
 /// A value read from a database row that did not have the type the store expected.
 public struct SQLDecodingError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
@@ -255,7 +241,7 @@ extension Optional: SQLColumnValue where Wrapped: SQLColumnValue {
 }
 
 /// A closed set's stored code; one no case has is a damaged row, never read as some default.
-func stored<Code: RawRepresentable<String>>(_ type: Code.Type, _ text: String, in table: String) throws -> Code {
+package func stored<Code: RawRepresentable<String>>(_ type: Code.Type, _ text: String, in table: String) throws -> Code {
     guard let code = Code(rawValue: text) else {
         throw SQLDecodingError(message: "a row of \(table) is damaged: it holds \(text), which stockrecon does not know")
     }

@@ -1,6 +1,7 @@
-import StockReconCore
 import GRDB
 import GRDBSQLite
+import StockReconCore
+import StockReconStore
 
 /// A GRDB prepared statement driven through SQLite's C API, for the measured hot paths of
 /// an import (appending movements, loading and writing balances), where GRDB's boxed
@@ -20,8 +21,8 @@ struct FastStatement {
     private var refusedBind: (code: Int32, index: Int32)?
 
     /// Prepares `sql` on an SQLite connection (the only kind this hot path serves).
-    init(_ connection: any SQLConnection, sql: String) throws {
-        let db = try connection.sqlite()
+    init(_ connection: SQLiteConnection, sql: String) throws {
+        let db = connection.db
         self.db = db
         statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement
@@ -133,9 +134,9 @@ struct FastStatement {
 
 
     /// Lends a text column's bytes (empty for NULL), valid until the next step.
-    func withText<Result>(column: Int32, _ body: (BorrowedText) -> Result) -> Result {
+    func withText<Result>(column: Int32, _ body: (BorrowedText) throws -> Result) rethrows -> Result {
         let count = Int(sqlite3_column_bytes(handle, column))
         let bytes = sqlite3_column_text(handle, column)
-        return body(BorrowedText(UnsafeBufferPointer(start: count > 0 ? bytes : nil, count: count)))
+        return try body(BorrowedText(UnsafeBufferPointer(start: count > 0 ? bytes : nil, count: count)))
     }
 }

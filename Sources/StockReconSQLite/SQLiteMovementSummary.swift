@@ -1,4 +1,5 @@
 import StockReconCore
+import StockReconStore
 
 extension SQLiteConnection {
     /// The `summary_report` view's figures for one tenant and period, summed over days. The

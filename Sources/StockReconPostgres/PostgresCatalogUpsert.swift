@@ -1,10 +1,11 @@
 import StockReconCore
+import StockReconStore
 
 /// PostgreSQL's catalog load: each kind of entry in one statement, its columns as arrays
 /// (`unnest`), not a round trip an entry.
 /// An id given twice keeps its first place and its last values, as one statement a row left
 /// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement).
-enum CatalogServerUpsert {
+enum PostgresCatalogUpsert {
     static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: any SQLConnection) throws {
         var orgs = Latest<(name: String?, defaultLocationID: String?)>()
         var locations = Latest<(siteID: String?, name: String?)>()

@@ -1,4 +1,5 @@
 import StockReconCore
+import StockReconStore
 
 /// PostgreSQL's way: one statement for all the rows, as arrays (a statement a row waited a
 /// round trip each); ledger ids in one block from the shared sequence.
@@ -22,7 +23,7 @@ extension PostgresStoreConnection: BackendOperations {
     }
 
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws {
-        try CatalogServerUpsert.upsert(entries, tenant: tenant, in: self)
+        try PostgresCatalogUpsert.upsert(entries, tenant: tenant, in: self)
     }
 
     /// NUL shows as U+FFFD.

@@ -1,42 +1,20 @@
 import StockReconCore
-
-extension MovementKind {
-    /// The kind of a `ledger.kind` code, nil for none.
-    init?(code: Int64) {
-        guard let kind = Self.allCases.first(where: { $0.code == code }) else { return nil }
-        self = kind
-    }
-
-    /// The `ledger.kind` code; the `movements` view spells these out.
-    var code: Int64 {
-        switch self {
-        case .adjustment: return 1
-        case .set: return 2
-        case .receipt: return 3
-        case .count: return 4
-        case .reversal: return 5
-        }
-    }
-}
+import StockReconStore
 
 /// Appends movements of one posting (a file of a run). Rows are held back and inserted
 /// `rowsPerInsert` at a time by one multi-row INSERT, less work a row than a statement a
-/// row; `flush` writes what is held.
-struct LedgerAppender {
+/// row; `endBatch` writes what is held.
+final class SQLiteMovementAppender: MovementAppending {
     static let rowsPerInsert = 32
-    /// The columns a movement is written with, in order (`LedgerCopier` writes the same).
-    static let columns = """
-        posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line, record,
-        reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key
-        """
+    private static let columns = BulkSQL.movementColumns
     private static let columnCount: Int32 = 16
     private var single: FastStatement
     private var multiple: FastStatement
     private var held: [(row: Int, kind: MovementKind, delta: Int64, before: Int64)] = []
     private var runs: VariantMovements.Runs
 
-    init(_ db: any SQLConnection, posting: Int64) throws {
-        try (db as? SQLiteConnection)?.liftReplaceGuard()
+    init(_ db: SQLiteConnection, posting: Int64) throws {
+        try db.liftReplaceGuard()
         let values = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
         // OR FAIL: a statement that may stop half-way needs no statement journal, which
         // copies every page an insert touches. A failure rolls back the file's transaction anyway.
@@ -53,15 +31,13 @@ struct LedgerAppender {
     }
 
     /// Holds row `row` of a batch for insertion; call `flush` before the batch's arena goes.
-    mutating func append(
-        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
-    ) throws {
+    func append(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64) throws {
         held.append((row, kind, delta, before))
-        if held.count == Self.rowsPerInsert { try flush(batch, arena: arena) }
+        if held.count == Self.rowsPerInsert { try endBatch(batch, arena: arena) }
     }
 
     /// Inserts the rows held, in order.
-    mutating func flush(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
+    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
         defer { held.removeAll(keepingCapacity: true) }
         if held.count == Self.rowsPerInsert {
             multiple.reset()
@@ -84,7 +60,7 @@ struct LedgerAppender {
     }
 
     /// Writes the variants' runs of the movements appended; before the file's transaction commits.
-    mutating func finish() throws {
+    func finish() throws {
         try runs.flush()
     }
 

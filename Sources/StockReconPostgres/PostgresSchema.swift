@@ -1,3 +1,5 @@
+import StockReconStore
+
 /// The PostgreSQL schema: `PostgresMigrations`, run once each in one transaction under an
 /// advisory lock, so that several processes meeting a new database migrate it once.
 enum PostgresSchema {

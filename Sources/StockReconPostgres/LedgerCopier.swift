@@ -1,5 +1,5 @@
 import StockReconCore
-import StockReconPostgres
+import StockReconStore
 
 /// Appends movements of one posting to a PostgreSQL ledger. Rows are written as COPY text
 /// into a buffer, each beginning with a blank id of fixed width; at `bytesPerCopy`, and at
@@ -7,10 +7,10 @@ import StockReconPostgres
 /// written into the blanks (zero-padded, which COPY reads as the number), and are streamed
 /// into an open `COPY ledger … FROM STDIN`, which the next statement of the file's
 /// transaction ends. Their ids go to `variant_movements`, as on SQLite.
-struct LedgerCopier {
+final class LedgerCopier: MovementAppending {
     static let bytesPerCopy = 4 << 20
-    /// The columns of SQLite's appender, in its order, after the id taken here.
-    private static let sql = "COPY ledger (id, \(LedgerAppender.columns)) FROM STDIN"
+    /// The columns every backend appends a movement with, after the id taken here.
+    private static let sql = "COPY ledger (id, \(BulkSQL.movementColumns)) FROM STDIN"
     /// Digits of the largest id, Int64.max.
     private static let idWidth = 19
     private let connection: PostgresStoreConnection
@@ -21,16 +21,14 @@ struct LedgerCopier {
     private var variants: [Int64] = []
     private var runs: VariantMovements.Runs
 
-    init(_ db: any SQLConnection, posting: Int64) throws {
-        connection = try db.server()
+    init(_ db: PostgresStoreConnection, posting: Int64) throws {
+        connection = db
         self.posting = Array(repeating: UInt8(ascii: "0"), count: Self.idWidth) + Array("\t\(posting)".utf8)
         rows.reserveCapacity(Self.bytesPerCopy + 4096)
         runs = VariantMovements.Runs(db)
     }
 
-    mutating func append(
-        _ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64
-    ) throws {
+    func append(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64) throws {
         starts.append(rows.count)
         rows.append(contentsOf: posting)
         CopyText.appendField(batch.variants[row], to: &rows)
@@ -57,7 +55,10 @@ struct LedgerCopier {
 
     /// Gives the held rows their ids and streams them into the open COPY (opening it if
     /// another statement ended it).
-    mutating func flush() throws {
+    /// The rows are copied out of the batch's arena as they come: nothing waits on it.
+    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {}
+
+    private func flush() throws {
         guard !variants.isEmpty else { return }
         let first = try connection.takeLedgerIDs(variants.count) ?? 0
         rows.withUnsafeMutableBufferPointer { buffer in
@@ -74,7 +75,7 @@ struct LedgerCopier {
 
     /// Sends the rest, ends the COPY and writes the variants' runs; before the file's
     /// transaction commits.
-    mutating func finish() throws {
+    func finish() throws {
         try flush()
         try connection.endCopy()
         try runs.flush()

@@ -1,4 +1,5 @@
 import StockReconCore
+import StockReconStore
 
 extension PostgresStoreConnection {
     /// The same figures summed by the server, the tenant's movements only: a row's value is

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StockReconStore
 
 /// The SQLite side of the store's edge: GRDB's connection, lent for one `Store` call.
 final class SQLiteConnection: SQLConnection {
@@ -18,8 +19,6 @@ final class SQLiteConnection: SQLConnection {
         try db.execute(sql: "DROP TRIGGER IF EXISTS ledger_refuses_replace")
         isReplaceGuardLifted = true
     }
-
-    var dialect: SQLDialect { .sqlite }
 
     /// A statement with arguments is prepared once per connection; one without may be a script.
     func execute(sql: String, arguments: SQLArguments) throws {
@@ -87,23 +86,5 @@ final class SQLiteConnection: SQLConnection {
             case .blob(let bytes): return Data(bytes)
             }
         })
-    }
-}
-
-extension SQLConnection {
-    /// The GRDB connection under an SQLite store, for its hot paths; fails on any other.
-    func sqlite() throws -> Database {
-        guard let connection = self as? SQLiteConnection else {
-            throw SQLDecodingError(message: "an SQLite-only path was given a \(dialect) connection")
-        }
-        return connection.db
-    }
-
-    /// The libpq connection under a PostgreSQL store, for its COPY path; fails on any other.
-    func server() throws -> PostgresStoreConnection {
-        guard let connection = self as? PostgresStoreConnection else {
-            throw SQLDecodingError(message: "a PostgreSQL-only path was given a \(dialect) connection")
-        }
-        return connection
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import StockReconStore
+@testable import StockReconPostgres
 
 /// The COPY text the PostgreSQL ledger is streamed as (`LedgerCopier`).
 @Suite struct CopyTextTests {

@@ -1,5 +1,5 @@
 import StockReconCore
-import StockReconPostgres
+import StockReconStore
 
 /// The PostgreSQL side of the store's edge: one libpq connection, held for the store's life.
 final class PostgresStoreConnection: SQLConnection {
@@ -11,8 +11,6 @@ final class PostgresStoreConnection: SQLConnection {
     private var openCopy: String?
 
     init(_ connection: PostgresConnection) { self.connection = connection }
-
-    var dialect: SQLDialect { .postgres }
 
     /// Streams rows into `sql` (a `COPY … FROM STDIN`), leaving it open: the server takes them
     /// in while the caller prepares more, and no round trip waits until another statement

@@ -1,4 +1,5 @@
 import StockReconCore
+import StockReconStore
 
 extension SQLiteConnection {
     /// SQLite's catalog load: a statement an entry, in process.

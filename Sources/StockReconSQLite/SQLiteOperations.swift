@@ -1,4 +1,5 @@
 import StockReconCore
+import StockReconStore
 
 /// SQLite's way: one writer in process, a statement a row costs no round trip.
 extension SQLiteConnection: BackendOperations {

@@ -1,0 +1,180 @@
+import StockReconCore
+import StockReconStore
+
+/// PostgreSQL's hot paths: rows streamed as COPY text, balances updated as arrays in one
+/// statement; a key or balance looked up alone costs a round trip.
+extension PostgresStoreConnection: BulkOperations {
+    func movementAppender(posting: Int64) throws -> any MovementAppending {
+        try LedgerCopier(self, posting: posting)
+    }
+
+    func rowAppender(table: String, columns: [String]) throws -> any RowAppending {
+        PostgresRowCopier(self, table: table, columns: columns)
+    }
+
+    func countLineAppender(count: Int64, sheet: Int64, user: Int64) throws -> any CountLineAppending {
+        PostgresCountLines(PostgresRowCopier(self, table: "count_lines", columns: BulkSQL.countLineColumns), count: count, sheet: sheet, user: user)
+    }
+
+    func forEachKey(tenant: Int64, _ body: (BorrowedText, Int64, Int64) throws -> Void) throws {
+        for row in try fetchAll(sql: BulkSQL.keyScan, arguments: [tenant]) {
+            var key: String = try row[0]
+            let (digest, code): (Int64, Int64) = (try row[1], try row[2])
+            try key.withUTF8 { try body(BorrowedText($0), digest, code) }
+        }
+    }
+
+    func keyLookup(tenant: Int64) throws -> any KeyLookup {
+        PostgresLookups(self, tenant: tenant)
+    }
+
+    func keyRowWriter(tenant: Int64, keepingStored: Bool) throws -> any KeyRowWriting {
+        PostgresKeyRows(self, tenant: tenant, keepingStored: keepingStored)
+    }
+
+    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws {
+        for row in try fetchAll(sql: BulkSQL.balanceScan, arguments: [tenant]) { body(try row[0], try row[1], try row[2]) }
+    }
+
+    func balanceLookup(tenant: Int64) throws -> any BalanceLookup {
+        PostgresLookups(self, tenant: tenant)
+    }
+
+    /// The stored balances changed in one UPDATE, the keys as arrays; the new ones by COPY,
+    /// faster than `INSERT … ON CONFLICT DO UPDATE` of each. The tenant's lock makes
+    /// `isStored` exact.
+    func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws {
+        let stored = changed.filter(\.isStored)
+        if !stored.isEmpty {
+            try execute(sql: """
+                UPDATE stock_levels AS s SET on_hand = u.on_hand
+                FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (variant, location, on_hand)
+                WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
+                """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
+        }
+        let inserter = PostgresRowCopier(self, table: "stock_levels", columns: ["tenant", "variant", "location", "on_hand"])
+        for balance in changed where !balance.isStored {
+            try inserter.append(values: [.integer(tenant), .integer(balance.variant), .integer(balance.location), .integer(balance.onHand)])
+        }
+        try inserter.finish()
+    }
+
+    /// Has the planner count the rows now, in this transaction, rather than when autovacuum
+    /// next looks: planned on statistics from before them, a join takes them for one row.
+    func refreshStatistics(of table: String) throws {
+        try execute(sql: "ANALYZE \(table)")
+    }
+}
+
+/// A tenant with more keys or balances than are held: a round trip each.
+final class PostgresLookups: KeyLookup, BalanceLookup {
+    private let db: PostgresStoreConnection
+    private let tenant: Int64
+
+    init(_ db: PostgresStoreConnection, tenant: Int64) {
+        self.db = db
+        self.tenant = tenant
+    }
+
+    func stored(_ key: BorrowedText) throws -> (digest: Int64, outcomeCode: Int64)? {
+        try db.fetchOne(sql: BulkSQL.keyLookup, arguments: [tenant, key.string]).map { (try $0[0], try $0[1]) }
+    }
+
+    func onHand(variant: Int64, location: Int64) throws -> Int64? {
+        try db.fetchValue(Int64.self, sql: BulkSQL.balanceLookup, arguments: [tenant, variant, location])
+    }
+}
+
+/// Keys as `idempotency_keys` rows, `BulkSQL.keyRowsPerInsert` to a statement, as text parameters.
+final class PostgresKeyRows: KeyRowWriting {
+    private let db: PostgresStoreConnection
+    private let tenant: Int64
+    private let oneSQL: String
+    private let manySQL: String
+
+    init(_ db: PostgresStoreConnection, tenant: Int64, keepingStored: Bool) {
+        self.db = db
+        self.tenant = tenant
+        oneSQL = BulkSQL.keyInsert(rows: 1, keepingStored: keepingStored)
+        manySQL = BulkSQL.keyInsert(rows: BulkSQL.keyRowsPerInsert, keepingStored: keepingStored)
+    }
+
+    func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws {
+        func values(_ entry: Int) -> SQLArguments {
+            [tenant, index.withKey(ofEntry: entry) { String(decoding: $0, as: UTF8.self) }, digests[entry], outcomes[entry].rawValue, run]
+        }
+        let perInsert = BulkSQL.keyRowsPerInsert
+        var next = 0
+        while next + perInsert <= order.count {
+            try db.execute(sql: manySQL, arguments: order[next ..< next + perInsert].reduce(into: SQLArguments([])) { $0 += values($1) })
+            next += perInsert
+        }
+        for entry in order[next...] { try db.execute(sql: oneSQL, arguments: values(entry)) }
+    }
+}
+
+/// A count sheet's lines through one COPY.
+final class PostgresCountLines: CountLineAppending {
+    private let copier: PostgresRowCopier
+    private let count: Int64
+    private let sheet: Int64
+    private let user: Int64
+
+    init(_ copier: PostgresRowCopier, count: Int64, sheet: Int64, user: Int64) {
+        self.copier = copier
+        self.count = count
+        self.sheet = sheet
+        self.user = user
+    }
+
+    func append(_ line: CountedLine) throws {
+        try copier.append(values: [
+            .integer(count), .integer(sheet), .integer(Int64(line.line)), .integer(line.variant), .integer(line.location),
+            .text(line.batch), .integer(line.counted), line.reason.map(SQLValue.text) ?? .null,
+            line.notes.map(SQLValue.text) ?? .null, .integer(user),
+        ])
+    }
+
+    func finish() throws { try copier.finish() }
+}
+
+/// Rows for one table by one `COPY … FROM STDIN`, streamed as they come (a statement a row
+/// waited a round trip each). Another statement on the connection ends the COPY too.
+final class PostgresRowCopier: RowAppending {
+    static let bytesPerSend = 1 << 20
+    private let db: PostgresStoreConnection
+    private let copySQL: String
+    /// COPY text not yet sent.
+    private var text: [UInt8] = []
+
+    init(_ db: PostgresStoreConnection, table: String, columns: [String]) {
+        self.db = db
+        copySQL = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+    }
+
+    func append(values row: [SQLValue]) throws {
+        // Each value in the text form a statement's parameter takes, escaped for COPY.
+        for (index, value) in PostgresStoreConnection.parameters(SQLArguments(row)).enumerated() {
+            if index > 0 { text.append(UInt8(ascii: "\t")) }
+            guard var value else {
+                CopyText.appendNull(to: &text)
+                continue
+            }
+            value.withUTF8 { CopyText.appendEscaped($0, to: &text) }
+        }
+        text.append(UInt8(ascii: "\n"))
+        if text.count >= Self.bytesPerSend { try send() }
+    }
+
+    /// Sends what is held and ends the COPY, so that every row is in the table.
+    func finish() throws {
+        try send()
+        try db.endCopy()
+    }
+
+    private func send() throws {
+        guard !text.isEmpty else { return }
+        try db.streamCopy(copySQL, text)
+        text.removeAll(keepingCapacity: true)
+    }
+}

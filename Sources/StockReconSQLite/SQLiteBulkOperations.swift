@@ -1,0 +1,141 @@
+import StockReconCore
+import StockReconStore
+
+/// SQLite's hot paths: prepared statements bound through the C API (`FastStatement`), in
+/// process, many rows a statement where rows are written.
+extension SQLiteConnection: BulkOperations {
+    func movementAppender(posting: Int64) throws -> any MovementAppending {
+        try SQLiteMovementAppender(self, posting: posting)
+    }
+
+    func rowAppender(table: String, columns: [String]) throws -> any RowAppending {
+        try SQLiteRowAppender(self, table: table, columns: columns)
+    }
+
+    func countLineAppender(count: Int64, sheet: Int64, user: Int64) throws -> any CountLineAppending {
+        try SQLiteCountLines(self, count: count, sheet: sheet, user: user)
+    }
+
+    func forEachKey(tenant: Int64, _ body: (BorrowedText, Int64, Int64) throws -> Void) throws {
+        var scan = try FastStatement(self, sql: BulkSQL.keyScan)
+        scan.reset()
+        scan.bind(tenant, at: 1)
+        while try scan.step() {
+            let (digest, code) = (scan.int64(column: 1), scan.int64(column: 2))
+            try scan.withText(column: 0) { try body($0, digest, code) }
+        }
+    }
+
+    func keyLookup(tenant: Int64) throws -> any KeyLookup {
+        try SQLiteKeyLookup(self, tenant: tenant)
+    }
+
+    func keyRowWriter(tenant: Int64, keepingStored: Bool) throws -> any KeyRowWriting {
+        try SQLiteKeyRows(self, tenant: tenant, keepingStored: keepingStored)
+    }
+
+    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws {
+        var scan = try FastStatement(self, sql: BulkSQL.balanceScan)
+        scan.reset()
+        scan.bind(tenant, at: 1)
+        while try scan.step() { body(scan.int64(column: 0), scan.int64(column: 1), scan.int64(column: 2)) }
+    }
+
+    func balanceLookup(tenant: Int64) throws -> any BalanceLookup {
+        try SQLiteBalanceLookup(self, tenant: tenant)
+    }
+
+    func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws {
+        var update = try FastStatement(self, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
+        var insert = try FastStatement(self, sql: "INSERT INTO stock_levels (on_hand, tenant, variant, location) VALUES (?, ?, ?, ?)")
+        for balance in changed {
+            func write(_ statement: inout FastStatement) throws {
+                statement.reset()
+                statement.bind(balance.onHand, at: 1)
+                statement.bind(tenant, at: 2)
+                statement.bind(balance.variant, at: 3)
+                statement.bind(balance.location, at: 4)
+                try statement.step()
+            }
+            if balance.isStored { try write(&update) } else { try write(&insert) }
+        }
+    }
+
+    func refreshStatistics(of table: String) throws {}
+}
+
+/// One key at a time, by a statement prepared once.
+final class SQLiteKeyLookup: KeyLookup {
+    private var statement: FastStatement
+    private let tenant: Int64
+
+    init(_ db: SQLiteConnection, tenant: Int64) throws {
+        statement = try FastStatement(db, sql: BulkSQL.keyLookup)
+        self.tenant = tenant
+    }
+
+    func stored(_ key: BorrowedText) throws -> (digest: Int64, outcomeCode: Int64)? {
+        statement.reset()
+        statement.bind(tenant, at: 1)
+        key.withBytes { bytes in statement.bindTransient(bytes, at: 2) }
+        guard try statement.step() else { return nil }
+        return (statement.int64(column: 0), statement.int64(column: 1))
+    }
+}
+
+/// One balance at a time, by a statement prepared once.
+final class SQLiteBalanceLookup: BalanceLookup {
+    private var statement: FastStatement
+    private let tenant: Int64
+
+    init(_ db: SQLiteConnection, tenant: Int64) throws {
+        statement = try FastStatement(db, sql: BulkSQL.balanceLookup)
+        self.tenant = tenant
+    }
+
+    func onHand(variant: Int64, location: Int64) throws -> Int64? {
+        statement.reset()
+        statement.bind(tenant, at: 1)
+        statement.bind(variant, at: 2)
+        statement.bind(location, at: 3)
+        return try statement.step() ? statement.int64(column: 0) : nil
+    }
+}
+
+/// Keys as `idempotency_keys` rows, in the order given (key order, so that the B-tree takes
+/// them page by page), `BulkSQL.keyRowsPerInsert` to a statement.
+final class SQLiteKeyRows: KeyRowWriting {
+    private let tenant: Int64
+    private var insertOne: FastStatement
+    private var insertMany: FastStatement
+
+    init(_ db: SQLiteConnection, tenant: Int64, keepingStored: Bool) throws {
+        self.tenant = tenant
+        insertOne = try FastStatement(db, sql: BulkSQL.keyInsert(rows: 1, keepingStored: keepingStored))
+        insertMany = try FastStatement(db, sql: BulkSQL.keyInsert(rows: BulkSQL.keyRowsPerInsert, keepingStored: keepingStored))
+    }
+
+    func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws {
+        let tenant = tenant
+        func bind(_ entry: Int, to statement: inout FastStatement, offset: Int32) {
+            statement.bind(tenant, at: offset + 1)
+            index.withKey(ofEntry: entry) { statement.bindTransient($0, at: offset + 2) }
+            statement.bind(digests[entry], at: offset + 3)
+            outcomes[entry].rawValue.withBytes { statement.bindTransient($0, at: offset + 4) }
+            statement.bind(run, at: offset + 5)
+        }
+        var next = 0
+        let perInsert = BulkSQL.keyRowsPerInsert
+        while next + perInsert <= order.count {
+            insertMany.reset()
+            for slot in 0 ..< perInsert { bind(order[next + slot], to: &insertMany, offset: Int32(slot) * 5) }
+            _ = try insertMany.step()
+            next += perInsert
+        }
+        for entry in order[next...] {
+            insertOne.reset()
+            bind(entry, to: &insertOne, offset: 0)
+            _ = try insertOne.step()
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import StockReconCore
+
+/// The hot paths, each backend's fastest way to move many rows (SQLite: prepared statements
+/// bound through its C API, in process; PostgreSQL: COPY text streamed, arrays for lookups).
+/// Shared code asks for a writer or a scan here and never asks which backend it has.
+public protocol BulkOperations {
+    /// Appends one posting's movements, in ledger order.
+    func movementAppender(posting: Int64) throws -> any MovementAppending
+    /// Appends rows to `table` (`columns` as SQL names, `"user"` quoted).
+    func rowAppender(table: String, columns: [String]) throws -> any RowAppending
+    /// Appends a count sheet's lines.
+    func countLineAppender(count: Int64, sheet: Int64, user: Int64) throws -> any CountLineAppending
+    /// Calls `body` with each stored natural key of the tenant (`idempotency_keys`), its
+    /// content digest and its outcome's storage code.
+    func forEachKey(tenant: Int64, _ body: (BorrowedText, Int64, Int64) throws -> Void) throws
+    /// Looks keys up one at a time, for a tenant with more than are held in memory.
+    func keyLookup(tenant: Int64) throws -> any KeyLookup
+    /// Writes keys as `idempotency_keys` rows; `keepingStored`: a key already stored keeps its row.
+    func keyRowWriter(tenant: Int64, keepingStored: Bool) throws -> any KeyRowWriting
+    /// Calls `body` with each stored balance of the tenant: variant, location, on-hand.
+    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws
+    /// Looks balances up one at a time, for a tenant with more than one scan reads.
+    func balanceLookup(tenant: Int64) throws -> any BalanceLookup
+    /// Writes changed balances in key order: an update where one is stored, an insert where not.
+    func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws
+    /// After many rows went into `table` at once, has the planner count them now, in this
+    /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
+    func refreshStatistics(of table: String) throws
+}
+
+/// A balance a file changed; `isStored`: it has a row already.
+public struct BalanceChange: Sendable {
+    public var variant: Int64
+    public var location: Int64
+    public var onHand: Int64
+    public var isStored: Bool
+}
+
+/// Appends one posting's movements (`BulkOperations.movementAppender`).
+public protocol MovementAppending: AnyObject {
+    /// Holds row `row` of `batch` as a movement; it may point into the batch's arena until `endBatch`.
+    func append(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64) throws
+    /// Writes what points into the batch's arena, before the arena goes.
+    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws
+    /// Writes the rest and each variant's runs (`VariantMovements`); before the transaction commits.
+    func finish() throws
+}
+
+/// Appends rows to one table; `finish` writes what is held.
+public protocol RowAppending: AnyObject {
+    func append(values: [SQLValue]) throws
+    func finish() throws
+}
+
+/// Appends a count sheet's lines; `finish` writes what is held.
+public protocol CountLineAppending: AnyObject {
+    func append(_ line: CountedLine) throws
+    func finish() throws
+}
+
+/// One key's content digest and outcome's storage code, nil for a key never stored.
+public protocol KeyLookup: AnyObject {
+    func stored(_ key: BorrowedText) throws -> (digest: Int64, outcomeCode: Int64)?
+}
+
+/// Writes entries of a `TextIndex` (which also index `digests` and `outcomes`) as key rows, in `order`.
+public protocol KeyRowWriting: AnyObject {
+    func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws
+}
+
+/// One balance's stored on-hand, nil for none.
+public protocol BalanceLookup: AnyObject {
+    func onHand(variant: Int64, location: Int64) throws -> Int64?
+}
+
+/// The statements the backends' bulk operations share.
+package enum BulkSQL {
+    package static let keyScan = "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?"
+    package static let keyLookup = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
+    package static let keyRowsPerInsert = 32
+    /// Inserts `rows` key rows; a stored key keeps its row when `keepingStored`.
+    package static func keyInsert(rows: Int, keepingStored: Bool) -> String {
+        "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ") + (keepingStored ? " ON CONFLICT DO NOTHING" : "")
+    }
+    package static let balanceScan = "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = ?"
+    package static let balanceLookup = "SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = ? AND location = ?"
+    /// The columns a movement is appended with, in order, after its id where one is taken.
+    package static let movementColumns = """
+        posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line, record,
+        reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key
+        """
+    package static let countLineColumns = ["count", "sheet", "source_line", "variant", "location", "batch", "counted", "reason", "notes", #""user""#]
+}
+
+extension Outcome {
+    /// The `outcome` column as its storage code (as in `key_blocks`), read without a string.
+    static let codeSQL = "CASE outcome "
+        + allCases.map { "WHEN '\($0.rawValue)' THEN \($0.storageCode) " }.joined() + "ELSE -1 END"
+
+    /// A stored outcome no case has is a damaged row, never read as some default.
+    init(code: Int64) throws {
+        guard let byte = UInt8(exactly: code), let outcome = Outcome(storageCode: byte) else {
+            throw SQLDecodingError(message: "a row of idempotency_keys is damaged: its outcome is none that stockrecon knows")
+        }
+        self = outcome
+    }
+}
