@@ -1,7 +1,8 @@
 # Sourced by the bench scripts, after they set `here` to the bench folder.
 
-# Builds stockrecon in release mode and sets `bin` to it.
+# Builds stockrecon in release mode and sets `bin` to it (or to $STOCKRECON_BIN, unbuilt).
 build_stockrecon() {
+  if [ -n "${STOCKRECON_BIN:-}" ]; then bin=$STOCKRECON_BIN; return; fi
   (cd "$here/.." && swift build -c release --product stockrecon 2>&1 | tail -1 >&2)
   bin="$here/../.build/release/stockrecon"
 }

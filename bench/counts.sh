@@ -12,7 +12,7 @@ movements=${2:-10000000}
 url=${3:-}
 data="$here/data/counts-$items-$movements"
 ledger=$("$here/ledger.sh" "$items" "$movements")  # built once, copied for each run
-bin="$here/../.build/release/stockrecon"
+bin=${STOCKRECON_BIN:-"$here/../.build/release/stockrecon"}  # STOCKRECON_BIN: another build, to compare
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS bench_counts CASCADE" >/dev/null 2>&1' EXIT
 if [ -n "$url" ]; then

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 movements=${1:-10000000}
 runs=${2:-5}
 ledger=$("$here/ledger.sh" 100000 "$movements")
-bin="$here/../.build/release/stockrecon"
+bin=${STOCKRECON_BIN:-"$here/../.build/release/stockrecon"}  # STOCKRECON_BIN: another build, to compare
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 url=${3:-}
