@@ -133,19 +133,23 @@ public final class BoundMapping: @unchecked Sendable {
     /// Whether each row gives one input per quantity column.
     public var isWide: Bool { !wideColumns.isEmpty }
 
-    /// A source row's inputs: itself, or on a wide sheet one per quantity column, each with its
-    /// location, its column named in diagnostics, and a record number of its own (for exactly-once).
-    public func inputs(from row: SourceRow) -> [AdjustmentInput<BorrowedText>] {
-        guard !wideColumns.isEmpty else { return [input(from: row)] }
-        let base = input(from: row, addingRepeatedItems: false)
-        return wideColumns.enumerated().map { index, wide in
-            var each = base
+    /// Calls `body` with a source row's inputs: itself, or on a wide sheet one per quantity
+    /// column, each with its location, its column named in diagnostics, and a record number of
+    /// its own (for exactly-once).
+    public func forEachInput(from row: SourceRow, _ body: (AdjustmentInput<BorrowedText>) throws -> Void) rethrows {
+        guard !wideColumns.isEmpty else { return try body(input(from: row)) }
+        // One input, its column's fields set in place for each: a copy of the whole input a
+        // column cost a wide sheet a third of its reading.
+        var each = input(from: row, addingRepeatedItems: false)
+        let (mode, isUnchanged) = (each.mode, each.isUnchanged)
+        for (index, wide) in wideColumns.enumerated() {
             each.record = (row.record - 1) * wideColumns.count + index + 1
             each.quantity = row.trimmed(wide.column)
             each.location = BorrowedText(UnsafeBufferPointer(wide.location))
             each.wideQuantityColumn = wide.header
+            (each.mode, each.isUnchanged) = (mode, isUnchanged)
             if addsRepeatedItems { addRepeatedItem(&each) }
-            return each
+            try body(each)
         }
     }
 

@@ -156,7 +156,7 @@ extension Importers {
                 file, mapping: mapping, progress: nil, resumingAt: nil, header: { bound = $0 },
                 row: { source in
                     guard let bound else { return }
-                    for each in bound.inputs(from: source) { try body(each) }
+                    try bound.forEachInput(from: source, body)
                 })
         }
     }

@@ -33,6 +33,10 @@ final class CountSheetReading: @unchecked Sendable {
     private func read() throws {
         var batch: [CountedLine] = []
         batch.reserveCapacity(Self.batchSize)
+        // Kept in locals while reading (a class's stored property is checked for exclusive
+        // access on every change), stored when the sheet ends.
+        var (rows, counts, diagnostics, barcodesWithoutLeadingZeros) = (0, OutcomeCounts(), [Diagnostic](), 0)
+        defer { (self.rows, self.counts, self.diagnostics, self.barcodesWithoutLeadingZeros) = (rows, counts, diagnostics, barcodesWithoutLeadingZeros) }
         func take(_ row: CountSheetRow) throws {
             rows += 1
             switch checker.check(row) {

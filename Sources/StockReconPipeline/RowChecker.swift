@@ -105,7 +105,7 @@ final class RowChecker: @unchecked Sendable {
         func check(_ row: SourceRow) throws {
             guard let bound else { return }
             if bound.isWide {
-                for input in bound.inputs(from: row) { try check(input, bound: bound) }
+                try bound.forEachInput(from: row) { try check($0, bound: bound) }
             } else if settled.contains(row.record) {
                 // Settled before its fields are read: an old file's rows cost no input each.
                 try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
