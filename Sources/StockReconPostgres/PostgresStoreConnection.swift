@@ -91,10 +91,12 @@ final class PostgresStoreConnection: SQLConnection {
     }
 
     /// A transaction-scoped advisory lock on the tenant: its writers on every machine take
-    /// turns, other tenants' do not wait.
+    /// turns, other tenants' do not wait. The tenant is the transaction's too: rows that name
+    /// it by a parent take it as their `tenant` column's default (migration v19).
     func lockLedger(tenant: Int64) throws {
         try endCopy()
-        try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(tenant)])
+        try connection.execute(
+            "SELECT pg_advisory_xact_lock(CAST($1 AS BIGINT)), set_config('stockrecon.tenant', CAST($1 AS TEXT), true)", [String(tenant)])
     }
 
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, …; a `?` inside quotes or a comment stays.

@@ -22,6 +22,7 @@ enum SQLiteMigrations {
         ("v16: how each file was read", v16),
         ("v17: count sheets withdrawn by a corrected one", v17),
         ("v18: what people call a variant", v18),
+        ("v19: every key holds its tenant", v19),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -594,5 +595,14 @@ ALTER TABLE count_sheets ADD COLUMN withdrawn_at TEXT;
     private static let v18 = #"""
 ALTER TABLE catalog_variants ADD COLUMN product_name TEXT;
 ALTER TABLE catalog_variants ADD COLUMN variant_title TEXT;
+"""#
+
+    // v19: every key holds its tenant
+    // PostgreSQL's keys hold the tenant, so that a distributed PostgreSQL can shard by it; an
+    // SQLite file is one machine's and keeps its keys. Rejections name their tenant on both, as
+    // the statement that writes them is shared.
+    private static let v19 = #"""
+ALTER TABLE rejections ADD COLUMN tenant INTEGER;
+UPDATE rejections SET tenant = (SELECT r.tenant FROM run_log r WHERE r.id = rejections.run_id);
 """#
 }

@@ -41,12 +41,12 @@ public enum FilePrefixes {
     public static func record(
         file: Int64, tenant: Int64, reading: String, sha256: String, point: ResumePoint, resumable: Bool = true, in db: any SQLConnection
     ) throws {
+        // Replaced, not upserted: a conflict target of (tenant, file) is what a sharded
+        // PostgreSQL allows, and SQLite cannot match it to a key that holds its rowid.
+        try db.execute(sql: "DELETE FROM file_prefixes WHERE tenant = ? AND file = ?", arguments: [tenant, file])
         try db.execute(sql: """
             INSERT INTO file_prefixes (file, tenant, reading, sha256, first_end, first_rows, end_offset, rows, next_line, resumable)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (file) DO UPDATE SET tenant = excluded.tenant, reading = excluded.reading, sha256 = excluded.sha256,
-                first_end = excluded.first_end, first_rows = excluded.first_rows, end_offset = excluded.end_offset,
-                rows = excluded.rows, next_line = excluded.next_line, resumable = excluded.resumable
             """, arguments: [file, tenant, reading, sha256, point.firstEnd, point.firstRows, point.end, point.rows, point.nextLine, resumable ? 1 : 0])
     }
 }

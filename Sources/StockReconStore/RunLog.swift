@@ -38,14 +38,19 @@ extension Store {
 /// PostgreSQL, not a round trip a row.
 struct RejectionWriter {
     private var rows: RowInserter
+    private let tenant: Int64
     private let run: Int64
     private let tenantID: String
     private let db: any SQLConnection
 
     init(_ db: any SQLConnection, run: Int64, tenantID: String) throws {
         rows = try RowInserter(db, table: "rejections", columns: [
-            "run_id", "tenant_id", "source_file", "source_line", "field", "type", "msg", "input", "ctx",
+            "tenant", "run_id", "tenant_id", "source_file", "source_line", "field", "type", "msg", "input", "ctx",
         ])
+        guard let tenant = try db.fetchValue(Int64.self, sql: "SELECT tenant FROM run_log WHERE id = ?", arguments: [run]) else {
+            throw SQLDecodingError(message: "run \(run) is not in run_log: its rejections have no tenant")
+        }
+        self.tenant = tenant
         self.run = run
         self.tenantID = tenantID
         self.db = db
@@ -55,7 +60,7 @@ struct RejectionWriter {
         for diagnostic in diagnostics {
             let input = db.storable(diagnostic.input)
             try rows.append([
-                run, tenantID, diagnostic.location.file, diagnostic.location.line, diagnostic.location.field,
+                tenant, run, tenantID, diagnostic.location.file, diagnostic.location.line, diagnostic.location.field,
                 diagnostic.type.rawValue, diagnostic.message, input, diagnostic.contextJSON,
             ])
         }

@@ -38,7 +38,7 @@ import Testing
         case .postgres:
             changes += [
                 "TRUNCATE postings CASCADE", "TRUNCATE ledger CASCADE", "TRUNCATE tenants CASCADE", "TRUNCATE run_log CASCADE",
-                "INSERT INTO ledger SELECT * FROM ledger ON CONFLICT (id) DO UPDATE SET quantity_delta = 9",
+                "INSERT INTO ledger SELECT * FROM ledger ON CONFLICT (tenant, id) DO UPDATE SET quantity_delta = 9",
             ]
         }
         for change in changes {
