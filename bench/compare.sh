@@ -5,7 +5,8 @@
 #   OLD_BIN, NEW_BIN  two release builds (for example a clone of an earlier commit's
 #                     .build/release/stockrecon and this one's)
 # Times, for each: a synq import of ROWS rows, the same file again, a canonical import of ROWS
-# keyed rows, and its re-export with 1,000 new rows (resumed); prints medians and new/old.
+# keyed rows, its re-export with 1,000 new rows (resumed), and the synq file with every variant
+# unknown (every row rejected); prints medians and new/old.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
@@ -20,23 +21,27 @@ if [ ! -f "$data/canonical-keys-$rows-plus-1000.csv" ]; then  # the last 1,000 r
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+rejected="$data/synq-$rows-rejected.csv"  # every variant id unknown: every row a rejection
+[ -f "$rejected" ] || awk -F, 'NR == 1 { print; next } { $1 = "X" $1; print }' OFS=, "$file" >"$rejected"
 
 seconds() {  # the wall time of the command
   sync
   /usr/bin/time -f "%e" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || [ $? -le 1 ] || { cat "$work/stderr" >&2; exit 1; }
-  cat "$work/time"
+  tail -n 1 "$work/time"  # after "Command exited with non-zero status 1", where rows were rejected
 }
 one() {  # BIN NAME: the four figures of one build, on fresh databases
   local bin=$1 name=$2
   rm -f "$work"/*.db*
   "$bin" catalog import --db "$work/s.db" --tenant bench "$data"/{orgs,locations,variants}.csv >/dev/null
   cp "$work/s.db" "$work/k.db"
-  local first again keyed resumed
+  local first again keyed resumed refused
   first=$(seconds "$bin" import --db "$work/s.db" --tenant bench --org bench --format synq "$file")
   again=$(seconds "$bin" import --db "$work/s.db" --tenant bench --org bench --format synq "$file")
   keyed=$(seconds "$bin" import --db "$work/k.db" --tenant bench --org bench --format canonical "$keys")
   resumed=$(seconds "$bin" import --db "$work/k.db" --tenant bench --org bench --format canonical "$data/canonical-keys-$rows-plus-1000.csv")
-  echo "$name $first $again $keyed $resumed" | tee -a "$work/results" >&2
+  rm -f "$work"/r.db*; "$bin" catalog import --db "$work/r.db" --tenant bench "$data"/{orgs,locations,variants}.csv >/dev/null
+  refused=$(seconds "$bin" import --db "$work/r.db" --tenant bench --org bench --format synq "$rejected")
+  echo "$name $first $again $keyed $resumed $refused" | tee -a "$work/results" >&2
 }
 
 : >"$work/results"
@@ -51,7 +56,7 @@ for line in open(sys.argv[1]):
     name, *figures = line.split()
     runs[name].append(list(map(float, figures)))
 print(f"rows {int(sys.argv[2]):,}, median of {len(runs['old'])} runs each, alternating")
-for i, label in enumerate(["synq import", "synq again", "canonical keyed import", "keyed re-export (resumed)"]):
+for i, label in enumerate(["synq import", "synq again", "canonical keyed import", "keyed re-export (resumed)", "every row rejected"]):
     old = statistics.median(r[i] for r in runs["old"])
     new = statistics.median(r[i] for r in runs["new"])
     print(f"{label:28} old {old:6.2f} s   new {new:6.2f} s   new/old {new / old:.3f}")

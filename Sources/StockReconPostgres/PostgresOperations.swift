@@ -54,7 +54,9 @@ extension PostgresStoreConnection: BackendOperations {
         try execute(sql: """
             INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor)
             SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
-            """ + SharedSQL.orderLineConflict, arguments: [
+            ON CONFLICT (tenant, po_number, variant, location)
+            DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
+            """, arguments: [
                 tenant, lines.map(\.poNumber).postgresArray, lines.map(\.variant).postgresArray, lines.map(\.location).postgresArray,
                 lines.map(\.quantityOrdered).postgresArray, lines.map(\.unitCostMinor).postgresArray,
             ])
@@ -65,7 +67,8 @@ extension PostgresStoreConnection: BackendOperations {
         try execute(sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand)
             SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
-            """ + SharedSQL.balanceConflict,
+            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
+            """,
             arguments: [tenant, balances.map(\.variant).postgresArray, balances.map(\.location).postgresArray, balances.map(\.onHand).postgresArray])
     }
 }

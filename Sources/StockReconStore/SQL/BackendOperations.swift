@@ -29,12 +29,3 @@ public protocol BackendOperations {
     /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
     func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws
 }
-
-/// The statements the two backends' operations share.
-package enum SharedSQL {
-    package static let orderLineConflict = """
-        ON CONFLICT (tenant, po_number, variant, location)
-        DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
-        """
-    package static let balanceConflict = "ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand"
-}
