@@ -92,11 +92,17 @@ final class PostgresStoreConnection: SQLConnection {
 
     /// A transaction-scoped advisory lock on the tenant: its writers on every machine take
     /// turns, other tenants' do not wait. The tenant is the transaction's too: rows that name
-    /// it by a parent take it as their `tenant` column's default (migration v19).
+    /// it by a parent take it as their `tenant` column's default (migration v19), so a
+    /// transaction that took another tenant's lock before is refused, not given this one's.
     func lockLedger(tenant: Int64) throws {
         try endCopy()
-        try connection.execute(
-            "SELECT pg_advisory_xact_lock(CAST($1 AS BIGINT)), set_config('stockrecon.tenant', CAST($1 AS TEXT), true)", [String(tenant)])
+        let result = try connection.execute("""
+            SELECT current_setting('stockrecon.tenant', true), pg_advisory_xact_lock(CAST($1 AS BIGINT)),
+                set_config('stockrecon.tenant', CAST($1 AS TEXT), true)
+            """, [String(tenant)])
+        if let held = result.rows.first?.first ?? nil, !held.isEmpty, held != String(tenant) {
+            throw SQLDecodingError(message: "a transaction that writes for tenant \(held) asked for tenant \(tenant)'s lock: one transaction, one tenant")
+        }
     }
 
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, …; a `?` inside quotes or a comment stays.

@@ -65,4 +65,23 @@ import StockReconCore
             }
         }
     }
+
+    @Test func oneTransactionHoldsOneTenant() throws {
+        guard Backend.available.contains(.postgres) else { return }
+        let fixture = try Fixture(.postgres, tenants: ["t1", "t2"])
+        let (first, second) = try fixture.store.read { db in
+            (try #require(try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = 't1'")),
+             try #require(try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = 't2'")))
+        }
+        #expect(throws: (any Error).self) {
+            try fixture.store.write("two tenants") { db in
+                try db.lockLedger(tenant: first)
+                try db.lockLedger(tenant: first)
+                try db.lockLedger(tenant: second)
+            }
+        }
+        // Each in a transaction of its own, after a refused one: the tenant is the transaction's.
+        try fixture.store.write("one tenant") { try $0.lockLedger(tenant: second) }
+        try fixture.store.write("the other") { try $0.lockLedger(tenant: first) }
+    }
 }
