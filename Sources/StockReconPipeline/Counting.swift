@@ -122,7 +122,7 @@ public struct Counting {
                     return FileLoad(counts: OutcomeCounts(rows: rows, duplicate: rows))
                 }
                 let replaced = try addition.replacedName.map { try Store.addedSheet(count: countID, named: $0, in: db) }
-                let writer = try Store.beginSheet(count: countID, sha256: digest, path: file.displayName, run: run, user: user.id, in: db)
+                let writer = try Store.beginSheet(count: countID, tenant: session.tenant, sha256: digest, path: file.displayName, run: run, user: user.id, in: db)
                 var fileRows: [CountItemKey: Int] = [:]
                 let reading = CountSheetReading(file: file, mapping: mapping, checker: checker)
                 reading.start()

@@ -4,7 +4,8 @@ import StockReconStore
 /// SQLite's hot paths: prepared statements bound through the C API (`FastStatement`), in
 /// process, many rows a statement where rows are written.
 extension SQLiteConnection: BulkOperations {
-    func movementAppender(posting: Int64) throws -> any MovementAppending {
+    /// SQLite's ledger rows name their tenant through their posting.
+    func movementAppender(posting: Int64, tenant: Int64) throws -> any MovementAppending {
         try SQLiteMovementAppender(self, posting: posting)
     }
 
@@ -12,7 +13,7 @@ extension SQLiteConnection: BulkOperations {
         try SQLiteRowAppender(self, table: table, columns: columns)
     }
 
-    func countLineAppender(count: Int64, sheet: Int64, user: Int64) throws -> any CountLineAppending {
+    func countLineAppender(count: Int64, sheet: Int64, user: Int64, tenant: Int64) throws -> any CountLineAppending {
         try SQLiteCountLines(self, count: count, sheet: sheet, user: user)
     }
 

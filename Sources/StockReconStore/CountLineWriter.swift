@@ -7,10 +7,10 @@ public struct CountLineWriter {
     private let db: any SQLConnection
     private let lines: any CountLineAppending
 
-    init(_ db: any SQLConnection, count: Int64, sheet: Int64, user: Int64) throws {
+    init(_ db: any SQLConnection, count: Int64, sheet: Int64, user: Int64, tenant: Int64) throws {
         self.db = db
         self.sheet = sheet
-        lines = try db.countLineAppender(count: count, sheet: sheet, user: user)
+        lines = try db.countLineAppender(count: count, sheet: sheet, user: user, tenant: tenant)
     }
 
     public func append(_ line: CountedLine) throws {

@@ -250,12 +250,12 @@ extension Store {
 
     /// Records a sheet; its lines follow through the writer, as they are read.
     public static func beginSheet(
-        count: Int64, sha256: String, path: String, run: Int64, user: Int64, in db: any SQLConnection
+        count: Int64, tenant: Int64, sha256: String, path: String, run: Int64, user: Int64, in db: any SQLConnection
     ) throws -> CountLineWriter {
         let sheet = try db.insert(
             sql: "INSERT INTO count_sheets (count, sha256, path, rows, run) VALUES (?, ?, ?, 0, ?)",
             arguments: [count, sha256, path, run])
-        return try CountLineWriter(db, count: count, sheet: sheet, user: user)
+        return try CountLineWriter(db, count: count, sheet: sheet, user: user, tenant: tenant)
     }
 
     // MARK: - Items

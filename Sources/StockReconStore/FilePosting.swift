@@ -102,7 +102,7 @@ public final class FilePosting {
             sql: #"INSERT INTO postings (tenant, org, run, file, "user") VALUES (?, ?, ?, ?, ?)"#,
             arguments: [context.tenant, context.org, context.run, file, context.user])
         writer = BatchWriter(
-            ledger: try db.movementAppender(posting: posting),
+            ledger: try db.movementAppender(posting: posting, tenant: context.tenant),
             balances: try BalanceCache(db, tenant: context.tenant),
             keys: try KeyBook(db, tenant: context.tenant, run: context.run),
             receipts: try context.reconciler.receiving.map { try ReceiptBook(db, tenant: context.tenant, policy: $0) })

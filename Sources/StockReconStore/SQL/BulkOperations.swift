@@ -4,12 +4,12 @@ import StockReconCore
 /// bound through its C API, in process; PostgreSQL: COPY text streamed, arrays for lookups).
 /// Shared code asks for a writer or a scan here and never asks which backend it has.
 public protocol BulkOperations {
-    /// Appends one posting's movements, in ledger order.
-    func movementAppender(posting: Int64) throws -> any MovementAppending
+    /// Appends one posting (of `tenant`)'s movements, in ledger order.
+    func movementAppender(posting: Int64, tenant: Int64) throws -> any MovementAppending
     /// Appends rows to `table` (`columns` as SQL names, `"user"` quoted).
     func rowAppender(table: String, columns: [String]) throws -> any RowAppending
-    /// Appends a count sheet's lines.
-    func countLineAppender(count: Int64, sheet: Int64, user: Int64) throws -> any CountLineAppending
+    /// Appends a count sheet's lines (the count is `tenant`'s).
+    func countLineAppender(count: Int64, sheet: Int64, user: Int64, tenant: Int64) throws -> any CountLineAppending
     /// Calls `body` with each stored natural key of the tenant (`idempotency_keys`), its
     /// content digest and its outcome's storage code.
     func forEachKey(tenant: Int64, _ body: (BorrowedText, Int64, Int64) throws -> Void) throws
