@@ -39,6 +39,13 @@ public enum Timestamp {
         return format(epochSeconds: seconds)
     }
 
+    /// A moment a person gives (a count's time, a balance's), as `normalize` does; a day alone
+    /// means its last second with `dayMeansItsEnd` (the stock that night), else its start.
+    public static func moment(_ text: String, dayMeansItsEnd: Bool) -> String? {
+        guard let normalized = normalize(text) else { return nil }
+        return dayMeansItsEnd && isDay(text) ? String(normalized.prefix(10)) + "T23:59:59Z" : normalized
+    }
+
     /// UTC ISO-8601 text for seconds since 1970-01-01.
     public static func format(epochSeconds: Int) -> String {
         let days = Int((Double(epochSeconds) / 86_400).rounded(.down))

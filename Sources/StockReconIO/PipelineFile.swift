@@ -48,7 +48,7 @@ public enum PipelineFile {
     enum StageKind: String, CaseIterable { case catalog, `import`, receive, count, report }
     static let stageKinds = StageKind.allCases.map(\.rawValue)
     static let receiveStageKeys = ["purchase_orders", "orders_mapping", "files", "mapping"]
-    static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "mapping", "complete"]
+    static let countStageKeys = ["type", "name", "location", "user", "notes", "sheets", "mapping", "complete", "counted_at"]
     static let reportStageKeys = ["kind", "format", "output", "from", "to", "po"]
 
     /// Reads and checks a pipeline file; every problem is reported at once as a `ConfigurationError`.

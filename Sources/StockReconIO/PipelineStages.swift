@@ -15,10 +15,12 @@ public struct CountStage: Sendable, Hashable {
     public var complete: (apply: Bool, uncounted: UncountedPolicy)?
     /// How its sheets are read (a mapping's counted column, locations by name); nil for count sheets' own columns.
     public var mapping: ColumnMapping?
+    /// When it was taken (UTC text); nil: when it starts.
+    public var countedAt: String?
 
     public static func == (lhs: CountStage, rhs: CountStage) -> Bool {
         lhs.type == rhs.type && lhs.name == rhs.name && lhs.locationID == rhs.locationID && lhs.userID == rhs.userID
-            && lhs.notes == rhs.notes && lhs.complete?.apply == rhs.complete?.apply && lhs.complete?.uncounted == rhs.complete?.uncounted
+            && lhs.notes == rhs.notes && lhs.countedAt == rhs.countedAt && lhs.complete?.apply == rhs.complete?.apply && lhs.complete?.uncounted == rhs.complete?.uncounted
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
@@ -71,6 +73,14 @@ extension PipelineFile {
         var stage = CountStage(
             type: type ?? .cycle, name: name ?? "", locationID: entries["location"].flatMap { reader.string($0) },
             userID: entries["user"].flatMap { reader.string($0) }, notes: entries["notes"].flatMap { reader.string($0) })
+        if let node = entries["counted_at"], let text = reader.string(node) {
+            if let moment = Timestamp.moment(text, dayMeansItsEnd: true) {
+                stage.countedAt = moment
+            } else {
+                reader.problem(node, "`counted_at:` must be an ISO-8601 time such as 2026-08-14T18:00:00Z, or a day (its end)")
+                isComplete = false
+            }
+        }
         if let node = entries["mapping"], let name = reader.string(node) {
             if let named = mappings[name] {
                 stage.mapping = named.mapping

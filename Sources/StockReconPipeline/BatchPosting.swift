@@ -26,7 +26,7 @@ struct BatchPosting {
                     if ahead < rows { writer.prefetch(row: ahead, of: batch) }
                     let state = try posting.state(of: row, in: batch, writer: &writer)
                     let fate = reconciler.decide(
-                        state.change, onHand: state.onHand, unitCostMinor: state.unitCostMinor, adjustmentType: state.adjustmentType,
+                        state.change, onHand: state.onHandThen, unitCostMinor: state.unitCostMinor, adjustmentType: state.adjustmentType,
                         earlier: state.earlier, digest: state.digest, order: state.order)
                     switch fate {
                     case .reject(let rejection):
@@ -40,6 +40,9 @@ struct BatchPosting {
                         try posting.hold(state, delta: delta, of: batch, writer: &writer)
                     case .post(let kind, let delta):
                         try posting.append(state, kind: kind, delta: delta, of: batch, arena: arena, writer: &writer)
+                    }
+                    if case .set = state.change, fate == .unchanged || fate.outcome == .posted {
+                        posting.noteCheck(state, of: batch, writer: &writer)
                     }
                     posting.settle(state.record)
                     // The key remembers how its row ended, so that the same row again is a duplicate.

@@ -11,8 +11,14 @@ public struct CountRequest: Sendable {
     public var locationID: String?
     public var notes: String?
     public var userID: String
+    /// When the count was taken (UTC text), nil for when it starts.
+    public var countedAt: String?
 
-    public init(tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?, userID: String) {
+    public init(
+        tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?, userID: String,
+        countedAt: String? = nil
+    ) {
+        self.countedAt = countedAt
         self.tenantID = tenantID
         self.orgID = orgID
         self.type = type
@@ -52,7 +58,7 @@ public struct Counting {
         try writing(db, isDryRun: isDryRun) {
             id = try Store.startCount(
                 tenantID: request.tenantID, orgID: request.orgID, type: request.type, name: request.name,
-                locationID: request.locationID, notes: request.notes, userID: request.userID, in: db)
+                locationID: request.locationID, notes: request.notes, userID: request.userID, countedAt: request.countedAt, in: db)
         }
         return id
     }

@@ -181,7 +181,7 @@ public struct PipelineRunner {
         let id = try earlier.flatMap { $0.status == .inProgress ? $0.id : nil } ?? counting.start(
             CountRequest(
                 tenantID: pipeline.tenantID, orgID: pipeline.orgID, type: stage.type, name: stage.name,
-                locationID: stage.locationID, notes: stage.notes, userID: userID),
+                locationID: stage.locationID, notes: stage.notes, userID: userID, countedAt: stage.countedAt),
             in: db, isDryRun: isDryRun)
         var countedRows: [CountItemKey: Int]? = [:]
         let report = try counting.add(

@@ -39,8 +39,15 @@ public struct StockDatabase {
         try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID)
     }
 
-    public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
-        try store.movements(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit)
+    /// On-hand as of a moment (UTC text), by stock date.
+    public func balances(tenantID: String, variantID: String?, locationID: String?, asOf: String) throws -> ResultTable {
+        try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: asOf)
+    }
+
+    public func movements(
+        tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil
+    ) throws -> ResultTable {
+        try store.movements(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, from: from, to: to)
     }
 
     public func runs(tenantID: String, limit: Int) throws -> ResultTable {

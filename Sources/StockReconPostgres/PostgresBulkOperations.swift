@@ -184,3 +184,27 @@ final class PostgresRowCopier: RowAppending {
         text.removeAll(keepingCapacity: true)
     }
 }
+
+extension PostgresStoreConnection {
+    /// Summed by the server, the spans given as arrays.
+    func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64] {
+        let spans = spans.filter { $0.lastID > fromID }
+        guard !spans.isEmpty else { return [:] }
+        var sums: [StockKey: Int64] = [:]
+        for row in try fetchAll(sql: """
+            SELECT l.variant, l.location, sum(l.quantity_delta) AS delta
+            FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[])) AS s (posting, first_id, last_id, recorded_at)
+            JOIN ledger l ON l.id BETWEEN s.first_id AND s.last_id AND l.posting = s.posting
+            WHERE COALESCE(l.occurred_at, s.recorded_at) \(side.comparison) ?
+            GROUP BY l.variant, l.location
+            """, arguments: [
+                spans.map(\.posting).postgresArray, spans.map { max($0.firstID, fromID + 1) }.postgresArray, spans.map(\.lastID).postgresArray,
+                spans.map(\.recordedAt).postgresArray, at,
+            ]) {
+            // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
+            guard let delta = Int64(try row["delta"] as String) else { throw SQLDecodingError(message: "a balance beyond 64 bits") }
+            sums[StockKey(variant: try row["variant"], location: try row["location"])] = delta
+        }
+        return sums
+    }
+}

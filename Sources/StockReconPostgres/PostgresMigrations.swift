@@ -24,6 +24,7 @@ enum PostgresMigrations {
         ("v17: count sheets withdrawn by a corrected one", v17),
         ("v18: what people call a variant", v18),
         ("v19: every key holds its tenant", v19),
+        ("v20: the stock date", v20),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -680,5 +681,79 @@ ALTER TABLE file_prefixes ADD FOREIGN KEY (file, tenant) REFERENCES source_files
 -- Every row of these was rewritten: planned on statistics from before, a read of one
 -- variant's movements took four times as long until autovacuum came by.
 ANALYZE ledger, variant_movements, outstanding_records, rejections, count_snapshots, count_sheets, count_lines, count_results;
+"""#
+
+    // v20: the stock date
+    // As SQLite's v20, every key holding the tenant (v19).
+    private static let v20 = #"""
+ALTER TABLE count_sessions ADD COLUMN counted_at TEXT;
+ALTER TABLE count_sessions ADD COLUMN ledger_mark BIGINT;
+ALTER TABLE ledger ADD COLUMN absorbs_id BIGINT;
+CREATE INDEX ledger_absorptions ON ledger (absorbs_id) WHERE absorbs_id IS NOT NULL;
+CREATE TABLE posting_spans (
+    posting BIGINT NOT NULL,
+    tenant BIGINT NOT NULL,
+    first_id BIGINT NOT NULL,
+    last_id BIGINT NOT NULL,
+    earliest TEXT NOT NULL,
+    latest TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (posting, tenant));
+CREATE INDEX posting_spans_by_tenant ON posting_spans (tenant, posting);
+INSERT INTO posting_spans (posting, tenant, first_id, last_id, earliest, latest, recorded_at)
+SELECT l.posting, p.tenant, min(l.id), max(l.id), min(COALESCE(l.occurred_at, r.started_at)),
+       max(COALESCE(l.occurred_at, r.started_at)), min(r.started_at)
+FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
+GROUP BY l.posting, p.tenant;
+CREATE TABLE stock_checks (
+    tenant BIGINT NOT NULL,
+    variant BIGINT NOT NULL,
+    location BIGINT NOT NULL,
+    checked_at TEXT NOT NULL,
+    count BIGINT,
+    movement BIGINT);
+CREATE INDEX stock_checks_by_item ON stock_checks (tenant, variant, location, checked_at);
+CREATE INDEX stock_checks_by_time ON stock_checks (tenant, checked_at);
+INSERT INTO stock_checks (tenant, variant, location, checked_at, count, movement)
+SELECT c.tenant, x.variant, x.location, c.started_at, c.id, x.movement
+FROM count_results x JOIN count_sessions c ON c.id = x.count
+WHERE c.status = 'COMPLETED' AND c.applied = 1 AND x.counted_quantity IS NOT NULL;
+INSERT INTO stock_checks (tenant, variant, location, checked_at, count, movement)
+SELECT p.tenant, l.variant, l.location, COALESCE(l.occurred_at, r.started_at), NULL, l.id
+FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run WHERE l.kind = 2;
+CREATE OR REPLACE VIEW movements AS
+SELECT l.id, t.tenant_id, o.org_id, v.variant_id, loc.location_id,
+       CASE l.kind WHEN 1 THEN 'adjustment' WHEN 2 THEN 'set' WHEN 3 THEN 'receipt'
+                   WHEN 4 THEN 'count' WHEN 5 THEN 'reversal' END AS transaction_type,
+       l.adjustment_type, l.quantity_delta, l.quantity_before,
+       l.quantity_before + l.quantity_delta AS quantity_after,
+       l.reason_code, l.reason_description, l.reference_id, l.unit_cost_minor, l.notes,
+       COALESCE(l.occurred_at, r.started_at) AS occurred_at, r.started_at AS recorded_at,
+       u.user_id, a.user_id AS approved_by, p.run AS run_id, f.path AS source_file,
+       l.source_line, COALESCE(l.idempotency_key, f.sha256 || ':' || l.record) AS idempotency_key,
+       l.reverses_id, l.absorbs_id,
+       (SELECT b.id FROM ledger b WHERE b.absorbs_id = l.id) AS absorbed_by_id
+FROM ledger l
+JOIN postings p ON p.id = l.posting
+JOIN tenants t ON t.id = p.tenant
+JOIN catalog_orgs o ON o.id = p.org
+JOIN catalog_variants v ON v.id = l.variant
+JOIN catalog_locations loc ON loc.id = l.location
+JOIN run_log r ON r.id = p.run
+LEFT JOIN catalog_users u ON u.id = p."user"
+LEFT JOIN catalog_users a ON a.id = p.approved_by
+LEFT JOIN source_files f ON f.id = p.file;
+CREATE OR REPLACE VIEW stock_counts AS
+SELECT c.id, t.tenant_id, o.org_id, c.name, c.type, c.status, loc.location_id, c.started_at,
+       c.finished_at AS completed_at, u.user_id AS started_by,
+       COALESCE(c.items_counted, (SELECT COUNT(*) FROM (SELECT DISTINCT variant, location FROM count_lines WHERE count = c.id) AS items)) AS items_counted,
+       c.items_with_discrepancy, c.missing_value_minor, c.excess_value_minor, c.net_variance_minor,
+       COALESCE(c.counted_at, c.started_at) AS counted_at
+FROM count_sessions c
+JOIN tenants t ON t.id = c.tenant
+JOIN catalog_orgs o ON o.id = c.org
+LEFT JOIN catalog_locations loc ON loc.id = c.location
+LEFT JOIN catalog_users u ON u.id = c.started_by;
+ANALYZE posting_spans, stock_checks;
 """#
 }

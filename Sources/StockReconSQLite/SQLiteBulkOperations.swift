@@ -140,3 +140,28 @@ final class SQLiteKeyRows: KeyRowWriting {
         }
     }
 }
+
+extension SQLiteConnection {
+    /// Each span's rows read in id order in process, the date compared by SQLite, summed in a
+    /// dictionary: a GROUP BY would sort them first.
+    func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64] {
+        var sums: [StockKey: Int64] = [:]
+        var scan = try FastStatement(self, sql: """
+            SELECT variant, location, quantity_delta FROM ledger
+            WHERE id BETWEEN ? AND ? AND posting = ? AND COALESCE(occurred_at, ?) \(side.comparison) ?
+            """)
+        defer { scan.reset() }
+        for span in spans where span.lastID > fromID {
+            scan.reset()
+            scan.bind(max(span.firstID, fromID + 1), at: 1)
+            scan.bind(span.lastID, at: 2)
+            scan.bind(span.posting, at: 3)
+            scan.bind(text: span.recordedAt, at: 4)
+            scan.bind(text: at, at: 5)
+            while try scan.step() {
+                sums[StockKey(variant: scan.int64(column: 0), location: scan.int64(column: 1)), default: 0] += scan.int64(column: 2)
+            }
+        }
+        return sums
+    }
+}

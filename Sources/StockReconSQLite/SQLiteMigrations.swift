@@ -23,6 +23,7 @@ enum SQLiteMigrations {
         ("v17: count sheets withdrawn by a corrected one", v17),
         ("v18: what people call a variant", v18),
         ("v19: every key holds its tenant", v19),
+        ("v20: the stock date", v20),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -604,5 +605,89 @@ ALTER TABLE catalog_variants ADD COLUMN variant_title TEXT;
     private static let v19 = #"""
 ALTER TABLE rejections ADD COLUMN tenant INTEGER;
 UPDATE rejections SET tenant = (SELECT r.tenant FROM run_log r WHERE r.id = rejections.run_id);
+"""#
+
+    // v20: the stock date
+    // A movement's stock date is its occurred_at, else when its run was recorded. Each
+    // posting's span (ledger ids, earliest and latest stock date) lets a balance as of a moment
+    // read only the postings on the smaller side of it; stock checks (a completed count's
+    // items, an import's rows that set on-hand) are what a backdated movement is absorbed at.
+    private static let v20 = #"""
+ALTER TABLE count_sessions ADD COLUMN counted_at TEXT;
+ALTER TABLE count_sessions ADD COLUMN ledger_mark INTEGER;
+ALTER TABLE ledger ADD COLUMN absorbs_id INTEGER;
+CREATE INDEX ledger_absorptions ON ledger (absorbs_id) WHERE absorbs_id IS NOT NULL;
+CREATE TABLE posting_spans (
+    posting INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    earliest TEXT NOT NULL,
+    latest TEXT NOT NULL,
+    recorded_at TEXT NOT NULL);
+CREATE INDEX posting_spans_by_tenant ON posting_spans (tenant, posting);
+INSERT INTO posting_spans (posting, tenant, first_id, last_id, earliest, latest, recorded_at)
+SELECT l.posting, p.tenant, min(l.id), max(l.id), min(COALESCE(l.occurred_at, r.started_at)),
+       max(COALESCE(l.occurred_at, r.started_at)), r.started_at
+FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
+GROUP BY l.posting;
+CREATE TABLE stock_checks (
+    tenant INTEGER NOT NULL,
+    variant INTEGER NOT NULL,
+    location INTEGER NOT NULL,
+    checked_at TEXT NOT NULL,
+    -- The count that found it; NULL: an imported row that set on-hand.
+    count INTEGER,
+    movement INTEGER);
+CREATE INDEX stock_checks_by_item ON stock_checks (tenant, variant, location, checked_at);
+CREATE INDEX stock_checks_by_time ON stock_checks (tenant, checked_at);
+INSERT INTO stock_checks (tenant, variant, location, checked_at, count, movement)
+SELECT c.tenant, x.variant, x.location, c.started_at, c.id, x.movement
+FROM count_results x JOIN count_sessions c ON c.id = x.count
+WHERE c.status = 'COMPLETED' AND c.applied = 1 AND x.counted_quantity IS NOT NULL;
+INSERT INTO stock_checks (tenant, variant, location, checked_at, count, movement)
+SELECT p.tenant, l.variant, l.location, COALESCE(l.occurred_at, r.started_at), NULL, l.id
+FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run WHERE l.kind = 2;
+DROP VIEW movements;
+CREATE VIEW movements AS
+SELECT l.id, t.tenant_id, o.org_id, v.variant_id, loc.location_id,
+       CASE l.kind WHEN 1 THEN 'adjustment' WHEN 2 THEN 'set' WHEN 3 THEN 'receipt'
+                   WHEN 4 THEN 'count' WHEN 5 THEN 'reversal' END AS transaction_type,
+       l.adjustment_type, l.quantity_delta, l.quantity_before,
+       l.quantity_before + l.quantity_delta AS quantity_after,
+       l.reason_code, l.reason_description, l.reference_id, l.unit_cost_minor, l.notes,
+       COALESCE(l.occurred_at, r.started_at) AS occurred_at, r.started_at AS recorded_at,
+       u.user_id, a.user_id AS approved_by, p.run AS run_id, f.path AS source_file,
+       l.source_line, COALESCE(l.idempotency_key, f.sha256 || ':' || l.record) AS idempotency_key,
+       l.reverses_id, l.absorbs_id,
+       (SELECT b.id FROM ledger b WHERE b.absorbs_id = l.id) AS absorbed_by_id
+FROM ledger l
+JOIN postings p ON p.id = l.posting
+JOIN tenants t ON t.id = p.tenant
+JOIN catalog_orgs o ON o.id = p.org
+JOIN catalog_variants v ON v.id = l.variant
+JOIN catalog_locations loc ON loc.id = l.location
+JOIN run_log r ON r.id = p.run
+LEFT JOIN catalog_users u ON u.id = p.user
+LEFT JOIN catalog_users a ON a.id = p.approved_by
+LEFT JOIN source_files f ON f.id = p.file;
+CREATE TRIGGER movements_refuse_update INSTEAD OF UPDATE ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
+CREATE TRIGGER movements_refuse_delete INSTEAD OF DELETE ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are append-only: post a reversal instead'); END;
+CREATE TRIGGER movements_refuse_insert INSTEAD OF INSERT ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are posted by stockrecon import, not inserted by hand'); END;
+DROP VIEW stock_counts;
+CREATE VIEW stock_counts AS
+SELECT c.id, t.tenant_id, o.org_id, c.name, c.type, c.status, loc.location_id, c.started_at,
+       c.finished_at AS completed_at, u.user_id AS started_by,
+       COALESCE(c.items_counted, (SELECT COUNT(*) FROM (SELECT DISTINCT variant, location FROM count_lines WHERE count = c.id))) AS items_counted,
+       c.items_with_discrepancy, c.missing_value_minor, c.excess_value_minor, c.net_variance_minor,
+       COALESCE(c.counted_at, c.started_at) AS counted_at
+FROM count_sessions c
+JOIN tenants t ON t.id = c.tenant
+JOIN catalog_orgs o ON o.id = c.org
+LEFT JOIN catalog_locations loc ON loc.id = c.location
+LEFT JOIN catalog_users u ON u.id = c.started_by;
 """#
 }

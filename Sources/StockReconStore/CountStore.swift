@@ -15,6 +15,10 @@ public struct CountSession: Sendable, Hashable {
     public var locationID: String?
     public var notes: String?
     public var startedAt: String
+    /// When it was taken: its system quantities are on-hand then, its movements dated then.
+    public var countedAt: String
+    /// Every movement posted after it started has a larger ledger id (nil: a count from before v20).
+    public var ledgerMark: Int64?
     public var startedBy: String?
     public var finishedAt: String?
     public var finishedBy: String?
@@ -52,8 +56,13 @@ extension Store {
     /// kept as the count's system quantities.
     public static func startCount(
         tenantID: String, orgID: String, type: CountType, name: String, locationID: String?, notes: String?,
-        userID: String, in db: any SQLConnection
+        userID: String, countedAt: String? = nil, in db: any SQLConnection
     ) throws -> Int64 {
+        let startedAt = now()
+        let countedAt = countedAt ?? startedAt
+        guard countedAt <= startedAt else {
+            throw Refusal("--counted-at \(countedAt) is in the future: a count is taken when its sheets were counted, at the latest now (\(startedAt))")
+        }
         guard let tenant = try existingTenant(tenantID, in: db) else {
             throw Refusal("tenant \(tenantID) has no catalog: load one with `stockrecon catalog import --tenant \(tenantID) FILE...`")
         }
@@ -82,15 +91,22 @@ extension Store {
             throw Refusal("count \(id) (\"\(name)\", \(scope)) is in progress for org \(orgID) and overlaps this one: complete or cancel it first (`stockrecon count complete \(id) --tenant \(tenantID)` or `count cancel \(id) --tenant \(tenantID)`)")
         }
         let count = try db.insert(sql: """
-            INSERT INTO count_sessions (tenant, org, name, type, location, notes, started_at, started_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [tenant, org, name, type.rawValue, location, notes, now(), user.id])
+            INSERT INTO count_sessions (tenant, org, name, type, location, notes, started_at, started_by, counted_at, ledger_mark)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [tenant, org, name, type.rawValue, location, notes, startedAt, user.id, countedAt, try lastLedgerID(in: db)])
         try db.execute(sql: """
             INSERT INTO count_snapshots (count, variant, location, on_hand)
             SELECT ?, s.variant, s.location, s.on_hand FROM stock_levels s
             JOIN catalog_variants v ON v.id = s.variant AND v.org_id = ?
             WHERE s.tenant = ? AND (CAST(? AS BIGINT) IS NULL OR s.location = ?)
             """, arguments: [count, orgID, tenant, location, location])
+        // On-hand as of the count's time: what moved after it comes off today's.
+        let later = try spans(tenant: tenant, in: db).filter { $0.latest > countedAt }
+        for (key, moved) in try db.sumMovements(later, fromID: 0, side: .after, at: countedAt) where moved != 0 {
+            try db.execute(
+                sql: "UPDATE count_snapshots SET on_hand = on_hand - ? WHERE count = ? AND variant = ? AND location = ?",
+                arguments: [moved, count, key.variant, key.location])
+        }
         try db.refreshStatistics(of: "count_snapshots")
         return count
     }
@@ -124,7 +140,8 @@ extension Store {
         return CountSession(
             id: id, tenant: try row["tenant"], tenantID: try row["tenant_text"], org: try row["org"], orgID: try row["org_text"],
             name: try row["name"], type: type, status: status, location: try row["location"], locationID: try row["location_text"],
-            notes: try row["notes"], startedAt: try row["started_at"], startedBy: try row["started_text"], finishedAt: try row["finished_at"],
+            notes: try row["notes"], startedAt: try row["started_at"],
+            countedAt: try (row["counted_at"] as String?) ?? row["started_at"], ledgerMark: try row["ledger_mark"], startedBy: try row["started_text"], finishedAt: try row["finished_at"],
             finishedBy: try row["finished_text"], applied: (try row["applied"] as Int64?).map { $0 != 0 },
             uncounted: uncounted, reviewOverMinor: try row["review_over_minor"])
     }
@@ -315,6 +332,7 @@ extension Store {
         // process's posting waits for this one.
         let session = try openCount(id, tenantID: tenantID, doing: "complete", in: db)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "complete a count", in: db)
+        try addBackdatedMovements(to: session, in: db)
         var items = try countItems(session, uncounted: uncounted, in: db)
         let run = try beginRun(tenant: session.tenant, orgID: session.orgID, command: command, in: db)
         var counts = OutcomeCounts()
@@ -327,8 +345,11 @@ extension Store {
                 guard case .post(let kind, let delta) = items[index].item.fate() else { return nil }
                 return (index, kind, delta)
             }
-            try postCounted(posts, of: &items, count: id, tenant: session.tenant, posting: posting, in: db)
+            try postCounted(posts, of: &items, count: id, tenant: session.tenant, posting: posting, countedAt: session.countedAt, run: run, in: db)
             posted = posts.count
+            try recordChecks(items.filter { $0.item.countedQuantity != nil }.map {
+                StockCheckRow(variant: $0.variant, location: $0.location, at: session.countedAt, count: id, movement: $0.movementID)
+            }, tenant: session.tenant, in: db)
         }
         let results = try RowInserter(db, table: "count_results", columns: [
             "count", "variant", "location", "batch", "system_quantity", "counted_quantity", "moved_during_count",
@@ -364,15 +385,18 @@ extension Store {
     /// per variant and location.
     private static func postCounted(
         _ posts: [(index: Int, kind: MovementKind, delta: Int64)], of items: inout [StoredCountItem], count: Int64, tenant: Int64,
-        posting: Int64, in db: any SQLConnection
+        posting: Int64, countedAt: String, run: Int64, in db: any SQLConnection
     ) throws {
         guard !posts.isEmpty else { return }
+        // A count taken before a stock check already recorded is absorbed there, as any movement dated before one.
+        let isBeforeLatestCheck = try latestDates(tenant: tenant, in: db).check.map { countedAt < $0 } ?? false
         let firstID = try db.takeLedgerIDs(posts.count)
             ?? db.fetchValue(Int64.self, sql: "SELECT coalesce(max(id), 0) + 1 FROM ledger") ?? 1
         let ledger = try RowInserter(db, table: "ledger", columns: [
             "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
-            "reference_id", "notes", "reason_code", "idempotency_key",
+            "reference_id", "notes", "reason_code", "idempotency_key", "occurred_at",
         ])
+        var absorptions: [Absorption] = []
         var runs = VariantMovements.Runs(db)
         var balances: [(variant: Int64, location: Int64, onHand: Int64)] = []
         for (offset, post) in posts.enumerated() {
@@ -382,14 +406,55 @@ extension Store {
             try ledger.append([
                 id, posting, stored.variant, stored.location, post.kind.code, post.delta, before, stored.item.unitCostMinor,
                 "count \(count)", stored.item.notes, stored.item.reason, "count-\(count):\(stored.item.variantID)@\(stored.item.locationID)",
+                countedAt,
             ])
             items[post.index].movementID = id
+            if isBeforeLatestCheck,
+               let check = try checkAfter(tenant: tenant, variant: stored.variant, location: stored.location, date: countedAt, in: db) {
+                absorptions.append(Absorption(
+                    record: nil, id: id, variant: stored.variant, location: stored.location, delta: post.delta, stockDate: countedAt, check: check))
+            }
             try runs.add(variant: stored.variant, id: id)
             balances.append((stored.variant, stored.location, before + post.delta))
         }
         try ledger.finish()
         try runs.flush()
+        var onHand = Dictionary(balances.map { (StockKey(variant: $0.variant, location: $0.location), $0.onHand) }, uniquingKeysWith: { $1 })
+        var span = SpanTracker()
+        span.note(countedAt)
+        if !absorptions.isEmpty {
+            try absorb(absorptions, posting: posting, after: firstID - 1, onHand: &onHand, in: db)
+            for absorption in absorptions { span.note(absorption.check.at) }
+            balances = balances.map { ($0.variant, $0.location, onHand[StockKey(variant: $0.variant, location: $0.location)] ?? $0.onHand) }
+        }
         try db.setBalances(balances, tenant: tenant)
+        try recordSpan(
+            posting: posting, tenant: tenant, ids: firstID...max(firstID, try lastLedgerID(in: db)), tracker: span,
+            recordedAt: try recordedAt(run: run, in: db), in: db)
+    }
+
+    /// Movements posted while the count was open but dated at or before its time belong in
+    /// its system quantities, not in what moved during the count.
+    private static func addBackdatedMovements(to session: CountSession, in db: any SQLConnection) throws {
+        guard let mark = session.ledgerMark else { return }
+        // A movement without a date of its own, posted after the count started, happened after
+        // it, whatever second it was recorded in: its stock date is taken as later than any.
+        let since = try spans(tenant: session.tenant, in: db).filter { $0.lastID > mark && $0.earliest <= session.countedAt }
+            .map { span in var undatedLater = span; undatedLater.recordedAt = "~"; return undatedLater }
+        guard !since.isEmpty else { return }
+        for (key, moved) in try db.sumMovements(since, fromID: mark, side: .atOrBefore, at: session.countedAt) where moved != 0 {
+            if let location = session.location, location != key.location { continue }
+            guard try db.fetchValue(
+                Int64.self, sql: "SELECT id FROM catalog_variants WHERE id = ? AND org_id = ?", arguments: [key.variant, session.orgID]) != nil
+            else { continue }
+            if try db.fetchValue(Int64.self, sql: """
+                UPDATE count_snapshots SET on_hand = on_hand + ? WHERE count = ? AND variant = ? AND location = ? RETURNING count
+                """, arguments: [moved, session.id, key.variant, key.location]) == nil {
+                try db.execute(
+                    sql: "INSERT INTO count_snapshots (count, variant, location, on_hand) VALUES (?, ?, ?, ?)",
+                    arguments: [session.id, key.variant, key.location, moved])
+            }
+        }
     }
 
     // MARK: - Blind sheets

@@ -201,6 +201,15 @@ extension Store {
         }
     }
 
+    /// A movement's stock date: a reversal takes its movement's, so that history before a
+    /// stock check is undone before it (and absorbed at it, as the movement was).
+    static func stockDate(ofMovement id: Int64, in db: any SQLConnection) throws -> String? {
+        try db.fetchValue(String.self, sql: """
+            SELECT COALESCE(l.occurred_at, r.started_at) FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
+            WHERE l.id = ?
+            """, arguments: [id])
+    }
+
     /// Posts the opposite of a ledger row (with its posting's org), decided as every change is.
     static func postReversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> Int64 {
         let (delta, variant, location): (Int64, Int64, Int64) = (try original["quantity_delta"], try original["variant"], try original["location"])
@@ -212,8 +221,8 @@ extension Store {
             tenant: tenant, org: original["org"], run: run, file: nil, user: user, approvedBy: nil,
             variant: variant, location: location, kind: kind, delta: change,
             adjustmentType: nil, reasonCode: reason, reasonDescription: nil, reference: original["reference_id"],
-            unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: nil, sourceLine: nil, record: nil,
-            idempotencyKey: nil, reverses: original["id"])
+            unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: stockDate(ofMovement: original["id"], in: db),
+            sourceLine: nil, record: nil, idempotencyKey: nil, reverses: original["id"])
         return try postSingle(reversal, onHand: onHand, in: db)
     }
 }
@@ -302,10 +311,23 @@ extension Store {
                 movement.idempotencyKey, movement.reverses,
             ])
         try VariantMovements.record(variant: movement.variant, id: id, in: db)
+        let recordedAt = try recordedAt(run: movement.run, in: db)
+        let date = movement.occurredAt ?? recordedAt
+        var span = SpanTracker()
+        span.note(date)
+        let key = StockKey(variant: movement.variant, location: movement.location)
+        var onHand = [key: before + movement.delta]
+        if let check = try checkAfter(tenant: movement.tenant, variant: movement.variant, location: movement.location, date: date, in: db) {
+            let absorption = Absorption(
+                record: nil, id: id, variant: movement.variant, location: movement.location, delta: movement.delta, stockDate: date, check: check)
+            try absorb([absorption], posting: posting, after: id, onHand: &onHand, in: db)
+            span.note(check.at)
+        }
         try db.execute(sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-            """, arguments: [movement.tenant, movement.variant, movement.location, before + movement.delta])
+            """, arguments: [movement.tenant, movement.variant, movement.location, onHand[key] ?? 0])
+        try recordSpan(posting: posting, tenant: movement.tenant, ids: id...max(id, try lastLedgerID(in: db)), tracker: span, recordedAt: recordedAt, in: db)
         return id
     }
 }

@@ -42,6 +42,9 @@ public struct RowState {
     /// What the row's natural key saw before it, nil for a new key or none.
     public let earlier: EarlierKey?
     public let onHand: Int64
+    /// On-hand at the row's stock date, which a `set` is decided against: `onHand`, unless the
+    /// row is dated before movements of its item already posted.
+    public let onHandThen: Int64
     /// A receipt's order line as it stands before this row; nil when unexpected or not a receipt.
     public let order: OrderLineState?
     /// The row's record in the file.
@@ -72,6 +75,17 @@ public final class FilePosting {
     /// The natural keys the tenant used before this file (nil: too many to hold), for
     /// settling known rows before they are checked.
     public let knownKeys: KnownKeys?
+    private let posting: Int64
+    /// Every movement of this posting has a larger ledger id.
+    private let mark: Int64
+    /// The stock date of rows without an `occurred_at`: when the run was recorded.
+    private let recordedAt: String
+    /// The tenant's latest stock check (a row dated before it may be absorbed by one) and
+    /// latest stock date (a `set` dated before it is decided against on-hand then), before this file.
+    private let latestCheck: [UInt8]?
+    private let latestStockDate: [UInt8]?
+    private let isRecordedBeforeLatestCheck: Bool
+    private var absorptions: [Absorption] = []
 
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
@@ -98,9 +112,16 @@ public final class FilePosting {
                 """, arguments: [context.tenant, sha256, path, format, context.run, context.run, reading])
             knownOutstanding = []
         }
-        let posting = try db.insert(
+        posting = try db.insert(
             sql: #"INSERT INTO postings (tenant, org, run, file, "user") VALUES (?, ?, ?, ?, ?)"#,
             arguments: [context.tenant, context.org, context.run, file, context.user])
+        mark = try Store.lastLedgerID(in: db)
+        let recorded = try Store.recordedAt(run: context.run, in: db)
+        recordedAt = recorded
+        let latest = try Store.latestDates(tenant: context.tenant, in: db)
+        latestCheck = latest.check.map { Array($0.utf8) }
+        latestStockDate = latest.stockDate.map { Array($0.utf8) }
+        isRecordedBeforeLatestCheck = latest.check.map { recorded < $0 } ?? false
         writer = BatchWriter(
             ledger: try db.movementAppender(posting: posting, tenant: context.tenant),
             balances: try BalanceCache(db, tenant: context.tenant),
@@ -154,9 +175,15 @@ public final class FilePosting {
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
+        var then = before
+        if case .set = batch.changes[row], let latestStockDate, let date = batch.string(.occurredAt, of: row),
+           Array(date.utf8).lexicographicallyPrecedes(latestStockDate) {
+            let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
+            then = try Store.variantBalancesAsOf(variant: key.variant, location: key.location, at: date, in: db)[key] ?? 0
+        }
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
-            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, order: order?.line.state,
+            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, onHandThen: then, order: order?.line.state,
             record: batch.records[row], row: row, slot: slot, match: order, po: po)
     }
 
@@ -166,6 +193,24 @@ public final class FilePosting {
         guard let ledger = writer.ledger else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
         try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
         writer.balances.set(state.slot, state.onHand + delta)
+        let date = batch.text(.occurredAt, of: row)
+        var isBeforeLatestCheck = isRecordedBeforeLatestCheck
+        if date.count >= 0, let arena {
+            let bytes = UnsafeBufferPointer(start: arena + Int(date.start), count: Int(date.count))
+            writer.span.note(bytes)
+            isBeforeLatestCheck = latestCheck.map { bytes.lexicographicallyPrecedes($0) } ?? false
+        } else {
+            writer.span.noteUndated()
+        }
+        if isBeforeLatestCheck {
+            let stockDate = batch.string(.occurredAt, of: row) ?? recordedAt
+            if let check = try Store.checkAfter(
+                tenant: context.tenant, variant: batch.variants[row], location: batch.locations[row], date: stockDate, in: db) {
+                absorptions.append(Absorption(
+                    record: batch.records[row], id: nil, variant: batch.variants[row], location: batch.locations[row], delta: delta,
+                    stockDate: stockDate, check: check))
+            }
+        }
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], approval: nil)
@@ -177,6 +222,14 @@ public final class FilePosting {
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], approval: approval)
+    }
+
+    /// Notes a row that set on-hand (posted or unchanged): a stock check at its stock date,
+    /// which a movement dated before it and posted later is absorbed at.
+    public func noteCheck(_ state: RowState, of batch: PostingBatch, writer: inout BatchWriter) {
+        writer.checks.append(StockCheckRow(
+            variant: batch.variants[state.row], location: batch.locations[state.row],
+            at: batch.string(.occurredAt, of: state.row) ?? recordedAt))
     }
 
     /// Remembers how the row's key ended, so that the same row again is a duplicate (a
@@ -226,7 +279,24 @@ public final class FilePosting {
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.ledger?.finish()
+        if !absorptions.isEmpty {
+            var onHand: [StockKey: Int64] = [:]
+            for absorption in absorptions {
+                onHand[StockKey(variant: absorption.variant, location: absorption.location)] =
+                    try writer.balances.onHand(variant: absorption.variant, location: absorption.location).onHand
+                writer.span.note(absorption.check.at)
+            }
+            try Store.absorb(absorptions, posting: posting, after: mark, onHand: &onHand, in: db)
+            for (key, value) in onHand {
+                let (slot, _) = try writer.balances.onHand(variant: key.variant, location: key.location)
+                writer.balances.set(slot, value)
+            }
+        }
         try writer.balances.write()
+        try Store.recordSpan(
+            posting: posting, tenant: context.tenant, ids: (mark + 1)...max(mark + 1, try Store.lastLedgerID(in: db)),
+            tracker: writer.span, recordedAt: recordedAt, in: db)
+        try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
         try rejections.finish()
@@ -250,6 +320,10 @@ public struct BatchWriter {
     var keys: KeyBook
     /// Receipts only: the tenant's order lines, matched row by row.
     var receipts: ReceiptBook?
+    /// The stock dates of the movements appended.
+    var span = SpanTracker()
+    /// Rows that set on-hand: stock checks, written at the end.
+    var checks: [StockCheckRow] = []
 
     static var placeholder: BatchWriter { BatchWriter(ledger: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
 

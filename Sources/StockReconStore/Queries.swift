@@ -16,7 +16,7 @@ extension Store {
         "id", "tenant_id", "org_id", "variant_id", "location_id", "transaction_type", "adjustment_type",
         "quantity_delta", "quantity_before", "quantity_after", "reason_code", "reason_description",
         "reference_id", "unit_cost_minor", "notes", "occurred_at", "recorded_at", "user_id", "approved_by",
-        "run_id", "source_file", "source_line", "idempotency_key", "reverses_id",
+        "run_id", "source_file", "source_line", "idempotency_key", "reverses_id", "absorbs_id", "absorbed_by_id",
     ]
 
     /// On-hand per variant and location of one tenant, optionally narrowed. The tenant's
@@ -64,9 +64,27 @@ extension Store {
     /// One tenant's movements in ledger order after `sinceID`, at most `limit` of them. With a
     /// variant, its movement ids are found first in `variant_movements`: filtering the
     /// view would walk the whole ledger in id order.
-    public func movements(tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int) throws -> ResultTable {
+    /// `from` and `to` (UTC text) narrow them by stock date; the postings whose spans meet the
+    /// period bound the ids read.
+    public func movements(
+        tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil
+    ) throws -> ResultTable {
         var (sql, arguments) = Self.query(
             Store.movementColumns, from: "movements", tenantID: tenantID, filters: [("location_id", locationID)])
+        if from != nil || to != nil {
+            let bounds = try read { db -> (Int64, Int64)? in
+                guard let tenant = try Self.existingTenant(tenantID, in: db) else { return nil }
+                let meeting = try Self.spans(tenant: tenant, in: db).filter { span in
+                    from.map { span.latest >= $0 } ?? true && to.map { span.earliest <= $0 } ?? true
+                }
+                guard let low = meeting.map(\.firstID).min(), let high = meeting.map(\.lastID).max() else { return nil }
+                return (low, high)
+            }
+            let (low, high) = bounds ?? (1, 0)
+            let (period, periodArguments) = Self.conditions([("occurred_at >= ?", from), ("occurred_at <= ?", to)])
+            sql += " AND id BETWEEN ? AND ?" + period
+            arguments += [low, high] + periodArguments
+        }
         if let variantID {
             let ids = try read { db in
                 try Self.movementIDs(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, in: db)

@@ -34,6 +34,8 @@ public struct CountSummaryRow: Sendable, Hashable {
     public var type: String
     public var locationID: String?
     public var completedAt: String
+    /// When it was taken: the period it falls in.
+    public var countedAt: String
     public var itemsCounted: Int64
     public var itemsWithDiscrepancy: Int64
     public var missingValueMinor: Int64
@@ -70,17 +72,29 @@ extension Store {
     }
 
     public static func completedCounts(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> [CountSummaryRow] {
-        let (where_, arguments) = Self.period("substr(completed_at, 1, 10)", from: from, to: to)
+        let (where_, arguments) = Self.period("substr(counted_at, 1, 10)", from: from, to: to)
         return try db.fetchAll(sql: """
-                SELECT id, name, type, location_id, completed_at, items_counted, items_with_discrepancy,
+                SELECT id, name, type, location_id, completed_at, counted_at, items_counted, items_with_discrepancy,
                        missing_value_minor, excess_value_minor, net_variance_minor
                 FROM stock_counts WHERE tenant_id = ? AND status = 'COMPLETED'\(where_) ORDER BY id
                 """, arguments: [tenantID] + arguments).map { row in
                 CountSummaryRow(
                     id: try row["id"], name: try row["name"], type: try row["type"], locationID: try row["location_id"], completedAt: try row["completed_at"],
-                    itemsCounted: try row["items_counted"], itemsWithDiscrepancy: try row["items_with_discrepancy"],
+                    countedAt: try row["counted_at"], itemsCounted: try row["items_counted"], itemsWithDiscrepancy: try row["items_with_discrepancy"],
                     missingValueMinor: try row["missing_value_minor"], excessValueMinor: try row["excess_value_minor"], netVarianceMinor: try row["net_variance_minor"])
             }
+    }
+
+    /// Imported rows that set on-hand (stock checks, as a count's items are) by day and
+    /// location, days given as YYYY-MM-DD.
+    public static func importedChecks(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> [(day: String, locationID: String, items: Int64)] {
+        let (where_, arguments) = Self.period("substr(s.checked_at, 1, 10)", from: from, to: to)
+        return try db.fetchAll(sql: """
+            SELECT substr(s.checked_at, 1, 10) AS day, loc.location_id, count(*) AS items
+            FROM stock_checks s JOIN tenants t ON t.id = s.tenant JOIN catalog_locations loc ON loc.id = s.location
+            WHERE t.tenant_id = ? AND s.count IS NULL\(where_)
+            GROUP BY substr(s.checked_at, 1, 10), loc.location_id ORDER BY 1, 2
+            """, arguments: [tenantID] + arguments).map { (try $0["day"], try $0["location_id"], try $0["items"]) }
     }
 
     /// The largest count variances by |value| among the given counts: (label, value).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StockReconCore
 import Foundation
 import StockReconPipeline
 
@@ -30,11 +31,21 @@ struct CountStartCommand: ParsableCommand {
     @Option(help: "Count one location only (default: every location).") var location: String?
     @Option(help: "Notes kept with the count.") var notes: String?
     @Option(help: "The manager starting it.") var user: String
+    @Option(help: ArgumentHelp(
+        "When the stock was counted (ISO-8601; a day alone means its end; default: now): system quantities are on-hand then.",
+        valueName: "time")) var countedAt: String?
+
+    func validate() throws {
+        if let countedAt, Timestamp.moment(countedAt, dayMeansItsEnd: true) == nil {
+            throw ValidationError("--counted-at \(countedAt) is not a time: give ISO-8601 such as 2026-08-14T18:00:00Z, or a day such as 2026-08-14")
+        }
+    }
 
     func run() throws {
         try reportingFailures {
             let id = try Counting(database: global.openDatabase()).start(CountRequest(
-                tenantID: tenant, orgID: org, type: type, name: name, locationID: location, notes: notes, userID: user))
+                tenantID: tenant, orgID: org, type: type, name: name, locationID: location, notes: notes, userID: user,
+                countedAt: countedAt.flatMap { Timestamp.moment($0, dayMeansItsEnd: true) }))
             if global.json {
                 print(#"{"count_id":\#(id)}"#)
             } else {

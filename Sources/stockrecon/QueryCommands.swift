@@ -1,4 +1,5 @@
 import ArgumentParser
+import StockReconCore
 import StockReconPipeline
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -12,11 +13,23 @@ struct BalanceCommand: ParsableCommand {
     var tenant: String { tenantOption.id }
     @Option(help: "Only this variant_id.") var variant: String?
     @Option(help: "Only this location_id.") var location: String?
+    @Option(help: ArgumentHelp(
+        "On-hand as of this time, by stock date (ISO-8601; a day alone means its end), valued at the catalog's cost.",
+        valueName: "time")) var asOf: String?
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
+
+    func validate() throws {
+        if let asOf, Timestamp.moment(asOf, dayMeansItsEnd: true) == nil {
+            throw ValidationError("--as-of \(asOf) is not a time: give ISO-8601 such as 2026-08-31T18:00:00Z, or a day such as 2026-08-31")
+        }
+    }
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openDatabase(forReading: true).balances(tenantID: tenant, variantID: variant, locationID: location)
+            let database = try global.openDatabase(forReading: true)
+            let table = try asOf.flatMap { Timestamp.moment($0, dayMeansItsEnd: true) }.map {
+                try database.balances(tenantID: tenant, variantID: variant, locationID: location, asOf: $0)
+            } ?? database.balances(tenantID: tenant, variantID: variant, locationID: location)
             print(table.rendered(as: global.json ? .json : format, name: "balances"), terminator: "")
             return 0
         }
@@ -34,17 +47,27 @@ struct MovementsCommand: ParsableCommand {
     @Option(help: "Only this location_id.") var location: String?
     @Option(help: "Start after this movement id (the last id of the previous page).") var sinceId: Int64 = 0
     @Option(help: "At most this many movements.") var limit: Int = 100
+    @Option(help: ArgumentHelp("Only movements with a stock date at or after this time (a day alone: its start).", valueName: "time"))
+    var from: String?
+    @Option(help: ArgumentHelp("Only movements with a stock date at or before this time (a day alone: its end).", valueName: "time"))
+    var to: String?
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
         guard sinceId >= 0 else { throw ValidationError("--since-id cannot be negative") }
+        for (option, value) in [("--from", from), ("--to", to)] {
+            if let value, Timestamp.moment(value, dayMeansItsEnd: false) == nil {
+                throw ValidationError("\(option) \(value) is not a time: give ISO-8601 such as 2026-08-01T00:00:00Z, or a day such as 2026-08-01")
+            }
+        }
     }
 
     func run() throws {
         try reportingFailures {
             let table = try global.openDatabase(forReading: true).movements(
-                tenantID: tenant, variantID: variant, locationID: location, sinceID: sinceId, limit: limit)
+                tenantID: tenant, variantID: variant, locationID: location, sinceID: sinceId, limit: limit,
+                from: from.flatMap { Timestamp.moment($0, dayMeansItsEnd: false) }, to: to.flatMap { Timestamp.moment($0, dayMeansItsEnd: true) })
             var next = "null"
             if table.rows.count == limit, case .integer(let last)? = table.rows.last?.first { next = String(last) }
             print(table.rendered(as: global.json ? .json : format, name: "movements", extra: [("next_since_id", next)]), terminator: "")

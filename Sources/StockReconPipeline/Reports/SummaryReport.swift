@@ -11,11 +11,13 @@ enum SummaryReport {
 
     static let countColumns = [
         ReportColumn("count_id", "Count"), ReportColumn("name", "Name"), ReportColumn("type", "Type"),
-        ReportColumn("location_id", "Location"), ReportColumn("completed_at", "Completed"),
+        ReportColumn("location_id", "Location"), ReportColumn("counted_at", "Counted"), ReportColumn("completed_at", "Completed"),
         ReportColumn("items_counted", "Items counted"), ReportColumn("items_with_discrepancy", "With discrepancy"),
         ReportColumn("accuracy", "Accuracy", .percent), ReportColumn("missing_value", "Missing value", .money),
         ReportColumn("excess_value", "Excess value", .money), ReportColumn("net_variance", "Net variance", .money),
     ]
+
+    static let importedCheckColumns = [ReportColumn("day", "Day"), ReportColumn("location_id", "Location"), ReportColumn("items", "Items set")]
 
     struct Group {
         var movements: Int64 = 0
@@ -37,7 +39,7 @@ enum SummaryReport {
 
     static func document(
         tenantID: String, from: String?, to: String?, movements: [MovementSummaryRow], counts: [CountSummaryRow],
-        largestVariances: [(label: String, valueMinor: Int64)]
+        importedChecks: [(day: String, locationID: String, items: Int64)] = [], largestVariances: [(label: String, valueMinor: Int64)]
     ) throws -> ReportDocument {
         var total = Group()
         for row in movements { try total.add(row) }
@@ -65,7 +67,7 @@ enum SummaryReport {
         let countRows = counts.map { count -> [ReportCell] in
             [
                 .integer(count.id), .text(count.name), .text(count.type), count.locationID.map(ReportCell.text) ?? .text("every location"),
-                .text(count.completedAt), .integer(count.itemsCounted), .integer(count.itemsWithDiscrepancy),
+                .text(count.countedAt), .text(count.completedAt), .integer(count.itemsCounted), .integer(count.itemsWithDiscrepancy),
                 count.itemsCounted > 0 ? .percent(basisPoints: (count.itemsCounted - count.itemsWithDiscrepancy) * 10_000 / count.itemsCounted) : .null,
                 .money(minor: count.missingValueMinor), .money(minor: count.excessValueMinor), .money(minor: count.netVarianceMinor),
             ]
@@ -80,7 +82,11 @@ enum SummaryReport {
                 },
                 try table("by_reason", "By reason", "Reason") { $0.reasonCode ?? "(none)" },
                 try table("by_location", "By location", "Location") { $0.locationID },
-                ReportTable(key: "counts", title: "Counts", columns: countColumns, rows: countRows, emptyText: "No count was completed in this period."),
+                ReportTable(key: "counts", title: "Counts", columns: countColumns, rows: countRows, emptyText: "No count was taken in this period."),
+                ReportTable(
+                    key: "imported_checks", title: "On-hand set by imports", columns: importedCheckColumns,
+                    rows: importedChecks.map { [.text($0.day), .text($0.locationID), .integer($0.items)] },
+                    emptyText: "No import set on-hand in this period."),
             ])
     }
 }
@@ -105,7 +111,8 @@ public struct Reporting {
         let session = try Store.countSession(countID, tenantID: tenantID, in: db)
         let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
         return try VarianceReport.document(
-            session, items: try Store.countItems(session, in: db), rules: chosen, withdrawn: try Store.withdrawnSheets(count: countID, in: db))
+            session, items: try Store.countItems(session, in: db), rules: chosen, withdrawn: try Store.withdrawnSheets(count: countID, in: db),
+            absorbed: try Store.absorbedMovements(count: countID, in: db))
     }
 
     static func summary(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> ReportDocument {
@@ -113,6 +120,7 @@ public struct Reporting {
         return try SummaryReport.document(
             tenantID: tenantID, from: from, to: to,
             movements: try Store.movementSummary(tenantID: tenantID, from: from, to: to, in: db), counts: counts,
+            importedChecks: try Store.importedChecks(tenantID: tenantID, from: from, to: to, in: db),
             largestVariances: try Store.largestCountVariances(countIDs: counts.map(\.id), limit: 10, in: db))
     }
 }

@@ -14,7 +14,8 @@ enum VarianceReport {
     ]
 
     static func document(
-        _ session: CountSession, items: [StoredCountItem], rules: CountRules, withdrawn: [(sheet: String, replacedBy: String)] = []
+        _ session: CountSession, items: [StoredCountItem], rules: CountRules, withdrawn: [(sheet: String, replacedBy: String)] = [],
+        absorbed: [AbsorbedMovement] = []
     ) throws -> ReportDocument {
         let totals = try CountTotals(items.map(\.item), rules: rules)
         let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
@@ -26,6 +27,7 @@ enum VarianceReport {
             ReportFact("org_id", "Org", .text(session.orgID)),
             ReportFact("location_id", "Location", .text(session.locationID ?? "every location")),
             ReportFact("started_at", "Started", .text(session.startedAt)),
+            ReportFact("counted_at", "Counted at", .text(session.countedAt)),
             ReportFact("started_by", "Started by", optional(session.startedBy)),
             ReportFact("completed_at", "Completed", optional(session.finishedAt)),
             ReportFact("completed_by", "Completed by", optional(session.finishedBy)),
@@ -48,6 +50,7 @@ enum VarianceReport {
             ReportFact("review_over_value", "Review over value", .money(minor: rules.reviewOverValueMinor)),
             ReportFact("items_for_review", "Items for review", .integer(Int64(totals.itemsFlagged))),
         ]
+        if !absorbed.isEmpty { facts.append(ReportFact("movements_absorbed", "Backdated movements absorbed", .integer(Int64(absorbed.count)))) }
         let rows = items.map { stored -> [ReportCell] in
             let item = stored.item
             return [
@@ -65,7 +68,31 @@ enum VarianceReport {
             })
         return ReportDocument(
             kind: "variance", title: "Variance report: count \(session.id), \(session.name)", facts: facts, chart: chart,
-            tables: [ReportTable(key: "lines", title: "Lines", columns: columns, rows: rows, emptyText: "Nothing was counted.")])
+            tables: [ReportTable(key: "lines", title: "Lines", columns: columns, rows: rows, emptyText: "Nothing was counted.")]
+                + (absorbed.isEmpty ? [] : [absorbedTable(absorbed, items: items)]))
+    }
+
+    static let absorbedColumns = [
+        ReportColumn("movement_id", "Movement"), ReportColumn("variant_id", "Variant"), ReportColumn("location_id", "Location"),
+        ReportColumn("quantity_delta", "Change"), ReportColumn("occurred_at", "Dated"), ReportColumn("recorded_at", "Posted"),
+        ReportColumn("absorbed_by_id", "Absorbed by"), ReportColumn("revised_system_quantity", "Revised system"),
+    ]
+
+    /// Movements dated before the count and posted after it: each changed what the books held
+    /// then (the revised system quantity, running), not what the count found.
+    static func absorbedTable(_ absorbed: [AbsorbedMovement], items: [StoredCountItem]) -> ReportTable {
+        var system: [String: Int64] = [:]
+        for stored in items { system["\(stored.item.variantID)@\(stored.item.locationID)"] = stored.item.systemQuantity }
+        let rows = absorbed.map { movement -> [ReportCell] in
+            let key = "\(movement.variantID)@\(movement.locationID)"
+            let revised = system[key, default: 0] + movement.delta
+            system[key] = revised
+            return [
+                .integer(movement.id), .text(movement.variantID), .text(movement.locationID), .integer(movement.delta),
+                .text(movement.occurredAt), .text(movement.recordedAt), .integer(movement.absorbedBy), .integer(revised),
+            ]
+        }
+        return ReportTable(key: "absorbed", title: "Backdated movements absorbed", columns: absorbedColumns, rows: rows, emptyText: "")
     }
 
     /// The same words as the `variance_report` view's `status_of_line`.

@@ -23,6 +23,9 @@ public protocol BulkOperations {
     func balanceLookup(tenant: Int64) throws -> any BalanceLookup
     /// Writes changed balances in key order: an update where one is stored, an insert where not.
     func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws
+    /// Sums the movements of `spans` with ids above `fromID` by variant and location: those
+    /// whose stock date (`occurred_at`, else the span's `recordedAt`) is on `side` of `at`.
+    func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64]
     /// After many rows went into `table` at once, has the planner count them now, in this
     /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
     func refreshStatistics(of table: String) throws

@@ -1,0 +1,224 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+import StockReconIO
+@testable import StockReconStore
+
+/// The stock date (issue 28): balances as of any moment, counts taken at a time, backdated
+/// movements absorbed at the stock checks after them, on both backends. Variant 1001 costs
+/// 10.00; alice is a manager.
+@Suite struct StockDateTests {
+    /// Posts synq rows (variant, location, delta, occurred_at or none); none is refused or held.
+    @discardableResult
+    func post(_ fixture: Fixture, _ rows: [(String, String, Int, String?)], name: String = UUID().uuidString) throws -> RunReport {
+        let text = "variant_id,location_id,quantity_delta,occurred_at\n" + rows.map { "\($0.0),\($0.1),\($0.2),\($0.3 ?? "")\n" }.joined()
+        let report = try fixture.importing([fixture.file("\(name).csv", text)])
+        #expect(report.counts.rejected == 0 && report.counts.pending == 0, "\(report.counts)")
+        return report
+    }
+
+    /// On-hand as of `at` by `balance --as-of`'s path, "variant@location" to on-hand.
+    func asOf(_ fixture: Fixture, _ at: String, variant: String? = nil) throws -> [String: Int64] {
+        let table = try fixture.store.balances(tenantID: "t1", variantID: variant, locationID: nil, asOf: at)
+        var result: [String: Int64] = [:]
+        for row in table.rows {
+            guard case .text(let variant) = row[0], case .text(let location) = row[1], case .integer(let onHand) = row[2] else {
+                Issue.record("an as-of row of unexpected shape: \(row)")
+                continue
+            }
+            result["\(variant)@\(location)"] = onHand
+        }
+        return result
+    }
+
+    /// The same by brute force: every movement whose stock date is at or before `at`, summed.
+    func summed(_ fixture: Fixture, _ at: String) throws -> [String: Int64] {
+        try fixture.store.read { db in
+            var result: [String: Int64] = [:]
+            for row in try db.fetchAll(sql: """
+                SELECT variant_id, location_id, quantity_delta FROM movements WHERE tenant_id = 't1' AND occurred_at <= ?
+                """, arguments: [at]) {
+                result["\(try row[0] as String)@\(try row[1] as String)", default: 0] += try row[2] as Int64
+            }
+            return result.filter { $0.value != 0 }
+        }
+    }
+
+    func day(_ rng: inout SplitMix64) -> String {
+        let day = Int.random(in: 1...28, using: &rng)
+        return "2026-08-\(day < 10 ? "0" : "")\(day)T\(Int.random(in: 10...20, using: &rng)):00:00Z"
+    }
+
+    @Test(arguments: Backend.available) func balancesAsOfAnyMomentAreTheLedgerSummedByStockDate(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        var rng = SplitMix64(seed: 28)
+        let items = [("1001", "WH"), ("1002", "WH"), ("1002", "SHOP")]
+        for file in 0..<8 {
+            let rows = (0..<Int.random(in: 1...25, using: &rng)).map { _ -> (String, String, Int, String?) in
+                let (variant, location) = items[Int.random(in: 0..<items.count, using: &rng)]
+                let delta = [-3, -2, -1, 1, 2, 3, 4, 5][Int.random(in: 0..<8, using: &rng)]
+                return (variant, location, delta, Bool.random(using: &rng) ? day(&rng) : nil)
+            }
+            try post(fixture, rows, name: "file\(file)")
+            if file == 3 {
+                // A count taken mid-August, and a movement reversed: both have stock dates too.
+                let counting = Counting(store: fixture.store)
+                let count = try counting.start(CountRequest(
+                    tenantID: "t1", orgID: "acme", type: .cycle, name: "Mid", locationID: "WH", notes: nil, userID: "alice",
+                    countedAt: "2026-08-14T12:00:00Z"))
+                _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [
+                    fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,7\n"),
+                ])
+                _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+                _ = try fixture.store.reverse(movementID: 2, tenantID: "t1", userID: "alice", reason: "twice")
+            }
+        }
+        var moments = ["2026-07-01T00:00:00Z", "2026-08-14T12:00:00Z", "2026-12-31T00:00:00Z", Store.now()]
+        for _ in 0..<10 { moments.append(day(&rng)) }
+        let spans = try fixture.store.read { db in try Store.spans(tenant: 1, in: db) }
+        #expect(!spans.isEmpty)
+        for at in moments {
+            let expected = try summed(fixture, at)
+            #expect(try asOf(fixture, at) == expected, "as of \(at)")
+            // Both ways of summing give it, whichever the store would pick.
+            for forward in [true, false] {
+                let sums = try fixture.store.read { db in
+                    let variants = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, variant_id FROM catalog_variants")
+                        .map { (try $0[0] as Int64, try $0[1] as String) })
+                    let locations = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, location_id FROM catalog_locations")
+                        .map { (try $0[0] as Int64, try $0[1] as String) })
+                    return Dictionary(uniqueKeysWithValues: try Store.balancesAsOf(tenant: 1, at: at, forward: forward, in: db).map {
+                        ("\(variants[$0.key.variant] ?? "?")@\(locations[$0.key.location] ?? "?")", $0.value)
+                    })
+                }
+                #expect(sums == expected, "as of \(at), forward: \(forward)")
+            }
+            for variant in ["1001", "1002"] {
+                #expect(try asOf(fixture, at, variant: variant) == expected.filter { $0.key.hasPrefix(variant + "@") }, "\(variant) as of \(at)")
+            }
+        }
+        // As of now is today's balance.
+        let today = try fixture.store.read { db in
+            try db.fetchAll(sql: "SELECT variant_id, location_id, on_hand FROM balances WHERE on_hand <> 0")
+                .map { ("\(try $0[0] as String)@\(try $0[1] as String)", try $0[2] as Int64) }
+        }
+        #expect(try asOf(fixture, "2099-01-01T00:00:00Z") == Dictionary(uniqueKeysWithValues: today))
+    }
+
+    /// A count at T: system quantities are on-hand then; what is dated after T (and what is
+    /// posted while counting without a date) moved during the count; a movement posted while
+    /// counting but dated before T is in the system quantity; the variance is dated T.
+    @Test(arguments: Backend.available) func aCountTakenAtATimeSeesTheStockThen(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 20, "2026-08-01T09:00:00Z"), ("1001", "WH", -2, "2026-08-10T09:00:00Z"), ("1001", "WH", 5, "2026-08-20T09:00:00Z")])
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(
+            tenantID: "t1", orgID: "acme", type: .spot, name: "Sat", locationID: "WH", notes: nil, userID: "alice", countedAt: "2026-08-15T00:00:00Z"))
+        try post(fixture, [("1001", "WH", 3, "2026-08-12T09:00:00Z"), ("1001", "WH", 4, nil)])
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [
+            fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,17\n"),
+        ])
+        let completion = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        let tent = try #require(completion.items.first)
+        #expect(tent.item.systemQuantity == 21)
+        #expect(tent.item.movedDuringCount == 9)
+        #expect(tent.item.variance == -4)
+        #expect(try fixture.balance("1001") == 26)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'count' AND occurred_at = '2026-08-15T00:00:00Z' AND quantity_delta = -4") == 1)
+        #expect(try asOf(fixture, "2026-08-15T00:00:00Z") == ["1001@WH": 17])
+        #expect(try asOf(fixture, "2026-08-21") == ["1001@WH": 22])
+        #expect(try fixture.store.read { db in try Store.completedCounts(tenantID: "t1", from: "2026-08-15", to: "2026-08-15", in: db) }.map(\.id) == [count])
+    }
+
+    /// A receipt and a removal dated before a completed count, posted after it: history before
+    /// the count changes, what the count found stands, on-hand is unchanged, the count's report
+    /// lists them; a reversal of one un-absorbs it the same way.
+    @Test(arguments: Backend.available) func backdatedMovementsAreAbsorbedAtTheCountAfterThem(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 20, "2026-08-01T09:00:00Z"), ("1001", "WH", 5, "2026-08-20T09:00:00Z")])
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(
+            tenantID: "t1", orgID: "acme", type: .spot, name: "Sat", locationID: "WH", notes: nil, userID: "alice", countedAt: "2026-08-15T00:00:00Z"))
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [
+            fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,18\n"),
+        ])
+        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        #expect(try fixture.balance("1001") == 23)
+        let late = try post(fixture, [("1001", "WH", 6, "2026-08-11T09:00:00Z"), ("1001", "WH", -2, "2026-08-14T09:00:00Z"), ("1001", "WH", 1, "2026-08-16T09:00:00Z")])
+        #expect(late.counts.posted == 3)
+        #expect(try fixture.balance("1001") == 24)  // only the movement after the count moves today's stock
+        #expect(try asOf(fixture, "2026-08-14T23:00:00Z") == ["1001@WH": 24])
+        #expect(try asOf(fixture, "2026-08-15T00:00:00Z") == ["1001@WH": 18])
+        let absorbers = try fixture.store.read { db in
+            try db.fetchAll(sql: """
+                SELECT a.quantity_delta, a.occurred_at, a.transaction_type, b.quantity_delta FROM movements a JOIN movements b ON b.id = a.absorbs_id
+                WHERE b.absorbed_by_id = a.id ORDER BY a.id
+                """).map { row -> [Int64] in
+                let (date, kind): (String, String) = (try row[1], try row[2])
+                return [try row[0], try row[3], date == "2026-08-15T00:00:00Z" && kind == "count" ? 1 : 0]
+            }
+        }
+        #expect(absorbers == [[-6, 6, 1], [2, -2, 1]])
+        let report = try Reporting(store: fixture.store).variance(countID: count, tenantID: "t1")
+        let absorbed = try #require(report.tables.first { $0.key == "absorbed" })
+        #expect(absorbed.rows.map { $0.last } == [.integer(26), .integer(24)])  // the revised system quantity, running from 20
+        #expect(try fixture.variantRunsMatchLedger())
+
+        let receipt = try fixture.store.read { db in
+            try db.fetchValue(Int64.self, sql: "SELECT id FROM movements WHERE quantity_delta = 6 AND transaction_type = 'adjustment'")
+        }
+        _ = try fixture.store.reverse(movementID: try #require(receipt), tenantID: "t1", userID: "alice", reason: "not ours")
+        #expect(try fixture.balance("1001") == 24)
+        #expect(try asOf(fixture, "2026-08-14T23:00:00Z") == ["1001@WH": 18])
+        #expect(try asOf(fixture, "2026-08-15T00:00:00Z") == ["1001@WH": 18])
+        #expect(try summed(fixture, "2026-08-14T23:00:00Z") == ["1001@WH": 18])
+    }
+
+    /// Opening balances: rows that set on-hand, dated, are stock checks as a count's items are:
+    /// a movement dated before them is absorbed; a set dated before later movements is decided
+    /// against on-hand then, not today's.
+    @Test(arguments: Backend.available) func rowsThatSetOnHandAreChecksAtTheirDate(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 5, "2026-08-20T09:00:00Z")])
+        let opening = fixture.file("opening.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,occurred_at
+            o1,1001,WH,set,,40,2026-08-01T00:00:00Z
+
+            """)
+        let report = try fixture.importing([opening], format: .canonical)
+        #expect(report.counts.posted == 1)
+        // Set to 40 on 1 August, before the 5 of the 20th: today holds 45.
+        #expect(try fixture.balance("1001") == 45)
+        #expect(try asOf(fixture, "2026-08-02") == ["1001@WH": 40])
+        try post(fixture, [("1001", "WH", 3, "2026-07-30T09:00:00Z")])
+        #expect(try fixture.balance("1001") == 45)
+        #expect(try asOf(fixture, "2026-07-31") == ["1001@WH": 3])
+        #expect(try asOf(fixture, "2026-08-02") == ["1001@WH": 40])
+        let summary = try Reporting(store: fixture.store).summary(tenantID: "t1", from: "2026-08-01", to: "2026-08-31")
+        #expect(try #require(summary.tables.first { $0.key == "imported_checks" }).rows == [[.text("2026-08-01"), .text("WH"), .integer(1)]])
+    }
+
+    /// Every posting path records its span: a balance as of a moment misses nothing.
+    @Test(arguments: Backend.available) func everyPostingThatMovedStockHasItsSpan(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 5, nil), ("1002", "SHOP", 2, "2026-08-02T00:00:00Z")])
+        let held = try fixture.importing([fixture.file("held.csv", "variant_id,location_id,quantity_delta\n1001,WH,900\n")])
+        #expect(held.counts.pending == 1)
+        let database = fixture.store
+        _ = try database.decide(approvalID: 1, tenantID: "t1", userID: "alice", note: nil, approve: true)
+        _ = try database.reverse(movementID: 1, tenantID: "t1", userID: "alice", reason: "twice")
+        _ = try database.reverse(runID: 2, tenantID: "t1", userID: "alice", reason: "all")
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(tenantID: "t1", orgID: "acme", type: .spot, name: "c", locationID: "WH", notes: nil, userID: "alice"))
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,1\n")])
+        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        let unspanned = try fixture.count("""
+            SELECT count(*) FROM ledger l WHERE NOT EXISTS (
+                SELECT 1 FROM posting_spans s WHERE s.posting = l.posting AND l.id BETWEEN s.first_id AND s.last_id)
+            """)
+        #expect(unspanned == 0)
+        #expect(try fixture.count("SELECT count(*) FROM ledger") >= 6)
+    }
+}
