@@ -22,6 +22,8 @@ final class LedgerCopier: MovementAppending {
     private var starts: [Int] = []
     private var variants: [Int64] = []
     private var runs: VariantMovements.Runs
+    /// A span per COPY buffer: its rows took consecutive ids.
+    private(set) var spans = SpanBook()
 
     init(_ db: PostgresStoreConnection, posting: Int64, tenant: Int64) {
         connection = db
@@ -52,6 +54,7 @@ final class LedgerCopier: MovementAppending {
         }
         rows.append(UInt8(ascii: "\n"))
         variants.append(batch.variants[row])
+        spans.note(date: batch.borrowed(.occurredAt, of: row, arena: arena)?.bytes)
         if rows.count >= Self.bytesPerCopy { try flush() }
     }
 
@@ -69,6 +72,8 @@ final class LedgerCopier: MovementAppending {
             }
         }
         for (index, variant) in variants.enumerated() { try runs.add(variant: variant, id: first + Int64(index)) }
+        spans.noteIDs(first...(first + Int64(variants.count) - 1))
+        spans.close()
         try connection.streamCopy(Self.sql, rows)
         rows.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)

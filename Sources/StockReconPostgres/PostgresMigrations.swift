@@ -698,7 +698,7 @@ CREATE TABLE posting_spans (
     earliest TEXT NOT NULL,
     latest TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    PRIMARY KEY (posting, tenant));
+    PRIMARY KEY (posting, first_id, tenant));
 CREATE INDEX posting_spans_by_tenant ON posting_spans (tenant, posting);
 INSERT INTO posting_spans (posting, tenant, first_id, last_id, earliest, latest, recorded_at)
 SELECT l.posting, p.tenant, min(l.id), max(l.id), min(COALESCE(l.occurred_at, r.started_at)),

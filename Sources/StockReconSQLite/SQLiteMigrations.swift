@@ -608,9 +608,9 @@ UPDATE rejections SET tenant = (SELECT r.tenant FROM run_log r WHERE r.id = reje
 """#
 
     // v20: the stock date
-    // A movement's stock date is its occurred_at, else when its run was recorded. Each
-    // posting's span (ledger ids, earliest and latest stock date) lets a balance as of a moment
-    // read only the postings on the smaller side of it; stock checks (a completed count's
+    // A movement's stock date is its occurred_at, else when its run was recorded. The spans of
+    // each posting's movements (ledger ids, earliest and latest stock date; a large file's in
+    // several) let a balance as of a moment read only the movements on the smaller side of it; stock checks (a completed count's
     // items, an import's rows that set on-hand) are what a backdated movement is absorbed at.
     private static let v20 = #"""
 ALTER TABLE count_sessions ADD COLUMN counted_at TEXT;
@@ -618,13 +618,14 @@ ALTER TABLE count_sessions ADD COLUMN ledger_mark INTEGER;
 ALTER TABLE ledger ADD COLUMN absorbs_id INTEGER;
 CREATE INDEX ledger_absorptions ON ledger (absorbs_id) WHERE absorbs_id IS NOT NULL;
 CREATE TABLE posting_spans (
-    posting INTEGER PRIMARY KEY,
+    posting INTEGER NOT NULL,
     tenant INTEGER NOT NULL,
     first_id INTEGER NOT NULL,
     last_id INTEGER NOT NULL,
     earliest TEXT NOT NULL,
     latest TEXT NOT NULL,
-    recorded_at TEXT NOT NULL);
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (posting, first_id)) WITHOUT ROWID;
 CREATE INDEX posting_spans_by_tenant ON posting_spans (tenant, posting);
 INSERT INTO posting_spans (posting, tenant, first_id, last_id, earliest, latest, recorded_at)
 SELECT l.posting, p.tenant, min(l.id), max(l.id), min(COALESCE(l.occurred_at, r.started_at)),

@@ -12,6 +12,7 @@ final class SQLiteMovementAppender: MovementAppending {
     private var multiple: FastStatement
     private var held: [(row: Int, kind: MovementKind, delta: Int64, before: Int64)] = []
     private var runs: VariantMovements.Runs
+    private(set) var spans = SpanBook()
 
     init(_ db: SQLiteConnection, posting: Int64) throws {
         try db.liftReplaceGuard()
@@ -48,7 +49,11 @@ final class SQLiteMovementAppender: MovementAppending {
             try multiple.step()
             // One writer holds the database: the rows took consecutive ids.
             let first = multiple.lastInsertedRowID - Int64(held.count) + 1
-            for (slot, item) in held.enumerated() { try runs.add(variant: batch.variants[item.row], id: first + Int64(slot)) }
+            for (slot, item) in held.enumerated() {
+                try runs.add(variant: batch.variants[item.row], id: first + Int64(slot))
+                spans.note(date: batch.borrowed(.occurredAt, of: item.row, arena: arena)?.bytes)
+            }
+            spans.noteIDs(first...(first + Int64(held.count) - 1))
             return
         }
         for item in held {
@@ -56,6 +61,8 @@ final class SQLiteMovementAppender: MovementAppending {
             Self.bind(batch, row: item.row, arena: arena, kind: item.kind, delta: item.delta, before: item.before, to: &single, offset: 0)
             try single.step()
             try runs.add(variant: batch.variants[item.row], id: single.lastInsertedRowID)
+            spans.note(date: batch.borrowed(.occurredAt, of: item.row, arena: arena)?.bytes)
+            spans.noteIDs(single.lastInsertedRowID...single.lastInsertedRowID)
         }
     }
 

@@ -420,17 +420,15 @@ extension Store {
         try ledger.finish()
         try runs.flush()
         var onHand = Dictionary(balances.map { (StockKey(variant: $0.variant, location: $0.location), $0.onHand) }, uniquingKeysWith: { $1 })
-        var span = SpanTracker()
-        span.note(countedAt)
+        var spans = SpanBook()
+        for _ in posts { spans.note(date: countedAt) }
+        spans.noteIDs(firstID...(firstID + Int64(posts.count) - 1))
         if !absorptions.isEmpty {
-            try absorb(absorptions, posting: posting, after: firstID - 1, onHand: &onHand, in: db)
-            for absorption in absorptions { span.note(absorption.check.at) }
+            try absorb(absorptions, posting: posting, after: firstID - 1, onHand: &onHand, spans: &spans, in: db)
             balances = balances.map { ($0.variant, $0.location, onHand[StockKey(variant: $0.variant, location: $0.location)] ?? $0.onHand) }
         }
         try db.setBalances(balances, tenant: tenant)
-        try recordSpan(
-            posting: posting, tenant: tenant, ids: firstID...max(firstID, try lastLedgerID(in: db)), tracker: span,
-            recordedAt: try recordedAt(run: run, in: db), in: db)
+        try recordSpans(spans, posting: posting, tenant: tenant, recordedAt: try recordedAt(run: run, in: db), in: db)
     }
 
     /// Movements posted while the count was open but dated at or before its time belong in

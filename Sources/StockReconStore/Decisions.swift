@@ -313,21 +313,21 @@ extension Store {
         try VariantMovements.record(variant: movement.variant, id: id, in: db)
         let recordedAt = try recordedAt(run: movement.run, in: db)
         let date = movement.occurredAt ?? recordedAt
-        var span = SpanTracker()
-        span.note(date)
+        var spans = SpanBook()
+        spans.note(date: date)
+        spans.noteIDs(id...id)
         let key = StockKey(variant: movement.variant, location: movement.location)
         var onHand = [key: before + movement.delta]
         if let check = try checkAfter(tenant: movement.tenant, variant: movement.variant, location: movement.location, date: date, in: db) {
             let absorption = Absorption(
                 record: nil, id: id, variant: movement.variant, location: movement.location, delta: movement.delta, stockDate: date, check: check)
-            try absorb([absorption], posting: posting, after: id, onHand: &onHand, in: db)
-            span.note(check.at)
+            try absorb([absorption], posting: posting, after: id, onHand: &onHand, spans: &spans, in: db)
         }
         try db.execute(sql: """
             INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
             """, arguments: [movement.tenant, movement.variant, movement.location, onHand[key] ?? 0])
-        try recordSpan(posting: posting, tenant: movement.tenant, ids: id...max(id, try lastLedgerID(in: db)), tracker: span, recordedAt: recordedAt, in: db)
+        try recordSpans(spans, posting: posting, tenant: movement.tenant, recordedAt: recordedAt, in: db)
         return id
     }
 }

@@ -193,14 +193,9 @@ public final class FilePosting {
         guard let ledger = writer.ledger else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
         try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
         writer.balances.set(state.slot, state.onHand + delta)
-        let date = batch.text(.occurredAt, of: row)
         var isBeforeLatestCheck = isRecordedBeforeLatestCheck
-        if date.count >= 0, let arena {
-            let bytes = UnsafeBufferPointer(start: arena + Int(date.start), count: Int(date.count))
-            writer.span.note(bytes)
-            isBeforeLatestCheck = latestCheck.map { bytes.lexicographicallyPrecedes($0) } ?? false
-        } else {
-            writer.span.noteUndated()
+        if let latestCheck, let date = batch.borrowed(.occurredAt, of: row, arena: arena) {
+            isBeforeLatestCheck = date.bytes.lexicographicallyPrecedes(latestCheck)
         }
         if isBeforeLatestCheck {
             let stockDate = batch.string(.occurredAt, of: row) ?? recordedAt
@@ -279,23 +274,21 @@ public final class FilePosting {
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
         try writer.ledger?.finish()
+        var spans = writer.ledger?.spans ?? SpanBook()
         if !absorptions.isEmpty {
             var onHand: [StockKey: Int64] = [:]
             for absorption in absorptions {
                 onHand[StockKey(variant: absorption.variant, location: absorption.location)] =
                     try writer.balances.onHand(variant: absorption.variant, location: absorption.location).onHand
-                writer.span.note(absorption.check.at)
             }
-            try Store.absorb(absorptions, posting: posting, after: mark, onHand: &onHand, in: db)
+            try Store.absorb(absorptions, posting: posting, after: mark, onHand: &onHand, spans: &spans, in: db)
             for (key, value) in onHand {
                 let (slot, _) = try writer.balances.onHand(variant: key.variant, location: key.location)
                 writer.balances.set(slot, value)
             }
         }
         try writer.balances.write()
-        try Store.recordSpan(
-            posting: posting, tenant: context.tenant, ids: (mark + 1)...max(mark + 1, try Store.lastLedgerID(in: db)),
-            tracker: writer.span, recordedAt: recordedAt, in: db)
+        try Store.recordSpans(spans, posting: posting, tenant: context.tenant, recordedAt: recordedAt, in: db)
         try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
@@ -320,8 +313,6 @@ public struct BatchWriter {
     var keys: KeyBook
     /// Receipts only: the tenant's order lines, matched row by row.
     var receipts: ReceiptBook?
-    /// The stock dates of the movements appended.
-    var span = SpanTracker()
     /// Rows that set on-hand: stock checks, written at the end.
     var checks: [StockCheckRow] = []
 

@@ -164,7 +164,7 @@ public struct PostingBatch: Sendable {
     private static let adjustmentTypes = AdjustmentType.allCases
 
     /// A text of a row as bytes of the arena, nil when the row has none.
-    func borrowed(_ column: TextColumn, of row: Int, arena: UnsafePointer<UInt8>?) -> BorrowedText? {
+    package func borrowed(_ column: TextColumn, of row: Int, arena: UnsafePointer<UInt8>?) -> BorrowedText? {
         let range = text(column, of: row)
         guard range.count >= 0 else { return nil }
         return BorrowedText(UnsafeBufferPointer(start: arena.map { $0 + Int(range.start) }, count: Int(range.count)))

@@ -36,9 +36,9 @@ public enum DateSide: Sendable {
     public var comparison: String { self == .atOrBefore ? "<=" : ">" }
 }
 
-/// The stock dates a posting's movements span, kept as they are appended (the arrays are
-/// reused: a row's date is copied only when it widens the span).
-package struct SpanTracker {
+/// The stock dates some movements span, kept as they are appended (the arrays are reused: a
+/// row's date is copied only when it widens the span).
+public struct SpanTracker {
     private var earliest: [UInt8] = []
     private var latest: [UInt8] = []
     private var hasDated = false
@@ -47,8 +47,12 @@ package struct SpanTracker {
 
     package init() {}
 
-    /// Notes one movement's stock date, as UTC text.
-    package mutating func note(_ date: UnsafeBufferPointer<UInt8>) {
+    /// Notes one movement's stock date, as UTC text; nil for none of its own.
+    package mutating func note(_ date: UnsafeBufferPointer<UInt8>?) {
+        guard let date else {
+            hasUndated = true
+            return
+        }
         if !hasDated || date.lexicographicallyPrecedes(earliest) {
             earliest.removeAll(keepingCapacity: true)
             earliest.append(contentsOf: date)
@@ -60,12 +64,10 @@ package struct SpanTracker {
         hasDated = true
     }
 
-    package mutating func note(_ date: String) {
-        var text = date
+    package mutating func note(_ date: String?) {
+        guard var text = date else { return note(nil as UnsafeBufferPointer<UInt8>?) }
         text.withUTF8 { note($0) }
     }
-
-    package mutating func noteUndated() { hasUndated = true }
 
     /// The earliest and latest stock date noted; nil when nothing was.
     func range(recordedAt: String) -> (earliest: String, latest: String)? {
@@ -73,6 +75,38 @@ package struct SpanTracker {
         if hasUndated { span.note(recordedAt) }
         guard span.hasDated else { return nil }
         return (String(decoding: span.earliest, as: UTF8.self), String(decoding: span.latest, as: UTF8.self))
+    }
+}
+
+/// The spans of one posting's movements, in ledger order: the dates of the movements noted,
+/// then their ids, a span closed every `rowsPerSpan` movements or when the appender says, so
+/// that a large file's movements are not one span that every moment falls in.
+public struct SpanBook {
+    package static let rowsPerSpan = 1 << 16
+    private(set) var spans: [(ids: ClosedRange<Int64>, dates: SpanTracker)] = []
+    private var current = SpanTracker()
+    private var ids: ClosedRange<Int64>?
+    private var rows = 0
+
+    package init() {}
+
+    /// The stock date of the next movement (nil: none of its own).
+    package mutating func note(date: UnsafeBufferPointer<UInt8>?) { current.note(date) }
+    package mutating func note(date: String?) { current.note(date) }
+
+    /// The ids the movements noted took, ascending; closes the span when it is long enough.
+    package mutating func noteIDs(_ taken: ClosedRange<Int64>) {
+        ids = ids.map { $0.lowerBound...taken.upperBound } ?? taken
+        rows += taken.count
+        if rows >= Self.rowsPerSpan { close() }
+    }
+
+    /// Ends the span at the movements noted so far.
+    package mutating func close() {
+        if let ids { spans.append((ids, current)) }
+        current = SpanTracker()
+        ids = nil
+        rows = 0
     }
 }
 
@@ -106,14 +140,17 @@ package struct Absorption: Sendable {
 }
 
 extension Store {
-    /// Records the span of a posting's movements (nothing for a posting that moved no stock).
-    static func recordSpan(
-        posting: Int64, tenant: Int64, ids: ClosedRange<Int64>, tracker: SpanTracker, recordedAt: String, in db: any SQLConnection
-    ) throws {
-        guard let (earliest, latest) = tracker.range(recordedAt: recordedAt) else { return }
-        try db.execute(sql: """
-            INSERT INTO posting_spans (posting, tenant, first_id, last_id, earliest, latest, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [posting, tenant, ids.lowerBound, ids.upperBound, earliest, latest, recordedAt])
+    /// Records the spans of a posting's movements (none for a posting that moved no stock).
+    static func recordSpans(_ book: SpanBook, posting: Int64, tenant: Int64, recordedAt: String, in db: any SQLConnection) throws {
+        var book = book
+        book.close()
+        guard !book.spans.isEmpty else { return }
+        let rows = try RowInserter(db, table: "posting_spans", columns: ["posting", "tenant", "first_id", "last_id", "earliest", "latest", "recorded_at"])
+        for (ids, dates) in book.spans {
+            guard let (earliest, latest) = dates.range(recordedAt: recordedAt) else { continue }
+            try rows.append([posting, tenant, ids.lowerBound, ids.upperBound, earliest, latest, recordedAt])
+        }
+        try rows.finish()
     }
 
     /// The tenant's latest stock check and latest stock date, nil where it has none.
@@ -143,7 +180,11 @@ extension Store {
     /// check found stays what stood from then on, and on-hand is as before the movement.
     /// `onHand` holds the items' on-hand and is kept. A movement named by `record` is found
     /// among the posting's movements after `mark`.
-    static func absorb(_ absorptions: [Absorption], posting: Int64, after mark: Int64, onHand: inout [StockKey: Int64], in db: any SQLConnection) throws {
+    /// The absorbing movements are noted in `spans`.
+    static func absorb(
+        _ absorptions: [Absorption], posting: Int64, after mark: Int64, onHand: inout [StockKey: Int64], spans: inout SpanBook,
+        in db: any SQLConnection
+    ) throws {
         guard !absorptions.isEmpty else { return }
         var idOfRecord: [Int: Int64] = [:]
         let records = absorptions.compactMap(\.record)
@@ -175,9 +216,11 @@ extension Store {
             ])
             try runs.add(variant: absorption.variant, id: id)
             onHand[key] = before - absorption.delta
+            spans.note(date: absorption.check.at)
         }
         try ledger.finish()
         try runs.flush()
+        spans.noteIDs(firstID...(firstID + Int64(absorptions.count) - 1))
     }
 
     /// When run `run` was recorded: the stock date of its movements without one of their own.

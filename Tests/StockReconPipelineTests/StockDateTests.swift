@@ -221,4 +221,23 @@ import StockReconIO
         #expect(unspanned == 0)
         #expect(try fixture.count("SELECT count(*) FROM ledger") >= 6)
     }
+
+    /// A large file's movements are several spans, each with its own dates: a balance as of a
+    /// moment inside the file reads only the spans on one side of it, and is still the sum.
+    @Test(arguments: Backend.available) func aLargeFileIsSeveralSpansAndAsOfStillSumsIt(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let rows = 150_000
+        var text = "variant_id,location_id,quantity_delta,occurred_at\n"
+        for row in 0..<rows {
+            // Dated through the year in file order, as a history exported at once is.
+            let day = 1 + row * 360 / rows
+            let date = Timestamp.format(epochSeconds: (Timestamp.daysFromCivil(year: 2026, month: 1, day: 1) + day) * 86_400)
+            text += "\(row % 3 == 0 ? "1002" : "1001"),WH,\(row % 5 == 0 ? -1 : 1),\(date)\n"
+        }
+        #expect(try fixture.importing([fixture.file("history.csv", text)]).counts.posted == rows)
+        #expect(try fixture.count("SELECT count(*) FROM posting_spans") >= 3)
+        for at in ["2026-01-15T00:00:00Z", "2026-06-30T12:00:00Z", "2026-12-20T00:00:00Z"] {
+            #expect(try asOf(fixture, at) == summed(fixture, at), "as of \(at)")
+        }
+    }
 }

@@ -47,6 +47,8 @@ public protocol MovementAppending: AnyObject {
     func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws
     /// Writes the rest and each variant's runs (`VariantMovements`); before the transaction commits.
     func finish() throws
+    /// The stock dates and ids of the movements appended, once finished.
+    var spans: SpanBook { get }
 }
 
 /// Appends rows to one table; `finish` writes what is held.
