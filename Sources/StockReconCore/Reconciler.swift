@@ -15,6 +15,9 @@ public enum ReconcileRejection: Sendable, Hashable {
     case conflictingDuplicate(earlierOutcome: Outcome)
     /// The change would take on-hand below zero, and the rules forbid it.
     case negativeStock(onHand: Int64, delta: Int64)
+    /// A change dated before later movements would have taken on-hand below zero on `day`
+    /// (YYYY-MM-DD), from `onHand` then, and the rules forbid it.
+    case negativeStockThen(day: String, onHand: Int64, delta: Int64)
 }
 
 /// The fate of one valid row, decided from the row, the on-hand and what its key saw.
@@ -114,6 +117,11 @@ public struct Reconciler: Sendable {
                 .negativeStock, at: location,
                 "this would take on-hand from \(onHand) to \(onHand + delta), and negative stock is not allowed: count the stock, or post the missing receipt first",
                 input: String(delta), context: ["on_hand": .integer(onHand), "ge": .integer(0)])
+        case .negativeStockThen(let day, let onHand, let delta):
+            return Diagnostic(
+                .negativeStock, at: location,
+                "this is dated before later movements and would have taken on-hand on \(day) from \(onHand) to \(onHand + delta), and negative stock is not allowed: date it when it happened, or post the missing receipt first",
+                input: String(delta), context: ["on_hand": .integer(onHand), "ge": .integer(0), "day": .text(day)])
         }
     }
 }

@@ -186,24 +186,35 @@ final class PostgresRowCopier: RowAppending {
 }
 
 extension PostgresStoreConnection {
-    /// Summed by the server, the spans given as arrays.
+    /// Summed by the server, a statement a posting: its spans' ids as one range, which the
+    /// date filter keeps exact (a span not given lies wholly on the other side of `at`). Given
+    /// as arrays, a posting's many spans made a hash join test every span against every row.
     func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64] {
-        let spans = spans.filter { $0.lastID > fromID }
-        guard !spans.isEmpty else { return [:] }
+        var ranges: [Int64: (first: Int64, last: Int64, recordedAt: String)] = [:]
+        for span in spans where span.lastID > fromID {
+            let first = max(span.firstID, fromID + 1)
+            ranges[span.posting] = ranges[span.posting].map { (min($0.first, first), max($0.last, span.lastID), $0.recordedAt) }
+                ?? (first, span.lastID, span.recordedAt)
+        }
         var sums: [StockKey: Int64] = [:]
-        for row in try fetchAll(sql: """
-            SELECT l.variant, l.location, sum(l.quantity_delta) AS delta
-            FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[])) AS s (posting, first_id, last_id, recorded_at)
-            JOIN ledger l ON l.id BETWEEN s.first_id AND s.last_id AND l.posting = s.posting
-            WHERE COALESCE(l.occurred_at, s.recorded_at) \(side.comparison) ?
-            GROUP BY l.variant, l.location
-            """, arguments: [
-                spans.map(\.posting).postgresArray, spans.map { max($0.firstID, fromID + 1) }.postgresArray, spans.map(\.lastID).postgresArray,
-                spans.map(\.recordedAt).postgresArray, at,
-            ]) {
-            // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
-            guard let delta = Int64(try row["delta"] as String) else { throw SQLDecodingError(message: "a balance beyond 64 bits") }
-            sums[StockKey(variant: try row["variant"], location: try row["location"])] = delta
+        // A tenant's 100,000 sums spilled to disk in the default 4 MB (2.7 s for 5,000,000
+        // movements against 2.2 s in memory); compiling the query took longer than it saved.
+        try execute(sql: "SET work_mem = '64MB'")
+        try execute(sql: "SET jit = off")
+        defer {
+            _ = try? execute(sql: "RESET work_mem")
+            _ = try? execute(sql: "RESET jit")
+        }
+        for (posting, range) in ranges.sorted(by: { $0.key < $1.key }) {
+            for row in try fetchAll(sql: """
+                SELECT variant, location, sum(quantity_delta) AS delta FROM ledger
+                WHERE id BETWEEN ? AND ? AND posting = ? AND COALESCE(occurred_at, ?) \(side.comparison) ?
+                GROUP BY variant, location
+                """, arguments: [range.first, range.last, posting, range.recordedAt, at]) {
+                // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
+                guard let delta = Int64(try row["delta"] as String) else { throw SQLDecodingError(message: "a balance beyond 64 bits") }
+                sums[StockKey(variant: try row["variant"], location: try row["location"]), default: 0] += delta
+            }
         }
         return sums
     }

@@ -142,26 +142,35 @@ final class SQLiteKeyRows: KeyRowWriting {
 }
 
 extension SQLiteConnection {
-    /// Each span's rows read in id order in process, the date compared by SQLite, summed in a
-    /// dictionary: a GROUP BY would sort them first.
+    /// Each span's rows read in id order in process and summed in a balance book (a GROUP BY
+    /// would sort them first). A span wholly on the wanted side of `at` is read without its
+    /// dates: `occurred_at` lies at the far end of a ledger row.
     func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64] {
-        var sums: [StockKey: Int64] = [:]
-        var scan = try FastStatement(self, sql: """
+        var sums = StockSums()
+        var dated = try FastStatement(self, sql: """
             SELECT variant, location, quantity_delta FROM ledger
             WHERE id BETWEEN ? AND ? AND posting = ? AND COALESCE(occurred_at, ?) \(side.comparison) ?
             """)
-        defer { scan.reset() }
-        for span in spans where span.lastID > fromID {
-            scan.reset()
-            scan.bind(max(span.firstID, fromID + 1), at: 1)
-            scan.bind(span.lastID, at: 2)
-            scan.bind(span.posting, at: 3)
-            scan.bind(text: span.recordedAt, at: 4)
-            scan.bind(text: at, at: 5)
-            while try scan.step() {
-                sums[StockKey(variant: scan.int64(column: 0), location: scan.int64(column: 1)), default: 0] += scan.int64(column: 2)
-            }
+        var whole = try FastStatement(self, sql: "SELECT variant, location, quantity_delta FROM ledger WHERE id BETWEEN ? AND ? AND posting = ?")
+        defer {
+            dated.reset()
+            whole.reset()
         }
-        return sums
+        for span in spans where span.lastID > fromID {
+            let isWhole = side == .atOrBefore ? span.latest <= at : span.earliest > at
+            func scan(_ statement: inout FastStatement) throws {
+                statement.reset()
+                statement.bind(max(span.firstID, fromID + 1), at: 1)
+                statement.bind(span.lastID, at: 2)
+                statement.bind(span.posting, at: 3)
+                if !isWhole {
+                    statement.bind(text: span.recordedAt, at: 4)
+                    statement.bind(text: at, at: 5)
+                }
+                while try statement.step() { sums.add(variant: statement.int64(column: 0), location: statement.int64(column: 1), statement.int64(column: 2)) }
+            }
+            if isWhole { try scan(&whole) } else { try scan(&dated) }
+        }
+        return sums.dictionary
     }
 }

@@ -69,6 +69,11 @@ struct BalanceBook {
             .map { BalanceChange(variant: $0.variant, location: $0.location, onHand: $0.onHand, isStored: $0.isStored) }
     }
 
+    /// Every key held, with its value.
+    func forEach(_ body: (Int64, Int64, Int64) throws -> Void) rethrows {
+        for entry in entries where entry.isUsed { try body(entry.variant, entry.location, entry.onHand) }
+    }
+
     private static func hash(_ variant: Int64, _ location: Int64) -> Int {
         let mixed = UInt64(bitPattern: variant) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: location) &* 0xC2B2_AE3D_27D4_EB4F
         return Int(truncatingIfNeeded: mixed ^ (mixed >> 29))
@@ -140,5 +145,41 @@ struct BalanceCache {
     /// Writes every changed balance once, in key order.
     func write() throws {
         try db?.writeBalances(book.changed, tenant: tenant)
+    }
+}
+
+/// Sums by (variant, location), as a balance book holds on-hand: a scan of millions of
+/// movements adds each into it. Each key's entry is asked for a few movements before it is
+/// added to, as the posting loop does: a book of 100,000 keys outgrows the cache.
+public struct StockSums {
+    private var book = BalanceBook(capacity: 1 << 16)
+    private var pending: [(variant: Int64, location: Int64, delta: Int64)] = []
+    private static let ahead = 16
+
+    public init() {
+        pending.reserveCapacity(Self.ahead)
+    }
+
+    package mutating func add(variant: Int64, location: Int64, _ delta: Int64) {
+        book.prefetch(variant: variant, location: location)
+        pending.append((variant, location, delta))
+        if pending.count == Self.ahead { flush() }
+    }
+
+    private mutating func flush() {
+        for (variant, location, delta) in pending {
+            let (slot, _) = book.slot(variant: variant, location: location)
+            book.set(slot, book[slot] + delta)
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    package var dictionary: [StockKey: Int64] {
+        mutating get {
+            flush()
+            var result: [StockKey: Int64] = [:]
+            book.forEach { result[StockKey(variant: $0, location: $1)] = $2 }
+            return result
+        }
     }
 }

@@ -45,6 +45,9 @@ public struct RowState {
     /// On-hand at the row's stock date, which a `set` is decided against: `onHand`, unless the
     /// row is dated before movements of its item already posted.
     public let onHandThen: Int64
+    /// For a removal dated before later movements, when negative stock is forbidden: the
+    /// lowest on-hand from its date until the next stock check, and its day.
+    public let lowestThen: (onHand: Int64, day: String)?
     /// A receipt's order line as it stands before this row; nil when unexpected or not a receipt.
     public let order: OrderLineState?
     /// The row's record in the file.
@@ -181,9 +184,15 @@ public final class FilePosting {
             let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
             then = try Store.variantBalancesAsOf(variant: key.variant, location: key.location, at: date, in: db)[key] ?? 0
         }
+        var lowest: (onHand: Int64, day: String)?
+        if reconciler.isNegativeStockForbidden, case .delta(let delta) = batch.changes[row], delta < 0, let latestStockDate,
+           let date = batch.string(.occurredAt, of: row), Array(date.utf8).lexicographicallyPrecedes(latestStockDate) {
+            lowest = try Store.lowestOnHand(tenant: context.tenant, variant: batch.variants[row], location: batch.locations[row], from: date, in: db)
+        }
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
-            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, onHandThen: then, order: order?.line.state,
+            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, onHandThen: then, lowestThen: lowest,
+            order: order?.line.state,
             record: batch.records[row], row: row, slot: slot, match: order, po: po)
     }
 

@@ -240,4 +240,40 @@ import StockReconIO
             #expect(try asOf(fixture, at) == summed(fixture, at), "as of \(at)")
         }
     }
+
+    /// With negative stock forbidden, a removal dated before later movements is checked at
+    /// every day it changes: refused, naming the day, when on-hand would have gone below zero
+    /// then, though today's on-hand could take it; allowed when history can, though today's
+    /// could not, because a count after it absorbs it.
+    @Test(arguments: Backend.available) func negativeStockIsCheckedAtEveryDayABackdatedRemovalChanges(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [
+            ("1001", "WH", 5, "2026-08-01T09:00:00Z"), ("1001", "WH", -4, "2026-08-05T09:00:00Z"), ("1001", "WH", 10, "2026-08-09T09:00:00Z"),
+        ])
+        func strictly(_ rows: String) throws -> RunReport {
+            try ImportPipeline(store: fixture.store).run(ImportRequest(
+                tenantID: "t1", orgID: "acme", format: .synq,
+                files: [fixture.file("\(UUID().uuidString).csv", "variant_id,location_id,quantity_delta,occurred_at\n" + rows)],
+                rules: AdjustmentRules(isNegativeStockForbidden: true)))
+        }
+        // Today 11 could take 3, but on 5 August only 1 stood.
+        let refused = try strictly("1001,WH,-3,2026-08-03T09:00:00Z\n")
+        #expect(refused.counts == OutcomeCounts(rows: 1, rejected: 1))
+        let message = try fixture.store.read { db in try db.fetchValue(String.self, sql: "SELECT msg FROM rejections WHERE run_id = ?", arguments: [refused.runID]) }
+        #expect(message?.contains("on 2026-08-05 from 1 to -2") == true, "\(message ?? "")")
+        #expect(try strictly("1001,WH,-1,2026-08-03T09:00:00Z\n").counts.posted == 1)
+        #expect(try fixture.balance("1001") == 10)
+
+        // A count on the 10th found 2: today's 2 cannot take 5, but the 9th's 19 could, and the count absorbs it.
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(
+            tenantID: "t1", orgID: "acme", type: .spot, name: "c", locationID: "WH", notes: nil, userID: "alice", countedAt: "2026-08-10T00:00:00Z"))
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,2\n")])
+        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        #expect(try fixture.balance("1001") == 2)
+        #expect(try strictly("1001,WH,-5,2026-08-09T12:00:00Z\n").counts.posted == 1)
+        #expect(try fixture.balance("1001") == 2)
+        #expect(try strictly("1001,WH,-5,2026-08-11T12:00:00Z\n").counts.rejected == 1)
+    }
 }
+
