@@ -438,7 +438,11 @@ extension Store {
         // A movement without a date of its own, posted after the count started, happened after
         // it, whatever second it was recorded in: its stock date is taken as later than any.
         let since = try spans(tenant: session.tenant, in: db).filter { $0.lastID > mark && $0.earliest <= session.countedAt }
-            .map { span in var undatedLater = span; undatedLater.recordedAt = "~"; return undatedLater }
+            .map { span in
+                var undatedLater = span
+                (undatedLater.recordedAt, undatedLater.latest) = ("~", "~")  // "~" sorts after every date
+                return undatedLater
+            }
         guard !since.isEmpty else { return }
         for (key, moved) in try db.sumMovements(since, fromID: mark, side: .atOrBefore, at: session.countedAt) where moved != 0 {
             if let location = session.location, location != key.location { continue }

@@ -89,6 +89,8 @@ public final class FilePosting {
     private let latestStockDate: [UInt8]?
     private let isRecordedBeforeLatestCheck: Bool
     private var absorptions: [Absorption] = []
+    /// The stock checks of the items this file's backdated rows name, read once an item.
+    private lazy var checks = StockChecks(db, tenant: context.tenant)
 
     /// Opens posting for a file identified by its SHA-256: `known` is what `knownFile` found
     /// for it (nil creates its `source_files` row). `knownOutstanding` are its records still
@@ -208,8 +210,7 @@ public final class FilePosting {
         }
         if isBeforeLatestCheck {
             let stockDate = batch.string(.occurredAt, of: row) ?? recordedAt
-            if let check = try Store.checkAfter(
-                tenant: context.tenant, variant: batch.variants[row], location: batch.locations[row], date: stockDate, in: db) {
+            if let check = try checks.after(stockDate, variant: batch.variants[row], location: batch.locations[row]) {
                 absorptions.append(Absorption(
                     record: batch.records[row], id: nil, variant: batch.variants[row], location: batch.locations[row], delta: delta,
                     stockDate: stockDate, check: check))

@@ -118,6 +118,39 @@ package struct StockCheck: Sendable {
     package var count: Int64?
 }
 
+/// The stock checks of items, read once an item and kept: a file of backdated rows names the
+/// same items again and again.
+final class StockChecks {
+    private let db: any SQLConnection
+    private let tenant: Int64
+    private var ofItem: [StockKey: [StockCheck]] = [:]
+
+    init(_ db: any SQLConnection, tenant: Int64) {
+        self.db = db
+        self.tenant = tenant
+    }
+
+    /// The item's first check after `date`, if any.
+    func after(_ date: String, variant: Int64, location: Int64) throws -> StockCheck? {
+        let key = StockKey(variant: variant, location: location)
+        let checks: [StockCheck]
+        if let known = ofItem[key] {
+            checks = known
+        } else {
+            checks = try db.fetchAll(sql: """
+                SELECT checked_at, count FROM stock_checks WHERE tenant = ? AND variant = ? AND location = ? ORDER BY checked_at
+                """, arguments: [tenant, variant, location]).map { StockCheck(at: try $0["checked_at"], count: try $0["count"]) }
+            ofItem[key] = checks
+        }
+        var (low, high) = (0, checks.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if checks[middle].at <= date { low = middle + 1 } else { high = middle }
+        }
+        return low < checks.count ? checks[low] : nil
+    }
+}
+
 /// A stock check to record.
 package struct StockCheckRow: Sendable {
     var variant: Int64
@@ -186,20 +219,25 @@ extension Store {
         in db: any SQLConnection
     ) throws {
         guard !absorptions.isEmpty else { return }
+        // The posting's movements from the lowest id not yet found, a block of records at a
+        // time: in one statement they were held in memory whole, in small blocks each walked them all.
         var idOfRecord: [Int: Int64] = [:]
-        let records = absorptions.compactMap(\.record)
-        for start in stride(from: 0, to: records.count, by: 500) {
-            let chunk = records[start..<min(start + 500, records.count)]
+        let records = absorptions.compactMap(\.record).sorted()
+        var from = mark
+        for start in stride(from: 0, to: records.count, by: 50_000) {
+            let block = records[start..<min(start + 50_000, records.count)]
+            let wanted = Set(block)
             for row in try db.fetchAll(sql: """
-                SELECT id, record FROM ledger WHERE id > ? AND posting = ? AND record IN (\(chunk.map(String.init).joined(separator: ",")))
-                """, arguments: [mark, posting]) {
-                idOfRecord[try row["record"]] = try row["id"]
+                SELECT id, record FROM ledger WHERE id > ? AND posting = ? AND record BETWEEN ? AND ?
+                """, arguments: [from, posting, block.first ?? 0, block.last ?? 0]) {
+                let (id, record): (Int64, Int?) = (try row["id"], try row["record"])
+                if let record, wanted.contains(record) { idOfRecord[record] = id }
             }
+            from = block.compactMap { idOfRecord[$0] }.max() ?? from
         }
         let firstID = try db.takeLedgerIDs(absorptions.count) ?? lastLedgerID(in: db) + 1
         let ledger = try RowInserter(db, table: "ledger", columns: [
-            "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "reference_id", "notes",
-            "occurred_at", "absorbs_id",
+            "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "reference_id", "occurred_at", "absorbs_id",
         ])
         var runs = VariantMovements.Runs(db)
         for (offset, absorption) in absorptions.enumerated() {
@@ -212,7 +250,7 @@ extension Store {
             let check = absorption.check.count.map { "count \($0)" } ?? "on-hand set at \(absorption.check.at)"
             try ledger.append([
                 id, posting, absorption.variant, absorption.location, MovementKind.count.code, -absorption.delta, before, check,
-                "absorbs movement \(absorbed), dated \(absorption.stockDate), before \(check)", absorption.check.at, absorbed,
+                absorption.check.at, absorbed,
             ])
             try runs.add(variant: absorption.variant, id: id)
             onHand[key] = before - absorption.delta
