@@ -16,6 +16,10 @@ public struct CountSheetRow: Sendable, Hashable {
     /// location by its name (`location_by: name`).
     public var anyKey: String?
     public var locationName: String?
+    /// When the sheet says it was counted (a mapping's `occurred_at`), as written, and as UTC
+    /// text when it reads as a time.
+    public var countedAtText: String?
+    public var countedAt: String?
 
     public init(
         file: String, line: Int, variantID: String? = nil, sku: String? = nil, barcode: String? = nil,
@@ -114,6 +118,9 @@ public struct CountSheetChecker: Sendable {
                 in: [("variant_id", row.variantID), ("sku", row.sku), ("barcode", row.barcode), ("variant", row.anyKey),
                      ("location_id", row.locationID), ("location", row.locationName), ("batch", row.batch), ("reason", row.reason),
                      ("notes", row.notes)], at: at)
+        }
+        if let text = row.countedAtText, row.countedAt == nil {
+            problems.append(Diagnostic(.invalidTimestamp, at: at("occurred_at"), "when the sheet was counted must be a time the mapping's date format reads", input: text))
         }
         let variant = checkVariant(row, at: at, into: &problems)
         let location = checkLocation(row, variant: variant, at: at, into: &problems)

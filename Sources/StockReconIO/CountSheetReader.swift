@@ -52,6 +52,10 @@ public enum CountSheetReader {
         case .productID, .any: row.anyKey = variant
         }
         if mapping.locationBy == .name { row.locationName = input.location?.string } else { row.locationID = input.location?.string }
+        if let date = input.occurredAt?.string {
+            row.countedAtText = date
+            row.countedAt = input.source.dateFormat.map { $0.normalize(date) } ?? Timestamp.normalize(date)
+        }
         return row
     }
 }

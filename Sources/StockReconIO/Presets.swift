@@ -114,12 +114,17 @@ public enum Presets {
               reference: ID
             """,
             """
+            date_format: "%d-%m-%Y"
+            time_format: "%H:%M:%S"
+            fill_down: [Posting Date, Posting Time]
             columns:
               variant: Item Code (Items)
               variant_by: any
               quantity: Quantity (Items)
               location: Warehouse (Items)
               location_by: name
+              occurred_at: Posting Date
+              occurred_time: Posting Time
             """
         ),
         (

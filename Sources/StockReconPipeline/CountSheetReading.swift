@@ -12,6 +12,10 @@ final class CountSheetReading: @unchecked Sendable {
     private(set) var rows = 0
     /// Rows whose variant was named by a barcode that had lost its leading zeros.
     private(set) var barcodesWithoutLeadingZeros = 0
+    /// When the sheet says it was counted (its dated rows' one time), and a second time its
+    /// rows give, which refuses it: a sheet is counted at one time.
+    private(set) var countedAt: String?
+    private(set) var otherCountedAt: String?
     private let file: InputFile
     private let mapping: StockReconCore.ColumnMapping?
     private let checker: CountSheetChecker
@@ -41,6 +45,9 @@ final class CountSheetReading: @unchecked Sendable {
             rows += 1
             switch checker.check(row) {
             case .counted(let line):
+                if let date = row.countedAt {
+                    if countedAt == nil { countedAt = date } else if date != countedAt, otherCountedAt == nil { otherCountedAt = date }
+                }
                 if checker.namesBarcodeWithoutLeadingZeros(row) { barcodesWithoutLeadingZeros += 1 }
                 batch.append(line)
                 counts.count(.pending)

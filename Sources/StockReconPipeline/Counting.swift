@@ -142,6 +142,13 @@ public struct Counting {
                 let loaded = FileLoad(
                     counts: reading.counts, diagnostics: reading.diagnostics, barcodesWithoutLeadingZeros: reading.barcodesWithoutLeadingZeros)
                 try writer.finish(rows: reading.rows)
+                if let other = reading.otherCountedAt, let first = reading.countedAt {
+                    throw FileReadError(
+                        SourceLocation(file: file.displayName),
+                        "this sheet's rows say it was counted at \(first) and at \(other): a sheet is counted at one time; split it by time",
+                        type: .invalidTimestamp, context: ["counted_at": .text(first), "also": .text(other)])
+                }
+                if let date = reading.countedAt { try Store.takeCountedAt(date, count: countID, sheet: file.displayName, in: db) }
                 if addition == .new, let earlier = try Store.sheetCountingTheSameItems(as: writer.sheet, count: countID, in: db) {
                     throw FileReadError(
                         SourceLocation(file: file.displayName),

@@ -59,6 +59,7 @@ extension Store {
         userID: String, countedAt: String? = nil, in db: any SQLConnection
     ) throws -> Int64 {
         let startedAt = now()
+        let given = countedAt
         let countedAt = countedAt ?? startedAt
         guard countedAt <= startedAt else {
             throw Refusal("--counted-at \(countedAt) is in the future: a count is taken when its sheets were counted, at the latest now (\(startedAt))")
@@ -90,10 +91,36 @@ extension Store {
             let scope = scopeID.map { "location \($0)" } ?? "every location"
             throw Refusal("count \(id) (\"\(name)\", \(scope)) is in progress for org \(orgID) and overlaps this one: complete or cancel it first (`stockrecon count complete \(id) --tenant \(tenantID)` or `count cancel \(id) --tenant \(tenantID)`)")
         }
+        // Not given, its time stays open (NULL, read as when it started) for a sheet that says when it was counted.
         let count = try db.insert(sql: """
             INSERT INTO count_sessions (tenant, org, name, type, location, notes, started_at, started_by, counted_at, ledger_mark)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [tenant, org, name, type.rawValue, location, notes, startedAt, user.id, countedAt, try lastLedgerID(in: db)])
+            """, arguments: [tenant, org, name, type.rawValue, location, notes, startedAt, user.id, given, try lastLedgerID(in: db)])
+        try takeSnapshot(count: count, tenant: tenant, orgID: orgID, location: location, at: countedAt, in: db)
+        return count
+    }
+
+    /// A sheet that says when it was counted gives its count that time, when the count has
+    /// none of its own yet: its system quantities are taken again as of then. A count taken at
+    /// another time refuses it.
+    public static func takeCountedAt(_ date: String, count id: Int64, sheet: String, in db: any SQLConnection) throws {
+        let session = try countSession(id, in: db)
+        let given = try db.fetchValue(String.self, sql: "SELECT counted_at FROM count_sessions WHERE id = ?", arguments: [id])
+        if let given {
+            guard given == date else {
+                throw Refusal("\(sheet) was counted at \(date), but count \(id) was taken at \(given): add it to a count started with --counted-at \(date)")
+            }
+            return
+        }
+        guard date <= now() else { throw Refusal("\(sheet) says it was counted at \(date), which is in the future: check its date") }
+        try db.execute(
+            sql: "UPDATE count_sessions SET counted_at = ?, ledger_mark = ? WHERE id = ?", arguments: [date, try lastLedgerID(in: db), id])
+        try db.execute(sql: "DELETE FROM count_snapshots WHERE count = ?", arguments: [id])
+        try takeSnapshot(count: id, tenant: session.tenant, orgID: session.orgID, location: session.location, at: date, in: db)
+    }
+
+    /// Keeps on-hand of the count's scope as of `at` as its system quantities.
+    private static func takeSnapshot(count: Int64, tenant: Int64, orgID: String, location: Int64?, at countedAt: String, in db: any SQLConnection) throws {
         try db.execute(sql: """
             INSERT INTO count_snapshots (count, variant, location, on_hand)
             SELECT ?, s.variant, s.location, s.on_hand FROM stock_levels s
@@ -108,7 +135,6 @@ extension Store {
                 arguments: [moved, count, key.variant, key.location])
         }
         try db.refreshStatistics(of: "count_snapshots")
-        return count
     }
 
     /// A count of `tenantID` by id, or a refusal that says how to find one: another tenant's
