@@ -24,6 +24,7 @@ if [ -n "$url" ]; then
 else
   target="$work/db.sqlite"
   cp "$ledger" "$target"
+  "$bin" runs --db "$target" --tenant bench >/dev/null  # migrations, once, not timed
 fi
 db=(--db "$target")
 ledger_size() { if [ -n "$url" ]; then psql -X -A -t -d "$target" -c "SELECT max(id) FROM ledger"; else sqlite3 "$target" "SELECT max(id) FROM ledger"; fi; }

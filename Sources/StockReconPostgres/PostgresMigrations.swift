@@ -704,7 +704,7 @@ INSERT INTO posting_spans (posting, tenant, first_id, last_id, earliest, latest,
 SELECT l.posting, p.tenant, min(l.id), max(l.id), min(COALESCE(l.occurred_at, r.started_at)),
        max(COALESCE(l.occurred_at, r.started_at)), min(r.started_at)
 FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
-GROUP BY l.posting, p.tenant;
+GROUP BY l.posting, p.tenant, l.id / 65536;
 CREATE TABLE stock_checks (
     tenant BIGINT NOT NULL,
     variant BIGINT NOT NULL,

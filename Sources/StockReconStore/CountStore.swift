@@ -373,9 +373,6 @@ extension Store {
             }
             try postCounted(posts, of: &items, count: id, tenant: session.tenant, posting: posting, countedAt: session.countedAt, run: run, in: db)
             posted = posts.count
-            try recordChecks(items.filter { $0.item.countedQuantity != nil }.map {
-                StockCheckRow(variant: $0.variant, location: $0.location, at: session.countedAt, count: id, movement: $0.movementID)
-            }, tenant: session.tenant, in: db)
         }
         let results = try RowInserter(db, table: "count_results", columns: [
             "count", "variant", "location", "batch", "system_quantity", "counted_quantity", "moved_during_count",
@@ -393,6 +390,14 @@ extension Store {
             if stored.movementID != nil { counts.posted += stored.rows } else { counts.unchanged += stored.rows }
         }
         try results.finish()
+        if apply {
+            // Each counted item is a stock check at the count's time, copied from its results in
+            // one statement (bound a row at a time, 100,000 checks took a fifth of a completion).
+            try db.execute(sql: """
+                INSERT INTO stock_checks (tenant, variant, location, checked_at, count, movement)
+                SELECT ?, variant, location, ?, count, movement FROM count_results WHERE count = ? AND counted_quantity IS NOT NULL
+                """, arguments: [session.tenant, session.countedAt, id])
+        }
         try closeCount(id, sql: """
             status = 'COMPLETED', finished_at = ?, finished_by = ?, applied = ?, uncounted = ?, run = ?, review_over_minor = ?,
             items_counted = ?, items_with_discrepancy = ?, missing_value_minor = ?, excess_value_minor = ?, net_variance_minor = ?

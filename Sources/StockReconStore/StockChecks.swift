@@ -41,13 +41,11 @@ final class StockChecks {
     }
 }
 
-/// A stock check to record.
+/// An imported row's stock check to record (a count's are copied from its results).
 package struct StockCheckRow: Sendable {
     var variant: Int64
     var location: Int64
     var at: String
-    var count: Int64? = nil
-    var movement: Int64? = nil
 }
 
 /// A movement dated before a stock check of its item: `Store.absorb` posts its opposite at the check.
@@ -73,8 +71,8 @@ extension Store {
 
     static func recordChecks(_ checks: [StockCheckRow], tenant: Int64, in db: any SQLConnection) throws {
         guard !checks.isEmpty else { return }
-        let rows = try RowInserter(db, table: "stock_checks", columns: ["tenant", "variant", "location", "checked_at", "count", "movement"])
-        for check in checks { try rows.append([tenant, check.variant, check.location, check.at, check.count, check.movement]) }
+        let rows = try RowInserter(db, table: "stock_checks", columns: ["tenant", "variant", "location", "checked_at"])
+        for check in checks { try rows.append([tenant, check.variant, check.location, check.at]) }
         try rows.finish()
     }
 
