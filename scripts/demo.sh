@@ -23,8 +23,9 @@ $bin approvals approve 1 --tenant demo --user bob            # refused: bob is s
 $bin approvals approve 1 --tenant demo --user alice --note "checked the PO"
 $bin approvals reject 2 --tenant demo --user alice --note "not confirmed"
 $bin reverse 1 --tenant demo --user alice --reason "entered twice"
-echo "--- balances"
+echo "--- balances, and as they stood by stock date on 20 November (valued at the catalog's cost)"
 $bin balance --tenant demo
+$bin balance --tenant demo --as-of 2026-11-20
 echo "--- the same pipeline again: every file is a duplicate, nothing posts twice"
 $bin run pipelines/nightly.yaml | tail -1
 echo "--- a year-end stocktake (pipelines/stocktake.yaml, into ./stocktake.sqlite): sheets, a delivery while counting, the variance posted, reports in ./reports"
