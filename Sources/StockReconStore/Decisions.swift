@@ -69,10 +69,12 @@ extension Store {
             var movement: Int64?
             if approve {
                 let onHand = try Store.onHand(tenant: tenant, variant: held.variant, location: held.location, in: db)
+                let (then, day) = try Store.onHandDeciding(held, date: request["occurred_at"], today: onHand, tenant: tenant, in: db)
                 var outcome = Outcome.unchanged
-                switch held.reconciler.decide(held.change, onHand: onHand, unitCostMinor: nil, adjustmentType: nil) {
+                switch held.reconciler.decide(held.change, onHand: then, unitCostMinor: nil, adjustmentType: nil) {
                 case .reject(.negativeStock(let onHand, let delta)):
-                    throw Refusal("approval \(approvalID) would take on-hand from \(onHand) to \(onHand + delta), and negative stock was forbidden when it was held: it stays pending; post the missing receipt or count the stock first, or reject it")
+                    let when = day.map { " on \($0), when it is dated," } ?? ""
+                    throw Refusal("approval \(approvalID) would take on-hand\(when) from \(onHand) to \(onHand + delta), and negative stock was forbidden when it was held: it stays pending; post the missing receipt or count the stock first, or reject it")
                 case .post(let kind, let delta):
                     outcome = .posted
                     movement = try Store.postSingle(held.movement(run: run, kind: kind, delta: delta, approvedBy: decider.id), onHand: onHand, in: db)
@@ -224,6 +226,27 @@ extension Store {
             unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: stockDate(ofMovement: original["id"], in: db),
             sourceLine: nil, record: nil, idempotencyKey: nil, reverses: original["id"])
         return try postSingle(reversal, onHand: onHand, in: db)
+    }
+}
+
+extension Store {
+    /// What a held change dated before later movements is decided against, as an imported
+    /// row is: a `set`, on-hand at its date; a removal under the negative-stock rule, the
+    /// lowest on-hand from its date to the next check, and that day. Else today's on-hand.
+    static func onHandDeciding(
+        _ held: HeldChange, date: String?, today: Int64, tenant: Int64, in db: any SQLConnection
+    ) throws -> (onHand: Int64, day: String?) {
+        guard let date, let latest = try latestDates(tenant: tenant, in: db).stockDate, date < latest else { return (today, nil) }
+        switch held.change {
+        case .set:
+            let key = StockKey(variant: held.variant, location: held.location)
+            return (try variantBalancesAsOf(variant: held.variant, location: held.location, at: date, in: db)[key] ?? 0, nil)
+        case .delta(let delta) where delta < 0 && held.reconciler.isNegativeStockForbidden:
+            let lowest = try lowestOnHand(tenant: tenant, variant: held.variant, location: held.location, from: date, in: db)
+            return (lowest.onHand, lowest.day)
+        case .delta:
+            return (today, nil)
+        }
     }
 }
 

@@ -275,5 +275,23 @@ import StockReconIO
         #expect(try fixture.balance("1001") == 2)
         #expect(try strictly("1001,WH,-5,2026-08-11T12:00:00Z\n").counts.rejected == 1)
     }
+
+    /// A held change dated before later movements is decided at approval as it would have been
+    /// imported: a set against on-hand at its date.
+    @Test(arguments: Backend.available) func anApprovedBackdatedSetIsDecidedAgainstOnHandThen(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 5, "2026-08-20T09:00:00Z")])
+        let opening = fixture.file("opening.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,occurred_at
+            o1,1001,WH,set,,100,2026-08-01T00:00:00Z
+
+            """)
+        #expect(try fixture.importing([opening], format: .canonical).counts.pending == 1)  // 100 units: over the threshold
+        let decision = try fixture.store.decide(approvalID: 1, tenantID: "t1", userID: "alice", note: nil, approve: true)
+        #expect(decision.movementID != nil)
+        // Set to 100 on 1 August, then 5 received on the 20th: 105 today, not 100.
+        #expect(try fixture.balance("1001") == 105)
+        #expect(try asOf(fixture, "2026-08-02") == ["1001@WH": 100])
+    }
 }
 
