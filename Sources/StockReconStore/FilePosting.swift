@@ -89,6 +89,10 @@ public final class FilePosting {
     private let latestStockDate: [UInt8]?
     private let isRecordedBeforeLatestCheck: Bool
     private var absorptions: [Absorption] = []
+    /// The checks this file's own rows made (rows that set on-hand), by item, and the latest:
+    /// a later row of the file dated before one of them is absorbed there too.
+    private var ownChecks: [StockKey: [String]] = [:]
+    private var ownLatestCheck: [UInt8]?
     /// The stock checks of the items this file's backdated rows name, read once an item.
     private lazy var checks = StockChecks(db, tenant: context.tenant)
 
@@ -204,15 +208,24 @@ public final class FilePosting {
         guard let ledger = writer.ledger else { throw SQLDecodingError(message: "the posting writer is lent out: posting re-entered") }
         try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
         writer.balances.set(state.slot, state.onHand + delta)
+        let date = batch.borrowed(.occurredAt, of: row, arena: arena)
         var isBeforeLatestCheck = isRecordedBeforeLatestCheck
-        if let latestCheck, let date = batch.borrowed(.occurredAt, of: row, arena: arena) {
-            isBeforeLatestCheck = date.bytes.lexicographicallyPrecedes(latestCheck)
+        if let latestCheck, let date { isBeforeLatestCheck = date.bytes.lexicographicallyPrecedes(latestCheck) }
+        var isBeforeOwnCheck = false
+        if let ownLatestCheck {
+            isBeforeOwnCheck = date.map { $0.bytes.lexicographicallyPrecedes(ownLatestCheck) } ?? recordedAt.utf8.lexicographicallyPrecedes(ownLatestCheck)
         }
-        if isBeforeLatestCheck {
+        if isBeforeLatestCheck || isBeforeOwnCheck {
             let stockDate = batch.string(.occurredAt, of: row) ?? recordedAt
-            if let check = try checks.after(stockDate, variant: batch.variants[row], location: batch.locations[row]) {
+            let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
+            var check = isBeforeLatestCheck ? try checks.after(stockDate, variant: key.variant, location: key.location) : nil
+            // A check this file made, earlier in it, comes first when it is earlier.
+            if isBeforeOwnCheck, let own = ownChecks[key]?.filter({ $0 > stockDate }).min(), check.map({ own < $0.at }) ?? true {
+                check = StockCheck(at: own, count: nil)
+            }
+            if let check {
                 absorptions.append(Absorption(
-                    record: batch.records[row], id: nil, variant: batch.variants[row], location: batch.locations[row], delta: delta,
+                    record: batch.records[row], id: nil, variant: key.variant, location: key.location, delta: delta,
                     stockDate: stockDate, check: check))
             }
         }
@@ -232,9 +245,12 @@ public final class FilePosting {
     /// Notes a row that set on-hand (posted or unchanged): a stock check at its stock date,
     /// which a movement dated before it and posted later is absorbed at.
     public func noteCheck(_ state: RowState, of batch: PostingBatch, writer: inout BatchWriter) {
-        writer.checks.append(StockCheckRow(
+        let check = StockCheckRow(
             variant: batch.variants[state.row], location: batch.locations[state.row],
-            at: batch.string(.occurredAt, of: state.row) ?? recordedAt))
+            at: batch.string(.occurredAt, of: state.row) ?? recordedAt)
+        writer.checks.append(check)
+        ownChecks[StockKey(variant: check.variant, location: check.location), default: []].append(check.at)
+        if ownLatestCheck.map({ $0.lexicographicallyPrecedes(check.at.utf8) }) ?? true { ownLatestCheck = Array(check.at.utf8) }
     }
 
     /// Remembers how the row's key ended, so that the same row again is a duplicate (a

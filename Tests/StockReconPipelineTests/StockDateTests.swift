@@ -293,5 +293,22 @@ import StockReconIO
         #expect(try fixture.balance("1001") == 105)
         #expect(try asOf(fixture, "2026-08-02") == ["1001@WH": 100])
     }
+
+    /// A file's own row that sets on-hand is a check for the rows after it in the same file.
+    @Test(arguments: Backend.available) func aFilesOwnSetIsACheckForItsLaterRows(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let file = fixture.file("mixed.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,occurred_at
+            s1,1001,WH,set,,40,2026-08-10T00:00:00Z
+            a1,1001,WH,adjustment,3,,2026-08-05T00:00:00Z
+            a2,1001,WH,adjustment,-2,,2026-08-12T00:00:00Z
+
+            """)
+        #expect(try fixture.importing([file], format: .canonical).counts.posted == 3)
+        // 40 counted on the 10th stands; the 3 of the 5th changes only the days before it.
+        #expect(try fixture.balance("1001") == 38)
+        #expect(try asOf(fixture, "2026-08-06") == ["1001@WH": 3])
+        #expect(try asOf(fixture, "2026-08-11") == ["1001@WH": 40])
+    }
 }
 
