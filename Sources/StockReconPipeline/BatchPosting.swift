@@ -25,12 +25,12 @@ struct BatchPosting {
                     let ahead = row + FilePosting.prefetchDistance
                     if ahead < rows { writer.prefetch(row: ahead, of: batch) }
                     let state = try posting.state(of: row, in: batch, writer: &writer)
-                    // A removal dated before later movements is checked at its lowest point since then.
+                    // A row dated before later movements is decided against on-hand then.
                     var fate = reconciler.decide(
-                        state.change, onHand: state.lowestThen?.onHand ?? state.onHandThen, unitCostMinor: state.unitCostMinor,
-                        adjustmentType: state.adjustmentType, earlier: state.earlier, digest: state.digest, order: state.order)
-                    if case .reject(.negativeStock(let onHand, let delta)) = fate, let lowest = state.lowestThen {
-                        fate = .reject(.negativeStockThen(day: lowest.day, onHand: onHand, delta: delta))
+                        state.change, onHand: state.onHandThen, unitCostMinor: state.unitCostMinor, adjustmentType: state.adjustmentType,
+                        earlier: state.earlier, digest: state.digest, order: state.order)
+                    if case .reject(.negativeStock(let onHand, let delta)) = fate, let day = state.lowestDay {
+                        fate = .reject(.negativeStockThen(day: day, onHand: onHand, delta: delta))
                     }
                     switch fate {
                     case .reject(let rejection):

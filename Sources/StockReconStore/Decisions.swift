@@ -69,7 +69,13 @@ extension Store {
             var movement: Int64?
             if approve {
                 let onHand = try Store.onHand(tenant: tenant, variant: held.variant, location: held.location, in: db)
-                let (then, day) = try Store.onHandDeciding(held, date: request["occurred_at"], today: onHand, tenant: tenant, in: db)
+                var (then, day): (Int64, String?) = (onHand, nil)
+                if let date: String = try request["occurred_at"], let latest = try Store.latestDates(tenant: tenant, in: db).stockDate, date < latest,
+                   let dated = try Store.onHandThen(
+                       held.change, variant: held.variant, location: held.location, date: date,
+                       isNegativeStockForbidden: held.reconciler.isNegativeStockForbidden, tenant: tenant, in: db) {
+                    (then, day) = dated
+                }
                 var outcome = Outcome.unchanged
                 switch held.reconciler.decide(held.change, onHand: then, unitCostMinor: nil, adjustmentType: nil) {
                 case .reject(.negativeStock(let onHand, let delta)):
@@ -148,8 +154,8 @@ extension Store {
             guard let tenant = try Store.existingTenant(tenantID, in: db) else { throw missing }
             try db.lockLedger(tenant: tenant)
             guard let original = try db.fetchOne(sql: """
-                SELECT l.*, p.org, o.org_id AS org_text FROM ledger l JOIN postings p ON p.id = l.posting
-                JOIN catalog_orgs o ON o.id = p.org
+                SELECT l.*, p.org, o.org_id AS org_text, \(Self.stockDateOfMovement) FROM ledger l JOIN postings p ON p.id = l.posting
+                JOIN catalog_orgs o ON o.id = p.org JOIN run_log rl ON rl.id = p.run
                 WHERE l.id = ? AND p.tenant = ?
                 """, arguments: [movementID, tenant])
             else { throw missing }
@@ -183,8 +189,8 @@ extension Store {
             else { throw missing }
             let user = try Store.user(userID, tenant: tenant, tenantID: tenantID, in: db)
             let movements = try db.fetchAll(sql: """
-                SELECT l.*, p.org, EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_id = l.id) AS reversed
-                FROM ledger l JOIN postings p ON p.id = l.posting
+                SELECT l.*, p.org, EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_id = l.id) AS reversed, \(Self.stockDateOfMovement)
+                FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log rl ON rl.id = p.run
                 WHERE p.run = ? AND p.tenant = ? ORDER BY l.id
                 """, arguments: [runID, tenant])
             let open = try movements.filter { !(try $0["reversed"] as Bool) }
@@ -203,14 +209,10 @@ extension Store {
         }
     }
 
-    /// A movement's stock date: a reversal takes its movement's, so that history before a
-    /// stock check is undone before it (and absorbed at it, as the movement was).
-    static func stockDate(ofMovement id: Int64, in db: any SQLConnection) throws -> String? {
-        try db.fetchValue(String.self, sql: """
-            SELECT COALESCE(l.occurred_at, r.started_at) FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
-            WHERE l.id = ?
-            """, arguments: [id])
-    }
+    /// A ledger row's stock date, for the reversals' reads (`l` the ledger, `rl` its run). A
+    /// reversal takes its movement's, so that history before a stock check is undone before it
+    /// (and absorbed at it, as the movement was).
+    static let stockDateOfMovement = "COALESCE(l.occurred_at, rl.started_at) AS stock_date"
 
     /// Posts the opposite of a ledger row (with its posting's org), decided as every change is.
     static func postReversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> Int64 {
@@ -223,30 +225,9 @@ extension Store {
             tenant: tenant, org: original["org"], run: run, file: nil, user: user, approvedBy: nil,
             variant: variant, location: location, kind: kind, delta: change,
             adjustmentType: nil, reasonCode: reason, reasonDescription: nil, reference: original["reference_id"],
-            unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: stockDate(ofMovement: original["id"], in: db),
+            unitCostMinor: original["unit_cost_minor"], notes: nil, occurredAt: original["stock_date"],
             sourceLine: nil, record: nil, idempotencyKey: nil, reverses: original["id"])
         return try postSingle(reversal, onHand: onHand, in: db)
-    }
-}
-
-extension Store {
-    /// What a held change dated before later movements is decided against, as an imported
-    /// row is: a `set`, on-hand at its date; a removal under the negative-stock rule, the
-    /// lowest on-hand from its date to the next check, and that day. Else today's on-hand.
-    static func onHandDeciding(
-        _ held: HeldChange, date: String?, today: Int64, tenant: Int64, in db: any SQLConnection
-    ) throws -> (onHand: Int64, day: String?) {
-        guard let date, let latest = try latestDates(tenant: tenant, in: db).stockDate, date < latest else { return (today, nil) }
-        switch held.change {
-        case .set:
-            let key = StockKey(variant: held.variant, location: held.location)
-            return (try variantBalancesAsOf(variant: held.variant, location: held.location, at: date, in: db)[key] ?? 0, nil)
-        case .delta(let delta) where delta < 0 && held.reconciler.isNegativeStockForbidden:
-            let lowest = try lowestOnHand(tenant: tenant, variant: held.variant, location: held.location, from: date, in: db)
-            return (lowest.onHand, lowest.day)
-        case .delta:
-            return (today, nil)
-        }
     }
 }
 

@@ -42,12 +42,11 @@ public struct RowState {
     /// What the row's natural key saw before it, nil for a new key or none.
     public let earlier: EarlierKey?
     public let onHand: Int64
-    /// On-hand at the row's stock date, which a `set` is decided against: `onHand`, unless the
-    /// row is dated before movements of its item already posted.
+    /// What the row is decided against: `onHand`, unless it is dated before movements of its
+    /// item already posted (`Store.onHandThen`); then, for a removal, the lowest on-hand
+    /// since its date, reached on `lowestDay`.
     public let onHandThen: Int64
-    /// For a removal dated before later movements, when negative stock is forbidden: the
-    /// lowest on-hand from its date until the next stock check, and its day.
-    public let lowestThen: (onHand: Int64, day: String)?
+    public let lowestDay: String?
     /// A receipt's order line as it stands before this row; nil when unexpected or not a receipt.
     public let order: OrderLineState?
     /// The row's record in the file.
@@ -184,20 +183,16 @@ public final class FilePosting {
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
-        var then = before
-        if case .set = batch.changes[row], let latestStockDate, let date = batch.string(.occurredAt, of: row),
-           Array(date.utf8).lexicographicallyPrecedes(latestStockDate) {
-            let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
-            then = try Store.variantBalancesAsOf(variant: key.variant, location: key.location, at: date, in: db)[key] ?? 0
-        }
-        var lowest: (onHand: Int64, day: String)?
-        if reconciler.isNegativeStockForbidden, case .delta(let delta) = batch.changes[row], delta < 0, let latestStockDate,
-           let date = batch.string(.occurredAt, of: row), Array(date.utf8).lexicographicallyPrecedes(latestStockDate) {
-            lowest = try Store.lowestOnHand(tenant: context.tenant, variant: batch.variants[row], location: batch.locations[row], from: date, in: db)
+        var then: (onHand: Int64, day: String?) = (before, nil)
+        if let latestStockDate, batch.text(.occurredAt, of: row, precedes: latestStockDate), let date = batch.string(.occurredAt, of: row),
+           let dated = try Store.onHandThen(
+               batch.changes[row], variant: batch.variants[row], location: batch.locations[row], date: date,
+               isNegativeStockForbidden: reconciler.isNegativeStockForbidden, tenant: context.tenant, in: db) {
+            then = dated
         }
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
-            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, onHandThen: then, lowestThen: lowest,
+            digest: batch.digests[row], earlier: writer.keys.earlier(row: row), onHand: before, onHandThen: then.onHand, lowestDay: then.day,
             order: order?.line.state,
             record: batch.records[row], row: row, slot: slot, match: order, po: po)
     }

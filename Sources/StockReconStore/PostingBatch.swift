@@ -179,6 +179,12 @@ public struct PostingBatch: Sendable {
         texts[row * TextColumn.count + column]
     }
 
+    /// Whether a row's text sorts before `bound`, compared in the arena (false for none).
+    func text(_ column: TextColumn, of row: Int, precedes bound: [UInt8]) -> Bool {
+        let range = text(column, of: row)
+        return range.count >= 0 && arena[Int(range.start)..<Int(range.start + range.count)].lexicographicallyPrecedes(bound)
+    }
+
     func string(_ column: TextColumn, of row: Int) -> String? {
         let range = text(column, of: row)
         guard range.count >= 0 else { return nil }

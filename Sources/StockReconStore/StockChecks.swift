@@ -129,9 +129,29 @@ extension Store {
         spans.noteIDs(firstID...(firstID + Int64(absorptions.count) - 1))
     }
 
+    /// What a change dated `date`, before later movements of its item, is decided against,
+    /// imported or approved alike: a `set`, on-hand at its date; a removal under the
+    /// negative-stock rule, the lowest on-hand from its date to the next check, and that day.
+    /// Nil for any other change: today's on-hand decides it.
+    static func onHandThen(
+        _ change: StockChange, variant: Int64, location: Int64, date: String, isNegativeStockForbidden: Bool, tenant: Int64,
+        in db: any SQLConnection
+    ) throws -> (onHand: Int64, day: String?)? {
+        switch change {
+        case .set:
+            let key = StockKey(variant: variant, location: location)
+            return (try variantBalancesAsOf(variant: variant, location: location, at: date, in: db)[key] ?? 0, nil)
+        case .delta(let delta) where delta < 0 && isNegativeStockForbidden:
+            let lowest = try lowestOnHand(tenant: tenant, variant: variant, location: location, from: date, in: db)
+            return (lowest.onHand, lowest.day)
+        case .delta:
+            return nil
+        }
+    }
+
     /// The lowest on-hand an item had from `date` until its next stock check (or until now),
     /// by stock date, and the day it had it: what a change dated `date` would lower.
-    package static func lowestOnHand(
+    static func lowestOnHand(
         tenant: Int64, variant: Int64, location: Int64, from date: String, in db: any SQLConnection
     ) throws -> (onHand: Int64, day: String) {
         let until = try checkAfter(tenant: tenant, variant: variant, location: location, date: date, in: db)?.at
