@@ -120,19 +120,26 @@ extension Store {
     }
 
     /// Keeps on-hand of the count's scope as of `at` as its system quantities.
+    /// Nothing dated after that time: today's balances, in one statement. Else the tenant's
+    /// balances then (`balancesAsOf`), the scope's written in bulk: an update a moved item
+    /// took 3.4 s for 100,000 items on SQLite, and a round trip each on a server.
     private static func takeSnapshot(count: Int64, tenant: Int64, orgID: String, location: Int64?, at countedAt: String, in db: any SQLConnection) throws {
-        try db.execute(sql: """
-            INSERT INTO count_snapshots (count, variant, location, on_hand)
-            SELECT ?, s.variant, s.location, s.on_hand FROM stock_levels s
-            JOIN catalog_variants v ON v.id = s.variant AND v.org_id = ?
-            WHERE s.tenant = ? AND (CAST(? AS BIGINT) IS NULL OR s.location = ?)
-            """, arguments: [count, orgID, tenant, location, location])
-        // On-hand as of the count's time: what moved after it comes off today's.
-        let later = try spans(tenant: tenant, in: db).filter { $0.latest > countedAt }
-        for (key, moved) in try db.sumMovements(later, fromID: 0, side: .after, at: countedAt) where moved != 0 {
-            try db.execute(
-                sql: "UPDATE count_snapshots SET on_hand = on_hand - ? WHERE count = ? AND variant = ? AND location = ?",
-                arguments: [moved, count, key.variant, key.location])
+        if try spans(tenant: tenant, in: db).allSatisfy({ $0.latest <= countedAt }) {
+            try db.execute(sql: """
+                INSERT INTO count_snapshots (count, variant, location, on_hand)
+                SELECT ?, s.variant, s.location, s.on_hand FROM stock_levels s
+                JOIN catalog_variants v ON v.id = s.variant AND v.org_id = ?
+                WHERE s.tenant = ? AND (CAST(? AS BIGINT) IS NULL OR s.location = ?)
+                """, arguments: [count, orgID, tenant, location, location])
+        } else {
+            let inOrg = Set(try db.fetchValues(
+                Int64.self, sql: "SELECT id FROM catalog_variants WHERE tenant = ? AND org_id = ?", arguments: [tenant, orgID]))
+            let snapshot = try RowInserter(db, table: "count_snapshots", columns: ["count", "variant", "location", "on_hand"])
+            for (key, onHand) in try balancesAsOf(tenant: tenant, at: countedAt, in: db)
+            where inOrg.contains(key.variant) && location.map({ $0 == key.location }) ?? true {
+                try snapshot.append([count, key.variant, key.location, onHand])
+            }
+            try snapshot.finish()
         }
         try db.refreshStatistics(of: "count_snapshots")
     }
@@ -421,8 +428,7 @@ extension Store {
         guard !posts.isEmpty else { return }
         // A count taken before a stock check already recorded is absorbed there, as any movement dated before one.
         let isBeforeLatestCheck = try latestDates(tenant: tenant, in: db).check.map { countedAt < $0 } ?? false
-        let firstID = try db.takeLedgerIDs(posts.count)
-            ?? db.fetchValue(Int64.self, sql: "SELECT coalesce(max(id), 0) + 1 FROM ledger") ?? 1
+        let firstID = try db.takeLedgerIDs(posts.count) ?? lastLedgerID(in: db) + 1
         let ledger = try RowInserter(db, table: "ledger", columns: [
             "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
             "reference_id", "notes", "reason_code", "idempotency_key", "occurred_at",
