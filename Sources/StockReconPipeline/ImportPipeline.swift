@@ -27,6 +27,8 @@ public struct ImportRequest: Sendable {
     /// Whether a file whose every row ended before is counted duplicate unread. Off, it is read
     /// and each row settled (tests: the fast path must end as the slow one does).
     var skipsKnownFiles = true
+    /// How the run reads the catalog (tests force one way or the other).
+    var catalogReading = RunCatalog.Reading.asEachFileNeeds
 
     public init(
         tenantID: String, orgID: String, mapping: StockReconCore.ColumnMapping, userID: String? = nil,
@@ -91,14 +93,18 @@ public struct ImportPipeline {
     func run(_ request: ImportRequest, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
-            command: request.command, isDryRun: isDryRun, rules: request.rules, reconciler: request.reconciler)
-        let validator = AdjustmentValidator(
-            catalog: setup.catalog, org: setup.org, rules: request.rules.applying(request.mapping), digest: setup.digest)
+            command: request.command, isDryRun: isDryRun, rules: request.rules, reconciler: request.reconciler, variants: .named(NamedVariantKeys()))
+        let catalog = RunCatalog(tenant: setup.context.tenant, base: setup.catalog, reading: request.catalogReading)
+        let validator = { (catalog: Catalog) in
+            AdjustmentValidator(catalog: catalog, org: setup.org, rules: request.rules.applying(request.mapping), digest: setup.digest)
+        }
         var report = RunReport()
         report.isDryRun = isDryRun
         report.runID = isDryRun ? nil : setup.context.run
         for file in request.files {
-            let fileReport = try importFile(file, request: request, validator: validator, context: setup.context, in: db, isDryRun: isDryRun, report: &report)
+            let fileReport = try importFile(
+                file, request: request, validator: { validator(try catalog.catalog(for: $0, mapping: request.mapping, in: db)) },
+                context: setup.context, in: db, isDryRun: isDryRun, report: &report)
             report.counts += fileReport.counts
             report.files.append(fileReport)
         }
@@ -107,7 +113,7 @@ public struct ImportPipeline {
     }
 
     private func importFile(
-        _ file: InputFile, request: ImportRequest, validator: AdjustmentValidator, context: PostingContext,
+        _ file: InputFile, request: ImportRequest, validator: (InputFile) throws -> AdjustmentValidator, context: PostingContext,
         in db: any SQLConnection, isDryRun: Bool, report: inout RunReport
     ) throws -> FileReport {
         var fileReport = FileReport(file: file.displayName)
@@ -118,7 +124,7 @@ public struct ImportPipeline {
                 let hash = try FileHash(path: file.path, displayName: file.displayName)
                 try writing(db, isDryRun: isDryRun) {
                     var importer = FileImporter(
-                        file: file, mapping: request.mapping, validator: validator, context: context, db: db,
+                        file: file, mapping: request.mapping, validator: try validator(file), context: context, db: db,
                         resumes: request.resumesAfterEarlierFiles, readsAgainAsNewRows: request.readsAgainAsNewRows, skipsKnownFiles: request.skipsKnownFiles,
                         progress: progress)
                     fileReport.counts = try importer.run(hash: hash)

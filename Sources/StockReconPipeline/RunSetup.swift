@@ -14,12 +14,12 @@ struct RunSetup {
 
     static func begin(
         _ db: any SQLConnection, tenantID: String, orgID: String, userID: String?, command: RunCommand, isDryRun: Bool,
-        rules: AdjustmentRules = AdjustmentRules(), reconciler: Reconciler? = nil
+        rules: AdjustmentRules = AdjustmentRules(), reconciler: Reconciler? = nil, variants: CatalogScope = .whole
     ) throws -> RunSetup {
         var setup: RunSetup?
         let start = {
             let tenant = try Store.tenantKey(db, tenantID)
-            let catalog = try Store.catalog(tenant: tenant, in: db)
+            let catalog = try Store.catalog(tenant: tenant, variants: variants, in: db)
             guard let org = catalog.orgs[orgID] else {
                 throw UsageError("org \(orgID) is not in tenant \(tenantID)'s catalog: load it with `stockrecon catalog import --tenant \(tenantID) ORGS.csv`")
             }

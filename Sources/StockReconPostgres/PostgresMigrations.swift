@@ -25,6 +25,7 @@ enum PostgresMigrations {
         ("v18: what people call a variant", v18),
         ("v19: every key holds its tenant", v19),
         ("v20: the stock date", v20),
+        ("v21: catalog lookups by sku, product and barcode", v21),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -755,5 +756,14 @@ JOIN catalog_orgs o ON o.id = c.org
 LEFT JOIN catalog_locations loc ON loc.id = c.location
 LEFT JOIN catalog_users u ON u.id = c.started_by;
 ANALYZE posting_spans, stock_checks;
+"""#
+
+    // v21: a run reads only the variants its file names (issue 29). A barcode is found by its
+    // digits after leading zeros, which serve both an exact barcode and one that lost them.
+    private static let v21 = #"""
+CREATE INDEX catalog_variants_by_sku ON catalog_variants (tenant, sku) WHERE sku IS NOT NULL;
+CREATE INDEX catalog_variants_by_product ON catalog_variants (tenant, product_id) WHERE product_id IS NOT NULL;
+CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, (ltrim(barcode, '0'))) WHERE barcode IS NOT NULL;
+ANALYZE catalog_variants;
 """#
 }

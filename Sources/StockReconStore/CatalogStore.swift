@@ -51,23 +51,98 @@ extension Store {
         return id
     }
 
-    /// The tenant's whole catalog, for the checks of a run. Never another tenant's rows.
-    public static func catalog(tenant: Int64, in db: any SQLConnection) throws -> Catalog {
+    /// The tenant's catalog for the checks of a run: every variant, or only those `scope`
+    /// names (orgs, locations and users are always whole). Never another tenant's rows.
+    public static func catalog(tenant: Int64, variants scope: CatalogScope = .whole, in db: any SQLConnection) throws -> Catalog {
         let orgs = try db.fetchAll(sql: "SELECT id, org_id, name, default_location_id FROM catalog_orgs WHERE tenant = ?", arguments: [tenant])
             .map { Catalog.Org(id: try $0["id"], orgID: try $0["org_id"], name: try $0["name"], defaultLocationID: try $0["default_location_id"]) }
         let locations = try db.fetchAll(sql: "SELECT id, location_id, site_id, name FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
             .map { Catalog.Location(id: try $0["id"], locationID: try $0["location_id"], siteID: try $0["site_id"], name: try $0["name"]) }
-        let variants = try db.fetchAll(sql: """
-            SELECT id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware
-            FROM catalog_variants WHERE tenant = ? ORDER BY id
-            """, arguments: [tenant])
-            .map {  // by position: read once per variant, in catalogs of millions
-                Catalog.Variant(
-                    id: try $0[0], variantID: try $0[1], productID: try $0[2], orgID: try $0[3], sku: try $0[4],
-                    barcode: try $0[5], unitCostMinor: try $0[6], isLocationAware: try $0[7])
-            }
+        let variants: [Catalog.Variant] = switch scope {
+        case .whole:
+            try db.fetchAll(sql: "SELECT \(variantColumns) FROM catalog_variants WHERE tenant = ? ORDER BY id", arguments: [tenant]).map(variant)
+        case .named(let keys):
+            try db.readingScattered { try namedVariants(keys, tenant: tenant, in: db) }
+        }
         let users = try db.fetchAll(sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
             .map { row in Catalog.User(id: try row["id"], userID: try row["user_id"], role: try stored(Catalog.Role.self, row["role"], in: "catalog_users")) }
         return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
+    }
+
+    private static let variantColumns = "id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware"
+
+    /// By position: read once per variant, in catalogs of millions.
+    private static func variant(_ row: SQLRow) throws -> Catalog.Variant {
+        Catalog.Variant(
+            id: try row[0], variantID: try row[1], productID: try row[2], orgID: try row[3], sku: try row[4],
+            barcode: try row[5], unitCostMinor: try row[6], isLocationAware: try row[7])
+    }
+
+    /// Every variant that `keys` can name, each by its kind of id (a barcode with or without
+    /// its leading zeros), in catalog order. Every variant sharing such a key is among them,
+    /// so that the catalog they make finds a key exactly as the whole one would.
+    private static func namedVariants(_ keys: NamedVariantKeys, tenant: Int64, in db: any SQLConnection) throws -> [Catalog.Variant] {
+        var found: [Int64: Catalog.Variant] = [:]
+        let parts: [(condition: String, keys: [String])] = [
+            ("variant_id", keys.variantIDs), ("sku IS NOT NULL AND sku", keys.skus), ("product_id IS NOT NULL AND product_id", keys.productIDs),
+            ("barcode IS NOT NULL AND ltrim(barcode, '0')", keys.barcodes.map { String($0.drop { $0 == "0" }) }),
+        ]
+        for (condition, keys) in parts {
+            // No stored id holds a NUL byte (PostgreSQL's text cannot).
+            let keys = Array(Set(keys.filter { !$0.utf8.contains(0) }))
+            for start in stride(from: 0, to: keys.count, by: namedChunk) {
+                let chunk = keys[start..<min(start + namedChunk, keys.count)]
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let sql = "SELECT \(variantColumns) FROM catalog_variants WHERE tenant = ? AND \(condition) IN (\(marks))"
+                for row in try db.fetchAll(sql: sql, arguments: SQLArguments([.integer(tenant)] + chunk.map { .text($0) })) {
+                    let variant = try variant(row)
+                    found[variant.id] = variant
+                }
+            }
+        }
+        return found.values.sorted { $0.id < $1.id }
+    }
+
+    /// Keys per statement, well under SQLite's 32,766 parameters.
+    private static let namedChunk = 1000
+
+    /// Whether the tenant has more than `count` variants, read no further than that.
+    public static func hasMoreVariants(than count: Int, tenant: Int64, in db: any SQLConnection) throws -> Bool {
+        let seen = try db.fetchValue(
+            Int64.self, sql: "SELECT count(*) FROM (SELECT 1 FROM catalog_variants WHERE tenant = ? LIMIT ?) AS enough",
+            arguments: [tenant, Int64(count + 1)]) ?? 0
+        return seen > count
+    }
+}
+
+/// Which of a tenant's variants a run reads.
+public enum CatalogScope: Sendable {
+    case whole
+    /// Those that a file's variant columns name.
+    case named(NamedVariantKeys)
+}
+
+/// The texts a file names variants by, by the kind of id each column holds (a column that
+/// may hold any kind adds its text to each).
+public struct NamedVariantKeys: Sendable {
+    public var variantIDs: [String] = []
+    public var skus: [String] = []
+    public var productIDs: [String] = []
+    public var barcodes: [String] = []
+
+    public init() {}
+
+    public mutating func add(_ key: String, by kind: VariantKeyKind) {
+        switch kind {
+        case .variantID: variantIDs.append(key)
+        case .sku: skus.append(key)
+        case .productID: productIDs.append(key)
+        case .barcode: barcodes.append(key)
+        case .any:
+            variantIDs.append(key)
+            skus.append(key)
+            productIDs.append(key)
+            barcodes.append(key)
+        }
     }
 }

@@ -1,0 +1,165 @@
+import Foundation
+@testable import StockReconCore
+import StockReconIO
+@testable import StockReconPipeline
+@testable import StockReconStore
+import TestSupport
+import Testing
+
+/// A run reads only the variants its file names when they are few beside the catalog's
+/// (issue 29): such a catalog must find every key exactly as the whole one does.
+@Suite struct CatalogLookupTests {
+    /// A random catalog whose keys collide the ways real ones do: skus and barcodes shared,
+    /// barcodes that differ only in leading zeros, products of one and of several variants,
+    /// ids that look like numbers (`7` and `007` are two), skus equal to another's id.
+    struct RandomCatalog {
+        var variants = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"
+        var probes: [String] = []
+
+        /// The same ids every time (so that a reload updates them); the rest drawn from `rng`.
+        init(count: Int, rng: inout SplitMix64) {
+            var texts: Set<String> = ["nope", "0", "000", ""]
+            for i in 0..<count {
+                let id = ["V\(i)", "\(i)", "00\(i)"][i % 3]
+                let product = rng.next() % 4 == 0 ? "" : "P\(rng.next() % UInt64(count / 2))"
+                let sku = switch rng.next() % 10 {
+                case 0, 1: ""
+                case 2: "\(rng.next() % UInt64(count))"
+                default: "S\(rng.next() % UInt64(count * 3 / 4))"
+                }
+                let zeros = String(repeating: "0", count: Int(rng.next() % 3))
+                let barcode = switch rng.next() % 10 {
+                case 0, 1: ""
+                case 2: "A\(rng.next() % 50)"
+                default: zeros + "\(100 + rng.next() % UInt64(count / 2))"
+                }
+                let org = rng.next() % 3 == 0 ? "b" : "a"
+                variants += "\(id),\(product),\(org),\(sku),\(barcode),1.00,false\n"
+                texts.formUnion([id, product, sku, barcode, String(barcode.drop { $0 == "0" }), "0" + barcode])
+            }
+            probes = texts.sorted().filter { _ in rng.next() % 3 == 0 }
+        }
+    }
+
+    static func load(_ catalog: RandomCatalog, tenant: String, into fixture: Fixture) throws {
+        let files = [
+            fixture.file("orgs.csv", "org_id,name,default_location_id\na,A,WH\nb,B,WH\n"),
+            fixture.file("locations.csv", "location_id,site_id,name\nWH,s1,Warehouse\nSHOP,s1,Shop\n"),
+            fixture.file("variants-\(tenant).csv", catalog.variants),
+        ]
+        let report = try CatalogImport(store: fixture.store).run(tenantID: tenant, files: files)
+        #expect(report.counts.rejected == 0)
+    }
+
+    /// Every probe, by every kind of id, finds the same variant (or none, or the same
+    /// ambiguity) in the catalog of the variants it names as in the whole catalog.
+    static func expectSameLookups(in store: Store, tenant: String, probes: [String]) throws -> (found: Int, shared: Int) {
+        var found = 0
+        var shared = 0
+        try store.read { db in
+            let key = try Store.tenantKey(db, tenant)
+            let whole = try Store.catalog(tenant: key, in: db)
+            var mixed = NamedVariantKeys()
+            for kind in VariantKeyKind.allCases {
+                var keys = NamedVariantKeys()
+                for probe in probes {
+                    keys.add(probe, by: kind)
+                    mixed.add(probe, by: kind)
+                }
+                let part = try Store.catalog(tenant: key, variants: .named(keys), in: db)
+                #expect(part.variantCount < whole.variantCount, "\(kind): more than the named variants were read")
+                for probe in probes {
+                    let expected = whole.variant(probe, by: kind)
+                    #expect(part.variant(probe, by: kind) == expected, "\(kind) \(probe)")
+                    let (named, wholly) = (part.ambiguity(probe, by: kind), whole.ambiguity(probe, by: kind))
+                    #expect(named?.what == wholly?.what && named?.variants == wholly?.variants, "\(kind) \(probe)")
+                    if kind == .barcode || kind == .any {
+                        let restored = whole.variantIndex(barcodeWithoutLeadingZeros: probe).map(whole.variant(at:))
+                        #expect(part.variantIndex(barcodeWithoutLeadingZeros: probe).map(part.variant(at:)) == restored, "\(kind) \(probe)")
+                    }
+                    if expected != nil { found += 1 }
+                    if wholly != nil { shared += 1 }
+                }
+                // Only this tenant's rows: each is the whole catalog's variant of its id.
+                for index in 0..<part.variantCount {
+                    let variant = part.variant(at: index)
+                    #expect(whole.variant(variant.variantID, by: .variantID) == variant)
+                }
+            }
+            // A file with columns of several kinds reads the variants of each.
+            let part = try Store.catalog(tenant: key, variants: .named(mixed), in: db)
+            for kind in VariantKeyKind.allCases {
+                for probe in probes { #expect(part.variant(probe, by: kind) == whole.variant(probe, by: kind), "mixed \(kind) \(probe)") }
+            }
+        }
+        return (found, shared)
+    }
+
+    @Test(arguments: Backend.available) func theVariantsAFileNamesAreFoundAsInTheWholeCatalog(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: [])
+        var rng = SplitMix64(seed: 29)
+        // The second round reloads the same ids: variants move between orgs, skus and barcodes change.
+        for round in 0..<2 {
+            var probes = Set<String>()
+            for tenant in ["t1", "t2"] {
+                let catalog = RandomCatalog(count: 400, rng: &rng)
+                try Self.load(catalog, tenant: tenant, into: fixture)
+                probes.formUnion(catalog.probes)
+            }
+            for tenant in ["t1", "t2"] {
+                let (found, shared) = try Self.expectSameLookups(in: fixture.store, tenant: tenant, probes: probes.sorted())
+                // The probes found variants and met shared keys: the comparison was not of nothing.
+                #expect(found > 100 && shared > 20, "round \(round), \(tenant): \(found) found, \(shared) shared")
+            }
+        }
+    }
+
+    /// Files of every kind of variant column, imported against the variants they name and
+    /// against the whole catalog, end the same: counts, rejections and balances.
+    @Test(arguments: Backend.available) func aFileEndsTheSameAgainstItsNamedVariantsAsAgainstTheWholeCatalog(_ backend: Backend) throws {
+        var rng = SplitMix64(seed: 2_900)
+        let catalog = RandomCatalog(count: 600, rng: &rng)
+        let other = RandomCatalog(count: 600, rng: &rng)
+        let mappings = [
+            "columns: {variant_by: variant_id, variant: item, quantity: qty}\n",
+            "columns: {variant_by: sku, variant: item, quantity: qty}\n",
+            "columns: {variant_by: barcode, variant: item, quantity: qty}\n",
+            "columns: {variant_by: product_id, variant: item, quantity: qty}\n",
+            "columns: {variant_by: any, variant: item, quantity: qty}\n",
+            "columns: {variant_by: sku, variant: item, variant_fallback: code, variant_fallback_by: barcode, quantity: qty}\n",
+        ]
+        var outcomes: [[String]] = []
+        for reading in [RunCatalog.Reading.named, .whole] {
+            let fixture = try Fixture(backend, tenants: [])
+            try Self.load(catalog, tenant: "t1", into: fixture)
+            try Self.load(other, tenant: "t2", into: fixture)
+            var lines: [String] = []
+            for (number, text) in mappings.enumerated() {
+                var rows = "item,code,qty,file\n"  // each file its own bytes
+                for (index, probe) in catalog.probes.enumerated() {
+                    rows += "\(probe),\(catalog.probes[(index * 7) % catalog.probes.count]),\(index % 5 + 1),\(number)\n"
+                }
+                let mapping = try MappingFile.parse(text, file: "m\(number).yaml")
+                var request = ImportRequest(tenantID: "t1", orgID: "a", mapping: mapping, files: [fixture.file("f\(number).csv", rows)])
+                request.catalogReading = reading
+                let report = try ImportPipeline(store: fixture.store).run(request)
+                lines.append("\(number): \(report.counts) \(report.files.map(\.barcodesWithoutLeadingZeros))")
+            }
+            lines += try fixture.store.read { db in
+                try db.fetchAll(sql: "SELECT source_file, source_line, type, msg, ctx FROM rejections ORDER BY 1, 2, 3").map { row in
+                    "\(try row[0] as String):\(try row[1] as Int64? ?? 0) \(try row[2] as String) \(try row[3] as String) \(try row[4] as String)"
+                }
+                + db.fetchAll(sql: "SELECT tenant_id, variant_id, location_id, on_hand FROM balances ORDER BY 1, 2, 3").map { row in
+                    "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String) \(try row[3] as Int64)"
+                }
+            }
+            outcomes.append(lines)
+        }
+        #expect(outcomes[0] == outcomes[1])
+        // Rows were posted and rejected both: the files met the catalog's every case.
+        for type in ["unknown_variant", "cross_brand", "names several variants"] {
+            #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
+        }
+        #expect(outcomes[0].filter { $0.hasPrefix("t1 ") }.count > 50)
+    }
+}
