@@ -73,6 +73,8 @@ public final class FilePosting {
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
     private var rejections: RejectionWriter
+    /// Rows held for approval, written as rejections are (made at the first).
+    private var heldRows: RowInserter?
     public let knownOutstanding: Set<Int>
     /// The natural keys the tenant used before this file (nil: too many to hold), for
     /// settling known rows before they are checked.
@@ -230,8 +232,18 @@ public final class FilePosting {
     }
 
     /// Holds the row for a manager: `delta` is what approving posts; it moves no stock now.
+    /// Held rows are written in batches, numbered as written; a receipt's, whose order line
+    /// names its approval, one at a time.
     public func hold(_ state: RowState, delta: Int64, of batch: PostingBatch, writer: inout BatchWriter) throws {
-        let approval = try requestApproval(batch, row: state.row, delta: delta)
+        let request = approvalRequest(batch, row: state.row, delta: delta)
+        guard writer.receipts != nil else {
+            if heldRows == nil { heldRows = try RowInserter(db, table: "approval_requests", columns: Self.approvalColumns) }
+            try heldRows?.append(request)
+            return
+        }
+        let marks = Array(repeating: "?", count: Self.approvalColumns.count).joined(separator: ", ")
+        let approval = try db.insert(
+            sql: "INSERT INTO approval_requests (\(Self.approvalColumns.joined(separator: ", "))) VALUES (\(marks))", arguments: request)
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], approval: approval)
@@ -254,28 +266,28 @@ public final class FilePosting {
         writer.keys.record(row: state.row, digest: state.digest, outcome: outcome)
     }
 
-    /// Holds a valid row for a manager: it moves no stock until approved. Returns its id.
-    private func requestApproval(_ batch: PostingBatch, row: Int, delta: Int64) throws -> Int64 {
+    private static let approvalColumns = [
+        "tenant", "org", "variant", "location", "quantity_delta", "cost_impact_minor", "adjustment_type", "reason_code",
+        "reason_description", "reference_id", "unit_cost_minor", "notes", "occurred_at", "idempotency_key", "requested_by", "run",
+        "file", "source_line", "record", "kind", "set_on_hand", "negative_stock_forbidden",
+    ]
+
+    /// A valid row held for a manager, as `approvalColumns`: it moves no stock until approved.
+    private func approvalRequest(_ batch: PostingBatch, row: Int, delta: Int64) -> SQLArguments {
         let cost = batch.unitCosts[row]
         // A held `set` keeps its target: approving posts target − on-hand then.
         var setOnHand: Int64?
         if case .set(let target) = batch.changes[row] { setOnHand = target }
-        return try db.insert(sql: """
-            INSERT INTO approval_requests (tenant, org, variant, location, quantity_delta, cost_impact_minor,
-                adjustment_type, reason_code, reason_description, reference_id, unit_cost_minor, notes,
-                occurred_at, idempotency_key, requested_by, run, file, source_line, record, kind, set_on_hand,
-                negative_stock_forbidden)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                context.tenant, context.org, batch.variants[row], batch.locations[row], delta,
-                ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost),
-                batch.string(.adjustmentType, of: row), batch.string(.reasonCode, of: row),
-                batch.string(.reasonDescription, of: row), batch.string(.reference, of: row), cost,
-                batch.string(.notes, of: row), batch.string(.occurredAt, of: row), batch.string(.naturalKey, of: row),
-                context.user, context.run, file, batch.lines[row], batch.records[row],
-                reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code, setOnHand,
-                reconciler.isNegativeStockForbidden,
-            ])
+        return [
+            context.tenant, context.org, batch.variants[row], batch.locations[row], delta,
+            ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost),
+            batch.string(.adjustmentType, of: row), batch.string(.reasonCode, of: row),
+            batch.string(.reasonDescription, of: row), batch.string(.reference, of: row), cost,
+            batch.string(.notes, of: row), batch.string(.occurredAt, of: row), batch.string(.naturalKey, of: row),
+            context.user, context.run, file, batch.lines[row], batch.records[row],
+            reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code, setOnHand,
+            reconciler.isNegativeStockForbidden,
+        ]
     }
 
     /// Records a row's rejections; the record stays outstanding for the next run.
@@ -312,6 +324,7 @@ public final class FilePosting {
         try Store.recordSpans(spans, posting: posting, tenant: context.tenant, recordedAt: recordedAt, in: db)
         try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
+        try heldRows?.finish()
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
         try rejections.finish()
         try db.resolveOutstanding(resolvedRecords, file: file)
