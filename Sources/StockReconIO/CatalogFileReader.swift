@@ -4,7 +4,20 @@ import StockReconCore
 public struct CatalogRecord: Sendable {
     public var line: Int
     public var kind: CatalogKind
-    public var values: [String: String]
+    /// The value of each of `kind.columns`, in that order (nil: no such column, or empty).
+    public var fields: [String?]
+
+    /// The value of one of `kind.columns`.
+    public subscript(column: String) -> String? {
+        kind.columns.firstIndex(of: column).flatMap { fields[$0] }
+    }
+
+    /// Column name → value, for the columns that have one.
+    public var values: [String: String] {
+        var values: [String: String] = [:]
+        for (name, field) in zip(kind.columns, fields) { if let field { values[name] = field } }
+        return values
+    }
 }
 
 /// The four catalog files (SPEC section 5), told apart by their header.
@@ -47,13 +60,25 @@ public enum CatalogKind: String, Sendable, CaseIterable {
 /// Reads a catalog file (CSV, XLSX or JSON) into records keyed by normalized column names.
 public enum CatalogFileReader {
     public static func read(_ input: InputFile) throws -> (kind: CatalogKind, records: [CatalogRecord]) {
+        var records: [CatalogRecord] = []
+        let kind = try forEach(input) { records.append($0) }
+        return (kind, records)
+    }
+
+    /// Calls `body` with each record in file order, none held after; returns the file's kind.
+    @discardableResult
+    public static func forEach(_ input: InputFile, _ body: (CatalogRecord) throws -> Void) throws -> CatalogKind {
         var kind = CatalogKind.orgs
-        let records = try TableFileReader.read(
-            input, columns: Array(Set(CatalogKind.allCases.flatMap(\.columns))).sorted(),
-            rowKeys: CatalogKind.allCases.map(\.rawValue),
-            header: { kind = try CatalogKind.detect($0, file: input.displayName) })
-        return (kind, records.map { record in
-            CatalogRecord(line: record.line, kind: kind, values: record.values.filter { kind.columns.contains($0.key) })
-        })
+        let columns = Array(Set(CatalogKind.allCases.flatMap(\.columns))).sorted()
+        // Where each of the kind's columns is among `columns`.
+        var positions: [Int] = []
+        try TableFileReader.forEach(
+            input, columns: columns, rowKeys: CatalogKind.allCases.map(\.rawValue),
+            header: { names in
+                kind = try CatalogKind.detect(names, file: input.displayName)
+                positions = kind.columns.compactMap { columns.firstIndex(of: $0) }
+            },
+            record: { record in try body(CatalogRecord(line: record.line, kind: kind, fields: positions.map { record.fields[$0] })) })
+        return kind
     }
 }

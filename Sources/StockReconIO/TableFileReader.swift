@@ -1,37 +1,58 @@
 import StockReconCore
 
-/// One record of a small tabular file (a catalog file, a count sheet) by column name.
+/// One record of a tabular file (a catalog file, a count sheet) by column name.
 public struct TableRecord: Sendable {
     public var line: Int
-    /// Normalized column name → value: trimmed, except free-text columns, kept exactly.
-    public var values: [String: String]
+    /// The value of each column asked for, in the order asked (nil where the file has no such
+    /// column or the cell is empty): trimmed, except free-text columns, kept exactly.
+    public var fields: [String?]
+    /// The columns asked for (normalized names), shared by a file's records.
+    public var columns: [String]
+
+    /// Normalized column name → value, for the columns that have one.
+    public var values: [String: String] {
+        var values: [String: String] = [:]
+        for (name, field) in zip(columns, fields) { if let field { values[name] = field } }
+        return values
+    }
 }
 
 /// Reads a CSV, XLSX (first sheet) or JSON file whose columns are known names into records,
-/// whole. For files of thousands of rows, not for the ledger's hot path (the importers).
+/// one at a time (`forEach`) or whole (`read`, for files of thousands of rows). Not for the
+/// ledger's hot path (the importers).
 enum TableFileReader {
-    /// - Parameters:
-    ///   - columns: the column names to keep (normalized); others are ignored.
-    ///   - rowKeys: for JSON, the members of a wrapping object that hold the rows.
-    ///   - header: called with the normalized names the file has, before any record.
     static func read(
         _ input: InputFile, columns: [String], freeText: Set<String> = [], rowKeys: [String],
         header: (Set<String>) throws -> Void
     ) throws -> [TableRecord] {
-        var positions: [(name: String, column: Int)] = []
         var records: [TableRecord] = []
-        func collect(_ row: SourceRow) {
-            var values: [String: String] = [:]
-            for (name, column) in positions {
-                let text = freeText.contains(name) ? row.raw(column)?.string : row.text(column)
-                if let text { values[name] = text }
+        try forEach(input, columns: columns, freeText: freeText, rowKeys: rowKeys, header: header) { records.append($0) }
+        return records
+    }
+
+    /// - Parameters:
+    ///   - columns: the column names to keep (normalized); others are ignored.
+    ///   - rowKeys: for JSON, the members of a wrapping object that hold the rows.
+    ///   - header: called with the normalized names the file has, before any record.
+    ///   - record: called with each record, in file order.
+    static func forEach(
+        _ input: InputFile, columns: [String], freeText: Set<String> = [], rowKeys: [String],
+        header: (Set<String>) throws -> Void, record: (TableRecord) throws -> Void
+    ) throws {
+        // Where each column asked for is in the file, and whether it is free text.
+        var positions: [(column: Int, isFreeText: Bool)?] = []
+        var fields: [String?] = Array(repeating: nil, count: columns.count)
+        func collect(_ row: SourceRow) throws {
+            for (index, position) in positions.enumerated() {
+                guard let position else { continue }
+                fields[index] = position.isFreeText ? row.raw(position.column)?.string : row.text(position.column)
             }
-            records.append(TableRecord(line: row.line, values: values))
+            try record(TableRecord(line: row.line, fields: fields, columns: columns))
         }
         func bind(_ names: [String], present: Set<String>) throws {
             try header(Set(present.map(Columns.normalize)))
             let found = Columns(header: names)
-            positions = columns.compactMap { name in found[name].map { (name, $0) } }
+            positions = columns.map { name in found[name].map { ($0, freeText.contains(name)) } }
         }
         switch input.kind() {
         case .csv:
@@ -50,7 +71,6 @@ enum TableFileReader {
                 }
             }
         }
-        return records
     }
 
     /// The header of a CSV or XLSX file as written (nothing else is read).

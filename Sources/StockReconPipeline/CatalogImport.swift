@@ -25,24 +25,61 @@ public struct CatalogImport {
             run = try Store.beginRun(tenant: tenant, orgID: nil, command: command, in: db)
         }
         var report = RunReport(run: run, isDryRun: isDryRun)
-        try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun) { file in
+        // Each file is read in the transaction that writes it, on a thread of its own, a chunk
+        // of entries at a time: a catalog of a million variants is never held whole, and its
+        // rows are read while the ones before are written. The indexes take random keys
+        // (variant ids), so the page cache is larger while they are written.
+        try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun, readingInTransaction: true) { file in
             var loaded = FileLoad()
-            var entries: [CatalogEntry] = []
-            for record in try CatalogFileReader.read(file).records {
-                switch CatalogRecordMapping.entry(record, file: file.displayName) {
-                case .valid(let entry):
-                    entries.append(entry)
-                    loaded.counts.count(.posted)
-                case .invalid(let problems):
-                    loaded.diagnostics += problems
-                    loaded.counts.count(.rejected)
+            let queue = BatchQueue<CatalogChunk>(capacity: 4)
+            queue.produce { try CatalogChunk.read(file, into: queue) }
+            defer { queue.stopProducing() }
+            try db.withPageCache(megabytes: 64) {
+                while let chunk = try queue.pop() {
+                    try Store.upsert(chunk.entries, tenant: tenant, in: db)
+                    loaded.counts += chunk.counts
+                    loaded.diagnostics += chunk.diagnostics
                 }
             }
-            loaded.write = { try Store.upsert(entries, tenant: tenant, in: db) }
+            // Figures from a catalog loaded empty planned a thousand variants' lookup as a scan of
+            // the million (0.27 s, against 5 ms once counted).
+            if loaded.counts.posted >= CatalogChunk.size { try db.refreshStatistics(of: "catalog_variants") }
             return loaded
         }
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
         return report
+    }
+}
+
+/// Entries of a catalog file as read and checked, a chunk at a time, with the rows' outcomes.
+struct CatalogChunk: Sendable {
+    static let size = 10_000
+    var entries: [CatalogEntry] = []
+    var diagnostics: [Diagnostic] = []
+    var counts = OutcomeCounts()
+
+    private struct Cancelled: Error {}
+
+    /// Reads `file` into chunks pushed to `queue` (the producer's side).
+    static func read(_ file: InputFile, into queue: BatchQueue<CatalogChunk>) throws {
+        var chunk = CatalogChunk()
+        chunk.entries.reserveCapacity(size)
+        try CatalogFileReader.forEach(file) { record in
+            switch CatalogRecordMapping.entry(record, file: file.displayName) {
+            case .valid(let entry):
+                chunk.entries.append(entry)
+                chunk.counts.count(.posted)
+            case .invalid(let problems):
+                chunk.diagnostics += problems
+                chunk.counts.count(.rejected)
+            }
+            if chunk.counts.rows == size {
+                guard queue.push(chunk) else { throw Cancelled() }
+                chunk = CatalogChunk()
+                chunk.entries.reserveCapacity(size)
+            }
+        }
+        if chunk.counts.rows > 0, !queue.push(chunk) { throw Cancelled() }
     }
 }
 
@@ -56,22 +93,23 @@ enum CatalogRecordMapping {
     static func entry(_ record: CatalogRecord, file: String) -> Mapped {
         var problems: [Diagnostic] = []
         func required(_ column: String) -> String {
-            if let value = record.values[column] { return value }
+            if let value = record[column] { return value }
             problems.append(Diagnostic(
                 .missingField, at: SourceLocation(file: file, line: record.line, field: column),
                 "\(column) is empty: every \(record.kind.rawValue.dropLast()) needs one"))
             return ""
         }
-        let values = record.values
         // Stored, `1001\0x` read back as 1001 and overwrote that variant.
-        problems += Diagnostic.nulBytes(
-            in: values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, at: { SourceLocation(file: file, line: record.line, field: $0) })
+        if record.fields.contains(where: { $0?.utf8.contains(0) == true }) {
+            problems += Diagnostic.nulBytes(
+                in: record.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, at: { SourceLocation(file: file, line: record.line, field: $0) })
+        }
         let entry: CatalogEntry
         switch record.kind {
         case .orgs:
-            entry = .org(orgID: required("org_id"), name: values["name"], defaultLocationID: values["default_location_id"])
+            entry = .org(orgID: required("org_id"), name: record["name"], defaultLocationID: record["default_location_id"])
         case .locations:
-            entry = .location(locationID: required("location_id"), siteID: values["site_id"], name: values["name"])
+            entry = .location(locationID: required("location_id"), siteID: record["site_id"], name: record["name"])
         case .users:
             let userID = required("user_id")
             let roleText = required("role")
@@ -87,7 +125,7 @@ enum CatalogRecordMapping {
             let variantID = required("variant_id")
             let orgID = required("org_id")
             var cost: Int64?
-            if let text = values["unit_cost"] {
+            if let text = record["unit_cost"] {
                 switch Money.parse(text) {
                 case .success(let money) where money.minorUnits >= 0: cost = money.minorUnits
                 default:
@@ -97,18 +135,18 @@ enum CatalogRecordMapping {
                         input: text))
                 }
             }
-            let awareText = values["location_aware"]?.lowercased() ?? "false"
+            let awareText = record["location_aware"]?.lowercased() ?? "false"
             let isLocationAware = ["true", "1", "yes", "y"].contains(awareText)
             if !isLocationAware, !["false", "0", "no", "n"].contains(awareText) {
                 problems.append(Diagnostic(
                     .invalidChoice, at: SourceLocation(file: file, line: record.line, field: "location_aware"),
-                    "location_aware must be true or false", input: values["location_aware"],
+                    "location_aware must be true or false", input: record["location_aware"],
                     context: ["expected": .list(["true", "false"])]))
             }
             entry = .variant(
-                variantID: variantID, productID: values["product_id"], orgID: orgID, sku: values["sku"],
-                barcode: values["barcode"], unitCostMinor: cost, isLocationAware: isLocationAware,
-                names: VariantNames(productName: values["product_name"], variantTitle: values["variant_title"]))
+                variantID: variantID, productID: record["product_id"], orgID: orgID, sku: record["sku"],
+                barcode: record["barcode"], unitCostMinor: cost, isLocationAware: isLocationAware,
+                names: VariantNames(productName: record["product_name"], variantTitle: record["variant_title"]))
         }
         return problems.isEmpty ? .valid(entry) : .invalid(problems)
     }

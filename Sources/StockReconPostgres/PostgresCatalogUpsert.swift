@@ -2,7 +2,8 @@ import StockReconCore
 import StockReconStore
 
 /// PostgreSQL's catalog load: each kind of entry in one statement, its columns as arrays
-/// (`unnest`), not a round trip an entry.
+/// (`unnest`), not a round trip an entry; an unchanged variant is left as it is (no new
+/// row version, its indexes untouched).
 /// An id given twice keeps its first place and its last values, as one statement a row left
 /// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement).
 enum PostgresCatalogUpsert {
@@ -47,6 +48,11 @@ enum PostgresCatalogUpsert {
                     org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
                     unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
                     product_name = excluded.product_name, variant_title = excluded.variant_title
+                WHERE (catalog_variants.product_id, catalog_variants.org_id, catalog_variants.sku, catalog_variants.barcode,
+                       catalog_variants.unit_cost_minor, catalog_variants.location_aware, catalog_variants.product_name,
+                       catalog_variants.variant_title)
+                    IS DISTINCT FROM (excluded.product_id, excluded.org_id, excluded.sku, excluded.barcode, excluded.unit_cost_minor,
+                                      excluded.location_aware, excluded.product_name, excluded.variant_title)
                 """, arguments: [
                     tenant, variants.ids.postgresArray, values.map(\.productID).postgresArray, values.map(\.orgID).postgresArray,
                     values.map(\.sku).postgresArray, values.map(\.barcode).postgresArray, values.map(\.unitCostMinor).postgresArray,

@@ -27,7 +27,7 @@ extension PostgresStoreConnection: BackendOperations {
     }
 
     /// NUL shows as U+FFFD.
-    func readingScattered<T>(_ body: () throws -> T) throws -> T { try body() }
+    func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T { try body() }
 
     func storable(_ text: String?) -> String? { text?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
 

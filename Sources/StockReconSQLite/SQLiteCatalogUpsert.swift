@@ -2,8 +2,10 @@ import StockReconCore
 import StockReconStore
 
 extension SQLiteConnection {
-    /// SQLite's catalog load: a statement an entry, in process.
+    /// SQLite's catalog load: a statement an entry, in process; variants through the C API
+    /// (a catalog of millions), an unchanged one left as it is (its indexes untouched).
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws {
+        var variants: FastStatement?
         for entry in entries {
             switch entry {
             case let .org(orgID, name, defaultLocationID):
@@ -18,17 +20,21 @@ extension SQLiteConnection {
                     ON CONFLICT (tenant, location_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name
                     """, arguments: [tenant, locationID, siteID, name])
             case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names):
-                try execute(sql: """
-                    INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
-                        product_name, variant_title)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
-                        org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
-                        unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
-                        product_name = excluded.product_name, variant_title = excluded.variant_title
-                    """, arguments: [
-                        tenant, variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names.productName, names.variantTitle,
-                    ])
+                if variants == nil { variants = try FastStatement(self, sql: Self.variantUpsert) }
+                guard var statement = variants else { continue }
+                statement.reset()
+                statement.bind(tenant, at: 1)
+                statement.bind(text: variantID, at: 2)
+                statement.bind(text: productID, at: 3)
+                statement.bind(text: orgID, at: 4)
+                statement.bind(text: sku, at: 5)
+                statement.bind(text: barcode, at: 6)
+                statement.bind(unitCostMinor, at: 7)
+                statement.bind(isLocationAware ? 1 : 0, at: 8)
+                statement.bind(text: names.productName, at: 9)
+                statement.bind(text: names.variantTitle, at: 10)
+                _ = try statement.step()
+                variants = statement
             case let .user(userID, role):
                 try execute(sql: """
                     INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)
@@ -37,4 +43,19 @@ extension SQLiteConnection {
             }
         }
     }
+
+    private static let variantUpsert = """
+        INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
+            product_name, variant_title)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
+            org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
+            unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
+            product_name = excluded.product_name, variant_title = excluded.variant_title
+        WHERE (catalog_variants.product_id, catalog_variants.org_id, catalog_variants.sku, catalog_variants.barcode,
+               catalog_variants.unit_cost_minor, catalog_variants.location_aware, catalog_variants.product_name,
+               catalog_variants.variant_title)
+            IS NOT (excluded.product_id, excluded.org_id, excluded.sku, excluded.barcode, excluded.unit_cost_minor,
+                    excluded.location_aware, excluded.product_name, excluded.variant_title)
+        """
 }

@@ -6,11 +6,9 @@ import StockReconStore
 extension SQLiteConnection: BackendOperations {
     func takeLedgerIDs(_ count: Int) throws -> Int64? { nil }
 
-    func readingScattered<T>(_ body: () throws -> T) throws -> T {
-        // A thousand variants looked up in a catalog of a million read a page each: 16 MB of
-        // the cache that the posting after them has no use for.
+    func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T {
         let size = try fetchValue(Int64.self, sql: "PRAGMA cache_size") ?? -24576
-        try execute(sql: "PRAGMA cache_size = -2048")
+        try execute(sql: "PRAGMA cache_size = -\(megabytes * 1024)")
         defer { try? execute(sql: "PRAGMA cache_size = \(size)") }
         return try body()
     }

@@ -35,20 +35,23 @@ package enum VariantMovements {
             if count >= VariantMovements.movementsPerFlush { try flush() }
         }
 
+        /// Writes the runs as rejections are (COPY on PostgreSQL): over a catalog of a million
+        /// variants a thousand movements touch a thousand groups, a round trip each as statements.
         package mutating func flush() throws {
+            guard !held.isEmpty else { return }
+            let rows = try RowInserter(db, table: "variant_movements", columns: ["variant_group", "last_id", "entries"])
             for (group, entries) in held.sorted(by: { $0.key < $1.key }) {
                 var start = 0
                 while start < entries.count {
                     let end = min(start + VariantMovements.entriesPerRun, entries.count)
-                    try db.execute(
-                        sql: "INSERT INTO variant_movements (variant_group, last_id, entries) VALUES (?, ?, ?)",
-                        arguments: [
-                            group, Int64(littleEndian: entries[end - 1]) >> Int64(VariantMovements.groupBits),
-                            entries[start..<end].withUnsafeBytes { Array($0) },
-                        ])
+                    try rows.append(values: [
+                        .integer(group), .integer(Int64(littleEndian: entries[end - 1]) >> Int64(VariantMovements.groupBits)),
+                        .blob(entries[start..<end].withUnsafeBytes { Array($0) }),
+                    ])
                     start = end
                 }
             }
+            try rows.finish()
             held.removeAll(keepingCapacity: true)
             count = 0
         }

@@ -114,6 +114,36 @@ import Testing
         }
     }
 
+    /// A catalog larger than one chunk of the streamed load, loaded again with other values:
+    /// each variant holds what the last file said, under the internal id it first had.
+    @Test(arguments: Backend.available) func aLargeCatalogLoadedAgainUpdatesEachVariantInPlace(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: [])
+        var rng = SplitMix64(seed: 7)
+        var firstIDs: [String: Int64] = [:]
+        var file = ""
+        for round in 0..<3 {
+            // The third round loads the second's file again: nothing changes.
+            if round < 2 { file = RandomCatalog(count: 25_000, rng: &rng).variants }
+            let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [
+                fixture.file("orgs.csv", "org_id,name,default_location_id\na,A,WH\nb,B,WH\n"),
+                fixture.file("locations.csv", "location_id,site_id,name\nWH,s1,Warehouse\n"),
+                fixture.file("variants-t1.csv", file),
+            ])
+            #expect(report.counts.posted == 25_003)
+            let whole = try fixture.store.read { db in try Store.catalog(tenant: try Store.tenantKey(db, "t1"), in: db) }
+            #expect(whole.variantCount == 25_000)
+            for line in file.split(separator: "\n").dropFirst() {
+                let field = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0) }
+                guard let id = field[0], let variant = whole.variant(id, by: .variantID) else {
+                    Issue.record("round \(round): \(line) was not loaded")
+                    continue
+                }
+                #expect([variant.productID, variant.orgID, variant.sku, variant.barcode] == [field[1], field[2], field[3], field[4]], "round \(round): \(line)")
+                if round == 0 { firstIDs[id] = variant.id } else { #expect(firstIDs[id] == variant.id) }
+            }
+        }
+    }
+
     /// Files of every kind of variant column, imported against the variants they name and
     /// against the whole catalog, end the same: counts, rejections and balances.
     @Test(arguments: Backend.available) func aFileEndsTheSameAgainstItsNamedVariantsAsAgainstTheWholeCatalog(_ backend: Backend) throws {

@@ -28,7 +28,8 @@ public protocol BackendOperations {
     func movementSummary(tenant: Int64, from: String?, to: String?) throws -> [MovementSummaryRow]
     /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
     func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws
-    /// Runs `body`, whose reads are scattered over a large table and used once, without letting
-    /// them fill the process's page cache (SQLite's; PostgreSQL's is the server's).
-    func readingScattered<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` with the process's page cache at `megabytes` (SQLite's; PostgreSQL's is the
+    /// server's): less for reads scattered over a large table and used once, more for writes
+    /// scattered over large indexes.
+    func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T
 }

@@ -42,10 +42,25 @@ extension Array where Element == String? {
     /// Optional texts as a PostgreSQL array literal, nil as `NULL` (unquoted; the text "NULL"
     /// is quoted).
     package var postgresArray: String {
-        "{" + map { text in
-            guard let text else { return "NULL" }
-            return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }.joined(separator: ",") + "}"
+        // Bytes, not Foundation's replacingOccurrences: a catalog of a million variants sends ten
+        // million texts this way, which that way took 20 s.
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(count * 16)
+        for (index, text) in enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            guard let text else {
+                literal += "NULL".utf8
+                continue
+            }
+            literal.append(UInt8(ascii: "\""))
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
+            }
+            literal.append(UInt8(ascii: "\""))
+        }
+        literal.append(UInt8(ascii: "}"))
+        return String(decoding: literal, as: UTF8.self)
     }
 }
 
