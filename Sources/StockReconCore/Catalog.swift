@@ -112,15 +112,20 @@ public struct Catalog: Sendable {
             locationsByKey[location.id] = location
         }
         for user in users { self.users[user.userID] = user }
-        // Sized once: a hundred thousand variants grew each index a dozen times.
-        let idBytes = variants.reduce(0) { $0 + $1.variantID.utf8.count }
-        variantByID = TextIndex(capacity: variants.count, bytes: idBytes)
-        variantBySKU = SharedKeyIndex(capacity: variants.count, bytes: idBytes)
-        variantByBarcode = SharedKeyIndex(capacity: variants.count, bytes: variants.count * 14)
-        variantByProduct = SharedKeyIndex(capacity: variants.count, bytes: idBytes)
-        self.variants.reserveCapacity(variants.count)
-        facts.reserveCapacity(variants.count)
+        reserve(variants: variants.count, idBytes: variants.reduce(0) { $0 + $1.variantID.utf8.count })
         for variant in variants { add(variant) }
+    }
+
+    /// Sizes the indexes for `count` variants (ids of about `idBytes` in all) before any is
+    /// added: a hundred thousand variants grew each index a dozen times.
+    public mutating func reserve(variants count: Int, idBytes: Int? = nil) {
+        let idBytes = idBytes ?? count * 16
+        variantByID = TextIndex(capacity: count, bytes: idBytes)
+        variantBySKU = SharedKeyIndex(capacity: count, bytes: idBytes)
+        variantByBarcode = SharedKeyIndex(capacity: count, bytes: count * 14)
+        variantByProduct = SharedKeyIndex(capacity: count, bytes: idBytes)
+        variants.reserveCapacity(count)
+        facts.reserveCapacity(count)
     }
 
     private mutating func orgIndex(_ orgID: String) -> Int {
@@ -136,7 +141,8 @@ public struct Catalog: Sendable {
     /// The small integer of an org id, nil for an org no variant or org row names.
     public func orgIndex(of orgID: String) -> Int? { orgIndexes[orgID] }
 
-    private mutating func add(_ variant: Variant) {
+    /// Adds a variant, in catalog order (after `reserve`, when many are added).
+    public mutating func add(_ variant: Variant) {
         let index = variants.count
         variants.append(variant)
         facts.append(VariantFacts(

@@ -94,7 +94,7 @@ public struct ImportPipeline {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
             command: request.command, isDryRun: isDryRun, rules: request.rules, reconciler: request.reconciler, variants: .named(NamedVariantKeys()))
-        let catalog = RunCatalog(tenant: setup.context.tenant, base: setup.catalog, reading: request.catalogReading)
+        let catalog = RunCatalog(tenant: setup.context.tenant, reading: request.catalogReading)
         let validator = { (catalog: Catalog) in
             AdjustmentValidator(catalog: catalog, org: setup.org, rules: request.rules.applying(request.mapping), digest: setup.digest)
         }

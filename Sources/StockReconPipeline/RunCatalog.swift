@@ -12,37 +12,46 @@ final class RunCatalog {
 
     let tenant: Int64
     let reading: Reading
-    /// Orgs, locations and users, without variants: what a run needs before its first file.
-    let base: Catalog
     private var whole: Catalog?
 
     /// A file larger than this is read against the whole catalog, without reading it twice.
     static let largestNamingFile = 8 << 20
     /// The most distinct keys a file names for the run to read only their variants.
     static let mostNamedKeys = 100_000
+    /// A catalog this small is read whole (in a few milliseconds).
+    static let smallCatalog = 50_000
     /// How many variants the catalog must have per key named for the run to read only those:
     /// a key costs an index lookup and a row where a variant read whole costs a row of a scan.
     static let variantsPerNamedKey = 8
 
-    /// `base` is the tenant's catalog without variants (`RunSetup.begin(variants: .named(NamedVariantKeys()))`).
-    init(tenant: Int64, base: Catalog, reading: Reading = .asEachFileNeeds) {
+    init(tenant: Int64, reading: Reading = .asEachFileNeeds) {
         self.tenant = tenant
         self.reading = reading
-        self.base = base
     }
 
     /// The catalog to check `file` against: only the variants it names when they are few
     /// beside the catalog's, else the whole catalog.
     func catalog(for file: InputFile, mapping: StockReconCore.ColumnMapping, in db: any SQLConnection) throws -> Catalog {
         if let whole { return whole }
-        if reading == .named || reading == .asEachFileNeeds && file.size <= Self.largestNamingFile,
-           let (keys, count) = Self.namedKeys(in: file, mapping: mapping),
-           try reading == .named || Store.hasMoreVariants(than: count * Self.variantsPerNamedKey, tenant: tenant, in: db) {
+        if try isNamingWorthIt(for: file, in: db), let (keys, count) = Self.namedKeys(in: file, mapping: mapping),
+           try reading == .named || count * Self.variantsPerNamedKey < Self.smallCatalog
+               || Store.hasMoreVariants(than: count * Self.variantsPerNamedKey, tenant: tenant, in: db) {
             return try Store.catalog(tenant: tenant, variants: .named(keys), in: db)
         }
         let loaded = try Store.catalog(tenant: tenant, in: db)
         whole = loaded
         return loaded
+    }
+
+    /// Whether to read `file` ahead for the variants it names: not for a large file, nor for a
+    /// small catalog, which is read whole in the time the file would be read twice.
+    private func isNamingWorthIt(for file: InputFile, in db: any SQLConnection) throws -> Bool {
+        switch reading {
+        case .named: return true
+        case .whole: return false
+        case .asEachFileNeeds:
+            return try file.size <= Self.largestNamingFile && Store.hasMoreVariants(than: Self.smallCatalog, tenant: tenant, in: db)
+        }
     }
 
     /// The texts the file's rows name their variants by, read as its import will read them;

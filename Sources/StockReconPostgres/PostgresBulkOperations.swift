@@ -36,6 +36,24 @@ extension PostgresStoreConnection: BulkOperations {
         PostgresKeyRows(self, tenant: tenant, keepingStored: keepingStored)
     }
 
+    /// A page of rows at a time, by id: libpq holds a whole result in memory.
+    func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
+        var after: Int64 = 0
+        while true {
+            let rows = try fetchAll(
+                sql: "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? AND id > ? ORDER BY id LIMIT 50000",
+                arguments: [tenant, after])
+            for row in rows {
+                let variant = Catalog.Variant(
+                    id: try row[0], variantID: try row[1], productID: try row[2], orgID: try row[3], sku: try row[4],
+                    barcode: try row[5], unitCostMinor: try row[6], isLocationAware: try row[7])
+                after = variant.id
+                try body(variant)
+            }
+            if rows.count < 50000 { return }
+        }
+    }
+
     func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws {
         for row in try fetchAll(sql: BulkSQL.balanceScan, arguments: [tenant]) { body(try row[0], try row[1], try row[2]) }
     }

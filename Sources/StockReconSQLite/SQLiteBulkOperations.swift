@@ -35,6 +35,18 @@ extension SQLiteConnection: BulkOperations {
         try SQLiteKeyRows(self, tenant: tenant, keepingStored: keepingStored)
     }
 
+    func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
+        var scan = try FastStatement(self, sql: "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? ORDER BY id")
+        scan.reset()
+        scan.bind(tenant, at: 1)
+        func text(_ column: Int32) -> String? { scan.isNull(column: column) ? nil : scan.withText(column: column) { $0.string } }
+        while try scan.step() {
+            try body(Catalog.Variant(
+                id: scan.int64(column: 0), variantID: text(1) ?? "", productID: text(2), orgID: text(3) ?? "", sku: text(4),
+                barcode: text(5), unitCostMinor: scan.isNull(column: 6) ? nil : scan.int64(column: 6), isLocationAware: scan.int64(column: 7) != 0))
+        }
+    }
+
     func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws {
         var scan = try FastStatement(self, sql: BulkSQL.balanceScan)
         scan.reset()

@@ -58,19 +58,21 @@ extension Store {
             .map { Catalog.Org(id: try $0["id"], orgID: try $0["org_id"], name: try $0["name"], defaultLocationID: try $0["default_location_id"]) }
         let locations = try db.fetchAll(sql: "SELECT id, location_id, site_id, name FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
             .map { Catalog.Location(id: try $0["id"], locationID: try $0["location_id"], siteID: try $0["site_id"], name: try $0["name"]) }
-        let variants: [Catalog.Variant] = switch scope {
-        case .whole:
-            try db.fetchAll(sql: "SELECT \(variantColumns) FROM catalog_variants WHERE tenant = ? ORDER BY id", arguments: [tenant]).map(variant)
-        case .named(let keys):
-            // A thousand variants of a million read a page each, which the posting after has no use for.
-            try db.withPageCache(megabytes: 2) { try namedVariants(keys, tenant: tenant, in: db) }
-        }
         let users = try db.fetchAll(sql: "SELECT id, user_id, role FROM catalog_users WHERE tenant = ?", arguments: [tenant])
             .map { row in Catalog.User(id: try row["id"], userID: try row["user_id"], role: try stored(Catalog.Role.self, row["role"], in: "catalog_users")) }
-        return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
+        switch scope {
+        case .whole:
+            var catalog = Catalog(orgs: orgs, locations: locations, users: users)
+            let count = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM catalog_variants WHERE tenant = ?", arguments: [tenant]) ?? 0
+            catalog.reserve(variants: count)
+            try db.forEachVariant(tenant: tenant) { catalog.add($0) }
+            return catalog
+        case .named(let keys):
+            // A thousand variants of a million read a page each, which the posting after has no use for.
+            let variants = try db.withPageCache(megabytes: 2) { try namedVariants(keys, tenant: tenant, in: db) }
+            return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
+        }
     }
-
-    private static let variantColumns = "id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware"
 
     /// By position: read once per variant, in catalogs of millions.
     private static func variant(_ row: SQLRow) throws -> Catalog.Variant {
@@ -94,7 +96,7 @@ extension Store {
             for start in stride(from: 0, to: keys.count, by: namedChunk) {
                 let chunk = keys[start..<min(start + namedChunk, keys.count)]
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                let sql = "SELECT \(variantColumns) FROM catalog_variants WHERE tenant = ? AND \(condition) IN (\(marks))"
+                let sql = "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? AND \(condition) IN (\(marks))"
                 for row in try db.fetchAll(sql: sql, arguments: SQLArguments([.integer(tenant)] + chunk.map { .text($0) })) {
                     let variant = try variant(row)
                     found[variant.id] = variant

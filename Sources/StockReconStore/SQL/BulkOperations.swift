@@ -26,6 +26,9 @@ public protocol BulkOperations {
     /// Sums the movements of `spans` with ids above `fromID` by variant and location: those
     /// whose stock date (`occurred_at`, else the span's `recordedAt`) is on `side` of `at`.
     func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64]
+    /// Calls `body` with each of the tenant's variants in catalog order (by internal id), none
+    /// held after: a catalog of a million is read without its rows in memory at once.
+    func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws
     /// After many rows went into `table` at once, has the planner count them now, in this
     /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
     func refreshStatistics(of table: String) throws
@@ -80,6 +83,9 @@ public protocol BalanceLookup: AnyObject {
 
 /// The statements the backends' bulk operations share.
 package enum BulkSQL {
+    /// A catalog variant's columns, in `Catalog.Variant`'s order.
+    package static let variantColumns = "id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware"
+
     package static let keyScan = "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?"
     package static let keyLookup = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
     package static let keyRowsPerInsert = 32

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The large-catalog benchmark of issue 29, in one run, median of RUNS, each stockrecon figure
+# beside its reference: `catalog import` of VARIANTS variants against sqlite3's own .import of
+# the same CSV; an import of 1,000 rows over them (time and memory); an import of ROWS rows
+# against sqlite3's .import of that file; the same ROWS rows all held for approval against
+# them posted. With URL, the 1,000 rows and the held rows on PostgreSQL as well.
+# Prints each target and whether it was met; exits 1 when any was not.
+# Usage: bench/catalog.sh [VARIANTS] [ROWS] [RUNS] [URL]
+#   VARIANTS  catalog size (default 1000000); ROWS  rows of the large file (default 1000000)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
+variants=${1:-1000000}
+rows=${2:-1000000}
+runs=${3:-3}
+url=${4:-}
+data="$here/data/catalog-$variants"
+[ -f "$data/held-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
+build_stockrecon
+work=$(mktemp -d)
+schema=bench_catalog_$$
+trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+measure() {  # prints "seconds kilobytes" for the command, started on a quiet disk
+  sync
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+  cat "$work/time"
+}
+catalog=("$data"/{orgs,locations,users,variants}.csv)
+import() { "$bin" import --db "$1" --tenant bench --org bench --format synq "$2"; }
+
+: >"$work/results"
+for run in $(seq "$runs"); do
+  rm -f "$work"/*.db*
+  read -r raw_catalog_s _ < <(measure sqlite3 "$work/raw.db" -cmd 'PRAGMA journal_mode=WAL' ".import --csv ${catalog[3]} variants")
+  read -r raw_rows_s _ < <(measure sqlite3 "$work/raw.db" -cmd 'PRAGMA journal_mode=WAL' ".import --csv $data/synq-$rows.csv rows")
+  read -r catalog_s catalog_kb < <(measure "$bin" catalog import --db "$work/base.db" --tenant bench "${catalog[@]}")
+  read -r reload_s reload_kb < <(measure "$bin" catalog import --db "$work/base.db" --tenant bench "${catalog[@]}")
+  "$bin" runs --db "$work/base.db" --tenant bench >/dev/null  # checkpointed before copying
+  cp "$work/base.db" "$work/small.db"
+  read -r small_s small_kb < <(measure import "$work/small.db" "$data/synq-1000.csv")
+  cp "$work/base.db" "$work/posted.db"
+  read -r posted_s posted_kb < <(measure import "$work/posted.db" "$data/synq-$rows.csv")
+  cp "$work/base.db" "$work/held.db"
+  read -r held_s held_kb < <(measure import "$work/held.db" "$data/held-$rows.csv")
+  line="$raw_catalog_s $catalog_s $catalog_kb $reload_s $reload_kb $small_s $small_kb $raw_rows_s $posted_s $posted_kb $held_s $held_kb"
+  if [ -n "$url" ]; then
+    db="$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema"
+    fresh() { psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
+              "$bin" catalog import --db "$db" --tenant bench "${catalog[@]}" >/dev/null; }
+    fresh
+    read -r pg_small_s pg_small_kb < <(measure import "$db" "$data/synq-1000.csv")
+    fresh
+    read -r pg_posted_s _ < <(measure import "$db" "$data/synq-$rows.csv")
+    fresh
+    read -r pg_held_s _ < <(measure import "$db" "$data/held-$rows.csv")
+    line="$line $pg_small_s $pg_small_kb $pg_posted_s $pg_held_s"
+  fi
+  echo "$line" | tee -a "$work/results" >&2
+done
+
+python3 - "$work/results" "$variants" "$rows" <<'PY'
+import statistics, sys
+rows = [list(map(float, line.split())) for line in open(sys.argv[1])]
+m = [statistics.median(c) for c in zip(*rows)]
+peak = lambda i: max(r[i] for r in rows) / 1024
+variants, n = int(sys.argv[2]), int(sys.argv[3])
+unmet = 0
+def target(label, met):
+    global unmet
+    unmet += not met
+    print(f"  {'met' if met else 'NOT MET'}: {label}")
+print(f"catalog of {variants:,} variants, files of 1,000 and {n:,} rows, median of {len(rows)} runs")
+print(f"catalog import     {m[1]:.2f} s, {peak(2):.0f} MB; again (updating in place) {m[3]:.2f} s, {peak(4):.0f} MB; "
+      f"sqlite3 .import {m[0]:.2f} s: {m[1] / m[0]:.2f}x")
+target("catalog import at most 2x sqlite3 .import, 150 MB", m[1] <= 2 * m[0] and max(peak(2), peak(4)) <= 150)
+print(f"1,000 rows         {m[5]:.2f} s, {peak(6):.0f} MB")
+target("1,000 rows at most 0.2 s and 60 MB", m[5] <= 0.2 and peak(6) <= 60)
+print(f"{n:,} rows   {m[8]:.2f} s, {peak(9):.0f} MB; sqlite3 .import {m[7]:.2f} s: {m[8] / m[7]:.2f}x")
+target(f"{n:,} rows at most 1.0x sqlite3 .import, 150 MB", m[8] <= m[7] and peak(9) <= 150)
+print(f"all held           {m[10]:.2f} s, {peak(11):.0f} MB: {m[10] / m[8]:.2f}x posted")
+target("every row held at most 1.2x posted", m[10] <= 1.2 * m[8])
+if len(m) > 12:
+    print(f"PostgreSQL: 1,000 rows {m[12]:.2f} s, {peak(13):.0f} MB; {n:,} rows {m[14]:.2f} s, all held {m[15]:.2f} s: {m[15] / m[14]:.2f}x posted")
+    target("PostgreSQL: 1,000 rows at most 0.2 s and 60 MB", m[12] <= 0.2 and peak(13) <= 60)
+    target("PostgreSQL: every row held at most 1.2x posted", m[15] <= 1.2 * m[14])
+sys.exit(1 if unmet else 0)
+PY
