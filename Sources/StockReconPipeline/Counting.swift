@@ -46,6 +46,8 @@ extension Counting.SheetAddition {
 /// Each step is one transaction (a savepoint in a dry run); a refusal changes nothing.
 public struct Counting {
     public let store: Store
+    /// How a sheet's catalog is read (tests force one way or the other).
+    var catalogReading = RunCatalog.Reading.asEachFileNeeds
 
     public init(store: Store) { self.store = store }
 
@@ -107,14 +109,14 @@ public struct Counting {
         try writing(db, isDryRun: isDryRun) {
             let open = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
             user = try Store.user(userID, tenant: open.tenant, tenantID: open.tenantID, in: db)
-            catalog = try Store.catalog(tenant: open.tenant, in: db)
+            catalog = try Store.catalog(tenant: open.tenant, variants: .named(NamedVariantKeys()), in: db)
             run = try Store.beginRun(tenant: open.tenant, orgID: open.orgID, command: command, in: db)
             session = open
         }
         guard let session, let user, let org = catalog.orgs[session.orgID] else {
             throw UsageError("count \(countID) could not be opened")
         }
-        let checker = CountSheetChecker(catalog: catalog, org: org, scope: session.location)
+        let sheetCatalog = RunCatalog(tenant: session.tenant, reading: catalogReading)
         var report = RunReport(run: run, isDryRun: isDryRun)
         let finishRun = { try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) } }
         do {
@@ -130,6 +132,9 @@ public struct Counting {
                 let replaced = try addition.replacedName.map { try Store.addedSheet(count: countID, named: $0, in: db) }
                 let writer = try Store.beginSheet(count: countID, tenant: session.tenant, sha256: digest, path: file.displayName, run: run, user: user.id, in: db)
                 var fileRows: [CountItemKey: Int] = [:]
+                let checker = CountSheetChecker(
+                    catalog: try sheetCatalog.catalog(for: file, in: db) { RunCatalog.sheetKeys(in: file, mapping: mapping) },
+                    org: org, scope: session.location)
                 let reading = CountSheetReading(file: file, mapping: mapping, checker: checker)
                 reading.start()
                 defer { reading.stop() }

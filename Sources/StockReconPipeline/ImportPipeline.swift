@@ -103,7 +103,9 @@ public struct ImportPipeline {
         report.runID = isDryRun ? nil : setup.context.run
         for file in request.files {
             let fileReport = try importFile(
-                file, request: request, validator: { validator(try catalog.catalog(for: $0, mapping: request.mapping, in: db)) },
+                file, request: request, validator: { file in
+                    validator(try catalog.catalog(for: file, in: db) { RunCatalog.adjustmentKeys(in: file, mapping: request.mapping) })
+                },
                 context: setup.context, in: db, isDryRun: isDryRun, report: &report)
             report.counts += fileReport.counts
             report.files.append(fileReport)

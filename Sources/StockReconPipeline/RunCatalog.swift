@@ -29,14 +29,15 @@ final class RunCatalog {
         self.reading = reading
     }
 
-    /// The catalog to check `file` against: only the variants it names when they are few
-    /// beside the catalog's, else the whole catalog.
-    func catalog(for file: InputFile, mapping: StockReconCore.ColumnMapping, in db: any SQLConnection) throws -> Catalog {
+    /// The catalog to check `file` against: only the variants it names (`namedKeys` reads the
+    /// file for them: nil when it names too many, or cannot be read) when they are few beside
+    /// the catalog's, else the whole catalog.
+    func catalog(for file: InputFile, in db: any SQLConnection, namedKeys: () -> NamedKeyCollector?) throws -> Catalog {
         if let whole { return whole }
-        if try isNamingWorthIt(for: file, in: db), let (keys, count) = Self.namedKeys(in: file, mapping: mapping),
-           try reading == .named || count * Self.variantsPerNamedKey < Self.smallCatalog
-               || Store.hasMoreVariants(than: count * Self.variantsPerNamedKey, tenant: tenant, in: db) {
-            return try Store.catalog(tenant: tenant, variants: .named(keys), in: db)
+        if try isNamingWorthIt(for: file, in: db), let named = namedKeys(),
+           try reading == .named || named.count * Self.variantsPerNamedKey < Self.smallCatalog
+               || Store.hasMoreVariants(than: named.count * Self.variantsPerNamedKey, tenant: tenant, in: db) {
+            return try Store.catalog(tenant: tenant, variants: .named(named.keys), in: db)
         }
         let loaded = try Store.catalog(tenant: tenant, in: db)
         whole = loaded
@@ -54,20 +55,13 @@ final class RunCatalog {
         }
     }
 
-    /// The texts the file's rows name their variants by, read as its import will read them;
-    /// nil when there are more than `mostNamedKeys`, or the file cannot be read (its import
-    /// then says why, against the whole catalog).
-    static func namedKeys(in file: InputFile, mapping: StockReconCore.ColumnMapping) -> (keys: NamedVariantKeys, count: Int)? {
-        struct TooMany: Error {}
-        var seen = Set<String>()
-        var keys = NamedVariantKeys()
+    /// The texts an import's rows name their variants by, read as the import will read them.
+    static func adjustmentKeys(in file: InputFile, mapping: StockReconCore.ColumnMapping) -> NamedKeyCollector? {
+        var named = NamedKeyCollector()
         var bound: BoundMapping?
         func take(_ input: AdjustmentInput<BorrowedText>) throws {
             guard let key = input.variant else { return }
-            let kind = input.variantKey.kind
-            guard seen.insert("\(kind.rawValue) \(key.string)").inserted else { return }
-            keys.add(key.string, by: kind)
-            if seen.count > mostNamedKeys { throw TooMany() }
+            try named.add(key.string, by: input.variantKey.kind)
         }
         do {
             let importer = try Importers.importer(for: file, mapping: mapping)
@@ -80,6 +74,42 @@ final class RunCatalog {
         } catch {
             return nil
         }
-        return (keys, seen.count)
+        return named
+    }
+
+    /// The texts a count sheet's rows name their variants by (each column the checker may use).
+    static func sheetKeys(in file: InputFile, mapping: StockReconCore.ColumnMapping?) -> NamedKeyCollector? {
+        var named = NamedKeyCollector()
+        func take(_ row: CountSheetRow) throws {
+            if let key = row.variantID { try named.add(key, by: .variantID) }
+            if let key = row.sku { try named.add(key, by: .sku) }
+            if let key = row.barcode { try named.add(key, by: .barcode) }
+            if let key = row.anyKey { try named.add(key, by: .any) }
+        }
+        do {
+            if let mapping {
+                try CountSheetReader.forEach(file, mapping: mapping, take)
+            } else {
+                for row in try CountSheetReader.read(file) { try take(row) }
+            }
+        } catch {
+            return nil
+        }
+        return named
+    }
+}
+
+/// The distinct texts a file names variants by, by kind; throws past `RunCatalog.mostNamedKeys`.
+struct NamedKeyCollector {
+    private(set) var keys = NamedVariantKeys()
+    private var seen = Set<String>()
+    var count: Int { seen.count }
+
+    struct TooMany: Error {}
+
+    mutating func add(_ key: String, by kind: VariantKeyKind) throws {
+        guard seen.insert("\(kind.rawValue) \(key)").inserted else { return }
+        keys.add(key, by: kind)
+        if seen.count > RunCatalog.mostNamedKeys { throw TooMany() }
     }
 }
