@@ -27,7 +27,7 @@ measure() {  # prints "seconds kilobytes" for the command, started on a quiet di
   cat "$work/time"
 }
 catalog=("$data"/{orgs,locations,users,variants}.csv)
-import() { "$bin" import --db "$1" --tenant bench --org bench --format synq "$2"; }
+synq=(--tenant bench --org bench --format synq)
 
 : >"$work/results"
 for run in $(seq "$runs"); do
@@ -38,22 +38,22 @@ for run in $(seq "$runs"); do
   read -r reload_s reload_kb < <(measure "$bin" catalog import --db "$work/base.db" --tenant bench "${catalog[@]}")
   "$bin" runs --db "$work/base.db" --tenant bench >/dev/null  # checkpointed before copying
   cp "$work/base.db" "$work/small.db"
-  read -r small_s small_kb < <(measure import "$work/small.db" "$data/synq-1000.csv")
+  read -r small_s small_kb < <(measure "$bin" import --db "$work/small.db" "${synq[@]}" "$data/synq-1000.csv")
   cp "$work/base.db" "$work/posted.db"
-  read -r posted_s posted_kb < <(measure import "$work/posted.db" "$data/synq-$rows.csv")
+  read -r posted_s posted_kb < <(measure "$bin" import --db "$work/posted.db" "${synq[@]}" "$data/synq-$rows.csv")
   cp "$work/base.db" "$work/held.db"
-  read -r held_s held_kb < <(measure import "$work/held.db" "$data/held-$rows.csv")
+  read -r held_s held_kb < <(measure "$bin" import --db "$work/held.db" "${synq[@]}" "$data/held-$rows.csv")
   line="$raw_catalog_s $catalog_s $catalog_kb $reload_s $reload_kb $small_s $small_kb $raw_rows_s $posted_s $posted_kb $held_s $held_kb"
   if [ -n "$url" ]; then
     db="$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema"
     fresh() { psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
               "$bin" catalog import --db "$db" --tenant bench "${catalog[@]}" >/dev/null; }
     fresh
-    read -r pg_small_s pg_small_kb < <(measure import "$db" "$data/synq-1000.csv")
+    read -r pg_small_s pg_small_kb < <(measure "$bin" import --db "$db" "${synq[@]}" "$data/synq-1000.csv")
     fresh
-    read -r pg_posted_s _ < <(measure import "$db" "$data/synq-$rows.csv")
+    read -r pg_posted_s _ < <(measure "$bin" import --db "$db" "${synq[@]}" "$data/synq-$rows.csv")
     fresh
-    read -r pg_held_s _ < <(measure import "$db" "$data/held-$rows.csv")
+    read -r pg_held_s _ < <(measure "$bin" import --db "$db" "${synq[@]}" "$data/held-$rows.csv")
     line="$line $pg_small_s $pg_small_kb $pg_posted_s $pg_held_s"
   fi
   echo "$line" | tee -a "$work/results" >&2

@@ -25,6 +25,7 @@ enum SQLiteMigrations {
         ("v19: every key holds its tenant", v19),
         ("v20: the stock date", v20),
         ("v21: catalog lookups by sku, product and barcode", v21),
+        ("v22: a tenant's catalog size", v22),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -699,5 +700,12 @@ LEFT JOIN catalog_users u ON u.id = c.started_by;
 CREATE INDEX catalog_variants_by_sku ON catalog_variants (tenant, sku) WHERE sku IS NOT NULL;
 CREATE INDEX catalog_variants_by_product ON catalog_variants (tenant, product_id) WHERE product_id IS NOT NULL;
 CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, ltrim(barcode, '0')) WHERE barcode IS NOT NULL;
+"""#
+
+    // v22: how many variants a tenant's catalog holds, as of its last load: whether a run reads
+    // only the variants its file names is decided without counting a million rows.
+    private static let v22 = #"""
+ALTER TABLE tenants ADD COLUMN variants BIGINT;
+UPDATE tenants SET variants = (SELECT count(*) FROM catalog_variants v WHERE v.tenant = tenants.id);
 """#
 }

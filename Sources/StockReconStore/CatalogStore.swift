@@ -109,9 +109,20 @@ extension Store {
     /// Keys per statement, well under SQLite's 32,766 parameters.
     private static let namedChunk = 1000
 
-    /// Whether the tenant has more than `count` variants, read no further than that (in index
-    /// order, which no planner's figures turn into a scan of the whole tenant).
+    /// Notes how many variants the tenant's catalog holds, after a load (in its transaction).
+    public static func recountVariants(tenant: Int64, in db: any SQLConnection) throws {
+        try db.execute(
+            sql: "UPDATE tenants SET variants = (SELECT count(*) FROM catalog_variants WHERE tenant = ?) WHERE id = ?",
+            arguments: [tenant, tenant])
+    }
+
+    /// Whether the tenant has more than `count` variants: as its last catalog load counted them,
+    /// else counted, no further than that (in index order, which no planner's figures turn into
+    /// a scan of the whole tenant).
     public static func hasMoreVariants(than count: Int, tenant: Int64, in db: any SQLConnection) throws -> Bool {
+        if let noted = try db.fetchValue(Int64.self, sql: "SELECT variants FROM tenants WHERE id = ?", arguments: [tenant]) {
+            return noted > count
+        }
         let seen = try db.fetchValue(
             Int64.self, sql: "SELECT count(*) FROM (SELECT 1 FROM catalog_variants WHERE tenant = ? ORDER BY variant_id LIMIT ?) AS enough",
             arguments: [tenant, Int64(count + 1)]) ?? 0

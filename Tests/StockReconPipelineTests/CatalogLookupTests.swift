@@ -234,4 +234,31 @@ import Testing
             #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
         }
     }
+
+    /// By default a small file over a catalog of more than 50,000 variants reads only those it
+    /// names, a large catalog's size read from its last load; a small catalog is read whole.
+    @Test(arguments: Backend.available) func aSmallFileOverALargeCatalogReadsOnlyWhatItNames(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: [])
+        var variants = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"
+        for i in 0..<60_000 { variants += "V\(i),P\(i / 2),a,S\(i),\(100_000 + i),1.00,false\n" }
+        var rng = SplitMix64(seed: 1)
+        try Self.load(RandomCatalog(count: 10, rng: &rng), tenant: "small", into: fixture)
+        _ = try CatalogImport(store: fixture.store).run(tenantID: "large", files: [
+            fixture.file("orgs.csv", "org_id,name,default_location_id\na,A,WH\n"),
+            fixture.file("locations.csv", "location_id,site_id,name\nWH,s1,Warehouse\n"),
+            fixture.file("large.csv", variants),
+        ])
+        let file = fixture.file("few.csv", "variant_id,quantity_delta\nV7,1\nV59999,2\nS12,1\n")
+        let mapping = StockReconCore.SourceFormat.synq.mapping
+        try fixture.store.read { db in
+            let large = try Store.tenantKey(db, "large")
+            #expect(try db.fetchValue(Int64.self, sql: "SELECT variants FROM tenants WHERE id = ?", arguments: [large]) == 60_000)
+            let named = try RunCatalog(tenant: large).catalog(for: file, in: db) { RunCatalog.adjustmentKeys(in: file, mapping: mapping) }
+            #expect(named.variantCount == 2)
+            #expect(named.variant("V59999", by: .variantID)?.sku == "S59999")
+            let small = try Store.tenantKey(db, "small")
+            let whole = try RunCatalog(tenant: small).catalog(for: file, in: db) { RunCatalog.adjustmentKeys(in: file, mapping: mapping) }
+            #expect(whole.variantCount == 10)
+        }
+    }
 }
