@@ -238,12 +238,12 @@ public final class FilePosting {
         let request = approvalRequest(batch, row: state.row, delta: delta)
         guard writer.receipts != nil else {
             if heldRows == nil { heldRows = try RowInserter(db, table: "approval_requests", columns: Self.approvalColumns) }
-            try heldRows?.append(request)
+            try heldRows?.append(values: request)
             return
         }
         let marks = Array(repeating: "?", count: Self.approvalColumns.count).joined(separator: ", ")
         let approval = try db.insert(
-            sql: "INSERT INTO approval_requests (\(Self.approvalColumns.joined(separator: ", "))) VALUES (\(marks))", arguments: request)
+            sql: "INSERT INTO approval_requests (\(Self.approvalColumns.joined(separator: ", "))) VALUES (\(marks))", arguments: SQLArguments(request))
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], approval: approval)
@@ -273,20 +273,22 @@ public final class FilePosting {
     ]
 
     /// A valid row held for a manager, as `approvalColumns`: it moves no stock until approved.
-    private func approvalRequest(_ batch: PostingBatch, row: Int, delta: Int64) -> SQLArguments {
+    /// Values as they are, not boxed: a file of a million held rows writes a million of these.
+    private func approvalRequest(_ batch: PostingBatch, row: Int, delta: Int64) -> [SQLValue] {
         let cost = batch.unitCosts[row]
+        func text(_ column: PostingBatch.TextColumn) -> SQLValue { batch.string(column, of: row).map(SQLValue.text) ?? .null }
+        func integer(_ value: Int64?) -> SQLValue { value.map(SQLValue.integer) ?? .null }
         // A held `set` keeps its target: approving posts target − on-hand then.
         var setOnHand: Int64?
         if case .set(let target) = batch.changes[row] { setOnHand = target }
         return [
-            context.tenant, context.org, batch.variants[row], batch.locations[row], delta,
-            ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost),
-            batch.string(.adjustmentType, of: row), batch.string(.reasonCode, of: row),
-            batch.string(.reasonDescription, of: row), batch.string(.reference, of: row), cost,
-            batch.string(.notes, of: row), batch.string(.occurredAt, of: row), batch.string(.naturalKey, of: row),
-            context.user, context.run, file, batch.lines[row], batch.records[row],
-            reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code, setOnHand,
-            reconciler.isNegativeStockForbidden,
+            .integer(context.tenant), .integer(context.org), .integer(batch.variants[row]), .integer(batch.locations[row]), .integer(delta),
+            .integer(ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost)),
+            text(.adjustmentType), text(.reasonCode), text(.reasonDescription), text(.reference), integer(cost),
+            text(.notes), text(.occurredAt), text(.naturalKey),
+            integer(context.user), .integer(context.run), .integer(file), .integer(Int64(batch.lines[row])), .integer(Int64(batch.records[row])),
+            integer(reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code), integer(setOnHand),
+            .integer(reconciler.isNegativeStockForbidden ? 1 : 0),
         ]
     }
 
