@@ -48,14 +48,6 @@ extension SQLiteConnection {
         INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
             product_name, variant_title)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
-            org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
-            unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
-            product_name = excluded.product_name, variant_title = excluded.variant_title
-        WHERE (catalog_variants.product_id, catalog_variants.org_id, catalog_variants.sku, catalog_variants.barcode,
-               catalog_variants.unit_cost_minor, catalog_variants.location_aware, catalog_variants.product_name,
-               catalog_variants.variant_title)
-            IS NOT (excluded.product_id, excluded.org_id, excluded.sku, excluded.barcode, excluded.unit_cost_minor,
-                    excluded.location_aware, excluded.product_name, excluded.variant_title)
+        \(BulkSQL.variantUpsertConflict)
         """
 }

@@ -85,6 +85,19 @@ public protocol BalanceLookup: AnyObject {
 package enum BulkSQL {
     /// A catalog variant's columns, in `Catalog.Variant`'s order.
     package static let variantColumns = "id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware"
+    /// A catalog load's variant given again: updated in place, unless it is unchanged (a new row
+    /// version and index entries for nothing).
+    package static let variantUpsertConflict = """
+        ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
+            org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
+            unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
+            product_name = excluded.product_name, variant_title = excluded.variant_title
+        WHERE (catalog_variants.product_id, catalog_variants.org_id, catalog_variants.sku, catalog_variants.barcode,
+               catalog_variants.unit_cost_minor, catalog_variants.location_aware, catalog_variants.product_name,
+               catalog_variants.variant_title)
+            IS DISTINCT FROM (excluded.product_id, excluded.org_id, excluded.sku, excluded.barcode, excluded.unit_cost_minor,
+                              excluded.location_aware, excluded.product_name, excluded.variant_title)
+        """
 
     package static let keyScan = "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?"
     package static let keyLookup = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
