@@ -21,20 +21,19 @@ extension SQLiteConnection {
                     """, arguments: [tenant, locationID, siteID, name])
             case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names):
                 if variants == nil { variants = try FastStatement(self, sql: Self.variantUpsert) }
-                guard var statement = variants else { continue }
-                statement.reset()
-                statement.bind(tenant, at: 1)
-                statement.bind(text: variantID, at: 2)
-                statement.bind(text: productID, at: 3)
-                statement.bind(text: orgID, at: 4)
-                statement.bind(text: sku, at: 5)
-                statement.bind(text: barcode, at: 6)
-                statement.bind(unitCostMinor, at: 7)
-                statement.bind(isLocationAware ? 1 : 0, at: 8)
-                statement.bind(text: names.productName, at: 9)
-                statement.bind(text: names.variantTitle, at: 10)
-                _ = try statement.step()
-                variants = statement
+                // Through the optional in place: a copy would copy its bindings' state a row.
+                variants?.reset()
+                variants?.bind(tenant, at: 1)
+                variants?.bind(text: variantID, at: 2)
+                variants?.bind(text: productID, at: 3)
+                variants?.bind(text: orgID, at: 4)
+                variants?.bind(text: sku, at: 5)
+                variants?.bind(text: barcode, at: 6)
+                variants?.bind(unitCostMinor, at: 7)
+                variants?.bind(isLocationAware ? 1 : 0, at: 8)
+                variants?.bind(text: names.productName, at: 9)
+                variants?.bind(text: names.variantTitle, at: 10)
+                _ = try variants?.step()
             case let .user(userID, role):
                 try execute(sql: """
                     INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)
