@@ -35,8 +35,7 @@ final class RunCatalog {
     func catalog(for file: InputFile, in db: any SQLConnection, namedKeys: () -> NamedKeyCollector?) throws -> Catalog {
         if let whole { return whole }
         if try isNamingWorthIt(for: file, in: db), let named = namedKeys(),
-           try reading == .named || named.count * Self.variantsPerNamedKey < Self.smallCatalog
-               || Store.hasMoreVariants(than: named.count * Self.variantsPerNamedKey, tenant: tenant, in: db) {
+           try reading == .named || Store.hasMoreVariants(than: named.count * Self.variantsPerNamedKey, tenant: tenant, in: db) {
             return try Store.catalog(tenant: tenant, variants: .named(named.keys), in: db)
         }
         let loaded = try Store.catalog(tenant: tenant, in: db)

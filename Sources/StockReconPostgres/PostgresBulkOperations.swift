@@ -44,9 +44,7 @@ extension PostgresStoreConnection: BulkOperations {
                 sql: "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? AND id > ? ORDER BY id LIMIT 50000",
                 arguments: [tenant, after])
             for row in rows {
-                let variant = Catalog.Variant(
-                    id: try row[0], variantID: try row[1], productID: try row[2], orgID: try row[3], sku: try row[4],
-                    barcode: try row[5], unitCostMinor: try row[6], isLocationAware: try row[7])
+                let variant = try Catalog.Variant(storedRow: row)
                 after = variant.id
                 try body(variant)
             }

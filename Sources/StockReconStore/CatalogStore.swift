@@ -63,8 +63,8 @@ extension Store {
         switch scope {
         case .whole:
             var catalog = Catalog(orgs: orgs, locations: locations, users: users)
-            let count = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM catalog_variants WHERE tenant = ?", arguments: [tenant]) ?? 0
-            catalog.reserve(variants: count)
+            // Sized by the count noted at the last load (the indexes grow past it, if need be).
+            catalog.reserve(variants: try notedVariantCount(tenant: tenant, in: db) ?? 0)
             try db.forEachVariant(tenant: tenant) { catalog.add($0) }
             return catalog
         case .named(let keys):
@@ -72,13 +72,6 @@ extension Store {
             let variants = try db.withPageCache(megabytes: 2) { try namedVariants(keys, tenant: tenant, in: db) }
             return Catalog(orgs: orgs, locations: locations, variants: variants, users: users)
         }
-    }
-
-    /// By position: read once per variant, in catalogs of millions.
-    private static func variant(_ row: SQLRow) throws -> Catalog.Variant {
-        Catalog.Variant(
-            id: try row[0], variantID: try row[1], productID: try row[2], orgID: try row[3], sku: try row[4],
-            barcode: try row[5], unitCostMinor: try row[6], isLocationAware: try row[7])
     }
 
     /// Every variant that `keys` can name, each by its kind of id (a barcode with or without
@@ -98,7 +91,7 @@ extension Store {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
                 let sql = "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? AND \(condition) IN (\(marks))"
                 for row in try db.fetchAll(sql: sql, arguments: SQLArguments([.integer(tenant)] + chunk.map { .text($0) })) {
-                    let variant = try variant(row)
+                    let variant = try Catalog.Variant(storedRow: row)
                     found[variant.id] = variant
                 }
             }
@@ -116,13 +109,16 @@ extension Store {
             arguments: [tenant, tenant])
     }
 
+    /// How many variants the tenant's catalog held at its last load; nil before any (v22).
+    static func notedVariantCount(tenant: Int64, in db: any SQLConnection) throws -> Int? {
+        try db.fetchValue(Int.self, sql: "SELECT variants FROM tenants WHERE id = ?", arguments: [tenant])
+    }
+
     /// Whether the tenant has more than `count` variants: as its last catalog load counted them,
     /// else counted, no further than that (in index order, which no planner's figures turn into
     /// a scan of the whole tenant).
     public static func hasMoreVariants(than count: Int, tenant: Int64, in db: any SQLConnection) throws -> Bool {
-        if let noted = try db.fetchValue(Int64.self, sql: "SELECT variants FROM tenants WHERE id = ?", arguments: [tenant]) {
-            return noted > count
-        }
+        if let noted = try notedVariantCount(tenant: tenant, in: db) { return noted > count }
         let seen = try db.fetchValue(
             Int64.self, sql: "SELECT count(*) FROM (SELECT 1 FROM catalog_variants WHERE tenant = ? ORDER BY variant_id LIMIT ?) AS enough",
             arguments: [tenant, Int64(count + 1)]) ?? 0

@@ -241,9 +241,7 @@ public final class FilePosting {
             try heldRows?.append(values: request)
             return
         }
-        let marks = Array(repeating: "?", count: Self.approvalColumns.count).joined(separator: ", ")
-        let approval = try db.insert(
-            sql: "INSERT INTO approval_requests (\(Self.approvalColumns.joined(separator: ", "))) VALUES (\(marks))", arguments: SQLArguments(request))
+        let approval = try db.insert(sql: Self.approvalInsert, arguments: SQLArguments(request))
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], approval: approval)
@@ -271,6 +269,10 @@ public final class FilePosting {
         "reason_description", "reference_id", "unit_cost_minor", "notes", "occurred_at", "idempotency_key", "requested_by", "run",
         "file", "source_line", "record", "kind", "set_on_hand", "negative_stock_forbidden",
     ]
+
+    /// One held row, for a receipt's (whose id its order line needs at once).
+    private static let approvalInsert = "INSERT INTO approval_requests (\(approvalColumns.joined(separator: ", "))) VALUES ("
+        + Array(repeating: "?", count: approvalColumns.count).joined(separator: ", ") + ")"
 
     /// A valid row held for a manager, as `approvalColumns`: it moves no stock until approved.
     /// Values as they are, not boxed: a file of a million held rows writes a million of these.

@@ -83,7 +83,7 @@ public protocol BalanceLookup: AnyObject {
 
 /// The statements the backends' bulk operations share.
 package enum BulkSQL {
-    /// A catalog variant's columns, in `Catalog.Variant`'s order.
+    /// A catalog variant's columns, in `Catalog.Variant`'s order (`Catalog.Variant(storedRow:)`).
     package static let variantColumns = "id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware"
     /// A catalog load's variant given again: updated in place, unless it is unchanged (a new row
     /// version and index entries for nothing).
@@ -128,5 +128,14 @@ extension Outcome {
             throw SQLDecodingError(message: "a row of idempotency_keys is damaged: its outcome is none that stockrecon knows")
         }
         self = outcome
+    }
+}
+
+extension Catalog.Variant {
+    /// A row of `BulkSQL.variantColumns`, read by position: once per variant, in catalogs of millions.
+    package init(storedRow row: SQLRow) throws {
+        self.init(
+            id: try row[0], variantID: try row[1], productID: try row[2], orgID: try row[3], sku: try row[4],
+            barcode: try row[5], unitCostMinor: try row[6], isLocationAware: try row[7])
     }
 }
