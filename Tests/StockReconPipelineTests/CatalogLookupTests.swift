@@ -261,4 +261,19 @@ import Testing
             #expect(whole.variantCount == 10)
         }
     }
+
+    /// A key no stored id can hold (a NUL byte: PostgreSQL's text refuses it as a parameter)
+    /// is not looked up: its row is rejected, the rest of the file posts.
+    @Test(arguments: Backend.available) func aKeyWithANulByteIsRejectedNotLookedUp(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        for format in ["columns: {variant_by: any, variant: item, quantity: qty}\n", "columns: {variant_by: barcode, variant: item, quantity: qty}\n"] {
+            var request = ImportRequest(
+                tenantID: "t1", orgID: "acme", mapping: try MappingFile.parse(format, file: "m.yaml"),
+                files: [fixture.file("nul-\(format.count).csv", "item,qty,file\n1001\u{0}x,1,\(format.count)\n400,2,\(format.count)\n")])
+            request.catalogReading = .named
+            let report = try ImportPipeline(store: fixture.store).run(request)
+            #expect(report.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1), "\(format)")
+        }
+        #expect(try fixture.balance("1001") == 4)
+    }
 }
