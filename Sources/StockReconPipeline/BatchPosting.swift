@@ -24,7 +24,7 @@ struct BatchPosting {
                 case .valid(let row):
                     let ahead = row + FilePosting.prefetchDistance
                     if ahead < rows { writer.prefetch(row: ahead, of: batch) }
-                    let state = try posting.state(of: row, in: batch, writer: &writer)
+                    let state = try posting.state(of: row, in: batch, arena: arena, writer: &writer)
                     // A row dated before later movements is decided against on-hand then.
                     var fate = reconciler.decide(
                         state.change, onHand: state.onHandThen, unitCostMinor: state.unitCostMinor, adjustmentType: state.adjustmentType,

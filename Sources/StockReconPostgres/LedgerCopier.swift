@@ -63,6 +63,12 @@ final class LedgerCopier: MovementAppending {
     /// The rows are copied out of the batch's arena as they come: nothing waits on it.
     func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {}
 
+    /// The COPY the rows are streamed into ends at the next statement, which then reads them.
+    func written(variant: Int64, _ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws -> [Int64] {
+        try flush()
+        return runs.heldIDs(variant: variant)
+    }
+
     private func flush() throws {
         guard !variants.isEmpty else { return }
         let first = try connection.takeLedgerIDs(variants.count) ?? 0

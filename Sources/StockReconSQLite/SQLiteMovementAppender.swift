@@ -66,6 +66,11 @@ final class SQLiteMovementAppender: MovementAppending {
         }
     }
 
+    func written(variant: Int64, _ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws -> [Int64] {
+        try endBatch(batch, arena: arena)
+        return runs.heldIDs(variant: variant)
+    }
+
     /// Writes the variants' runs of the movements appended; before the file's transaction commits.
     func finish() throws {
         try runs.flush()

@@ -43,6 +43,9 @@ struct BalanceBook {
 
     subscript(slot: Int) -> Int64 { entries[slot].onHand }
 
+    /// Whether the file changed the key's on-hand.
+    func isTouched(_ slot: Int) -> Bool { entries[slot].isTouched }
+
     /// Asks for the entry a lookup of the key probes first (see `prefetchCacheLine`).
     func prefetch(variant: Int64, location: Int64) {
         entries.withUnsafeBufferPointer { entries in
@@ -137,6 +140,9 @@ struct BalanceCache {
     }
 
     mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }
+
+    /// Whether the file moved the balance: its movements are in the file's posting.
+    func isTouched(_ slot: Int) -> Bool { book.isTouched(slot) }
 
     /// Asks for a balance's entry ahead of its lookup: a book of 100,000 balances outgrows
     /// the cache.

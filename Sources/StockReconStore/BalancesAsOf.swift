@@ -24,9 +24,12 @@ extension Store {
         return result.filter { $0.value != 0 }
     }
 
-    /// One variant's movements (at one location, when given): id, location, delta, stock date.
-    static func history(variant: Int64, location: Int64?, in db: any SQLConnection) throws -> [(id: Int64, location: Int64, delta: Int64, at: String)] {
-        let ids = try VariantMovements.ids(variant: variant, location: location, after: 0, limit: .max, in: db)
+    /// One variant's movements (at one location, when given): id, location, delta, stock date;
+    /// with a posting's own movements `unlisted` (written, not yet in `VariantMovements`).
+    static func history(
+        variant: Int64, location: Int64?, unlisted: [Int64] = [], in db: any SQLConnection
+    ) throws -> [(id: Int64, location: Int64, delta: Int64, at: String)] {
+        let ids = try VariantMovements.ids(variant: variant, location: location, after: 0, limit: .max, in: db) + unlisted
         var movements: [(id: Int64, location: Int64, delta: Int64, at: String)] = []
         for chunk in stride(from: 0, to: ids.count, by: 10_000).map({ ids[$0..<min($0 + 10_000, ids.count)] }) {
             for row in try db.fetchAll(sql: """
@@ -34,20 +37,39 @@ extension Store {
                 FROM ledger l JOIN postings p ON p.id = l.posting JOIN run_log r ON r.id = p.run
                 WHERE l.id IN (\(chunk.map(String.init).joined(separator: ",")))
                 """) {
-                movements.append((try row["id"], try row["location"], try row["quantity_delta"], try row["stock_date"]))
+                let movement = (id: try row["id"] as Int64, location: try row["location"] as Int64, delta: try row["quantity_delta"] as Int64,
+                                at: try row["stock_date"] as String)
+                if location.map({ $0 == movement.location }) ?? true { movements.append(movement) }
             }
         }
         return movements
     }
 
-    /// One variant's balances as of `at` (at one location, when given), from its own movements.
-    static func variantBalancesAsOf(variant: Int64, location: Int64?, at: String, in db: any SQLConnection) throws -> [StockKey: Int64] {
+    /// One variant's balances as of `at` (at one location, when given), from its own movements
+    /// and what a posting holds of it unwritten.
+    static func variantBalancesAsOf(
+        variant: Int64, location: Int64?, at: String, unwritten: UnwrittenHistory = UnwrittenHistory(), in db: any SQLConnection
+    ) throws -> [StockKey: Int64] {
         var result: [StockKey: Int64] = [:]
-        for movement in try history(variant: variant, location: location, in: db) where movement.at <= at {
+        for movement in try history(variant: variant, location: location, unlisted: unwritten.ids, in: db) where movement.at <= at {
             result[StockKey(variant: variant, location: movement.location), default: 0] += movement.delta
+        }
+        if let location {
+            for absorbing in unwritten.absorbing where absorbing.at <= at {
+                result[StockKey(variant: variant, location: location), default: 0] += absorbing.delta
+            }
         }
         return result.filter { $0.value != 0 }
     }
+}
+
+/// What a posting holds of one item that its transaction does not read yet: its movements
+/// written but not listed in `VariantMovements`, the absorbing movements it will post at its
+/// end, and the stock checks it will record.
+package struct UnwrittenHistory {
+    var ids: [Int64] = []
+    var absorbing: [(at: String, delta: Int64)] = []
+    var checks: [String] = []
 }
 
 extension Store {

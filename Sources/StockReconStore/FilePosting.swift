@@ -84,16 +84,20 @@ public final class FilePosting {
     private let mark: Int64
     /// The stock date of rows without an `occurred_at`: when the run was recorded.
     private let recordedAt: String
-    /// The tenant's latest stock check (a row dated before it may be absorbed by one) and
-    /// latest stock date (a `set` dated before it is decided against on-hand then), before this file.
+    /// The tenant's latest stock check before this file (a row dated before it may be absorbed
+    /// by one), and its latest stock date with this file's rows so far (a `set` dated before it
+    /// is decided against on-hand then, a removal against the lowest on-hand since).
     private let latestCheck: [UInt8]?
-    private let latestStockDate: [UInt8]?
+    private var latestStockDate: [UInt8]?
     private let isRecordedBeforeLatestCheck: Bool
     private var absorptions: [Absorption] = []
+    /// The absorbing movements `finish` will post, by item: on-hand then, for the file's later rows.
+    private var unwrittenAbsorbing: [StockKey: [(at: String, delta: Int64)]] = [:]
     /// The checks this file's own rows made (rows that set on-hand), by item, and the latest:
     /// a later row of the file dated before one of them is absorbed there too.
     private var ownChecks: [StockKey: [String]] = [:]
     private var ownLatestCheck: [UInt8]?
+    private var isRecordedAtNoted = false
     /// The stock checks of the items this file's backdated rows name, read once an item.
     private lazy var checks = StockChecks(db, tenant: context.tenant)
 
@@ -181,7 +185,7 @@ public final class FilePosting {
 
     /// What the store holds for valid row `row`, for deciding it: the row's change as
     /// written, what its key saw, its on-hand, and (receipts) its order line.
-    public func state(of row: Int, in batch: PostingBatch, writer: inout BatchWriter) throws -> RowState {
+    public func state(of row: Int, in batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter) throws -> RowState {
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
@@ -189,7 +193,8 @@ public final class FilePosting {
         if let latestStockDate, batch.text(.occurredAt, of: row, precedes: latestStockDate), let date = batch.string(.occurredAt, of: row),
            let dated = try Store.onHandThen(
                batch.changes[row], variant: batch.variants[row], location: batch.locations[row], date: date,
-               isNegativeStockForbidden: reconciler.isNegativeStockForbidden, tenant: context.tenant, in: db) {
+               isNegativeStockForbidden: reconciler.isNegativeStockForbidden, tenant: context.tenant,
+               unwritten: unwritten(slot, of: row, in: batch, arena: arena, writer: &writer), in: db) {
             then = dated
         }
         return RowState(
@@ -199,6 +204,19 @@ public final class FilePosting {
             record: batch.records[row], row: row, slot: slot, match: order, po: po)
     }
 
+    /// What this posting holds of the row's item that its transaction does not read yet; the
+    /// item's movements held are written first, when the file moved it.
+    private func unwritten(
+        _ slot: Int, of row: Int, in batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter
+    ) throws -> UnwrittenHistory {
+        let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
+        var unwritten = UnwrittenHistory(absorbing: unwrittenAbsorbing[key] ?? [], checks: ownChecks[key] ?? [])
+        if writer.balances.isTouched(slot), let ledger = writer.ledger {
+            unwritten.ids = try ledger.written(variant: key.variant, batch, arena: arena)
+        }
+        return unwritten
+    }
+
     /// Appends the row's movement of `delta` (a `kind`) and its balance after.
     public func append(_ state: RowState, kind: MovementKind, delta: Int64, of batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter) throws {
         let row = state.row
@@ -206,6 +224,7 @@ public final class FilePosting {
         try ledger.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: state.onHand)
         writer.balances.set(state.slot, state.onHand + delta)
         let date = batch.borrowed(.occurredAt, of: row, arena: arena)
+        noteStockDate(date?.bytes)
         var isBeforeLatestCheck = isRecordedBeforeLatestCheck
         if let latestCheck, let date { isBeforeLatestCheck = date.bytes.lexicographicallyPrecedes(latestCheck) }
         var isBeforeOwnCheck = false
@@ -224,11 +243,31 @@ public final class FilePosting {
                 absorptions.append(Absorption(
                     record: batch.records[row], id: nil, variant: key.variant, location: key.location, delta: delta,
                     stockDate: stockDate, check: check))
+                unwrittenAbsorbing[key, default: []].append((check.at, -delta))
+                // The movement and its absorption together leave on-hand as it was.
+                writer.balances.set(state.slot, state.onHand)
             }
         }
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], approval: nil)
+    }
+
+    /// Notes a movement's stock date (nil: when the run was recorded) in the latest one.
+    private func noteStockDate(_ date: UnsafeBufferPointer<UInt8>?) {
+        guard let date else {
+            if !isRecordedAtNoted, latestStockDate.map({ $0.lexicographicallyPrecedes(recordedAt.utf8) }) ?? true {
+                latestStockDate = Array(recordedAt.utf8)
+            }
+            isRecordedAtNoted = true
+            return
+        }
+        guard var latest = latestStockDate else { return latestStockDate = Array(date) }
+        guard latest.lexicographicallyPrecedes(date) else { return }
+        // Replaced in place: a file in date order has a later date every row.
+        latestStockDate = nil
+        latest.replaceSubrange(0..<latest.count, with: date)
+        latestStockDate = latest
     }
 
     /// Holds the row for a manager: `delta` is what approving posts; it moves no stock now.
@@ -313,10 +352,11 @@ public final class FilePosting {
         try writer.ledger?.finish()
         var spans = writer.ledger?.spans ?? SpanBook()
         if !absorptions.isEmpty {
+            // On-hand as if nothing were absorbed, from which `absorb` takes each back.
             var onHand: [StockKey: Int64] = [:]
-            for absorption in absorptions {
-                onHand[StockKey(variant: absorption.variant, location: absorption.location)] =
-                    try writer.balances.onHand(variant: absorption.variant, location: absorption.location).onHand
+            for (key, absorbing) in unwrittenAbsorbing {
+                onHand[key] = try writer.balances.onHand(variant: key.variant, location: key.location).onHand
+                    - absorbing.reduce(0) { $0 + $1.delta }
             }
             try Store.absorb(absorptions, posting: posting, after: mark, onHand: &onHand, spans: &spans, in: db)
             for (key, value) in onHand {

@@ -132,17 +132,18 @@ extension Store {
     /// What a change dated `date`, before later movements of its item, is decided against,
     /// imported or approved alike: a `set`, on-hand at its date; a removal under the
     /// negative-stock rule, the lowest on-hand from its date to the next check, and that day.
-    /// Nil for any other change: today's on-hand decides it.
+    /// Nil for any other change: today's on-hand decides it. `unwritten`: what the posting
+    /// deciding it holds of the item.
     static func onHandThen(
         _ change: StockChange, variant: Int64, location: Int64, date: String, isNegativeStockForbidden: Bool, tenant: Int64,
-        in db: any SQLConnection
+        unwritten: UnwrittenHistory = UnwrittenHistory(), in db: any SQLConnection
     ) throws -> (onHand: Int64, day: String?)? {
         switch change {
         case .set:
             let key = StockKey(variant: variant, location: location)
-            return (try variantBalancesAsOf(variant: variant, location: location, at: date, in: db)[key] ?? 0, nil)
+            return (try variantBalancesAsOf(variant: variant, location: location, at: date, unwritten: unwritten, in: db)[key] ?? 0, nil)
         case .delta(let delta) where delta < 0 && isNegativeStockForbidden:
-            let lowest = try lowestOnHand(tenant: tenant, variant: variant, location: location, from: date, in: db)
+            let lowest = try lowestOnHand(tenant: tenant, variant: variant, location: location, from: date, unwritten: unwritten, in: db)
             return (lowest.onHand, lowest.day)
         case .delta:
             return nil
@@ -152,16 +153,22 @@ extension Store {
     /// The lowest on-hand an item had from `date` until its next stock check (or until now),
     /// by stock date, and the day it had it: what a change dated `date` would lower.
     static func lowestOnHand(
-        tenant: Int64, variant: Int64, location: Int64, from date: String, in db: any SQLConnection
+        tenant: Int64, variant: Int64, location: Int64, from date: String, unwritten: UnwrittenHistory = UnwrittenHistory(),
+        in db: any SQLConnection
     ) throws -> (onHand: Int64, day: String) {
-        let until = try checkAfter(tenant: tenant, variant: variant, location: location, date: date, in: db)?.at
+        let checks = [try checkAfter(tenant: tenant, variant: variant, location: location, date: date, in: db)?.at]
+            + unwritten.checks.filter { $0 > date }
+        let until = checks.compactMap { $0 }.min()
+        // Absorbing movements not yet posted come after every movement of their date.
+        let movements = try history(variant: variant, location: location, unlisted: unwritten.ids, in: db).map { ($0.at, $0.id, $0.delta) }
+            + unwritten.absorbing.map { ($0.at, Int64.max, $0.delta) }
         var onHand: Int64 = 0
         var later: [(at: String, id: Int64, delta: Int64)] = []
-        for movement in try history(variant: variant, location: location, in: db) {
-            if movement.at <= date {
-                onHand += movement.delta
-            } else if until.map({ movement.at < $0 }) ?? true {
-                later.append((movement.at, movement.id, movement.delta))
+        for movement in movements {
+            if movement.0 <= date {
+                onHand += movement.2
+            } else if until.map({ movement.0 < $0 }) ?? true {
+                later.append(movement)
             }
         }
         var lowest = (onHand: onHand, day: String(date.prefix(10)))

@@ -35,6 +35,13 @@ package enum VariantMovements {
             if count >= VariantMovements.movementsPerFlush { try flush() }
         }
 
+        /// The ids of `variant`'s movements noted and not written yet, ascending.
+        package func heldIDs(variant: Int64) -> [Int64] {
+            let low = variant & (1 << Int64(VariantMovements.groupBits) - 1)
+            return (held[VariantMovements.group(of: variant)] ?? []).map { Int64(littleEndian: $0) }
+                .filter { $0 & (1 << Int64(VariantMovements.groupBits) - 1) == low }.map { $0 >> Int64(VariantMovements.groupBits) }
+        }
+
         /// Writes the runs as rejections are (COPY on PostgreSQL): over a catalog of a million
         /// variants a thousand movements touch a thousand groups, a round trip each as statements.
         package mutating func flush() throws {

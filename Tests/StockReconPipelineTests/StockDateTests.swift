@@ -310,5 +310,140 @@ import StockReconIO
         #expect(try asOf(fixture, "2026-08-06") == ["1001@WH": 3])
         #expect(try asOf(fixture, "2026-08-11") == ["1001@WH": 40])
     }
+
+    /// A file's own rows are history for its later rows: a backdated removal is checked against
+    /// the file's earlier rows of its item (though not yet written), a row dated before one the
+    /// file posted earlier is backdated too, and a set is decided against on-hand then.
+    @Test(arguments: Backend.available) func aFilesEarlierRowsAreHistoryForItsLaterOnes(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        func strictly(_ rows: String) throws -> RunReport {
+            try ImportPipeline(store: fixture.store).run(ImportRequest(
+                tenantID: "t1", orgID: "acme", format: .synq,
+                files: [fixture.file("\(UUID().uuidString).csv", "variant_id,location_id,quantity_delta,occurred_at\n" + rows)],
+                rules: AdjustmentRules(isNegativeStockForbidden: true)))
+        }
+        func message(_ report: RunReport) throws -> String {
+            try fixture.store.read { db in try db.fetchValue(String.self, sql: "SELECT msg FROM rejections WHERE run_id = ?", arguments: [report.runID]) } ?? ""
+        }
+        // Out of date order in one file, on a new tenant: on the 10th the 5 of the 1st went, so
+        // 2 taken on the 5th would have left -2 then, though today's 3 could take it.
+        let unordered = try strictly("""
+            1002,WH,5,2026-08-01T09:00:00Z
+            1002,WH,-5,2026-08-10T09:00:00Z
+            1002,WH,3,2026-08-12T09:00:00Z
+            1002,WH,-2,2026-08-05T09:00:00Z
+
+            """)
+        #expect(unordered.counts == OutcomeCounts(rows: 4, posted: 3, rejected: 1))
+        let unorderedMessage = try message(unordered)
+        #expect(unorderedMessage.contains("on 2026-08-10 from 0 to -2"), "\(unorderedMessage)")
+
+        // Two removals of one file, each possible alone: 5 on the 1st, 4 gone on the 5th.
+        try post(fixture, [
+            ("1001", "WH", 5, "2026-08-01T09:00:00Z"), ("1001", "WH", -4, "2026-08-05T09:00:00Z"), ("1001", "WH", 10, "2026-08-09T09:00:00Z"),
+        ])
+        let twice = try strictly("1001,WH,-1,2026-08-03T09:00:00Z\n1001,WH,-1,2026-08-04T09:00:00Z\n")
+        #expect(twice.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
+        let twiceMessage = try message(twice)
+        #expect(twiceMessage.contains("on 2026-08-05 from 0 to -1"), "\(twiceMessage)")
+        #expect(try asOf(fixture, "2026-08-05T12:00:00Z") == summed(fixture, "2026-08-05T12:00:00Z"))
+
+        // A set dated after a row the file posted earlier, dated earlier still.
+        let later = fixture.file("later.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,occurred_at
+            a1,1001,SHOP,adjustment,5,,2026-08-12T00:00:00Z
+            s1,1001,SHOP,set,,10,2026-08-01T00:00:00Z
+            a2,1001,SHOP,adjustment,-2,,2026-08-03T00:00:00Z
+            s2,1001,SHOP,set,,4,2026-08-04T00:00:00Z
+
+            """)
+        #expect(try fixture.importing([later], format: .canonical).counts.posted == 4)
+        // Set to 10 on the 1st (nothing stood), 2 gone on the 3rd, set to 4 on the 4th, 5 in on the 12th.
+        #expect(try asOf(fixture, "2026-08-02", variant: "1001")["1001@SHOP"] == 10)
+        #expect(try asOf(fixture, "2026-08-05", variant: "1001")["1001@SHOP"] == 4)
+        #expect(try fixture.balance("1001", "SHOP") == 9)
+    }
+
+    /// A row absorbed at a check earlier in its file leaves on-hand as it was for the file's
+    /// later rows: today's check does not count what the check undid, and a set after the
+    /// check is decided against what the check found.
+    @Test(arguments: Backend.available) func aRowAbsorbedEarlierInItsFileDoesNotMoveStockForTheRest(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 5, "2026-08-01T09:00:00Z"), ("1001", "WH", 1, "2026-08-20T09:00:00Z")])
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(
+            tenantID: "t1", orgID: "acme", type: .spot, name: "c", locationID: "WH", notes: nil, userID: "alice", countedAt: "2026-08-10T00:00:00Z"))
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,2\n")])
+        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        let strict = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", format: .synq,
+            files: [fixture.file("late.csv", "variant_id,location_id,quantity_delta,occurred_at\n1001,WH,40,2026-08-03T09:00:00Z\n1001,WH,-30,\n")],
+            rules: AdjustmentRules(isNegativeStockForbidden: true)))
+        // The 40 of the 3rd is absorbed by the count that found 2: 30 cannot go today.
+        #expect(strict.counts == OutcomeCounts(rows: 2, posted: 1, rejected: 1))
+        #expect(try fixture.balance("1001") == 3)
+
+        let sets = fixture.file("sets.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,occurred_at
+            a1,1001,WH,adjustment,-1,,2026-08-04T00:00:00Z
+            s1,1001,WH,set,,7,2026-08-11T00:00:00Z
+
+            """)
+        #expect(try fixture.importing([sets], format: .canonical).counts.posted == 2)
+        // On the 11th the count's 2 stood (the 1 of the 4th absorbed): set to 7 is 5 in, before the 1 of the 20th.
+        #expect(try fixture.balance("1001") == 8)
+        #expect(try asOf(fixture, "2026-08-11T12:00:00Z") == ["1001@WH": 7])
+        #expect(try asOf(fixture, "2026-08-11T12:00:00Z") == summed(fixture, "2026-08-11T12:00:00Z"))
+        #expect(try fixture.variantRunsMatchLedger())
+    }
+
+    /// With negative stock forbidden, random backdated files (rows out of date order, items
+    /// named again and again, a count among them) never leave history below zero: walked by
+    /// stock date, every item's on-hand after every movement is at least zero.
+    @Test(arguments: Backend.available) func aStrictLedgerNeverGoesBelowZeroOnAnyDay(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        var rng = SplitMix64(seed: 2811)
+        let items = [("1001", "WH"), ("1002", "WH"), ("1001", "SHOP")]
+        var rejected = 0
+        for file in 0..<10 {
+            let rows = (0..<Int.random(in: 5...40, using: &rng)).map { _ -> String in
+                let (variant, location) = items[Int.random(in: 0..<items.count, using: &rng)]
+                let delta = [-4, -3, -2, -1, 1, 2, 3][Int.random(in: 0..<7, using: &rng)]
+                return "\(variant),\(location),\(delta),\(Int.random(in: 0..<5, using: &rng) == 0 ? "" : day(&rng))\n"
+            }
+            let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+                tenantID: "t1", orgID: "acme", format: .synq,
+                files: [fixture.file("strict\(file).csv", "variant_id,location_id,quantity_delta,occurred_at\n" + rows.joined())],
+                rules: AdjustmentRules(isNegativeStockForbidden: true)))
+            #expect(report.counts.pending == 0)
+            rejected += report.counts.rejected
+            if file == 4 {
+                let counting = Counting(store: fixture.store)
+                let count = try counting.start(CountRequest(
+                    tenantID: "t1", orgID: "acme", type: .cycle, name: "Mid", locationID: "WH", notes: nil, userID: "alice",
+                    countedAt: "2026-08-14T12:00:00Z"))
+                _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [
+                    fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,3\n"),
+                ])
+                _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+            }
+        }
+        #expect(rejected > 0, "the files never tried to go below zero: the test proves nothing")
+        let lowest = try fixture.store.read { db in
+            // On-hand as of each moment: after all of its movements (a count's and the ones it absorbs).
+            var onHand: [String: Int64] = [:]
+            var lowest: [String: (Int64, String)] = [:]
+            for row in try db.fetchAll(sql: """
+                SELECT variant_id, location_id, occurred_at, sum(quantity_delta) FROM movements WHERE tenant_id = 't1'
+                GROUP BY variant_id, location_id, occurred_at ORDER BY occurred_at
+                """) {
+                let key = "\(try row[0] as String)@\(try row[1] as String)"
+                onHand[key, default: 0] += try row[3] as Int64
+                if onHand[key, default: 0] < lowest[key]?.0 ?? 0 { lowest[key] = (onHand[key, default: 0], try row[2] as String) }
+            }
+            return lowest.mapValues { "\($0.0) on \($0.1)" }
+        }
+        #expect(lowest.isEmpty, "\(lowest)")
+    }
 }
 

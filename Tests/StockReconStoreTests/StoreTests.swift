@@ -42,7 +42,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         for (record, delta) in deltas.enumerated() { batch.append(try adjustment(catalog, record: record + 1, delta: delta)) }
         try posting.withBatch(batch) { writer, arena in
             for row in 0 ..< batch.validRows {
-                let state = try posting.state(of: row, in: batch, writer: &writer)
+                let state = try posting.state(of: row, in: batch, arena: arena, writer: &writer)
                 guard case .delta(let delta) = state.change else { return }
                 try posting.append(state, kind: .adjustment, delta: delta, of: batch, arena: arena, writer: &writer)
             }

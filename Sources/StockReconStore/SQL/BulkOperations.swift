@@ -48,6 +48,9 @@ public protocol MovementAppending: AnyObject {
     func append(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64) throws
     /// Writes what points into the batch's arena, before the arena goes.
     func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws
+    /// Writes the rows held, so that the file's transaction reads them, and returns the ids of
+    /// `variant`'s movements written that `VariantMovements` does not list yet.
+    func written(variant: Int64, _ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws -> [Int64]
     /// Writes the rest and each variant's runs (`VariantMovements`); before the transaction commits.
     func finish() throws
     /// The stock dates and ids of the movements appended, once finished.
