@@ -29,8 +29,10 @@ final class SQLiteConnection: SQLConnection {
         }
     }
 
+    /// A query with arguments is prepared once per connection; one without is prepared each
+    /// time: its values are in its text (an `IN` list), and each would stay in the cache.
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
-        let statement = try db.cachedStatement(sql: sql)
+        let statement = arguments.values.isEmpty ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
         return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
             SQLRow((0..<row.count).map { index in

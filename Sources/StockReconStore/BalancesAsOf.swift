@@ -45,31 +45,14 @@ extension Store {
         return movements
     }
 
-    /// One variant's balances as of `at` (at one location, when given), from its own movements
-    /// and what a posting holds of it unwritten.
-    static func variantBalancesAsOf(
-        variant: Int64, location: Int64?, at: String, unwritten: UnwrittenHistory = UnwrittenHistory(), in db: any SQLConnection
-    ) throws -> [StockKey: Int64] {
+    /// One variant's balances as of `at` (at one location, when given), from its own movements.
+    static func variantBalancesAsOf(variant: Int64, location: Int64?, at: String, in db: any SQLConnection) throws -> [StockKey: Int64] {
         var result: [StockKey: Int64] = [:]
-        for movement in try history(variant: variant, location: location, unlisted: unwritten.ids, in: db) where movement.at <= at {
+        for movement in try history(variant: variant, location: location, in: db) where movement.at <= at {
             result[StockKey(variant: variant, location: movement.location), default: 0] += movement.delta
-        }
-        if let location {
-            for absorbing in unwritten.absorbing where absorbing.at <= at {
-                result[StockKey(variant: variant, location: location), default: 0] += absorbing.delta
-            }
         }
         return result.filter { $0.value != 0 }
     }
-}
-
-/// What a posting holds of one item that its transaction does not read yet: its movements
-/// written but not listed in `VariantMovements`, the absorbing movements it will post at its
-/// end, and the stock checks it will record.
-package struct UnwrittenHistory {
-    var ids: [Int64] = []
-    var absorbing: [(at: String, delta: Int64)] = []
-    var checks: [String] = []
 }
 
 extension Store {

@@ -91,8 +91,14 @@ public final class FilePosting {
     private var latestStockDate: [UInt8]?
     private let isRecordedBeforeLatestCheck: Bool
     private var absorptions: [Absorption] = []
-    /// The absorbing movements `finish` will post, by item: on-hand then, for the file's later rows.
-    private var unwrittenAbsorbing: [StockKey: [(at: String, delta: Int64)]] = [:]
+    /// The histories of the items the file's backdated rows were decided against, read once an
+    /// item and kept with the file's own movements (and the absorbing ones `finish` will post).
+    private var histories: [StockKey: ItemHistory] = [:]
+    /// Orders the file's movements after every written one, and the absorbing ones after those.
+    private var unwrittenOrder = Int64.max / 2
+    /// The absorbing movements `finish` will post, by item: grouped when a history is first
+    /// read, kept from then on.
+    private var absorbingByItem: [StockKey: [(at: String, order: Int64, delta: Int64)]]?
     /// The checks this file's own rows made (rows that set on-hand), by item, and the latest:
     /// a later row of the file dated before one of them is absorbed there too.
     private var ownChecks: [StockKey: [String]] = [:]
@@ -190,12 +196,13 @@ public final class FilePosting {
         let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
         var then: (onHand: Int64, day: String?) = (before, nil)
-        if let latestStockDate, batch.text(.occurredAt, of: row, precedes: latestStockDate), let date = batch.string(.occurredAt, of: row),
-           let dated = try Store.onHandThen(
-               batch.changes[row], variant: batch.variants[row], location: batch.locations[row], date: date,
-               isNegativeStockForbidden: reconciler.isNegativeStockForbidden, tenant: context.tenant,
-               unwritten: unwritten(slot, of: row, in: batch, arena: arena, writer: &writer), in: db) {
-            then = dated
+        if Store.isDecidedThen(batch.changes[row], isNegativeStockForbidden: reconciler.isNegativeStockForbidden),
+           let latestStockDate, batch.text(.occurredAt, of: row, precedes: latestStockDate), let date = batch.string(.occurredAt, of: row) {
+            let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
+            let ownCheck = ownChecks[key]?.filter { $0 > date }.min()
+            let nextCheck = [try checks.after(date, variant: key.variant, location: key.location)?.at, ownCheck].compactMap { $0 }.min()
+            then = try history(of: key, slot: slot, in: batch, arena: arena, writer: &writer)
+                .decidingThen(batch.changes[row], date: date, nextCheck: nextCheck)
         }
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
@@ -204,17 +211,25 @@ public final class FilePosting {
             record: batch.records[row], row: row, slot: slot, match: order, po: po)
     }
 
-    /// What this posting holds of the row's item that its transaction does not read yet; the
-    /// item's movements held are written first, when the file moved it.
-    private func unwritten(
-        _ slot: Int, of row: Int, in batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter
-    ) throws -> UnwrittenHistory {
-        let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
-        var unwritten = UnwrittenHistory(absorbing: unwrittenAbsorbing[key] ?? [], checks: ownChecks[key] ?? [])
+    /// The item's history, read the first time: its movements written (the file's own held
+    /// ones written first, when it moved the item) and the absorbing ones still to post.
+    private func history(
+        of key: StockKey, slot: Int, in batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter
+    ) throws -> ItemHistory {
+        if let known = histories[key] { return known }
+        var unlisted: [Int64] = []
         if writer.balances.isTouched(slot), let ledger = writer.ledger {
-            unwritten.ids = try ledger.written(variant: key.variant, batch, arena: arena)
+            unlisted = try ledger.written(variant: key.variant, batch, arena: arena)
         }
-        return unwritten
+        var history = ItemHistory(movements: try Store.history(variant: key.variant, location: key.location, unlisted: unlisted, in: db)
+            .map { ($0.at, $0.id, $0.delta) })
+        if absorbingByItem == nil {
+            absorbingByItem = Dictionary(grouping: absorptions) { StockKey(variant: $0.variant, location: $0.location) }
+                .mapValues { $0.map { (at: $0.check.at, order: .max, delta: -$0.delta) } }
+        }
+        history.movements += absorbingByItem?[key] ?? []
+        histories[key] = history
+        return history
     }
 
     /// Appends the row's movement of `delta` (a `kind`) and its balance after.
@@ -225,6 +240,11 @@ public final class FilePosting {
         writer.balances.set(state.slot, state.onHand + delta)
         let date = batch.borrowed(.occurredAt, of: row, arena: arena)
         noteStockDate(date?.bytes)
+        if !histories.isEmpty {
+            unwrittenOrder += 1
+            histories[StockKey(variant: batch.variants[row], location: batch.locations[row])]?.movements.append(
+                (date.map { String(decoding: $0.bytes, as: UTF8.self) } ?? recordedAt, unwrittenOrder, delta))
+        }
         var isBeforeLatestCheck = isRecordedBeforeLatestCheck
         if let latestCheck, let date { isBeforeLatestCheck = date.bytes.lexicographicallyPrecedes(latestCheck) }
         var isBeforeOwnCheck = false
@@ -243,7 +263,8 @@ public final class FilePosting {
                 absorptions.append(Absorption(
                     record: batch.records[row], id: nil, variant: key.variant, location: key.location, delta: delta,
                     stockDate: stockDate, check: check))
-                unwrittenAbsorbing[key, default: []].append((check.at, -delta))
+                histories[key]?.movements.append((check.at, .max, -delta))
+                absorbingByItem?[key, default: []].append((check.at, .max, -delta))
                 // The movement and its absorption together leave on-hand as it was.
                 writer.balances.set(state.slot, state.onHand)
             }
@@ -354,9 +375,10 @@ public final class FilePosting {
         if !absorptions.isEmpty {
             // On-hand as if nothing were absorbed, from which `absorb` takes each back.
             var onHand: [StockKey: Int64] = [:]
-            for (key, absorbing) in unwrittenAbsorbing {
-                onHand[key] = try writer.balances.onHand(variant: key.variant, location: key.location).onHand
-                    - absorbing.reduce(0) { $0 + $1.delta }
+            for absorption in absorptions {
+                let key = StockKey(variant: absorption.variant, location: absorption.location)
+                if onHand[key] == nil { onHand[key] = try writer.balances.onHand(variant: key.variant, location: key.location).onHand }
+                onHand[key, default: 0] += absorption.delta
             }
             try Store.absorb(absorptions, posting: posting, after: mark, onHand: &onHand, spans: &spans, in: db)
             for (key, value) in onHand {

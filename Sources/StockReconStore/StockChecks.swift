@@ -132,51 +132,52 @@ extension Store {
     /// What a change dated `date`, before later movements of its item, is decided against,
     /// imported or approved alike: a `set`, on-hand at its date; a removal under the
     /// negative-stock rule, the lowest on-hand from its date to the next check, and that day.
-    /// Nil for any other change: today's on-hand decides it. `unwritten`: what the posting
-    /// deciding it holds of the item.
+    /// Nil for any other change: today's on-hand decides it.
     static func onHandThen(
         _ change: StockChange, variant: Int64, location: Int64, date: String, isNegativeStockForbidden: Bool, tenant: Int64,
-        unwritten: UnwrittenHistory = UnwrittenHistory(), in db: any SQLConnection
+        in db: any SQLConnection
     ) throws -> (onHand: Int64, day: String?)? {
-        switch change {
-        case .set:
-            let key = StockKey(variant: variant, location: location)
-            return (try variantBalancesAsOf(variant: variant, location: location, at: date, unwritten: unwritten, in: db)[key] ?? 0, nil)
-        case .delta(let delta) where delta < 0 && isNegativeStockForbidden:
-            let lowest = try lowestOnHand(tenant: tenant, variant: variant, location: location, from: date, unwritten: unwritten, in: db)
-            return (lowest.onHand, lowest.day)
-        case .delta:
-            return nil
-        }
+        guard isDecidedThen(change, isNegativeStockForbidden: isNegativeStockForbidden) else { return nil }
+        let history = ItemHistory(movements: try history(variant: variant, location: location, in: db).map { ($0.at, $0.id, $0.delta) })
+        let check = try checkAfter(tenant: tenant, variant: variant, location: location, date: date, in: db)?.at
+        return history.decidingThen(change, date: date, nextCheck: check)
     }
 
-    /// The lowest on-hand an item had from `date` until its next stock check (or until now),
-    /// by stock date, and the day it had it: what a change dated `date` would lower.
-    static func lowestOnHand(
-        tenant: Int64, variant: Int64, location: Int64, from date: String, unwritten: UnwrittenHistory = UnwrittenHistory(),
-        in db: any SQLConnection
-    ) throws -> (onHand: Int64, day: String) {
-        let checks = [try checkAfter(tenant: tenant, variant: variant, location: location, date: date, in: db)?.at]
-            + unwritten.checks.filter { $0 > date }
-        let until = checks.compactMap { $0 }.min()
-        // Absorbing movements not yet posted come after every movement of their date.
-        let movements = try history(variant: variant, location: location, unlisted: unwritten.ids, in: db).map { ($0.at, $0.id, $0.delta) }
-            + unwritten.absorbing.map { ($0.at, Int64.max, $0.delta) }
+    /// Whether a change dated before later movements is decided by its item's history (a set,
+    /// or a removal under the negative-stock rule); any other, against today's on-hand.
+    static func isDecidedThen(_ change: StockChange, isNegativeStockForbidden: Bool) -> Bool {
+        switch change {
+        case .set: true
+        case .delta(let delta): delta < 0 && isNegativeStockForbidden
+        }
+    }
+}
+
+/// An item's movements, as (stock date, order, delta), in any order: what a change dated in
+/// its past is decided against. The order breaks ties of a date: ledger ids, or larger for
+/// movements a posting has not written yet.
+package struct ItemHistory {
+    var movements: [(at: String, order: Int64, delta: Int64)]
+
+    /// For a set, on-hand at `date`; for a removal (under the negative-stock rule), the lowest
+    /// on-hand from `date` until `nextCheck` (or until now), and the day it had it.
+    func decidingThen(_ change: StockChange, date: String, nextCheck: String?) -> (onHand: Int64, day: String?) {
         var onHand: Int64 = 0
-        var later: [(at: String, id: Int64, delta: Int64)] = []
+        var later: [(at: String, order: Int64, delta: Int64)] = []
         for movement in movements {
-            if movement.0 <= date {
-                onHand += movement.2
-            } else if until.map({ movement.0 < $0 }) ?? true {
+            if movement.at <= date {
+                onHand += movement.delta
+            } else if nextCheck.map({ movement.at < $0 }) ?? true {
                 later.append(movement)
             }
         }
+        guard case .delta = change else { return (onHand, nil) }
         var lowest = (onHand: onHand, day: String(date.prefix(10)))
-        for movement in later.sorted(by: { ($0.at, $0.id) < ($1.at, $1.id) }) {
+        for movement in later.sorted(by: { ($0.at, $0.order) < ($1.at, $1.order) }) {
             onHand += movement.delta
             if onHand < lowest.onHand { lowest = (onHand, String(movement.at.prefix(10))) }
         }
-        return lowest
+        return (lowest.onHand, lowest.day)
     }
 }
 
