@@ -7,7 +7,7 @@ import StockReconStore
 /// An id given twice keeps its first place and its last values, as one statement a row left
 /// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement).
 enum PostgresCatalogUpsert {
-    static func upsert(_ entries: [CatalogEntry], tenant: Int64, in db: any SQLConnection) throws {
+    static func upsert(_ entries: [CatalogEntry], tenant: Int64, run: Int64, in db: any SQLConnection) throws {
         var orgs = Latest<(name: String?, defaultLocationID: String?)>()
         var locations = Latest<(siteID: String?, name: String?)>()
         var variants = Latest<(
@@ -44,7 +44,7 @@ enum PostgresCatalogUpsert {
                     product_name, variant_title)
                 SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
                     CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
-                \(BulkSQL.variantUpsertConflict)
+                \(BulkSQL.variantUpsertConflict(run: run))
                 """, arguments: [
                     tenant, variants.ids.postgresArray, values.map(\.productID).postgresArray, values.map(\.orgID).postgresArray,
                     values.map(\.sku).postgresArray, values.map(\.barcode).postgresArray, values.map(\.unitCostMinor).postgresArray,

@@ -27,6 +27,7 @@ enum PostgresMigrations {
         ("v20: the stock date", v20),
         ("v21: catalog lookups by sku, product and barcode", v21),
         ("v22: a tenant's catalog size", v22),
+        ("v23: the unit costs a catalog load replaced", v23),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -774,5 +775,19 @@ ANALYZE catalog_variants;
 ALTER TABLE tenants ADD COLUMN variants BIGINT;
 UPDATE tenants SET variants = (SELECT count(*) FROM catalog_variants v WHERE v.tenant = tenants.id);
 ALTER TABLE approval_requests DROP CONSTRAINT IF EXISTS approval_requests_tenant_fkey;
+"""#
+
+    // v23: as SQLite's.
+    private static let v23 = #"""
+ALTER TABLE catalog_variants ADD COLUMN previous_cost_minor BIGINT;
+ALTER TABLE catalog_variants ADD COLUMN cost_replaced_run BIGINT;
+CREATE INDEX catalog_variants_by_cost_replaced ON catalog_variants (cost_replaced_run) WHERE cost_replaced_run IS NOT NULL;
+CREATE TABLE catalog_cost_history (
+    tenant BIGINT NOT NULL,
+    variant BIGINT NOT NULL,
+    unit_cost_minor BIGINT,
+    replaced_at TEXT NOT NULL,
+    run BIGINT NOT NULL);
+CREATE INDEX catalog_cost_history_by_variant ON catalog_cost_history (variant, replaced_at);
 """#
 }

@@ -22,8 +22,8 @@ extension PostgresStoreConnection: BackendOperations {
             + LedgerGuards.namedTables.flatMap { ["\($0)_refuse_delete", "\($0)_refuse_truncate"] }
     }
 
-    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws {
-        try PostgresCatalogUpsert.upsert(entries, tenant: tenant, in: self)
+    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws {
+        try PostgresCatalogUpsert.upsert(entries, tenant: tenant, run: run, in: self)
     }
 
     /// NUL shows as U+FFFD.

@@ -4,7 +4,7 @@ import StockReconStore
 extension SQLiteConnection {
     /// SQLite's catalog load: a statement an entry, in process; variants through the C API
     /// (a catalog of millions), an unchanged one left as it is (its indexes untouched).
-    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws {
+    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws {
         var variants: FastStatement?
         for entry in entries {
             switch entry {
@@ -20,7 +20,7 @@ extension SQLiteConnection {
                     ON CONFLICT (tenant, location_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name
                     """, arguments: [tenant, locationID, siteID, name])
             case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names):
-                if variants == nil { variants = try FastStatement(self, sql: Self.variantUpsert) }
+                if variants == nil { variants = try FastStatement(self, sql: Self.variantUpsert(run: run)) }
                 // Through the optional in place: a copy would copy its bindings' state a row.
                 variants?.reset()
                 variants?.bind(tenant, at: 1)
@@ -43,10 +43,12 @@ extension SQLiteConnection {
         }
     }
 
-    private static let variantUpsert = """
+    private static func variantUpsert(run: Int64) -> String {
+        """
         INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
             product_name, variant_title)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        \(BulkSQL.variantUpsertConflict)
+        \(BulkSQL.variantUpsertConflict(run: run))
         """
+    }
 }

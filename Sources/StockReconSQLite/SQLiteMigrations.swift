@@ -26,6 +26,7 @@ enum SQLiteMigrations {
         ("v20: the stock date", v20),
         ("v21: catalog lookups by sku, product and barcode", v21),
         ("v22: a tenant's catalog size", v22),
+        ("v23: the unit costs a catalog load replaced", v23),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -707,5 +708,22 @@ CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, ltrim(barc
     private static let v22 = #"""
 ALTER TABLE tenants ADD COLUMN variants BIGINT;
 UPDATE tenants SET variants = (SELECT count(*) FROM catalog_variants v WHERE v.tenant = tenants.id);
+"""#
+
+    // v23: the value of stock as of a moment is at the unit cost in force then (issue 28): each
+    // cost a catalog load replaced, and when. A load marks the variants whose cost it changed,
+    // with the cost before, and keeps those in the history after each file: a trigger made
+    // SQLite journal every page of the load (8 s to 30 s for a million variants).
+    private static let v23 = #"""
+ALTER TABLE catalog_variants ADD COLUMN previous_cost_minor INTEGER;
+ALTER TABLE catalog_variants ADD COLUMN cost_replaced_run INTEGER;
+CREATE INDEX catalog_variants_by_cost_replaced ON catalog_variants (cost_replaced_run) WHERE cost_replaced_run IS NOT NULL;
+CREATE TABLE catalog_cost_history (
+    tenant INTEGER NOT NULL,
+    variant INTEGER NOT NULL,
+    unit_cost_minor INTEGER,
+    replaced_at TEXT NOT NULL,
+    run INTEGER NOT NULL);
+CREATE INDEX catalog_cost_history_by_variant ON catalog_cost_history (variant, replaced_at);
 """#
 }

@@ -59,8 +59,7 @@ extension Store {
     public static let asOfColumns = ["variant_id", "location_id", "on_hand", "name", "unit_cost_minor", "value_minor"]
 
     /// On-hand per variant and location of one tenant as of `at` (by stock date), with its
-    /// value at the catalog's unit cost (stockrecon keeps no history of catalog costs); only
-    /// balances that are not zero then.
+    /// value at the unit cost in force then; only balances that are not zero then.
     public func balances(tenantID: String, variantID: String?, locationID: String?, asOf at: String) throws -> ResultTable {
         try read { db in
             guard let tenant = try Self.existingTenant(tenantID, in: db) else { return ResultTable(columns: Self.asOfColumns, rows: []) }
@@ -81,12 +80,28 @@ extension Store {
                 balances = try Self.balancesAsOf(tenant: tenant, at: at, in: db)
                 if let location { balances = balances.filter { $0.key.location == location } }
             }
-            return try Self.asOfTable(balances, tenant: tenant, in: db)
+            return try Self.asOfTable(balances, tenant: tenant, at: at, in: db)
         }
     }
 
-    /// The rows of `balance --as-of`, named and valued, in the order `balance` lists them.
-    private static func asOfTable(_ balances: [StockKey: Int64], tenant: Int64, in db: any SQLConnection) throws -> ResultTable {
+    /// Of `variants`, each one whose unit cost was replaced after `at`, with the cost it had at
+    /// `at`: the one its first replacement after `at` replaced (v23).
+    static func costsReplaced(after at: String, variants: ArraySlice<Int64>, in db: any SQLConnection) throws -> [Int64: Int64?] {
+        var costs: [Int64: Int64?] = [:]
+        for row in try db.fetchAll(sql: """
+            SELECT variant, unit_cost_minor FROM catalog_cost_history
+            WHERE variant IN (\(variants.map(String.init).joined(separator: ","))) AND replaced_at > ?
+            ORDER BY variant, replaced_at, run
+            """, arguments: [at]) {
+            let variant: Int64 = try row["variant"]
+            if costs[variant] == nil { costs[variant] = .some(try row["unit_cost_minor"]) }
+        }
+        return costs
+    }
+
+    /// The rows of `balance --as-of`, named and valued at the unit cost in force at `at`, in the
+    /// order `balance` lists them.
+    private static func asOfTable(_ balances: [StockKey: Int64], tenant: Int64, at: String, in db: any SQLConnection) throws -> ResultTable {
         var variants: [Int64: (id: String, name: String?, cost: Int64?)] = [:]
         let variantIDs = Array(Set(balances.keys.map(\.variant)))
         // Large lists: a round trip a few hundred ids took PostgreSQL half a second for 100,000.
@@ -98,6 +113,7 @@ extension Store {
                 """) {
                 variants[try row["id"]] = (try row["variant_id"], try row["name"], try row["unit_cost_minor"])
             }
+            for (variant, cost) in try costsReplaced(after: at, variants: chunk, in: db) { variants[variant]?.cost = cost }
         }
         let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
             sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant])

@@ -445,5 +445,45 @@ import StockReconIO
         }
         #expect(lowest.isEmpty, "\(lowest)")
     }
+
+    /// The value of stock as of a moment is at the unit cost in force then: a catalog load
+    /// that changes a cost keeps the one it replaced, and when; another tenant's is its own.
+    @Test(arguments: Backend.available) func stockAsOfAMomentIsValuedAtTheCostInForceThen(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
+        try post(fixture, [("1001", "WH", 5, "2026-08-01T09:00:00Z")])
+        _ = try fixture.importing([fixture.file("t2.csv", "variant_id,location_id,quantity_delta,occurred_at\n1001,WH,5,2026-08-01T09:00:00Z\n")], tenant: "t2")
+        func variants(cost: String, sku: String = "TENT") -> InputFile {
+            fixture.file("variants-\(cost)-\(sku).csv", """
+                variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware
+                1001,P1,acme,\(sku),400,\(cost),false
+
+                """)
+        }
+        func reload(cost: String, sku: String = "TENT") throws {
+            #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [variants(cost: cost, sku: sku)]).counts.rejected == 0)
+        }
+        func valued(_ at: String, tenant: String = "t1") throws -> [TableValue] {
+            let table = try fixture.store.balances(tenantID: tenant, variantID: "1001", locationID: "WH", asOf: at)
+            return table.rows.first.map { [$0[4], $0[5]] } ?? []
+        }
+        try reload(cost: "12.00")
+        try reload(cost: "12.00", sku: "TENT-B")  // the cost unchanged: nothing replaced
+        try reload(cost: "15.00")
+        // Two files of one load change it twice: the cost before the load is the one it replaced.
+        let twice = [variants(cost: "16.00"), variants(cost: "17.00")]
+        #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: twice).counts.rejected == 0)
+        let replaced = try fixture.store.read { db in
+            try db.fetchAll(sql: "SELECT unit_cost_minor FROM catalog_cost_history ORDER BY run").map { try $0[0] as Int64 }
+        }
+        #expect(replaced == [1000, 1200, 1500])
+        // The loads ran within a second: say the first was on 1 September.
+        try fixture.store.write("backdating a cost's replacement") { db in
+            try db.execute(sql: "UPDATE catalog_cost_history SET replaced_at = '2026-09-01T00:00:00Z' WHERE unit_cost_minor = 1000")
+        }
+        #expect(try valued("2026-08-02T00:00:00Z") == [.integer(1000), .integer(5000)])
+        #expect(try valued("2026-09-15T00:00:00Z") == [.integer(1200), .integer(6000)])
+        #expect(try valued("2099-01-01T00:00:00Z") == [.integer(1700), .integer(8500)])
+        #expect(try valued("2026-08-02T00:00:00Z", tenant: "t2") == [.integer(1000), .integer(5000)])
+    }
 }
 

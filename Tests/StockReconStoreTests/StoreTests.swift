@@ -19,7 +19,7 @@ func seeded(_ store: Store, tenantID: String = "t1") throws -> (tenant: Int64, c
             .org(orgID: "acme", name: "Acme", defaultLocationID: "WH"),
             .location(locationID: "WH", siteID: nil, name: nil),
             .variant(variantID: "1001", productID: nil, orgID: "acme", sku: "TENT", barcode: nil, unitCostMinor: 500, isLocationAware: false),
-        ], tenant: tenant, in: db)
+        ], tenant: tenant, run: 0, in: db)
         return (tenant, try Store.catalog(tenant: tenant, in: db))
     }
 }
@@ -100,7 +100,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         let (_, first) = try seeded(store, tenantID: "t1")
         let other = try store.write("other tenant") { db -> Catalog in
             let tenant = try Store.tenantKey(db, "t2")
-            try Store.upsert([.variant(variantID: "9", productID: nil, orgID: "o", sku: nil, barcode: nil, unitCostMinor: nil, isLocationAware: true)], tenant: tenant, in: db)
+            try Store.upsert([.variant(variantID: "9", productID: nil, orgID: "o", sku: nil, barcode: nil, unitCostMinor: nil, isLocationAware: true)], tenant: tenant, run: 0, in: db)
             return try Store.catalog(tenant: tenant, in: db)
         }
         #expect(first.variant("9", by: .variantID) == nil)
@@ -112,7 +112,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         let (store, _) = try temporaryStore()
         let (tenant, before) = try seeded(store)
         let after = try store.write("reload") { db -> Catalog in
-            try Store.upsert([.variant(variantID: "1001", productID: nil, orgID: "acme", sku: "TENT-2", barcode: nil, unitCostMinor: 650, isLocationAware: true)], tenant: tenant, in: db)
+            try Store.upsert([.variant(variantID: "1001", productID: nil, orgID: "acme", sku: "TENT-2", barcode: nil, unitCostMinor: 650, isLocationAware: true)], tenant: tenant, run: 0, in: db)
             return try Store.catalog(tenant: tenant, in: db)
         }
         #expect(after.variant("1001", by: .variantID)?.id == before.variant("1001", by: .variantID)?.id)

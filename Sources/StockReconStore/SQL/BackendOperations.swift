@@ -20,8 +20,9 @@ public protocol BackendOperations {
     /// Loads or updates order lines (by tenant, PO number, variant and location): the quantity
     /// ordered and the cost change, what was received stays.
     func upsertOrderLines(_ lines: [OrderLine], tenant: Int64) throws
-    /// Inserts or updates catalog entries, keeping internal ids (the ledger's references) stable.
-    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64) throws
+    /// Inserts or updates catalog entries, keeping internal ids (the ledger's references) stable;
+    /// a variant whose cost changes is marked with `run` (`BulkSQL.variantUpsertConflict`).
+    func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws
     /// A text as this backend can store it in a rejection (PostgreSQL's text cannot hold NUL).
     func storable(_ text: String?) -> String?
     /// The `summary_report` figures of one tenant's movements in a period, unsorted.

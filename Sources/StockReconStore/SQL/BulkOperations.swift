@@ -89,9 +89,17 @@ package enum BulkSQL {
     /// A catalog variant's columns, in `Catalog.Variant`'s order (`Catalog.Variant(storedRow:)`).
     package static let variantColumns = "id, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware"
     /// A catalog load's variant given again: updated in place, unless it is unchanged (a new row
-    /// version and index entries for nothing).
-    package static let variantUpsertConflict = """
-        ON CONFLICT (tenant, variant_id) DO UPDATE SET product_id = excluded.product_id,
+    /// version and index entries for nothing). A changed cost is marked with the load's `run`
+    /// and the cost before it, the first time in the run (`Store.keepReplacedCosts`).
+    package static func variantUpsertConflict(run: Int64) -> String {
+        """
+        ON CONFLICT (tenant, variant_id) DO UPDATE SET
+            previous_cost_minor = CASE WHEN catalog_variants.cost_replaced_run IS NOT DISTINCT FROM \(run) THEN catalog_variants.previous_cost_minor
+                WHEN catalog_variants.unit_cost_minor IS DISTINCT FROM excluded.unit_cost_minor THEN catalog_variants.unit_cost_minor
+                ELSE catalog_variants.previous_cost_minor END,
+            cost_replaced_run = CASE WHEN catalog_variants.unit_cost_minor IS DISTINCT FROM excluded.unit_cost_minor THEN \(run)
+                ELSE catalog_variants.cost_replaced_run END,
+            product_id = excluded.product_id,
             org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
             unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
             product_name = excluded.product_name, variant_title = excluded.variant_title
@@ -101,6 +109,7 @@ package enum BulkSQL {
             IS DISTINCT FROM (excluded.product_id, excluded.org_id, excluded.sku, excluded.barcode, excluded.unit_cost_minor,
                               excluded.location_aware, excluded.product_name, excluded.variant_title)
         """
+    }
 
     package static let keyScan = "SELECT key, content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ?"
     package static let keyLookup = "SELECT content_digest, \(Outcome.codeSQL) FROM idempotency_keys WHERE tenant = ? AND key = ?"
