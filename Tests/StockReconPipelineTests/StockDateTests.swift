@@ -46,6 +46,17 @@ import StockReconIO
         }
     }
 
+    /// A spot count at WH taken at `at`, of the sheet's lines (`variant,WH,counted`), completed and applied.
+    func countCompleted(_ fixture: Fixture, at: String, lines: String) throws {
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(
+            tenantID: "t1", orgID: "acme", type: .spot, name: "c", locationID: "WH", notes: nil, userID: "alice", countedAt: at))
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [
+            fixture.file("\(UUID().uuidString).csv", "variant_id,location_id,counted_quantity\n" + lines),
+        ])
+        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+    }
+
     func day(_ rng: inout SplitMix64) -> String {
         let day = Int.random(in: 1...28, using: &rng)
         return "2026-08-\(day < 10 ? "0" : "")\(day)T\(Int.random(in: 10...20, using: &rng)):00:00Z"
@@ -265,11 +276,7 @@ import StockReconIO
         #expect(try fixture.balance("1001") == 10)
 
         // A count on the 10th found 2: today's 2 cannot take 5, but the 9th's 19 could, and the count absorbs it.
-        let counting = Counting(store: fixture.store)
-        let count = try counting.start(CountRequest(
-            tenantID: "t1", orgID: "acme", type: .spot, name: "c", locationID: "WH", notes: nil, userID: "alice", countedAt: "2026-08-10T00:00:00Z"))
-        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,2\n")])
-        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        try countCompleted(fixture, at: "2026-08-10T00:00:00Z", lines: "1001,WH,2\n")
         #expect(try fixture.balance("1001") == 2)
         #expect(try strictly("1001,WH,-5,2026-08-09T12:00:00Z\n").counts.posted == 1)
         #expect(try fixture.balance("1001") == 2)
@@ -370,11 +377,7 @@ import StockReconIO
     @Test(arguments: Backend.available) func aRowAbsorbedEarlierInItsFileDoesNotMoveStockForTheRest(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         try post(fixture, [("1001", "WH", 5, "2026-08-01T09:00:00Z"), ("1001", "WH", 1, "2026-08-20T09:00:00Z")])
-        let counting = Counting(store: fixture.store)
-        let count = try counting.start(CountRequest(
-            tenantID: "t1", orgID: "acme", type: .spot, name: "c", locationID: "WH", notes: nil, userID: "alice", countedAt: "2026-08-10T00:00:00Z"))
-        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1001,WH,2\n")])
-        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        try countCompleted(fixture, at: "2026-08-10T00:00:00Z", lines: "1001,WH,2\n")
         let strict = try ImportPipeline(store: fixture.store).run(ImportRequest(
             tenantID: "t1", orgID: "acme", format: .synq,
             files: [fixture.file("late.csv", "variant_id,location_id,quantity_delta,occurred_at\n1001,WH,40,2026-08-03T09:00:00Z\n1001,WH,-30,\n")],
@@ -418,14 +421,7 @@ import StockReconIO
             #expect(report.counts.pending == 0)
             rejected += report.counts.rejected
             if file == 4 {
-                let counting = Counting(store: fixture.store)
-                let count = try counting.start(CountRequest(
-                    tenantID: "t1", orgID: "acme", type: .cycle, name: "Mid", locationID: "WH", notes: nil, userID: "alice",
-                    countedAt: "2026-08-14T12:00:00Z"))
-                _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [
-                    fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,3\n"),
-                ])
-                _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+                try countCompleted(fixture, at: "2026-08-14T12:00:00Z", lines: "1001,WH,3\n")
             }
         }
         #expect(rejected > 0, "the files never tried to go below zero: the test proves nothing")
