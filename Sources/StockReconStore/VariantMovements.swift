@@ -83,10 +83,12 @@ package enum VariantMovements {
             let blob: [UInt8] = try row[0]
             var candidates = try decode(blob).filter { $0.low == low && $0.id > sinceID }.map(\.id)
             if let location, !candidates.isEmpty {
+                // Numbers only, and no arguments: a text that differs each time is not kept
+                // among the prepared statements (a file's backdated rows ask once an item).
                 candidates = try db.fetchValues(Int64.self, sql: """
-                    SELECT id FROM ledger WHERE location = ? AND id IN (\(candidates.map(String.init).joined(separator: ",")))
+                    SELECT id FROM ledger WHERE location = \(location) AND id IN (\(candidates.map(String.init).joined(separator: ",")))
                     ORDER BY id
-                    """, arguments: [location])
+                    """)
             }
             found += candidates.prefix(limit - found.count)
         }
