@@ -75,6 +75,8 @@ public final class FilePosting {
     private var rejections: RejectionWriter
     /// Rows held for approval, written as rejections are (made at the first).
     private var heldRows: RowInserter?
+    /// Receipts: the held rows' ids are all above this.
+    private var heldReceiptsAfter: Int64?
     public let knownOutstanding: Set<Int>
     /// The natural keys the tenant used before this file (nil: too many to hold), for
     /// settling known rows before they are checked.
@@ -271,7 +273,7 @@ public final class FilePosting {
         }
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
-            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], approval: nil)
+            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], heldRecord: nil)
     }
 
     /// Notes a movement's stock date (nil: when the run was recorded) in the latest one.
@@ -292,19 +294,18 @@ public final class FilePosting {
     }
 
     /// Holds the row for a manager: `delta` is what approving posts; it moves no stock now.
-    /// Held rows are written in batches, numbered as written; a receipt's, whose order line
-    /// names its approval, one at a time.
+    /// Held rows are written in batches, numbered as written; a receipt's order line finds its
+    /// approval by the row's record once they are.
     public func hold(_ state: RowState, delta: Int64, of batch: PostingBatch, writer: inout BatchWriter) throws {
-        let request = approvalRequest(batch, row: state.row, delta: delta)
-        guard writer.receipts != nil else {
-            if heldRows == nil { heldRows = try RowInserter(db, table: "approval_requests", columns: Self.approvalColumns) }
-            try heldRows?.append(values: request)
-            return
+        if heldRows == nil { heldRows = try RowInserter(db, table: "approval_requests", columns: Self.approvalColumns) }
+        if writer.receipts != nil, heldReceiptsAfter == nil {
+            // Every id taken from here on is larger (a sequence, or SQLite's one writer).
+            heldReceiptsAfter = try db.fetchValue(Int64.self, sql: "SELECT COALESCE(max(id), 0) FROM approval_requests") ?? 0
         }
-        let approval = try db.insert(sql: Self.approvalInsert, arguments: SQLArguments(request))
+        try heldRows?.append(values: approvalRequest(batch, row: state.row, delta: delta))
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
-            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], approval: approval)
+            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], heldRecord: batch.records[state.row])
     }
 
     /// Notes a row that set on-hand (posted or unchanged): a stock check at its stock date,
@@ -329,10 +330,6 @@ public final class FilePosting {
         "reason_description", "reference_id", "unit_cost_minor", "notes", "occurred_at", "idempotency_key", "requested_by", "run",
         "file", "source_line", "record", "kind", "set_on_hand", "negative_stock_forbidden",
     ]
-
-    /// One held row, for a receipt's (whose id its order line needs at once).
-    private static let approvalInsert = "INSERT INTO approval_requests (\(approvalColumns.joined(separator: ", "))) VALUES ("
-        + Array(repeating: "?", count: approvalColumns.count).joined(separator: ", ") + ")"
 
     /// A valid row held for a manager, as `approvalColumns`: it moves no stock until approved.
     /// Values as they are, not boxed: a file of a million held rows writes a million of these.
@@ -391,7 +388,7 @@ public final class FilePosting {
         try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
         try heldRows?.finish()
-        try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file)
+        try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file, heldAfter: heldReceiptsAfter)
         try rejections.finish()
         try db.resolveOutstanding(resolvedRecords, file: file)
         try db.keepOutstanding(rejectedRecords, file: file)

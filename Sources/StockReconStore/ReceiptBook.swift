@@ -29,7 +29,8 @@ struct ReceiptBook {
         var orderUnitCostMinor: Int64?
         var priceFlagged: Bool
         var priceVarianceMinor: Int64
-        var approval: Int64?
+        /// A held row's record in its file: its approval, found when the held rows are written.
+        var heldRecord: Int?
     }
 
     let policy: ReceivingPolicy
@@ -58,10 +59,11 @@ struct ReceiptBook {
     }
 
     /// Records a receipt row that was posted (it counts as received at once) or held
-    /// (`approval`: it counts when approved); `match` is what `line` found for it.
+    /// (`heldRecord`, its record in the file: it counts when approved); `match` is what `line`
+    /// found for it.
     mutating func record(
         _ match: (key: Key, line: Line)?, po: String?, variant: Int64, location: Int64, quantity: Int64, unitCostMinor: Int64?,
-        sourceLine: Int, approval: Int64?
+        sourceLine: Int, heldRecord: Int?
     ) {
         var flagged = false
         var variance: Int64 = 0
@@ -69,28 +71,44 @@ struct ReceiptBook {
             flagged = policy.isPriceVariance(receiptCostMinor: cost, orderCostMinor: orderCost)
             variance = ReceivingPolicy.priceVarianceValue(quantity: quantity, receiptCostMinor: cost, orderCostMinor: orderCost)
         }
-        if let match, approval == nil {
+        if let match, heldRecord == nil {
             lines[match.key]?.state.received += quantity
             touched.insert(match.key)
         }
         receipts.append(Receipt(
             sourceLine: sourceLine, po: po, variant: variant, location: location, quantity: quantity,
             unitCostMinor: unitCostMinor, orderLine: match?.line.id, orderUnitCostMinor: match?.line.unitCostMinor,
-            priceFlagged: flagged, priceVarianceMinor: variance, approval: approval))
+            priceFlagged: flagged, priceVarianceMinor: variance, heldRecord: heldRecord))
     }
 
     /// Writes the file's receipt lines and the received totals of the order lines it touched
-    /// (on PostgreSQL by COPY and in one statement, not a round trip a line).
-    func write(_ db: any SQLConnection, tenant: Int64, run: Int64, file: Int64?) throws {
+    /// (on PostgreSQL by COPY and in one statement, not a round trip a line), once its held
+    /// rows are written, each with an id above `heldAfter`.
+    func write(_ db: any SQLConnection, tenant: Int64, run: Int64, file: Int64?, heldAfter: Int64?) throws {
+        var approvals: [Int: Int64] = [:]
+        if let heldAfter {
+            for row in try db.fetchAll(sql: """
+                SELECT record, id FROM approval_requests WHERE id > ? AND run = ? AND file = ?
+                """, arguments: [heldAfter, run, file]) {
+                approvals[try row["record"]] = try row["id"]
+            }
+        }
         let inserter = try RowInserter(db, table: "receipt_lines", columns: [
             "tenant", "run", "file", "source_line", "po_number", "variant", "location", "quantity", "unit_cost_minor",
             "order_line", "order_unit_cost_minor", "price_flagged", "price_variance_minor", "status", "approval",
         ])
         for receipt in receipts {
+            var approval: Int64?
+            if let record = receipt.heldRecord {
+                guard let id = approvals[record] else {
+                    throw SQLDecodingError(message: "the held receipt row of record \(record) was not written")
+                }
+                approval = id
+            }
             try inserter.append([
                 tenant, run, file, receipt.sourceLine, receipt.po, receipt.variant, receipt.location, receipt.quantity,
                 receipt.unitCostMinor, receipt.orderLine, receipt.orderUnitCostMinor, receipt.priceFlagged,
-                receipt.priceVarianceMinor, (receipt.approval == nil ? ReceiptLineState.posted : .pending).rawValue, receipt.approval,
+                receipt.priceVarianceMinor, (approval == nil ? ReceiptLineState.posted : .pending).rawValue, approval,
             ])
         }
         try inserter.finish()

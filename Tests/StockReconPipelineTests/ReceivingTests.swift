@@ -104,6 +104,36 @@ import StockReconIO
         #expect(try fixture.count("SELECT count(*) FROM receipt_lines WHERE status = 'refused'") == 1)
     }
 
+    /// Held receipt rows are written with the file's other held rows; each pending receipt
+    /// line names the approval of its own row, and approving one receives it on its line.
+    @Test(arguments: Backend.available) func eachHeldReceiptLineNamesItsOwnApproval(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [])
+        let day = fixture.file("held.csv", """
+            po_number,sku,location_id,quantity_received
+            PO-1,TENT,WH,2
+            PO-1,TENT,WH,3
+            PO-1,TENT,SHOP,1
+            PO-2,TENT,WH,1
+            PO-1,TENT,SHOP,5
+            PO-2,TENT,WH,5
+
+            """)
+        // At 0% tolerance a row past its line's order is held: 5 of 10 fits, 1 of 5 and 1 of 3 too; 1 + 5 and 1 + 5 do not.
+        let report = try receive(fixture, [day])
+        #expect(report.receipts.counts == OutcomeCounts(rows: 6, posted: 4, pending: 2))
+        let named = try fixture.store.read { db in
+            try db.fetchAll(sql: """
+                SELECT r.source_line, a.source_line, a.quantity_delta FROM receipt_lines r JOIN approval_requests a ON a.id = r.approval
+                WHERE r.status = 'pending' ORDER BY r.source_line
+                """).map { [try $0[0] as Int64, try $0[1] as Int64, try $0[2] as Int64] }
+        }
+        #expect(named == [[6, 6, 5], [7, 7, 5]])
+        let approvals = try fixture.store.read { db in try db.fetchValues(Int64.self, sql: "SELECT id FROM approvals WHERE status = 'PENDING' ORDER BY id") }
+        _ = try fixture.store.decide(approvalID: try #require(approvals.last), tenantID: "t1", userID: "alice", note: nil, approve: true)
+        #expect(try lines(fixture, po: "PO-2").first?.received == 6)
+    }
+
     @Test(arguments: Backend.available) func aPriceOffTheOrdersIsFlaggedWithItsVariance(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let receipts = fixture.file("r.csv", """
