@@ -14,7 +14,7 @@ struct BalanceCommand: ParsableCommand {
     @Option(help: "Only this variant_id.") var variant: String?
     @Option(help: "Only this location_id.") var location: String?
     @Option(help: ArgumentHelp(
-        "On-hand as of this time, by stock date (ISO-8601; a day alone means its end), valued at the catalog's cost.",
+        "On-hand as of this time, by stock date (ISO-8601; a day alone means its end), valued at the unit cost in force then.",
         valueName: "time")) var asOf: String?
     @Option(help: "text, csv or json (--json is json).") var format: OutputFormat = .text
 
