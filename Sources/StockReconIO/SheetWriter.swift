@@ -11,44 +11,86 @@ public enum SheetFormat: String, Sendable, CaseIterable {
 /// stays text and no cell is ever a formula; CSV cells are spreadsheet-safe.
 public enum SheetWriter {
     public static func write(header: [String], rows: [[String]], format: SheetFormat, sheetName: String = "Count", to path: String) throws {
-        switch format {
-        case .csv:
-            var text = header.map(CSVText.field).joined(separator: ",") + "\r\n"
-            for row in rows { text += row.map(CSVText.safeField).joined(separator: ",") + "\r\n" }
-            try OutputFile.write(Data(text.utf8), to: path)
-        case .xlsx:
-            let parts: [(String, String)] = [
-                ("[Content_Types].xml", contentTypes),
-                ("_rels/.rels", packageRelations),
-                ("xl/workbook.xml", workbook(sheetName: sheetName)),
-                ("xl/_rels/workbook.xml.rels", workbookRelations),
-                ("xl/worksheets/sheet1.xml", worksheet([header] + rows)),
-            ]
-            try OutputFile.write(to: path) { url in try writeArchive(parts.map { ($0, Data($1.utf8)) }, to: url) }
+        try write(header: header, format: format, sheetName: sheetName, to: path) { emit in
+            for row in rows { try emit(row) }
         }
     }
 
-    /// A zip archive of the parts, deflated, in the order given.
-    static func writeArchive(_ parts: [(name: String, data: Data)], to url: URL) throws {
+    /// The same with the rows handed over one at a time by `rows`, which calls the function it
+    /// is given once a row: a sheet of a million lines is written, never held (an XLSX's
+    /// worksheet goes through a file beside the output before it is compressed).
+    public static func write(
+        header: [String], format: SheetFormat, sheetName: String = "Count", to path: String,
+        rows: ((([String]) throws -> Void) throws -> Void)
+    ) throws {
+        try OutputFile.write(to: path) { url in
+            switch format {
+            case .csv:
+                let out = try BufferedOutput(url)
+                try out.write(header.map(CSVText.field).joined(separator: ",") + "\r\n")
+                try rows { row in try out.write(row.map(CSVText.safeField).joined(separator: ",") + "\r\n") }
+                try out.close()
+            case .xlsx:
+                let sheet = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).sheet1.xml")
+                defer { try? FileManager.default.removeItem(at: sheet) }
+                let out = try BufferedOutput(sheet)
+                try out.write(worksheetStart)
+                var index = 0
+                try out.write(worksheetRow(header, index: index))
+                try rows { row in
+                    index += 1
+                    try out.write(worksheetRow(row, index: index))
+                }
+                try out.write(worksheetEnd)
+                try out.close()
+                let parts: [(String, String)] = [
+                    ("[Content_Types].xml", contentTypes),
+                    ("_rels/.rels", packageRelations),
+                    ("xl/workbook.xml", workbook(sheetName: sheetName)),
+                    ("xl/_rels/workbook.xml.rels", workbookRelations),
+                ]
+                try writeArchive(parts.map { ($0, Data($1.utf8)) }, worksheet: sheet, to: url)
+            }
+        }
+    }
+
+    /// A zip archive of the parts, deflated, in the order given; then, when given, the
+    /// worksheet read from its file a block at a time.
+    static func writeArchive(_ parts: [(name: String, data: Data)], worksheet: URL? = nil, to url: URL) throws {
         let archive = try Archive(url: url, accessMode: .create)
         for (name, data) in parts {
             try archive.addEntry(
                 with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
                 provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
         }
+        if let worksheet {
+            let handle = try FileHandle(forReadingFrom: worksheet)
+            defer { try? handle.close() }
+            let size = try handle.seekToEnd()
+            try archive.addEntry(
+                with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(size), compressionMethod: .deflate,
+                provider: { position, count in
+                    try handle.seek(toOffset: UInt64(position))
+                    return try handle.read(upToCount: count) ?? Data()
+                })
+        }
     }
 
     static func worksheet(_ rows: [[String]]) -> String {
-        var xml = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
-            + #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
-        for (index, row) in rows.enumerated() {
-            xml += #"<row r="\#(index + 1)">"#
-            for (column, text) in row.enumerated() where !text.isEmpty {
-                xml += #"<c r="\#(columnName(column))\#(index + 1)" t="inlineStr"><is><t xml:space="preserve">\#(HTMLText.escape(SheetText.escaped(CSVText.guardedForReadBack(text))))</t></is></c>"#
-            }
-            xml += "</row>"
+        worksheetStart + rows.enumerated().map { worksheetRow($1, index: $0) }.joined() + worksheetEnd
+    }
+
+    static let worksheetStart = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
+        + #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+    static let worksheetEnd = "</sheetData></worksheet>"
+
+    /// Row `index` (zero-based) of a worksheet, its empty cells left out.
+    static func worksheetRow(_ row: [String], index: Int) -> String {
+        var xml = #"<row r="\#(index + 1)">"#
+        for (column, text) in row.enumerated() where !text.isEmpty {
+            xml += #"<c r="\#(columnName(column))\#(index + 1)" t="inlineStr"><is><t xml:space="preserve">\#(HTMLText.escape(SheetText.escaped(CSVText.guardedForReadBack(text))))</t></is></c>"#
         }
-        return xml + "</sheetData></worksheet>"
+        return xml + "</row>"
     }
 
     /// `A`, `B`, … `Z`, `AA`, … for a zero-based column.
@@ -86,4 +128,33 @@ public enum SheetWriter {
         + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
         + #"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#
         + "</Relationships>"
+}
+
+/// A file written a megabyte at a time.
+final class BufferedOutput {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    /// Creates or truncates the file (a device, such as /dev/stdout, is written as it is).
+    init(_ url: URL) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno), userInfo: [NSFilePathErrorKey: url.path]) }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
 }

@@ -215,13 +215,20 @@ public struct Counting {
     /// Writes the blind sheet of a count's scope; returns how many lines it has.
     public func writeBlindSheet(countID: Int64, tenantID: String, format: SheetFormat, to path: String) throws -> Int {
         let session = try session(countID, tenantID: tenantID)
-        let rows = try store.blindSheetItems(session).map { $0 + ["", "", "", ""] }
+        var lines = 0
         do {
-            try SheetWriter.write(header: CountSheetRow.columns, rows: rows, format: format, to: path)
+            try SheetWriter.write(header: CountSheetRow.columns, format: format, to: path) { emit in
+                try store.forEachBlindSheetItem(session) { item in
+                    try emit(item + ["", "", "", ""])
+                    lines += 1
+                }
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw OutputError(path: path, underlying: error)
         }
-        return rows.count
+        return lines
     }
 
     public func session(_ countID: Int64, tenantID: String) throws -> CountSession {

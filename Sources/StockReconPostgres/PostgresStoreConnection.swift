@@ -43,6 +43,17 @@ final class PostgresStoreConnection: SQLConnection {
         }
     }
 
+    /// A cursor held past its statement (inside a transaction or not), 10,000 rows a fetch.
+    func forEachRow(sql: String, arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        try execute(sql: "DECLARE stockrecon_rows NO SCROLL CURSOR WITH HOLD FOR " + sql, arguments: arguments)
+        defer { _ = try? execute(sql: "CLOSE stockrecon_rows", arguments: []) }
+        while true {
+            let rows = try fetchAll(sql: "FETCH 10000 FROM stockrecon_rows", arguments: [])
+            if rows.isEmpty { break }
+            for row in rows { try body(row) }
+        }
+    }
+
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
         try bracketed(begin: "BEGIN", end: "COMMIT", undo: ["ROLLBACK"], body)
     }

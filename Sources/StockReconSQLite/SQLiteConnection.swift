@@ -34,17 +34,27 @@ final class SQLiteConnection: SQLConnection {
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
         let statement = arguments.values.isEmpty ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
-        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
-            SQLRow((0..<row.count).map { index in
-                switch (row[index] as DatabaseValue).storage {
-                case .null: return .null
-                case .int64(let value): return .integer(value)
-                case .double(let value): return .text(String(value))
-                case .string(let text): return .text(text)
-                case .blob(let data): return .blob(Array(data))
-                }
-            }, columns: columns)
-        }
+        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { Self.row($0, columns: columns) }
+    }
+
+    /// The rows one at a time, from a cursor.
+    func forEachRow(sql: String, arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        let columns = statement.columnNames
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        while let row = try cursor.next() { try body(Self.row(row, columns: columns)) }
+    }
+
+    private static func row(_ row: Row, columns: [String]) -> SQLRow {
+        SQLRow((0..<row.count).map { index in
+            switch (row[index] as DatabaseValue).storage {
+            case .null: return .null
+            case .int64(let value): return .integer(value)
+            case .double(let value): return .text(String(value))
+            case .string(let text): return .text(text)
+            case .blob(let data): return .blob(Array(data))
+            }
+        }, columns: columns)
     }
 
     func inTransaction<T>(_ body: () throws -> T) throws -> T {

@@ -501,17 +501,19 @@ extension Store {
     /// What a blind sheet lists (variant_id, sku, barcode, location_id), no quantities: with
     /// a location scope, every variant of the org there; without, every variant of the org
     /// where it has a balance, and at the org's default location where it has none.
-    public func blindSheetItems(_ session: CountSession) throws -> [[String]] {
+    /// The lines are handed to `body` one at a time: a sheet of a million is never held.
+    public func forEachBlindSheetItem(_ session: CountSession, _ body: ([String]) throws -> Void) throws {
         try read { db in
-            let rows: [SQLRow]
+            let sql: String
+            let arguments: SQLArguments
             if let location = session.location {
-                rows = try db.fetchAll(sql: """
+                (sql, arguments) = ("""
                     SELECT v.variant_id, v.sku, v.barcode, loc.location_id FROM catalog_variants v, catalog_locations loc
                     WHERE v.tenant = ? AND v.org_id = ? AND loc.id = ?
                     ORDER BY v.sku, v.variant_id
-                    """, arguments: [session.tenant, session.orgID, location])
+                    """, [session.tenant, session.orgID, location])
             } else {
-                rows = try db.fetchAll(sql: """
+                (sql, arguments) = ("""
                     SELECT v.variant_id, v.sku, v.barcode, loc.location_id FROM catalog_variants v
                     JOIN stock_levels s ON s.tenant = v.tenant AND s.variant = v.id
                     JOIN catalog_locations loc ON loc.id = s.location
@@ -522,9 +524,9 @@ extension Store {
                     WHERE v.tenant = ? AND v.org_id = ?
                       AND NOT EXISTS (SELECT 1 FROM stock_levels s WHERE s.tenant = v.tenant AND s.variant = v.id)
                     ORDER BY 4, 2, 1
-                    """, arguments: [session.tenant, session.orgID, session.tenant, session.orgID])
+                    """, [session.tenant, session.orgID, session.tenant, session.orgID])
             }
-            return try rows.map { row in try (0..<4).map { (try row[$0] as String?) ?? "" } }
+            try db.forEachRow(sql: sql, arguments: arguments) { row in try body((0..<4).map { (try row[$0] as String?) ?? "" }) }
         }
     }
 

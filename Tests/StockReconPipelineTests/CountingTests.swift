@@ -20,6 +20,31 @@ import StockReconIO
         precondition(report.counts.rejected == 0 && report.counts.pending == 0)
     }
 
+    /// A blind sheet is written a line at a time from the database, in both formats, on both
+    /// backends: at one location every variant of the org there, by sku; without one, each
+    /// where it has stock, and at the org's default location where it has none.
+    @Test(arguments: Backend.available) func aBlindSheetListsItsScopeInEitherFormat(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try stock(fixture, "1002,SHOP,4\n")
+        let counting = Counting(store: fixture.store)
+        func lines(_ count: Int64, _ format: SheetFormat) throws -> [String] {
+            let path = fixture.directory.appendingPathComponent("blind-\(count).\(format.rawValue)").path
+            let written = try counting.writeBlindSheet(countID: count, tenantID: "t1", format: format, to: path)
+            let rows = try CountSheetReader.read(InputFile(path: path, displayName: "blind"))
+            #expect(rows.count == written)
+            return rows.map { "\($0.variantID ?? "")/\($0.sku ?? "")/\($0.barcode ?? "")@\($0.locationID ?? "")" }
+        }
+        let atShop = try start(fixture, location: "SHOP")
+        for format in SheetFormat.allCases {
+            #expect(try lines(atShop, format) == ["1002/LAMP/401@SHOP", "1001/TENT/400@SHOP"])
+        }
+        _ = try Counting(store: fixture.store).cancel(countID: atShop, tenantID: "t1", userID: "alice")
+        let everywhere = try start(fixture)
+        for format in SheetFormat.allCases {
+            #expect(try lines(everywhere, format) == ["1002/LAMP/401@SHOP", "1001/TENT/400@WH"])
+        }
+    }
+
     @Test(arguments: Backend.available) func aDeliveryWhileCountingIsCarriedThroughNotMistakenForAMiscount(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         try stock(fixture, "1001,WH,20\n1002,SHOP,4\n")

@@ -8,6 +8,8 @@
 public protocol SQLConnection: AnyObject, BackendOperations, BulkOperations {
     func execute(sql: String, arguments: SQLArguments) throws
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow]
+    /// The rows of a query handed to `body` one at a time, never all held at once.
+    func forEachRow(sql: String, arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws
     /// Runs `body` in a transaction that takes the write lock at once (SQLite's IMMEDIATE),
     /// committed when `body` returns and rolled back when it throws.
     func inTransaction<T>(_ body: () throws -> T) throws -> T
