@@ -26,10 +26,11 @@ extension Store {
 
     /// One variant's movements (at one location, when given): id, location, delta, stock date;
     /// with a posting's own movements `unlisted` (written, not yet in `VariantMovements`).
+    /// The location is told from the rows read, not asked of the ledger first.
     static func history(
         variant: Int64, location: Int64?, unlisted: [Int64] = [], in db: any SQLConnection
     ) throws -> [(id: Int64, location: Int64, delta: Int64, at: String)] {
-        let ids = try VariantMovements.ids(variant: variant, location: location, after: 0, limit: .max, in: db) + unlisted
+        let ids = try VariantMovements.ids(variant: variant, location: nil, after: 0, limit: .max, in: db) + unlisted
         var movements: [(id: Int64, location: Int64, delta: Int64, at: String)] = []
         for chunk in stride(from: 0, to: ids.count, by: 10_000).map({ ids[$0..<min($0 + 10_000, ids.count)] }) {
             for row in try db.fetchAll(sql: """

@@ -201,10 +201,8 @@ public final class FilePosting {
         if Store.isDecidedThen(batch.changes[row], isNegativeStockForbidden: reconciler.isNegativeStockForbidden),
            let latestStockDate, batch.text(.occurredAt, of: row, precedes: latestStockDate), let date = batch.string(.occurredAt, of: row) {
             let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
-            let ownCheck = ownChecks[key]?.filter { $0 > date }.min()
-            let nextCheck = [try checks.after(date, variant: key.variant, location: key.location)?.at, ownCheck].compactMap { $0 }.min()
             then = try history(of: key, slot: slot, in: batch, arena: arena, writer: &writer)
-                .decidingThen(batch.changes[row], date: date, nextCheck: nextCheck)
+                .decidingThen(batch.changes[row], date: date, nextCheck: nextCheck(after: date, of: key)?.at)
         }
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
@@ -223,8 +221,7 @@ public final class FilePosting {
         if writer.balances.isTouched(slot), let ledger = writer.ledger {
             unlisted = try ledger.written(variant: key.variant, batch, arena: arena)
         }
-        var history = ItemHistory(movements: try Store.history(variant: key.variant, location: key.location, unlisted: unlisted, in: db)
-            .map { ($0.at, $0.id, $0.delta) })
+        var history = try ItemHistory(variant: key.variant, location: key.location, unlisted: unlisted, in: db)
         if absorbingByItem == nil {
             absorbingByItem = Dictionary(grouping: absorptions) { StockKey(variant: $0.variant, location: $0.location) }
                 .mapValues { $0.map { (at: $0.check.at, order: .max, delta: -$0.delta) } }
@@ -256,12 +253,7 @@ public final class FilePosting {
         if isBeforeLatestCheck || isBeforeOwnCheck {
             let stockDate = batch.string(.occurredAt, of: row) ?? recordedAt
             let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
-            var check = isBeforeLatestCheck ? try checks.after(stockDate, variant: key.variant, location: key.location) : nil
-            // A check this file made, earlier in it, comes first when it is earlier.
-            if isBeforeOwnCheck, let own = ownChecks[key]?.filter({ $0 > stockDate }).min(), check.map({ own < $0.at }) ?? true {
-                check = StockCheck(at: own, count: nil)
-            }
-            if let check {
+            if let check = try nextCheck(after: stockDate, of: key, stored: isBeforeLatestCheck, own: isBeforeOwnCheck) {
                 absorptions.append(Absorption(
                     record: batch.records[row], id: nil, variant: key.variant, location: key.location, delta: delta,
                     stockDate: stockDate, check: check))
@@ -274,6 +266,16 @@ public final class FilePosting {
         writer.receipts?.record(
             state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], heldRecord: nil)
+    }
+
+    /// The item's first stock check after `date`: a stored one or one this file made, whichever
+    /// is earlier (`stored`, `own`: false where none can be after `date`).
+    private func nextCheck(after date: String, of key: StockKey, stored: Bool = true, own: Bool = true) throws -> StockCheck? {
+        var check = stored ? try checks.after(date, variant: key.variant, location: key.location) : nil
+        if own, let mine = ownChecks[key]?.filter({ $0 > date }).min(), check.map({ mine < $0.at }) ?? true {
+            check = StockCheck(at: mine, count: nil)
+        }
+        return check
     }
 
     /// Notes a movement's stock date (nil: when the run was recorded) in the latest one.

@@ -138,7 +138,7 @@ extension Store {
         in db: any SQLConnection
     ) throws -> (onHand: Int64, day: String?)? {
         guard isDecidedThen(change, isNegativeStockForbidden: isNegativeStockForbidden) else { return nil }
-        let history = ItemHistory(movements: try history(variant: variant, location: location, in: db).map { ($0.at, $0.id, $0.delta) })
+        let history = try ItemHistory(variant: variant, location: location, in: db)
         let check = try checkAfter(tenant: tenant, variant: variant, location: location, date: date, in: db)?.at
         return history.decidingThen(change, date: date, nextCheck: check)
     }
@@ -158,6 +158,11 @@ extension Store {
 /// movements a posting has not written yet.
 package struct ItemHistory {
     var movements: [(at: String, order: Int64, delta: Int64)]
+
+    /// The item's movements as stored, with a posting's own `unlisted` (`Store.history`).
+    init(variant: Int64, location: Int64, unlisted: [Int64] = [], in db: any SQLConnection) throws {
+        movements = try Store.history(variant: variant, location: location, unlisted: unlisted, in: db).map { ($0.at, $0.id, $0.delta) }
+    }
 
     /// For a set, on-hand at `date`; for a removal (under the negative-stock rule), the lowest
     /// on-hand from `date` until `nextCheck` (or until now), and the day it had it.
