@@ -13,11 +13,7 @@ public struct CatalogRecord: Sendable {
     }
 
     /// Column name → value, for the columns that have one.
-    public var values: [String: String] {
-        var values: [String: String] = [:]
-        for (name, field) in zip(kind.columns, fields) { if let field { values[name] = field } }
-        return values
-    }
+    public var values: [String: String] { TableRecord.values(of: kind.columns, fields) }
 }
 
 /// The four catalog files (SPEC section 5), told apart by their header.

@@ -10,7 +10,10 @@ public struct TableRecord: Sendable {
     public var columns: [String]
 
     /// Normalized column name → value, for the columns that have one.
-    public var values: [String: String] {
+    public var values: [String: String] { Self.values(of: columns, fields) }
+
+    /// Each column that has a value, with it (`fields` in the order of `columns`).
+    static func values(of columns: [String], _ fields: [String?]) -> [String: String] {
         var values: [String: String] = [:]
         for (name, field) in zip(columns, fields) { if let field { values[name] = field } }
         return values
