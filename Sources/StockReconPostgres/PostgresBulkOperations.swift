@@ -203,9 +203,9 @@ final class PostgresRowCopier: RowAppending {
 
 extension PostgresStoreConnection {
     /// Summed by the server, a statement a posting: its spans' ids as one range, which the
-    /// date filter keeps exact (a span not given lies wholly on the other side of `at`). Given
+    /// date filter keeps exact (a span not given lies wholly outside the dates). Given
     /// as arrays, a posting's many spans made a hash join test every span against every row.
-    func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64] {
+    func sumMovements(_ spans: [PostingSpan], fromID: Int64, dates: StockDateRange) throws -> [StockKey: Int64] {
         var ranges: [Int64: (first: Int64, last: Int64, recordedAt: String)] = [:]
         for span in spans where span.lastID > fromID {
             let first = max(span.firstID, fromID + 1)
@@ -213,6 +213,7 @@ extension PostgresStoreConnection {
                 ?? (first, span.lastID, span.recordedAt)
         }
         var sums: [StockKey: Int64] = [:]
+        let filter = dates.filter
         // A tenant's 100,000 sums spilled to disk in the default 4 MB (2.7 s for 5,000,000
         // movements against 2.2 s in memory); compiling the query took longer than it saved.
         try execute(sql: "SET work_mem = '64MB'")
@@ -224,9 +225,9 @@ extension PostgresStoreConnection {
         for (posting, range) in ranges.sorted(by: { $0.key < $1.key }) {
             for row in try fetchAll(sql: """
                 SELECT variant, location, sum(quantity_delta) AS delta FROM ledger
-                WHERE id BETWEEN ? AND ? AND posting = ? AND COALESCE(occurred_at, ?) \(side.comparison) ?
+                WHERE id BETWEEN ? AND ? AND posting = ? AND \(filter.sql)
                 GROUP BY variant, location
-                """, arguments: [range.first, range.last, posting, range.recordedAt, at]) {
+                """, arguments: SQLArguments([range.first, range.last, posting] + filter.arguments(range.recordedAt).map { $0 as (any SQLBindable)? })) {
                 // The server sums exactly (numeric): a sum beyond 64 bits arrives as a longer number.
                 guard let delta = Int64(try row["delta"] as String) else { throw SQLDecodingError(message: "a balance beyond 64 bits") }
                 sums[StockKey(variant: try row["variant"], location: try row["location"]), default: 0] += delta

@@ -155,13 +155,13 @@ final class SQLiteKeyRows: KeyRowWriting {
 
 extension SQLiteConnection {
     /// Each span's rows read in id order in process and summed in a balance book (a GROUP BY
-    /// would sort them first). A span wholly on the wanted side of `at` is read without its
-    /// dates: `occurred_at` lies at the far end of a ledger row.
-    func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64] {
+    /// would sort them first). A span wholly within `dates` is read without its dates:
+    /// `occurred_at` lies at the far end of a ledger row.
+    func sumMovements(_ spans: [PostingSpan], fromID: Int64, dates: StockDateRange) throws -> [StockKey: Int64] {
         var sums = StockSums()
+        let filter = dates.filter
         var dated = try FastStatement(self, sql: """
-            SELECT variant, location, quantity_delta FROM ledger
-            WHERE id BETWEEN ? AND ? AND posting = ? AND COALESCE(occurred_at, ?) \(side.comparison) ?
+            SELECT variant, location, quantity_delta FROM ledger WHERE id BETWEEN ? AND ? AND posting = ? AND \(filter.sql)
             """)
         var whole = try FastStatement(self, sql: "SELECT variant, location, quantity_delta FROM ledger WHERE id BETWEEN ? AND ? AND posting = ?")
         defer {
@@ -169,15 +169,14 @@ extension SQLiteConnection {
             whole.reset()
         }
         for span in spans where span.lastID > fromID {
-            let isWhole = side == .atOrBefore ? span.latest <= at : span.earliest > at
+            let isWhole = dates.holdsWhole(span)
             func scan(_ statement: inout FastStatement) throws {
                 statement.reset()
                 statement.bind(max(span.firstID, fromID + 1), at: 1)
                 statement.bind(span.lastID, at: 2)
                 statement.bind(span.posting, at: 3)
                 if !isWhole {
-                    statement.bind(text: span.recordedAt, at: 4)
-                    statement.bind(text: at, at: 5)
+                    for (index, argument) in filter.arguments(span.recordedAt).enumerated() { statement.bind(text: argument, at: Int32(4 + index)) }
                 }
                 while try statement.step() { sums.add(variant: statement.int64(column: 0), location: statement.int64(column: 1), statement.int64(column: 2)) }
             }

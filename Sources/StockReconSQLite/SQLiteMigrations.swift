@@ -27,6 +27,7 @@ enum SQLiteMigrations {
         ("v21: catalog lookups by sku, product and barcode", v21),
         ("v22: a tenant's catalog size", v22),
         ("v23: the unit costs a catalog load replaced", v23),
+        ("v24: balances kept at points in stock time", v24),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -725,5 +726,30 @@ CREATE TABLE catalog_cost_history (
     replaced_at TEXT NOT NULL,
     run INTEGER NOT NULL);
 CREATE INDEX catalog_cost_history_by_variant ON catalog_cost_history (variant, replaced_at);
+"""#
+
+    // v24: a tenant's balances as they stood after a posting (or, in a large one, after its
+    // movement `last_id`), kept when enough movements were posted since the last (issue 28): a
+    // balance as of a moment sums from the nearest one, not from the ledger's start or today.
+    // Each holds every movement of the postings up to its own (`stock_date` is the latest stock
+    // date among them); later ones are read on top. A whole tenant's value as of a moment reads
+    // its replaced unit costs by tenant.
+    private static let v24 = #"""
+CREATE TABLE stock_checkpoints (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL,
+    posting INTEGER NOT NULL,
+    last_id INTEGER,
+    stock_date TEXT NOT NULL,
+    balances INTEGER NOT NULL);
+CREATE INDEX stock_checkpoints_by_tenant ON stock_checkpoints (tenant, posting);
+CREATE TABLE checkpoint_balances (
+    tenant INTEGER NOT NULL,
+    checkpoint INTEGER NOT NULL,
+    variant INTEGER NOT NULL,
+    location INTEGER NOT NULL,
+    on_hand INTEGER NOT NULL,
+    PRIMARY KEY (tenant, checkpoint, variant, location)) WITHOUT ROWID;
+CREATE INDEX catalog_cost_history_by_tenant ON catalog_cost_history (tenant, replaced_at);
 """#
 }

@@ -1,25 +1,79 @@
 import StockReconCore
 
+/// Where a balance as of a moment starts: balances that hold every movement of the spans they
+/// cover dated at or before `stockDate`, from which the covered movements between that date and
+/// the moment, and the others dated by the moment, are summed.
+enum AsOfStart: Sendable {
+    /// Nothing: every movement dated by the moment is summed.
+    case nothing
+    /// Today's balances: the movements dated after the moment are taken back.
+    case today
+    case checkpoint(StockCheckpoint)
+
+    /// Whether the start's balances hold the span's movements (those dated by its date).
+    func covers(_ span: PostingSpan) -> Bool {
+        if case .checkpoint(let checkpoint) = self { return checkpoint.covers(span) }
+        return true
+    }
+
+    /// "" sorts before and "~" after every stock date.
+    var stockDate: String {
+        switch self {
+        case .nothing: ""
+        case .today: "~"
+        case .checkpoint(let checkpoint): checkpoint.stockDate
+        }
+    }
+
+    /// The spans to read for the moment `at`: the covered ones' between the start's date and
+    /// `at` (added when `at` is later, taken back when earlier), and the others' by `at`.
+    func reads(_ spans: [PostingSpan], at: String) -> (between: [PostingSpan], dates: StockDateRange, adds: Bool, later: [PostingSpan]) {
+        let adds = at >= stockDate
+        let dates = adds ? StockDateRange(after: stockDate, through: at) : StockDateRange(after: at, through: stockDate)
+        let byMoment = StockDateRange(after: nil, through: at)
+        return (spans.filter { covers($0) && stockDate != at && dates.overlaps($0) }, dates, adds,
+                spans.filter { !covers($0) && byMoment.overlaps($0) })
+    }
+
+    /// Rows read: the start's balances (today's counted as many as `todayRows`) and movements.
+    func cost(_ spans: [PostingSpan], at: String, todayRows: Int64) -> Int64 {
+        let (between, _, _, later) = reads(spans, at: at)
+        let balances: Int64 = switch self {
+        case .nothing: 0
+        case .today: todayRows
+        case .checkpoint(let checkpoint): checkpoint.balances
+        }
+        return (between + later).reduce(balances) { $0 + $1.width }
+    }
+}
+
 extension Store {
     /// Every balance of a tenant as of `at` (stock dates at or before it), zero ones left out:
-    /// summed forward from the postings that begin by then, or back from today's balances
-    /// through the postings that end after it, whichever reads fewer movements.
-    /// `forward` chooses the way (tests); nil: the one that reads fewer.
-    static func balancesAsOf(tenant: Int64, at: String, forward: Bool? = nil, in db: any SQLConnection) throws -> [StockKey: Int64] {
+    /// from whichever start reads fewest rows (nothing, today's balances, or a checkpoint kept
+    /// after a posting), the postings' movements on the way summed. `start`: the one to take
+    /// (tests).
+    static func balancesAsOf(tenant: Int64, at: String, start: AsOfStart? = nil, in db: any SQLConnection) throws -> [StockKey: Int64] {
         let spans = try spans(tenant: tenant, in: db)
-        let before = spans.filter { $0.earliest <= at }
-        let after = spans.filter { $0.latest > at }
+        let checkpoints = try checkpoints(tenant: tenant, in: db)
+        let todayRows = checkpoints.last?.balances ?? 0
+        let starts = [AsOfStart.nothing, .today] + checkpoints.map(AsOfStart.checkpoint)
+        let chosen = start ?? starts.min { $0.cost(spans, at: at, todayRows: todayRows) < $1.cost(spans, at: at, todayRows: todayRows) } ?? .nothing
         var result: [StockKey: Int64]
-        if forward ?? (before.reduce(0, { $0 + $1.width }) <= after.reduce(0, { $0 + $1.width })) {
-            result = try db.sumMovements(before, fromID: 0, side: .atOrBefore, at: at)
-        } else {
+        switch chosen {
+        case .nothing: result = [:]
+        case .today:
             result = [:]
             try db.forEachBalance(tenant: tenant) { variant, location, onHand in
                 result[StockKey(variant: variant, location: location)] = onHand
             }
-            for (key, later) in try db.sumMovements(after, fromID: 0, side: .after, at: at) {
-                result[key, default: 0] -= later
-            }
+        case .checkpoint(let checkpoint): result = try balances(of: checkpoint, tenant: tenant, in: db)
+        }
+        let (between, dates, adds, later) = chosen.reads(spans, at: at)
+        if !between.isEmpty {
+            for (key, delta) in try db.sumMovements(between, fromID: 0, dates: dates) { result[key, default: 0] += adds ? delta : -delta }
+        }
+        if !later.isEmpty {
+            for (key, delta) in try db.sumMovements(later, fromID: 0, dates: StockDateRange(after: nil, through: at)) { result[key, default: 0] += delta }
         }
         return result.filter { $0.value != 0 }
     }
@@ -85,13 +139,13 @@ extension Store {
         }
     }
 
-    /// Of `variants`, each one whose unit cost was replaced after `at`, with the cost it had at
-    /// `at`: the one its first replacement after `at` replaced (v23).
-    static func costsReplaced(after at: String, variants: ArraySlice<Int64>, in db: any SQLConnection) throws -> [Int64: Int64?] {
+    /// Of `variants` (nil: all the tenant's), each one whose unit cost was replaced after `at`,
+    /// with the cost it had at `at`: the one its first replacement after `at` replaced (v23).
+    static func costsReplaced(after at: String, tenant: Int64, variants: ArraySlice<Int64>?, in db: any SQLConnection) throws -> [Int64: Int64?] {
         var costs: [Int64: Int64?] = [:]
+        let which = variants.map { "variant IN (\($0.map(String.init).joined(separator: ",")))" } ?? "tenant = \(tenant)"
         for row in try db.fetchAll(sql: """
-            SELECT variant, unit_cost_minor FROM catalog_cost_history
-            WHERE variant IN (\(variants.map(String.init).joined(separator: ","))) AND replaced_at > ?
+            SELECT variant, unit_cost_minor FROM catalog_cost_history WHERE \(which) AND replaced_at > ?
             ORDER BY variant, replaced_at, run
             """, arguments: [at]) {
             let variant: Int64 = try row["variant"]
@@ -105,16 +159,23 @@ extension Store {
     private static func asOfTable(_ balances: [StockKey: Int64], tenant: Int64, at: String, in db: any SQLConnection) throws -> ResultTable {
         var variants: [Int64: (id: String, name: String?, cost: Int64?)] = [:]
         let variantIDs = Array(Set(balances.keys.map(\.variant)))
-        // Large lists: a round trip a few hundred ids took PostgreSQL half a second for 100,000.
-        for start in stride(from: 0, to: variantIDs.count, by: 10_000) {
-            let chunk = variantIDs[start..<min(start + 10_000, variantIDs.count)]
-            for row in try db.fetchAll(sql: """
-                SELECT id, variant_id, \(variantName("v")) AS name, unit_cost_minor FROM catalog_variants v
-                WHERE id IN (\(chunk.map(String.init).joined(separator: ",")))
-                """) {
-                variants[try row["id"]] = (try row["variant_id"], try row["name"], try row["unit_cost_minor"])
+        let named = "SELECT id, variant_id, \(variantName("v")) AS name, unit_cost_minor FROM catalog_variants v"
+        func name(_ row: SQLRow) throws { variants[try row["id"]] = (try row["variant_id"], try row["name"], try row["unit_cost_minor"]) }
+        if variantIDs.count >= 10_000, variantIDs.count * 4 >= (try notedVariantCount(tenant: tenant, in: db) ?? 0) {
+            // Most of the catalog: read in one pass. Lists of 10,000 ids cost PostgreSQL 30 ms
+            // each to parse and bind, half of a whole tenant's as-of after its sums.
+            let wanted = Set(variantIDs)
+            try db.forEachRow(sql: "\(named) WHERE tenant = ?", arguments: [tenant]) { row in
+                if wanted.contains(try row["id"]) { try name(row) }
             }
-            for (variant, cost) in try costsReplaced(after: at, variants: chunk, in: db) { variants[variant]?.cost = cost }
+            for (variant, cost) in try costsReplaced(after: at, tenant: tenant, variants: nil, in: db) { variants[variant]?.cost = cost }
+        } else {
+            // A round trip a few hundred ids took PostgreSQL half a second for 100,000.
+            for start in stride(from: 0, to: variantIDs.count, by: 10_000) {
+                let chunk = variantIDs[start..<min(start + 10_000, variantIDs.count)]
+                for row in try db.fetchAll(sql: "\(named) WHERE id IN (\(chunk.map(String.init).joined(separator: ",")))") { try name(row) }
+                for (variant, cost) in try costsReplaced(after: at, tenant: tenant, variants: chunk, in: db) { variants[variant]?.cost = cost }
+            }
         }
         let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
             sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant])

@@ -466,6 +466,7 @@ extension Store {
         }
         try db.setBalances(balances, tenant: tenant)
         try recordSpans(spans, posting: posting, tenant: tenant, recordedAt: try recordedAt(run: run, in: db), in: db)
+        try keepCheckpointsIfDue(tenant: tenant, posting: posting, in: db)
     }
 
     /// Movements posted while the count was open but dated at or before its time belong in
@@ -481,7 +482,7 @@ extension Store {
                 return undatedLater
             }
         guard !since.isEmpty else { return }
-        for (key, moved) in try db.sumMovements(since, fromID: mark, side: .atOrBefore, at: session.countedAt) where moved != 0 {
+        for (key, moved) in try db.sumMovements(since, fromID: mark, dates: StockDateRange(after: nil, through: session.countedAt)) where moved != 0 {
             if let location = session.location, location != key.location { continue }
             guard try db.fetchValue(
                 Int64.self, sql: "SELECT id FROM catalog_variants WHERE id = ? AND org_id = ?", arguments: [key.variant, session.orgID]) != nil

@@ -33,6 +33,19 @@ import StockReconIO
         return result
     }
 
+    /// Tenant t1's balances as of `at` summed from `start`, "variant@location" to on-hand.
+    func asOf(_ fixture: Fixture, _ at: String, from start: AsOfStart) throws -> [String: Int64] {
+        try fixture.store.read { db in
+            let variants = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, variant_id FROM catalog_variants")
+                .map { (try $0[0] as Int64, try $0[1] as String) })
+            let locations = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, location_id FROM catalog_locations")
+                .map { (try $0[0] as Int64, try $0[1] as String) })
+            return Dictionary(uniqueKeysWithValues: try Store.balancesAsOf(tenant: 1, at: at, start: start, in: db).map {
+                ("\(variants[$0.key.variant] ?? "?")@\(locations[$0.key.location] ?? "?")", $0.value)
+            })
+        }
+    }
+
     /// The same by brute force: every movement whose stock date is at or before `at`, summed.
     func summed(_ fixture: Fixture, _ at: String) throws -> [String: Int64] {
         try fixture.store.read { db in
@@ -73,6 +86,17 @@ import StockReconIO
                 return (variant, location, delta, Bool.random(using: &rng) ? day(&rng) : nil)
             }
             try post(fixture, rows, name: "file\(file)")
+            if file == 2 || file == 5 || file == 6 {
+                // Checkpoints after files 2 and 5 (each due after a posting at all), then none
+                // after file 6 (not due until 10,000 more): later files are dated either side.
+                let kept = try fixture.store.write("checkpoint") { db in
+                    try db.lockLedger(tenant: 1)
+                    let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings"))
+                    try Store.keepCheckpointsIfDue(tenant: 1, posting: posting, every: file == 6 ? 10_000 : 1, in: db)
+                    return try Store.checkpoints(tenant: 1, in: db).count
+                }
+                #expect(kept == (file == 2 ? 1 : 2))
+            }
             if file == 3 {
                 // A count taken mid-August, and a movement reversed: both have stock dates too.
                 let counting = Counting(store: fixture.store)
@@ -93,18 +117,10 @@ import StockReconIO
         for at in moments {
             let expected = try summed(fixture, at)
             #expect(try asOf(fixture, at) == expected, "as of \(at)")
-            // Both ways of summing give it, whichever the store would pick.
-            for forward in [true, false] {
-                let sums = try fixture.store.read { db in
-                    let variants = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, variant_id FROM catalog_variants")
-                        .map { (try $0[0] as Int64, try $0[1] as String) })
-                    let locations = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, location_id FROM catalog_locations")
-                        .map { (try $0[0] as Int64, try $0[1] as String) })
-                    return Dictionary(uniqueKeysWithValues: try Store.balancesAsOf(tenant: 1, at: at, forward: forward, in: db).map {
-                        ("\(variants[$0.key.variant] ?? "?")@\(locations[$0.key.location] ?? "?")", $0.value)
-                    })
-                }
-                #expect(sums == expected, "as of \(at), forward: \(forward)")
+            // Every start gives it, whichever the store would pick: nothing, today, a checkpoint.
+            let checkpoints = try fixture.store.read { db in try Store.checkpoints(tenant: 1, in: db) }
+            for start in [AsOfStart.nothing, .today] + checkpoints.map(AsOfStart.checkpoint) {
+                #expect(try asOf(fixture, at, from: start) == expected, "as of \(at), from \(start)")
             }
             for variant in ["1001", "1002"] {
                 #expect(try asOf(fixture, at, variant: variant) == expected.filter { $0.key.hasPrefix(variant + "@") }, "\(variant) as of \(at)")
@@ -116,6 +132,38 @@ import StockReconIO
                 .map { ("\(try $0[0] as String)@\(try $0[1] as String)", try $0[2] as Int64) }
         }
         #expect(try asOf(fixture, "2099-01-01T00:00:00Z") == Dictionary(uniqueKeysWithValues: today))
+    }
+
+    /// A posting of many spans keeps checkpoints inside it as well as at its end (here every
+    /// 30,000 movements), each covering its posting up to a movement; as of any moment, from
+    /// any of them, the balances are the ledger's sum. The file's rows are out of date order.
+    @Test(arguments: Backend.available) func checkpointsInsideALargePostingGiveTheLedgersSum(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        var rng = SplitMix64(seed: 2_028)
+        try post(fixture, [("1001", "WH", 50, "2026-08-20T00:00:00Z"), ("1002", "SHOP", 7, nil)], name: "before")
+        let items = [("1001", "WH"), ("1002", "WH"), ("1002", "SHOP")]
+        let rows = (0..<70_000).map { _ -> (String, String, Int, String?) in
+            let (variant, location) = items[Int.random(in: 0..<items.count, using: &rng)]
+            return (variant, location, [-3, -2, -1, 1, 2, 3, 4][Int.random(in: 0..<7, using: &rng)], Int.random(in: 0..<10, using: &rng) == 0 ? nil : day(&rng))
+        }
+        try post(fixture, rows, name: "large")
+        let checkpoints = try fixture.store.write("checkpoint") { db in
+            try db.lockLedger(tenant: 1)
+            let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings"))
+            try Store.keepCheckpointsIfDue(tenant: 1, posting: posting, every: 30_000, in: db)
+            return try Store.checkpoints(tenant: 1, in: db)
+        }
+        #expect(checkpoints.count >= 2 && checkpoints.filter { $0.lastID != nil }.count == checkpoints.count - 1, "\(checkpoints)")
+        try post(fixture, [("1001", "WH", -4, "2026-08-02T00:00:00Z"), ("1002", "WH", 9, nil)], name: "after")
+        var moments = ["2026-08-01T00:00:00Z", "2026-08-20T00:00:00Z", Store.now()] + checkpoints.map(\.stockDate)
+        for _ in 0..<6 { moments.append(day(&rng)) }
+        for at in moments {
+            let expected = try summed(fixture, at)
+            #expect(try asOf(fixture, at) == expected, "as of \(at)")
+            for start in [AsOfStart.nothing, .today] + checkpoints.map(AsOfStart.checkpoint) {
+                #expect(try asOf(fixture, at, from: start) == expected, "as of \(at), from \(start)")
+            }
+        }
     }
 
     /// A count at T: system quantities are on-hand then; what is dated after T (and what is

@@ -24,8 +24,9 @@ public protocol BulkOperations {
     /// Writes changed balances in key order: an update where one is stored, an insert where not.
     func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws
     /// Sums the movements of `spans` with ids above `fromID` by variant and location: those
-    /// whose stock date (`occurred_at`, else the span's `recordedAt`) is on `side` of `at`.
-    func sumMovements(_ spans: [PostingSpan], fromID: Int64, side: DateSide, at: String) throws -> [StockKey: Int64]
+    /// whose stock date (`occurred_at`, else the span's `recordedAt`) lies in `dates`. A span
+    /// not given lies wholly outside them.
+    func sumMovements(_ spans: [PostingSpan], fromID: Int64, dates: StockDateRange) throws -> [StockKey: Int64]
     /// Calls `body` with each of the tenant's variants in catalog order (by internal id), none
     /// held after: a catalog of a million is read without its rows in memory at once.
     func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws
