@@ -54,7 +54,7 @@ final class LedgerCopier: MovementAppending {
         }
         rows.append(UInt8(ascii: "\n"))
         variants.append(batch.variants[row])
-        spans.note(date: batch.borrowed(.occurredAt, of: row, arena: arena)?.bytes)
+        spans.note(date: batch.borrowed(.occurredAt, of: row, arena: arena)?.bytes, variant: batch.variants[row], location: batch.locations[row], delta: delta)
         if rows.count >= Self.bytesPerCopy { try flush() }
     }
 

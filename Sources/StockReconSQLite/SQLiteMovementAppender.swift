@@ -51,7 +51,9 @@ final class SQLiteMovementAppender: MovementAppending {
             let first = multiple.lastInsertedRowID - Int64(held.count) + 1
             for (slot, item) in held.enumerated() {
                 try runs.add(variant: batch.variants[item.row], id: first + Int64(slot))
-                spans.note(date: batch.borrowed(.occurredAt, of: item.row, arena: arena)?.bytes)
+                spans.note(
+                    date: batch.borrowed(.occurredAt, of: item.row, arena: arena)?.bytes, variant: batch.variants[item.row],
+                    location: batch.locations[item.row], delta: item.delta)
             }
             spans.noteIDs(first...(first + Int64(held.count) - 1))
             return
@@ -61,7 +63,9 @@ final class SQLiteMovementAppender: MovementAppending {
             Self.bind(batch, row: item.row, arena: arena, kind: item.kind, delta: item.delta, before: item.before, to: &single, offset: 0)
             try single.step()
             try runs.add(variant: batch.variants[item.row], id: single.lastInsertedRowID)
-            spans.note(date: batch.borrowed(.occurredAt, of: item.row, arena: arena)?.bytes)
+            spans.note(
+                date: batch.borrowed(.occurredAt, of: item.row, arena: arena)?.bytes, variant: batch.variants[item.row],
+                location: batch.locations[item.row], delta: item.delta)
             spans.noteIDs(single.lastInsertedRowID...single.lastInsertedRowID)
         }
     }

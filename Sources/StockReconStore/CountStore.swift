@@ -458,7 +458,9 @@ extension Store {
         try runs.flush()
         var onHand = Dictionary(balances.map { (StockKey(variant: $0.variant, location: $0.location), $0.onHand) }, uniquingKeysWith: { $1 })
         var spans = SpanBook()
-        for _ in posts { spans.note(date: countedAt) }
+        for (post, balance) in zip(posts, balances) {
+            spans.note(date: countedAt, variant: balance.variant, location: balance.location, delta: post.delta)
+        }
         spans.noteIDs(firstID...(firstID + Int64(posts.count) - 1))
         if !absorptions.isEmpty {
             try absorb(absorptions, posting: posting, after: firstID - 1, onHand: &onHand, spans: &spans, in: db)
@@ -466,7 +468,7 @@ extension Store {
         }
         try db.setBalances(balances, tenant: tenant)
         try recordSpans(spans, posting: posting, tenant: tenant, recordedAt: try recordedAt(run: run, in: db), in: db)
-        try keepCheckpointsIfDue(tenant: tenant, posting: posting, in: db)
+        try keepCheckpointsIfDue(tenant: tenant, posting: posting, spans: spans, in: db)
     }
 
     /// Movements posted while the count was open but dated at or before its time belong in

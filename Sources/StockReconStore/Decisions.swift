@@ -318,7 +318,7 @@ extension Store {
         let recordedAt = try recordedAt(run: movement.run, in: db)
         let date = movement.occurredAt ?? recordedAt
         var spans = SpanBook()
-        spans.note(date: date)
+        spans.note(date: date, variant: movement.variant, location: movement.location, delta: movement.delta)
         spans.noteIDs(id...id)
         let key = StockKey(variant: movement.variant, location: movement.location)
         var onHand = [key: before + movement.delta]

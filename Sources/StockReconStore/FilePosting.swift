@@ -387,7 +387,7 @@ public final class FilePosting {
         }
         try writer.balances.write()
         try Store.recordSpans(spans, posting: posting, tenant: context.tenant, recordedAt: recordedAt, in: db)
-        try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, in: db)
+        try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, in: db)
         try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
         try heldRows?.finish()

@@ -21,20 +21,26 @@ struct StockCheckpoint: Sendable {
 
 extension Store {
     /// A checkpoint is kept once this many movements were posted since the tenant's last one
-    /// (and one this many movements apart inside a posting of twice as many): a balance as of a
-    /// moment then reads at most about half as many, beside the balances.
-    package static let checkpointEvery: Int64 = 1_000_000
+    /// (and one about this many movements apart inside a posting of more): a balance as of a
+    /// moment then reads at most about half as many, beside the balances. Task-local: tests
+    /// take smaller ones.
+    @TaskLocal package static var checkpointEvery: Int64 = 1_000_000
 
     /// Keeps the tenant's balances as checkpoints of `posting` when at least `every` movements
-    /// were posted since its last one. Called at the end of a posting, its balances and spans
-    /// written, under the tenant's lock: every earlier posting of the tenant is committed.
-    static func keepCheckpointsIfDue(tenant: Int64, posting: Int64, every: Int64 = checkpointEvery, in db: any SQLConnection) throws {
+    /// were posted since its last one: at its end, and at each cut of its `spans`. Called at
+    /// the end of a posting, its balances and spans written, under the tenant's lock: every
+    /// earlier posting of the tenant is committed.
+    static func keepCheckpointsIfDue(
+        tenant: Int64, posting: Int64, spans: SpanBook, every: Int64 = checkpointEvery, in db: any SQLConnection
+    ) throws {
         let last = try db.fetchValue(Int64.self, sql: "SELECT max(posting) FROM stock_checkpoints WHERE tenant = ?", arguments: [tenant]) ?? 0
         let since = try db.fetchValue(Int64.self, sql: """
             SELECT coalesce(sum(last_id - first_id + 1), 0) FROM posting_spans WHERE tenant = ? AND posting > ?
             """, arguments: [tenant, last]) ?? 0
         guard since >= every else { return }
-        try keepCheckpointsInside(posting: posting, tenant: tenant, every: every, in: db)
+        var book = spans
+        book.closeAll()
+        try keepCheckpoints(at: book.cuts, posting: posting, tenant: tenant, in: db)
         guard let stockDate = try db.fetchValue(String.self, sql: "SELECT max(latest) FROM posting_spans WHERE tenant = ?", arguments: [tenant])
         else { return }
         let checkpoint = try db.insert(
@@ -50,34 +56,22 @@ extension Store {
             """, arguments: [tenant, checkpoint, checkpoint])
     }
 
-    /// In a posting of at least twice `every` movements, a checkpoint after each `every`: today's
-    /// balances less the posting's movements after it, summed back from the posting's end.
-    private static func keepCheckpointsInside(posting: Int64, tenant: Int64, every: Int64, in db: any SQLConnection) throws {
-        let own = try spans(tenant: tenant, in: db).filter { $0.posting == posting }.sorted { $0.firstID < $1.firstID }
-        guard own.reduce(0, { $0 + $1.width }) >= 2 * every else { return }
-        var ends: [Int] = []  // the index of the last span each checkpoint covers
-        var width: Int64 = 0
-        for (index, span) in own.enumerated().dropLast() {
-            width += span.width
-            if width >= every {
-                ends.append(index)
-                width = 0
-            }
-        }
-        guard !ends.isEmpty else { return }
+    /// A checkpoint at each cut inside a posting: today's balances less the movements after
+    /// the cut, taken back segment by segment from the posting's end.
+    private static func keepCheckpoints(
+        at cuts: [(lastID: Int64, after: [(key: StockKey, delta: Int64)])], posting: Int64, tenant: Int64, in db: any SQLConnection
+    ) throws {
+        guard !cuts.isEmpty else { return }
+        let own = try spans(tenant: tenant, in: db).filter { $0.posting == posting }
         let earlier = try db.fetchValue(String.self, sql: "SELECT max(latest) FROM posting_spans WHERE tenant = ? AND posting < ?", arguments: [tenant, posting])
         var balances: [StockKey: Int64] = [:]
         try db.forEachBalance(tenant: tenant) { variant, location, onHand in balances[StockKey(variant: variant, location: location)] = onHand }
-        var after = own.count
-        for end in ends.reversed() {
-            for (key, delta) in try db.sumMovements(Array(own[(end + 1)..<after]), fromID: 0, dates: StockDateRange(after: nil, through: nil)) {
-                balances[key, default: 0] -= delta
-            }
-            after = end + 1
-            let stockDate = own[...end].map(\.latest).reduce(earlier ?? "") { max($0, $1) }
+        for cut in cuts.reversed() {
+            for (key, delta) in cut.after { balances[key, default: 0] -= delta }
+            let stockDate = own.filter { $0.lastID <= cut.lastID }.map(\.latest).reduce(earlier ?? "") { max($0, $1) }
             let checkpoint = try db.insert(
                 sql: "INSERT INTO stock_checkpoints (tenant, posting, last_id, stock_date, balances) VALUES (?, ?, ?, ?, ?)",
-                arguments: [tenant, posting, own[end].lastID, stockDate, balances.values.count(where: { $0 != 0 })])
+                arguments: [tenant, posting, cut.lastID, stockDate, balances.values.count(where: { $0 != 0 })])
             let rows = try RowInserter(db, table: "checkpoint_balances", columns: ["tenant", "checkpoint", "variant", "location", "on_hand"])
             for (key, onHand) in balances.sorted(by: { ($0.key.variant, $0.key.location) < ($1.key.variant, $1.key.location) }) where onHand != 0 {
                 try rows.append([tenant, checkpoint, key.variant, key.location, onHand])

@@ -122,7 +122,7 @@ extension Store {
             ])
             try runs.add(variant: absorption.variant, id: id)
             onHand[key] = before - absorption.delta
-            spans.note(date: absorption.check.at)
+            spans.note(date: absorption.check.at, variant: absorption.variant, location: absorption.location, delta: -absorption.delta)
         }
         try ledger.finish()
         try runs.flush()

@@ -100,19 +100,34 @@ public struct SpanTracker {
 
 /// The spans of one posting's movements, in ledger order: the dates of the movements noted,
 /// then their ids, a span closed every `rowsPerSpan` movements or when the appender says, so
-/// that a large file's movements are not one span that every moment falls in.
+/// that a large file's movements are not one span that every moment falls in. A posting of
+/// more than `Store.checkpointEvery` movements is also cut into segments of about as many, at
+/// span ends, and the movements after its first cut are summed by segment: a checkpoint after
+/// each cut is today's balances less the segments after it, with no second read of the ledger.
 public struct SpanBook {
     package static let rowsPerSpan = 1 << 16
     private(set) var spans: [(ids: ClosedRange<Int64>, dates: SpanTracker)] = []
     private var current = SpanTracker()
     private var ids: ClosedRange<Int64>?
     private var rows = 0
+    private let segmentRows = Int(Store.checkpointEvery)
+    private var rowsInSegment = 0
+    /// The last id before each cut, and the movements from it to the next summed.
+    private(set) var cuts: [(lastID: Int64, after: [(key: StockKey, delta: Int64)])] = []
+    private var segment: StockSums?
 
     package init() {}
 
-    /// The stock date of the next movement (nil: none of its own).
-    package mutating func note(date: UnsafeBufferPointer<UInt8>?) { current.note(date) }
-    package mutating func note(date: String?) { current.note(date) }
+    /// The stock date of the next movement (nil: none of its own), and what it moves.
+    package mutating func note(date: UnsafeBufferPointer<UInt8>?, variant: Int64, location: Int64, delta: Int64) {
+        current.note(date)
+        segment?.add(variant: variant, location: location, delta)
+    }
+
+    package mutating func note(date: String?, variant: Int64, location: Int64, delta: Int64) {
+        current.note(date)
+        segment?.add(variant: variant, location: location, delta)
+    }
 
     /// The ids the movements noted took, ascending; closes the span when it is long enough.
     package mutating func noteIDs(_ taken: ClosedRange<Int64>) {
@@ -123,10 +138,32 @@ public struct SpanBook {
 
     /// Ends the span at the movements noted so far.
     package mutating func close() {
-        if let ids { spans.append((ids, current)) }
+        guard let ids else { return }
+        spans.append((ids, current))
         current = SpanTracker()
-        ids = nil
+        self.ids = nil
+        rowsInSegment += rows
         rows = 0
+        if rowsInSegment >= segmentRows {
+            endSegment()
+            cuts.append((ids.upperBound, []))
+            segment = StockSums()
+            rowsInSegment = 0
+        }
+    }
+
+    /// The sums of the segment since the last cut, kept with it.
+    private mutating func endSegment() {
+        guard var ended = segment, let last = cuts.indices.last else { return }
+        cuts[last].after = ended.dictionary.map { (key: $0.key, delta: $0.value) }
+        segment = nil
+    }
+
+    /// Ends the last span and segment; a cut with nothing after it is no cut.
+    package mutating func closeAll() {
+        close()
+        endSegment()
+        if cuts.last?.after.isEmpty == true { cuts.removeLast() }
     }
 }
 
@@ -134,7 +171,7 @@ extension Store {
     /// Records the spans of a posting's movements (none for a posting that moved no stock).
     static func recordSpans(_ book: SpanBook, posting: Int64, tenant: Int64, recordedAt: String, in db: any SQLConnection) throws {
         var book = book
-        book.close()
+        book.closeAll()
         guard !book.spans.isEmpty else { return }
         let rows = try RowInserter(db, table: "posting_spans", columns: ["posting", "tenant", "first_id", "last_id", "earliest", "latest", "recorded_at"])
         for (ids, dates) in book.spans {

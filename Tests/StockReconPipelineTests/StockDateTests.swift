@@ -92,7 +92,7 @@ import StockReconIO
                 let kept = try fixture.store.write("checkpoint") { db in
                     try db.lockLedger(tenant: 1)
                     let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings"))
-                    try Store.keepCheckpointsIfDue(tenant: 1, posting: posting, every: file == 6 ? 10_000 : 1, in: db)
+                    try Store.keepCheckpointsIfDue(tenant: 1, posting: posting, spans: SpanBook(), every: file == 6 ? 10_000 : 1, in: db)
                     return try Store.checkpoints(tenant: 1, in: db).count
                 }
                 #expect(kept == (file == 2 ? 1 : 2))
@@ -135,25 +135,27 @@ import StockReconIO
     }
 
     /// A posting of many spans keeps checkpoints inside it as well as at its end (here every
-    /// 30,000 movements), each covering its posting up to a movement; as of any moment, from
-    /// any of them, the balances are the ledger's sum. The file's rows are out of date order.
+    /// 30,000 movements or more, cut where a span ends), each covering its posting up to a
+    /// movement; as of any moment, from any of them, the balances are the ledger's sum. The
+    /// file's rows are out of date order, and some are absorbed by an earlier count.
     @Test(arguments: Backend.available) func checkpointsInsideALargePostingGiveTheLedgersSum(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         var rng = SplitMix64(seed: 2_028)
         try post(fixture, [("1001", "WH", 50, "2026-08-20T00:00:00Z"), ("1002", "SHOP", 7, nil)], name: "before")
+        // A count of 1001 at WH on 10 August: the large file's rows of it dated before are absorbed,
+        // by movements after its last cut.
+        try countCompleted(fixture, at: "2026-08-10T00:00:00Z", lines: "1001,WH,40\n")
         let items = [("1001", "WH"), ("1002", "WH"), ("1002", "SHOP")]
         let rows = (0..<70_000).map { _ -> (String, String, Int, String?) in
             let (variant, location) = items[Int.random(in: 0..<items.count, using: &rng)]
             return (variant, location, [-3, -2, -1, 1, 2, 3, 4][Int.random(in: 0..<7, using: &rng)], Int.random(in: 0..<10, using: &rng) == 0 ? nil : day(&rng))
         }
-        try post(fixture, rows, name: "large")
-        let checkpoints = try fixture.store.write("checkpoint") { db in
-            try db.lockLedger(tenant: 1)
-            let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings"))
-            try Store.keepCheckpointsIfDue(tenant: 1, posting: posting, every: 30_000, in: db)
-            return try Store.checkpoints(tenant: 1, in: db)
-        }
+        // Cut every 30,000 movements (the posting keeps them itself), and kept at its end.
+        try Store.$checkpointEvery.withValue(30_000) { _ = try post(fixture, rows, name: "large") }
+        let checkpoints = try fixture.store.read { db in try Store.checkpoints(tenant: 1, in: db) }
         #expect(checkpoints.count >= 2 && checkpoints.filter { $0.lastID != nil }.count == checkpoints.count - 1, "\(checkpoints)")
+        let absorbed = try fixture.store.read { db in try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM ledger WHERE absorbs_id IS NOT NULL") }
+        #expect((absorbed ?? 0) > 1_000)
         try post(fixture, [("1001", "WH", -4, "2026-08-02T00:00:00Z"), ("1002", "WH", 9, nil)], name: "after")
         var moments = ["2026-08-01T00:00:00Z", "2026-08-20T00:00:00Z", Store.now()] + checkpoints.map(\.stockDate)
         for _ in 0..<6 { moments.append(day(&rng)) }
