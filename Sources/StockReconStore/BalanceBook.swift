@@ -180,6 +180,16 @@ public struct StockSums {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// The sums by key, in key order.
+    var sorted: [StockDelta] {
+        mutating get {
+            flush()
+            var result: [StockDelta] = []
+            book.forEach { result.append(StockDelta(key: StockKey(variant: $0, location: $1), delta: $2)) }
+            return result.sorted { $0.key < $1.key }
+        }
+    }
+
     package var dictionary: [StockKey: Int64] {
         mutating get {
             flush()

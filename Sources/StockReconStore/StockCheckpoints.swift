@@ -59,7 +59,7 @@ extension Store {
     /// A checkpoint at each cut inside a posting: today's balances less the movements after
     /// the cut, taken back segment by segment from the posting's end.
     private static func keepCheckpoints(
-        at cuts: [(lastID: Int64, after: [(key: StockKey, delta: Int64)])], posting: Int64, tenant: Int64, in db: any SQLConnection
+        at cuts: [(lastID: Int64, after: [StockDelta])], posting: Int64, tenant: Int64, in db: any SQLConnection
     ) throws {
         guard !cuts.isEmpty else { return }
         let own = try spans(tenant: tenant, in: db).filter { $0.posting == posting }
@@ -67,13 +67,13 @@ extension Store {
         var balances: [StockKey: Int64] = [:]
         try db.forEachBalance(tenant: tenant) { variant, location, onHand in balances[StockKey(variant: variant, location: location)] = onHand }
         for cut in cuts.reversed() {
-            for (key, delta) in cut.after { balances[key, default: 0] -= delta }
+            for sum in cut.after { balances[sum.key, default: 0] -= sum.delta }
             let stockDate = own.filter { $0.lastID <= cut.lastID }.map(\.latest).reduce(earlier ?? "") { max($0, $1) }
             let checkpoint = try db.insert(
                 sql: "INSERT INTO stock_checkpoints (tenant, posting, last_id, stock_date, balances) VALUES (?, ?, ?, ?, ?)",
                 arguments: [tenant, posting, cut.lastID, stockDate, balances.values.count(where: { $0 != 0 })])
             let rows = try RowInserter(db, table: "checkpoint_balances", columns: ["tenant", "checkpoint", "variant", "location", "on_hand"])
-            for (key, onHand) in balances.sorted(by: { ($0.key.variant, $0.key.location) < ($1.key.variant, $1.key.location) }) where onHand != 0 {
+            for (key, onHand) in balances.sorted(by: { $0.key < $1.key }) where onHand != 0 {
                 try rows.append([tenant, checkpoint, key.variant, key.location, onHand])
             }
             try rows.finish()

@@ -106,14 +106,17 @@ public struct SpanTracker {
 /// each cut is today's balances less the segments after it, with no second read of the ledger.
 public struct SpanBook {
     package static let rowsPerSpan = 1 << 16
+    /// At most this many sums are held for the cuts (24 bytes each): past it, every other cut
+    /// is dropped (its segment joins the one before) and cuts come half as often.
+    package static let sumsHeld = 600_000
     private(set) var spans: [(ids: ClosedRange<Int64>, dates: SpanTracker)] = []
     private var current = SpanTracker()
     private var ids: ClosedRange<Int64>?
     private var rows = 0
-    private let segmentRows = Int(Store.checkpointEvery)
+    private var segmentRows = Int(Store.checkpointEvery)
     private var rowsInSegment = 0
-    /// The last id before each cut, and the movements from it to the next summed.
-    private(set) var cuts: [(lastID: Int64, after: [(key: StockKey, delta: Int64)])] = []
+    /// The last id before each cut, and the movements from it to the next summed, by key.
+    private(set) var cuts: [(lastID: Int64, after: [StockDelta])] = []
     private var segment: StockSums?
 
     package init() {}
@@ -149,14 +152,27 @@ public struct SpanBook {
             cuts.append((ids.upperBound, []))
             segment = StockSums()
             rowsInSegment = 0
+            if cuts.reduce(0, { $0 + $1.after.count }) > Self.sumsHeld { dropEveryOtherCut() }
         }
     }
 
-    /// The sums of the segment since the last cut, kept with it.
+    /// The sums of the segment since the last cut, added to its own (which, when the cut after
+    /// it was dropped, hold that one's segment).
     private mutating func endSegment() {
         guard var ended = segment, let last = cuts.indices.last else { return }
-        cuts[last].after = ended.dictionary.map { (key: $0.key, delta: $0.value) }
+        cuts[last].after = StockDelta.merged(cuts[last].after, ended.sorted)
         segment = nil
+    }
+
+    /// Joins each odd cut's segment to the one before it; the first cut stays, having no sums
+    /// before it.
+    private mutating func dropEveryOtherCut() {
+        var kept: [(lastID: Int64, after: [StockDelta])] = []
+        for (index, cut) in cuts.enumerated() {
+            if index % 2 == 0 { kept.append(cut) } else { kept[kept.count - 1].after = StockDelta.merged(kept[kept.count - 1].after, cut.after) }
+        }
+        cuts = kept
+        segmentRows *= 2
     }
 
     /// Ends the last span and segment; a cut with nothing after it is no cut.
@@ -165,6 +181,36 @@ public struct SpanBook {
         endSegment()
         if cuts.last?.after.isEmpty == true { cuts.removeLast() }
     }
+}
+
+/// A sum of movements of one balance.
+struct StockDelta {
+    var key: StockKey
+    var delta: Int64
+
+    /// Two lists sorted by key as one, the sums of a key in both added.
+    static func merged(_ first: [StockDelta], _ second: [StockDelta]) -> [StockDelta] {
+        var result: [StockDelta] = []
+        result.reserveCapacity(max(first.count, second.count))
+        var (i, j) = (0, 0)
+        while i < first.count || j < second.count {
+            if j == second.count || (i < first.count && first[i].key < second[j].key) {
+                result.append(first[i])
+                i += 1
+            } else if i == first.count || second[j].key < first[i].key {
+                result.append(second[j])
+                j += 1
+            } else {
+                result.append(StockDelta(key: first[i].key, delta: first[i].delta + second[j].delta))
+                (i, j) = (i + 1, j + 1)
+            }
+        }
+        return result
+    }
+}
+
+extension StockKey: Comparable {
+    public static func < (lhs: StockKey, rhs: StockKey) -> Bool { (lhs.variant, lhs.location) < (rhs.variant, rhs.location) }
 }
 
 extension Store {
