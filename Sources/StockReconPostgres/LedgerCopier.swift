@@ -92,5 +92,6 @@ final class LedgerCopier: MovementAppending {
         try flush()
         try connection.endCopy()
         try runs.flush()
+        spans.closeAll()
     }
 }

@@ -78,6 +78,7 @@ final class SQLiteMovementAppender: MovementAppending {
     /// Writes the variants' runs of the movements appended; before the file's transaction commits.
     func finish() throws {
         try runs.flush()
+        spans.closeAll()
     }
 
     private static func bind(

@@ -53,6 +53,12 @@ struct BalanceBook {
         }
     }
 
+    /// Forgets every key, keeping the room they took.
+    mutating func removeAll() {
+        entries.withUnsafeMutableBufferPointer { $0.update(repeating: Self.empty) }
+        count = 0
+    }
+
     /// Records the on-hand stored for a key.
     mutating func load(_ slot: Int, _ value: Int64) {
         entries[slot].onHand = value
@@ -158,11 +164,12 @@ struct BalanceCache {
 /// movements adds each into it. Each key's entry is asked for a few movements before it is
 /// added to, as the posting loop does: a book of 100,000 keys outgrows the cache.
 public struct StockSums {
-    private var book = BalanceBook(capacity: 1 << 16)
+    private var book: BalanceBook
     private var pending: [(variant: Int64, location: Int64, delta: Int64)] = []
     private static let ahead = 16
 
-    public init() {
+    public init(capacity: Int = 1 << 16) {
+        book = BalanceBook(capacity: capacity)
         pending.reserveCapacity(Self.ahead)
     }
 
@@ -180,14 +187,14 @@ public struct StockSums {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// The sums by key, in key order.
-    var sorted: [StockDelta] {
-        mutating get {
-            flush()
-            var result: [StockDelta] = []
-            book.forEach { result.append(StockDelta(key: StockKey(variant: $0, location: $1), delta: $2)) }
-            return result.sorted { $0.key < $1.key }
-        }
+    /// The sums by key, in key order; the book is left empty, for the next sums.
+    mutating func takeSorted() -> [StockDelta] {
+        flush()
+        var result: [StockDelta] = []
+        book.forEach { result.append(StockDelta(key: StockKey(variant: $0, location: $1), delta: $2)) }
+        result.sort { $0.key < $1.key }
+        book.removeAll()
+        return result
     }
 
     package var dictionary: [StockKey: Int64] {

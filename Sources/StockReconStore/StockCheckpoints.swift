@@ -64,17 +64,21 @@ extension Store {
         guard !cuts.isEmpty else { return }
         let own = try spans(tenant: tenant, in: db).filter { $0.posting == posting }
         let earlier = try db.fetchValue(String.self, sql: "SELECT max(latest) FROM posting_spans WHERE tenant = ? AND posting < ?", arguments: [tenant, posting])
-        var balances: [StockKey: Int64] = [:]
-        try db.forEachBalance(tenant: tenant) { variant, location, onHand in balances[StockKey(variant: variant, location: location)] = onHand }
+        // Today's balances, in key order as stored, less each segment from the last.
+        var balances: [StockDelta] = []
+        try db.forEachBalance(tenant: tenant) { variant, location, onHand in
+            balances.append(StockDelta(key: StockKey(variant: variant, location: location), delta: onHand))
+        }
+        balances.sort { $0.key < $1.key }
         for cut in cuts.reversed() {
-            for sum in cut.after { balances[sum.key, default: 0] -= sum.delta }
+            balances = StockDelta.merged(balances, cut.after.map { StockDelta(key: $0.key, delta: -$0.delta) })
             let stockDate = own.filter { $0.lastID <= cut.lastID }.map(\.latest).reduce(earlier ?? "") { max($0, $1) }
             let checkpoint = try db.insert(
                 sql: "INSERT INTO stock_checkpoints (tenant, posting, last_id, stock_date, balances) VALUES (?, ?, ?, ?, ?)",
-                arguments: [tenant, posting, cut.lastID, stockDate, balances.values.count(where: { $0 != 0 })])
+                arguments: [tenant, posting, cut.lastID, stockDate, balances.count(where: { $0.delta != 0 })])
             let rows = try RowInserter(db, table: "checkpoint_balances", columns: ["tenant", "checkpoint", "variant", "location", "on_hand"])
-            for (key, onHand) in balances.sorted(by: { $0.key < $1.key }) where onHand != 0 {
-                try rows.append([tenant, checkpoint, key.variant, key.location, onHand])
+            for balance in balances where balance.delta != 0 {
+                try rows.append([tenant, checkpoint, balance.key.variant, balance.key.location, balance.delta])
             }
             try rows.finish()
         }

@@ -108,7 +108,7 @@ public struct SpanBook {
     package static let rowsPerSpan = 1 << 16
     /// At most this many sums are held for the cuts (24 bytes each): past it, every other cut
     /// is dropped (its segment joins the one before) and cuts come half as often.
-    package static let sumsHeld = 600_000
+    package static let sumsHeld = 300_000
     private(set) var spans: [(ids: ClosedRange<Int64>, dates: SpanTracker)] = []
     private var current = SpanTracker()
     private var ids: ClosedRange<Int64>?
@@ -117,6 +117,7 @@ public struct SpanBook {
     private var rowsInSegment = 0
     /// The last id before each cut, and the movements from it to the next summed, by key.
     private(set) var cuts: [(lastID: Int64, after: [StockDelta])] = []
+    /// Movements are summed once the posting was first cut, in one book throughout.
     private var segment: StockSums?
 
     package init() {}
@@ -150,7 +151,7 @@ public struct SpanBook {
         if rowsInSegment >= segmentRows {
             endSegment()
             cuts.append((ids.upperBound, []))
-            segment = StockSums()
+            if segment == nil { segment = StockSums() }
             rowsInSegment = 0
             if cuts.reduce(0, { $0 + $1.after.count }) > Self.sumsHeld { dropEveryOtherCut() }
         }
@@ -159,9 +160,8 @@ public struct SpanBook {
     /// The sums of the segment since the last cut, added to its own (which, when the cut after
     /// it was dropped, hold that one's segment).
     private mutating func endSegment() {
-        guard var ended = segment, let last = cuts.indices.last else { return }
-        cuts[last].after = StockDelta.merged(cuts[last].after, ended.sorted)
-        segment = nil
+        guard segment != nil, let last = cuts.indices.last, let sums = segment?.takeSorted() else { return }
+        cuts[last].after = StockDelta.merged(cuts[last].after, sums)
     }
 
     /// Joins each odd cut's segment to the one before it; the first cut stays, having no sums
@@ -176,9 +176,11 @@ public struct SpanBook {
     }
 
     /// Ends the last span and segment; a cut with nothing after it is no cut.
+    /// Movements noted after (an absorption's) are still summed, in a book of their size.
     package mutating func closeAll() {
         close()
         endSegment()
+        if segment != nil { segment = StockSums(capacity: 64) }
         if cuts.last?.after.isEmpty == true { cuts.removeLast() }
     }
 }
