@@ -84,6 +84,12 @@ extension PostgresStoreConnection: BulkOperations {
     func refreshStatistics(of table: String) throws {
         try execute(sql: "ANALYZE \(table)")
     }
+
+    func refreshStatistics(of table: String, added: Int64) throws {
+        let counted = try fetchValue(
+            Int64.self, sql: "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = to_regclass(?)", arguments: [table]) ?? -1
+        if added >= counted { try refreshStatistics(of: table) }
+    }
 }
 
 /// A tenant with more keys or balances than are held: a round trip each.

@@ -75,6 +75,8 @@ extension SQLiteConnection: BulkOperations {
     }
 
     func refreshStatistics(of table: String) throws {}
+
+    func refreshStatistics(of table: String, added: Int64) throws {}
 }
 
 /// One key at a time, by a statement prepared once.

@@ -33,6 +33,9 @@ public protocol BulkOperations {
     /// After many rows went into `table` at once, has the planner count them now, in this
     /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
     func refreshStatistics(of table: String) throws
+    /// The same, only when `added` rows are at least as many as the planner counted in it: the
+    /// table at least doubled since (autovacuum counts a table again once a tenth of it changed).
+    func refreshStatistics(of table: String, added: Int64) throws
 }
 
 /// A balance a file changed; `isStored`: it has a row already.
