@@ -33,26 +33,27 @@ import StockReconIO
         return result
     }
 
-    /// Tenant t1's balances as of `at` summed from `start`, "variant@location" to on-hand.
-    func asOf(_ fixture: Fixture, _ at: String, from start: AsOfStart) throws -> [String: Int64] {
+    /// A tenant's balances as of `at` summed from `start`, "variant@location" to on-hand.
+    func asOf(_ fixture: Fixture, _ at: String, from start: AsOfStart, tenant: String = "t1") throws -> [String: Int64] {
         try fixture.store.read { db in
+            let tenant = try #require(try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenant]))
             let variants = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, variant_id FROM catalog_variants")
                 .map { (try $0[0] as Int64, try $0[1] as String) })
             let locations = try Dictionary(uniqueKeysWithValues: db.fetchAll(sql: "SELECT id, location_id FROM catalog_locations")
                 .map { (try $0[0] as Int64, try $0[1] as String) })
-            return Dictionary(uniqueKeysWithValues: try Store.balancesAsOf(tenant: 1, at: at, start: start, in: db).map {
+            return Dictionary(uniqueKeysWithValues: try Store.balancesAsOf(tenant: tenant, at: at, start: start, in: db).map {
                 ("\(variants[$0.key.variant] ?? "?")@\(locations[$0.key.location] ?? "?")", $0.value)
             })
         }
     }
 
     /// The same by brute force: every movement whose stock date is at or before `at`, summed.
-    func summed(_ fixture: Fixture, _ at: String) throws -> [String: Int64] {
+    func summed(_ fixture: Fixture, _ at: String, tenant: String = "t1") throws -> [String: Int64] {
         try fixture.store.read { db in
             var result: [String: Int64] = [:]
             for row in try db.fetchAll(sql: """
-                SELECT variant_id, location_id, quantity_delta FROM movements WHERE tenant_id = 't1' AND occurred_at <= ?
-                """, arguments: [at]) {
+                SELECT variant_id, location_id, quantity_delta FROM movements WHERE tenant_id = ? AND occurred_at <= ?
+                """, arguments: [tenant, at]) {
                 result["\(try row[0] as String)@\(try row[1] as String)", default: 0] += try row[2] as Int64
             }
             return result.filter { $0.value != 0 }
@@ -164,6 +165,40 @@ import StockReconIO
             #expect(try asOf(fixture, at) == expected, "as of \(at)")
             for start in [AsOfStart.nothing, .today] + checkpoints.map(AsOfStart.checkpoint) {
                 #expect(try asOf(fixture, at, from: start) == expected, "as of \(at), from \(start)")
+            }
+        }
+    }
+
+    /// Checkpoints are a tenant's own: another tenant's movements neither make one due nor are
+    /// read from one, and each tenant's balances as of a moment are its own ledger's sum.
+    @Test(arguments: Backend.available) func checkpointsAreATenantsOwn(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
+        func file(_ rows: [(String, Int, String)]) -> InputFile {
+            fixture.file("\(UUID().uuidString).csv", "variant_id,location_id,quantity_delta,occurred_at\n"
+                + rows.map { "\($0.0),WH,\($0.1),\($0.2)\n" }.joined())
+        }
+        func keep(_ tenantID: String) throws -> [Int] {
+            try fixture.store.write("checkpoint") { db in
+                let tenant = try #require(try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]))
+                try db.lockLedger(tenant: tenant)
+                let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings WHERE tenant = ?", arguments: [tenant]))
+                try Store.keepCheckpointsIfDue(tenant: tenant, posting: posting, spans: SpanBook(), every: 5, in: db)
+                return [try Store.checkpoints(tenant: 1, in: db).count, try Store.checkpoints(tenant: 2, in: db).count]
+            }
+        }
+        _ = try fixture.importing([file([("1001", 5, "2026-08-05T00:00:00Z"), ("1002", 2, "2026-08-06T00:00:00Z"), ("1001", -1, "2026-08-20T00:00:00Z")])])
+        _ = try fixture.importing([file((1...10).map { ("1001", $0, "2026-08-\(10 + $0)T00:00:00Z") })], tenant: "t2")
+        #expect(try keep("t1") == [0, 0], "t2's ten movements made t1's checkpoint due")
+        _ = try fixture.importing([file([("1001", 4, "2026-08-02T00:00:00Z"), ("1002", 3, "2026-08-25T00:00:00Z"), ("1001", 1, "2026-08-09T00:00:00Z")])])
+        #expect(try keep("t1") == [1, 0])
+        _ = try fixture.importing([file([("1001", 7, "2026-08-03T00:00:00Z")])], tenant: "t2")
+        let checkpoints = try fixture.store.read { db in try Store.checkpoints(tenant: 1, in: db) }
+        for at in ["2026-08-01T00:00:00Z", "2026-08-08T00:00:00Z", "2026-08-15T00:00:00Z", "2026-08-22T00:00:00Z", "2026-09-01T00:00:00Z"] {
+            for tenant in ["t1", "t2"] {
+                let expected = try summed(fixture, at, tenant: tenant)
+                for start in [AsOfStart.nothing, .today] + (tenant == "t1" ? checkpoints.map(AsOfStart.checkpoint) : []) {
+                    #expect(try asOf(fixture, at, from: start, tenant: tenant) == expected, "\(tenant) as of \(at), from \(start)")
+                }
             }
         }
     }
