@@ -154,6 +154,10 @@ extension Store {
         return costs
     }
 
+    /// How many variants `balance --as-of` names before it reads the whole catalog (when they are
+    /// a quarter of it or more) rather than lists of their ids; task-local: tests take both ways.
+    @TaskLocal package static var wholeCatalogFrom = 10_000
+
     /// The rows of `balance --as-of`, named and valued at the unit cost in force at `at`, in the
     /// order `balance` lists them.
     private static func asOfTable(_ balances: [StockKey: Int64], tenant: Int64, at: String, in db: any SQLConnection) throws -> ResultTable {
@@ -161,7 +165,7 @@ extension Store {
         let variantIDs = Array(Set(balances.keys.map(\.variant)))
         let named = "SELECT id, variant_id, \(variantName("v")) AS name, unit_cost_minor FROM catalog_variants v"
         func name(_ row: SQLRow) throws { variants[try row["id"]] = (try row["variant_id"], try row["name"], try row["unit_cost_minor"]) }
-        if variantIDs.count >= 10_000, variantIDs.count * 4 >= (try notedVariantCount(tenant: tenant, in: db) ?? 0) {
+        if variantIDs.count >= wholeCatalogFrom, variantIDs.count * 4 >= (try notedVariantCount(tenant: tenant, in: db) ?? 0) {
             // Most of the catalog: read in one pass. Lists of 10,000 ids cost PostgreSQL 30 ms
             // each to parse and bind, half of a whole tenant's as-of after its sums.
             let wanted = Set(variantIDs)

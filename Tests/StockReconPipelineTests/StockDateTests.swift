@@ -543,9 +543,20 @@ import StockReconIO
         func reload(cost: String, sku: String = "TENT") throws {
             #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [variants(cost: cost, sku: sku)]).counts.rejected == 0)
         }
+        // Its cost and value, the variant named by lists of ids and through a pass over the
+        // whole catalog, and in the whole tenant's: all alike.
         func valued(_ at: String, tenant: String = "t1") throws -> [TableValue] {
-            let table = try fixture.store.balances(tenantID: tenant, variantID: "1001", locationID: "WH", asOf: at)
-            return table.rows.first.map { [$0[4], $0[5]] } ?? []
+            var ways: [[TableValue]] = []
+            for wholeFrom in [Int.max, 1] {
+                try Store.$wholeCatalogFrom.withValue(wholeFrom) {
+                    for variant in ["1001", nil] {
+                        let table = try fixture.store.balances(tenantID: tenant, variantID: variant, locationID: "WH", asOf: at)
+                        ways.append(table.rows.first { $0[0] == .text("1001") }.map { [$0[4], $0[5]] } ?? [])
+                    }
+                }
+            }
+            #expect(Set(ways).count == 1, "\(ways)")
+            return ways[0]
         }
         try reload(cost: "12.00")
         try reload(cost: "12.00", sku: "TENT-B")  // the cost unchanged: nothing replaced
