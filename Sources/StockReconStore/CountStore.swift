@@ -315,16 +315,18 @@ extension Store {
     /// (zero policy: counted as zero).
     public static func countItems(_ session: CountSession, uncounted: UncountedPolicy? = nil, in db: any SQLConnection) throws -> [StoredCountItem] {
         let source = session.status == .inProgress ? "count_items_now" : "count_results"
-        var items = try db.fetchAll(sql: """
+        // Row by row: a million rows fetched at once held twice the items' memory.
+        var items: [StoredCountItem] = []
+        try db.forEachRow(sql: """
             SELECT i.variant, i.location, v.variant_id, v.sku, loc.location_id, i.batch, i.system_quantity,
                    i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement,
                    \(variantName("v")) AS name
             FROM \(source) i JOIN catalog_variants v ON v.id = i.variant JOIN catalog_locations loc ON loc.id = i.location
             WHERE i.count = ? ORDER BY loc.location_id, v.variant_id
-            """, arguments: [session.id]).map { try storedItem($0) }
+            """, arguments: [session.id]) { items.append(try storedItem($0)) }
         if let uncounted, session.status == .inProgress, session.type.listsUncounted {
             let countedAs: Int64? = uncounted == .zero ? 0 : nil
-            items += try db.fetchAll(sql: """
+            try db.forEachRow(sql: """
                 SELECT b.variant, b.location, v.variant_id, v.sku, loc.location_id, NULL AS batch,
                        COALESCE(s.on_hand, 0) AS system_quantity, CAST(? AS BIGINT) AS counted_quantity,
                        b.on_hand - COALESCE(s.on_hand, 0) AS moved_during_count, v.unit_cost_minor, NULL AS reason,
@@ -336,8 +338,8 @@ extension Store {
                 WHERE b.tenant = ? AND b.on_hand <> 0 AND (CAST(? AS BIGINT) IS NULL OR b.location = ?)
                   AND NOT EXISTS (SELECT 1 FROM count_lines l WHERE l.count = ? AND l.variant = b.variant AND l.location = b.location)
                 ORDER BY loc.location_id, v.variant_id
-                """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id])
-                .map { try storedItem($0) }
+                """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id]
+            ) { items.append(try storedItem($0)) }
         }
         return items
     }
