@@ -166,15 +166,17 @@ extension Store {
 
     func table(sql: String, arguments: SQLArguments, columns: [String]) throws -> ResultTable {
         try read { db in
-            let rows = try db.fetchAll(sql: sql, arguments: arguments).map { row in
-                row.values.prefix(columns.count).map { value -> TableValue in
+            // Row by row: fetched whole first, a listing held its rows twice.
+            var rows: [[TableValue]] = []
+            try db.forEachRow(sql: sql, arguments: arguments) { row in
+                rows.append(row.values.prefix(columns.count).map { value -> TableValue in
                     switch value {
                     case .null: return .null
                     case .integer(let integer): return .integer(integer)
                     case .text(let text): return .text(text)
                     case .blob(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
                     }
-                }
+                })
             }
             return ResultTable(columns: columns, rows: rows)
         }
