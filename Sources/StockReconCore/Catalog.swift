@@ -76,11 +76,26 @@ public struct Catalog: Sendable {
         public var orgIndex: Int
     }
 
+    /// Where a variant's optional keys are kept: an entry of their index, or none.
+    private struct StoredKeys {
+        var sku: Int32
+        var barcode: Int32
+        var product: Int32
+        /// No key (nil), and a key that is empty (not indexed).
+        static let none: Int32 = -1
+        static let empty: Int32 = -2
+    }
+
     public private(set) var orgs: [String: Org] = [:]
     public private(set) var locations: [String: Location] = [:]
     public private(set) var users: [String: User] = [:]
-    private var variants: [Variant] = []
+    /// Each variant's id, sku, barcode and product as kept in the indexes, not as strings of
+    /// its own: a million variants' strings took 160 MB beside the indexes that hold them.
+    private var variantIDEntries: [Int32] = []
+    private var variantKeys: [StoredKeys] = []
     private var facts: [VariantFacts] = []
+    /// Org ids by their small integer (`orgIndexes` the other way).
+    private var orgIDs: [String] = []
     private var locationKeys = TextIndex()
     private var locationKeysByName = SharedKeyIndex()
     private var locationsByKey: [Int64: Location] = [:]
@@ -124,7 +139,8 @@ public struct Catalog: Sendable {
         variantBySKU = SharedKeyIndex(capacity: count, bytes: idBytes)
         variantByBarcode = SharedKeyIndex(capacity: count, bytes: count * 14)
         variantByProduct = SharedKeyIndex(capacity: count, bytes: idBytes)
-        variants.reserveCapacity(count)
+        variantIDEntries.reserveCapacity(count)
+        variantKeys.reserveCapacity(count)
         facts.reserveCapacity(count)
     }
 
@@ -135,6 +151,7 @@ public struct Catalog: Sendable {
             return index
         }
         orgIndexes[orgID] = orgIndexes.count
+        orgIDs.append(orgID)
         return orgIndexes.count - 1
     }
 
@@ -143,31 +160,37 @@ public struct Catalog: Sendable {
 
     /// Adds a variant, in catalog order (after `reserve`, when many are added).
     public mutating func add(_ variant: Variant) {
-        let index = variants.count
-        variants.append(variant)
+        let index = facts.count
         facts.append(VariantFacts(
             id: variant.id, unitCostMinor: variant.unitCostMinor, isLocationAware: variant.isLocationAware,
             orgIndex: orgIndex(variant.orgID)))
-        variantByID[variant.variantID] = index
-        let all = variants
-        if let sku = variant.sku, !sku.isEmpty { variantBySKU.add(sku, value: index, id: variant.variantID) { all[$0].variantID } }
-        if let barcode = variant.barcode, !barcode.isEmpty {
-            variantByBarcode.add(barcode, value: index, id: variant.variantID) { all[$0].variantID }
-            if let digits = Self.significantDigits(barcode) {
-                variantByBarcodeDigits.add(digits, value: index, id: variant.variantID) { all[$0].variantID }
+        variantIDEntries.append(Int32(variantByID.setting(variant.variantID, to: index)))
+        var keys = StoredKeys(sku: StoredKeys.none, barcode: StoredKeys.none, product: StoredKeys.none)
+        do {
+            let (byID, idEntries) = (variantByID, variantIDEntries)
+            let idOf = { (earlier: Int) in byID.key(ofEntry: Int(idEntries[earlier])) }
+            func kept(_ key: String?, _ add: (String) -> Int) -> Int32 {
+                guard let key else { return StoredKeys.none }
+                return key.isEmpty ? StoredKeys.empty : Int32(add(key))
             }
+            keys.sku = kept(variant.sku) { variantBySKU.add($0, value: index, id: variant.variantID, idOf: idOf) }
+            keys.barcode = kept(variant.barcode) { barcode in
+                if let digits = Self.significantDigits(barcode) {
+                    variantByBarcodeDigits.add(digits, value: index, id: variant.variantID, idOf: idOf)
+                }
+                return variantByBarcode.add(barcode, value: index, id: variant.variantID, idOf: idOf)
+            }
+            keys.product = kept(variant.productID) { variantByProduct.add($0, value: index, id: variant.variantID, idOf: idOf) }
         }
-        if let product = variant.productID, !product.isEmpty {
-            variantByProduct.add(product, value: index, id: variant.variantID) { all[$0].variantID }
-        }
+        variantKeys.append(keys)
     }
 
-    public var variantCount: Int { variants.count }
+    public var variantCount: Int { facts.count }
 
     /// Finds a variant by the kind of id the column holds; `.any` tries variant_id, sku,
     /// barcode, then a product with a single variant, in that order.
     public func variant(_ key: String, by kind: VariantKeyKind) -> Variant? {
-        variantIndex(key, by: kind).map { variants[$0] }
+        variantIndex(key, by: kind).map(variant(at:))
     }
 
     /// The index of a variant for `facts(at:)` and `variant(at:)`.
@@ -233,7 +256,16 @@ public struct Catalog: Sendable {
     /// The variant ids of a product that has several, in catalog order (empty for one or none).
     public func variantIDs(ofProduct productID: String) -> [String] { variantByProduct.ids(sharing: productID) }
 
-    public func variant(at index: Int) -> Variant { variants[index] }
+    public func variant(at index: Int) -> Variant {
+        let (facts, keys) = (facts[index], variantKeys[index])
+        func text(_ entry: Int32, in index: SharedKeyIndex) -> String? {
+            entry == StoredKeys.none ? nil : entry == StoredKeys.empty ? "" : index.key(ofEntry: Int(entry))
+        }
+        return Variant(
+            id: facts.id, variantID: variantByID.key(ofEntry: Int(variantIDEntries[index])), productID: text(keys.product, in: variantByProduct),
+            orgID: orgIDs[facts.orgIndex], sku: text(keys.sku, in: variantBySKU), barcode: text(keys.barcode, in: variantByBarcode),
+            unitCostMinor: facts.unitCostMinor, isLocationAware: facts.isLocationAware)
+    }
 
     /// Whether a product id names several variants (so it cannot name one).
     public func isAmbiguousProduct(_ key: String) -> Bool { variantIDs(ofProduct: key).count > 1 }

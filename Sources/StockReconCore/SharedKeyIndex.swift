@@ -23,16 +23,18 @@ struct SharedKeyIndex: Sendable {
     /// Stored for a key several entries have (values are never negative).
     private static let several = -1
 
-    /// Adds `key` for the entry `value`, whose id is `id`; `idOf` names an earlier entry by its value.
-    mutating func add(_ key: String, value: Int, id: String, idOf: (Int) -> String) {
-        guard let earlier = index[key] else {
-            index[key] = value
-            return
-        }
+    /// Adds `key` for the entry `value`, whose id is `id`; `idOf` names an earlier entry by its
+    /// value. Returns where the key is kept (`key(ofEntry:)`).
+    @discardableResult
+    mutating func add(_ key: String, value: Int, id: String, idOf: (Int) -> String) -> Int {
+        guard let earlier = index[key] else { return index.setting(key, to: value) }
         if earlier != Self.several { sharers[key] = [idOf(earlier)] }
         sharers[key, default: []].append(id)
-        index[key] = Self.several
+        return index.setting(key, to: Self.several)
     }
+
+    /// The key kept at `entry`.
+    func key(ofEntry entry: Int) -> String { index.key(ofEntry: entry) }
 
     func entry(for key: some InputText) -> Entry? {
         index.value(for: key).map { $0 == Self.several ? .several : .one($0) }

@@ -66,6 +66,14 @@ public struct TextIndex: Sendable {
         }
     }
 
+    /// Sets `key`'s value, adding the key when it is new; its entry.
+    public mutating func setting(_ key: String, to value: Int) -> Int {
+        key.withBytes { bytes in set(bytes, to: value) }
+    }
+
+    /// Entry `entry`'s key, as a string.
+    public func key(ofEntry entry: Int) -> String { withKey(ofEntry: entry) { String(decoding: $0, as: UTF8.self) } }
+
     private mutating func set(_ bytes: UnsafeBufferPointer<UInt8>, to value: Int) -> Int {
         if let entry = entry(for: bytes) {
             storeValue(value, of: entry)
