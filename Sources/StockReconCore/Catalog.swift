@@ -165,24 +165,22 @@ public struct Catalog: Sendable {
             id: variant.id, unitCostMinor: variant.unitCostMinor, isLocationAware: variant.isLocationAware,
             orgIndex: orgIndex(variant.orgID)))
         variantIDEntries.append(Int32(variantByID.setting(variant.variantID, to: index)))
-        var keys = StoredKeys(sku: StoredKeys.none, barcode: StoredKeys.none, product: StoredKeys.none)
-        do {
-            let (byID, idEntries) = (variantByID, variantIDEntries)
-            let idOf = { (earlier: Int) in byID.key(ofEntry: Int(idEntries[earlier])) }
-            func kept(_ key: String?, _ add: (String) -> Int) -> Int32 {
-                guard let key else { return StoredKeys.none }
-                return key.isEmpty ? StoredKeys.empty : Int32(add(key))
-            }
-            keys.sku = kept(variant.sku) { variantBySKU.add($0, value: index, id: variant.variantID, idOf: idOf) }
-            keys.barcode = kept(variant.barcode) { barcode in
-                if let digits = Self.significantDigits(barcode) {
-                    variantByBarcodeDigits.add(digits, value: index, id: variant.variantID, idOf: idOf)
-                }
-                return variantByBarcode.add(barcode, value: index, id: variant.variantID, idOf: idOf)
-            }
-            keys.product = kept(variant.productID) { variantByProduct.add($0, value: index, id: variant.variantID, idOf: idOf) }
+        // Copies, so that a shared key names earlier variants while the other indexes change.
+        let (byID, idEntries) = (variantByID, variantIDEntries)
+        let idOf = { (earlier: Int) in byID.key(ofEntry: Int(idEntries[earlier])) }
+        func kept(_ key: String?, _ add: (String) -> Int) -> Int32 {
+            guard let key else { return StoredKeys.none }
+            return key.isEmpty ? StoredKeys.empty : Int32(add(key))
         }
-        variantKeys.append(keys)
+        let sku = kept(variant.sku) { variantBySKU.add($0, value: index, id: variant.variantID, idOf: idOf) }
+        let barcode = kept(variant.barcode) { barcode in
+            if let digits = Self.significantDigits(barcode) {
+                variantByBarcodeDigits.add(digits, value: index, id: variant.variantID, idOf: idOf)
+            }
+            return variantByBarcode.add(barcode, value: index, id: variant.variantID, idOf: idOf)
+        }
+        let product = kept(variant.productID) { variantByProduct.add($0, value: index, id: variant.variantID, idOf: idOf) }
+        variantKeys.append(StoredKeys(sku: sku, barcode: barcode, product: product))
     }
 
     public var variantCount: Int { facts.count }
@@ -258,12 +256,12 @@ public struct Catalog: Sendable {
 
     public func variant(at index: Int) -> Variant {
         let (facts, keys) = (facts[index], variantKeys[index])
-        func text(_ entry: Int32, in index: SharedKeyIndex) -> String? {
-            entry == StoredKeys.none ? nil : entry == StoredKeys.empty ? "" : index.key(ofEntry: Int(entry))
+        func text(_ entry: Int32, keptIn kept: SharedKeyIndex) -> String? {
+            entry == StoredKeys.none ? nil : entry == StoredKeys.empty ? "" : kept.key(ofEntry: Int(entry))
         }
         return Variant(
-            id: facts.id, variantID: variantByID.key(ofEntry: Int(variantIDEntries[index])), productID: text(keys.product, in: variantByProduct),
-            orgID: orgIDs[facts.orgIndex], sku: text(keys.sku, in: variantBySKU), barcode: text(keys.barcode, in: variantByBarcode),
+            id: facts.id, variantID: variantByID.key(ofEntry: Int(variantIDEntries[index])), productID: text(keys.product, keptIn: variantByProduct),
+            orgID: orgIDs[facts.orgIndex], sku: text(keys.sku, keptIn: variantBySKU), barcode: text(keys.barcode, keptIn: variantByBarcode),
             unitCostMinor: facts.unitCostMinor, isLocationAware: facts.isLocationAware)
     }
 

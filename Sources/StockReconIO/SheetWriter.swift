@@ -76,10 +76,6 @@ public enum SheetWriter {
         }
     }
 
-    static func worksheet(_ rows: [[String]]) -> String {
-        worksheetStart + rows.enumerated().map { worksheetRow($1, index: $0) }.joined() + worksheetEnd
-    }
-
     static let worksheetStart = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
         + #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
     static let worksheetEnd = "</sheetData></worksheet>"
