@@ -111,6 +111,10 @@ public struct Catalog: Sendable {
     /// All-digit barcodes (GTIN, EAN, UPC) by their digits after leading zeros: a barcode
     /// typed into a spreadsheet as a number loses them (`12345678905` for `0012345678905`).
     private var variantByBarcodeDigits = SharedKeyIndex()
+    /// The variants as a mapped file instead of the indexes above (a large catalog), and
+    /// the number `orgIndexes` gives each of its orgs.
+    private var indexFile: VariantIndexFile?
+    private var indexFileOrgs: [Int] = []
 
     public init(orgs: [Org] = [], locations: [Location] = [], variants: [Variant] = [], users: [User] = []) {
         for org in orgs {
@@ -129,6 +133,13 @@ public struct Catalog: Sendable {
         for user in users { self.users[user.userID] = user }
         reserve(variants: variants.count, idBytes: variants.reduce(0) { $0 + $1.variantID.utf8.count })
         for variant in variants { add(variant) }
+    }
+
+    /// A catalog whose variants are those of a mapped index file, looked up there.
+    public init(orgs: [Org], locations: [Location], users: [User], indexFile: VariantIndexFile) {
+        self.init(orgs: orgs, locations: locations, users: users)
+        self.indexFile = indexFile
+        indexFileOrgs = indexFile.orgIDs.map { orgIndex($0) }
     }
 
     /// Sizes the indexes for `count` variants (ids of about `idBytes` in all) before any is
@@ -183,7 +194,10 @@ public struct Catalog: Sendable {
         variantKeys.append(StoredKeys(sku: sku, barcode: barcode, product: product))
     }
 
-    public var variantCount: Int { facts.count }
+    /// Whether the variants are looked up in a mapped index file.
+    public var isMapped: Bool { indexFile != nil }
+
+    public var variantCount: Int { indexFile?.variantCount ?? facts.count }
 
     /// Finds a variant by the kind of id the column holds; `.any` tries variant_id, sku,
     /// barcode, then a product with a single variant, in that order.
@@ -193,6 +207,7 @@ public struct Catalog: Sendable {
 
     /// The index of a variant for `facts(at:)` and `variant(at:)`.
     public func variantIndex(_ key: some InputText, by kind: VariantKeyKind) -> Int? {
+        if let indexFile { return key.withBytes { indexFile.variantIndex($0, by: kind) } }
         switch kind {
         case .variantID: return variantByID.value(for: key)
         case .sku: return variantBySKU.value(for: key)
@@ -211,6 +226,7 @@ public struct Catalog: Sendable {
     /// only where exactly one catalog barcode fits (nil for none, or several).
     public func variantIndex(barcodeWithoutLeadingZeros key: some InputText) -> Int? {
         guard let digits = Self.significantDigits(key.string) else { return nil }
+        if let indexFile { return digits.withBytes { indexFile.variantIndex(digits: $0) } }
         return variantByBarcodeDigits.value(for: digits)
     }
 
@@ -228,8 +244,8 @@ public struct Catalog: Sendable {
         for kind in kinds {
             let variants: [String] = switch kind {
             case .productID: variantIDs(ofProduct: key)
-            case .sku: variantBySKU.ids(sharing: key)
-            case .barcode: variantByBarcode.ids(sharing: key)
+            case .sku: indexFile?.ids(sharing: key, in: .sku) ?? variantBySKU.ids(sharing: key)
+            case .barcode: indexFile?.ids(sharing: key, in: .barcode) ?? variantByBarcode.ids(sharing: key)
             case .variantID, .any: []
             }
             if variants.count > 1 { return ("\(kind == .productID ? "product" : kind.rawValue) \(key)", variants) }
@@ -237,7 +253,13 @@ public struct Catalog: Sendable {
         return nil
     }
 
-    public func facts(at index: Int) -> VariantFacts { facts[index] }
+    public func facts(at index: Int) -> VariantFacts {
+        guard let indexFile else { return facts[index] }
+        let stored = indexFile.facts(at: index)
+        return VariantFacts(
+            id: stored.id, unitCostMinor: stored.unitCostMinor, isLocationAware: stored.isLocationAware,
+            orgIndex: stored.org < indexFileOrgs.count ? indexFileOrgs[stored.org] : -1)
+    }
 
     /// The internal id of a location, by its text id.
     public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
@@ -252,9 +274,17 @@ public struct Catalog: Sendable {
     public func location(key: Int64) -> Location? { locationsByKey[key] }
 
     /// The variant ids of a product that has several, in catalog order (empty for one or none).
-    public func variantIDs(ofProduct productID: String) -> [String] { variantByProduct.ids(sharing: productID) }
+    public func variantIDs(ofProduct productID: String) -> [String] {
+        indexFile?.ids(sharing: productID, in: .product) ?? variantByProduct.ids(sharing: productID)
+    }
 
     public func variant(at index: Int) -> Variant {
+        if let indexFile {
+            let (keys, facts) = (indexFile.keys(at: index), self.facts(at: index))
+            return Variant(
+                id: facts.id, variantID: keys.id, productID: keys.product, orgID: orgIDs.indices.contains(facts.orgIndex) ? orgIDs[facts.orgIndex] : "",
+                sku: keys.sku, barcode: keys.barcode, unitCostMinor: facts.unitCostMinor, isLocationAware: facts.isLocationAware)
+        }
         let (facts, keys) = (facts[index], variantKeys[index])
         func text(_ entry: Int32, keptIn kept: SharedKeyIndex) -> String? {
             entry == StoredKeys.none ? nil : entry == StoredKeys.empty ? "" : kept.key(ofEntry: Int(entry))

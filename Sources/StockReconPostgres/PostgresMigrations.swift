@@ -29,6 +29,7 @@ enum PostgresMigrations {
         ("v22: a tenant's catalog size", v22),
         ("v23: the unit costs a catalog load replaced", v23),
         ("v24: balances kept at points in stock time", v24),
+        ("v25: the token of a catalog's last load", v25),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -811,5 +812,11 @@ CREATE TABLE checkpoint_balances (
     on_hand BIGINT NOT NULL,
     PRIMARY KEY (tenant, checkpoint, variant, location));
 CREATE INDEX catalog_cost_history_by_tenant ON catalog_cost_history (tenant, replaced_at);
+"""#
+
+    // v25: as SQLite's.
+    private static let v25 = #"""
+ALTER TABLE tenants ADD COLUMN catalog_token BIGINT;
+UPDATE tenants SET catalog_token = floor((random() - 0.5) * 1.8e19)::bigint WHERE variants > 0;
 """#
 }

@@ -28,6 +28,7 @@ enum SQLiteMigrations {
         ("v22: a tenant's catalog size", v22),
         ("v23: the unit costs a catalog load replaced", v23),
         ("v24: balances kept at points in stock time", v24),
+        ("v25: the token of a catalog's last load", v25),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -751,5 +752,14 @@ CREATE TABLE checkpoint_balances (
     on_hand INTEGER NOT NULL,
     PRIMARY KEY (tenant, checkpoint, variant, location)) WITHOUT ROWID;
 CREATE INDEX catalog_cost_history_by_tenant ON catalog_cost_history (tenant, replaced_at);
+"""#
+
+    // v25: a random token each catalog load of variants sets, naming the variant index file
+    // that runs map for a large catalog (issue 29): a load changes it, so an index of the
+    // catalog before is never read, and a copy of the database shares its file until either
+    // copy loads again.
+    private static let v25 = #"""
+ALTER TABLE tenants ADD COLUMN catalog_token INTEGER;
+UPDATE tenants SET catalog_token = random() WHERE variants > 0;
 """#
 }

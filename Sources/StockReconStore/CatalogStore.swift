@@ -76,6 +76,9 @@ extension Store {
             .map { row in Catalog.User(id: try row["id"], userID: try row["user_id"], role: try stored(Catalog.Role.self, row["role"], in: "catalog_users")) }
         switch scope {
         case .whole:
+            if let indexFile = try mappedVariants(tenant: tenant, in: db) {
+                return Catalog(orgs: orgs, locations: locations, users: users, indexFile: indexFile)
+            }
             var catalog = Catalog(orgs: orgs, locations: locations, users: users)
             // Sized by the count noted at the last load (the indexes grow past it, if need be).
             catalog.reserve(variants: try notedVariantCount(tenant: tenant, in: db) ?? 0)
@@ -115,13 +118,6 @@ extension Store {
 
     /// Keys per statement, well under SQLite's 32,766 parameters.
     private static let namedChunk = 1000
-
-    /// Notes how many variants the tenant's catalog holds, after a load (in its transaction).
-    public static func recountVariants(tenant: Int64, in db: any SQLConnection) throws {
-        try db.execute(
-            sql: "UPDATE tenants SET variants = (SELECT count(*) FROM catalog_variants WHERE tenant = ?) WHERE id = ?",
-            arguments: [tenant, tenant])
-    }
 
     /// How many variants the tenant's catalog held at its last load; nil before any (v22).
     static func notedVariantCount(tenant: Int64, in db: any SQLConnection) throws -> Int? {

@@ -51,14 +51,39 @@ import Testing
         #expect(report.counts.rejected == 0)
     }
 
+    /// Runs `body` with every whole catalog of more than `mappedFrom` variants mapped from an
+    /// index file in a folder of its own (nil: as configured).
+    static func mapping<Result>(from mappedFrom: Int?, _ body: () throws -> Result) throws -> Result {
+        guard let mappedFrom else { return try body() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("variant-index-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        return try Store.$mappedCatalogFrom.withValue(mappedFrom) { try Store.$variantIndexFolder.withValue(folder) { try body() } }
+    }
+
+    /// The variant index files in the folder `mapping(from:_:)` set.
+    static func indexFiles() throws -> [String] {
+        let folder = try #require(Store.variantIndexFolder)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".index") }
+    }
+
     /// Every probe, by every kind of id, finds the same variant (or none, or the same
-    /// ambiguity) in the catalog of the variants it names as in the whole catalog.
+    /// ambiguity) in the catalog of the variants it names, and in the whole catalog mapped from
+    /// a variant index file, as in the whole catalog read into memory.
     static func expectSameLookups(in store: Store, tenant: String, probes: [String]) throws -> (found: Int, shared: Int) {
         var found = 0
         var shared = 0
         try store.read { db in
             let key = try Store.tenantKey(db, tenant)
             let whole = try Store.catalog(tenant: key, in: db)
+            #expect(!whole.isMapped)
+            let mapped = try mapping(from: 0) { try Store.catalog(tenant: key, in: db) }
+            try #require(mapped.isMapped, "the catalog was not mapped")
+            #expect(mapped.variantCount == whole.variantCount)
+            for index in 0..<whole.variantCount {
+                #expect(mapped.variant(at: index) == whole.variant(at: index))
+                #expect(mapped.facts(at: index) == whole.facts(at: index))
+            }
+            for org in ["a", "b", "c"] { #expect(mapped.orgIndex(of: org) == whole.orgIndex(of: org), "org \(org)") }
             var mixed = NamedVariantKeys()
             for kind in VariantKeyKind.allCases {
                 var keys = NamedVariantKeys()
@@ -70,12 +95,15 @@ import Testing
                 #expect(part.variantCount < whole.variantCount, "\(kind): more than the named variants were read")
                 for probe in probes {
                     let expected = whole.variant(probe, by: kind)
-                    #expect(part.variant(probe, by: kind) == expected, "\(kind) \(probe)")
-                    let (named, wholly) = (part.ambiguity(probe, by: kind), whole.ambiguity(probe, by: kind))
-                    #expect(named?.what == wholly?.what && named?.variants == wholly?.variants, "\(kind) \(probe)")
-                    if kind == .barcode || kind == .any {
-                        let restored = whole.variantIndex(barcodeWithoutLeadingZeros: probe).map(whole.variant(at:))
-                        #expect(part.variantIndex(barcodeWithoutLeadingZeros: probe).map(part.variant(at:)) == restored, "\(kind) \(probe)")
+                    let wholly = whole.ambiguity(probe, by: kind)
+                    let restored = whole.variantIndex(barcodeWithoutLeadingZeros: probe).map(whole.variant(at:))
+                    for (label, other) in [("named", part), ("mapped", mapped)] {
+                        #expect(other.variant(probe, by: kind) == expected, "\(label) \(kind) \(probe)")
+                        let ambiguity = other.ambiguity(probe, by: kind)
+                        #expect(ambiguity?.what == wholly?.what && ambiguity?.variants == wholly?.variants, "\(label) \(kind) \(probe)")
+                        if kind == .barcode || kind == .any {
+                            #expect(other.variantIndex(barcodeWithoutLeadingZeros: probe).map(other.variant(at:)) == restored, "\(label) \(kind) \(probe)")
+                        }
                     }
                     if expected != nil { found += 1 }
                     if wholly != nil { shared += 1 }
@@ -159,7 +187,8 @@ import Testing
             "columns: {variant_by: sku, variant: item, variant_fallback: code, variant_fallback_by: barcode, quantity: qty}\n",
         ]
         var outcomes: [[String]] = []
-        for reading in [RunCatalog.Reading.named, .whole] {
+        // The whole catalog read into memory, then mapped from an index file.
+        for (reading, mappedFrom) in [(RunCatalog.Reading.named, nil), (.whole, nil), (.whole, 0)] { try Self.mapping(from: mappedFrom) {
             let fixture = try Fixture(backend, tenants: [])
             try Self.load(catalog, tenant: "t1", into: fixture)
             try Self.load(other, tenant: "t2", into: fixture)
@@ -183,9 +212,11 @@ import Testing
                     "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String) \(try row[3] as Int64)"
                 }
             }
+            if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
             outcomes.append(lines)
-        }
+        } }
         #expect(outcomes[0] == outcomes[1])
+        #expect(outcomes[0] == outcomes[2])
         // Rows were posted and rejected both: the files met the catalog's every case.
         for type in ["unknown_variant", "cross_brand", "names several variants"] {
             #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
@@ -205,7 +236,7 @@ import Testing
             rows += cells.joined(separator: ",") + ",\(index % 7)\n"
         }
         var outcomes: [[String]] = []
-        for reading in [RunCatalog.Reading.named, .whole] {
+        for (reading, mappedFrom) in [(RunCatalog.Reading.named, nil), (.whole, nil), (.whole, 0)] { try Self.mapping(from: mappedFrom) {
             let fixture = try Fixture(backend, tenants: [])
             try Self.load(catalog, tenant: "t1", into: fixture)
             #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("users.csv", "user_id,role\nboss,manager\n")])
@@ -225,9 +256,11 @@ import Testing
                     ORDER BY l.source_line
                     """).map { row in "\(try row[0] as Int64) \(try row[1] as String) \(try row[2] as Int64)" }
             }
+            if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
             outcomes.append(lines)
-        }
+        } }
         #expect(outcomes[0] == outcomes[1])
+        #expect(outcomes[0] == outcomes[2])
         // Lines were counted and refused both, a barcode restored: the sheet met every case.
         #expect(outcomes[0].count > 100)
         for type in ["unknown_variant", "cross_brand", "names several variants"] {
