@@ -13,26 +13,64 @@ public struct VariantIndexWriter {
     }
 
     private typealias Layout = VariantIndexFile
+    /// Texts written as they come, to `start` and on in a file, a buffer at a time.
+    private struct TextStream {
+        let descriptor: Int32
+        let start: Int
+        var length = 0
+        var pending: [UInt8] = []
+        var isTooLarge = false
+
+        /// Puts `text` in the stream: its offset there.
+        mutating func append(_ text: String?) throws -> UInt64 {
+            guard var text else { return Layout.noText }
+            let ref = UInt64(length)
+            text.withUTF8 { bytes in
+                guard bytes.count <= Int(UInt32.max) else { isTooLarge = true; return }
+                withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { pending.append(contentsOf: $0) }
+                pending.append(contentsOf: bytes)
+                length += 4 + bytes.count
+            }
+            if pending.count >= flushAt { try flush() }
+            return ref
+        }
+
+        mutating func flush() throws {
+            let at = start + length - pending.count
+            try pending.withUnsafeBytes { try write($0, at: at, to: descriptor) }
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
     private let descriptor: Int32
     private let tenant: Int64
     private let token: Int64
-    private var pending: [UInt8] = []
-    private var blobLength = 0
+    /// The ids, in the file after its header; the other texts in a file of their own until
+    /// `finish` puts them after the ids: a run that names variants by id touches no page of them.
+    private var ids: TextStream
+    private var others: TextStream
     private var facts: [UInt64] = []
     private var keys: [UInt64] = []
     private var orgNumbers: [String: Int] = [:]
     private var orgIDs: [String] = []
-    private var isTooLarge = false
 
     /// Creates (or truncates) the file at `path` for `tenant`'s catalog as loaded under `token`.
     public init(path: String, tenant: Int64, token: Int64, expectedVariants: Int) throws {
         descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        // Unlinked at once: it goes with its descriptor, whatever ends the writing.
+        let aside = open(path + ".texts", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard aside >= 0 else {
+            close(descriptor)
+            throw Failure(description: "cannot create \(path).texts: \(String(cString: strerror(errno)))")
+        }
+        unlink(path + ".texts")
+        ids = TextStream(descriptor: descriptor, start: Layout.headerWords * 8)
+        others = TextStream(descriptor: aside, start: 0)
         self.tenant = tenant
         self.token = token
         facts.reserveCapacity(3 * expectedVariants)
         keys.reserveCapacity(4 * expectedVariants)
-        pending.reserveCapacity(Self.flushAt + 4096)
     }
 
     private static let flushAt = 1 << 20
@@ -49,29 +87,13 @@ public struct VariantIndexWriter {
         facts.append(UInt64(bitPattern: variant.id))
         facts.append(UInt64(bitPattern: variant.unitCostMinor ?? Layout.noCost))
         facts.append(UInt64(org) << 1 | (variant.isLocationAware ? 1 : 0))
-        for text in [variant.variantID, variant.sku, variant.barcode, variant.productID] { keys.append(try append(text)) }
+        keys.append(try ids.append(variant.variantID))
+        for text in [variant.sku, variant.barcode, variant.productID] { keys.append(try others.append(text)) }
     }
 
-    /// Puts `text` in the blob: its offset there.
-    private mutating func append(_ text: String?) throws -> UInt64 {
-        guard var text else { return Layout.noText }
-        let ref = UInt64(blobLength)
-        text.withUTF8 { bytes in
-            guard bytes.count <= Int(UInt32.max) else { isTooLarge = true; return }
-            withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { pending.append(contentsOf: $0) }
-            pending.append(contentsOf: bytes)
-            blobLength += 4 + bytes.count
-        }
-        if pending.count >= Self.flushAt { try flush() }
-        return ref
-    }
+    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws { try Self.write(bytes, at: offset, to: descriptor) }
 
-    private mutating func flush() throws {
-        try pending.withUnsafeBytes { try write($0, at: Layout.headerWords * 8 + blobLength - pending.count) }
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+    private static func write(_ bytes: UnsafeRawBufferPointer, at offset: Int, to descriptor: Int32) throws {
         var done = 0
         while done < bytes.count {
             guard let start = bytes.baseAddress else { return }
@@ -84,10 +106,19 @@ public struct VariantIndexWriter {
 
     /// Writes the tables and the header, and closes the file.
     public mutating func finish() throws {
-        defer { close(descriptor) }
-        let orgRefs = try orgIDs.map { try append($0) }
-        try flush()
-        guard !isTooLarge, facts.count / 3 < 1 << 31 else { throw Failure(description: "the catalog is too large for a variant index") }
+        defer {
+            close(descriptor)
+            close(others.descriptor)
+        }
+        var orgRefs = try orgIDs.map { try others.append($0) }
+        try ids.flush()
+        try others.flush()
+        guard !ids.isTooLarge, !others.isTooLarge, facts.count / 3 < 1 << 31 else { throw Failure(description: "the catalog is too large for a variant index") }
+        try appendOthers()
+        // The other texts' offsets, from the blob's start.
+        for index in keys.indices where index % 4 != 0 && keys[index] != Layout.noText { keys[index] += UInt64(ids.length) }
+        for index in orgRefs.indices { orgRefs[index] += UInt64(ids.length) }
+        let blobLength = ids.length + others.length
         let blobStart = Layout.headerWords * 8
         let mappedLength = blobStart + blobLength
         guard let mapped = mmap(nil, mappedLength, PROT_READ, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
@@ -129,6 +160,19 @@ public struct VariantIndexWriter {
         header[Layout.Header.blob] = UInt64(blobStart)
         header[Layout.Header.blobLength] = UInt64(blobLength)
         try header.withUnsafeBytes { try write($0, at: 0) }
+    }
+
+    /// Copies the other texts after the ids.
+    private func appendOthers() throws {
+        var chunk = [UInt8](repeating: 0, count: Self.flushAt)
+        var done = 0
+        while done < others.length {
+            let count = chunk.withUnsafeMutableBytes { pread(others.descriptor, $0.baseAddress, min($0.count, others.length - done), off_t(done)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw Failure(description: "cannot read the variant index's texts: \(String(cString: strerror(errno)))") }
+            try chunk.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[..<count]), at: ids.start + ids.length + done) }
+            done += count
+        }
     }
 
     /// The key a variant has in `kind`'s table: its blob offset and bytes (for digits, those

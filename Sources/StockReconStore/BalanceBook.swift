@@ -72,10 +72,16 @@ struct BalanceBook {
 
     /// Keys whose on-hand changed, with the new value, in key order (so that writing them
     /// walks the balances' b-tree in order).
+    /// Built at its size and sorted in place, not filtered, sorted and mapped: each of those
+    /// held every change again beside the book.
     var changed: [BalanceChange] {
-        entries.filter(\.isTouched)
-            .sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
-            .map { BalanceChange(variant: $0.variant, location: $0.location, onHand: $0.onHand, isStored: $0.isStored) }
+        var changes: [BalanceChange] = []
+        changes.reserveCapacity(entries.reduce(0) { $0 + ($1.isTouched ? 1 : 0) })
+        for entry in entries where entry.isTouched {
+            changes.append(BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored))
+        }
+        changes.sort { ($0.variant, $0.location) < ($1.variant, $1.location) }
+        return changes
     }
 
     /// Every key held, with its value.
