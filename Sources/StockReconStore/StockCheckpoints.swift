@@ -25,20 +25,29 @@ extension Store {
     /// moment then reads at most about half as many, beside the balances. Task-local: tests
     /// take smaller ones.
     @TaskLocal package static var checkpointEvery: Int64 = 1_000_000
+    /// And once at least this many times as many movements as the tenant has balances: a
+    /// checkpoint copies them all, and reading from one costs about as many rows.
+    static let checkpointBalancesFactor: Int64 = 4
 
-    /// Keeps the tenant's balances as checkpoints of `posting` when at least `every` movements
-    /// were posted since its last one: at its end, and at each cut of its `spans`; and has the
+    /// Keeps the tenant's balances as checkpoints of `posting` when at least `every` movements,
+    /// and `perBalance` times its balances, were posted since its last one: at its end, and at each cut of its `spans`; and has the
     /// planner count the ledger anew if they at least doubled it. Called at the end of a
     /// posting, its balances and spans written, under the tenant's lock: every earlier posting
     /// of the tenant is committed.
     static func keepCheckpointsIfDue(
-        tenant: Int64, posting: Int64, spans: SpanBook, every: Int64 = checkpointEvery, in db: any SQLConnection
+        tenant: Int64, posting: Int64, spans: SpanBook, every: Int64 = checkpointEvery,
+        perBalance: Int64 = checkpointBalancesFactor, in db: any SQLConnection
     ) throws {
         let last = try db.fetchValue(Int64.self, sql: "SELECT max(posting) FROM stock_checkpoints WHERE tenant = ?", arguments: [tenant]) ?? 0
         let since = try db.fetchValue(Int64.self, sql: """
             SELECT coalesce(sum(last_id - first_id + 1), 0) FROM posting_spans WHERE tenant = ? AND posting > ?
             """, arguments: [tenant, last]) ?? 0
         guard since >= every else { return }
+        // So many new movements can leave PostgreSQL's planner counting the ledger as it was: one
+        // variant's as-of took 1.5 s on a fresh 10,000,000-movement ledger until autovacuum came.
+        try db.refreshStatistics(of: "ledger", added: since)
+        let balances = try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
+        guard since >= balances * perBalance else { return }
         var book = spans
         book.closeAll()
         try keepCheckpoints(at: book.cuts, posting: posting, tenant: tenant, in: db)
@@ -55,9 +64,6 @@ extension Store {
             UPDATE stock_checkpoints SET balances = (SELECT count(*) FROM checkpoint_balances WHERE tenant = ? AND checkpoint = ?)
             WHERE id = ?
             """, arguments: [tenant, checkpoint, checkpoint])
-        // So many new movements can leave PostgreSQL's planner counting the ledger as it was: one
-        // variant's as-of took 1.5 s on a fresh 10,000,000-movement ledger until autovacuum came.
-        try db.refreshStatistics(of: "ledger", added: since)
     }
 
     /// A checkpoint at each cut inside a posting: today's balances less the movements after

@@ -169,6 +169,28 @@ import StockReconIO
         }
     }
 
+    /// A checkpoint copies every balance, so a tenant keeps one only once it has posted several
+    /// times as many movements as it has balances since its last.
+    @Test(arguments: Backend.available) func aCheckpointWaitsForMovementsSeveralTimesTheBalances(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        func keep() throws -> Int {
+            try fixture.store.write("checkpoint") { db in
+                try db.lockLedger(tenant: 1)
+                let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings WHERE tenant = 1"))
+                try Store.keepCheckpointsIfDue(tenant: 1, posting: posting, spans: SpanBook(), every: 1, in: db)
+                return try Store.checkpoints(tenant: 1, in: db).count
+            }
+        }
+        func post(_ count: Int) throws {
+            let rows = (0..<count).map { "\(["1001,WH", "1002,WH", "1001,SHOP"][$0 % 3]),1,\(UUID().uuidString)\n" }.joined()
+            _ = try fixture.importing([fixture.file("\(UUID().uuidString).csv", "variant_id,location_id,quantity_delta,reference_id\n" + rows)])
+        }
+        try post(6)  // three balances: 6 movements of the 12 due
+        #expect(try keep() == 0, "kept after fewer movements than four times the balances")
+        try post(6)
+        #expect(try keep() == 1)
+    }
+
     /// Checkpoints are a tenant's own: another tenant's movements neither make one due nor are
     /// read from one, and each tenant's balances as of a moment are its own ledger's sum.
     @Test(arguments: Backend.available) func checkpointsAreATenantsOwn(_ backend: Backend) throws {
@@ -182,7 +204,7 @@ import StockReconIO
                 let tenant = try #require(try db.fetchValue(Int64.self, sql: "SELECT id FROM tenants WHERE tenant_id = ?", arguments: [tenantID]))
                 try db.lockLedger(tenant: tenant)
                 let posting = try #require(try db.fetchValue(Int64.self, sql: "SELECT max(id) FROM postings WHERE tenant = ?", arguments: [tenant]))
-                try Store.keepCheckpointsIfDue(tenant: tenant, posting: posting, spans: SpanBook(), every: 5, in: db)
+                try Store.keepCheckpointsIfDue(tenant: tenant, posting: posting, spans: SpanBook(), every: 5, perBalance: 1, in: db)
                 return [try Store.checkpoints(tenant: 1, in: db).count, try Store.checkpoints(tenant: 2, in: db).count]
             }
         }
