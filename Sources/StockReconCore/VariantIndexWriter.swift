@@ -56,7 +56,7 @@ public struct VariantIndexWriter {
 
     /// Creates (or truncates) the file at `path` for `tenant`'s catalog as loaded under `token`.
     public init(path: String, tenant: Int64, token: Int64, expectedVariants: Int) throws {
-        descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
         // Unlinked at once: it goes with its descriptor, whatever ends the writing.
         let aside = open(path + ".texts", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)

@@ -36,9 +36,17 @@ extension SQLiteConnection: BulkOperations {
     }
 
     func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
-        var scan = try FastStatement(self, sql: "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? ORDER BY id")
+        // The tenant's id range, then the table in id order over it: SQLite's own plan found each
+        // row through the tenant's index and sorted them all again, eight times slower.
+        guard let range = try fetchOne(sql: "SELECT min(id), max(id) FROM catalog_variants WHERE tenant = ?", arguments: [tenant]),
+              let low: Int64 = try range[0], let high: Int64 = try range[1]
+        else { return }
+        var scan = try FastStatement(
+            self, sql: "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE id BETWEEN ? AND ? AND +tenant = ? ORDER BY id")
         scan.reset()
-        scan.bind(tenant, at: 1)
+        scan.bind(low, at: 1)
+        scan.bind(high, at: 2)
+        scan.bind(tenant, at: 3)
         func text(_ column: Int32) -> String? { scan.isNull(column: column) ? nil : scan.withText(column: column) { $0.string } }
         while try scan.step() {
             try body(Catalog.Variant(

@@ -49,7 +49,10 @@ extension Store {
         else { return nil }
         let path = variantIndexPath(token: token, in: folder)
         if let file = VariantIndexFile(path: path, tenant: tenant, token: token, variants: count) { return file }
-        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil else { return nil }
+        // The catalog's ids are the tenant's: the folder is its user's alone.
+        guard (try? FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])) != nil
+        else { return nil }
         // Written aside and renamed into place: a run mapping it at the same moment sees the
         // whole file or none, and two runs writing it at once write the same bytes.
         let written = "\(path).\(getpid())-\(UInt32.random(in: 0 ... .max))"

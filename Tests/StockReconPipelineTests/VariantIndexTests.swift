@@ -124,6 +124,12 @@ import Testing
             let first = try catalog("t1")
             try #require(first.isMapped)
             #expect(first.variant("1001", by: .variantID)?.orgID == "acme")
+            let folder = try #require(Store.variantIndexFolder)
+            for name in try CatalogLookupTests.indexFiles() + [""] {
+                // The tenant's ids: for its user's eyes only.
+                let mode = try FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.posixPermissions] as? Int
+                #expect(mode == (name.isEmpty ? 0o700 : 0o600), "\(name)")
+            }
             #expect(try CatalogLookupTests.indexFiles().count == 1)
             _ = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("moved.csv", """
                 variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware
@@ -143,7 +149,7 @@ import Testing
             let files = try CatalogLookupTests.indexFiles()
             #expect(files.count == 2)
             for name in files {
-                let path = try #require(Store.variantIndexFolder) + "/" + name
+                let path = folder + "/" + name
                 try Data(repeating: 0xA5, count: 4_096).write(to: URL(fileURLWithPath: path))
             }
             #expect(try catalog("t1").variant("1003", by: .variantID)?.sku == "STOVE", "a damaged file was read")
