@@ -69,7 +69,7 @@ public final class VariantIndexFile: @unchecked Sendable {
             tables.append(Table(slots: header(at), slotCount: header(at + 1), entries: header(at + 2), entryCount: header(at + 3)))
         }
         let orgCount = header(Header.orgs)
-        guard UInt64(bitPattern: Int64(header(Header.magic))) == Self.magic, UInt64(header(Header.version)) == Self.formatVersion,
+        guard UInt64(bitPattern: Int64(header(Header.magic))) == Self.magic, header(Header.version) == Int(Self.formatVersion),
               Int64(header(Header.token)) == token, Int64(header(Header.tenant)) == tenant, header(Header.variants) == variants,
               header(Header.length) == length, orgCount >= 0, orgCount < 1 << 20, variants < 1 << 31,
               header(Header.blob) >= Self.headerWords * 8, header(Header.blobLength) >= 0,
@@ -77,7 +77,8 @@ public final class VariantIndexFile: @unchecked Sendable {
               within(header(Header.facts), words: 3 * variants), within(header(Header.keys), words: 4 * variants),
               within(header(Header.orgIDs), words: orgCount), within(header(Header.shared), words: header(Header.sharedWords)),
               tables.allSatisfy({ table in
-                  table.slotCount > 0 && table.slotCount & (table.slotCount - 1) == 0 && table.entryCount < table.slotCount
+                  table.slotCount > 0 && table.slotCount & (table.slotCount - 1) == 0 && table.entryCount >= 0
+                      && table.entryCount < table.slotCount
                       && within(table.slots, words: table.slotCount) && within(table.entries, words: 2 * table.entryCount)
               })
         else {
@@ -139,7 +140,7 @@ public final class VariantIndexFile: @unchecked Sendable {
             if content == 0 { return nil }
             if content & ~0xFFFF_FFFF == tag {
                 let entry = Int(content & 0xFFFF_FFFF) - 1
-                guard entry < table.entryCount else { return nil }
+                guard entry >= 0, entry < table.entryCount else { return nil }
                 let at = table.entries + entry * 16
                 if let stored = bytes(atRef: word(at)), Self.equal(stored, key, droppingLeadingZeros: kind == .digits) {
                     let value = Int64(bitPattern: word(at + 8))

@@ -35,20 +35,22 @@ import Testing
         return (variants, texts.sorted().filter { _ in rng.next() % 2 == 0 })
     }
 
-    static func write(_ variants: [Catalog.Variant], to path: String, tenant: Int64 = 7, token: Int64 = 42) throws {
-        var writer = try VariantIndexWriter(path: path, tenant: tenant, token: token, expectedVariants: variants.count)
+    /// Random variants written as the index file `catalog.index` of tenant 7, token 42, in `folder`.
+    static func written(count: Int, seed: UInt64, in folder: TemporaryDirectory) throws -> (variants: [Catalog.Variant], probes: [String], path: String) {
+        var rng = SplitMix64(seed: seed)
+        let (variants, probes) = randomVariants(count: count, rng: &rng)
+        let path = folder.path("catalog.index")
+        var writer = try VariantIndexWriter(path: path, tenant: 7, token: 42, expectedVariants: variants.count)
         for variant in variants { try writer.add(variant) }
         try writer.finish()
+        return (variants, probes, path)
     }
 
     static let orgs = ["z", "b", "a"].enumerated().map { Catalog.Org(id: Int64($0.offset), orgID: $0.element, name: nil, defaultLocationID: nil) }
 
     @Test func anIndexFileFindsEveryKeyAsTheCatalogInMemory() throws {
-        var rng = SplitMix64(seed: 2_929)
-        let (variants, probes) = Self.randomVariants(count: 4_000, rng: &rng)
         let folder = TemporaryDirectory()
-        let path = folder.path("catalog.index")
-        try Self.write(variants, to: path)
+        let (variants, probes, path) = try Self.written(count: 4_000, seed: 2_929, in: folder)
         let file = try #require(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count))
         // Orgs numbered otherwise than the file's (an org without variants first).
         let memory = Catalog(orgs: Self.orgs, variants: variants)
@@ -83,14 +85,26 @@ import Testing
     /// A file cut short is refused; one with bytes overwritten past its header is read without
     /// a crash, every variant it gives one of the catalog's.
     @Test func aDamagedIndexFileIsRefusedOrReadWithoutCrashing() throws {
-        var rng = SplitMix64(seed: 17)
-        let (variants, probes) = Self.randomVariants(count: 2_000, rng: &rng)
         let folder = TemporaryDirectory()
-        let path = folder.path("catalog.index")
-        try Self.write(variants, to: path)
+        let (variants, probes, path) = try Self.written(count: 2_000, seed: 17, in: folder)
+        var rng = SplitMix64(seed: 1_717)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(bytes.count - 8).write(to: URL(fileURLWithPath: path))
         #expect(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count) == nil)
+        // Any header word set to anything: refused, or read within the file.
+        for word in 0..<VariantIndexFile.headerWords {
+            for value in [0, UInt64.max, UInt64.max / 2, 1 << 40, rng.next(), rng.next() % 4_096] {
+                var damaged = bytes
+                withUnsafeBytes(of: value) { damaged.replaceSubrange(word * 8 ..< word * 8 + 8, with: $0) }
+                try damaged.write(to: URL(fileURLWithPath: path))
+                guard let file = VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count) else { continue }
+                let mapped = Catalog(orgs: Self.orgs, locations: [], users: [], indexFile: file)
+                for probe in probes.prefix(50) {
+                    if let index = mapped.variantIndex(probe, by: .any) { _ = mapped.variant(at: index) }
+                    _ = mapped.ambiguity(probe, by: .any)
+                }
+            }
+        }
         for round in 0..<20 {
             var damaged = bytes
             for _ in 0..<(50 << round % 8) {
