@@ -126,6 +126,18 @@ import Testing
         }
     }
 
+    /// Where no index file can be written, a run reads the catalog whole, as before.
+    @Test func aFolderThatCannotBeWrittenReadsTheCatalogWhole() throws {
+        let fixture = try Fixture()
+        let catalog = try Store.$mappedCatalogFrom.withValue(0) {
+            try Store.$variantIndexFolder.withValue("/dev/null/stockrecon") {
+                try fixture.store.read { db in try Store.catalog(tenant: try Store.tenantKey(db, "t1"), in: db) }
+            }
+        }
+        #expect(!catalog.isMapped)
+        #expect(catalog.variant("LAMP", by: .sku)?.variantID == "1002")
+    }
+
     /// A run maps the catalog as last loaded: a reload (a variant moved to another org, one
     /// added) retires the file before it; a damaged file is written again; two tenants with
     /// the same ids each map their own.
@@ -168,6 +180,16 @@ import Testing
             }
             #expect(try catalog("t1").variant("1003", by: .variantID)?.sku == "STOVE", "a damaged file was read")
             #expect(try catalog("t2").variant("1003", by: .variantID) == nil)
+            // Runs reading at once, none with a file yet: each writes one aside and renames it
+            // into place; every one reads the same catalog.
+            for name in try CatalogLookupTests.indexFiles() { try FileManager.default.removeItem(atPath: folder + "/" + name) }
+            let readers = (0..<4).map { _ in Store.catalogReader(path: fixture.databasePath, folder: folder) }
+            DispatchQueue.concurrentPerform(iterations: readers.count) { readers[$0].read() }
+            for reader in readers {
+                #expect(reader.found == ["1003", "other"], "\(reader.found)")
+            }
+            #expect(try CatalogLookupTests.indexFiles().count == 1)
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).count == 1, "a file written aside was left")
             // An import checked against the mapped catalog: 1001 is now the other org's.
             let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
                 tenantID: "t1", orgID: "other", format: .synq,
@@ -176,4 +198,34 @@ import Testing
             #expect(try fixture.balance("1001") == 4)
         }
     }
+}
+
+extension Store {
+    /// Reads tenant t1's catalog on a connection of its own, as another run would.
+    final class CatalogReader: @unchecked Sendable {
+        let path: String
+        let folder: String
+        var found: [String] = []
+
+        init(path: String, folder: String) {
+            self.path = path
+            self.folder = folder
+        }
+
+        func read() {
+            do {
+                let catalog = try Store.$mappedCatalogFrom.withValue(0) {
+                    try Store.$variantIndexFolder.withValue(folder) {
+                        try Store(path: path).read { db in try Store.catalog(tenant: try Store.tenantKey(db, "t1"), in: db) }
+                    }
+                }
+                found = [catalog.isMapped ? catalog.variant("STOVE", by: .sku)?.variantID ?? "none" : "not mapped",
+                         catalog.variant("1001", by: .variantID)?.orgID ?? "none"]
+            } catch {
+                found = ["\(error)"]
+            }
+        }
+    }
+
+    static func catalogReader(path: String, folder: String) -> CatalogReader { CatalogReader(path: path, folder: folder) }
 }
