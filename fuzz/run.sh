@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv json haravan xlsx mapping pipeline catalog countsheet sniff sheet)
+[ ${#targets[@]} -gt 0 ] || targets=(csv json haravan xlsx mapping pipeline catalog countsheet sniff sheet variantindex)
 cd "$root"
 # Unoptimised, so that libFuzzer's coverage counters are there (an optimised build had none).
 swift build --build-path .build/fuzz --product stockrecon-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld 2>&1 | tail -1 >&2

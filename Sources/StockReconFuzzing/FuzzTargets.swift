@@ -8,7 +8,7 @@ import StockReconIO
 /// so that libFuzzer keeps the input. Time and memory are bounded by libFuzzer's `-timeout`
 /// and `-rss_limit_mb` (fuzz/run.sh). The ordinary tests replay `fuzz/regressions`.
 public enum FuzzTargets {
-    public static let names = ["csv", "json", "haravan", "xlsx", "mapping", "pipeline", "catalog", "countsheet", "sniff", "sheet"]
+    public static let names = ["csv", "json", "haravan", "xlsx", "mapping", "pipeline", "catalog", "countsheet", "sniff", "sheet", "variantindex"]
 
     /// The outcome of one input: nil when the promise held, else what broke it.
     public static func check(_ target: String, _ data: Data) -> String? {
@@ -31,6 +31,7 @@ public enum FuzzTargets {
             case "countsheet": _ = try CountSheetReader.read(file)
             case "sniff": _ = try FormatSniffing.choose(for: file, role: .books)
             case "sheet": return sheetReadsBack(data, folder: folder)
+            case "variantindex": return variantIndexFindsAsMemory(data, folder: folder)
             default: return "no fuzz target \(target)"
             }
         } catch is FileReadError {
@@ -44,6 +45,47 @@ public enum FuzzTargets {
     /// Reads every row through the importer the mapping picks, as an import would.
     private static func readRows(_ file: InputFile, mapping: ColumnMapping) throws {
         try Importers.forEachInput(file, mapping: mapping) { _ in }
+    }
+
+    /// The input's lines as variants (`id,product,org,sku,barcode`, `-` for none): a variant
+    /// index file written of them finds every key, ambiguity and variant as the catalog in memory.
+    private static func variantIndexFindsAsMemory(_ data: Data, folder: URL) -> String? {
+        var variants: [Catalog.Variant] = []
+        var keys: Set<String> = ["", "0"]
+        for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).prefix(500).enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            func field(_ at: Int) -> String? { at < fields.count && fields[at] != "-" ? fields[at] : nil }
+            variants.append(Catalog.Variant(
+                id: Int64(index) * 2 + 1, variantID: field(0) ?? "", productID: field(1), orgID: field(2) ?? "o", sku: field(3),
+                barcode: field(4), unitCostMinor: index % 3 == 0 ? nil : Int64(index) - 7, isLocationAware: index % 2 == 0))
+            for text in fields { keys.formUnion([text, String(text.drop { $0 == "0" }), "0" + text]) }
+        }
+        let path = folder.appendingPathComponent("input.index").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            var writer = try VariantIndexWriter(path: path, tenant: 1, token: 2, expectedVariants: variants.count)
+            for variant in variants { try writer.add(variant) }
+            try writer.finish()
+        } catch {
+            return "the variant index could not be written: \(error)"
+        }
+        guard let file = VariantIndexFile(path: path, tenant: 1, token: 2, variants: variants.count) else { return "the variant index written was refused" }
+        let memory = Catalog(variants: variants)
+        let mapped = Catalog(orgs: [], locations: [], users: [], indexFile: file)
+        for index in variants.indices where mapped.variant(at: index) != memory.variant(at: index) || mapped.facts(at: index) != memory.facts(at: index) {
+            return "variant \(index) reads back otherwise"
+        }
+        for key in keys {
+            for kind in VariantKeyKind.allCases {
+                guard mapped.variant(key, by: kind) == memory.variant(key, by: kind) else { return "\(kind) \(key) finds another variant" }
+                let (found, expected) = (mapped.ambiguity(key, by: kind), memory.ambiguity(key, by: kind))
+                guard found?.what == expected?.what, found?.variants == expected?.variants else { return "\(kind) \(key): another ambiguity" }
+            }
+            guard mapped.variantIndex(barcodeWithoutLeadingZeros: key) == memory.variantIndex(barcodeWithoutLeadingZeros: key) else {
+                return "barcode \(key) without its zeros finds another variant"
+            }
+        }
+        return nil
     }
 
     /// The input's bytes as cell texts (split at 0xFF): a sheet stockrecon writes of them, CSV
