@@ -7,7 +7,15 @@ public enum CountSheetReader {
     static let rowKeys = ["lines", "items", "counts", "rows"]
 
     public static func read(_ input: InputFile) throws -> [CountSheetRow] {
-        let records = try TableFileReader.read(
+        var rows: [CountSheetRow] = []
+        try forEach(input) { rows.append($0) }
+        return rows
+    }
+
+    /// Reads a sheet of stockrecon's own columns a row at a time, as it is read: a blind sheet
+    /// of a million lines is never held whole.
+    public static func forEach(_ input: InputFile, _ body: (CountSheetRow) throws -> Void) throws {
+        try TableFileReader.forEach(
             input, columns: CountSheetRow.columns, freeText: CountSheetRow.freeTextColumns, rowKeys: rowKeys,
             header: { names in
                 let variantColumns = ["variant_id", "sku", "barcode"]
@@ -17,15 +25,15 @@ public enum CountSheetReader {
                         "not a count sheet: the header needs counted_quantity and one of variant_id, sku or barcode (write one with `stockrecon count sheet`)",
                         input: names.sorted().joined(separator: ","))
                 }
+            },
+            record: { record in
+                // A blind CSV sheet guards ids that start like formulas with a `'`: take it off again.
+                let values = record.values.mapValues(CSVText.unguarded)
+                try body(CountSheetRow(
+                    file: input.displayName, line: record.line, variantID: values["variant_id"], sku: values["sku"],
+                    barcode: values["barcode"], countedQuantity: values["counted_quantity"], locationID: values["location_id"],
+                    batch: values["batch"], reason: values["reason"], notes: values["notes"]))
             })
-        return records.map { record in
-            // A blind CSV sheet guards ids that start like formulas with a `'`: take it off again.
-            let values = record.values.mapValues(CSVText.unguarded)
-            return CountSheetRow(
-                file: input.displayName, line: record.line, variantID: values["variant_id"], sku: values["sku"],
-                barcode: values["barcode"], countedQuantity: values["counted_quantity"], locationID: values["location_id"],
-                batch: values["batch"], reason: values["reason"], notes: values["notes"])
-        }
     }
 
     /// Reads a sheet through a mapping (`count add --mapping`, a preset): its variant column,

@@ -59,11 +59,11 @@ final class CountSheetReading: @unchecked Sendable {
                 counts.count(.rejected)
             }
         }
-        // A mapped export is checked as it is read; a sheet of stockrecon's own columns is small.
+        // Checked as it is read: a blind sheet of a million lines is never held whole.
         if let mapping {
             try CountSheetReader.forEach(file, mapping: mapping, take)
         } else {
-            for row in try CountSheetReader.read(file) { try take(row) }
+            try CountSheetReader.forEach(file, take)
         }
         if !batch.isEmpty { try hand(&batch) }
     }

@@ -89,7 +89,7 @@ final class RunCatalog {
             if let mapping {
                 try CountSheetReader.forEach(file, mapping: mapping, take)
             } else {
-                for row in try CountSheetReader.read(file) { try take(row) }
+                try CountSheetReader.forEach(file, take)
             }
         } catch {
             return nil

@@ -97,6 +97,22 @@ import StockReconIO
         #expect(try fixture.rejections(report.runID).map(\.line) == [3, 4])
     }
 
+    /// A sheet is read as it is checked, a batch of lines handed over at a time; one that cannot
+    /// be read to its end (a bare quote past the first batch) adds none of its lines.
+    @Test(arguments: Backend.available) func aSheetUnreadablePastItsFirstBatchAddsNothing(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let id = try start(fixture)
+        let good = String(repeating: "1001,WH,1\n", count: CountSheetReading.batchSize + 10)
+        let sheet = fixture.file("s.csv", "variant_id,location_id,counted_quantity\n" + good + "1001,W\"H,1\n1001,WH,1\n")
+        let report = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
+        #expect(report.counts.pending == 0)
+        #expect(try fixture.rejections(report.runID).map(\.type) == ["unreadable_file"])
+        #expect(try fixture.store.read { db in try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM count_lines") } == 0)
+        // The same lines, readable, are added.
+        let fixed = fixture.file("fixed.csv", "variant_id,location_id,counted_quantity\n" + good)
+        #expect(try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [fixed]).counts.pending == CountSheetReading.batchSize + 10)
+    }
+
     /// A NUL byte in a sheet's text refuses its row at the field, on both backends (it failed
     /// the whole sheet on PostgreSQL as a database error, and SQLite read the note back cut).
     @Test(arguments: Backend.available) func aNulByteInASheetRefusesItsRow(_ backend: Backend) throws {
