@@ -169,7 +169,8 @@ public struct Catalog: Sendable {
     /// The small integer of an org id, nil for an org no variant or org row names.
     public func orgIndex(of orgID: String) -> Int? { orgIndexes[orgID] }
 
-    /// Adds a variant, in catalog order (after `reserve`, when many are added).
+    /// Adds a variant, in catalog order (after `reserve`, when many are added); a mapped
+    /// catalog's variants are its file's, and one added is not looked up.
     public mutating func add(_ variant: Variant) {
         let index = facts.count
         facts.append(VariantFacts(
