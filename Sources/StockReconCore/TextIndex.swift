@@ -45,7 +45,7 @@ public struct TextIndex: Sendable {
     }
 
     /// Slots for `count` entries: a power of two, at most half full.
-    private static func slotCount(for count: Int) -> Int {
+    static func slotCount(for count: Int) -> Int {
         var size = 16
         while size < count * 2 { size *= 2 }
         return size
@@ -147,7 +147,6 @@ public struct TextIndex: Sendable {
     private func entry(for bytes: UnsafeBufferPointer<UInt8>) -> Int? { entry(for: bytes, hash: Self.hash(bytes)) }
 
     private func entry(for bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
-        let tag = hash & ~Self.entryMask
         let mask = slots.count - 1
         var slot = Self.home(hash) & mask
         return slots.withUnsafeBufferPointer { slots in
@@ -155,8 +154,7 @@ public struct TextIndex: Sendable {
                 while true {
                     let content = slots[slot]
                     if content == 0 { return nil }
-                    if content & ~Self.entryMask == tag {
-                        let entry = Int(content & Self.entryMask) - 1
+                    if let entry = Self.entry(inSlot: content, hash: hash) {
                         let start = start(of: entry)
                         if ends[entry] - start == bytes.count, Self.equal(arena, at: start, bytes) { return entry }
                     }
@@ -201,7 +199,7 @@ public struct TextIndex: Sendable {
     }
 
     private mutating func place(_ entry: Int, hash: UInt64) {
-        slots.withUnsafeMutableBufferPointer { Self.place((hash & ~Self.entryMask) | UInt64(entry + 1), in: $0) }
+        slots.withUnsafeMutableBufferPointer { Self.place(Self.slot(entry: entry, hash: hash), in: $0) }
     }
 
     /// Puts a slot's content in the first free slot from its home.
@@ -213,7 +211,19 @@ public struct TextIndex: Sendable {
     }
 
     /// Where a key with this hash (or a slot holding its top half) is looked for first.
-    private static func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) }
+    @inline(__always)
+    static func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) }
+
+    /// A slot's content for an entry whose key has this hash (never zero, which is empty).
+    /// `VariantIndexFile` stores slots so: its format changes with this.
+    @inline(__always)
+    static func slot(entry: Int, hash: UInt64) -> UInt64 { (hash & ~entryMask) | UInt64(entry + 1) }
+
+    /// The entry a slot's content holds when its key's hash has this top half, else nil.
+    @inline(__always)
+    static func entry(inSlot content: UInt64, hash: UInt64) -> Int? {
+        content & ~entryMask == hash & ~entryMask ? Int(content & entryMask) - 1 : nil
+    }
 
     private mutating func rehash(capacity: Int) {
         var bigger = HugePageArray.filled(UInt64(0), count: capacity)

@@ -132,14 +132,12 @@ public final class VariantIndexFile: @unchecked Sendable {
     func find(_ key: UnsafeBufferPointer<UInt8>, in kind: Kind) -> Found? {
         let table = tables[kind.rawValue]
         let hash = TextIndex.hash(key)
-        let tag = hash & ~0xFFFF_FFFF
         let mask = table.slotCount - 1
-        var slot = Int(truncatingIfNeeded: hash >> 32) & mask
+        var slot = TextIndex.home(hash) & mask
         for _ in 0 ..< table.slotCount {
             let content = word(table.slots + slot * 8)
             if content == 0 { return nil }
-            if content & ~0xFFFF_FFFF == tag {
-                let entry = Int(content & 0xFFFF_FFFF) - 1
+            if let entry = TextIndex.entry(inSlot: content, hash: hash) {
                 guard entry >= 0, entry < table.entryCount else { return nil }
                 let at = table.entries + entry * 16
                 if let stored = bytes(atRef: word(at)), Self.equal(stored, key, droppingLeadingZeros: kind == .digits) {

@@ -187,42 +187,46 @@ public struct VariantIndexWriter {
         }
         let ref = keys[4 * variant + column]
         guard ref != Layout.noText else { return nil }
-        let count = Int(blob.loadUnaligned(fromByteOffset: Int(ref), as: UInt32.self).littleEndian)
-        var bytes = UnsafeBufferPointer(start: (blob + Int(ref) + 4).assumingMemoryBound(to: UInt8.self), count: count)
+        var bytes = Self.text(atRef: ref, in: blob)
         if kind == .digits {
             guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            let zeros = bytes.prefix { $0 == 0x30 }.count
-            bytes = UnsafeBufferPointer(rebasing: bytes[zeros...])
+            bytes = Self.droppingLeadingZeros(bytes)
         }
         if kind != .id, bytes.isEmpty { return nil }
         return (ref, bytes)
     }
 
+    /// The text written at blob offset `ref` (a length, then its bytes).
+    private static func text(atRef ref: UInt64, in blob: UnsafeRawPointer) -> UnsafeBufferPointer<UInt8> {
+        let count = Int(blob.loadUnaligned(fromByteOffset: Int(ref), as: UInt32.self).littleEndian)
+        return UnsafeBufferPointer(start: (blob + Int(ref) + 4).assumingMemoryBound(to: UInt8.self), count: count)
+    }
+
+    private static func droppingLeadingZeros(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[bytes.prefix { $0 == 0x30 }.count...])
+    }
+
     /// `kind`'s slots and entries; lists of variants sharing a key go to `shared`.
     private func table(of kind: Layout.Kind, variants: Int, blob: UnsafeRawPointer, shared: inout [UInt64]) -> (slots: [UInt64], entries: [UInt64]) {
-        var size = 16
-        while size < variants * 2 { size *= 2 }
-        var slots = HugePageArray.filled(UInt64(0), count: size)
+        var slots = HugePageArray.filled(UInt64(0), count: TextIndex.slotCount(for: variants))
         var entries: [UInt64] = []
         var sharers: [Int: [Int]] = [:]
-        let mask = size - 1
+        let mask = slots.count - 1
         for variant in 0 ..< variants {
             guard let (ref, bytes) = key(of: variant, in: kind, blob: blob) else { continue }
             let hash = TextIndex.hash(bytes)
-            let tag = hash & ~0xFFFF_FFFF
-            var slot = Int(truncatingIfNeeded: hash >> 32) & mask
+            var slot = TextIndex.home(hash) & mask
             var found: Int?
             while slots[slot] != 0 {
-                let entry = Int(slots[slot] & 0xFFFF_FFFF) - 1
-                if slots[slot] & ~0xFFFF_FFFF == tag, let stored = key(ofEntry: entry, entries, in: kind, blob: blob),
-                   stored.elementsEqual(bytes) {
+                if let entry = TextIndex.entry(inSlot: slots[slot], hash: hash),
+                   key(ofEntry: entry, entries, in: kind, blob: blob).elementsEqual(bytes) {
                     found = entry
                     break
                 }
                 slot = (slot + 1) & mask
             }
             guard let entry = found else {
-                slots[slot] = tag | UInt64(entries.count / 2 + 1)
+                slots[slot] = TextIndex.slot(entry: entries.count / 2, hash: hash)
                 entries.append(ref)
                 entries.append(UInt64(variant))
                 continue
@@ -242,10 +246,8 @@ public struct VariantIndexWriter {
     }
 
     /// The key bytes of an entry already in the table.
-    private func key(ofEntry entry: Int, _ entries: [UInt64], in kind: Layout.Kind, blob: UnsafeRawPointer) -> UnsafeBufferPointer<UInt8>? {
-        let ref = entries[2 * entry]
-        let count = Int(blob.loadUnaligned(fromByteOffset: Int(ref), as: UInt32.self).littleEndian)
-        let bytes = UnsafeBufferPointer(start: (blob + Int(ref) + 4).assumingMemoryBound(to: UInt8.self), count: count)
-        return kind == .digits ? UnsafeBufferPointer(rebasing: bytes[bytes.prefix { $0 == 0x30 }.count...]) : bytes
+    private func key(ofEntry entry: Int, _ entries: [UInt64], in kind: Layout.Kind, blob: UnsafeRawPointer) -> UnsafeBufferPointer<UInt8> {
+        let bytes = Self.text(atRef: entries[2 * entry], in: blob)
+        return kind == .digits ? Self.droppingLeadingZeros(bytes) : bytes
     }
 }

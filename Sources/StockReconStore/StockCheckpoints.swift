@@ -30,10 +30,10 @@ extension Store {
     static let checkpointBalancesFactor: Int64 = 4
 
     /// Keeps the tenant's balances as checkpoints of `posting` when at least `every` movements,
-    /// and `perBalance` times its balances, were posted since its last one: at its end, and at each cut of its `spans`; and has the
-    /// planner count the ledger anew if they at least doubled it. Called at the end of a
-    /// posting, its balances and spans written, under the tenant's lock: every earlier posting
-    /// of the tenant is committed.
+    /// and `perBalance` times its balances, were posted since its last one: at its end, and at
+    /// each cut of its `spans`; and has the planner count the ledger anew if they at least
+    /// doubled it. Called at the end of a posting, its balances and spans written, under the
+    /// tenant's lock: every earlier posting of the tenant is committed.
     static func keepCheckpointsIfDue(
         tenant: Int64, posting: Int64, spans: SpanBook, every: Int64 = checkpointEvery,
         perBalance: Int64 = checkpointBalancesFactor, in db: any SQLConnection
