@@ -41,7 +41,7 @@ struct BatchPosting {
                     case .duplicate, .unchanged:
                         break
                     case .hold(let delta):
-                        try posting.hold(state, delta: delta, of: batch, writer: &writer)
+                        try posting.hold(state, delta: delta, of: batch, arena: arena, writer: &writer)
                     case .post(let kind, let delta):
                         try posting.append(state, kind: kind, delta: delta, of: batch, arena: arena, writer: &writer)
                     }

@@ -13,6 +13,10 @@ extension SQLiteConnection: BulkOperations {
         try SQLiteRowAppender(self, table: table, columns: columns)
     }
 
+    func approvalAppender(_ file: HeldFile) throws -> any ApprovalAppending {
+        try SQLiteApprovals(self, file: file)
+    }
+
     func countLineAppender(count: Int64, sheet: Int64, user: Int64, tenant: Int64) throws -> any CountLineAppending {
         try SQLiteCountLines(self, count: count, sheet: sheet, user: user)
     }

@@ -93,13 +93,21 @@ final class SQLiteMovementAppender: MovementAppending {
         statement.bind(batch.unitCosts[row], at: offset + 7)
         statement.bind(Int64(batch.lines[row]), at: offset + 8)
         statement.bind(Int64(batch.records[row]), at: offset + 9)
+        statement.bindTexts(of: batch, row: row, arena: arena, from: offset + 10)
+    }
+}
+
+extension FastStatement {
+    /// Binds a batch row's texts, in `PostingBatch.TextColumn` order from parameter `first`,
+    /// where they lie in the batch's arena: the statement must step before the arena goes.
+    mutating func bindTexts(of batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, from first: Int32) {
         for column in 0..<PostingBatch.TextColumn.count {
             let range = batch.text(at: column, of: row)
-            let index = offset + Int32(10 + column)
+            let index = first + Int32(column)
             if range.count < 0 {
-                statement.bindNull(at: index)
+                bindNull(at: index)
             } else {
-                statement.bindStatic(arena.map { $0 + Int(range.start) }, count: range.count, at: index)
+                bindStatic(arena.map { $0 + Int(range.start) }, count: range.count, at: index)
             }
         }
     }

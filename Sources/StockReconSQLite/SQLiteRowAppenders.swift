@@ -107,3 +107,69 @@ extension FastStatement {
         bind(text: line.notes, at: offset + 9)
     }
 }
+
+/// A file's held rows, `rowsPerInsert` a statement, with what the file's rows share bound
+/// once and their texts bound where they lie in the batch's arena (no row of values built).
+final class SQLiteApprovals: ApprovalAppending {
+    static let rowsPerInsert = 32
+    private static let width = Int32(BulkSQL.approvalColumns.count)
+    private var single: FastStatement
+    private var multiple: FastStatement
+    private var held: [HeldRow] = []
+
+    init(_ db: SQLiteConnection, file: HeldFile) throws {
+        let values = "(" + Array(repeating: "?", count: Int(Self.width)).joined(separator: ", ") + ")"
+        let insert = "INSERT INTO approval_requests (\(BulkSQL.approvalColumns.joined(separator: ", "))) VALUES "
+        func prepared(_ sql: String, slots: Int) throws -> FastStatement {
+            var statement = try FastStatement(db, sql: sql)
+            statement.reset()
+            for slot in 0..<Int32(slots) {
+                for (offset, value) in file.values.enumerated() { statement.bind(value, at: slot * Self.width + Int32(offset) + 1) }
+            }
+            return statement
+        }
+        single = try prepared(insert + values, slots: 1)
+        multiple = try prepared(insert + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "), slots: Self.rowsPerInsert)
+        held.reserveCapacity(Self.rowsPerInsert)
+    }
+
+    func append(_ row: HeldRow, of batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
+        held.append(row)
+        if held.count == Self.rowsPerInsert { try endBatch(batch, arena: arena) }
+    }
+
+    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
+        defer { held.removeAll(keepingCapacity: true) }
+        if held.count == Self.rowsPerInsert {
+            multiple.reset()
+            for (slot, row) in held.enumerated() { multiple.bind(row, of: batch, arena: arena, offset: Int32(slot) * Self.width) }
+            try multiple.step()
+            return
+        }
+        for row in held {
+            single.reset()
+            single.bind(row, of: batch, arena: arena, offset: 0)
+            try single.step()
+        }
+    }
+
+    /// The batch's rows were written by its `endBatch`.
+    func finish() throws {}
+}
+
+extension FastStatement {
+    /// Binds what is a held row's own, after the file's columns; the file's stay bound.
+    fileprivate mutating func bind(_ held: HeldRow, of batch: PostingBatch, arena: UnsafePointer<UInt8>?, offset: Int32) {
+        let base = offset + Int32(BulkSQL.approvalFileColumns.count)
+        let row = held.row
+        bind(batch.variants[row], at: base + 1)
+        bind(batch.locations[row], at: base + 2)
+        bind(held.delta, at: base + 3)
+        bind(held.costImpactMinor, at: base + 4)
+        bind(batch.unitCosts[row], at: base + 5)
+        bind(Int64(batch.lines[row]), at: base + 6)
+        bind(Int64(batch.records[row]), at: base + 7)
+        bind(held.setOnHand, at: base + 8)
+        bindTexts(of: batch, row: row, arena: arena, from: base + Int32(BulkSQL.approvalRowColumns.count) + 1)
+    }
+}

@@ -73,8 +73,8 @@ public final class FilePosting {
     private var resolvedRecords: [Int] = []
     private var rejectedRecords: [Int] = []
     private var rejections: RejectionWriter
-    /// Rows held for approval, written as rejections are (made at the first).
-    private var heldRows: RowInserter?
+    /// Rows held for approval, written a batch at a time as the ledger's are (made at the first).
+    private var heldRows: (any ApprovalAppending)?
     /// Receipts: the held rows' ids are all above this.
     private var heldReceiptsAfter: Int64?
     public let knownOutstanding: Set<Int>
@@ -183,6 +183,7 @@ public final class FilePosting {
             for row in 0 ..< min(batch.records.count, Self.prefetchDistance) { local.prefetch(row: row, of: batch) }
             try body(&local, arena.baseAddress)
             try local.ledger?.endBatch(batch, arena: arena.baseAddress)
+            try heldRows?.endBatch(batch, arena: arena.baseAddress)
         }
         try local.keys.writeEndedBlock(in: db)
     }
@@ -298,16 +299,30 @@ public final class FilePosting {
     /// Holds the row for a manager: `delta` is what approving posts; it moves no stock now.
     /// Held rows are written in batches, numbered as written; a receipt's order line finds its
     /// approval by the row's record once they are.
-    public func hold(_ state: RowState, delta: Int64, of batch: PostingBatch, writer: inout BatchWriter) throws {
-        if heldRows == nil { heldRows = try RowInserter(db, table: "approval_requests", columns: Self.approvalColumns) }
+    public func hold(
+        _ state: RowState, delta: Int64, of batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter
+    ) throws {
+        if heldRows == nil {
+            heldRows = try db.approvalAppender(HeldFile(
+                tenant: context.tenant, org: context.org, requestedBy: context.user, run: context.run, file: file,
+                kind: reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code,
+                isNegativeStockForbidden: reconciler.isNegativeStockForbidden))
+        }
         if writer.receipts != nil, heldReceiptsAfter == nil {
             // Every id taken from here on is larger (a sequence, or SQLite's one writer).
             heldReceiptsAfter = try db.fetchValue(Int64.self, sql: "SELECT COALESCE(max(id), 0) FROM approval_requests") ?? 0
         }
-        try heldRows?.append(values: approvalRequest(batch, row: state.row, delta: delta))
+        let row = state.row
+        var setOnHand: Int64?
+        if case .set(let target) = batch.changes[row] { setOnHand = target }
+        try heldRows?.append(
+            HeldRow(
+                row: row, delta: delta, costImpactMinor: ApprovalPolicy.costImpact(delta: delta, unitCostMinor: batch.unitCosts[row]),
+                setOnHand: setOnHand),
+            of: batch, arena: arena)
         writer.receipts?.record(
-            state.match, po: state.po, variant: batch.variants[state.row], location: batch.locations[state.row], quantity: delta,
-            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[state.row], heldRecord: batch.records[state.row])
+            state.match, po: state.po, variant: batch.variants[row], location: batch.locations[row], quantity: delta,
+            unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], heldRecord: batch.records[row])
     }
 
     /// Notes a row that set on-hand (posted or unchanged): a stock check at its stock date,
@@ -325,32 +340,6 @@ public final class FilePosting {
     /// rejected row's key is not remembered).
     public func remember(_ state: RowState, outcome: Outcome, writer: inout BatchWriter) {
         writer.keys.record(row: state.row, digest: state.digest, outcome: outcome)
-    }
-
-    private static let approvalColumns = [
-        "tenant", "org", "variant", "location", "quantity_delta", "cost_impact_minor", "adjustment_type", "reason_code",
-        "reason_description", "reference_id", "unit_cost_minor", "notes", "occurred_at", "idempotency_key", "requested_by", "run",
-        "file", "source_line", "record", "kind", "set_on_hand", "negative_stock_forbidden",
-    ]
-
-    /// A valid row held for a manager, as `approvalColumns`: it moves no stock until approved.
-    /// Values as they are, not boxed: a file of a million held rows writes a million of these.
-    private func approvalRequest(_ batch: PostingBatch, row: Int, delta: Int64) -> [SQLValue] {
-        let cost = batch.unitCosts[row]
-        func text(_ column: PostingBatch.TextColumn) -> SQLValue { batch.string(column, of: row).map(SQLValue.text) ?? .null }
-        func integer(_ value: Int64?) -> SQLValue { value.map(SQLValue.integer) ?? .null }
-        // A held `set` keeps its target: approving posts target − on-hand then.
-        var setOnHand: Int64?
-        if case .set(let target) = batch.changes[row] { setOnHand = target }
-        return [
-            .integer(context.tenant), .integer(context.org), .integer(batch.variants[row]), .integer(batch.locations[row]), .integer(delta),
-            .integer(ApprovalPolicy.costImpact(delta: delta, unitCostMinor: cost)),
-            text(.adjustmentType), text(.reasonCode), text(.reasonDescription), text(.reference), integer(cost),
-            text(.notes), text(.occurredAt), text(.naturalKey),
-            integer(context.user), .integer(context.run), .integer(file), .integer(Int64(batch.lines[row])), .integer(Int64(batch.records[row])),
-            integer(reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code), integer(setOnHand),
-            .integer(reconciler.isNegativeStockForbidden ? 1 : 0),
-        ]
     }
 
     /// Records a row's rejections; the record stays outstanding for the next run.

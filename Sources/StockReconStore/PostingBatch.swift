@@ -30,7 +30,7 @@ public struct PostingBatch: Sendable {
         package static let count = 7
 
         /// The `ledger` column it is stored in.
-        var ledgerName: String {
+        package var ledgerName: String {
             switch self {
             case .reference: return "reference_id"
             case .notes: return "notes"

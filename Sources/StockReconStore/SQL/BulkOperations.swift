@@ -8,6 +8,8 @@ public protocol BulkOperations {
     func movementAppender(posting: Int64, tenant: Int64) throws -> any MovementAppending
     /// Appends rows to `table` (`columns` as SQL names, `"user"` quoted).
     func rowAppender(table: String, columns: [String]) throws -> any RowAppending
+    /// Appends one file's rows held for approval.
+    func approvalAppender(_ file: HeldFile) throws -> any ApprovalAppending
     /// Appends a count sheet's lines (the count is `tenant`'s).
     func countLineAppender(count: Int64, sheet: Int64, user: Int64, tenant: Int64) throws -> any CountLineAppending
     /// Calls `body` with each stored natural key of the tenant (`idempotency_keys`), its
@@ -130,6 +132,13 @@ package enum BulkSQL {
         posting, variant, location, kind, quantity_delta, quantity_before, unit_cost_minor, source_line, record,
         reference_id, notes, reason_code, reason_description, adjustment_type, occurred_at, idempotency_key
         """
+    /// A held row's columns: the file's (`HeldFile`), the row's (`HeldRow`), then its texts in
+    /// `PostingBatch.TextColumn` order.
+    package static let approvalFileColumns = ["tenant", "org", "requested_by", "run", "file", "kind", "negative_stock_forbidden"]
+    package static let approvalRowColumns = [
+        "variant", "location", "quantity_delta", "cost_impact_minor", "unit_cost_minor", "source_line", "record", "set_on_hand",
+    ]
+    package static let approvalColumns = approvalFileColumns + approvalRowColumns + PostingBatch.TextColumn.allCases.map(\.ledgerName)
     package static let countLineColumns = ["count", "sheet", "source_line", "variant", "location", "batch", "counted", "reason", "notes", #""user""#]
 }
 
