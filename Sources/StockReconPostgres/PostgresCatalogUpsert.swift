@@ -41,9 +41,10 @@ enum PostgresCatalogUpsert {
             let values = variants.values
             try db.execute(sql: """
                 INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
-                    product_name, variant_title)
-                SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
-                    CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
+                    product_name, variant_title, barcode_digits)
+                SELECT CAST(? AS BIGINT), u.*, ltrim(u.barcode, '0') FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+                    CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
+                    AS u (variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware, product_name, variant_title)
                 \(BulkSQL.variantUpsertConflict(run: run))
                 """, arguments: [
                     tenant, variants.ids.postgresArray, values.map(\.productID).postgresArray, values.map(\.orgID).postgresArray,

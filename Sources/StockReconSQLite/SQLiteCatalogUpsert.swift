@@ -1,11 +1,14 @@
+import GRDB
 import StockReconCore
 import StockReconStore
 
 extension SQLiteConnection {
-    /// SQLite's catalog load: a statement an entry, in process; variants through the C API
-    /// (a catalog of millions), an unchanged one left as it is (its indexes untouched).
+    /// SQLite's catalog load: a statement an entry, in process, but variants (a catalog of
+    /// millions) `variantsPerUpsert` a statement through the C API, which opens the table's
+    /// and its indexes' cursors once for them all; an unchanged one left as it is (its indexes
+    /// untouched).
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws {
-        var variants: FastStatement?
+        var variants = VariantUpserts(self, tenant: tenant, run: run)
         for entry in entries {
             switch entry {
             case let .org(orgID, name, defaultLocationID):
@@ -19,21 +22,8 @@ extension SQLiteConnection {
                     INSERT INTO catalog_locations (tenant, location_id, site_id, name) VALUES (?, ?, ?, ?)
                     ON CONFLICT (tenant, location_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name
                     """, arguments: [tenant, locationID, siteID, name])
-            case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names):
-                if variants == nil { variants = try FastStatement(self, sql: Self.variantUpsert(run: run)) }
-                // Through the optional in place: a copy would copy its bindings' state a row.
-                variants?.reset()
-                variants?.bind(tenant, at: 1)
-                variants?.bind(text: variantID, at: 2)
-                variants?.bind(text: productID, at: 3)
-                variants?.bind(text: orgID, at: 4)
-                variants?.bind(text: sku, at: 5)
-                variants?.bind(text: barcode, at: 6)
-                variants?.bind(unitCostMinor, at: 7)
-                variants?.bind(isLocationAware ? 1 : 0, at: 8)
-                variants?.bind(text: names.productName, at: 9)
-                variants?.bind(text: names.variantTitle, at: 10)
-                _ = try variants?.step()
+            case .variant:
+                try variants.append(entry)
             case let .user(userID, role):
                 try execute(sql: """
                     INSERT INTO catalog_users (tenant, user_id, role) VALUES (?, ?, ?)
@@ -41,14 +31,122 @@ extension SQLiteConnection {
                     """, arguments: [tenant, userID, role.rawValue])
             }
         }
+        try variants.finish()
     }
 
-    private static func variantUpsert(run: Int64) -> String {
+}
+
+/// Variants held and written `perInsert` at a time, in order. A plain insert of many rows a
+/// statement is the fast way for variants not stored yet (an upsert of several rows makes
+/// SQLite journal every page it touches); where one is stored already (a reload), its group is
+/// upserted a row at a time, as are the next `upsertedGroups`: a variant given twice is
+/// inserted, then updated, as by a statement each.
+private struct VariantUpserts {
+    static let perInsert = 32
+    static let upsertedGroups = 15
+    private static let width: Int32 = 11
+    private let db: SQLiteConnection
+    private let tenant: Int64
+    private let run: Int64
+    private var insert: FastStatement?
+    private var upsert: FastStatement?
+    private var upserts: FastStatement?
+    private var held: [CatalogEntry] = []
+    private var groupsToUpsert = 0
+
+    init(_ db: SQLiteConnection, tenant: Int64, run: Int64) {
+        self.db = db
+        self.tenant = tenant
+        self.run = run
+    }
+
+    mutating func append(_ variant: CatalogEntry) throws {
+        held.append(variant)
+        guard held.count == Self.perInsert else { return }
+        if groupsToUpsert > 0 {
+            groupsToUpsert -= 1
+            try upsertHeld()
+        } else if try !insertHeld() {
+            groupsToUpsert = Self.upsertedGroups
+            try upsertHeld()
+        }
+        held.removeAll(keepingCapacity: true)
+    }
+
+    /// Upserts the variants held, a statement each.
+    mutating func finish() throws {
+        try upsertHeld()
+        held.removeAll()
+    }
+
+    /// Inserts the variants held by one statement; false when one of them is stored already.
+    /// OR FAIL stops there, keeping the rows before: upserted again, they are left as they are.
+    private mutating func insertHeld() throws -> Bool {
+        if insert == nil {
+            let values = "(" + Array(repeating: "?", count: Int(Self.width)).joined(separator: ", ") + ")"
+            insert = try FastStatement(db, sql: """
+                INSERT OR FAIL INTO catalog_variants (\(Self.columns))
+                VALUES \(Array(repeating: values, count: Self.perInsert).joined(separator: ", "))
+                """)
+        }
+        // Through the optional in place: a copy would copy its bindings' state.
+        insert?.reset()
+        for (slot, entry) in held.enumerated() { insert?.bind(entry, tenant: tenant, offset: Int32(slot) * Self.width) }
+        do {
+            _ = try insert?.step()
+            return true
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            return false
+        }
+    }
+
+    /// Upserts the variants held: a full group by one statement (a reload leaves most as they
+    /// are, and SQLite journals only the pages a statement changes), fewer a statement each.
+    private mutating func upsertHeld() throws {
+        if held.count == Self.perInsert {
+            if upserts == nil { upserts = try FastStatement(db, sql: Self.upsert(rows: Self.perInsert, run: run)) }
+            upserts?.reset()
+            for (slot, entry) in held.enumerated() { upserts?.bind(entry, tenant: tenant, offset: Int32(slot) * Self.width) }
+            _ = try upserts?.step()
+            return
+        }
+        for entry in held {
+            if upsert == nil { upsert = try FastStatement(db, sql: Self.upsert(rows: 1, run: run)) }
+            upsert?.reset()
+            upsert?.bind(entry, tenant: tenant, offset: 0)
+            _ = try upsert?.step()
+        }
+    }
+
+    private static func upsert(rows: Int, run: Int64) -> String {
+        let values = "(" + Array(repeating: "?", count: Int(width)).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO catalog_variants (\(columns))
+            VALUES \(Array(repeating: values, count: rows).joined(separator: ", "))
+            \(BulkSQL.variantUpsertConflict(run: run))
+            """
+    }
+
+    private static let columns = """
+        tenant, variant_id, product_id, org_id, sku, barcode, barcode_digits, unit_cost_minor, location_aware, product_name, variant_title
         """
-        INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
-            product_name, variant_title)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        \(BulkSQL.variantUpsertConflict(run: run))
-        """
+}
+
+extension FastStatement {
+    /// Binds a variant entry's columns (`VariantUpserts.columns`) from parameter `offset + 1`
+    /// (nothing for another entry).
+    fileprivate mutating func bind(_ entry: CatalogEntry, tenant: Int64, offset: Int32) {
+        guard case let .variant(variantID, productID, orgID, sku, barcode, unitCostMinor, isLocationAware, names) = entry else { return }
+        bind(tenant, at: offset + 1)
+        bind(text: variantID, at: offset + 2)
+        bind(text: productID, at: offset + 3)
+        bind(text: orgID, at: offset + 4)
+        bind(text: sku, at: offset + 5)
+        bind(text: barcode, at: offset + 6)
+        bind(text: barcode.map(Store.barcodeDigits), at: offset + 7)
+        bind(unitCostMinor, at: offset + 8)
+        bind(isLocationAware ? 1 : 0, at: offset + 9)
+        bind(text: names.productName, at: offset + 10)
+        bind(text: names.variantTitle, at: offset + 11)
     }
 }

@@ -29,6 +29,7 @@ enum SQLiteMigrations {
         ("v23: the unit costs a catalog load replaced", v23),
         ("v24: balances kept at points in stock time", v24),
         ("v25: the token of a catalog's last load", v25),
+        ("v26: a barcode's digits stored", v26),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -761,5 +762,16 @@ CREATE INDEX catalog_cost_history_by_tenant ON catalog_cost_history (tenant, rep
     private static let v25 = #"""
 ALTER TABLE tenants ADD COLUMN catalog_token INTEGER;
 UPDATE tenants SET catalog_token = random() WHERE variants > 0;
+"""#
+
+    // v26: a barcode's digits after its leading zeros, stored as written (a load computes them)
+    // and indexed, not an index on an expression: SQLite journals every page a statement of
+    // several rows touches when an index on an expression is written, and a catalog load of a
+    // million variants is written many rows a statement.
+    private static let v26 = #"""
+ALTER TABLE catalog_variants ADD COLUMN barcode_digits TEXT;
+UPDATE catalog_variants SET barcode_digits = ltrim(barcode, '0') WHERE barcode IS NOT NULL;
+DROP INDEX catalog_variants_by_barcode;
+CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, barcode_digits) WHERE barcode_digits IS NOT NULL;
 """#
 }

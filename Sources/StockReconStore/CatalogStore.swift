@@ -21,6 +21,12 @@ public struct VariantNames: Sendable, Hashable {
 }
 
 extension Store {
+    /// A barcode's digits after its leading zeros, as stored in `barcode_digits` and looked up
+    /// there: SQL's `ltrim(barcode, '0')`, byte by byte.
+    package static func barcodeDigits(_ barcode: String) -> String {
+        String(decoding: barcode.utf8.drop { $0 == UInt8(ascii: "0") }, as: UTF8.self)
+    }
+
     /// The tenant's internal id, creating the tenant on first use.
     public static func tenantKey(_ db: any SQLConnection, _ tenantID: String) throws -> Int64 {
         let find = "SELECT id FROM tenants WHERE tenant_id = ?"
@@ -98,7 +104,7 @@ extension Store {
         var found: [Int64: Catalog.Variant] = [:]
         let parts: [(condition: String, keys: [String])] = [
             ("variant_id", keys.variantIDs), ("sku IS NOT NULL AND sku", keys.skus), ("product_id IS NOT NULL AND product_id", keys.productIDs),
-            ("barcode IS NOT NULL AND ltrim(barcode, '0')", keys.barcodes.map { String($0.drop { $0 == "0" }) }),
+            ("barcode_digits IS NOT NULL AND barcode_digits", keys.barcodes.map(Store.barcodeDigits)),
         ]
         for (condition, keys) in parts {
             // No stored id holds a NUL byte (PostgreSQL's text cannot).

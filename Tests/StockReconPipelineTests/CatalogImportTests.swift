@@ -74,6 +74,53 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM catalog_variants WHERE variant_id IN ('3001', '3002')") == 2)
     }
 
+    /// SQLite inserts variants not stored yet many a statement and upserts a group holding one
+    /// stored already a row at a time: loads of random variants (ids given twice in a file and
+    /// again in later loads, costs changed, barcodes with leading zeros) end exactly as the same
+    /// rows loaded in files too short for a group, one statement a row: every column, each
+    /// replaced cost and its history, and the foreign keys checked again after. (PostgreSQL
+    /// writes a file's variants in one statement, an id given twice with its last values.)
+    @Test func variantsLoadManyAStatementAsOneAtATimeWould() throws {
+        let backend = Backend.sqlite
+        var random = SplitMix64(seed: 2026)
+        let header = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"
+        let loads = (0..<4).map { load in
+            (0..<(load == 0 ? 300 : 200)).map { _ -> String in
+                let id = "V\(random.next() % (load == 0 ? 400 : 600))"
+                let barcode = ["", "0042", "42", "00\(random.next() % 50)", "\(random.next() % 50)"][Int(random.next() % 5)]
+                let cost = random.next() % 4 == 0 ? "" : "\(random.next() % 3).\(random.next() % 2)5"
+                return "\(id),P\(random.next() % 30),\(random.next() % 5 == 0 ? "other" : "acme"),S\(random.next() % 3),\(barcode),\(cost),\(random.next() % 2 == 0)\n"
+            }
+        }
+        func loaded(inFilesOf size: Int) throws -> [String] {
+            let fixture = try Fixture(backend)
+            for (number, rows) in loads.enumerated() {
+                let files = stride(from: 0, to: rows.count, by: size).map { start in
+                    fixture.file("v\(number)-\(start).csv", header + rows[start..<min(start + size, rows.count)].joined())
+                }
+                let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: files)
+                #expect(report.counts.rejected == 0)
+            }
+            return try fixture.store.read { db in
+                #expect(try db.fetchValue(Int64.self, sql: "PRAGMA foreign_keys") == 1)
+                #expect(try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM catalog_variants WHERE barcode_digits IS NOT ltrim(barcode, '0')") == 0)
+                func texts(_ table: String, _ columns: [String], order: String) throws -> [String] {
+                    let joined = columns.map { "COALESCE(CAST(\($0) AS TEXT), '~')" }.joined(separator: " || '|' || ")
+                    return try db.fetchAll(sql: "SELECT \(joined) FROM \(table) ORDER BY \(order)").map { row in try row[0] as String }
+                }
+                return try texts("catalog_variants", [
+                    "id", "variant_id", "product_id", "org_id", "sku", "barcode", "barcode_digits", "unit_cost_minor", "location_aware",
+                    "previous_cost_minor", "cost_replaced_run",
+                ], order: "id") + texts("catalog_cost_history", ["variant", "unit_cost_minor", "run"], order: "variant, run")
+            }
+        }
+        let grouped = try loaded(inFilesOf: 1_000)
+        let single = try loaded(inFilesOf: 31)
+        #expect(grouped.count == single.count)
+        #expect(Array(grouped.indices.filter { grouped[$0] != single[$0] }.prefix(5)) == [], "a group loaded unlike a row at a time")
+        #expect(grouped.count > 600)
+    }
+
     @Test(arguments: Backend.available) func aFileOfNoKnownKindIsRefused(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("x.csv", "name,colour\na,b\n")])

@@ -36,6 +36,7 @@ import TestSupport
         try store.read { db in
             #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == SQLiteSchema.migrations.map(\.name))
             try Self.expectRows(of: "schema-v18.views", in: db) { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }
+            try Self.expectBarcodeDigits(in: db)
         }
     }
 
@@ -48,6 +49,16 @@ import TestSupport
             let now = try db.fetchValues(String.self, sql: "SELECT '\(view)|' || \(columns.map(quoted).joined(separator: " || '|' || ")) FROM \"\(view)\"")
             #expect(now.sorted() == rows.sorted(), "\(view)")
         }
+    }
+
+    /// v26 stored each barcode's digits after its leading zeros, which lookups read.
+    static func expectBarcodeDigits(in db: any SQLConnection) throws {
+        let barcodes = try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM catalog_variants WHERE barcode IS NOT NULL") ?? 0
+        #expect(barcodes > 0)
+        #expect(try db.fetchValue(Int64.self, sql: """
+            SELECT count(*) FROM catalog_variants WHERE barcode IS NOT NULL AND barcode_digits = ltrim(barcode, '0')
+            """) == barcodes)
+        #expect(try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM catalog_variants WHERE barcode_digits IS NOT NULL") == barcodes)
     }
 
     @Test func aPostgreSQLDatabaseOfSchemaV18OpensAndShowsEveryPublicRowAsItDid() throws {
@@ -68,6 +79,7 @@ import TestSupport
             try Self.expectRows(of: "schema-v18.postgres.views", in: db) {
                 "replace(replace(quote_nullable(CAST(\"\($0)\" AS TEXT)), chr(13), '\\r'), chr(10), '\\n')"
             }
+            try Self.expectBarcodeDigits(in: db)
         }
     }
 }

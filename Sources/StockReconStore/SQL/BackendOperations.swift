@@ -33,4 +33,8 @@ public protocol BackendOperations {
     /// server's): less for reads scattered over a large table and used once, more for writes
     /// scattered over large indexes.
     func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T
+    /// Runs `body` (transactions of rows whose references the caller has just read) without
+    /// foreign keys checked where checking them costs more than the rows (SQLite journals every
+    /// page a statement of many rows touches); inside a transaction, as it is.
+    func withoutForeignKeyChecks<T>(_ body: () throws -> T) throws -> T
 }

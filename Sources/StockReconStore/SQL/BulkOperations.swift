@@ -106,7 +106,7 @@ package enum BulkSQL {
             cost_replaced_run = CASE WHEN catalog_variants.unit_cost_minor IS DISTINCT FROM excluded.unit_cost_minor THEN \(run)
                 ELSE catalog_variants.cost_replaced_run END,
             product_id = excluded.product_id,
-            org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode,
+            org_id = excluded.org_id, sku = excluded.sku, barcode = excluded.barcode, barcode_digits = excluded.barcode_digits,
             unit_cost_minor = excluded.unit_cost_minor, location_aware = excluded.location_aware,
             product_name = excluded.product_name, variant_title = excluded.variant_title
         WHERE (catalog_variants.product_id, catalog_variants.org_id, catalog_variants.sku, catalog_variants.barcode,
