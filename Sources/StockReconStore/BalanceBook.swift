@@ -70,18 +70,32 @@ struct BalanceBook {
         entries[slot].isTouched = true
     }
 
-    /// Keys whose on-hand changed, with the new value, in key order (so that writing them
-    /// walks the balances' b-tree in order).
-    /// Built at its size and sorted in place, not filtered, sorted and mapped: each of those
-    /// held every change again beside the book.
-    var changed: [BalanceChange] {
-        var changes: [BalanceChange] = []
-        changes.reserveCapacity(entries.reduce(0) { $0 + ($1.isTouched ? 1 : 0) })
-        for entry in entries where entry.isTouched {
-            changes.append(BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored))
+    /// Hands `body` the keys whose on-hand changed, with the new value, in key order (so that
+    /// writing them walks the balances' b-tree in order), `chunk` at a time; the book is empty
+    /// after. The changed entries are moved to the front of the book and sorted there: a copy
+    /// of a million changes, and its sort's buffer, held 48 MB beside the book.
+    mutating func drainChanged(chunk: Int = 1 << 16, _ body: ([BalanceChange]) throws -> Void) rethrows {
+        // Its room goes too.
+        defer { self = BalanceBook(capacity: 1) }
+        let changed = entries.withUnsafeMutableBufferPointer { entries -> Int in
+            var kept = 0
+            for index in entries.indices where entries[index].isTouched {
+                entries[kept] = entries[index]
+                kept += 1
+            }
+            var front = UnsafeMutableBufferPointer(rebasing: entries[..<kept])
+            front.sort { ($0.variant, $0.location) < ($1.variant, $1.location) }
+            return kept
         }
-        changes.sort { ($0.variant, $0.location) < ($1.variant, $1.location) }
-        return changes
+        var changes: [BalanceChange] = []
+        changes.reserveCapacity(min(chunk, changed))
+        for start in stride(from: 0, to: changed, by: chunk) {
+            changes.removeAll(keepingCapacity: true)
+            for entry in entries[start..<min(start + chunk, changed)] {
+                changes.append(BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored))
+            }
+            try body(changes)
+        }
     }
 
     /// Every key held, with its value.
@@ -160,9 +174,10 @@ struct BalanceCache {
     /// the cache.
     func prefetch(variant: Int64, location: Int64) { book.prefetch(variant: variant, location: location) }
 
-    /// Writes every changed balance once, in key order.
-    func write() throws {
-        try db?.writeBalances(book.changed, tenant: tenant)
+    /// Writes every changed balance once, in key order; the cache holds none after.
+    mutating func write() throws {
+        guard let db else { return }
+        try book.drainChanged { try db.writeBalances($0, tenant: tenant) }
     }
 }
 

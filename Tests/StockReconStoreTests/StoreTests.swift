@@ -5,6 +5,7 @@ import StockReconBackends
 @testable import StockReconSQLite
 @testable import StockReconStore
 import StockReconCore
+import TestSupport
 
 func temporaryStore() throws -> (Store, String) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
@@ -134,7 +135,38 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         let (slot, isNew) = book.slot(variant: 123, location: 4)
         #expect(!isNew)
         #expect(book[slot] == 1234)
-        #expect(book.changed.count == 2100)
+        var changed = 0
+        book.drainChanged { changed += $0.count }
+        #expect(changed == 2100)
+    }
+
+    /// The changes are handed over in key order, a chunk at a time, each with its new value and
+    /// whether it was stored; keys read and not changed are not among them, and the book is
+    /// empty after.
+    @Test func drainsTheChangedInKeyOrderAChunkAtATime() {
+        var random = SplitMix64(seed: 7)
+        var book = BalanceBook(capacity: 16)
+        var expected: [String] = []
+        for key in (0..<3_000).shuffled(using: &random) {
+            let (variant, location) = (Int64(key / 10), Int64(key % 10))
+            let (slot, _) = book.slot(variant: variant, location: location)
+            let isStored = key % 3 == 0
+            if isStored { book.load(slot, -5) }
+            guard key % 4 != 0 else { continue }
+            book.set(slot, Int64(key) * 7)
+            expected.append("\(variant) \(location) \(key * 7) \(isStored)")
+        }
+        var drained: [String] = []
+        var chunks: [Int] = []
+        book.drainChanged(chunk: 100) { changes in
+            chunks.append(changes.count)
+            drained += changes.map { "\($0.variant) \($0.location) \($0.onHand) \($0.isStored)" }
+        }
+        expected.sort { $0.split(separator: " ").prefix(2).map { Int($0) ?? 0 }.lexicographicallyPrecedes($1.split(separator: " ").prefix(2).map { Int($0) ?? 0 }) }
+        #expect(drained.count == expected.count)
+        #expect(Array(zip(drained, expected).filter { $0.0 != $0.1 }.prefix(3).map(\.0)) == [], "changes handed over out of order or changed")
+        #expect(chunks.count == 23 && chunks.dropLast().allSatisfy { $0 == 100 } && chunks.last == 2_250 - 2_200)
+        #expect(book.slot(variant: 1, location: 1).isNew)
     }
 }
 
