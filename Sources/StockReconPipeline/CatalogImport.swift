@@ -32,29 +32,29 @@ public struct CatalogImport {
         // The rows name the tenant just read; checking it a row would make a statement of many
         // rows journal every page it touches.
         try db.withoutForeignKeyChecks {
-        try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun, readingInTransaction: true) { file in
-            var loaded = FileLoad()
-            var variants = 0
-            let queue = BatchQueue<CatalogChunk>(capacity: 4)
-            queue.produce { try CatalogChunk.read(file, into: queue) }
-            defer { queue.stopProducing() }
-            try db.withPageCache(megabytes: 64) {
-                while let chunk = try queue.pop() {
-                    try Store.upsert(chunk.entries, tenant: tenant, run: run, in: db)
-                    loaded.counts += chunk.counts
-                    loaded.diagnostics += chunk.diagnostics
-                    variants += chunk.variants
+            try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun, readingInTransaction: true) { file in
+                var loaded = FileLoad()
+                var variants = 0
+                let queue = BatchQueue<CatalogChunk>(capacity: 4)
+                queue.produce { try CatalogChunk.read(file, into: queue) }
+                defer { queue.stopProducing() }
+                try db.withPageCache(megabytes: 64) {
+                    while let chunk = try queue.pop() {
+                        try Store.upsert(chunk.entries, tenant: tenant, run: run, in: db)
+                        loaded.counts += chunk.counts
+                        loaded.diagnostics += chunk.diagnostics
+                        variants += chunk.variants
+                    }
                 }
+                // Figures from a catalog loaded empty planned a thousand variants' lookup as a scan of
+                // the million (0.27 s, against 5 ms once counted).
+                if variants >= CatalogChunk.size { try db.refreshStatistics(of: "catalog_variants") }
+                if variants > 0 {
+                    try Store.noteVariantsLoaded(tenant: tenant, in: db)
+                    try Store.keepReplacedCosts(run: run, in: db)
+                }
+                return loaded
             }
-            // Figures from a catalog loaded empty planned a thousand variants' lookup as a scan of
-            // the million (0.27 s, against 5 ms once counted).
-            if variants >= CatalogChunk.size { try db.refreshStatistics(of: "catalog_variants") }
-            if variants > 0 {
-                try Store.noteVariantsLoaded(tenant: tenant, in: db)
-                try Store.keepReplacedCosts(run: run, in: db)
-            }
-            return loaded
-        }
         }
         try writing(db, isDryRun: isDryRun) { try Store.finishRun(run, in: db) }
         return report

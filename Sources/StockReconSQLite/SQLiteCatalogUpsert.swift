@@ -4,7 +4,7 @@ import StockReconStore
 
 extension SQLiteConnection {
     /// SQLite's catalog load: a statement an entry, in process, but variants (a catalog of
-    /// millions) `variantsPerUpsert` a statement through the C API, which opens the table's
+    /// millions) many a statement through the C API (`VariantUpserts`), which opens the table's
     /// and its indexes' cursors once for them all; an unchanged one left as it is (its indexes
     /// untouched).
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws {
@@ -38,9 +38,9 @@ extension SQLiteConnection {
 
 /// Variants held and written `perInsert` at a time, in order. A plain insert of many rows a
 /// statement is the fast way for variants not stored yet (an upsert of several rows makes
-/// SQLite journal every page it touches); where one is stored already (a reload), its group is
-/// upserted a row at a time, as are the next `upsertedGroups`: a variant given twice is
-/// inserted, then updated, as by a statement each.
+/// SQLite journal every page it changes); where one is stored already (a reload), its group is
+/// upserted instead, as are the next `upsertedGroups`: a variant given twice is inserted, then
+/// updated, as by a statement each.
 private struct VariantUpserts {
     static let perInsert = 32
     static let upsertedGroups = 15
@@ -73,7 +73,7 @@ private struct VariantUpserts {
         held.removeAll(keepingCapacity: true)
     }
 
-    /// Upserts the variants held, a statement each.
+    /// Upserts the variants held, fewer than a group.
     mutating func finish() throws {
         try upsertHeld()
         held.removeAll()
@@ -83,11 +83,8 @@ private struct VariantUpserts {
     /// OR FAIL stops there, keeping the rows before: upserted again, they are left as they are.
     private mutating func insertHeld() throws -> Bool {
         if insert == nil {
-            let values = "(" + Array(repeating: "?", count: Int(Self.width)).joined(separator: ", ") + ")"
-            insert = try FastStatement(db, sql: """
-                INSERT OR FAIL INTO catalog_variants (\(Self.columns))
-                VALUES \(Array(repeating: values, count: Self.perInsert).joined(separator: ", "))
-                """)
+            insert = try FastStatement(
+                db, sql: "INSERT OR FAIL INTO catalog_variants (\(Self.columns)) VALUES \(valuesList(columns: Int(Self.width), rows: Self.perInsert))")
         }
         // Through the optional in place: a copy would copy its bindings' state.
         insert?.reset()
@@ -119,12 +116,11 @@ private struct VariantUpserts {
     }
 
     private static func upsert(rows: Int, run: Int64) -> String {
-        let values = "(" + Array(repeating: "?", count: Int(width)).joined(separator: ", ") + ")"
-        return """
-            INSERT INTO catalog_variants (\(columns))
-            VALUES \(Array(repeating: values, count: rows).joined(separator: ", "))
-            \(BulkSQL.variantUpsertConflict(run: run))
-            """
+        """
+        INSERT INTO catalog_variants (\(columns))
+        VALUES \(valuesList(columns: Int(width), rows: rows))
+        \(BulkSQL.variantUpsertConflict(run: run))
+        """
     }
 
     private static let columns = """

@@ -16,12 +16,11 @@ final class SQLiteMovementAppender: MovementAppending {
 
     init(_ db: SQLiteConnection, posting: Int64) throws {
         try db.liftReplaceGuard()
-        let values = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
         // OR FAIL: a statement that may stop half-way needs no statement journal, which
         // copies every page an insert touches. A failure rolls back the file's transaction anyway.
-        single = try FastStatement(db, sql: "INSERT OR FAIL INTO ledger (\(Self.columns)) VALUES \(values)")
-        multiple = try FastStatement(db, sql: "INSERT OR FAIL INTO ledger (\(Self.columns)) VALUES "
-            + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))
+        let insert = "INSERT OR FAIL INTO ledger (\(Self.columns)) VALUES "
+        single = try FastStatement(db, sql: insert + valuesList(columns: Int(Self.columnCount), rows: 1))
+        multiple = try FastStatement(db, sql: insert + valuesList(columns: Int(Self.columnCount), rows: Self.rowsPerInsert))
         // Bindings outlive resets: the posting is bound once per file.
         single.reset()
         single.bind(posting, at: 1)

@@ -13,9 +13,8 @@ final class SQLiteRowAppender: RowAppending {
     init(_ db: SQLiteConnection, table: String, columns: [String]) throws {
         width = columns.count
         let insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        let values = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        single = try FastStatement(db, sql: insert + values)
-        multiple = try FastStatement(db, sql: insert + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "))
+        single = try FastStatement(db, sql: insert + valuesList(columns: width, rows: 1))
+        multiple = try FastStatement(db, sql: insert + valuesList(columns: width, rows: Self.rowsPerInsert))
         held.reserveCapacity(width * Self.rowsPerInsert)
     }
 
@@ -44,55 +43,75 @@ final class SQLiteRowAppender: RowAppending {
     }
 }
 
-/// A count sheet's lines, `rowsPerInsert` a statement, with the count, sheet and user bound
-/// once (bindings outlive resets).
-final class SQLiteCountLines: CountLineAppending {
-    static let rowsPerInsert = 32
-    private static let width = Int32(BulkSQL.countLineColumns.count)
+/// `VALUES` for `rows` rows of `columns` parameters each: `(?, ?), (?, ?)`.
+func valuesList(columns: Int, rows: Int) -> String {
+    Array(repeating: "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")", count: rows).joined(separator: ", ")
+}
+
+/// Rows held and inserted `rowsPerInsert` a statement (less work a row than a statement a
+/// row), fewer a statement each. What every row shares is bound once in each of a statement's
+/// row slots (bindings outlive resets); `bind` binds what is a row's own, at a slot's offset.
+struct GroupedInsert<Row> {
+    static var rowsPerInsert: Int { 32 }
+    typealias Bind = (inout FastStatement, Row, _ offset: Int32) -> Void
     private var single: FastStatement
     private var multiple: FastStatement
-    private var held: [CountedLine] = []
+    private let width: Int32
+    private var held: [Row] = []
 
-    init(_ db: SQLiteConnection, count: Int64, sheet: Int64, user: Int64) throws {
-        let columns = BulkSQL.countLineColumns
-        let values = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        let insert = "INSERT INTO count_lines (\(columns.joined(separator: ", "))) VALUES "
-        func prepared(_ sql: String, slots: Int) throws -> FastStatement {
-            var statement = try FastStatement(db, sql: sql)
+    /// `insert` up to `VALUES`; `shared` binds what every row shares at a slot's offset.
+    init(_ db: SQLiteConnection, _ insert: String, columns: Int, shared: (inout FastStatement, _ offset: Int32) -> Void) throws {
+        width = Int32(columns)
+        func prepared(rows: Int) throws -> FastStatement {
+            var statement = try FastStatement(db, sql: insert + " VALUES " + valuesList(columns: columns, rows: rows))
             statement.reset()
-            for slot in 0..<Int32(slots) {
-                statement.bind(count, at: slot * Self.width + 1)
-                statement.bind(sheet, at: slot * Self.width + 2)
-                statement.bind(user, at: slot * Self.width + 10)
-            }
+            for slot in 0..<Int32(rows) { shared(&statement, slot * Int32(columns)) }
             return statement
         }
-        single = try prepared(insert + values, slots: 1)
-        multiple = try prepared(insert + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "), slots: Self.rowsPerInsert)
+        single = try prepared(rows: 1)
+        multiple = try prepared(rows: Self.rowsPerInsert)
         held.reserveCapacity(Self.rowsPerInsert)
     }
 
-    func append(_ line: CountedLine) throws {
-        held.append(line)
-        if held.count == Self.rowsPerInsert { try insertHeld() }
+    /// Holds `row`, inserting the held rows once they fill a statement.
+    mutating func append(_ row: Row, _ bind: Bind) throws {
+        held.append(row)
+        if held.count == Self.rowsPerInsert { try insertHeld(bind) }
     }
 
-    func finish() throws { try insertHeld() }
-
-    private func insertHeld() throws {
+    /// Inserts the rows held: a full statement's by one, fewer one a row.
+    mutating func insertHeld(_ bind: Bind) throws {
         defer { held.removeAll(keepingCapacity: true) }
         if held.count == Self.rowsPerInsert {
             multiple.reset()
-            for (slot, line) in held.enumerated() { multiple.bind(line, offset: Int32(slot) * Self.width) }
+            for (slot, row) in held.enumerated() { bind(&multiple, row, Int32(slot) * width) }
             try multiple.step()
             return
         }
-        for line in held {
+        for row in held {
             single.reset()
-            single.bind(line, offset: 0)
+            bind(&single, row, 0)
             try single.step()
         }
     }
+}
+
+/// A count sheet's lines, with the count, sheet and user bound once.
+final class SQLiteCountLines: CountLineAppending {
+    private var lines: GroupedInsert<CountedLine>
+
+    init(_ db: SQLiteConnection, count: Int64, sheet: Int64, user: Int64) throws {
+        let columns = BulkSQL.countLineColumns
+        lines = try GroupedInsert(db, "INSERT INTO count_lines (\(columns.joined(separator: ", ")))", columns: columns.count) { statement, offset in
+            statement.bind(count, at: offset + 1)
+            statement.bind(sheet, at: offset + 2)
+            statement.bind(user, at: offset + 10)
+        }
+    }
+
+    func append(_ line: CountedLine) throws { try lines.append(line) { $0.bind($1, offset: $2) } }
+
+    func finish() throws { try lines.insertHeld { $0.bind($1, offset: $2) } }
 }
 
 extension FastStatement {
@@ -108,49 +127,26 @@ extension FastStatement {
     }
 }
 
-/// A file's held rows, `rowsPerInsert` a statement, with what the file's rows share bound
-/// once and their texts bound where they lie in the batch's arena (no row of values built).
+/// A file's held rows, with what the file's rows share bound once and their texts bound where
+/// they lie in the batch's arena (no row of values built).
 final class SQLiteApprovals: ApprovalAppending {
-    static let rowsPerInsert = 32
-    private static let width = Int32(BulkSQL.approvalColumns.count)
-    private var single: FastStatement
-    private var multiple: FastStatement
-    private var held: [HeldRow] = []
+    private var rows: GroupedInsert<HeldRow>
 
     init(_ db: SQLiteConnection, file: HeldFile) throws {
-        let values = "(" + Array(repeating: "?", count: Int(Self.width)).joined(separator: ", ") + ")"
-        let insert = "INSERT INTO approval_requests (\(BulkSQL.approvalColumns.joined(separator: ", "))) VALUES "
-        func prepared(_ sql: String, slots: Int) throws -> FastStatement {
-            var statement = try FastStatement(db, sql: sql)
-            statement.reset()
-            for slot in 0..<Int32(slots) {
-                for (offset, value) in file.values.enumerated() { statement.bind(value, at: slot * Self.width + Int32(offset) + 1) }
-            }
-            return statement
+        let columns = BulkSQL.approvalColumns
+        let shared = file.values
+        rows = try GroupedInsert(db, "INSERT INTO approval_requests (\(columns.joined(separator: ", ")))", columns: columns.count) {
+            statement, offset in
+            for (column, value) in shared.enumerated() { statement.bind(value, at: offset + Int32(column) + 1) }
         }
-        single = try prepared(insert + values, slots: 1)
-        multiple = try prepared(insert + Array(repeating: values, count: Self.rowsPerInsert).joined(separator: ", "), slots: Self.rowsPerInsert)
-        held.reserveCapacity(Self.rowsPerInsert)
     }
 
     func append(_ row: HeldRow, of batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
-        held.append(row)
-        if held.count == Self.rowsPerInsert { try endBatch(batch, arena: arena) }
+        try rows.append(row) { $0.bind($1, of: batch, arena: arena, offset: $2) }
     }
 
     func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
-        defer { held.removeAll(keepingCapacity: true) }
-        if held.count == Self.rowsPerInsert {
-            multiple.reset()
-            for (slot, row) in held.enumerated() { multiple.bind(row, of: batch, arena: arena, offset: Int32(slot) * Self.width) }
-            try multiple.step()
-            return
-        }
-        for row in held {
-            single.reset()
-            single.bind(row, of: batch, arena: arena, offset: 0)
-            try single.step()
-        }
+        try rows.insertHeld { $0.bind($1, of: batch, arena: arena, offset: $2) }
     }
 
     /// The batch's rows were written by its `endBatch`.
