@@ -2,72 +2,114 @@ import StockReconCore
 
 /// On-hand per (variant, location) for the keys one file touches: open addressing on
 /// integer keys, one cache line per probe (Swift's hashed dictionary cost a tenth of an
-/// import).
+/// import). An entry is 16 bytes: the key packed into one word with its flags, and the
+/// on-hand (a million keys: 32 MB, and 48 MB while the table doubles, against 64 and 96 as
+/// three words and flags). A key too large to pack (internal ids are assigned in order, so
+/// only a database of a trillion variants or a million locations has one) is kept apart.
 struct BalanceBook {
     private struct Entry {
-        var variant: Int64
-        var location: Int64
+        /// variant << 23 | location << 3 | stored << 2 | touched << 1 | used; 0 for none.
+        var key: UInt64
         var onHand: Int64
-        var isUsed: Bool
-        var isTouched: Bool
-        /// The key has a row in `stock_levels` (so it is updated, not inserted).
-        var isStored: Bool
     }
 
-    private static let empty = Entry(variant: 0, location: 0, onHand: 0, isUsed: false, isTouched: false, isStored: false)
+    private static let used: UInt64 = 1, touched: UInt64 = 2
+    /// The key has a row in `stock_levels` (so it is updated, not inserted).
+    private static let stored: UInt64 = 4
+    private static let flags: UInt64 = 7
+    private static let locationBits = 20, variantBits = 41
+
+    /// A key that does not pack, its slot numbered below zero.
+    private struct WideEntry {
+        var variant: Int64, location: Int64, onHand: Int64
+        var isTouched = false, isStored = false
+    }
+
     private var entries: [Entry]
     private var count = 0
     private var mask: Int
+    private var wideSlots: [StockKey: Int] = [:]
+    private var wide: [WideEntry] = []
 
     init(capacity: Int = 1 << 12) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         mask = size - 1
-        entries = HugePageArray.filled(Self.empty, count: size)
+        entries = HugePageArray.filled(Entry(key: 0, onHand: 0), count: size)
+    }
+
+    /// The key as `Entry.key` holds it without flags; nil when it does not pack.
+    private static func packed(_ variant: Int64, _ location: Int64) -> UInt64? {
+        guard variant >= 0, variant < 1 << variantBits, location >= 0, location < 1 << locationBits else { return nil }
+        return UInt64(variant) << (locationBits + 3) | UInt64(location) << 3
+    }
+
+    private static func unpacked(_ key: UInt64) -> (variant: Int64, location: Int64) {
+        (Int64(key >> UInt64(locationBits + 3)), Int64((key >> 3) & (1 << UInt64(locationBits) - 1)))
     }
 
     /// The slot of a key, and whether it was just added (its on-hand still to be loaded).
     mutating func slot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
+        guard let key = Self.packed(variant, location) else { return wideSlot(variant: variant, location: location) }
         if (count + 1) * 2 > mask + 1 { grow() }
         return entries.withUnsafeMutableBufferPointer { entries in
-            var index = Self.hash(variant, location) & mask
-            while entries[index].isUsed {
-                if entries[index].variant == variant, entries[index].location == location { return (index, false) }
+            var index = Self.hash(key) & mask
+            while entries[index].key != 0 {
+                if entries[index].key & ~Self.flags == key { return (index, false) }
                 index = (index + 1) & mask
             }
-            entries[index] = Entry(variant: variant, location: location, onHand: 0, isUsed: true, isTouched: false, isStored: false)
+            entries[index] = Entry(key: key | Self.used, onHand: 0)
             count += 1
             return (index, true)
         }
     }
 
-    subscript(slot: Int) -> Int64 { entries[slot].onHand }
+    private mutating func wideSlot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
+        let key = StockKey(variant: variant, location: location)
+        if let index = wideSlots[key] { return (-(index + 1), false) }
+        wideSlots[key] = wide.count
+        wide.append(WideEntry(variant: variant, location: location, onHand: 0))
+        return (-wide.count, true)
+    }
+
+    subscript(slot: Int) -> Int64 { slot < 0 ? wide[-(slot + 1)].onHand : entries[slot].onHand }
 
     /// Whether the file changed the key's on-hand.
-    func isTouched(_ slot: Int) -> Bool { entries[slot].isTouched }
+    func isTouched(_ slot: Int) -> Bool { slot < 0 ? wide[-(slot + 1)].isTouched : entries[slot].key & Self.touched != 0 }
 
     /// Asks for the entry a lookup of the key probes first (see `prefetchCacheLine`).
     func prefetch(variant: Int64, location: Int64) {
+        guard let key = Self.packed(variant, location) else { return }
         entries.withUnsafeBufferPointer { entries in
-            if let base = entries.baseAddress { prefetchCacheLine(base + (Self.hash(variant, location) & mask)) }
+            if let base = entries.baseAddress { prefetchCacheLine(base + (Self.hash(key) & mask)) }
         }
     }
 
     /// Forgets every key, keeping the room they took.
     mutating func removeAll() {
-        entries.withUnsafeMutableBufferPointer { $0.update(repeating: Self.empty) }
+        entries.withUnsafeMutableBufferPointer { $0.update(repeating: Entry(key: 0, onHand: 0)) }
         count = 0
+        wideSlots.removeAll()
+        wide.removeAll()
     }
 
     /// Records the on-hand stored for a key.
     mutating func load(_ slot: Int, _ value: Int64) {
-        entries[slot].onHand = value
-        entries[slot].isStored = true
+        if slot < 0 {
+            (wide[-(slot + 1)].onHand, wide[-(slot + 1)].isStored) = (value, true)
+        } else {
+            entries[slot].onHand = value
+            entries[slot].key |= Self.stored
+        }
     }
 
     mutating func set(_ slot: Int, _ value: Int64) {
-        entries[slot].onHand = value
-        entries[slot].isTouched = true
+        if slot < 0 {
+            (wide[-(slot + 1)].onHand, wide[-(slot + 1)].isTouched) = (value, true)
+        } else {
+            entries[slot].onHand = value
+            entries[slot].key |= Self.touched
+        }
     }
 
     /// Hands `body` the keys whose on-hand changed, with the new value, in key order (so that
@@ -79,41 +121,68 @@ struct BalanceBook {
         defer { self = BalanceBook(capacity: 1) }
         let changed = entries.withUnsafeMutableBufferPointer { entries -> Int in
             var kept = 0
-            for index in entries.indices where entries[index].isTouched {
+            for index in entries.indices where entries[index].key & Self.touched != 0 {
                 entries[kept] = entries[index]
                 kept += 1
             }
+            // Packed keys sort as (variant, location) do.
             var front = UnsafeMutableBufferPointer(rebasing: entries[..<kept])
-            front.sort { ($0.variant, $0.location) < ($1.variant, $1.location) }
+            front.sort { $0.key < $1.key }
             return kept
         }
+        let wideChanged = wide.filter(\.isTouched).sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
         var changes: [BalanceChange] = []
-        changes.reserveCapacity(min(chunk, changed))
-        for start in stride(from: 0, to: changed, by: chunk) {
-            changes.removeAll(keepingCapacity: true)
-            for entry in entries[start..<min(start + chunk, changed)] {
-                changes.append(BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored))
+        changes.reserveCapacity(min(chunk, changed + wideChanged.count))
+        var (next, nextWide) = (0, 0)
+        while next < changed || nextWide < wideChanged.count {
+            let change: BalanceChange
+            let packed = next < changed ? Self.unpacked(entries[next].key) : nil
+            if let packed, nextWide == wideChanged.count
+                || (packed.variant, packed.location) < (wideChanged[nextWide].variant, wideChanged[nextWide].location) {
+                change = BalanceChange(variant: packed.variant, location: packed.location, onHand: entries[next].onHand,
+                                       isStored: entries[next].key & Self.stored != 0)
+                next += 1
+            } else {
+                let entry = wideChanged[nextWide]
+                change = BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored)
+                nextWide += 1
             }
-            try body(changes)
+            changes.append(change)
+            if changes.count == chunk {
+                try body(changes)
+                changes.removeAll(keepingCapacity: true)
+            }
         }
+        if !changes.isEmpty { try body(changes) }
     }
 
     /// Every key held, with its value.
     func forEach(_ body: (Int64, Int64, Int64) throws -> Void) rethrows {
-        for entry in entries where entry.isUsed { try body(entry.variant, entry.location, entry.onHand) }
+        for entry in entries where entry.key != 0 {
+            let (variant, location) = Self.unpacked(entry.key)
+            try body(variant, location, entry.onHand)
+        }
+        for entry in wide { try body(entry.variant, entry.location, entry.onHand) }
     }
 
-    private static func hash(_ variant: Int64, _ location: Int64) -> Int {
-        let mixed = UInt64(bitPattern: variant) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: location) &* 0xC2B2_AE3D_27D4_EB4F
-        return Int(truncatingIfNeeded: mixed ^ (mixed >> 29))
+    private static func hash(_ key: UInt64) -> Int {
+        let mixed = key &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed ^ (mixed >> 32))
     }
 
     private mutating func grow() {
+        let old = entries
         var bigger = BalanceBook(capacity: mask + 1)
-        for entry in entries where entry.isUsed {
-            let (slot, _) = bigger.slot(variant: entry.variant, location: entry.location)
-            bigger.entries[slot] = entry
+        bigger.entries.withUnsafeMutableBufferPointer { bigger in
+            let mask = bigger.count - 1
+            for entry in old where entry.key != 0 {
+                var index = Self.hash(entry.key & ~Self.flags) & mask
+                while bigger[index].key != 0 { index = (index + 1) & mask }
+                bigger[index] = entry
+            }
         }
+        bigger.count = count
+        (bigger.wideSlots, bigger.wide) = (wideSlots, wide)
         self = bigger
     }
 }

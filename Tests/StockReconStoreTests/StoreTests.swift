@@ -170,6 +170,39 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
     }
 }
 
+extension BalanceBookTests {
+    /// Keys too large to pack into an entry (variants from 2^41, locations from 2^20) are kept
+    /// apart: mixed with packed ones and ones at the packing's edges, every key keeps its own
+    /// value through growth, and the changes are handed over merged, in key order.
+    @Test func keepsKeysTooLargeToPackBesideThePackedOnes() {
+        var random = SplitMix64(seed: 11)
+        let variants: [Int64] = [0, 1, 7, (1 << 41) - 1, 1 << 41, (1 << 41) + 3, Int64.max, 1 << 40]
+        let locations: [Int64] = [0, 1, (1 << 20) - 1, 1 << 20, 1 << 33, Int64.max]
+        var keys: [(Int64, Int64)] = []
+        for variant in variants { for location in locations { keys.append((variant, location)) } }
+        for _ in 0..<2_000 { keys.append((Int64(random.next() % 5_000), Int64(random.next() % 40))) }
+        var book = BalanceBook(capacity: 4)
+        var expected: [StockKey: Int64] = [:]
+        for (step, (variant, location)) in keys.shuffled(using: &random).enumerated() {
+            let (slot, isNew) = book.slot(variant: variant, location: location)
+            let key = StockKey(variant: variant, location: location)
+            #expect(isNew == (expected[key] == nil), "key \(variant), \(location) new twice, or never")
+            let value = (expected[key] ?? 0) + Int64(step)
+            book.set(slot, value)
+            expected[key] = value
+        }
+        for (key, value) in expected {
+            let (slot, isNew) = book.slot(variant: key.variant, location: key.location)
+            #expect(!isNew && book[slot] == value, "key \(key.variant), \(key.location)")
+        }
+        var drained: [(Int64, Int64, Int64)] = []
+        book.drainChanged(chunk: 37) { drained += $0.map { ($0.variant, $0.location, $0.onHand) } }
+        let sorted = expected.sorted { ($0.key.variant, $0.key.location) < ($1.key.variant, $1.key.location) }
+        #expect(drained.count == sorted.count)
+        #expect(zip(drained, sorted).allSatisfy { $0.0 == $1.key.variant && $0.1 == $1.key.location && $0.2 == $1.value })
+    }
+}
+
 @Suite struct BalanceCacheTests {
     /// Both ways of reading stored balances (one scan, or key by key) give the same on-hand,
     /// and writing updates stored rows and inserts new ones.
