@@ -35,12 +35,14 @@ public struct AdjustmentValidator: Sendable {
     // specialize it themselves (unspecialized, it cost twice the instructions).
     @_specialize(exported: true, where Text == BorrowedText)
     @_specialize(exported: true, where Text == String)
-    public func validate<Text>(_ input: AdjustmentInput<Text>) -> Verdict<Text> {
+    /// `lookedUp` is the row's variant as `Catalog.lookUp` found it with other rows' (by the
+    /// row's own variant column and kind), in place of looking it up here.
+    public func validate<Text>(_ input: AdjustmentInput<Text>, lookedUp: Catalog.LookedUp? = nil) -> Verdict<Text> {
         if Self.saysNoQuantity(input) { return .noChange }
         var problems: [Diagnostic] = []
         let quantity = checkQuantity(input, into: &problems)
         var isBarcodeRestored = false
-        let variant = checkVariant(input, into: &problems, isBarcodeRestored: &isBarcodeRestored)
+        let variant = checkVariant(input, lookedUp: lookedUp, into: &problems, isBarcodeRestored: &isBarcodeRestored)
         let location = checkLocation(input, variant: variant, into: &problems)
         if let choice = input.invalidChoice {
             problems.append(Diagnostic(
@@ -145,7 +147,8 @@ public struct AdjustmentValidator: Sendable {
     }
 
     private func checkVariant(
-        _ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic], isBarcodeRestored: inout Bool
+        _ input: AdjustmentInput<some InputText>, lookedUp: Catalog.LookedUp?, into problems: inout [Diagnostic],
+        isBarcodeRestored: inout Bool
     ) -> Catalog.VariantFacts? {
         let column = input.variantKey.name
         let kind = input.variantKey.kind
@@ -155,7 +158,7 @@ public struct AdjustmentValidator: Sendable {
                 .missingField, at: input.location(column), "no variant is named: fill in \(names.isEmpty ? column : names)"))
             return nil
         }
-        let named = catalog.variantIndex(key, by: kind)
+        let named = lookedUp.map { $0.variant?.index } ?? catalog.variantIndex(key, by: kind)
         let restored = named == nil && (kind == .barcode || kind == .any) && catalog.ambiguity(key.string, by: kind) == nil
             ? catalog.variantIndex(barcodeWithoutLeadingZeros: key) : nil
         guard let index = named ?? restored else {
@@ -163,7 +166,7 @@ public struct AdjustmentValidator: Sendable {
             return nil
         }
         if restored != nil { isBarcodeRestored = true }
-        let facts = catalog.facts(at: index)
+        let facts = restored == nil ? lookedUp?.variant?.facts ?? catalog.facts(at: index) : catalog.facts(at: index)
         guard facts.orgIndex == orgIndex else {
             let variant = catalog.variant(at: index)
             let text = key.string

@@ -256,10 +256,48 @@ public struct Catalog: Sendable {
 
     public func facts(at index: Int) -> VariantFacts {
         guard let indexFile else { return facts[index] }
-        let stored = indexFile.facts(at: index)
-        return VariantFacts(
+        return facts(stored: indexFile.facts(at: index))
+    }
+
+    private func facts(stored: VariantIndexFile.Facts) -> VariantFacts {
+        VariantFacts(
             id: stored.id, unitCostMinor: stored.unitCostMinor, isLocationAware: stored.isLocationAware,
-            orgIndex: stored.org < indexFileOrgs.count ? indexFileOrgs[stored.org] : -1)
+            orgIndex: indexFileOrgs.indices.contains(stored.org) ? indexFileOrgs[stored.org] : -1)
+    }
+
+    /// A row's variant, looked up with others ahead of its row's check: its index and facts,
+    /// nil for none.
+    public struct LookedUp: Sendable {
+        public let variant: (index: Int, facts: VariantFacts)?
+    }
+
+    /// Whether `lookUp(_:by:)` answers for this kind: a mapped catalog, a kind of one table.
+    public func looksUpTogether(by kind: VariantKeyKind) -> Bool { indexFile != nil && kind != .any }
+
+    /// The variants `keys` name by `kind`, as `variantIndex(_:by:)` and `facts(at:)` say of
+    /// each, looked up together: a mapped catalog reads its index a section at a time in the
+    /// order of offsets, letting go of the pages behind (`VariantIndexFile.find(all:in:)`).
+    /// Only where `looksUpTogether(by:)`.
+    public func lookUp(_ keys: [UnsafeBufferPointer<UInt8>], by kind: VariantKeyKind) -> [LookedUp] {
+        guard let indexFile, kind != .any else {
+            return keys.map { key in LookedUp(variant: variantIndex(BorrowedText(key), by: kind).map { ($0, facts(at: $0)) }) }
+        }
+        let table: VariantIndexFile.Kind = switch kind {
+        case .variantID, .any: .id
+        case .sku: .sku
+        case .barcode: .barcode
+        case .productID: .product
+        }
+        let indexes: [Int?] = indexFile.find(all: keys, in: table).map { found in
+            if case .one(let variant) = found { return variant }
+            return nil
+        }
+        let named = indexes.compactMap { $0 }
+        var stored = indexFile.facts(ofAll: named).makeIterator()
+        return indexes.map { index in
+            guard let index, let facts = stored.next() else { return LookedUp(variant: nil) }
+            return LookedUp(variant: (index, self.facts(stored: facts)))
+        }
     }
 
     /// The internal id of a location, by its text id.

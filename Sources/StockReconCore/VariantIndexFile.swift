@@ -42,10 +42,10 @@ public final class VariantIndexFile: @unchecked Sendable {
     public let variantCount: Int
     /// The orgs' ids, by the number the facts give them.
     public let orgIDs: [String]
-    private let base: UnsafeRawPointer
-    private let length: Int
-    private let blob: Int, blobLength: Int, facts: Int, keys: Int, shared: Int, sharedWords: Int
-    private let tables: [Table]
+    let base: UnsafeRawPointer
+    let length: Int
+    let blob: Int, blobLength: Int, facts: Int, keys: Int, shared: Int, sharedWords: Int
+    let tables: [Table]
 
     /// Maps the file at `path` if it is the index of `tenant`'s catalog as loaded under `token`,
     /// with `variants` variants; nil when it is not (missing, another load's, damaged).
@@ -106,7 +106,7 @@ public final class VariantIndexFile: @unchecked Sendable {
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
 
-    private func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+    func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
 
     /// The bytes of the text at blob offset `ref`; nil for none, or one that does not fit.
     private static func bytes(atRef ref: UInt64, base: UnsafeRawPointer, blob: Int, blobLength: Int) -> UnsafeRawBufferPointer? {
@@ -120,7 +120,7 @@ public final class VariantIndexFile: @unchecked Sendable {
         bytes(atRef: ref, base: base, blob: blob, blobLength: blobLength).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private func bytes(atRef ref: UInt64) -> UnsafeRawBufferPointer? { Self.bytes(atRef: ref, base: base, blob: blob, blobLength: blobLength) }
+    func bytes(atRef ref: UInt64) -> UnsafeRawBufferPointer? { Self.bytes(atRef: ref, base: base, blob: blob, blobLength: blobLength) }
 
     /// What a key names: one variant, or several (none of them).
     enum Found {
@@ -186,7 +186,7 @@ public final class VariantIndexFile: @unchecked Sendable {
     }
 
     /// Whether the stored text (its leading zeros dropped, for digits) is `key`.
-    private static func equal(_ stored: UnsafeRawBufferPointer, _ key: UnsafeBufferPointer<UInt8>, droppingLeadingZeros: Bool) -> Bool {
+    static func equal(_ stored: UnsafeRawBufferPointer, _ key: UnsafeBufferPointer<UInt8>, droppingLeadingZeros: Bool) -> Bool {
         var stored = stored[...]
         if droppingLeadingZeros { stored = stored.drop { $0 == 0x30 } }
         guard stored.count == key.count else { return false }
@@ -205,9 +205,11 @@ public final class VariantIndexFile: @unchecked Sendable {
         }
     }
 
+    typealias Facts = (id: Int64, unitCostMinor: Int64?, org: Int, isLocationAware: Bool)
+
     /// Variant `index`'s internal id, unit cost, org (its number in `orgIDs`) and whether it
     /// is location-aware.
-    func facts(at index: Int) -> (id: Int64, unitCostMinor: Int64?, org: Int, isLocationAware: Bool) {
+    func facts(at index: Int) -> Facts {
         let at = facts + index * 24
         let cost = Int64(bitPattern: word(at + 8))
         let org = word(at + 16)

@@ -285,15 +285,32 @@ public final class BoundMapping: @unchecked Sendable {
         return filledRow.row(line: row.line, record: row.record)
     }
 
+    /// Whether a row's input is read from the row alone (no fill-down from the rows above,
+    /// no wide sheet's several), so that `variant(of:)` may be read ahead of `input(from:)`.
+    public var readsEachRowAlone: Bool { fillDownColumns.isEmpty && !isWide }
+
+    /// The row's variant, as `input(from:)` reads it, and the kind of key it is.
+    public func variant(of row: SourceRow) -> (key: BorrowedText, kind: VariantKeyKind)? {
+        variantCell(of: row).map { cell in
+            let columns = source.variantColumns
+            return (cell.key, columns.indices.contains(cell.alternative) ? columns[cell.alternative].kind : .variantID)
+        }
+    }
+
+    /// The first variant column filled in, and the key in it.
+    private func variantCell(of row: SourceRow) -> (key: BorrowedText, alternative: Int)? {
+        for (alternative, column) in variantColumns.enumerated() {
+            if let text = row.trimmed(column).map(unguarded) { return (variantKey(in: text), alternative) }
+        }
+        return nil
+    }
+
     public func input(from row: SourceRow, addingRepeatedItems: Bool = true) -> AdjustmentInput<BorrowedText> {
         let row = fillDownColumns.isEmpty ? row : filled(row)
         var input = AdjustmentInput<BorrowedText>(source: source, line: row.line, record: row.record)
-        for (alternative, column) in variantColumns.enumerated() {
-            if let text = row.trimmed(column).map(unguarded) {
-                input.variant = variantKey(in: text)
-                input.variantColumn = alternative
-                break
-            }
+        if let (key, alternative) = variantCell(of: row) {
+            input.variant = key
+            input.variantColumn = alternative
         }
         if setsOnHand { input.mode = .set }
         if let type = value(.transactionType, row)?.string {

@@ -110,3 +110,42 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
         capacity = newCapacity
     }
 }
+
+/// Rows held back, their bytes copied, to be given back in order as the rows they were: a
+/// batch of rows whose variants are looked up together before any of them is checked.
+public struct RowStash {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var rows: [(bytes: Int, count: Int, ends: Int, fields: Int, line: Int, record: Int)] = []
+    /// Rows held at most, and bytes (a row's fields may be a megabyte each).
+    static let rowLimit = 1 << 15, byteLimit = 8 << 20
+
+    public init() {}
+
+    public var isEmpty: Bool { rows.isEmpty }
+    public var isFull: Bool { rows.count >= Self.rowLimit || bytes.count >= Self.byteLimit }
+
+    public mutating func add(_ row: SourceRow) {
+        rows.append((bytes.count, row.bytes.count, ends.count, row.fieldEnds.count, row.line, row.record))
+        bytes.append(contentsOf: row.bytes)
+        ends.append(contentsOf: row.fieldEnds)
+    }
+
+    /// Hands `body` the rows held, in the order they came (valid only during the call); none
+    /// are held after.
+    public mutating func withRows(_ body: ([SourceRow]) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { bytes in
+            try ends.withUnsafeBufferPointer { ends in
+                try body(rows.map { row in
+                    SourceRow(
+                        bytes: UnsafeBufferPointer(rebasing: bytes[row.bytes ..< row.bytes + row.count]),
+                        fieldEnds: UnsafeBufferPointer(rebasing: ends[row.ends ..< row.ends + row.fields]),
+                        line: row.line, record: row.record)
+                })
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        rows.removeAll(keepingCapacity: true)
+    }
+}

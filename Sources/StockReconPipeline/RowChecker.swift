@@ -72,7 +72,7 @@ final class RowChecker: @unchecked Sendable {
         var bound: BoundMapping?
         var isEveryRowKeyed = true
         var restoredBarcodes = 0
-        func check(_ input: AdjustmentInput<BorrowedText>, bound: BoundMapping) throws {
+        func check(_ input: AdjustmentInput<BorrowedText>, bound: BoundMapping, lookedUp: Catalog.LookedUp? = nil) throws {
             if settled.contains(input.record) {
                 batch.pointee.appendSettled()
             } else {
@@ -82,7 +82,7 @@ final class RowChecker: @unchecked Sendable {
                 if settled.isDuplicate(input, keyHash: keyHash, digest: validator.digest) {
                     batch.pointee.appendSettled()
                 } else {
-                    switch validator.validate(input) {
+                    switch validator.validate(input, lookedUp: lookedUp) {
                     case .valid(let adjustment):
                         if adjustment.isBarcodeWithoutLeadingZeros { restoredBarcodes += 1 }
                         batch.pointee.append(adjustment, keyHash: keyHash)
@@ -102,9 +102,48 @@ final class RowChecker: @unchecked Sendable {
                 batch.pointee.quantityColumns = bound.quantityColumns
             }
         }
+        // Over a mapped catalog, rows are held a batch at a time and their variants looked up
+        // together (`Catalog.lookUp`): one at a time, a million rows over a million variants
+        // hold every page of the index they touch. (Through a pointer, as the batch is.)
+        let stash = UnsafeMutablePointer<RowStash>.allocate(capacity: 1)
+        stash.initialize(to: RowStash())
+        defer {
+            stash.deinitialize(count: 1)
+            stash.deallocate()
+        }
+        func checkStashed(bound: BoundMapping) throws {
+            let catalog = validator.catalog
+            try stash.pointee.withRows { rows in
+                var lookedUp = [Catalog.LookedUp?](repeating: nil, count: rows.count)
+                // By kind of key (a file's rows name their variants by one, or a few).
+                var kinds: [(kind: VariantKeyKind, rows: [Int], keys: [UnsafeBufferPointer<UInt8>])] = []
+                for (index, row) in rows.enumerated() where !settled.contains(row.record) {
+                    guard let (key, kind) = bound.variant(of: row), catalog.looksUpTogether(by: kind) else { continue }
+                    let at = kinds.firstIndex { $0.kind == kind } ?? {
+                        kinds.append((kind, [], []))
+                        return kinds.count - 1
+                    }()
+                    kinds[at].rows.append(index)
+                    kinds[at].keys.append(key.bytes)
+                }
+                for batch in kinds {
+                    for (index, found) in zip(batch.rows, catalog.lookUp(batch.keys, by: batch.kind)) { lookedUp[index] = found }
+                }
+                for (index, row) in rows.enumerated() {
+                    if settled.contains(row.record) {
+                        try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
+                    } else {
+                        try check(bound.input(from: row), bound: bound, lookedUp: lookedUp[index])
+                    }
+                }
+            }
+        }
         func check(_ row: SourceRow) throws {
             guard let bound else { return }
-            if bound.isWide {
+            if validator.catalog.isMapped, bound.readsEachRowAlone {
+                stash.pointee.add(row)
+                if stash.pointee.isFull { try checkStashed(bound: bound) }
+            } else if bound.isWide {
                 try bound.forEachInput(from: row) { try check($0, bound: bound) }
             } else if settled.contains(row.record) {
                 // Settled before its fields are read: an old file's rows cost no input each.
@@ -126,6 +165,7 @@ final class RowChecker: @unchecked Sendable {
                 batch.pointee.quantityColumns = mapping.quantityColumns
             },
             row: check)
+        if let bound, !stash.pointee.isEmpty { try checkStashed(bound: bound) }
         self.isEveryRowKeyed = isEveryRowKeyed
         barcodesWithoutLeadingZeros = restoredBarcodes
         if batch.pointee.count > 0, !queue.push(batch.pointee) { throw Cancelled() }

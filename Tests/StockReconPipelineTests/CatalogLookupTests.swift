@@ -224,6 +224,60 @@ import Testing
         #expect(outcomes[0].filter { $0.hasPrefix("t1 ") }.count > 50)
     }
 
+    /// Over a mapped catalog rows are held a batch at a time and their variants looked up
+    /// together. Files of many batches (rows with long notes fill one in a few rows), with keys
+    /// used twice and rows of a file seen before, end as over the catalog read into memory:
+    /// counts, rejections, balances, and each row's key's outcome.
+    @Test(arguments: Backend.available) func rowsCheckedABatchAtATimeEndAsRowsCheckedOneAtATime(_ backend: Backend) throws {
+        var rng = SplitMix64(seed: 2_929)
+        let catalog = RandomCatalog(count: 600, rng: &rng)
+        let note = String(repeating: "n", count: 300_000)
+        var rows = "item,code,qty,key,note\n"
+        for index in 0..<2_000 {
+            let probe = catalog.probes[Int(rng.next() % UInt64(catalog.probes.count))]
+            let code = catalog.probes[(index * 7) % catalog.probes.count]
+            // A key now and then given again, with the same row or another quantity.
+            let key = index % 9 == 0 ? "k\(index / 3)" : "k\(index)"
+            rows += "\(probe),\(code),\(index % 5 + 1),\(key),\(index % 40 == 0 ? note : "")\n"
+        }
+        let mappings = [
+            "columns: {variant_by: variant_id, variant: item, quantity: qty, idempotency_key: key, notes: note}\n",
+            "columns: {variant_by: sku, variant: item, variant_fallback: code, variant_fallback_by: barcode, quantity: qty, idempotency_key: key, notes: note}\n",
+            "columns: {variant_by: any, variant: item, quantity: qty, notes: note}\n",
+        ]
+        var outcomes: [[String]] = []
+        for mappedFrom in [nil, 0] { try Self.mapping(from: mappedFrom) {
+            let fixture = try Fixture(backend, tenants: [])
+            try Self.load(catalog, tenant: "t1", into: fixture)
+            var lines: [String] = []
+            for (number, text) in mappings.enumerated() {
+                let mapping = try MappingFile.parse(text, file: "m\(number).yaml")
+                // Each file twice: the second run's rows are the first's, settled before checked.
+                let path = fixture.file("f\(number).csv", rows.replacingOccurrences(of: ",k", with: ",m\(number)k").replacingOccurrences(of: ",m\(number)key,", with: ",key,"))
+                for _ in 0..<2 {
+                    let report = try ImportPipeline(store: fixture.store).run(
+                        ImportRequest(tenantID: "t1", orgID: "a", mapping: mapping, files: [path]))
+                    lines.append("\(number): \(report.counts) \(report.files.map(\.barcodesWithoutLeadingZeros))")
+                }
+            }
+            lines += try fixture.store.read { db in
+                try db.fetchAll(sql: "SELECT source_file, source_line, type, msg FROM rejections ORDER BY 1, 2, 3").map { row in
+                    "\(try row[0] as String):\(try row[1] as Int64? ?? 0) \(try row[2] as String) \(try row[3] as String)"
+                }
+                + db.fetchAll(sql: "SELECT tenant_id, variant_id, location_id, on_hand FROM balances ORDER BY 1, 2, 3").map { row in
+                    "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String) \(try row[3] as Int64)"
+                }
+            }
+            if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
+            outcomes.append(lines)
+        } }
+        #expect(outcomes[0] == outcomes[1])
+        for type in ["unknown_variant", "cross_brand", "names several variants", "duplicate"] {
+            #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
+        }
+        #expect(outcomes[0].filter { $0.hasPrefix("t1 ") }.count > 50)
+    }
+
     /// A count sheet naming variants by id, sku and barcode (with and without leading zeros),
     /// added against the variants it names and against the whole catalog, counts the same lines.
     @Test(arguments: Backend.available) func aCountSheetCountsTheSameAgainstItsNamedVariants(_ backend: Backend) throws {

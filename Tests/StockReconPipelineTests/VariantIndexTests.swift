@@ -82,6 +82,90 @@ import Testing
         #expect(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count + 1) == nil)
     }
 
+    /// Keys looked up together (a batch of rows) find what each finds alone, in every table,
+    /// with each key given twice and in random order, in batches that fill part of a table
+    /// and all of it; the facts read together are each variant's.
+    @Test func keysLookedUpTogetherFindWhatEachFindsAlone() throws {
+        let folder = TemporaryDirectory()
+        let (variants, probes, path) = try Self.written(count: 3_000, seed: 4_242, in: folder)
+        let file = try #require(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count))
+        var rng = SplitMix64(seed: 99)
+        let keys = (probes + probes + variants.map(\.variantID)).shuffled(using: &rng)
+        var found = 0
+        for kind in VariantIndexFile.Kind.allCases {
+            for batch in [Array(keys.prefix(50)), keys] {
+                let alone = batch.map { key in key.withBytes { file.find($0, in: kind) } }
+                let together = Self.withBytes(of: batch) { file.find(all: $0, in: kind) }
+                #expect(together.count == batch.count)
+                for (index, key) in batch.enumerated() where Self.describe(together[index]) != Self.describe(alone[index]) {
+                    Issue.record("\(kind) \(key): together \(Self.describe(together[index])), alone \(Self.describe(alone[index]))")
+                }
+                found += alone.count { $0 != nil }
+            }
+        }
+        #expect(found > 5_000, "\(found) keys found")
+        let indexes = (0..<variants.count).shuffled(using: &rng) + [-1, variants.count]
+        let facts = file.facts(ofAll: indexes)
+        for (position, index) in indexes.enumerated() where index >= 0 && index < variants.count {
+            #expect(facts[position] == file.facts(at: index), "facts of \(index)")
+        }
+    }
+
+    /// A probe that meets a damaged entry before its key's stops there, as `find` does: the
+    /// first entry that decides wins, not the last.
+    @Test func keysLookedUpTogetherStopWhereEachAloneStops() throws {
+        let folder = TemporaryDirectory()
+        let (variants, _, path) = try Self.written(count: 500, seed: 5, in: folder)
+        let table = try #require(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count)).tables[0]
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        func slot(_ index: Int) -> Int { table.slots + (index & (table.slotCount - 1)) * 8 }
+        func content(at index: Int) -> UInt64 { bytes[slot(index) ..< slot(index) + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        func set(_ index: Int, _ value: UInt64) { withUnsafeBytes(of: value) { bytes.replaceSubrange(slot(index) ..< slot(index) + 8, with: $0) } }
+        let keys = variants.prefix(40).map(\.variantID)
+        for (number, key) in keys.enumerated() {
+            let hash = key.withBytes(TextIndex.hash)
+            let home = TextIndex.home(hash)
+            var at = home
+            // (Its slot may be gone under an earlier key's two.)
+            while content(at: at) != 0, TextIndex.entry(inSlot: content(at: at), hash: hash) == nil { at += 1 }
+            guard content(at: at) != 0 else { continue }
+            // At its home and the slot after: an entry past the table's end of its hash, and
+            // its own entry (the probe stops before it); or its own, then the damaged one.
+            let (own, damaged) = (content(at: at), TextIndex.slot(entry: table.entryCount + 1, hash: hash))
+            set(home, number % 2 == 0 ? damaged : own)
+            set(home + 1, number % 2 == 0 ? own : damaged)
+        }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let file = try #require(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count))
+        let alone = keys.map { key in Self.describe(key.withBytes { file.find($0, in: .id) }) }
+        #expect(Self.withBytes(of: keys) { file.find(all: $0, in: .id) }.map(Self.describe) == alone)
+        let stopped = alone.filter { $0 == "none" }.count
+        #expect(stopped >= 15 && stopped <= 25, "the damaged entries stopped \(stopped) probes of 40")
+    }
+
+    static func describe(_ found: VariantIndexFile.Found?) -> String {
+        switch found {
+        case nil: "none"
+        case .one(let variant): "one \(variant)"
+        case .several(let list): "several \(list)"
+        }
+    }
+
+    static func withBytes<Result>(of keys: [String], _ body: ([UnsafeBufferPointer<UInt8>]) -> Result) -> Result {
+        // In one buffer, as a batch of rows lies.
+        let arena = keys.map { Array($0.utf8) }
+        let joined = arena.flatMap { $0 }
+        return joined.withUnsafeBufferPointer { all in
+            var start = 0
+            var pointers: [UnsafeBufferPointer<UInt8>] = []
+            for key in arena {
+                pointers.append(UnsafeBufferPointer(rebasing: all[start ..< start + key.count]))
+                start += key.count
+            }
+            return body(pointers)
+        }
+    }
+
     /// A file cut short is refused; one with bytes overwritten past its header is read without
     /// a crash, every variant it gives one of the catalog's.
     @Test func aDamagedIndexFileIsRefusedOrReadWithoutCrashing() throws {
@@ -113,6 +197,11 @@ import Testing
             try damaged.write(to: URL(fileURLWithPath: path))
             let file = try #require(VariantIndexFile(path: path, tenant: 7, token: 42, variants: variants.count))
             let mapped = Catalog(orgs: Self.orgs, locations: [], users: [], indexFile: file)
+            // Looked up together, each key finds what it finds alone, damaged as the file is.
+            for kind in VariantIndexFile.Kind.allCases {
+                let together = Self.withBytes(of: probes) { file.find(all: $0, in: kind) }.map(Self.describe)
+                #expect(together == probes.map { probe in Self.describe(probe.withBytes { file.find($0, in: kind) }) }, "round \(round), \(kind)")
+            }
             for probe in probes {
                 for kind in VariantKeyKind.allCases {
                     if let index = mapped.variantIndex(probe, by: kind) {

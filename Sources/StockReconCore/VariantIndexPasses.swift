@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Many lookups at once (a batch of a file's rows): each section they read (the slots, the
+/// entries, the texts, the facts) is read in one pass in the order of its offsets, and the
+/// pages a pass has gone by are let go. A million lookups one at a time over a million
+/// variants hold every page they touch (92 MB); passes hold a few megabytes.
+extension VariantIndexFile {
+    /// A slot's entry whose key has the hash of the key looked up.
+    private struct Candidate {
+        var key: Int32
+        /// Its place in the key's probe: the first that decides wins, as in `find`.
+        var order: Int32
+        var entry: Int
+        var ref: UInt64 = 0
+        var value: Int64 = 0
+        var isDamaged: Bool
+        var matches = false
+    }
+
+    /// What each of `keys` names in `kind`'s table, exactly as `find` says of it alone.
+    func find(all keys: [UnsafeBufferPointer<UInt8>], in kind: Kind) -> [Found?] {
+        let table = tables[kind.rawValue]
+        let mask = table.slotCount - 1
+        let hashes = keys.map(TextIndex.hash)
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(keys.count + keys.count / 8)
+        var byHome = Array(keys.indices)
+        byHome.sort { TextIndex.home(hashes[$0]) & mask < TextIndex.home(hashes[$1]) & mask }
+        var pass = PassBehind(base, from: table.slots, to: table.slots + table.slotCount * 8)
+        for key in byHome {
+            let hash = hashes[key]
+            var slot = TextIndex.home(hash) & mask
+            var met: Int32 = 0
+            for _ in 0 ..< table.slotCount {
+                pass.reached(table.slots + slot * 8)
+                let content = word(table.slots + slot * 8)
+                if content == 0 { break }
+                if let entry = TextIndex.entry(inSlot: content, hash: hash) {
+                    // `find` stops at a damaged entry, as at a match.
+                    let isDamaged = entry < 0 || entry >= table.entryCount
+                    candidates.append(Candidate(key: Int32(key), order: met, entry: entry, isDamaged: isDamaged))
+                    met += 1
+                    if isDamaged { break }
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+        pass.finish()
+
+        candidates.sort { $0.entry < $1.entry }
+        pass = PassBehind(base, from: table.entries, to: table.entries + table.entryCount * 16)
+        for index in candidates.indices where !candidates[index].isDamaged {
+            let at = table.entries + candidates[index].entry * 16
+            pass.reached(at)
+            candidates[index].ref = word(at)
+            candidates[index].value = Int64(bitPattern: word(at + 8))
+        }
+        pass.finish()
+
+        candidates.sort { $0.ref < $1.ref }
+        pass = PassBehind(base, from: blob, to: blob + blobLength)
+        for index in candidates.indices where !candidates[index].isDamaged {
+            let ref = candidates[index].ref
+            if ref < UInt64(blobLength) { pass.reached(blob + Int(ref)) }
+            guard let stored = bytes(atRef: ref) else { continue }
+            candidates[index].matches = Self.equal(stored, keys[Int(candidates[index].key)], droppingLeadingZeros: kind == .digits)
+        }
+        pass.finish()
+
+        var found = [Found?](repeating: nil, count: keys.count)
+        var decidedAt = [Int32](repeating: .max, count: keys.count)
+        for candidate in candidates where candidate.isDamaged || candidate.matches {
+            let key = Int(candidate.key)
+            guard candidate.order < decidedAt[key] else { continue }
+            decidedAt[key] = candidate.order
+            found[key] = candidate.isDamaged ? nil
+                : candidate.value >= 0 ? (candidate.value < variantCount ? .one(Int(candidate.value)) : nil)
+                : .several(list: Int(-(candidate.value + 1)))
+        }
+        return found
+    }
+
+    /// The facts of each variant, as `facts(at:)` gives them, read in one pass.
+    func facts(ofAll indexes: [Int]) -> [Facts] {
+        var result = [Facts](repeating: (0, nil, -1, false), count: indexes.count)
+        var byIndex = Array(indexes.indices)
+        byIndex.sort { indexes[$0] < indexes[$1] }
+        var pass = PassBehind(base, from: facts, to: facts + variantCount * 24)
+        for position in byIndex {
+            let index = indexes[position]
+            guard index >= 0, index < variantCount else { continue }
+            pass.reached(facts + index * 24)
+            result[position] = self.facts(at: index)
+        }
+        pass.finish()
+        return result
+    }
+}
+
+/// Lets go of the pages of a mapping that a pass in the order of offsets has gone by: on a
+/// file mapped shared and only read, `MADV_DONTNEED` leaves the pages in the page cache, and
+/// they fault in again if read again (a probe that wraps past a table's end).
+struct PassBehind {
+    private let base: UnsafeRawPointer
+    /// Page-aligned: the pages below it are let go.
+    private var from: Int
+    private let end: Int
+    private static let page = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
+    /// Let go at least this much at a time: a call per page would cost more than its fault.
+    private static let step = 1 << 21
+
+    init(_ base: UnsafeRawPointer, from start: Int, to end: Int) {
+        self.base = base
+        from = start & ~(Self.page - 1)
+        self.end = end
+    }
+
+    mutating func reached(_ offset: Int) {
+        guard offset - from >= Self.step else { return }
+        let to = offset & ~(Self.page - 1)
+        letGo(upTo: to)
+    }
+
+    /// Lets go of the rest of the section.
+    mutating func finish() { letGo(upTo: (end + Self.page - 1) & ~(Self.page - 1)) }
+
+    private mutating func letGo(upTo to: Int) {
+        guard to > from else { return }
+        #if os(Linux)
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + from), to - from, MADV_DONTNEED)
+        #endif
+        from = to
+    }
+}
