@@ -204,14 +204,7 @@ import Testing
                 let report = try ImportPipeline(store: fixture.store).run(request)
                 lines.append("\(number): \(report.counts) \(report.files.map(\.barcodesWithoutLeadingZeros))")
             }
-            lines += try fixture.store.read { db in
-                try db.fetchAll(sql: "SELECT source_file, source_line, type, msg, ctx FROM rejections ORDER BY 1, 2, 3").map { row in
-                    "\(try row[0] as String):\(try row[1] as Int64? ?? 0) \(try row[2] as String) \(try row[3] as String) \(try row[4] as String)"
-                }
-                + db.fetchAll(sql: "SELECT tenant_id, variant_id, location_id, on_hand FROM balances ORDER BY 1, 2, 3").map { row in
-                    "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String) \(try row[3] as Int64)"
-                }
-            }
+            lines += try Self.rejectionsAndBalances(in: fixture.store)
             if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
             outcomes.append(lines)
         } }
@@ -222,6 +215,18 @@ import Testing
             #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
         }
         #expect(outcomes[0].filter { $0.hasPrefix("t1 ") }.count > 50)
+    }
+
+    /// What a store's imports left: every rejection (where, what, why) and every balance.
+    static func rejectionsAndBalances(in store: Store) throws -> [String] {
+        try store.read { db in
+            try db.fetchAll(sql: "SELECT source_file, source_line, type, msg, ctx FROM rejections ORDER BY 1, 2, 3").map { row in
+                "\(try row[0] as String):\(try row[1] as Int64? ?? 0) \(try row[2] as String) \(try row[3] as String) \(try row[4] as String)"
+            }
+            + db.fetchAll(sql: "SELECT tenant_id, variant_id, location_id, on_hand FROM balances ORDER BY 1, 2, 3").map { row in
+                "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String) \(try row[3] as Int64)"
+            }
+        }
     }
 
     /// Over a mapped catalog rows are held a batch at a time and their variants looked up
@@ -260,14 +265,7 @@ import Testing
                     lines.append("\(number): \(report.counts) \(report.files.map(\.barcodesWithoutLeadingZeros))")
                 }
             }
-            lines += try fixture.store.read { db in
-                try db.fetchAll(sql: "SELECT source_file, source_line, type, msg FROM rejections ORDER BY 1, 2, 3").map { row in
-                    "\(try row[0] as String):\(try row[1] as Int64? ?? 0) \(try row[2] as String) \(try row[3] as String)"
-                }
-                + db.fetchAll(sql: "SELECT tenant_id, variant_id, location_id, on_hand FROM balances ORDER BY 1, 2, 3").map { row in
-                    "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String) \(try row[3] as Int64)"
-                }
-            }
+            lines += try Self.rejectionsAndBalances(in: fixture.store)
             if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
             outcomes.append(lines)
         } }
