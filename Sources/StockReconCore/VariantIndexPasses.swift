@@ -11,9 +11,9 @@ import Darwin
 extension VariantIndexFile {
     /// A slot's entry whose key has the hash of the key looked up.
     private struct Candidate {
-        var key: Int32
+        var key: Int
         /// Its place in the key's probe: the first that decides wins, as in `find`.
-        var order: Int32
+        var order: Int
         var entry: Int
         var ref: UInt64 = 0
         var value: Int64 = 0
@@ -34,7 +34,7 @@ extension VariantIndexFile {
         for key in byHome {
             let hash = hashes[key]
             var slot = TextIndex.home(hash) & mask
-            var met: Int32 = 0
+            var met = 0
             for _ in 0 ..< table.slotCount {
                 pass.reached(table.slots + slot * 8)
                 let content = word(table.slots + slot * 8)
@@ -42,7 +42,7 @@ extension VariantIndexFile {
                 if let entry = TextIndex.entry(inSlot: content, hash: hash) {
                     // `find` stops at a damaged entry, as at a match.
                     let isDamaged = entry < 0 || entry >= table.entryCount
-                    candidates.append(Candidate(key: Int32(key), order: met, entry: entry, isDamaged: isDamaged))
+                    candidates.append(Candidate(key: key, order: met, entry: entry, isDamaged: isDamaged))
                     met += 1
                     if isDamaged { break }
                 }
@@ -67,14 +67,14 @@ extension VariantIndexFile {
             let ref = candidates[index].ref
             if ref < UInt64(blobLength) { pass.reached(blob + Int(ref)) }
             guard let stored = bytes(atRef: ref) else { continue }
-            candidates[index].matches = Self.equal(stored, keys[Int(candidates[index].key)], droppingLeadingZeros: kind == .digits)
+            candidates[index].matches = Self.equal(stored, keys[candidates[index].key], droppingLeadingZeros: kind == .digits)
         }
         pass.finish()
 
         var found = [Found?](repeating: nil, count: keys.count)
-        var decidedAt = [Int32](repeating: .max, count: keys.count)
+        var decidedAt = [Int](repeating: .max, count: keys.count)
         for candidate in candidates where candidate.isDamaged || candidate.matches {
-            let key = Int(candidate.key)
+            let key = candidate.key
             guard candidate.order < decidedAt[key] else { continue }
             decidedAt[key] = candidate.order
             found[key] = candidate.isDamaged ? nil
