@@ -52,7 +52,7 @@ func valuesList(columns: Int, rows: Int) -> String {
 /// row), fewer a statement each. What every row shares is bound once in each of a statement's
 /// row slots (bindings outlive resets); `bind` binds what is a row's own, at a slot's offset.
 struct GroupedInsert<Row> {
-    static var rowsPerInsert: Int { 32 }
+    private let rowsPerInsert: Int
     typealias Bind = (inout FastStatement, Row, _ offset: Int32) -> Void
     private var single: FastStatement
     private var multiple: FastStatement
@@ -60,7 +60,11 @@ struct GroupedInsert<Row> {
     private var held: [Row] = []
 
     /// `insert` up to `VALUES`; `shared` binds what every row shares at a slot's offset.
-    init(_ db: SQLiteConnection, _ insert: String, columns: Int, shared: (inout FastStatement, _ offset: Int32) -> Void) throws {
+    init(
+        _ db: SQLiteConnection, _ insert: String, columns: Int, rowsPerInsert: Int = 32,
+        shared: (inout FastStatement, _ offset: Int32) -> Void
+    ) throws {
+        self.rowsPerInsert = rowsPerInsert
         width = Int32(columns)
         func prepared(rows: Int) throws -> FastStatement {
             var statement = try FastStatement(db, sql: insert + " VALUES " + valuesList(columns: columns, rows: rows))
@@ -69,20 +73,20 @@ struct GroupedInsert<Row> {
             return statement
         }
         single = try prepared(rows: 1)
-        multiple = try prepared(rows: Self.rowsPerInsert)
-        held.reserveCapacity(Self.rowsPerInsert)
+        multiple = try prepared(rows: rowsPerInsert)
+        held.reserveCapacity(rowsPerInsert)
     }
 
     /// Holds `row`, inserting the held rows once they fill a statement.
     mutating func append(_ row: Row, _ bind: Bind) throws {
         held.append(row)
-        if held.count == Self.rowsPerInsert { try insertHeld(bind) }
+        if held.count == rowsPerInsert { try insertHeld(bind) }
     }
 
     /// Inserts the rows held: a full statement's by one, fewer one a row.
     mutating func insertHeld(_ bind: Bind) throws {
         defer { held.removeAll(keepingCapacity: true) }
-        if held.count == Self.rowsPerInsert {
+        if held.count == rowsPerInsert {
             multiple.reset()
             for (slot, row) in held.enumerated() { bind(&multiple, row, Int32(slot) * width) }
             try multiple.step()

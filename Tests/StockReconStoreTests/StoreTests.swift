@@ -230,6 +230,45 @@ extension BalanceBookTests {
         }
         #expect(rows == [[1, 10, 20, 7], [1, 11, 20, -3], [1, 12, 20, 4], [2, 10, 20, 99]])
     }
+
+    /// Many balances, new ones written many a statement and stored ones updated among them,
+    /// end as set: 1,000 keys in random order, a third stored before, some only read, beside
+    /// another tenant's of the same keys.
+    @Test(arguments: [0, 100_000])
+    func writesManyBalancesAsSet(scanLimit: Int) throws {
+        let (store, _) = try temporaryStore()
+        var random = SplitMix64(seed: 28)
+        let keys: [(variant: Int64, location: Int64)] = (0 as Int64 ..< 1_000).map { index in (index / 7 + 1, index % 7 + 1) }
+        var expected: [[Int64]] = []
+        try store.write("seeding") { db in
+            try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1'), (2, 't2')")
+            for (index, key) in keys.enumerated() {
+                try db.execute(sql: "INSERT INTO stock_levels VALUES (2, ?, ?, ?)", arguments: [key.variant, key.location, 1])
+                expected.append([2, key.variant, key.location, 1])
+                guard index % 3 == 0 else { continue }
+                try db.execute(sql: "INSERT INTO stock_levels VALUES (1, ?, ?, ?)", arguments: [key.variant, key.location, -9])
+            }
+        }
+        try store.write("posting") { db in
+            var cache = try BalanceCache(db, tenant: 1, scanLimit: scanLimit)
+            for (index, key) in keys.enumerated().shuffled(using: &random) {
+                let (slot, onHand) = try cache.onHand(variant: key.variant, location: key.location)
+                #expect(onHand == (index % 3 == 0 ? -9 : 0))
+                if index % 5 == 4 {
+                    if index % 3 == 0 { expected.append([1, key.variant, key.location, -9]) }
+                    continue
+                }
+                cache.set(slot, Int64(index) * 3 - 700)
+                expected.append([1, key.variant, key.location, Int64(index) * 3 - 700])
+            }
+            try cache.write()
+        }
+        let rows = try store.read { db in
+            try db.fetchAll(sql: "SELECT tenant, variant, location, on_hand FROM stock_levels ORDER BY 1, 2, 3")
+                .map { [try $0[0], try $0[1], try $0[2], try $0[3]] as [Int64] }
+        }
+        #expect(rows == expected.sorted { $0.lexicographicallyPrecedes($1) })
+    }
 }
 
 @Suite struct KeyBookTests {
