@@ -31,6 +31,7 @@ enum PostgresMigrations {
         ("v24: balances kept at points in stock time", v24),
         ("v25: the token of a catalog's last load", v25),
         ("v26: a barcode's digits stored", v26),
+        ("v27: held rows without the tenant's foreign key", v27),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -827,5 +828,10 @@ ALTER TABLE catalog_variants ADD COLUMN barcode_digits TEXT;
 UPDATE catalog_variants SET barcode_digits = ltrim(barcode, '0') WHERE barcode IS NOT NULL;
 DROP INDEX catalog_variants_by_barcode;
 CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, barcode_digits) WHERE barcode_digits IS NOT NULL;
+"""#
+
+    // v27: as SQLite's; PostgreSQL's was dropped by v22, so this finds none.
+    private static let v27 = #"""
+ALTER TABLE approval_requests DROP CONSTRAINT IF EXISTS approval_requests_tenant_fkey;
 """#
 }

@@ -139,7 +139,9 @@ final class SQLiteApprovals: ApprovalAppending {
     init(_ db: SQLiteConnection, file: HeldFile) throws {
         let columns = BulkSQL.approvalColumns
         let shared = file.values
-        rows = try GroupedInsert(db, "INSERT INTO approval_requests (\(columns.joined(separator: ", ")))", columns: columns.count) {
+        // OR FAIL, and no foreign key since v27: SQLite keeps no statement journal for a
+        // statement of many rows that cannot stop half-way.
+        rows = try GroupedInsert(db, "INSERT OR FAIL INTO approval_requests (\(columns.joined(separator: ", ")))", columns: columns.count) {
             statement, offset in
             for (column, value) in shared.enumerated() { statement.bind(value, at: offset + Int32(column) + 1) }
         }

@@ -37,6 +37,10 @@ import TestSupport
             #expect(try db.fetchValues(String.self, sql: "SELECT identifier FROM grdb_migrations") == SQLiteSchema.migrations.map(\.name))
             try Self.expectRows(of: "schema-v18.views", in: db) { "replace(replace(quote(\"\($0)\"), char(13), '\\r'), char(10), '\\n')" }
             try Self.expectBarcodeDigits(in: db)
+            // v27 rebuilt the held rows' table without the tenant's foreign key, every row kept (the
+            // `approvals` view's rows above).
+            #expect(try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM pragma_foreign_key_list('approval_requests')") == 0)
+            #expect(try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM approval_requests") ?? 0 > 0)
         }
     }
 
