@@ -141,7 +141,9 @@ final class SQLiteApprovals: ApprovalAppending {
         let shared = file.values
         // OR FAIL, and no foreign key since v27: SQLite keeps no statement journal for a
         // statement of many rows that cannot stop half-way.
-        rows = try GroupedInsert(db, "INSERT OR FAIL INTO approval_requests (\(columns.joined(separator: ", ")))", columns: columns.count) {
+        rows = try GroupedInsert(
+            db, "INSERT OR FAIL INTO approval_requests (\(columns.joined(separator: ", ")))", columns: columns.count, rowsPerInsert: 128
+        ) {
             statement, offset in
             for (column, value) in shared.enumerated() { statement.bind(value, at: offset + Int32(column) + 1) }
         }

@@ -45,7 +45,7 @@ import StockReconCore
         var random = SplitMix64(seed: 29)
         let texts = [nil, "", "R-1", "tab\tand, comma", "\u{00fc}ber \u{1F4E6}", String(repeating: "long ", count: 40)]
         var batch = PostingBatch()
-        for row in 0..<101 {
+        for row in 0..<301 {
             func text() -> String? { texts[Int(random.next() % UInt64(texts.count))] }
             batch.append(ValidAdjustment<String>(
                 record: row, line: row + 2, variantKey: Int64(random.next() % 3 + 1), locationID: Int64(random.next() % 2 + 1),
@@ -82,13 +82,13 @@ import StockReconCore
             let columns = BulkSQL.approvalColumns.map { "COALESCE(CAST(\($0) AS TEXT), '~')" }.joined(separator: " || '|' || ")
             return try db.fetchAll(sql: "SELECT \(columns) FROM approval_requests ORDER BY id").map { row in try row[0] as String }
         }
-        #expect(stored.count == 4 * 101)
+        #expect(stored.count == 4 * 301)
         for file in 0..<2 {
-            let own = Array(stored[(2 * file) * 101 ..< (2 * file + 1) * 101])
-            let values = Array(stored[(2 * file + 1) * 101 ..< (2 * file + 2) * 101])
+            let own = Array(stored[(2 * file) * 301 ..< (2 * file + 1) * 301])
+            let values = Array(stored[(2 * file + 1) * 301 ..< (2 * file + 2) * 301])
             #expect(own.indices.filter { own[$0] != values[$0] } == [], "rows written unlike rows of values")
         }
-        #expect(Set(stored).count == 2 * 101)
+        #expect(Set(stored).count == 2 * 301)
     }
 
     /// On PostgreSQL, statistics from before a sheet's lines made completing a 100,000-line
