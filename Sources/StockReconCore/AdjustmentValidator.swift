@@ -166,7 +166,8 @@ public struct AdjustmentValidator: Sendable {
             return nil
         }
         if restored != nil { isBarcodeRestored = true }
-        let facts = restored == nil ? lookedUp?.variant?.facts ?? catalog.facts(at: index) : catalog.facts(at: index)
+        // A restored barcode was not looked up ahead (`named` is nil): its facts are read here.
+        let facts = lookedUp?.variant?.facts ?? catalog.facts(at: index)
         guard facts.orgIndex == orgIndex else {
             let variant = catalog.variant(at: index)
             let text = key.string

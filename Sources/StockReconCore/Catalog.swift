@@ -272,26 +272,17 @@ public struct Catalog: Sendable {
     }
 
     /// Whether `lookUp(_:by:)` answers for this kind: a mapped catalog, a kind of one table.
-    public func looksUpTogether(by kind: VariantKeyKind) -> Bool { indexFile != nil && kind != .any }
+    public func looksUpTogether(by kind: VariantKeyKind) -> Bool { indexFile != nil && VariantIndexFile.table(of: kind) != nil }
 
     /// The variants `keys` name by `kind`, as `variantIndex(_:by:)` and `facts(at:)` say of
     /// each, looked up together: a mapped catalog reads its index a section at a time in the
     /// order of offsets, letting go of the pages behind (`VariantIndexFile.find(all:in:)`).
     /// Only where `looksUpTogether(by:)`.
     public func lookUp(_ keys: [UnsafeBufferPointer<UInt8>], by kind: VariantKeyKind) -> [LookedUp] {
-        guard let indexFile, kind != .any else {
+        guard let indexFile, let table = VariantIndexFile.table(of: kind) else {
             return keys.map { key in LookedUp(variant: variantIndex(BorrowedText(key), by: kind).map { ($0, facts(at: $0)) }) }
         }
-        let table: VariantIndexFile.Kind = switch kind {
-        case .variantID, .any: .id
-        case .sku: .sku
-        case .barcode: .barcode
-        case .productID: .product
-        }
-        let indexes: [Int?] = indexFile.find(all: keys, in: table).map { found in
-            if case .one(let variant) = found { return variant }
-            return nil
-        }
+        let indexes = indexFile.find(all: keys, in: table).map { $0?.variant }
         let named = indexes.compactMap { $0 }
         var stored = indexFile.facts(ofAll: named).makeIterator()
         return indexes.map { index in

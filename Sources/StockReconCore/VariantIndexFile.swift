@@ -126,6 +126,30 @@ public final class VariantIndexFile: @unchecked Sendable {
     enum Found {
         case one(Int)
         case several(list: Int)
+
+        /// The one variant it names; nil when several share the key (naming none).
+        var variant: Int? {
+            if case .one(let variant) = self { return variant }
+            return nil
+        }
+    }
+
+    /// What an entry's value names: a variant, or -(list + 1) for a list of several; nil for
+    /// a variant past the catalog's (a damaged file).
+    func found(entryValue value: Int64) -> Found? {
+        if value >= 0 { return value < variantCount ? .one(Int(value)) : nil }
+        return .several(list: Int(-(value + 1)))
+    }
+
+    /// The table of a kind of key; nil for `.any`, which tries several in turn.
+    static func table(of kind: VariantKeyKind) -> Kind? {
+        switch kind {
+        case .variantID: .id
+        case .sku: .sku
+        case .barcode: .barcode
+        case .productID: .product
+        case .any: nil
+        }
     }
 
     /// The entry of `key` in `kind`'s table: what it names; nil when no variant has it.
@@ -141,9 +165,7 @@ public final class VariantIndexFile: @unchecked Sendable {
                 guard entry >= 0, entry < table.entryCount else { return nil }
                 let at = table.entries + entry * 16
                 if let stored = bytes(atRef: word(at)), Self.equal(stored, key, droppingLeadingZeros: kind == .digits) {
-                    let value = Int64(bitPattern: word(at + 8))
-                    if value >= 0 { return value < variantCount ? .one(Int(value)) : nil }
-                    return .several(list: Int(-(value + 1)))
+                    return found(entryValue: Int64(bitPattern: word(at + 8)))
                 }
             }
             slot = (slot + 1) & mask
@@ -153,28 +175,17 @@ public final class VariantIndexFile: @unchecked Sendable {
 
     /// The variant `key` names by `kind`, as `Catalog.variantIndex(_:by:)`.
     func variantIndex(_ key: UnsafeBufferPointer<UInt8>, by kind: VariantKeyKind) -> Int? {
-        func one(_ found: Found?) -> Int? {
-            if case .one(let variant) = found { return variant }
-            return nil
-        }
-        switch kind {
-        case .variantID: return one(find(key, in: .id))
-        case .sku: return one(find(key, in: .sku))
-        case .barcode: return one(find(key, in: .barcode))
-        case .productID: return one(find(key, in: .product))
-        case .any:
-            if let variant = one(find(key, in: .id)) { return variant }
-            // A shared sku or barcode names no variant, rather than the next kind's.
-            if let found = find(key, in: .sku) { return one(found) }
-            if let found = find(key, in: .barcode) { return one(found) }
-            return one(find(key, in: .product))
-        }
+        if let table = Self.table(of: kind) { return find(key, in: table)?.variant }
+        if let variant = find(key, in: .id)?.variant { return variant }
+        // A shared sku or barcode names no variant, rather than the next kind's.
+        if let found = find(key, in: .sku) { return found.variant }
+        if let found = find(key, in: .barcode) { return found.variant }
+        return find(key, in: .product)?.variant
     }
 
     /// The one variant whose all-digit barcode, its leading zeros dropped, is `digits`.
     func variantIndex(digits: UnsafeBufferPointer<UInt8>) -> Int? {
-        if case .one(let variant) = find(digits, in: .digits) { return variant }
-        return nil
+        find(digits, in: .digits)?.variant
     }
 
     /// The ids of the variants that share `key` in `kind` (empty when one or none has it).

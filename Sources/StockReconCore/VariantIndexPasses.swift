@@ -77,9 +77,7 @@ extension VariantIndexFile {
             let key = candidate.key
             guard candidate.order < decidedAt[key] else { continue }
             decidedAt[key] = candidate.order
-            found[key] = candidate.isDamaged ? nil
-                : candidate.value >= 0 ? (candidate.value < variantCount ? .one(Int(candidate.value)) : nil)
-                : .several(list: Int(-(candidate.value + 1)))
+            found[key] = candidate.isDamaged ? nil : self.found(entryValue: candidate.value)
         }
         return found
     }

@@ -129,13 +129,16 @@ final class RowChecker: @unchecked Sendable {
                 for batch in kinds {
                     for (index, found) in zip(batch.rows, catalog.lookUp(batch.keys, by: batch.kind)) { lookedUp[index] = found }
                 }
-                for (index, row) in rows.enumerated() {
-                    if settled.contains(row.record) {
-                        try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
-                    } else {
-                        try check(bound.input(from: row), bound: bound, lookedUp: lookedUp[index])
-                    }
-                }
+                for (index, row) in rows.enumerated() { try check(alone: row, bound: bound, lookedUp: lookedUp[index]) }
+            }
+        }
+        /// A row whose input is its own (not a wide sheet's).
+        func check(alone row: SourceRow, bound: BoundMapping, lookedUp: Catalog.LookedUp? = nil) throws {
+            if settled.contains(row.record) {
+                // Settled before its fields are read: an old file's rows cost no input each.
+                try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
+            } else {
+                try check(bound.input(from: row), bound: bound, lookedUp: lookedUp)
             }
         }
         func check(_ row: SourceRow) throws {
@@ -145,11 +148,8 @@ final class RowChecker: @unchecked Sendable {
                 if stash.pointee.isFull { try checkStashed(bound: bound) }
             } else if bound.isWide {
                 try bound.forEachInput(from: row) { try check($0, bound: bound) }
-            } else if settled.contains(row.record) {
-                // Settled before its fields are read: an old file's rows cost no input each.
-                try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
             } else {
-                try check(bound.input(from: row), bound: bound)
+                try check(alone: row, bound: bound)
             }
         }
         let importer = try Importers.importer(for: file, mapping: mapping)
