@@ -38,11 +38,7 @@ public final class SQLiteBackend: StoreBackend, @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -24576")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
-        try queue.read { db in
-            let unknown = try SQLiteSchema.appliedMigrations(db).subtracting(SQLiteSchema.migrations.map(\.name))
-            if !unknown.isEmpty { throw SchemaError.newerSchema(unknown.sorted()) }
-        }
-        try SQLiteSchema.migrator.migrate(queue)
+        try SQLiteSchema.migrate(queue)
         return queue
     }
 
@@ -59,11 +55,8 @@ public final class SQLiteBackend: StoreBackend, @unchecked Sendable {
         }
         let queue = try DatabaseQueue(path: location, configuration: configuration)
         try queue.read { db in
-            let applied = try SQLiteSchema.appliedMigrations(db)
-            let unknown = applied.subtracting(SQLiteSchema.migrations.map(\.name))
-            if !unknown.isEmpty { throw SchemaError.newerSchema(unknown.sorted()) }
-            let missing = SQLiteSchema.migrations.map(\.name).filter { !applied.contains($0) }
-            if !missing.isEmpty { throw SchemaError.needsMigration(missing) }
+            let missing = try SQLiteSchema.missing(db)
+            if !missing.isEmpty { throw SchemaError.needsMigration(missing.map(\.name)) }
         }
         return queue
     }
