@@ -55,7 +55,7 @@ let package = Package(
 
         // Temporary folders, the package root and the shared corpora, for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "StockReconCoreTests", dependencies: ["StockReconCore"]),
+        .testTarget(name: "StockReconCoreTests", dependencies: ["StockReconCore", "TestSupport"]),
         .testTarget(name: "StockReconIOTests", dependencies: [
             "StockReconIO", "StockReconFuzzing", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),

@@ -28,8 +28,7 @@ extension VariantIndexFile {
         let hashes = keys.map(TextIndex.hash)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(keys.count + keys.count / 8)
-        var byHome = Array(keys.indices)
-        byHome.sort { TextIndex.home(hashes[$0]) & mask < TextIndex.home(hashes[$1]) & mask }
+        let byHome = RadixSort.order(of: hashes.map { UInt64(truncatingIfNeeded: TextIndex.home($0) & mask) })
         var pass = PassBehind(base, from: table.slots, to: table.slots + table.slotCount * 8)
         for key in byHome {
             let hash = hashes[key]
@@ -51,9 +50,10 @@ extension VariantIndexFile {
         }
         pass.finish()
 
-        candidates.sort { $0.entry < $1.entry }
+        // A damaged candidate is not read: its place in the order does not matter.
+        let byEntry = RadixSort.order(of: candidates.map { $0.isDamaged ? 0 : UInt64(truncatingIfNeeded: $0.entry) })
         pass = PassBehind(base, from: table.entries, to: table.entries + table.entryCount * 16)
-        for index in candidates.indices where !candidates[index].isDamaged {
+        for index in byEntry where !candidates[index].isDamaged {
             let at = table.entries + candidates[index].entry * 16
             pass.reached(at)
             candidates[index].ref = word(at)
@@ -61,9 +61,8 @@ extension VariantIndexFile {
         }
         pass.finish()
 
-        candidates.sort { $0.ref < $1.ref }
         pass = PassBehind(base, from: blob, to: blob + blobLength)
-        for index in candidates.indices where !candidates[index].isDamaged {
+        for index in RadixSort.order(of: candidates.map(\.ref)) where !candidates[index].isDamaged {
             let ref = candidates[index].ref
             if ref < UInt64(blobLength) { pass.reached(blob + Int(ref)) }
             guard let stored = bytes(atRef: ref) else { continue }
@@ -85,8 +84,8 @@ extension VariantIndexFile {
     /// The facts of each variant, as `facts(at:)` gives them, read in one pass.
     func facts(ofAll indexes: [Int]) -> [Facts] {
         var result = [Facts](repeating: (0, nil, -1, false), count: indexes.count)
-        var byIndex = Array(indexes.indices)
-        byIndex.sort { indexes[$0] < indexes[$1] }
+        // One out of range is not read: its place in the order does not matter.
+        let byIndex = RadixSort.order(of: indexes.map { UInt64(truncatingIfNeeded: $0) })
         var pass = PassBehind(base, from: facts, to: facts + variantCount * 24)
         for position in byIndex {
             let index = indexes[position]

@@ -1,0 +1,69 @@
+/// A stable sort by a 64-bit key, a byte at a time from the lowest; a byte every key shares is
+/// skipped. For the batches a large import sorts (32,768 lookups by slot, by entry, by text;
+/// a million changed balances by key), several times faster than a comparison sort.
+public enum RadixSort {
+    /// Sorts `values` by `key`; values of equal keys keep their order.
+    @inlinable
+    public static func sort<Element: BitwiseCopyable>(_ values: UnsafeMutableBufferPointer<Element>, by key: (Element) -> UInt64) {
+        let count = values.count
+        guard count > 1, let base = values.baseAddress else { return }
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for value in values {
+                var bits = key(value)
+                for byte in 0 ..< 8 {
+                    counts[byte << 8 | Int(bits & 0xFF)] += 1
+                    bits >>= 8
+                }
+            }
+        }
+        let scratch = UnsafeMutablePointer<Element>.allocate(capacity: count)
+        defer { scratch.deallocate() }
+        var (from, to) = (base, scratch)
+        for byte in 0 ..< 8 {
+            let shift = UInt64(byte * 8)
+            var next = [Int](repeating: 0, count: 256)
+            var isShared = false
+            counts.withUnsafeBufferPointer { counts in
+                var offset = 0
+                for digit in 0 ..< 256 {
+                    let inBucket = counts[byte << 8 | digit]
+                    if inBucket == count { isShared = true }
+                    next[digit] = offset
+                    offset += inBucket
+                }
+            }
+            if isShared { continue }
+            next.withUnsafeMutableBufferPointer { next in
+                for index in 0 ..< count {
+                    let value = from[index]
+                    let digit = Int((key(value) >> shift) & 0xFF)
+                    (to + next[digit]).initialize(to: value)
+                    next[digit] += 1
+                }
+            }
+            swap(&from, &to)
+        }
+        if from != base { base.update(from: from, count: count) }
+    }
+
+    /// The positions of `keys` in the order of their keys (equal keys by position).
+    @inlinable
+    public static func order(of keys: [UInt64]) -> [Int] {
+        var pairs = keys.enumerated().map { KeyAndPosition(key: $0.element, position: $0.offset) }
+        pairs.withUnsafeMutableBufferPointer { sort($0) { $0.key } }
+        return pairs.map(\.position)
+    }
+
+    @usableFromInline
+    struct KeyAndPosition: BitwiseCopyable {
+        @usableFromInline var key: UInt64
+        @usableFromInline var position: Int
+
+        @inlinable
+        init(key: UInt64, position: Int) {
+            self.key = key
+            self.position = position
+        }
+    }
+}
