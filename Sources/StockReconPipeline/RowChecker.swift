@@ -138,7 +138,7 @@ final class RowChecker: @unchecked Sendable {
                 // Settled before its fields are read: an old file's rows cost no input each.
                 try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
             } else {
-                try check(bound.input(from: row), bound: bound, lookedUp: lookedUp)
+                try bound.withInput(from: row) { try check($0, bound: bound, lookedUp: lookedUp) }
             }
         }
         func check(_ row: SourceRow) throws {
