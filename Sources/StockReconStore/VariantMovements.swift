@@ -1,3 +1,5 @@
+import StockReconCore
+
 /// One variant's movements, found without walking the ledger, on both backends. `variant_movements` holds the
 /// ledger ids of each group of 64 variants (by internal id) in ascending runs, one row per run,
 /// written with the ledger rows in the same transaction. Each entry is 8 bytes, little-endian:
@@ -21,24 +23,37 @@ package enum VariantMovements {
     /// and at `flush`, which must come before the transaction commits.
     package struct Runs {
         private let db: any SQLConnection
-        /// Each group's entries, ascending (ids are noted in ledger order).
-        private var held: [Int64: [Int64]] = [:]
-        private var count = 0
+        /// Each movement's group and entry, in ledger order (ids ascending). Appended flat and
+        /// sorted by group when written: a dictionary of arrays by group cost a hash, a
+        /// uniqueness check and a likely cache miss a movement (0.3 s of a million).
+        private var held: [GroupEntry] = []
+        /// The positions in `held` of each group's entries, built only when asked
+        /// (`heldIDs`, for a file's backdated rows), up to `indexed`.
+        private var byGroup: [Int64: [Int]] = [:]
+        private var indexed = 0
+
+        fileprivate struct GroupEntry {
+            var group: Int64
+            var entry: Int64
+        }
 
         package init(_ db: any SQLConnection) {
             self.db = db
         }
 
         package mutating func add(variant: Int64, id: Int64) throws {
-            held[VariantMovements.group(of: variant), default: []].append(VariantMovements.entry(variant: variant, id: id).littleEndian)
-            count += 1
-            if count >= VariantMovements.movementsPerFlush { try flush() }
+            held.append(GroupEntry(group: VariantMovements.group(of: variant), entry: VariantMovements.entry(variant: variant, id: id)))
+            if held.count >= VariantMovements.movementsPerFlush { try flush() }
         }
 
         /// The ids of `variant`'s movements noted and not written yet, ascending.
-        package func heldIDs(variant: Int64) -> [Int64] {
+        package mutating func heldIDs(variant: Int64) -> [Int64] {
+            while indexed < held.count {
+                byGroup[held[indexed].group, default: []].append(indexed)
+                indexed += 1
+            }
             let low = variant & (1 << Int64(VariantMovements.groupBits) - 1)
-            return (held[VariantMovements.group(of: variant)] ?? []).map { Int64(littleEndian: $0) }
+            return (byGroup[VariantMovements.group(of: variant)] ?? []).map { held[$0].entry }
                 .filter { $0 & (1 << Int64(VariantMovements.groupBits) - 1) == low }.map { $0 >> Int64(VariantMovements.groupBits) }
         }
 
@@ -46,21 +61,24 @@ package enum VariantMovements {
         /// variants a thousand movements touch a thousand groups, a round trip each as statements.
         package mutating func flush() throws {
             guard !held.isEmpty else { return }
+            // Stable: a group's entries stay in ledger order. Groups are not negative (ids are not).
+            held.withUnsafeMutableBufferPointer { RadixSort.sort($0) { UInt64(bitPattern: $0.group) } }
             let rows = try RowInserter(db, table: "variant_movements", columns: ["variant_group", "last_id", "entries"])
-            for (group, entries) in held.sorted(by: { $0.key < $1.key }) {
-                var start = 0
-                while start < entries.count {
-                    let end = min(start + VariantMovements.entriesPerRun, entries.count)
-                    try rows.append(values: [
-                        .integer(group), .integer(Int64(littleEndian: entries[end - 1]) >> Int64(VariantMovements.groupBits)),
-                        .blob(entries[start..<end].withUnsafeBytes { Array($0) }),
-                    ])
-                    start = end
-                }
+            var start = 0
+            while start < held.count {
+                let group = held[start].group
+                var end = start + 1
+                while end < held.count, held[end].group == group, end - start < VariantMovements.entriesPerRun { end += 1 }
+                var entries: [UInt8] = []
+                entries.reserveCapacity((end - start) * 8)
+                for item in held[start..<end] { withUnsafeBytes(of: item.entry.littleEndian) { entries.append(contentsOf: $0) } }
+                try rows.append(values: [.integer(group), .integer(held[end - 1].entry >> Int64(VariantMovements.groupBits)), .blob(entries)])
+                start = end
             }
             try rows.finish()
             held.removeAll(keepingCapacity: true)
-            count = 0
+            byGroup.removeAll()
+            indexed = 0
         }
     }
 
