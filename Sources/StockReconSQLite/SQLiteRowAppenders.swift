@@ -79,8 +79,13 @@ struct GroupedInsert<Row> {
 
     /// Holds `row`, inserting the held rows once they fill a statement.
     mutating func append(_ row: Row, _ bind: Bind) throws {
+        if hold(row) { try insertHeld(bind) }
+    }
+
+    /// Holds `row`; true once the rows held fill a statement, for `insertHeld`.
+    mutating func hold(_ row: Row) -> Bool {
         held.append(row)
-        if held.count == rowsPerInsert { try insertHeld(bind) }
+        return held.count == rowsPerInsert
     }
 
     /// Inserts the rows held: a full statement's by one, fewer one a row.
@@ -149,8 +154,10 @@ final class SQLiteApprovals: ApprovalAppending {
         }
     }
 
+    /// The binding closure is made for a full statement only: made a row, it copied the batch
+    /// (a retain and a release of each of its arrays) a row.
     func append(_ row: HeldRow, of batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
-        try rows.append(row) { $0.bind($1, of: batch, arena: arena, offset: $2) }
+        if rows.hold(row) { try endBatch(batch, arena: arena) }
     }
 
     func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
