@@ -1,39 +1,41 @@
 /// A stable sort by a 64-bit key, a byte at a time from the lowest; a byte every key shares is
-/// skipped. For the batches a large import sorts (32,768 lookups by slot, by entry, by text;
-/// a million changed balances by key), several times faster than a comparison sort.
+/// neither counted nor sorted by. For the batches a large import sorts (32,768 lookups by
+/// slot, by entry, by text; a million changed balances by key), several times faster than a
+/// comparison sort.
 public enum RadixSort {
     /// Sorts `values` by `key`; values of equal keys keep their order.
     @inlinable
     public static func sort<Element: BitwiseCopyable>(_ values: UnsafeMutableBufferPointer<Element>, by key: (Element) -> UInt64) {
         let count = values.count
         guard count > 1, let base = values.baseAddress else { return }
+        // The bytes in which keys differ: only those are counted and sorted by.
+        var (some, every) = (UInt64(0), UInt64.max)
+        for value in values {
+            let bits = key(value)
+            some |= bits
+            every &= bits
+        }
+        let differing = (0 ..< 8).filter { (some ^ every) >> UInt64($0 * 8) & 0xFF != 0 }
         var counts = [Int](repeating: 0, count: 8 * 256)
         counts.withUnsafeMutableBufferPointer { counts in
             for value in values {
-                var bits = key(value)
-                for byte in 0 ..< 8 {
-                    counts[byte << 8 | Int(bits & 0xFF)] += 1
-                    bits >>= 8
-                }
+                let bits = key(value)
+                for byte in differing { counts[byte << 8 | Int(bits >> UInt64(byte * 8) & 0xFF)] += 1 }
             }
         }
         let scratch = UnsafeMutablePointer<Element>.allocate(capacity: count)
         defer { scratch.deallocate() }
         var (from, to) = (base, scratch)
-        for byte in 0 ..< 8 {
+        for byte in differing {
             let shift = UInt64(byte * 8)
             var next = [Int](repeating: 0, count: 256)
-            var isShared = false
             counts.withUnsafeBufferPointer { counts in
                 var offset = 0
                 for digit in 0 ..< 256 {
-                    let inBucket = counts[byte << 8 | digit]
-                    if inBucket == count { isShared = true }
                     next[digit] = offset
-                    offset += inBucket
+                    offset += counts[byte << 8 | digit]
                 }
             }
-            if isShared { continue }
             next.withUnsafeMutableBufferPointer { next in
                 for index in 0 ..< count {
                     let value = from[index]

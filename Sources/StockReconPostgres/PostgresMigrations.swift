@@ -32,6 +32,7 @@ enum PostgresMigrations {
         ("v25: the token of a catalog's last load", v25),
         ("v26: a barcode's digits stored", v26),
         ("v27: held rows without the tenant's foreign key", v27),
+        ("v28: status checks without a table a row", v28),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -833,5 +834,11 @@ CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, barcode_di
     // v27: as SQLite's; PostgreSQL's was dropped by v22, so this finds none.
     private static let v27 = #"""
 ALTER TABLE approval_requests DROP CONSTRAINT IF EXISTS approval_requests_tenant_fkey;
+"""#
+
+    // v28: SQLite's status checks rewritten; PostgreSQL checks `IN` lists without a table, so
+    // nothing changes here.
+    private static let v28 = #"""
+SELECT 1;
 """#
 }

@@ -42,6 +42,20 @@ import TestSupport
             #expect(try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM pragma_foreign_key_list('approval_requests')") == 0)
             #expect(try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM approval_requests") ?? 0 > 0)
         }
+        // v28 rebuilt the held rows' and receipt lines' tables with their status checks as
+        // comparisons: a status outside the list is still refused, one in it taken.
+        try store.withConnection("checking statuses") { db in
+            for (table, refused, taken) in [("approval_requests", "MAYBE", "REJECTED"), ("receipt_lines", "lost", "refused")] {
+                let columns = try db.fetchValues(String.self, sql: "SELECT name FROM pragma_table_info('\(table)') WHERE name NOT IN ('id', 'status')")
+                let insert = { (status: String) in
+                    "INSERT INTO \(table) (\(columns.joined(separator: ", ")), status) SELECT \(columns.joined(separator: ", ")), '\(status)' FROM \(table) LIMIT 1"
+                }
+                #expect(throws: (any Error).self, "\(table): \(refused)") { try db.execute(sql: insert(refused)) }
+                try db.execute(sql: insert(taken))
+                let sql = try db.fetchValue(String.self, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table])
+                #expect(sql?.contains("status IN (") == false, "SQLite builds a table of an IN list for each row it checks")
+            }
+        }
     }
 
     /// Every view of the fixture `name` shows its rows now, each column as `quoted` writes it
