@@ -19,14 +19,15 @@ struct CatalogRowCheck: Sendable {
     }
 
     /// The variant `key` names in `field`, or a problem: not in the catalog, or another org's.
+    /// `lookedUp`: what a lookup together with other rows' keys found for it.
     func variant(
-        _ key: String, by kind: VariantKeyKind, field: String, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
+        _ key: String, by kind: VariantKeyKind, field: String, at: (String) -> SourceLocation, into problems: inout [Diagnostic],
+        lookedUp: Catalog.LookedUp? = nil
     ) -> Catalog.VariantFacts? {
-        guard let index = catalog.variantIndex(key, by: kind) else {
+        guard let (index, facts) = lookedUp.map({ $0.variant }) ?? catalog.variantIndex(key, by: kind).map({ ($0, catalog.facts(at: $0)) }) else {
             problems.append(catalog.unknownVariant(key, by: kind, column: field, at: at(field)))
             return nil
         }
-        let facts = catalog.facts(at: index)
         guard facts.orgIndex == orgIndex else {
             let variant = catalog.variant(at: index)
             problems.append(Diagnostic(

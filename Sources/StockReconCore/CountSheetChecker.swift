@@ -91,7 +91,18 @@ public struct CountSheetChecker: Sendable {
             locationAwareMessage: "the variant is location-aware and this count covers every location: name its location_id")
     }
 
-    public func check(_ row: CountSheetRow) -> CountSheetVerdict {
+    /// The variant key a row names, and by which kind (the first of variant_id, sku, barcode
+    /// and a mapping's any-id column it fills).
+    public static func variantKey(of row: CountSheetRow) -> (key: String, field: String, kind: VariantKeyKind)? {
+        if let text = row.variantID { return (text, "variant_id", .variantID) }
+        if let text = row.sku { return (text, "sku", .sku) }
+        if let text = row.barcode { return (text, "barcode", .barcode) }
+        if let text = row.anyKey { return (text, "variant", .any) }
+        return nil
+    }
+
+    /// `lookedUp`: what `catalog.lookUp` found for the row's variant key, with other rows'.
+    public func check(_ row: CountSheetRow, lookedUp: Catalog.LookedUp? = nil) -> CountSheetVerdict {
         func at(_ field: String) -> SourceLocation { SourceLocation(file: row.file, line: row.line, field: field) }
         var problems: [Diagnostic] = []
         guard let quantityText = row.countedQuantity else { return .notCounted }
@@ -122,7 +133,7 @@ public struct CountSheetChecker: Sendable {
         if let text = row.countedAtText, row.countedAt == nil {
             problems.append(Diagnostic(.invalidTimestamp, at: at("occurred_at"), "when the sheet was counted must be a time the mapping's date format reads", input: text))
         }
-        let variant = checkVariant(row, at: at, into: &problems)
+        let variant = checkVariant(row, lookedUp: lookedUp, at: at, into: &problems)
         let location = checkLocation(row, variant: variant, at: at, into: &problems)
         guard problems.isEmpty, let counted, let variant, let location else { return .invalid(problems) }
         return .counted(CountedLine(
@@ -130,23 +141,17 @@ public struct CountSheetChecker: Sendable {
             reason: row.reason, notes: row.notes))
     }
 
-    /// The first of variant_id, sku and barcode the row fills names the variant.
+    /// The first of variant_id, sku and barcode the row fills names the variant. A variant
+    /// found with other rows' is taken as found; a key that found none is asked again alone
+    /// (a barcode may have lost its leading zeros, and the problem says why).
     private func checkVariant(
-        _ row: CountSheetRow, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
+        _ row: CountSheetRow, lookedUp: Catalog.LookedUp?, at: (String) -> SourceLocation, into problems: inout [Diagnostic]
     ) -> Catalog.VariantFacts? {
-        let field: String, key: String, kind: VariantKeyKind
-        if let text = row.variantID {
-            (field, key, kind) = ("variant_id", text, .variantID)
-        } else if let text = row.sku {
-            (field, key, kind) = ("sku", text, .sku)
-        } else if let text = row.barcode {
-            (field, key, kind) = ("barcode", text, .barcode)
-        } else if let text = row.anyKey {
-            (field, key, kind) = ("variant", text, .any)
-        } else {
+        guard let (key, field, kind) = Self.variantKey(of: row) else {
             problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
             return nil
         }
+        if lookedUp?.variant != nil { return rows.variant(key, by: kind, field: field, at: at, into: &problems, lookedUp: lookedUp) }
         if kind == .barcode, catalog.variantIndex(key, by: .barcode) == nil, catalog.ambiguity(key, by: .barcode) == nil,
            let index = catalog.variantIndex(barcodeWithoutLeadingZeros: key) {
             // A barcode the spreadsheet kept as a number: the one catalog barcode that fits.
@@ -156,8 +161,8 @@ public struct CountSheetChecker: Sendable {
     }
 
     /// Whether the row names its variant by a barcode that lost its leading zeros (and one fits).
-    public func namesBarcodeWithoutLeadingZeros(_ row: CountSheetRow) -> Bool {
-        guard row.variantID == nil, row.sku == nil, let barcode = row.barcode else { return false }
+    public func namesBarcodeWithoutLeadingZeros(_ row: CountSheetRow, lookedUp: Catalog.LookedUp? = nil) -> Bool {
+        guard row.variantID == nil, row.sku == nil, let barcode = row.barcode, lookedUp?.variant == nil else { return false }
         return catalog.variantIndex(barcode, by: .barcode) == nil && catalog.variantIndex(barcodeWithoutLeadingZeros: barcode) != nil
     }
 

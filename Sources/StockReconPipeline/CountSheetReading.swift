@@ -41,14 +41,14 @@ final class CountSheetReading: @unchecked Sendable {
         // access on every change), stored when the sheet ends.
         var (rows, counts, diagnostics, barcodesWithoutLeadingZeros) = (0, OutcomeCounts(), [Diagnostic](), 0)
         defer { (self.rows, self.counts, self.diagnostics, self.barcodesWithoutLeadingZeros) = (rows, counts, diagnostics, barcodesWithoutLeadingZeros) }
-        func take(_ row: CountSheetRow) throws {
+        func take(_ row: CountSheetRow, lookedUp: Catalog.LookedUp? = nil) throws {
             rows += 1
-            switch checker.check(row) {
+            switch checker.check(row, lookedUp: lookedUp) {
             case .counted(let line):
                 if let date = row.countedAt {
                     if countedAt == nil { countedAt = date } else if date != countedAt, otherCountedAt == nil { otherCountedAt = date }
                 }
-                if checker.namesBarcodeWithoutLeadingZeros(row) { barcodesWithoutLeadingZeros += 1 }
+                if checker.namesBarcodeWithoutLeadingZeros(row, lookedUp: lookedUp) { barcodesWithoutLeadingZeros += 1 }
                 batch.append(line)
                 counts.count(.pending)
                 if batch.count == Self.batchSize { try hand(&batch) }
@@ -59,12 +59,22 @@ final class CountSheetReading: @unchecked Sendable {
                 counts.count(.rejected)
             }
         }
+        // Over a mapped catalog, rows are held a few thousand at a time and their variants
+        // looked up together, as an import's are: one at a time, a sheet of a million lines
+        // held every page of the index it touched (159 MB).
+        var held = HeldSheetRows()
+        func hold(_ row: CountSheetRow) throws {
+            guard checker.catalog.isMapped else { return try take(row) }
+            held.add(row)
+            if held.isFull { try held.drain(checker.catalog, take) }
+        }
         // Checked as it is read: a blind sheet of a million lines is never held whole.
         if let mapping {
-            try CountSheetReader.forEach(file, mapping: mapping, take)
+            try CountSheetReader.forEach(file, mapping: mapping, hold)
         } else {
-            try CountSheetReader.forEach(file, take)
+            try CountSheetReader.forEach(file, hold)
         }
+        try held.drain(checker.catalog, take)
         if !batch.isEmpty { try hand(&batch) }
     }
 
@@ -74,5 +84,49 @@ final class CountSheetReading: @unchecked Sendable {
         batch.sort { ($0.variant, $0.location, $0.line) < ($1.variant, $1.location, $1.line) }
         guard lines.push(batch) else { throw Cancelled() }
         batch.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Count sheet rows held to have their variants looked up together (`Catalog.lookUp`): at
+/// most `rowLimit` rows, or about `byteLimit` bytes of their fields.
+struct HeldSheetRows {
+    static let rowLimit = 1 << 15, byteLimit = 8 << 20
+    private var rows: [CountSheetRow] = []
+    private var bytes = 0
+
+    var isFull: Bool { rows.count >= Self.rowLimit || bytes >= Self.byteLimit }
+
+    mutating func add(_ row: CountSheetRow) {
+        rows.append(row)
+        func size(_ text: String?) -> Int { text?.utf8.count ?? 0 }
+        bytes += size(row.variantID) + size(row.sku) + size(row.barcode) + size(row.anyKey) + size(row.countedQuantity)
+            + size(row.locationID) + size(row.locationName) + size(row.batch) + size(row.reason) + size(row.notes)
+    }
+
+    /// Hands each row to `take` in order, with what the lookup together found for its variant
+    /// (nil for a kind of key looked up alone: a mapping's any-id column).
+    mutating func drain(_ catalog: Catalog, _ take: (CountSheetRow, Catalog.LookedUp?) throws -> Void) throws {
+        var lookedUp = [Catalog.LookedUp?](repeating: nil, count: rows.count)
+        var kinds: [(kind: VariantKeyKind, rows: [Int], keys: [UInt8], ends: [Int])] = []
+        for (index, row) in rows.enumerated() {
+            guard let (key, _, kind) = CountSheetChecker.variantKey(of: row), catalog.looksUpTogether(by: kind) else { continue }
+            let at = kinds.firstIndex { $0.kind == kind } ?? {
+                kinds.append((kind, [], [], []))
+                return kinds.count - 1
+            }()
+            kinds[at].rows.append(index)
+            kinds[at].keys += key.utf8
+            kinds[at].ends.append(kinds[at].keys.count)
+        }
+        for kind in kinds {
+            let found = kind.keys.withUnsafeBufferPointer { bytes in
+                let keys = kind.ends.indices.map { UnsafeBufferPointer(rebasing: bytes[($0 == 0 ? 0 : kind.ends[$0 - 1]) ..< kind.ends[$0]]) }
+                return catalog.lookUp(keys, by: kind.kind)
+            }
+            for (row, each) in zip(kind.rows, found) { lookedUp[row] = each }
+        }
+        for index in rows.indices { try take(rows[index], lookedUp[index]) }
+        rows.removeAll(keepingCapacity: true)
+        bytes = 0
     }
 }
