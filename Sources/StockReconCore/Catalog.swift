@@ -291,6 +291,27 @@ public struct Catalog: Sendable {
         }
     }
 
+    /// What each key finds, the keys of a kind looked up together (`lookUp(_:by:)`); nil for
+    /// none given, or a kind looked up alone (not `looksUpTogether(by:)`).
+    public func lookUp(each keys: [(key: UnsafeBufferPointer<UInt8>, kind: VariantKeyKind)?]) -> [LookedUp?] {
+        var lookedUp = [LookedUp?](repeating: nil, count: keys.count)
+        // By kind of key (a file's rows name their variants by one, or a few).
+        var kinds: [(kind: VariantKeyKind, positions: [Int], keys: [UnsafeBufferPointer<UInt8>])] = []
+        for (position, named) in keys.enumerated() {
+            guard let (key, kind) = named, looksUpTogether(by: kind) else { continue }
+            let at = kinds.firstIndex { $0.kind == kind } ?? {
+                kinds.append((kind, [], []))
+                return kinds.count - 1
+            }()
+            kinds[at].positions.append(position)
+            kinds[at].keys.append(key)
+        }
+        for batch in kinds {
+            for (position, found) in zip(batch.positions, lookUp(batch.keys, by: batch.kind)) { lookedUp[position] = found }
+        }
+        return lookedUp
+    }
+
     /// The internal id of a location, by its text id.
     public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
 

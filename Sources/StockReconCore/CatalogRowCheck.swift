@@ -19,12 +19,12 @@ struct CatalogRowCheck: Sendable {
     }
 
     /// The variant `key` names in `field`, or a problem: not in the catalog, or another org's.
-    /// `lookedUp`: what a lookup together with other rows' keys found for it.
+    /// `found`: the variant a lookup together with other rows' keys found for it.
     func variant(
         _ key: String, by kind: VariantKeyKind, field: String, at: (String) -> SourceLocation, into problems: inout [Diagnostic],
-        lookedUp: Catalog.LookedUp? = nil
+        found: (index: Int, facts: Catalog.VariantFacts)? = nil
     ) -> Catalog.VariantFacts? {
-        guard let (index, facts) = lookedUp.map({ $0.variant }) ?? catalog.variantIndex(key, by: kind).map({ ($0, catalog.facts(at: $0)) }) else {
+        guard let (index, facts) = found ?? catalog.variantIndex(key, by: kind).map({ ($0, catalog.facts(at: $0)) }) else {
             problems.append(catalog.unknownVariant(key, by: kind, column: field, at: at(field)))
             return nil
         }

@@ -151,7 +151,7 @@ public struct CountSheetChecker: Sendable {
             problems.append(Diagnostic(.missingField, at: at("variant_id"), "no variant is named: fill in variant_id, sku or barcode"))
             return nil
         }
-        if lookedUp?.variant != nil { return rows.variant(key, by: kind, field: field, at: at, into: &problems, lookedUp: lookedUp) }
+        if let found = lookedUp?.variant { return rows.variant(key, by: kind, field: field, at: at, into: &problems, found: found) }
         if kind == .barcode, catalog.variantIndex(key, by: .barcode) == nil, catalog.ambiguity(key, by: .barcode) == nil,
            let index = catalog.variantIndex(barcodeWithoutLeadingZeros: key) {
             // A barcode the spreadsheet kept as a number: the one catalog barcode that fits.

@@ -148,29 +148,27 @@ public final class BoundMapping: @unchecked Sendable {
             each.location = BorrowedText(UnsafeBufferPointer(wide.location))
             each.wideQuantityColumn = wide.header
             (each.mode, each.isUnchanged) = (mode, isUnchanged)
-            if addsRepeatedItems, let isZero = addedToRepeatedItem(each) {
-                each.mode = .delta
-                if isZero { each.isUnchanged = true }
-            }
+            if addsRepeatedItems { addRepeatedItem(&each) }
             try body(each)
         }
     }
 
     /// `repeated_items: add`: a row setting an item that a row of its reference set before adds
-    /// to it (a change of its quantity; nothing when that is zero). Nil when the row sets the
-    /// item; else whether what it adds is zero.
-    private func addedToRepeatedItem(_ input: AdjustmentInput<BorrowedText>) -> Bool? {
-        guard input.mode == .set, let variant = input.variant else { return nil }
+    /// to it (a change of its quantity; nothing when that is zero).
+    private func addRepeatedItem(_ input: inout AdjustmentInput<BorrowedText>) {
+        guard input.mode == .set, let variant = input.variant else { return }
         var key: [UInt8] = []
         for part: BorrowedText? in [input.reference, variant, input.location] {
             if let part { key += part.bytes }
             key.append(0x1F)
         }
-        guard !itemsSet.insert(key).inserted else { return nil }
+        guard !itemsSet.insert(key).inserted else { return }
+        input.mode = .delta
         // Zero however it is written (`0`, `0,000`, `-0.0`): adding it changes nothing.
         let zeroMarks = Set("0.,+- ".utf8)
-        guard let quantity = input.quantity else { return false }
-        return quantity.bytes.contains(UInt8(ascii: "0")) && quantity.bytes.allSatisfy(zeroMarks.contains)
+        if let quantity = input.quantity, quantity.bytes.contains(UInt8(ascii: "0")), quantity.bytes.allSatisfy(zeroMarks.contains) {
+            input.isUnchanged = true
+        }
     }
 
     /// Whether a header has what a mapping needs: a variant column, a quantity column, the
@@ -350,10 +348,7 @@ public final class BoundMapping: @unchecked Sendable {
         input.notes = value(.notes, row)
         input.occurredAt = timestamp(row)
         input.naturalKey = value(.idempotencyKey, row)
-        if addsRepeatedItems, addingRepeatedItems, let isZero = addedToRepeatedItem(input) {
-            input.mode = .delta
-            if isZero { input.isUnchanged = true }
-        }
+        if addsRepeatedItems, addingRepeatedItems { addRepeatedItem(&input) }
         try body(input)
     }
 }

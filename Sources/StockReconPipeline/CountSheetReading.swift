@@ -106,24 +106,17 @@ struct HeldSheetRows {
     /// Hands each row to `take` in order, with what the lookup together found for its variant
     /// (nil for a kind of key looked up alone: a mapping's any-id column).
     mutating func drain(_ catalog: Catalog, _ take: (CountSheetRow, Catalog.LookedUp?) throws -> Void) throws {
-        var lookedUp = [Catalog.LookedUp?](repeating: nil, count: rows.count)
-        var kinds: [(kind: VariantKeyKind, rows: [Int], keys: [UInt8], ends: [Int])] = []
-        for (index, row) in rows.enumerated() {
-            guard let (key, _, kind) = CountSheetChecker.variantKey(of: row), catalog.looksUpTogether(by: kind) else { continue }
-            let at = kinds.firstIndex { $0.kind == kind } ?? {
-                kinds.append((kind, [], [], []))
-                return kinds.count - 1
-            }()
-            kinds[at].rows.append(index)
-            kinds[at].keys += key.utf8
-            kinds[at].ends.append(kinds[at].keys.count)
-        }
-        for kind in kinds {
-            let found = kind.keys.withUnsafeBufferPointer { bytes in
-                let keys = kind.ends.indices.map { UnsafeBufferPointer(rebasing: bytes[($0 == 0 ? 0 : kind.ends[$0 - 1]) ..< kind.ends[$0]]) }
-                return catalog.lookUp(keys, by: kind.kind)
+        // The keys' bytes in one buffer, for the lookups' pointers.
+        var keys: [UInt8] = []
+        let named = rows.map { row in
+            CountSheetChecker.variantKey(of: row).map { named in
+                let start = keys.count
+                keys += named.key.utf8
+                return (bytes: start ..< keys.count, kind: named.kind)
             }
-            for (row, each) in zip(kind.rows, found) { lookedUp[row] = each }
+        }
+        let lookedUp = keys.withUnsafeBufferPointer { keys in
+            catalog.lookUp(each: named.map { $0.map { (UnsafeBufferPointer(rebasing: keys[$0.bytes]), $0.kind) } })
         }
         for index in rows.indices { try take(rows[index], lookedUp[index]) }
         rows.removeAll(keepingCapacity: true)

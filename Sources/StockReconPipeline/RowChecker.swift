@@ -112,23 +112,10 @@ final class RowChecker: @unchecked Sendable {
             stash.deallocate()
         }
         func checkStashed(bound: BoundMapping) throws {
-            let catalog = validator.catalog
             try stash.pointee.withRows { rows in
-                var lookedUp = [Catalog.LookedUp?](repeating: nil, count: rows.count)
-                // By kind of key (a file's rows name their variants by one, or a few).
-                var kinds: [(kind: VariantKeyKind, rows: [Int], keys: [UnsafeBufferPointer<UInt8>])] = []
-                for (index, row) in rows.enumerated() where !settled.contains(row.record) {
-                    guard let (key, kind) = bound.variant(of: row), catalog.looksUpTogether(by: kind) else { continue }
-                    let at = kinds.firstIndex { $0.kind == kind } ?? {
-                        kinds.append((kind, [], []))
-                        return kinds.count - 1
-                    }()
-                    kinds[at].rows.append(index)
-                    kinds[at].keys.append(key.bytes)
-                }
-                for batch in kinds {
-                    for (index, found) in zip(batch.rows, catalog.lookUp(batch.keys, by: batch.kind)) { lookedUp[index] = found }
-                }
+                let lookedUp = validator.catalog.lookUp(each: rows.map { row in
+                    settled.contains(row.record) ? nil : bound.variant(of: row).map { ($0.key.bytes, $0.kind) }
+                })
                 for (index, row) in rows.enumerated() { try check(alone: row, bound: bound, lookedUp: lookedUp[index]) }
             }
         }
