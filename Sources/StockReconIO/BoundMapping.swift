@@ -312,7 +312,7 @@ public final class BoundMapping: @unchecked Sendable {
     }
 
     /// The row's input, lent to `body`: returned, it was copied a row through the generic
-    /// struct's value witnesses (a tenth of the checking thread's time in a large import).
+    /// struct's value witnesses.
     public func withInput(
         from row: SourceRow, addingRepeatedItems: Bool = true, _ body: (AdjustmentInput<BorrowedText>) throws -> Void
     ) rethrows {

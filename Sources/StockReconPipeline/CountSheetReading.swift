@@ -61,7 +61,7 @@ final class CountSheetReading: @unchecked Sendable {
         }
         // Over a mapped catalog, rows are held a few thousand at a time and their variants
         // looked up together, as an import's are: one at a time, a sheet of a million lines
-        // held every page of the index it touched (159 MB).
+        // held every page of the index it touched.
         var held = HeldSheetRows()
         func hold(_ row: CountSheetRow) throws {
             guard checker.catalog.isMapped else { return try take(row) }

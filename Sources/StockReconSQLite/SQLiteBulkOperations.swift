@@ -70,9 +70,9 @@ extension SQLiteConnection: BulkOperations {
         try SQLiteBalanceLookup(self, tenant: tenant)
     }
 
-    /// New balances go many a statement (a million new ones took two seconds a statement
-    /// each, the end of a large first import), `OR FAIL` so that SQLite keeps no statement
-    /// journal: a key stored already is a fault, and the posting's transaction rolls back.
+    /// New balances go many a statement (a statement each was most of the end of a large first
+    /// import), `OR FAIL` so that SQLite keeps no statement journal: a key stored already is a
+    /// fault, and the posting's transaction rolls back.
     func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws {
         var update = try FastStatement(self, sql: "UPDATE stock_levels SET on_hand = ? WHERE tenant = ? AND variant = ? AND location = ?")
         var inserts = try GroupedInsert<BalanceChange>(

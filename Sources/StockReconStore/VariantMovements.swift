@@ -25,7 +25,7 @@ package enum VariantMovements {
         private let db: any SQLConnection
         /// Each movement's group and entry, in ledger order (ids ascending). Appended flat and
         /// sorted by group when written: a dictionary of arrays by group cost a hash, a
-        /// uniqueness check and a likely cache miss a movement (0.3 s of a million).
+        /// uniqueness check and a likely cache miss a movement.
         private var held: [GroupEntry] = []
         /// The positions in `held` of each group's entries, built only when asked
         /// (`heldIDs`, for a file's backdated rows), up to `indexed`.
