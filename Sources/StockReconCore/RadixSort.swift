@@ -57,6 +57,35 @@ public enum RadixSort {
         return pairs.map(\.position)
     }
 
+    /// The positions of `keys` grouped by their top bits below `limit`: in at most `buckets`
+    /// ranges of keys of equal width (a power of two), ranges in ascending order, positions
+    /// ascending within one; keys from `limit` up come last. For passes over a section of memory
+    /// `limit` long in the order of offsets, where the order within a few kilobytes does not
+    /// matter: one counting pass, where `order(of:)` makes one for each byte keys differ in.
+    public static func roughOrder(of keys: [UInt64], below limit: UInt64, buckets: Int = 1 << 12) -> [Int] {
+        var shift: UInt64 = 0
+        while (limit == 0 ? 0 : limit - 1) >> shift >= UInt64(buckets) { shift += 1 }
+        // The last bucket holds the keys from `limit` up.
+        let last = limit == 0 ? 0 : Int((limit - 1) >> shift) + 1
+        var starts = [Int](repeating: 0, count: last + 2)
+        var order = [Int](repeating: 0, count: keys.count)
+        keys.withUnsafeBufferPointer { keys in
+            starts.withUnsafeMutableBufferPointer { starts in
+                let bucket = { (key: UInt64) in key < limit ? Int(key >> shift) : last }
+                for key in keys { starts[bucket(key) + 1] += 1 }
+                for index in 0 ... last { starts[index + 1] += starts[index] }
+                order.withUnsafeMutableBufferPointer { order in
+                    for (position, key) in keys.enumerated() {
+                        let bucket = bucket(key)
+                        order[starts[bucket]] = position
+                        starts[bucket] += 1
+                    }
+                }
+            }
+        }
+        return order
+    }
+
     @usableFromInline
     struct KeyAndPosition: BitwiseCopyable {
         @usableFromInline var key: UInt64

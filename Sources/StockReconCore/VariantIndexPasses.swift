@@ -28,7 +28,7 @@ extension VariantIndexFile {
         let hashes = keys.map(TextIndex.hash)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(keys.count + keys.count / 8)
-        let byHome = RadixSort.order(of: hashes.map { UInt64(truncatingIfNeeded: TextIndex.home($0) & mask) })
+        let byHome = RadixSort.roughOrder(of: hashes.map { UInt64(truncatingIfNeeded: TextIndex.home($0) & mask) }, below: UInt64(table.slotCount))
         var pass = PassBehind(base, from: table.slots, to: table.slots + table.slotCount * 8)
         for key in byHome {
             let hash = hashes[key]
@@ -51,7 +51,8 @@ extension VariantIndexFile {
         pass.finish()
 
         // A damaged candidate is not read: its place in the order does not matter.
-        let byEntry = RadixSort.order(of: candidates.map { $0.isDamaged ? 0 : UInt64(truncatingIfNeeded: $0.entry) })
+        let byEntry = RadixSort.roughOrder(
+            of: candidates.map { $0.isDamaged ? 0 : UInt64(truncatingIfNeeded: $0.entry) }, below: UInt64(table.entryCount))
         pass = PassBehind(base, from: table.entries, to: table.entries + table.entryCount * 16)
         for index in byEntry where !candidates[index].isDamaged {
             let at = table.entries + candidates[index].entry * 16
@@ -62,7 +63,7 @@ extension VariantIndexFile {
         pass.finish()
 
         pass = PassBehind(base, from: blob, to: blob + blobLength)
-        for index in RadixSort.order(of: candidates.map(\.ref)) where !candidates[index].isDamaged {
+        for index in RadixSort.roughOrder(of: candidates.map(\.ref), below: UInt64(blobLength)) where !candidates[index].isDamaged {
             let ref = candidates[index].ref
             if ref < UInt64(blobLength) { pass.reached(blob + Int(ref)) }
             guard let stored = bytes(atRef: ref) else { continue }
@@ -85,7 +86,7 @@ extension VariantIndexFile {
     func facts(ofAll indexes: [Int]) -> [Facts] {
         var result = [Facts](repeating: (0, nil, -1, false), count: indexes.count)
         // One out of range is not read: its place in the order does not matter.
-        let byIndex = RadixSort.order(of: indexes.map { UInt64(truncatingIfNeeded: $0) })
+        let byIndex = RadixSort.roughOrder(of: indexes.map { UInt64(truncatingIfNeeded: $0) }, below: UInt64(variantCount))
         var pass = PassBehind(base, from: facts, to: facts + variantCount * 24)
         for position in byIndex {
             let index = indexes[position]
