@@ -271,18 +271,16 @@ public struct Catalog: Sendable {
         public let variant: (index: Int, facts: VariantFacts)?
     }
 
-    /// Whether `lookUp(_:by:)` answers for this kind: a mapped catalog, a kind of one table.
-    public func looksUpTogether(by kind: VariantKeyKind) -> Bool { indexFile != nil && VariantIndexFile.table(of: kind) != nil }
-
     /// The variants `keys` name by `kind`, as `variantIndex(_:by:)` and `facts(at:)` say of
     /// each, looked up together: a mapped catalog reads its index a section at a time in the
-    /// order of offsets, letting go of the pages behind (`VariantIndexFile.find(all:in:)`).
-    /// Only where `looksUpTogether(by:)`.
+    /// order of offsets, letting go of the pages behind (`VariantIndexFile.find(all:in:)`); by
+    /// any kind, each kind's table in its turn. A catalog in memory looks each up alone.
     public func lookUp(_ keys: [UnsafeBufferPointer<UInt8>], by kind: VariantKeyKind) -> [LookedUp] {
-        guard let indexFile, let table = VariantIndexFile.table(of: kind) else {
+        guard let indexFile else {
             return keys.map { key in LookedUp(variant: variantIndex(BorrowedText(key), by: kind).map { ($0, facts(at: $0)) }) }
         }
-        let indexes = indexFile.find(all: keys, in: table).map { $0?.variant }
+        let indexes = VariantIndexFile.table(of: kind).map { indexFile.find(all: keys, in: $0).map { $0?.variant } }
+            ?? indexFile.variantIndexes(byAny: keys)
         let named = indexes.compactMap { $0 }
         var stored = indexFile.facts(ofAll: named).makeIterator()
         return indexes.map { index in
@@ -292,13 +290,13 @@ public struct Catalog: Sendable {
     }
 
     /// What each key finds, the keys of a kind looked up together (`lookUp(_:by:)`); nil for
-    /// none given, or a kind looked up alone (not `looksUpTogether(by:)`).
+    /// none given, or for every key of a catalog in memory (looked up alone as rows are checked).
     public func lookUp(each keys: [(key: UnsafeBufferPointer<UInt8>, kind: VariantKeyKind)?]) -> [LookedUp?] {
         var lookedUp = [LookedUp?](repeating: nil, count: keys.count)
         // By kind of key (a file's rows name their variants by one, or a few).
         var kinds: [(kind: VariantKeyKind, positions: [Int], keys: [UnsafeBufferPointer<UInt8>])] = []
         for (position, named) in keys.enumerated() {
-            guard let (key, kind) = named, looksUpTogether(by: kind) else { continue }
+            guard isMapped, let (key, kind) = named else { continue }
             let at = kinds.firstIndex { $0.kind == kind } ?? {
                 kinds.append((kind, [], []))
                 return kinds.count - 1

@@ -82,6 +82,30 @@ extension VariantIndexFile {
         return found
     }
 
+    /// What each of `keys` names by any kind, exactly as `variantIndex(_:by: .any)` says of it
+    /// alone: the keys still undecided looked up together in each table in its turn.
+    func variantIndexes(byAny keys: [UnsafeBufferPointer<UInt8>]) -> [Int?] {
+        var result = [Int?](repeating: nil, count: keys.count)
+        var undecided = Array(keys.indices)
+        for kind in [Kind.id, .sku, .barcode, .product] where !undecided.isEmpty {
+            let found = find(all: undecided.map { keys[$0] }, in: kind)
+            var next: [Int] = []
+            for (position, key) in undecided.enumerated() {
+                switch (kind, found[position]) {
+                // An id names one variant, else the next kind is asked.
+                case (.id, .one(let variant)?): result[key] = variant
+                case (.id, _): next.append(key)
+                // A shared sku or barcode names no variant, rather than the next kind's.
+                case (_, let entry?): result[key] = entry.variant
+                case (.product, nil): break
+                case (_, nil): next.append(key)
+                }
+            }
+            undecided = next
+        }
+        return result
+    }
+
     /// The facts of each variant, as `facts(at:)` gives them, read in one pass.
     func facts(ofAll indexes: [Int]) -> [Facts] {
         var result = [Facts](repeating: (0, nil, -1, false), count: indexes.count)

@@ -104,6 +104,14 @@ import Testing
             }
         }
         #expect(found > 5_000, "\(found) keys found")
+        // By any kind: each kind's table in its turn, a shared sku or barcode deciding (none).
+        for batch in [Array(keys.prefix(50)), keys] {
+            let together = Self.withBytes(of: batch) { file.variantIndexes(byAny: $0) }
+            for (index, key) in batch.enumerated() {
+                let alone = key.withBytes { file.variantIndex($0, by: .any) }
+                #expect(together[index] == alone, "any \(key): together \(String(describing: together[index])), alone \(String(describing: alone))")
+            }
+        }
         let indexes = (0..<variants.count).shuffled(using: &rng) + [-1, variants.count]
         let facts = file.facts(ofAll: indexes)
         for (position, index) in indexes.enumerated() where index >= 0 && index < variants.count {
