@@ -136,11 +136,14 @@ public final class BoundMapping: @unchecked Sendable {
     /// Calls `body` with a source row's inputs: itself, or on a wide sheet one per quantity
     /// column, each with its location, its column named in diagnostics, and a record number of
     /// its own (for exactly-once).
-    public func forEachInput(from row: SourceRow, _ body: (AdjustmentInput<BorrowedText>) throws -> Void) rethrows {
-        guard !wideColumns.isEmpty else { return try body(input(from: row)) }
+    /// `fillingDown`: false for a row `withFilledDown` has filled already.
+    public func forEachInput(
+        from row: SourceRow, fillingDown: Bool = true, _ body: (AdjustmentInput<BorrowedText>) throws -> Void
+    ) rethrows {
+        guard !wideColumns.isEmpty else { return try withInput(from: row, fillingDown: fillingDown, body) }
         // One input, its column's fields set in place for each: a copy of the whole input a
         // column cost a wide sheet a third of its reading.
-        var each = input(from: row, addingRepeatedItems: false)
+        var each = input(from: row, addingRepeatedItems: false, fillingDown: fillingDown)
         let (mode, isUnchanged) = (each.mode, each.isUnchanged)
         for (index, wide) in wideColumns.enumerated() {
             each.record = (row.record - 1) * wideColumns.count + index + 1
@@ -285,11 +288,15 @@ public final class BoundMapping: @unchecked Sendable {
         return filledRow.row(line: row.line, record: row.record)
     }
 
-    /// Whether a row's input is read from the row alone (no fill-down from the rows above,
-    /// no wide sheet's several), so that `variant(of:)` may be read ahead of `input(from:)`.
-    public var readsEachRowAlone: Bool { fillDownColumns.isEmpty && !isWide }
+    /// The row with its fill-down columns' blank cells taken from the rows above (the row itself
+    /// when the mapping fills none), lent to `body`: rows are filled in the order they come, so
+    /// a row held back to be read later is held filled, and read with `fillingDown: false`.
+    public func withFilledDown(_ row: SourceRow, _ body: (SourceRow) throws -> Void) rethrows {
+        try body(fillDownColumns.isEmpty ? row : filled(row))
+    }
 
-    /// The row's variant, as `input(from:)` reads it, and the kind of key it is.
+    /// The row's variant, as `input(from:)` reads it (of a filled row: `withFilledDown`), and
+    /// the kind of key it is; on a wide sheet, every input's.
     public func variant(of row: SourceRow) -> (key: BorrowedText, kind: VariantKeyKind)? {
         variantCell(of: row).map { cell in
             let columns = source.variantColumns
@@ -305,18 +312,19 @@ public final class BoundMapping: @unchecked Sendable {
         return nil
     }
 
-    public func input(from row: SourceRow, addingRepeatedItems: Bool = true) -> AdjustmentInput<BorrowedText> {
+    public func input(from row: SourceRow, addingRepeatedItems: Bool = true, fillingDown: Bool = true) -> AdjustmentInput<BorrowedText> {
         var input: AdjustmentInput<BorrowedText>?
-        withInput(from: row, addingRepeatedItems: addingRepeatedItems) { input = $0 }
+        withInput(from: row, addingRepeatedItems: addingRepeatedItems, fillingDown: fillingDown) { input = $0 }
         return input ?? AdjustmentInput(source: source, line: row.line, record: row.record)
     }
 
     /// The row's input, lent to `body`: returned, it was copied a row through the generic
-    /// struct's value witnesses.
+    /// struct's value witnesses. `fillingDown`: false for a row `withFilledDown` has filled already.
     public func withInput(
-        from row: SourceRow, addingRepeatedItems: Bool = true, _ body: (AdjustmentInput<BorrowedText>) throws -> Void
+        from row: SourceRow, addingRepeatedItems: Bool = true, fillingDown: Bool = true,
+        _ body: (AdjustmentInput<BorrowedText>) throws -> Void
     ) rethrows {
-        let row = fillDownColumns.isEmpty ? row : filled(row)
+        let row = fillDownColumns.isEmpty || !fillingDown ? row : filled(row)
         var input = AdjustmentInput<BorrowedText>(source: source, line: row.line, record: row.record)
         if let (key, alternative) = variantCell(of: row) {
             input.variant = key

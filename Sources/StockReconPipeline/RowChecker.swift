@@ -111,27 +111,37 @@ final class RowChecker: @unchecked Sendable {
             stash.deinitialize(count: 1)
             stash.deallocate()
         }
+        // Stashed filled down (`withFilledDown`), in the order they came: read without filling.
         func checkStashed(bound: BoundMapping) throws {
             try stash.pointee.withRows { rows in
+                // A wide sheet's row gives inputs of records of their own, one variant for all.
                 let lookedUp = validator.catalog.lookUp(each: rows.map { row in
-                    settled.contains(row.record) ? nil : bound.variant(of: row).map { ($0.key.bytes, $0.kind) }
+                    !bound.isWide && settled.contains(row.record) ? nil : bound.variant(of: row).map { ($0.key.bytes, $0.kind) }
                 })
-                for (index, row) in rows.enumerated() { try check(alone: row, bound: bound, lookedUp: lookedUp[index]) }
+                for (index, row) in rows.enumerated() {
+                    if bound.isWide {
+                        try bound.forEachInput(from: row, fillingDown: false) { try check($0, bound: bound, lookedUp: lookedUp[index]) }
+                    } else {
+                        try check(alone: row, bound: bound, lookedUp: lookedUp[index], fillingDown: false)
+                    }
+                }
             }
         }
         /// A row whose input is its own (not a wide sheet's).
-        func check(alone row: SourceRow, bound: BoundMapping, lookedUp: Catalog.LookedUp? = nil) throws {
+        func check(alone row: SourceRow, bound: BoundMapping, lookedUp: Catalog.LookedUp? = nil, fillingDown: Bool = true) throws {
             if settled.contains(row.record) {
-                // Settled before its fields are read: an old file's rows cost no input each.
+                // Settled before its fields are read: an old file's rows cost no input each. Its
+                // cells still fill the blank ones below it.
+                if fillingDown { bound.withFilledDown(row) { _ in } }
                 try check(AdjustmentInput(source: bound.source, line: row.line, record: row.record), bound: bound)
             } else {
-                try bound.withInput(from: row) { try check($0, bound: bound, lookedUp: lookedUp) }
+                try bound.withInput(from: row, fillingDown: fillingDown) { try check($0, bound: bound, lookedUp: lookedUp) }
             }
         }
         func check(_ row: SourceRow) throws {
             guard let bound else { return }
-            if validator.catalog.isMapped, bound.readsEachRowAlone {
-                stash.pointee.add(row)
+            if validator.catalog.isMapped {
+                bound.withFilledDown(row) { stash.pointee.add($0) }
                 if stash.pointee.isFull { try checkStashed(bound: bound) }
             } else if bound.isWide {
                 try bound.forEachInput(from: row) { try check($0, bound: bound) }

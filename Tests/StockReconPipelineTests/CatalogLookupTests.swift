@@ -276,6 +276,70 @@ import Testing
         #expect(outcomes[0].filter { $0.hasPrefix("t1 ") }.count > 50)
     }
 
+    /// Shop systems' layouts over a mapped catalog, rows held a batch at a time: a wide sheet
+    /// (a quantity column a location, each row's inputs looked up once), a sheet whose cells
+    /// fill down from the rows above (the item too), and variants named by any kind, each file
+    /// imported twice (the second run reads its rejected rows again, the others settled), end
+    /// as over the catalog read into memory: counts, rejections, balances.
+    @Test(arguments: Backend.available) func shopExportLayoutsEndTheSameOverAMappedCatalog(_ backend: Backend) throws {
+        var rng = SplitMix64(seed: 2_931)
+        let catalog = RandomCatalog(count: 600, rng: &rng)
+        let note = String(repeating: "n", count: 300_000)
+        var wide = "item,Stock Warehouse,Stock Shop,note\n"
+        var filled = "doc,date,item,qty,place,note\n"
+        for index in 0..<2_000 {
+            let probe = catalog.probes[Int(rng.next() % UInt64(catalog.probes.count))]
+            let long = index % 40 == 0 ? note : ""
+            wide += "\(probe),\(index % 6 == 0 ? "" : String(index % 9)),\(index % 4),\(long)\n"
+            // A document's cells on its first row; an item's on the row before, now and then.
+            let first = index % 5 == 0
+            filled += "\(first ? "D\(index / 5)" : ""),\(first ? "2026-03-0\(index % 9 + 1)" : ""),\(index % 3 == 1 ? "" : probe),"
+                + "\(index % 7),\(index % 2 == 0 ? "Warehouse" : "Shop"),\(long)\n"
+        }
+        let files = [
+            ("wide", wide, """
+                blank_quantity: unchanged
+                columns:
+                  variant: item
+                  variant_by: any
+                  quantity_is: on_hand
+                  notes: note
+                  quantity_columns: {pattern: "Stock (.+)", location_by: name}
+
+                """),
+            ("filled", filled, """
+                fill_down: [doc, date, item]
+                repeated_items: add
+                columns: {variant: item, variant_by: any, quantity: qty, quantity_is: on_hand, location: place, location_by: name,
+                          reference: doc, occurred_at: date, notes: note}
+
+                """),
+        ]
+        var outcomes: [[String]] = []
+        for mappedFrom in [nil, 0] { try Self.mapping(from: mappedFrom) {
+            let fixture = try Fixture(backend, tenants: [])
+            try Self.load(catalog, tenant: "t1", into: fixture)
+            var lines: [String] = []
+            for (name, rows, text) in files {
+                let mapping = try MappingFile.parse(text, file: "\(name).yaml")
+                let path = fixture.file("\(name).csv", rows)
+                for _ in 0..<2 {
+                    let report = try ImportPipeline(store: fixture.store).run(
+                        ImportRequest(tenantID: "t1", orgID: "a", mapping: mapping, files: [path]))
+                    lines.append("\(name): \(report.counts)")
+                }
+            }
+            lines += try Self.rejectionsAndBalances(in: fixture.store)
+            if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
+            outcomes.append(lines)
+        } }
+        #expect(outcomes[0] == outcomes[1])
+        for type in ["unknown_variant", "cross_brand", "names several variants"] {
+            #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
+        }
+        #expect(outcomes[0].filter { $0.hasPrefix("t1 ") }.count > 100)
+    }
+
     /// A count sheet naming variants by id, sku and barcode (with and without leading zeros),
     /// added against the variants it names and against the whole catalog, counts the same lines.
     @Test(arguments: Backend.available) func aCountSheetCountsTheSameAgainstItsNamedVariants(_ backend: Backend) throws {
