@@ -102,8 +102,10 @@ public final class FilePosting {
     /// read, kept from then on.
     private var absorbingByItem: [StockKey: [(at: String, order: Int64, delta: Int64)]]?
     /// The checks this file's own rows made (rows that set on-hand), by item, and the latest:
-    /// a later row of the file dated before one of them is absorbed there too.
-    private var ownChecks: [StockKey: [String]] = [:]
+    /// a later row of the file dated before one of them is absorbed there too. Grouped from the
+    /// writer's checks when first asked (`nextCheck`): by item from the first set row, they held
+    /// an array a balance set (a million set rows: hundreds of megabytes).
+    private var ownChecks: [StockKey: [String]]?
     private var ownLatestCheck: [UInt8]?
     private var isRecordedAtNoted = false
     /// The stock checks of the items this file's backdated rows name, read once an item.
@@ -203,7 +205,7 @@ public final class FilePosting {
            let latestStockDate, batch.text(.occurredAt, of: row, precedes: latestStockDate), let date = batch.string(.occurredAt, of: row) {
             let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
             then = try history(of: key, slot: slot, in: batch, arena: arena, writer: &writer)
-                .decidingThen(batch.changes[row], date: date, nextCheck: nextCheck(after: date, of: key)?.at)
+                .decidingThen(batch.changes[row], date: date, nextCheck: nextCheck(after: date, of: key, made: writer.checks)?.at)
         }
         return RowState(
             change: batch.changes[row], unitCostMinor: batch.unitCosts[row], adjustmentType: batch.type(of: row),
@@ -254,7 +256,7 @@ public final class FilePosting {
         if isBeforeLatestCheck || isBeforeOwnCheck {
             let stockDate = batch.string(.occurredAt, of: row) ?? recordedAt
             let key = StockKey(variant: batch.variants[row], location: batch.locations[row])
-            if let check = try nextCheck(after: stockDate, of: key, stored: isBeforeLatestCheck, own: isBeforeOwnCheck) {
+            if let check = try nextCheck(after: stockDate, of: key, stored: isBeforeLatestCheck, own: isBeforeOwnCheck, made: writer.checks) {
                 absorptions.append(Absorption(
                     record: batch.records[row], id: nil, variant: key.variant, location: key.location, delta: delta,
                     stockDate: stockDate, check: check))
@@ -269,11 +271,16 @@ public final class FilePosting {
             unitCostMinor: state.unitCostMinor, sourceLine: batch.lines[row], heldRecord: nil)
     }
 
-    /// The item's first stock check after `date`: a stored one or one this file made, whichever
-    /// is earlier (`stored`, `own`: false where none can be after `date`).
-    private func nextCheck(after date: String, of key: StockKey, stored: Bool = true, own: Bool = true) throws -> StockCheck? {
+    /// The item's first stock check after `date`: a stored one or one this file made (`made`,
+    /// the writer's), whichever is earlier (`stored`, `own`: false where none can be after `date`).
+    private func nextCheck(
+        after date: String, of key: StockKey, stored: Bool = true, own: Bool = true, made: [StockCheckRow]
+    ) throws -> StockCheck? {
         var check = stored ? try checks.after(date, variant: key.variant, location: key.location) : nil
-        if own, let mine = ownChecks[key]?.filter({ $0 > date }).min(), check.map({ mine < $0.at }) ?? true {
+        if own, ownChecks == nil {
+            ownChecks = Dictionary(grouping: made) { StockKey(variant: $0.variant, location: $0.location) }.mapValues { $0.map(\.at) }
+        }
+        if own, let mine = ownChecks?[key]?.filter({ $0 > date }).min(), check.map({ mine < $0.at }) ?? true {
             check = StockCheck(at: mine, count: nil)
         }
         return check
@@ -332,7 +339,7 @@ public final class FilePosting {
             variant: batch.variants[state.row], location: batch.locations[state.row],
             at: batch.string(.occurredAt, of: state.row) ?? recordedAt)
         writer.checks.append(check)
-        ownChecks[StockKey(variant: check.variant, location: check.location), default: []].append(check.at)
+        ownChecks?[StockKey(variant: check.variant, location: check.location), default: []].append(check.at)
         if ownLatestCheck.map({ $0.lexicographicallyPrecedes(check.at.utf8) }) ?? true { ownLatestCheck = Array(check.at.utf8) }
     }
 
