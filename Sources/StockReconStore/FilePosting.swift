@@ -103,8 +103,8 @@ public final class FilePosting {
     private var absorbingByItem: [StockKey: [(at: String, order: Int64, delta: Int64)]]?
     /// The checks this file's own rows made (rows that set on-hand), by item, and the latest:
     /// a later row of the file dated before one of them is absorbed there too. Grouped from the
-    /// writer's checks when first asked (`nextCheck`): by item from the first set row, they held
-    /// an array a balance set (a million set rows: hundreds of megabytes).
+    /// writer's checks when first asked (`nextCheck`), which few files do: grouped from the first
+    /// set row, they held an array for every balance a file set.
     private var ownChecks: [StockKey: [String]]?
     private var ownLatestCheck: [UInt8]?
     private var isRecordedAtNoted = false
