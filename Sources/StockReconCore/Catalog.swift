@@ -293,10 +293,11 @@ public struct Catalog: Sendable {
     /// none given, or for every key of a catalog in memory (looked up alone as rows are checked).
     public func lookUp(each keys: [(key: UnsafeBufferPointer<UInt8>, kind: VariantKeyKind)?]) -> [LookedUp?] {
         var lookedUp = [LookedUp?](repeating: nil, count: keys.count)
+        guard isMapped else { return lookedUp }
         // By kind of key (a file's rows name their variants by one, or a few).
         var kinds: [(kind: VariantKeyKind, positions: [Int], keys: [UnsafeBufferPointer<UInt8>])] = []
         for (position, named) in keys.enumerated() {
-            guard isMapped, let (key, kind) = named else { continue }
+            guard let (key, kind) = named else { continue }
             let at = kinds.firstIndex { $0.kind == kind } ?? {
                 kinds.append((kind, [], []))
                 return kinds.count - 1

@@ -104,7 +104,7 @@ struct HeldSheetRows {
     }
 
     /// Hands each row to `take` in order, with what the lookup together found for its variant
-    /// (nil for a kind of key looked up alone: a mapping's any-id column).
+    /// (nil for a row that names none, or a catalog in memory).
     mutating func drain(_ catalog: Catalog, _ take: (CountSheetRow, Catalog.LookedUp?) throws -> Void) throws {
         // The keys' bytes in one buffer, for the lookups' pointers.
         var keys: [UInt8] = []
