@@ -5,11 +5,17 @@ public enum Hex {
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.underestimatedCount * 2)
+        append(Array(bytes), to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The digits of `bytes`, appended to `text` (not generic: called across modules, a generic
+    /// loop went through witness tables a byte).
+    public static func append(_ bytes: [UInt8], to text: inout [UInt8]) {
         for byte in bytes {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0F)])
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The bytes of hex digits (either case); nil for an odd count or any other character.

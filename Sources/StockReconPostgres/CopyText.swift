@@ -1,3 +1,5 @@
+import StockReconCore
+
 /// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes.
 enum CopyText {
     /// A tab, then the number (or `\N` for nil).
@@ -8,7 +10,7 @@ enum CopyText {
     }
 
     /// The number, without a tab before it.
-    private static func appendNumber(_ value: Int64, to buffer: inout [UInt8]) {
+    static func appendNumber(_ value: Int64, to buffer: inout [UInt8]) {
         // Digits written backwards into a small buffer, then appended in one piece.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var magnitude = value.magnitude
@@ -30,6 +32,12 @@ enum CopyText {
             buffer[offset] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
         }
+    }
+
+    /// Bytes as bytea's hex form, `\\x` and two digits a byte, its backslash escaped for COPY.
+    static func appendBytea(_ bytes: [UInt8], to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        Hex.append(bytes, to: &buffer)
     }
 
     static func appendNull(to buffer: inout [UInt8]) {

@@ -72,16 +72,35 @@ extension PostgresStoreConnection: BulkOperations {
                 WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
                 """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
         }
-        let inserter = PostgresRowCopier(self, table: "stock_levels", columns: ["tenant", "variant", "location", "on_hand"])
+        // Written as numbers, and the COPY left open for the next chunk: ended a chunk, the
+        // server stored each while the client stood waiting, then built the next while it idled.
+        let tenant = Array(String(tenant).utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(PostgresRowCopier.bytesPerSend + 128)
         for balance in changed where !balance.isStored {
-            try inserter.append(values: [.integer(tenant), .integer(balance.variant), .integer(balance.location), .integer(balance.onHand)])
+            text.append(contentsOf: tenant)
+            CopyText.appendField(balance.variant, to: &text)
+            CopyText.appendField(balance.location, to: &text)
+            CopyText.appendField(balance.onHand, to: &text)
+            text.append(UInt8(ascii: "\n"))
+            if text.count >= PostgresRowCopier.bytesPerSend {
+                try streamCopy(Self.copyBalances, text)
+                text.removeAll(keepingCapacity: true)
+            }
         }
-        try inserter.finish()
+        if !text.isEmpty { try streamCopy(Self.copyBalances, text) }
     }
+
+    /// New balances' COPY, which the next statement ends (and so reads what it stored).
+    private static let copyBalances = "COPY stock_levels (tenant, variant, location, on_hand) FROM STDIN"
 
     /// Has the planner count the rows now, in this transaction, rather than when autovacuum
     /// next looks: planned on statistics from before them, a join takes them for one row.
     func refreshStatistics(of table: String) throws {
+        // The count is what the planner lacked: 9,000 sampled rows give it (autovacuum's 30,000
+        // took a million-movement ledger 0.23 s, these 0.07 s).
+        try execute(sql: "SET default_statistics_target = 30")
+        defer { _ = try? execute(sql: "RESET default_statistics_target") }
         try execute(sql: "ANALYZE \(table)")
     }
 
@@ -181,14 +200,17 @@ final class PostgresRowCopier: RowAppending {
     }
 
     func append(values row: [SQLValue]) throws {
-        // Each value in the text form a statement's parameter takes, escaped for COPY.
-        for (index, value) in PostgresStoreConnection.parameters(SQLArguments(row)).enumerated() {
+        // Each value in the text form a statement's parameter takes, escaped for COPY, written
+        // straight into the buffer: made a string each first, a million movements' runs kept
+        // the server waiting on their hex a quarter of a second.
+        for (index, value) in row.enumerated() {
             if index > 0 { text.append(UInt8(ascii: "\t")) }
-            guard var value else {
-                CopyText.appendNull(to: &text)
-                continue
+            switch value {
+            case .null: CopyText.appendNull(to: &text)
+            case .integer(let integer): CopyText.appendNumber(integer, to: &text)
+            case .text(var string): string.withUTF8 { CopyText.appendEscaped($0, to: &text) }
+            case .blob(let bytes): CopyText.appendBytea(bytes, to: &text)
             }
-            value.withUTF8 { CopyText.appendEscaped($0, to: &text) }
         }
         text.append(UInt8(ascii: "\n"))
         if text.count >= Self.bytesPerSend { try send() }

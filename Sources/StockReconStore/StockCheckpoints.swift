@@ -46,8 +46,12 @@ extension Store {
         // So many new movements can leave PostgreSQL's planner counting the ledger as it was: one
         // variant's as-of took 1.5 s on a fresh 10,000,000-movement ledger until autovacuum came.
         try db.refreshStatistics(of: "ledger", added: since)
-        let balances = try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
-        guard since >= balances * perBalance else { return }
+        // Counted only as far as the answer needs: a million balances took PostgreSQL 0.23 s.
+        let most = since / perBalance
+        let balances = try db.fetchValue(Int64.self, sql: """
+            SELECT count(*) FROM (SELECT 1 FROM stock_levels WHERE tenant = ? LIMIT ?) AS enough
+            """, arguments: [tenant, most + 1]) ?? 0
+        guard balances <= most else { return }
         var book = spans
         book.closeAll()
         try keepCheckpoints(at: book.cuts, posting: posting, tenant: tenant, in: db)

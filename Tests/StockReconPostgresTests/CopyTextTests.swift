@@ -16,6 +16,13 @@ import Testing
         #expect(text { CopyText.appendField(nil, to: &$0) } == "\t\\N")
     }
 
+    /// bytea's hex form, its backslash doubled as COPY reads it; the bytes the escapes need are
+    /// digits here.
+    @Test func bytesAreHexWithTheBackslashEscaped() {
+        #expect(text { CopyText.appendBytea([], to: &$0) } == "\\\\x")
+        #expect(text { CopyText.appendBytea([0, 0x09, 0x0A, 0x5C, 0xAB, 0xFF], to: &$0) } == "\\\\x00090a5cabff")
+    }
+
     @Test func idsFillTheirBlankZeroPadded() {
         var buffer = Array("x0000000000000000000y".utf8)
         buffer.withUnsafeMutableBufferPointer { CopyText.write(42, width: 19, into: $0, at: 1) }
