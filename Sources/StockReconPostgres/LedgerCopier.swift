@@ -24,6 +24,9 @@ final class LedgerCopier: MovementAppending {
     private var runs: VariantMovements.Runs
     /// A span per COPY buffer: its rows took consecutive ids.
     private(set) var spans = SpanBook()
+    /// The buffer's size that sends it: small at first, doubling to `bytesPerCopy`, so that the
+    /// server starts storing rows while the first 4 MB are still being checked.
+    private var bytesToSend = 128 << 10
 
     init(_ db: PostgresStoreConnection, posting: Int64, tenant: Int64) {
         connection = db
@@ -55,7 +58,7 @@ final class LedgerCopier: MovementAppending {
         rows.append(UInt8(ascii: "\n"))
         variants.append(batch.variants[row])
         spans.note(date: batch.borrowed(.occurredAt, of: row, arena: arena)?.bytes, variant: batch.variants[row], location: batch.locations[row], delta: delta)
-        if rows.count >= Self.bytesPerCopy { try flush() }
+        if rows.count >= bytesToSend { try flush() }
     }
 
     /// Gives the held rows their ids and streams them into the open COPY (opening it if
@@ -71,6 +74,7 @@ final class LedgerCopier: MovementAppending {
 
     private func flush() throws {
         guard !variants.isEmpty else { return }
+        bytesToSend = min(bytesToSend * 2, Self.bytesPerCopy)
         let first = try connection.takeLedgerIDs(variants.count) ?? 0
         rows.withUnsafeMutableBufferPointer { buffer in
             for (index, start) in starts.enumerated() {
