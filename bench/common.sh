@@ -17,3 +17,18 @@ synq_data() {
     [ -f "$needed" ] || { python3 "$here/generate.py" "$1" "$data" >/dev/null; break; }
   done
 }
+
+# SPEC section 12's floor for an import into PostgreSQL: seconds for the server's own COPY of
+# the finished ledger rows of database DB's last posting (written out to a file under WORK
+# first) into an empty table of the same definition.
+ledger_floor() {
+  local db=$1 work=$2
+  psql -X -q -v ON_ERROR_STOP=1 -d "$db" \
+    -c "\\copy (SELECT * FROM ledger WHERE posting = (SELECT max(posting) FROM ledger)) to '$work/ledger.copy'" \
+    -c "DROP TABLE IF EXISTS floor_ledger" -c "CREATE TABLE floor_ledger (LIKE ledger INCLUDING ALL)" >/dev/null
+  sync
+  /usr/bin/time -f "%e" -o "$work/floor-time" psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "\\copy floor_ledger from '$work/ledger.copy'" >/dev/null
+  psql -X -q -d "$db" -c "DROP TABLE floor_ledger" >/dev/null
+  rm -f "$work/ledger.copy"
+  cat "$work/floor-time"
+}
