@@ -112,46 +112,54 @@ struct BalanceBook {
         }
     }
 
-    /// Hands `body` the keys whose on-hand changed, with the new value, in key order (so that
-    /// writing them walks the balances' b-tree in order), `chunk` at a time; the book is empty
-    /// after. The changed entries are moved to the front of the book and sorted there, by
+    /// Hands `body` the keys whose on-hand changed, with the new value, the stored ones first and
+    /// then the new ones, each in key order (so that writing them walks the balances' b-tree in
+    /// order, and a backend inserts the new ones in one stream), `chunk` at a time; the book is
+    /// empty after. The changed entries are moved to the front of the book and sorted there, by
     /// `RadixSort` (its scratch is 16 bytes a change): a copy of them held 48 MB beside the book.
     mutating func drainChanged(chunk: Int = 1 << 16, _ body: ([BalanceChange]) throws -> Void) rethrows {
         // Its room goes too.
         defer { self = BalanceBook(capacity: 1) }
-        let changed = entries.withUnsafeMutableBufferPointer { entries -> Int in
+        let (changed, stored) = entries.withUnsafeMutableBufferPointer { entries -> (Int, Int) in
             var kept = 0
             for index in entries.indices where entries[index].key & Self.touched != 0 {
                 entries[kept] = entries[index]
                 kept += 1
             }
+            let stored = entries[..<kept].partition { $0.key & Self.stored == 0 }
             // Packed keys sort as (variant, location) do.
-            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[..<kept])) { $0.key }
-            return kept
+            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[..<stored])) { $0.key }
+            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[stored..<kept])) { $0.key }
+            return (kept, stored)
         }
         let wideChanged = wide.filter(\.isTouched).sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
         var changes: [BalanceChange] = []
         changes.reserveCapacity(min(chunk, changed + wideChanged.count))
-        var (next, nextWide) = (0, 0)
-        while next < changed || nextWide < wideChanged.count {
-            let change: BalanceChange
-            let packed = next < changed ? Self.unpacked(entries[next].key) : nil
-            if let packed, nextWide == wideChanged.count
-                || (packed.variant, packed.location) < (wideChanged[nextWide].variant, wideChanged[nextWide].location) {
-                change = BalanceChange(variant: packed.variant, location: packed.location, onHand: entries[next].onHand,
-                                       isStored: entries[next].key & Self.stored != 0)
-                next += 1
-            } else {
-                let entry = wideChanged[nextWide]
-                change = BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored)
-                nextWide += 1
-            }
-            changes.append(change)
-            if changes.count == chunk {
-                try body(changes)
-                changes.removeAll(keepingCapacity: true)
+        // The packed entries in `range`, merged in key order with the wide ones stored or not.
+        func handOver(_ range: Range<Int>, _ wideChanged: [WideEntry]) throws {
+            var (next, nextWide) = (range.lowerBound, 0)
+            while next < range.upperBound || nextWide < wideChanged.count {
+                let change: BalanceChange
+                let packed = next < range.upperBound ? Self.unpacked(entries[next].key) : nil
+                if let packed, nextWide == wideChanged.count
+                    || (packed.variant, packed.location) < (wideChanged[nextWide].variant, wideChanged[nextWide].location) {
+                    change = BalanceChange(variant: packed.variant, location: packed.location, onHand: entries[next].onHand,
+                                           isStored: entries[next].key & Self.stored != 0)
+                    next += 1
+                } else {
+                    let entry = wideChanged[nextWide]
+                    change = BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored)
+                    nextWide += 1
+                }
+                changes.append(change)
+                if changes.count == chunk {
+                    try body(changes)
+                    changes.removeAll(keepingCapacity: true)
+                }
             }
         }
+        try handOver(0..<stored, wideChanged.filter(\.isStored))
+        try handOver(stored..<changed, wideChanged.filter { !$0.isStored })
         if !changes.isEmpty { try body(changes) }
     }
 

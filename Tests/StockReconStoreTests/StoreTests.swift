@@ -140,9 +140,9 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         #expect(changed == 2100)
     }
 
-    /// The changes are handed over in key order, a chunk at a time, each with its new value and
-    /// whether it was stored; keys read and not changed are not among them, and the book is
-    /// empty after.
+    /// The changes are handed over the stored ones first, then the new ones, each in key order,
+    /// a chunk at a time, each with its new value and whether it was stored; keys read and not
+    /// changed are not among them, and the book is empty after.
     @Test func drainsTheChangedInKeyOrderAChunkAtATime() {
         var random = SplitMix64(seed: 7)
         var book = BalanceBook(capacity: 16)
@@ -162,7 +162,12 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
             chunks.append(changes.count)
             drained += changes.map { "\($0.variant) \($0.location) \($0.onHand) \($0.isStored)" }
         }
-        expected.sort { $0.split(separator: " ").prefix(2).map { Int($0) ?? 0 }.lexicographicallyPrecedes($1.split(separator: " ").prefix(2).map { Int($0) ?? 0 }) }
+        // Stored (true) before new (false), then by variant and location.
+        func order(_ line: String) -> [Int] {
+            let fields = line.split(separator: " ")
+            return [fields[3] == "true" ? 0 : 1] + fields.prefix(2).map { Int($0) ?? 0 }
+        }
+        expected.sort { order($0).lexicographicallyPrecedes(order($1)) }
         #expect(drained.count == expected.count)
         #expect(Array(zip(drained, expected).filter { $0.0 != $0.1 }.prefix(3).map(\.0)) == [], "changes handed over out of order or changed")
         #expect(chunks.count == 23 && chunks.dropLast().allSatisfy { $0 == 100 } && chunks.last == 2_250 - 2_200)
