@@ -59,6 +59,7 @@ for run in $(seq "$runs"); do
     # posted ones mapping it, into an empty ledger; the posted ones again first after a load.
     fresh
     read -r pg_small_s pg_small_kb < <(measure "$bin" import --db "$db" "${synq[@]}" "$data/synq-1000.csv")
+    fresh
     read -r pg_held_s _ < <(measure "$bin" import --db "$db" "${synq[@]}" "$data/held-$rows.csv")
     read -r pg_mapped_s pg_mapped_kb < <(measure "$bin" import --db "$db" "${synq[@]}" "$data/synq-$rows.csv")
     pg_floor_s=$(ledger_floor "$db" "$work")
