@@ -52,8 +52,9 @@ extension PostgresStoreConnection: BulkOperations {
         }
     }
 
-    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws {
-        for row in try fetchAll(sql: BulkSQL.balanceScan, arguments: [tenant]) { body(try row[0], try row[1], try row[2]) }
+    /// Through a cursor: a checkpoint reads every balance of a tenant, however many.
+    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) throws -> Void) throws {
+        try forEachRow(sql: BulkSQL.balanceScan, arguments: [tenant]) { row in try body(try row[0], try row[1], try row[2]) }
     }
 
     func balanceLookup(tenant: Int64) throws -> any BalanceLookup {

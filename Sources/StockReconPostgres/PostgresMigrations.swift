@@ -33,6 +33,7 @@ enum PostgresMigrations {
         ("v26: a barcode's digits stored", v26),
         ("v27: held rows without the tenant's foreign key", v27),
         ("v28: status checks without a table a row", v28),
+        ("v29: a checkpoint's balances in blocks", v29),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -840,5 +841,16 @@ ALTER TABLE approval_requests DROP CONSTRAINT IF EXISTS approval_requests_tenant
     // nothing changes here.
     private static let v28 = #"""
 SELECT 1;
+"""#
+
+    // v29: as SQLite's; stored uncompressed, as the variant runs are (v10).
+    private static let v29 = #"""
+CREATE TABLE checkpoint_blocks (
+    tenant BIGINT NOT NULL,
+    checkpoint BIGINT NOT NULL,
+    block BIGINT NOT NULL,
+    entries BYTEA NOT NULL,
+    PRIMARY KEY (tenant, checkpoint, block));
+ALTER TABLE checkpoint_blocks ALTER COLUMN entries SET STORAGE EXTERNAL;
 """#
 }

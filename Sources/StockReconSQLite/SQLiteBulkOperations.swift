@@ -59,11 +59,11 @@ extension SQLiteConnection: BulkOperations {
         }
     }
 
-    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws {
+    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) throws -> Void) throws {
         var scan = try FastStatement(self, sql: BulkSQL.balanceScan)
         scan.reset()
         scan.bind(tenant, at: 1)
-        while try scan.step() { body(scan.int64(column: 0), scan.int64(column: 1), scan.int64(column: 2)) }
+        while try scan.step() { try body(scan.int64(column: 0), scan.int64(column: 1), scan.int64(column: 2)) }
     }
 
     func balanceLookup(tenant: Int64) throws -> any BalanceLookup {

@@ -32,6 +32,7 @@ enum SQLiteMigrations {
         ("v26: a barcode's digits stored", v26),
         ("v27: held rows without the tenant's foreign key", v27),
         ("v28: status checks without a table a row", v28),
+        ("v29: a checkpoint's balances in blocks", v29),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -885,5 +886,17 @@ ALTER TABLE receipt_lines_v28 RENAME TO receipt_lines;
 CREATE INDEX receipt_lines_by_order ON receipt_lines (order_line);
 CREATE INDEX receipt_lines_by_approval ON receipt_lines (approval) WHERE approval IS NOT NULL;
 PRAGMA legacy_alter_table = OFF;
+"""#
+
+    // v29: a checkpoint's balances 4,096 a row, packed (`CheckpointBlocks`): a row a balance took
+    // an `INSERT … SELECT` of 100,000 balances 0.10 s here and 0.34 s on PostgreSQL. Checkpoints
+    // kept before stay in `checkpoint_balances` and read as they did.
+    private static let v29 = #"""
+CREATE TABLE checkpoint_blocks (
+    tenant INTEGER NOT NULL,
+    checkpoint INTEGER NOT NULL,
+    block INTEGER NOT NULL,
+    entries BLOB NOT NULL,
+    PRIMARY KEY (tenant, checkpoint, block));
 """#
 }

@@ -60,14 +60,9 @@ extension Store {
         let checkpoint = try db.insert(
             sql: "INSERT INTO stock_checkpoints (tenant, posting, stock_date, balances) VALUES (?, ?, ?, 0)",
             arguments: [tenant, posting, stockDate])
-        try db.execute(sql: """
-            INSERT INTO checkpoint_balances (tenant, checkpoint, variant, location, on_hand)
-            SELECT tenant, ?, variant, location, on_hand FROM stock_levels WHERE tenant = ? AND on_hand <> 0
-            """, arguments: [checkpoint, tenant])
-        try db.execute(sql: """
-            UPDATE stock_checkpoints SET balances = (SELECT count(*) FROM checkpoint_balances WHERE tenant = ? AND checkpoint = ?)
-            WHERE id = ?
-            """, arguments: [tenant, checkpoint, checkpoint])
+        var blocks = try CheckpointBlocks.Writer(db, tenant: tenant, checkpoint: checkpoint)
+        try db.forEachBalance(tenant: tenant) { try blocks.append(variant: $0, location: $1, onHand: $2) }
+        try db.execute(sql: "UPDATE stock_checkpoints SET balances = ? WHERE tenant = ? AND id = ?", arguments: [try blocks.finish(), tenant, checkpoint])
     }
 
     /// A checkpoint at each cut inside a posting: today's balances less the movements after
@@ -90,11 +85,9 @@ extension Store {
             let checkpoint = try db.insert(
                 sql: "INSERT INTO stock_checkpoints (tenant, posting, last_id, stock_date, balances) VALUES (?, ?, ?, ?, ?)",
                 arguments: [tenant, posting, cut.lastID, stockDate, balances.count(where: { $0.delta != 0 })])
-            let rows = try RowInserter(db, table: "checkpoint_balances", columns: ["tenant", "checkpoint", "variant", "location", "on_hand"])
-            for balance in balances where balance.delta != 0 {
-                try rows.append([tenant, checkpoint, balance.key.variant, balance.key.location, balance.delta])
-            }
-            try rows.finish()
+            var blocks = try CheckpointBlocks.Writer(db, tenant: tenant, checkpoint: checkpoint)
+            for balance in balances { try blocks.append(variant: balance.key.variant, location: balance.key.location, onHand: balance.delta) }
+            _ = try blocks.finish()
         }
     }
 
@@ -108,14 +101,81 @@ extension Store {
         }
     }
 
-    /// The balances a checkpoint holds.
+    /// The balances a checkpoint holds: in blocks, or a row each when kept before v29.
     static func balances(of checkpoint: StockCheckpoint, tenant: Int64, in db: any SQLConnection) throws -> [StockKey: Int64] {
         var balances: [StockKey: Int64] = [:]
         balances.reserveCapacity(Int(checkpoint.balances))
+        try db.forEachRow(sql: "SELECT entries FROM checkpoint_blocks WHERE tenant = ? AND checkpoint = ? ORDER BY block",
+                          arguments: [tenant, checkpoint.id]) { row in
+            try CheckpointBlocks.forEach(in: try row[0]) { variant, location, onHand in
+                balances[StockKey(variant: variant, location: location)] = onHand
+            }
+        }
         try db.forEachRow(sql: "SELECT variant, location, on_hand FROM checkpoint_balances WHERE tenant = ? AND checkpoint = ?",
                           arguments: [tenant, checkpoint.id]) { row in
             balances[StockKey(variant: try row["variant"], location: try row["location"])] = try row["on_hand"]
         }
         return balances
+    }
+}
+
+/// A checkpoint's balances as rows of `checkpoint_blocks` (v29): up to 4,096 a row, each three
+/// little-endian 8-byte words (variant, location, on-hand), none zero.
+enum CheckpointBlocks {
+    static let entriesPerBlock = 4096
+    static let entrySize = 24
+
+    /// Writes balances a block at a time, by the backend's bulk writer, leaving out zeros.
+    struct Writer {
+        private let rows: RowInserter
+        private let tenant: Int64
+        private let checkpoint: Int64
+        private var entries: [UInt8] = []
+        private var block: Int64 = 0
+        private var count: Int64 = 0
+
+        init(_ db: any SQLConnection, tenant: Int64, checkpoint: Int64) throws {
+            rows = try RowInserter(db, table: "checkpoint_blocks", columns: ["tenant", "checkpoint", "block", "entries"])
+            self.tenant = tenant
+            self.checkpoint = checkpoint
+            entries.reserveCapacity(CheckpointBlocks.entriesPerBlock * CheckpointBlocks.entrySize)
+        }
+
+        mutating func append(variant: Int64, location: Int64, onHand: Int64) throws {
+            guard onHand != 0 else { return }
+            withUnsafeBytes(of: variant.littleEndian) { entries.append(contentsOf: $0) }
+            withUnsafeBytes(of: location.littleEndian) { entries.append(contentsOf: $0) }
+            withUnsafeBytes(of: onHand.littleEndian) { entries.append(contentsOf: $0) }
+            count += 1
+            if entries.count == CheckpointBlocks.entriesPerBlock * CheckpointBlocks.entrySize { try flush() }
+        }
+
+        /// Writes the last block; how many balances were written.
+        mutating func finish() throws -> Int64 {
+            try flush()
+            try rows.finish()
+            return count
+        }
+
+        private mutating func flush() throws {
+            guard !entries.isEmpty else { return }
+            try rows.append(values: [.integer(tenant), .integer(checkpoint), .integer(block), .blob(entries)])
+            block += 1
+            entries.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Each balance of one block.
+    static func forEach(in entries: [UInt8], _ body: (Int64, Int64, Int64) throws -> Void) throws {
+        guard entries.count % entrySize == 0 else {
+            throw SQLDecodingError(message: "checkpoint_blocks holds a block of \(entries.count) bytes, not a whole number of balances")
+        }
+        try entries.withUnsafeBytes { bytes in
+            for start in stride(from: 0, to: bytes.count, by: entrySize) {
+                try body(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: Int64.self)),
+                         Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self)),
+                         Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 16, as: Int64.self)))
+            }
+        }
     }
 }

@@ -191,6 +191,42 @@ import StockReconIO
         #expect(try keep() == 1)
     }
 
+    /// A checkpoint's balances are kept 4,096 a row (v29) and read back whole, zeros left out,
+    /// across blocks and their last partial one; one kept a row a balance before v29 still reads.
+    @Test(arguments: Backend.available) func aCheckpointsBalancesReadBackFromBlocksAndFromRowsKeptBefore(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        var random = SplitMix64(seed: 29)
+        var written: [StockKey: Int64] = [:]
+        let (blocks, legacy) = try fixture.store.write("checkpoints") { db -> ([Int64: Int], [StockKey: Int64]) in
+            try db.lockLedger(tenant: 1)
+            func checkpoint(_ balances: Int64) throws -> Int64 {
+                try db.insert(sql: "INSERT INTO stock_checkpoints (tenant, posting, stock_date, balances) VALUES (1, 1, '2026-08-01T00:00:00Z', ?)",
+                              arguments: [balances])
+            }
+            let id = try checkpoint(0)
+            var writer = try CheckpointBlocks.Writer(db, tenant: 1, checkpoint: id)
+            for index in 0..<(3 * CheckpointBlocks.entriesPerBlock + 37) {
+                let key = StockKey(variant: Int64(index), location: Int64(random.next() % 5))
+                let onHand = index % 11 == 0 ? 0 : Int64(bitPattern: random.next()) >> Int64(random.next() % 64)
+                try writer.append(variant: key.variant, location: key.location, onHand: onHand)
+                if onHand != 0 { written[key] = onHand }
+            }
+            let count = try writer.finish()
+            try db.execute(sql: "UPDATE stock_checkpoints SET balances = ? WHERE id = ?", arguments: [count, id])
+            let old = try checkpoint(2)
+            try db.execute(sql: "INSERT INTO checkpoint_balances (tenant, checkpoint, variant, location, on_hand) VALUES (1, ?, 7, 1, -3), (1, ?, 8, 2, 12)",
+                           arguments: [old, old])
+            let read = Dictionary(uniqueKeysWithValues: try Store.checkpoints(tenant: 1, in: db).map { ($0.id, $0) })
+            let fromBlocks = try Store.balances(of: try #require(read[id]), tenant: 1, in: db)
+            #expect(fromBlocks == written && Int64(fromBlocks.count) == count)
+            let rows = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM checkpoint_blocks WHERE checkpoint = ?", arguments: [id])
+            return ([id: rows ?? 0], try Store.balances(of: try #require(read[old]), tenant: 1, in: db))
+        }
+        let perBlock = CheckpointBlocks.entriesPerBlock
+        #expect(written.count > 2 * perBlock && blocks.values.first == (written.count + perBlock - 1) / perBlock, "balances not 4,096 a row")
+        #expect(legacy == [StockKey(variant: 7, location: 1): -3, StockKey(variant: 8, location: 2): 12])
+    }
+
     /// Checkpoints are a tenant's own: another tenant's movements neither make one due nor are
     /// read from one, and each tenant's balances as of a moment are its own ledger's sum.
     @Test(arguments: Backend.available) func checkpointsAreATenantsOwn(_ backend: Backend) throws {

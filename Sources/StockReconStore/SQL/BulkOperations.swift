@@ -20,7 +20,7 @@ public protocol BulkOperations {
     /// Writes keys as `idempotency_keys` rows; `keepingStored`: a key already stored keeps its row.
     func keyRowWriter(tenant: Int64, keepingStored: Bool) throws -> any KeyRowWriting
     /// Calls `body` with each stored balance of the tenant: variant, location, on-hand.
-    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) -> Void) throws
+    func forEachBalance(tenant: Int64, _ body: (Int64, Int64, Int64) throws -> Void) throws
     /// Looks balances up one at a time, for a tenant with more than one scan reads.
     func balanceLookup(tenant: Int64) throws -> any BalanceLookup
     /// Writes changed balances in key order: an update where one is stored, an insert where not.
