@@ -75,25 +75,17 @@ extension PostgresStoreConnection: BulkOperations {
         }
         // Written as numbers, and the COPY left open for the next chunk: ended a chunk, the
         // server stored each while the client stood waiting, then built the next while it idled.
-        let tenant = Array(String(tenant).utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(PostgresRowCopier.bytesPerSend + 128)
+        let inserter = PostgresRowCopier(self, table: "stock_levels", columns: ["tenant", "variant", "location", "on_hand"])
         for balance in changed where !balance.isStored {
-            text.append(contentsOf: tenant)
-            CopyText.appendField(balance.variant, to: &text)
-            CopyText.appendField(balance.location, to: &text)
-            CopyText.appendField(balance.onHand, to: &text)
-            text.append(UInt8(ascii: "\n"))
-            if text.count >= PostgresRowCopier.bytesPerSend {
-                try streamCopy(Self.copyBalances, text)
-                text.removeAll(keepingCapacity: true)
+            try inserter.append { text in
+                CopyText.appendNumber(tenant, to: &text)
+                CopyText.appendField(balance.variant, to: &text)
+                CopyText.appendField(balance.location, to: &text)
+                CopyText.appendField(balance.onHand, to: &text)
             }
         }
-        if !text.isEmpty { try streamCopy(Self.copyBalances, text) }
+        try inserter.sendHeld()
     }
-
-    /// New balances' COPY, which the next statement ends (and so reads what it stored).
-    private static let copyBalances = "COPY stock_levels (tenant, variant, location, on_hand) FROM STDIN"
 
     /// Has the planner count the rows now, in this transaction, rather than when autovacuum
     /// next looks: planned on statistics from before them, a join takes them for one row.
@@ -204,26 +196,35 @@ final class PostgresRowCopier: RowAppending {
         // Each value in the text form a statement's parameter takes, escaped for COPY, written
         // straight into the buffer: made a string each first, a million movements' runs kept
         // the server waiting on their hex a quarter of a second.
-        for (index, value) in row.enumerated() {
-            if index > 0 { text.append(UInt8(ascii: "\t")) }
-            switch value {
-            case .null: CopyText.appendNull(to: &text)
-            case .integer(let integer): CopyText.appendNumber(integer, to: &text)
-            case .text(var string): string.withUTF8 { CopyText.appendEscaped($0, to: &text) }
-            case .blob(let bytes): CopyText.appendBytea(bytes, to: &text)
+        try append { text in
+            for (index, value) in row.enumerated() {
+                if index > 0 { text.append(UInt8(ascii: "\t")) }
+                switch value {
+                case .null: CopyText.appendNull(to: &text)
+                case .integer(let integer): CopyText.appendNumber(integer, to: &text)
+                case .text(var string): string.withUTF8 { CopyText.appendEscaped($0, to: &text) }
+                case .blob(let bytes): CopyText.appendBytea(bytes, to: &text)
+                }
             }
         }
+    }
+
+    /// A row whose fields `write` puts in COPY text itself (tab-separated, escaped): a row of
+    /// numbers without a value made of each.
+    func append(_ write: (inout [UInt8]) -> Void) throws {
+        write(&text)
         text.append(UInt8(ascii: "\n"))
-        if text.count >= Self.bytesPerSend { try send() }
+        if text.count >= Self.bytesPerSend { try sendHeld() }
     }
 
     /// Sends what is held and ends the COPY, so that every row is in the table.
     func finish() throws {
-        try send()
+        try sendHeld()
         try db.endCopy()
     }
 
-    private func send() throws {
+    /// Sends what is held, the COPY left open: the next statement ends it, and so reads the rows.
+    func sendHeld() throws {
         guard !text.isEmpty else { return }
         try db.streamCopy(copySQL, text)
         text.removeAll(keepingCapacity: true)
