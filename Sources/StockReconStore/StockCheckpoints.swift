@@ -123,6 +123,7 @@ extension Store {
 /// little-endian 8-byte words (variant, location, on-hand), none zero.
 enum CheckpointBlocks {
     static let entriesPerBlock = 4096
+    /// Three words: variant, location, on-hand.
     static let entrySize = 24
 
     /// Writes balances a block at a time, by the backend's bulk writer, leaving out zeros.
@@ -143,9 +144,9 @@ enum CheckpointBlocks {
 
         mutating func append(variant: Int64, location: Int64, onHand: Int64) throws {
             guard onHand != 0 else { return }
-            withUnsafeBytes(of: variant.littleEndian) { entries.append(contentsOf: $0) }
-            withUnsafeBytes(of: location.littleEndian) { entries.append(contentsOf: $0) }
-            withUnsafeBytes(of: onHand.littleEndian) { entries.append(contentsOf: $0) }
+            PackedWords.append(variant, to: &entries)
+            PackedWords.append(location, to: &entries)
+            PackedWords.append(onHand, to: &entries)
             count += 1
             if entries.count == CheckpointBlocks.entriesPerBlock * CheckpointBlocks.entrySize { try flush() }
         }
@@ -167,15 +168,7 @@ enum CheckpointBlocks {
 
     /// Each balance of one block.
     static func forEach(in entries: [UInt8], _ body: (Int64, Int64, Int64) throws -> Void) throws {
-        guard entries.count % entrySize == 0 else {
-            throw SQLDecodingError(message: "checkpoint_blocks holds a block of \(entries.count) bytes, not a whole number of balances")
-        }
-        try entries.withUnsafeBytes { bytes in
-            for start in stride(from: 0, to: bytes.count, by: entrySize) {
-                try body(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: Int64.self)),
-                         Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self)),
-                         Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 16, as: Int64.self)))
-            }
-        }
+        let words = try PackedWords.words(in: entries, perEntry: 3, table: "checkpoint_blocks", part: "a block")
+        for start in stride(from: 0, to: words.count, by: 3) { try body(words[start], words[start + 1], words[start + 2]) }
     }
 }

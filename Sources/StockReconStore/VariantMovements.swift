@@ -71,7 +71,7 @@ package enum VariantMovements {
                 while end < held.count, held[end].group == group, end - start < VariantMovements.entriesPerRun { end += 1 }
                 var entries: [UInt8] = []
                 entries.reserveCapacity((end - start) * 8)
-                for item in held[start..<end] { withUnsafeBytes(of: item.entry.littleEndian) { entries.append(contentsOf: $0) } }
+                for item in held[start..<end] { PackedWords.append(item.entry, to: &entries) }
                 try rows.append(values: [.integer(group), .integer(held[end - 1].entry >> Int64(VariantMovements.groupBits)), .blob(entries)])
                 start = end
             }
@@ -115,14 +115,8 @@ package enum VariantMovements {
 
     /// A run's entries: each movement's id and its variant's low bits.
     static func decode(_ blob: [UInt8]) throws -> [(id: Int64, low: Int64)] {
-        guard blob.count % 8 == 0 else {
-            throw SQLDecodingError(message: "variant_movements holds a run of \(blob.count) bytes, not a whole number of entries")
-        }
-        return blob.withUnsafeBytes { raw in
-            (0..<blob.count / 8).map {
-                let entry = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))
-                return (entry >> Int64(groupBits), entry & (1 << Int64(groupBits) - 1))
-            }
+        try PackedWords.words(in: blob, perEntry: 1, table: "variant_movements", part: "a run").map { entry in
+            (entry >> Int64(groupBits), entry & (1 << Int64(groupBits) - 1))
         }
     }
 }
