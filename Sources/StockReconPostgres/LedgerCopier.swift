@@ -16,49 +16,65 @@ final class LedgerCopier: MovementAppending {
     /// Digits of the largest id, Int64.max.
     private static let idWidth = 19
     private let connection: PostgresStoreConnection
-    private let posting: [UInt8]
-    /// Rows held, each a blank id, a tab and its tenant and posting columns on, ending in a newline.
-    private var rows: [UInt8] = []
-    private var starts: [Int] = []
-    private var variants: [Int64] = []
+    /// One stored property, so that a row is one exclusive access to the copier, not one a field.
+    private var held: HeldRows
     private var runs: VariantMovements.Runs
     /// A span per COPY buffer: its rows took consecutive ids.
-    private(set) var spans = SpanBook()
+    var spans: SpanBook { held.spans }
     /// The buffer's size that sends it: small at first, doubling to `bytesPerCopy`, so that the
     /// server starts storing rows while the first 4 MB are still being checked.
     private var bytesToSend = 128 << 10
 
+    /// Rows held, each a blank id, a tab and its tenant and posting columns on, ending in a newline.
+    private struct HeldRows {
+        let posting: [UInt8]
+        var rows: [UInt8] = []
+        var starts: [Int] = []
+        var variants: [Int64] = []
+        var spans = SpanBook()
+
+        mutating func append(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64) {
+            starts.append(rows.count)
+            rows.append(contentsOf: posting)
+            CopyText.appendField(batch.variants[row], to: &rows)
+            CopyText.appendField(batch.locations[row], to: &rows)
+            CopyText.appendField(kind.code, to: &rows)
+            CopyText.appendField(delta, to: &rows)
+            CopyText.appendField(before, to: &rows)
+            CopyText.appendField(batch.unitCosts[row], to: &rows)
+            CopyText.appendField(Int64(batch.lines[row]), to: &rows)
+            CopyText.appendField(Int64(batch.records[row]), to: &rows)
+            for column in 0..<PostingBatch.TextColumn.count {
+                rows.append(UInt8(ascii: "\t"))
+                let range = batch.text(at: column, of: row)
+                if range.count < 0 {
+                    CopyText.appendNull(to: &rows)
+                } else {
+                    CopyText.appendEscaped(UnsafeBufferPointer(start: arena.map { $0 + Int(range.start) }, count: Int(range.count)), to: &rows)
+                }
+            }
+            rows.append(UInt8(ascii: "\n"))
+            variants.append(batch.variants[row])
+            spans.note(date: batch.borrowed(.occurredAt, of: row, arena: arena)?.bytes, variant: batch.variants[row], location: batch.locations[row], delta: delta)
+        }
+
+        mutating func removeAll() {
+            rows.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            variants.removeAll(keepingCapacity: true)
+        }
+    }
+
     init(_ db: PostgresStoreConnection, posting: Int64, tenant: Int64) {
         connection = db
-        self.posting = Array(repeating: UInt8(ascii: "0"), count: Self.idWidth) + Array("\t\(tenant)\t\(posting)".utf8)
-        rows.reserveCapacity(Self.bytesPerCopy + 4096)
+        held = HeldRows(posting: Array(repeating: UInt8(ascii: "0"), count: Self.idWidth) + Array("\t\(tenant)\t\(posting)".utf8))
+        held.rows.reserveCapacity(Self.bytesPerCopy + 4096)
         runs = VariantMovements.Runs(db)
     }
 
     func append(_ batch: PostingBatch, row: Int, arena: UnsafePointer<UInt8>?, kind: MovementKind, delta: Int64, before: Int64) throws {
-        starts.append(rows.count)
-        rows.append(contentsOf: posting)
-        CopyText.appendField(batch.variants[row], to: &rows)
-        CopyText.appendField(batch.locations[row], to: &rows)
-        CopyText.appendField(kind.code, to: &rows)
-        CopyText.appendField(delta, to: &rows)
-        CopyText.appendField(before, to: &rows)
-        CopyText.appendField(batch.unitCosts[row], to: &rows)
-        CopyText.appendField(Int64(batch.lines[row]), to: &rows)
-        CopyText.appendField(Int64(batch.records[row]), to: &rows)
-        for column in 0..<PostingBatch.TextColumn.count {
-            rows.append(UInt8(ascii: "\t"))
-            let range = batch.text(at: column, of: row)
-            if range.count < 0 {
-                CopyText.appendNull(to: &rows)
-            } else {
-                CopyText.appendEscaped(UnsafeBufferPointer(start: arena.map { $0 + Int(range.start) }, count: Int(range.count)), to: &rows)
-            }
-        }
-        rows.append(UInt8(ascii: "\n"))
-        variants.append(batch.variants[row])
-        spans.note(date: batch.borrowed(.occurredAt, of: row, arena: arena)?.bytes, variant: batch.variants[row], location: batch.locations[row], delta: delta)
-        if rows.count >= bytesToSend { try flush() }
+        held.append(batch, row: row, arena: arena, kind: kind, delta: delta, before: before)
+        if held.rows.count >= bytesToSend { try flush() }
     }
 
     /// Gives the held rows their ids and streams them into the open COPY (opening it if
@@ -73,21 +89,20 @@ final class LedgerCopier: MovementAppending {
     }
 
     private func flush() throws {
-        guard !variants.isEmpty else { return }
+        guard !held.variants.isEmpty else { return }
         bytesToSend = min(bytesToSend * 2, Self.bytesPerCopy)
-        let first = try connection.takeLedgerIDs(variants.count) ?? 0
-        rows.withUnsafeMutableBufferPointer { buffer in
+        let first = try connection.takeLedgerIDs(held.variants.count) ?? 0
+        let starts = held.starts
+        held.rows.withUnsafeMutableBufferPointer { buffer in
             for (index, start) in starts.enumerated() {
                 CopyText.write(first + Int64(index), width: Self.idWidth, into: buffer, at: start)
             }
         }
-        for (index, variant) in variants.enumerated() { try runs.add(variant: variant, id: first + Int64(index)) }
-        spans.noteIDs(first...(first + Int64(variants.count) - 1))
-        spans.close()
-        try connection.streamCopy(Self.sql, rows)
-        rows.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        variants.removeAll(keepingCapacity: true)
+        for (index, variant) in held.variants.enumerated() { try runs.add(variant: variant, id: first + Int64(index)) }
+        held.spans.noteIDs(first...(first + Int64(held.variants.count) - 1))
+        held.spans.close()
+        try connection.streamCopy(Self.sql, held.rows)
+        held.removeAll()
     }
 
     /// Sends the rest, ends the COPY and writes the variants' runs; before the file's
@@ -96,6 +111,6 @@ final class LedgerCopier: MovementAppending {
         try flush()
         try connection.endCopy()
         try runs.flush()
-        spans.closeAll()
+        held.spans.closeAll()
     }
 }
