@@ -163,6 +163,11 @@ struct BalanceBook {
         if !changes.isEmpty { try body(changes) }
     }
 
+    /// How many keys have a balance: stored, or set by the file (a key only looked up has none).
+    var balanceCount: Int {
+        entries.count { $0.key & (Self.stored | Self.touched) != 0 } + wide.count { $0.isStored || $0.isTouched }
+    }
+
     /// Every key held, with its value.
     func forEach(_ body: (Int64, Int64, Int64) throws -> Void) rethrows {
         for entry in entries where entry.key != 0 {
@@ -198,7 +203,7 @@ struct BalanceBook {
 /// few stored balances is read whole in one scan (none at all on a first import); a larger
 /// one key by key, on first touch.
 struct BalanceCache {
-    private var book = BalanceBook()
+    private(set) var book = BalanceBook()
     /// For a tenant with more balances than one scan reads: the table, key by key.
     private let lookup: (any BalanceLookup)?
     private let db: (any SQLConnection)?
@@ -242,6 +247,10 @@ struct BalanceCache {
     }
 
     mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }
+
+    /// Whether the book holds every balance of the tenant (it read them all): before `write`,
+    /// as they stand.
+    var isWhole: Bool { lookup == nil && db != nil }
 
     /// Whether the file moved the balance: its movements are in the file's posting.
     func isTouched(_ slot: Int) -> Bool { book.isTouched(slot) }

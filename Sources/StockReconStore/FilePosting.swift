@@ -381,9 +381,16 @@ public final class FilePosting {
                 writer.balances.set(slot, value)
             }
         }
-        try writer.balances.write()
         try Store.recordSpans(spans, posting: posting, tenant: context.tenant, recordedAt: recordedAt, in: db)
-        try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, in: db)
+        if writer.balances.isWhole {
+            // From the book, before it is written; its copy here is gone by then (else the
+            // write's draining would copy the book).
+            try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, balances: .book(writer.balances.book), in: db)
+            try writer.balances.write()
+        } else {
+            try writer.balances.write()
+            try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, in: db)
+        }
         try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
         try heldRows?.finish()

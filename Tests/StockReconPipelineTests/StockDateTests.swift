@@ -191,6 +191,33 @@ import StockReconIO
         #expect(try keep() == 1)
     }
 
+    /// An import that read every stored balance keeps its checkpoint from the balances it holds,
+    /// before writing them: the checkpoint is the tenant's balances as stored after it, those the
+    /// file left alone and those it took to zero (left out) included; and the rule counts them as
+    /// stored, not the keys the file only looked up.
+    @Test(arguments: Backend.available) func aCheckpointKeptFromAnImportsBalancesIsTheStoredBalances(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        try post(fixture, [("1001", "WH", 50, nil), ("1002", "SHOP", 7, nil), ("1001", "SHOP", 3, nil)], name: "before")
+        var rng = SplitMix64(seed: 2_029)
+        // 1002@SHOP untouched, 1001@SHOP to zero, 1002@WH new, 1001@WH moved.
+        var rows: [(String, String, Int, String?)] = [("1001", "SHOP", -3, nil)]
+        for _ in 0..<59 {
+            let delta = [-2, -1, 1, 2, 3][Int.random(in: 0..<5, using: &rng)]
+            rows.append(Bool.random(using: &rng) ? ("1001", "WH", delta, nil) : ("1002", "WH", delta + 3, nil))
+        }
+        // Due: 60 movements since none, at least 4 times the 4 balances.
+        try Store.$checkpointEvery.withValue(60) { _ = try post(fixture, rows, name: "large") }
+        try fixture.store.read { db in
+            let checkpoints = try Store.checkpoints(tenant: 1, in: db)
+            let checkpoint = try #require(checkpoints.last, "no checkpoint kept")
+            let stored = Dictionary(uniqueKeysWithValues: try db.fetchAll(sql: "SELECT variant, location, on_hand FROM stock_levels WHERE tenant = 1 AND on_hand <> 0")
+                .map { (StockKey(variant: try $0[0], location: try $0[1]), try $0[2] as Int64) })
+            #expect(stored.count == 3, "\(stored)")
+            #expect(try Store.balances(of: checkpoint, tenant: 1, in: db) == stored)
+            #expect(checkpoint.balances == Int64(stored.count))
+        }
+    }
+
     /// A checkpoint's balances are kept 4,096 a row (v29) and read back whole, zeros left out,
     /// across blocks and their last partial one; one kept a row a balance before v29 still reads.
     @Test(arguments: Backend.available) func aCheckpointsBalancesReadBackFromBlocksAndFromRowsKeptBefore(_ backend: Backend) throws {
