@@ -12,6 +12,10 @@ extension PostgresStoreConnection: BulkOperations {
         PostgresRowCopier(self, table: table, columns: columns)
     }
 
+    func binaryRowAppender(table: String, columns: [String]) throws -> any RowAppending {
+        PostgresRowCopier(self, table: table, columns: columns, binary: true)
+    }
+
     /// The tenant is written, not left to the column's default: a default read a row costs a
     /// million-line sheet a fifth of a second.
     func countLineAppender(count: Int64, sheet: Int64, user: Int64, tenant: Int64) throws -> any CountLineAppending {
@@ -97,10 +101,15 @@ extension PostgresStoreConnection: BulkOperations {
         try execute(sql: "ANALYZE \(table)")
     }
 
-    func refreshStatistics(of table: String, added: Int64) throws {
+    func refreshStatistics(of table: String, columns: [String], added: Int64) throws {
         let counted = try fetchValue(
             Int64.self, sql: "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = to_regclass(?)", arguments: [table]) ?? -1
-        if added >= counted { try refreshStatistics(of: table) }
+        guard added >= counted else { return }
+        // Any column list counts the rows; 3,000 sampled rows of ten columns took a
+        // million-movement ledger 0.03 s, against 0.07 s for all twenty from 9,000.
+        try execute(sql: "SET default_statistics_target = 10")
+        defer { _ = try? execute(sql: "RESET default_statistics_target") }
+        try execute(sql: "ANALYZE \(table) (\(columns.joined(separator: ", ")))")
     }
 }
 
@@ -184,15 +193,23 @@ final class PostgresRowCopier: RowAppending {
     static let bytesPerSend = 1 << 20
     private let db: PostgresStoreConnection
     private let copySQL: String
-    /// COPY text not yet sent.
+    /// COPY's binary format (`CopyBinary`) rather than text: every value of its column's type.
+    private let isBinary: Bool
+    /// COPY text (or binary rows) not yet sent.
     private var text: [UInt8] = []
 
-    init(_ db: PostgresStoreConnection, table: String, columns: [String]) {
+    init(_ db: PostgresStoreConnection, table: String, columns: [String], binary: Bool = false) {
         self.db = db
-        copySQL = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        isBinary = binary
+        copySQL = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN" + (binary ? " WITH (FORMAT binary)" : "")
     }
 
     func append(values row: [SQLValue]) throws {
+        if isBinary {
+            CopyBinary.appendRow(row, to: &text)
+            if text.count >= Self.bytesPerSend { try sendHeld() }
+            return
+        }
         // Each value in the text form a statement's parameter takes, escaped for COPY, written
         // straight into the buffer: made a string each first, a million movements' runs kept
         // the server waiting on their hex a quarter of a second.
@@ -226,7 +243,7 @@ final class PostgresRowCopier: RowAppending {
     /// Sends what is held, the COPY left open: the next statement ends it, and so reads the rows.
     func sendHeld() throws {
         guard !text.isEmpty else { return }
-        try db.streamCopy(copySQL, text)
+        try db.streamCopy(copySQL, text, header: isBinary ? CopyBinary.header : [])
         text.removeAll(keepingCapacity: true)
     }
 }

@@ -15,11 +15,13 @@ final class PostgresStoreConnection: SQLConnection {
     /// Streams rows into `sql` (a `COPY … FROM STDIN`), leaving it open: the server takes them
     /// in while the caller prepares more, and no round trip waits until another statement
     /// needs the connection (or `endCopy`).
-    func streamCopy(_ sql: String, _ bytes: [UInt8]) throws {
+    /// `header` goes first when the COPY begins (binary COPY's).
+    func streamCopy(_ sql: String, _ bytes: [UInt8], header: [UInt8] = []) throws {
         if openCopy != sql {
             try endCopy()
             try connection.beginCopy(sql)
             openCopy = sql
+            if !header.isEmpty { try connection.putCopyData(header) }
         }
         try connection.putCopyData(bytes)
     }

@@ -13,6 +13,10 @@ extension SQLiteConnection: BulkOperations {
         try SQLiteRowAppender(self, table: table, columns: columns)
     }
 
+    func binaryRowAppender(table: String, columns: [String]) throws -> any RowAppending {
+        try SQLiteRowAppender(self, table: table, columns: columns)
+    }
+
     func approvalAppender(_ file: HeldFile) throws -> any ApprovalAppending {
         try SQLiteApprovals(self, file: file)
     }
@@ -100,7 +104,7 @@ extension SQLiteConnection: BulkOperations {
 
     func refreshStatistics(of table: String) throws {}
 
-    func refreshStatistics(of table: String, added: Int64) throws {}
+    func refreshStatistics(of table: String, columns: [String], added: Int64) throws {}
 }
 
 /// One key at a time, by a statement prepared once.

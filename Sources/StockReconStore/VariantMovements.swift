@@ -63,7 +63,7 @@ package enum VariantMovements {
             guard !held.isEmpty else { return }
             // Stable: a group's entries stay in ledger order. Groups are not negative (ids are not).
             held.withUnsafeMutableBufferPointer { RadixSort.sort($0) { UInt64(bitPattern: $0.group) } }
-            let rows = try RowInserter(db, table: "variant_movements", columns: ["variant_group", "last_id", "entries"])
+            let rows = try RowInserter(db, table: "variant_movements", columns: ["variant_group", "last_id", "entries"], binary: true)
             var start = 0
             while start < held.count {
                 let group = held[start].group

@@ -8,6 +8,9 @@ public protocol BulkOperations {
     func movementAppender(posting: Int64, tenant: Int64) throws -> any MovementAppending
     /// Appends rows to `table` (`columns` as SQL names, `"user"` quoted).
     func rowAppender(table: String, columns: [String]) throws -> any RowAppending
+    /// The same for rows whose every value is of its column's type (integers BIGINT, texts TEXT,
+    /// blobs BYTEA), which PostgreSQL takes in COPY's binary form, as stored: packed runs and blocks.
+    func binaryRowAppender(table: String, columns: [String]) throws -> any RowAppending
     /// Appends one file's rows held for approval.
     func approvalAppender(_ file: HeldFile) throws -> any ApprovalAppending
     /// Appends a count sheet's lines (the count is `tenant`'s).
@@ -35,9 +38,10 @@ public protocol BulkOperations {
     /// After many rows went into `table` at once, has the planner count them now, in this
     /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
     func refreshStatistics(of table: String) throws
-    /// The same, only when `added` rows are at least as many as the planner counted in it: the
-    /// table at least doubled since (autovacuum counts a table again once a tenth of it changed).
-    func refreshStatistics(of table: String, added: Int64) throws
+    /// The same, of `columns` only (those statements filter, join or group on), only when
+    /// `added` rows are at least as many as the planner counted in it: the table at least
+    /// doubled since (autovacuum counts a table again once a tenth of it changed).
+    func refreshStatistics(of table: String, columns: [String], added: Int64) throws
 }
 
 /// A balance a file changed; `isStored`: it has a row already.

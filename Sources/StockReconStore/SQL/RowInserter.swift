@@ -5,9 +5,10 @@ struct RowInserter {
     private let rows: any RowAppending
     private let width: Int
 
-    /// `columns` as SQL names (quoted where a name is a keyword, as for `"user"`).
-    init(_ db: any SQLConnection, table: String, columns: [String]) throws {
-        rows = try db.rowAppender(table: table, columns: columns)
+    /// `columns` as SQL names (quoted where a name is a keyword, as for `"user"`); `binary`:
+    /// every value of its column's type (`BulkOperations.binaryRowAppender`).
+    init(_ db: any SQLConnection, table: String, columns: [String], binary: Bool = false) throws {
+        rows = try binary ? db.binaryRowAppender(table: table, columns: columns) : db.rowAppender(table: table, columns: columns)
         width = columns.count
     }
 
