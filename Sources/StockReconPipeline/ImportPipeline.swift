@@ -123,10 +123,19 @@ public struct ImportPipeline {
         do {
             // Read, hashed and identified as UTF-8 (a copy, for a file in another encoding).
             try Transcoding.withUTF8(file, encoding: request.mapping.encoding) { file in
-                let hash = try FileHash(path: file.path, displayName: file.displayName)
+                let (path, displayName) = (file.path, file.displayName)
+                let hashing = Background { try FileHash(path: path, displayName: displayName) }
+                // Done before the file's copy goes; a file that cannot be read says so first.
+                defer { _ = try? hashing.value() }
                 try writing(db, isDryRun: isDryRun) {
+                    let fileValidator: AdjustmentValidator
+                    do { fileValidator = try validator(file) } catch {
+                        _ = try hashing.value()
+                        throw error
+                    }
+                    let hash = try hashing.value()
                     var importer = FileImporter(
-                        file: file, mapping: request.mapping, validator: try validator(file), context: context, db: db,
+                        file: file, mapping: request.mapping, validator: fileValidator, context: context, db: db,
                         resumes: request.resumesAfterEarlierFiles, readsAgainAsNewRows: request.readsAgainAsNewRows, skipsKnownFiles: request.skipsKnownFiles,
                         progress: progress)
                     fileReport.counts = try importer.run(hash: hash)
