@@ -39,11 +39,7 @@ public struct CountSheetRow: Sendable, Hashable {
 
     /// Whether a field holds a NUL byte (which no text column may).
     var hasNulBytes: Bool {
-        func nul(_ text: String?) -> Bool {
-            guard let utf8 = text?.utf8 else { return false }
-            return utf8.withContiguousStorageIfAvailable { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
-                ?? utf8.contains(0)
-        }
+        func nul(_ text: String?) -> Bool { text?.holdsNulByte ?? false }
         return nul(variantID) || nul(sku) || nul(barcode) || nul(anyKey) || nul(locationID) || nul(locationName) || nul(batch)
             || nul(reason) || nul(notes)
     }

@@ -84,7 +84,7 @@ extension Diagnostic {
     /// with one is refused, at each such field.
     public static func nulBytes(in fields: [(column: String, text: String?)], at: (String) -> SourceLocation) -> [Diagnostic] {
         fields.compactMap { column, text in
-            guard let text, text.utf8.contains(0) else { return nil }
+            guard let text, text.holdsNulByte else { return nil }
             return Diagnostic(.invalidText, at: at(column), nulByteMessage)
         }
     }

@@ -113,7 +113,7 @@ enum CatalogRecordMapping {
             return ""
         }
         // Stored, `1001\0x` read back as 1001 and overwrote that variant.
-        if record.fields.contains(where: { $0?.utf8.contains(0) == true }) {
+        if record.fields.contains(where: { $0?.holdsNulByte == true }) {
             problems += Diagnostic.nulBytes(
                 in: record.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, at: { SourceLocation(file: file, line: record.line, field: $0) })
         }

@@ -114,7 +114,7 @@ public final class PostgresConnection {
     private func withParameters<T>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) throws -> T {
         // A C string ends at NUL: such a value would be cut short, silently. PostgreSQL's text
         // cannot hold one anyway.
-        if let cut = parameters.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+        if let cut = parameters.firstIndex(where: { $0?.holdsNulByte == true }) {
             throw PostgresError(
                 message: "parameter \(cut + 1) holds a NUL byte (0x00), which PostgreSQL's text cannot store", sqlState: nil,
                 connectionLost: false)

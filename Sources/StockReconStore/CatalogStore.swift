@@ -108,7 +108,7 @@ extension Store {
         ]
         for (condition, keys) in parts {
             // No stored id holds a NUL byte (PostgreSQL's text cannot).
-            let keys = Array(Set(keys.filter { !$0.utf8.contains(0) }))
+            let keys = Array(Set(keys.filter { !$0.holdsNulByte }))
             for start in stride(from: 0, to: keys.count, by: namedChunk) {
                 let chunk = keys[start..<min(start + namedChunk, keys.count)]
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
