@@ -6,6 +6,8 @@ import StockReconStore
 extension SQLiteConnection: BackendOperations {
     func takeLedgerIDs(_ count: Int) throws -> Int64? { nil }
 
+    func liftLedgerReplaceGuard() throws { try liftReplaceGuard() }
+
     func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T {
         let size = try fetchValue(Int64.self, sql: "PRAGMA cache_size") ?? -24576
         try execute(sql: "PRAGMA cache_size = -\(megabytes * 1024)")
@@ -66,15 +68,20 @@ extension SQLiteConnection: BackendOperations {
         }
     }
 
-    /// SQL, not a record's upsert: GRDB's returns the rowid, which `stock_levels` (WITHOUT ROWID) has not.
+    /// SQL, not a record's upsert: GRDB's returns the rowid, which `stock_levels` (WITHOUT ROWID)
+    /// has not. Prepared once (a count's 860,000 balances took 6.8 s as a statement each).
     func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws {
+        var upsert = try FastStatement(self, sql: """
+            INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
+            """)
         for balance in balances {
-            try execute(
-                sql: """
-                    INSERT INTO stock_levels (tenant, variant, location, on_hand) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (tenant, variant, location) DO UPDATE SET on_hand = excluded.on_hand
-                    """,
-                arguments: [tenant, balance.variant, balance.location, balance.onHand])
+            upsert.reset()
+            upsert.bind(tenant, at: 1)
+            upsert.bind(balance.variant, at: 2)
+            upsert.bind(balance.location, at: 3)
+            upsert.bind(balance.onHand, at: 4)
+            try upsert.step()
         }
     }
 }

@@ -312,8 +312,11 @@ extension Store {
 
     /// A count's items: fixed figures for a completed count; for an open one, its lines as
     /// they stand and, with `uncounted`, the items in scope with stock that nobody counted
-    /// (zero policy: counted as zero).
-    public static func countItems(_ session: CountSession, uncounted: UncountedPolicy? = nil, in db: any SQLConnection) throws -> [StoredCountItem] {
+    /// (zero policy: counted as zero). In location and variant order, as people read them; or
+    /// `byKey`, by internal ids (the order their rows are kept in, no sort in SQL).
+    public static func countItems(
+        _ session: CountSession, uncounted: UncountedPolicy? = nil, byKey: Bool = false, in db: any SQLConnection
+    ) throws -> [StoredCountItem] {
         let source = session.status == .inProgress ? "count_items_now" : "count_results"
         // Row by row: a million rows fetched at once held twice the items' memory.
         var items: [StoredCountItem] = []
@@ -322,7 +325,7 @@ extension Store {
                    i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement,
                    \(variantName("v")) AS name
             FROM \(source) i JOIN catalog_variants v ON v.id = i.variant JOIN catalog_locations loc ON loc.id = i.location
-            WHERE i.count = ? ORDER BY loc.location_id, v.variant_id
+            WHERE i.count = ? \(byKey ? "" : "ORDER BY loc.location_id, v.variant_id")
             """, arguments: [session.id]) { items.append(try storedItem($0)) }
         if let uncounted, session.status == .inProgress, session.type.listsUncounted {
             let countedAs: Int64? = uncounted == .zero ? 0 : nil
@@ -337,21 +340,23 @@ extension Store {
                 LEFT JOIN count_snapshots s ON s.count = ? AND s.variant = b.variant AND s.location = b.location
                 WHERE b.tenant = ? AND b.on_hand <> 0 AND (CAST(? AS BIGINT) IS NULL OR b.location = ?)
                   AND NOT EXISTS (SELECT 1 FROM count_lines l WHERE l.count = ? AND l.variant = b.variant AND l.location = b.location)
-                ORDER BY loc.location_id, v.variant_id
+                \(byKey ? "" : "ORDER BY loc.location_id, v.variant_id")
                 """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id]
             ) { items.append(try storedItem($0)) }
         }
+        if byKey { items.sort { ($0.variant, $0.location) < ($1.variant, $1.location) } }
         return items
     }
 
+    /// By position, in the order both item queries select: found by name, each of a row's
+    /// fifteen columns cost string comparisons (a third of reading a million items).
     private static func storedItem(_ row: SQLRow) throws -> StoredCountItem {
         try StoredCountItem(
-            variant: row["variant"], location: row["location"],
+            variant: row[0], location: row[1],
             item: CountItem(
-                variantID: row["variant_id"], sku: row["sku"], locationID: row["location_id"], batch: row["batch"],
-                systemQuantity: row["system_quantity"], countedQuantity: row["counted_quantity"], movedDuringCount: row["moved_during_count"],
-                unitCostMinor: row["unit_cost_minor"], reason: row["reason"], notes: row["notes"], name: row["name"]),
-            rows: row["rows"], movementID: row["movement"])
+                variantID: row[2], sku: row[3], locationID: row[4], batch: row[5], systemQuantity: row[6], countedQuantity: row[7],
+                movedDuringCount: row[8], unitCostMinor: row[9], reason: row[10], notes: row[11], name: row[14]),
+            rows: row[12], movementID: row[13])
     }
 
     // MARK: - Completion
@@ -368,7 +373,9 @@ extension Store {
         let session = try openCount(id, tenantID: tenantID, doing: "complete", in: db)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "complete a count", in: db)
         try addBackdatedMovements(to: session, in: db)
-        var items = try countItems(session, uncounted: uncounted, in: db)
+        // By key: the movements, results and balances are then written in their indexes' order
+        // (in location and variant codes', a million-line count's completion took 42 s).
+        var items = try countItems(session, uncounted: uncounted, byKey: true, in: db)
         let run = try beginRun(tenant: session.tenant, orgID: session.orgID, command: command, in: db)
         var counts = OutcomeCounts()
         var posted = 0
@@ -390,9 +397,10 @@ extension Store {
         var totals = CountTotals()
         for stored in items {
             let item = stored.item
-            try results.append([
-                id, stored.variant, stored.location, item.batch, item.systemQuantity, item.countedQuantity,
-                item.movedDuringCount, item.unitCostMinor, item.reason, item.notes, stored.rows, stored.movementID,
+            try results.append(values: [
+                .integer(id), .integer(stored.variant), .integer(stored.location), .text(item.batch), .integer(item.systemQuantity),
+                .integer(item.countedQuantity), .integer(item.movedDuringCount), .integer(item.unitCostMinor), .text(item.reason),
+                .text(item.notes), .integer(Int64(stored.rows)), .integer(stored.movementID),
             ])
             try totals.add(item, rules: rules)
             counts.rows += stored.rows
@@ -431,10 +439,13 @@ extension Store {
         // A count taken before a stock check already recorded is absorbed there, as any movement dated before one.
         let isBeforeLatestCheck = try latestDates(tenant: tenant, in: db).check.map { countedAt < $0 } ?? false
         let firstID = try db.takeLedgerIDs(posts.count) ?? lastLedgerID(in: db) + 1
+        try db.liftLedgerReplaceGuard()
         let ledger = try RowInserter(db, table: "ledger", columns: [
             "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
             "reference_id", "notes", "reason_code", "idempotency_key", "occurred_at",
         ])
+        // Values as they are, not boxed: a count of a million lines posts most of them.
+        let (reference, date) = (SQLValue.text("count \(count)"), SQLValue.text(countedAt))
         var absorptions: [Absorption] = []
         var runs = VariantMovements.Runs(db)
         var balances: [(variant: Int64, location: Int64, onHand: Int64)] = []
@@ -442,10 +453,10 @@ extension Store {
             let stored = items[post.index]
             let id = firstID + Int64(offset)
             let before = stored.item.onHandNow
-            try ledger.append([
-                id, posting, stored.variant, stored.location, post.kind.code, post.delta, before, stored.item.unitCostMinor,
-                "count \(count)", stored.item.notes, stored.item.reason, "count-\(count):\(stored.item.variantID)@\(stored.item.locationID)",
-                countedAt,
+            try ledger.append(values: [
+                .integer(id), .integer(posting), .integer(stored.variant), .integer(stored.location), .integer(post.kind.code),
+                .integer(post.delta), .integer(before), .integer(stored.item.unitCostMinor), reference, .text(stored.item.notes),
+                .text(stored.item.reason), .text("count-\(count):\(stored.item.variantID)@\(stored.item.locationID)"), date,
             ])
             items[post.index].movementID = id
             if isBeforeLatestCheck,

@@ -52,6 +52,30 @@ import Testing
         #expect(try Self.fingerprint(scratch) == before)
     }
 
+    /// A count's completion appends its movements with SQLite's REPLACE guard lifted inside its
+    /// transaction, as an import's posting does: the committed database has it again.
+    @Test(arguments: Backend.available) func aCountsPostedMovementsLeaveTheGuardsInPlace(_ backend: Backend) throws {
+        let scratch = try Self.ledger(backend)
+        let db = ["--tenant", "t", "--db", scratch.database]
+        let start = try Binary.run(["count", "start", "--org", "acme", "--type", "SPOT", "--name", "n", "--user", "alice"] + db)
+        #expect(start.status == 0, "\(start.stderr)")
+        let sheet = scratch.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH-MAIN,9\n1002,WH-MAIN,1\n")
+        #expect(try Binary.run(["count", "add", "1", "--user", "bob", sheet] + db).status == 0)
+        let complete = try Binary.run(["count", "complete", "1", "--apply", "--user", "alice"] + db)
+        #expect(complete.status == 0 && complete.stdout.contains("posted 2 count movements"), "\(complete.stdout)\(complete.stderr)")
+        let before = try Self.fingerprint(scratch)
+        #expect(before.hasPrefix("5"), "\(before)")
+        let changes = backend == .sqlite
+            ? ["REPLACE INTO ledger SELECT * FROM ledger WHERE id = 4", "INSERT OR REPLACE INTO ledger SELECT * FROM ledger"]
+            : ["UPDATE ledger SET quantity_delta = 9 WHERE id = 4", "DELETE FROM ledger"]
+        for change in changes {
+            let refusal = try scratch.refusal(change)
+            #expect(refusal?.contains("append-only") == true, "\(change) was not refused: \(refusal ?? "it ran")")
+        }
+        #expect(try Self.fingerprint(scratch) == before)
+        #expect(try Binary.run(["balance"] + db).status == 0)
+    }
+
     @Test(arguments: Backend.available) func aDroppedGuardIsNamedAndTheDatabaseRefused(_ backend: Backend) throws {
         let scratch = try Self.ledger(backend)
         let drop = backend == .sqlite ? "DROP TRIGGER postings_refuse_delete" : "DROP TRIGGER postings_refuse_change ON postings"

@@ -8,6 +8,9 @@ public protocol BackendOperations {
     /// The first of `count` consecutive ledger ids taken for movements about to be appended;
     /// nil where the one writer's next rowid numbers them (SQLite).
     func takeLedgerIDs(_ count: Int) throws -> Int64?
+    /// Lets this transaction append ledger rows by `RowInserter` without the REPLACE guard's
+    /// check of each (`LedgerGuards.ledgerReplaceGuard`, SQLite's), put back before it commits.
+    func liftLedgerReplaceGuard() throws
     /// The triggers the database has, and those that keep its ledger append-only (`LedgerGuards`).
     func triggers() throws -> [String]
     var expectedTriggers: [String] { get }
@@ -27,7 +30,8 @@ public protocol BackendOperations {
     func storable(_ text: String?) -> String?
     /// The `summary_report` figures of one tenant's movements in a period, unsorted.
     func movementSummary(tenant: Int64, from: String?, to: String?) throws -> [MovementSummaryRow]
-    /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet.
+    /// Sets each (variant, location)'s on-hand, inserting the balances not stored yet; fastest
+    /// given in key order.
     func setBalances(_ balances: [(variant: Int64, location: Int64, onHand: Int64)], tenant: Int64) throws
     /// Runs `body` with the process's page cache at `megabytes` (SQLite's; PostgreSQL's is the
     /// server's): less for reads scattered over a large table and used once, more for writes

@@ -74,6 +74,12 @@ public enum SQLValue: Sendable, Hashable {
     case blob([UInt8])
 }
 
+extension SQLValue {
+    /// NULL for nil: rows built as values, not boxed (`RowInserter.append(values:)`).
+    public static func integer(_ value: Int64?) -> SQLValue { value.map(SQLValue.integer) ?? .null }
+    public static func text(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+}
+
 extension SQLConnection {
     public func execute(sql: String) throws {
         try execute(sql: sql, arguments: [])
