@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A stocktake over a large catalog (issue 29: counts keep their figures over a million
+# variants): `count start --location LOC-01` after an import of ROWS rows, the blind sheet (CSV),
+# every line counted, `count add`, `count complete --apply`, the variance report; the time and
+# peak memory of each, beside an import of the same number of rows for scale. Checks the
+# figures: the posted movements are the items with a discrepancy, and each balance of the
+# location is what the sheet counted. With URL, the same on PostgreSQL.
+# Usage: bench/stocktake.sh [VARIANTS] [ROWS] [URL]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
+variants=${1:-1000000}
+rows=${2:-1000000}
+url=${3:-}
+data="$here/data/catalog-$variants"
+[ -f "$data/synq-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
+build_stockrecon
+work=$(mktemp -d)
+schema=bench_stocktake_$$
+export STOCKRECON_CACHE_DIR="$work/cache"
+trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+step() {  # NAME COMMAND...: runs it, prints its seconds and peak MB, keeps its stdout in $work/out
+  sync
+  /usr/bin/time -f "%e %M" -o "$work/time" "${@:2}" >"$work/out" 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+  read -r seconds kb <"$work/time"
+  printf '  %-34s %7.2f s %6.0f MB\n' "$1" "$seconds" "$((kb / 1024))"
+}
+
+stocktake() {  # DB LABEL
+  local db=$1
+  echo "$2:"
+  local tenant=(--db "$db" --tenant bench)
+  "$bin" catalog import "${tenant[@]}" "$data"/{orgs,locations,users,variants}.csv >/dev/null
+  step "import of $rows rows" "$bin" import "${tenant[@]}" --org bench --format synq "$data/synq-$rows.csv"
+  step "count start --location LOC-01" "$bin" count start "${tenant[@]}" --org bench --type FULL --name all --location LOC-01 --user boss --json
+  local count
+  count=$(tr -dc 0-9 <"$work/out")
+  step "count sheet (blind, csv)" "$bin" count sheet "$count" "${tenant[@]}" -o "$work/sheet.csv"
+  # Every line counted, i % 7 units.
+  awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "counted_quantity") c = i; print; next } { $c = (NR - 2) % 7; print }' \
+    "$work/sheet.csv" >"$work/counted.csv"
+  echo "  ($(($(wc -l <"$work/counted.csv") - 1)) lines)"
+  step "count add" "$bin" count add "$count" "${tenant[@]}" --user boss "$work/counted.csv"
+  step "count complete --apply" "$bin" count complete "$count" "${tenant[@]}" --user boss --apply --json
+  local completion
+  completion=$(cat "$work/out")
+  step "report variance (csv)" "$bin" report variance "$count" "${tenant[@]}" --format csv -o "$work/variance.csv"
+  step "balance --location LOC-01" "$bin" balance "${tenant[@]}" --location LOC-01 --format csv
+  python3 - "$completion" "$work/counted.csv" "$work/out" <<'PY'
+import csv, json, sys
+completion = json.loads(sys.argv[1])
+counted = {(r["variant_id"], r["location_id"]): int(r["counted_quantity"]) for r in csv.DictReader(open(sys.argv[2]))}
+balances = {}
+for r in csv.DictReader(open(sys.argv[3])):
+    balances[(r["variant_id"], r["location_id"])] = int(r["on_hand"])
+wrong = [k for k, v in counted.items() if balances.get(k, 0) != v]
+extra = [k for k, v in balances.items() if k not in counted and v != 0]
+ok = completion["movements"] == completion["items_with_discrepancy"] and not wrong and not extra
+print(f"  {completion['items_counted']:,} items counted, {completion['movements']:,} movements posted; "
+      f"balances as counted: {'yes' if not wrong and not extra else f'no ({len(wrong)} differ, {len(extra)} not counted)'}")
+sys.exit(0 if ok else 1)
+PY
+}
+
+stocktake "$work/stocktake.db" "SQLite"
+if [ -n "$url" ]; then
+  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null
+  stocktake "$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema" "PostgreSQL"
+fi
