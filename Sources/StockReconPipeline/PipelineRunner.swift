@@ -127,8 +127,8 @@ public struct PipelineRunner {
                     stageReport.report = outcome.report
                     stageReport.note = outcome.note
                     countedRows[outcome.countID, default: []].append((report.stages.count, outcome.countedRows))
-                    if let completion = outcome.completion {
-                        let posted = Set(completion.items.filter { $0.movementID != nil }.map { CountItemKey(variant: $0.variant, location: $0.location) })
+                    if outcome.completion != nil {
+                        let posted = Set(try Store.postedCountItems(outcome.countID, in: db).map { CountItemKey(variant: $0.variant, location: $0.location) })
                         for (index, rows) in countedRows[outcome.countID] ?? [] {
                             var counts = OutcomeCounts()
                             for (key, number) in rows {

@@ -42,7 +42,6 @@ public struct StoredCountItem: Sendable, Hashable {
 public struct CountCompletion: Sendable {
     public var countID: Int64
     public var runID: Int64
-    public var items: [StoredCountItem]
     public var totals: CountTotals
     public var movementsPosted: Int
     public var counts: OutcomeCounts
@@ -312,40 +311,51 @@ extension Store {
 
     /// A count's items: fixed figures for a completed count; for an open one, its lines as
     /// they stand and, with `uncounted`, the items in scope with stock that nobody counted
-    /// (zero policy: counted as zero). In location and variant order, as people read them; or
-    /// `byKey`, by internal ids (the order their rows are kept in, no sort in SQL).
-    public static func countItems(
-        _ session: CountSession, uncounted: UncountedPolicy? = nil, byKey: Bool = false, in db: any SQLConnection
-    ) throws -> [StoredCountItem] {
-        let source = session.status == .inProgress ? "count_items_now" : "count_results"
-        // Row by row: a million rows fetched at once held twice the items' memory.
+    /// (zero policy: counted as zero). In location and variant order, as people read them.
+    public static func countItems(_ session: CountSession, uncounted: UncountedPolicy? = nil, in db: any SQLConnection) throws -> [StoredCountItem] {
         var items: [StoredCountItem] = []
+        try forEachCountItem(session, uncounted: uncounted, byKey: false, in: db) { items.append($0) }
+        return items
+    }
+
+    /// The items one at a time, row by row (a million rows fetched at once held twice the
+    /// items' memory); `byKey`: by internal ids, the counted ones first, then the uncounted.
+    static func forEachCountItem(
+        _ session: CountSession, uncounted: UncountedPolicy?, byKey: Bool, in db: any SQLConnection, _ body: (StoredCountItem) throws -> Void
+    ) throws {
+        let source = session.status == .inProgress ? "count_items_now" : "count_results"
         try db.forEachRow(sql: """
             SELECT i.variant, i.location, v.variant_id, v.sku, loc.location_id, i.batch, i.system_quantity,
                    i.counted_quantity, i.moved_during_count, i.unit_cost_minor, i.reason, i.notes, i.rows, i.movement,
                    \(variantName("v")) AS name
             FROM \(source) i JOIN catalog_variants v ON v.id = i.variant JOIN catalog_locations loc ON loc.id = i.location
-            WHERE i.count = ? \(byKey ? "" : "ORDER BY loc.location_id, v.variant_id")
-            """, arguments: [session.id]) { items.append(try storedItem($0)) }
-        if let uncounted, session.status == .inProgress, session.type.listsUncounted {
-            let countedAs: Int64? = uncounted == .zero ? 0 : nil
-            try db.forEachRow(sql: """
-                SELECT b.variant, b.location, v.variant_id, v.sku, loc.location_id, NULL AS batch,
-                       COALESCE(s.on_hand, 0) AS system_quantity, CAST(? AS BIGINT) AS counted_quantity,
-                       b.on_hand - COALESCE(s.on_hand, 0) AS moved_during_count, v.unit_cost_minor, NULL AS reason,
-                       NULL AS notes, 0 AS rows, NULL AS movement, \(variantName("v")) AS name
-                FROM stock_levels b
-                JOIN catalog_variants v ON v.id = b.variant AND v.org_id = ?
-                JOIN catalog_locations loc ON loc.id = b.location
-                LEFT JOIN count_snapshots s ON s.count = ? AND s.variant = b.variant AND s.location = b.location
-                WHERE b.tenant = ? AND b.on_hand <> 0 AND (CAST(? AS BIGINT) IS NULL OR b.location = ?)
-                  AND NOT EXISTS (SELECT 1 FROM count_lines l WHERE l.count = ? AND l.variant = b.variant AND l.location = b.location)
-                \(byKey ? "" : "ORDER BY loc.location_id, v.variant_id")
-                """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id]
-            ) { items.append(try storedItem($0)) }
+            WHERE i.count = ? ORDER BY \(byKey ? "i.variant, i.location" : "loc.location_id, v.variant_id")
+            """, arguments: [session.id]) { try body(try storedItem($0)) }
+        guard let uncounted, session.status == .inProgress, session.type.listsUncounted else { return }
+        let countedAs: Int64? = uncounted == .zero ? 0 : nil
+        try db.forEachRow(sql: """
+            SELECT b.variant, b.location, v.variant_id, v.sku, loc.location_id, NULL AS batch,
+                   COALESCE(s.on_hand, 0) AS system_quantity, CAST(? AS BIGINT) AS counted_quantity,
+                   b.on_hand - COALESCE(s.on_hand, 0) AS moved_during_count, v.unit_cost_minor, NULL AS reason,
+                   NULL AS notes, 0 AS rows, NULL AS movement, \(variantName("v")) AS name
+            FROM stock_levels b
+            JOIN catalog_variants v ON v.id = b.variant AND v.org_id = ?
+            JOIN catalog_locations loc ON loc.id = b.location
+            LEFT JOIN count_snapshots s ON s.count = ? AND s.variant = b.variant AND s.location = b.location
+            WHERE b.tenant = ? AND b.on_hand <> 0 AND (CAST(? AS BIGINT) IS NULL OR b.location = ?)
+              AND NOT EXISTS (SELECT 1 FROM count_lines l WHERE l.count = ? AND l.variant = b.variant AND l.location = b.location)
+            ORDER BY \(byKey ? "b.variant, b.location" : "loc.location_id, v.variant_id")
+            """, arguments: [countedAs, session.orgID, session.id, session.tenant, session.location, session.location, session.id]
+        ) { try body(try storedItem($0)) }
+    }
+
+    /// The items of a completed count that posted a movement.
+    public static func postedCountItems(_ countID: Int64, in db: any SQLConnection) throws -> [StockKey] {
+        var keys: [StockKey] = []
+        try db.forEachRow(sql: "SELECT variant, location FROM count_results WHERE count = ? AND movement IS NOT NULL", arguments: [countID]) {
+            keys.append(StockKey(variant: try $0[0], location: try $0[1]))
         }
-        if byKey { items.sort { ($0.variant, $0.location) < ($1.variant, $1.location) } }
-        return items
+        return keys
     }
 
     /// By position, in the order both item queries select: found by name, each of a row's
@@ -366,47 +376,25 @@ extension Store {
     /// a manager may. One transaction (the caller's).
     public static func completeCount(
         _ id: Int64, tenantID: String, userID: String, apply: Bool, uncounted: UncountedPolicy, rules: CountRules,
-        command: RunCommand, in db: any SQLConnection
+        command: RunCommand, pageSize: Int? = nil, in db: any SQLConnection
     ) throws -> CountCompletion {
         // openCount takes the tenant's lock before the items' on-hand is read: another
         // process's posting waits for this one.
         let session = try openCount(id, tenantID: tenantID, doing: "complete", in: db)
         let user = try manager(userID, tenant: session.tenant, tenantID: session.tenantID, doing: "complete a count", in: db)
         try addBackdatedMovements(to: session, in: db)
-        // By key: the movements, results and balances are then written in their indexes' order
-        // (in location and variant codes', a million-line count's completion took 42 s).
-        var items = try countItems(session, uncounted: uncounted, byKey: true, in: db)
         let run = try beginRun(tenant: session.tenant, orgID: session.orgID, command: command, in: db)
-        var counts = OutcomeCounts()
-        var posted = 0
-        if apply {
-            let posting = try db.insert(
-                sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, NULL, ?, ?)"#,
-                arguments: [session.tenant, session.org, run, user.id, user.id])
-            let posts = items.indices.compactMap { index -> (index: Int, kind: MovementKind, delta: Int64)? in
-                guard case .post(let kind, let delta) = items[index].item.fate() else { return nil }
-                return (index, kind, delta)
-            }
-            try postCounted(posts, of: &items, count: id, tenant: session.tenant, posting: posting, countedAt: session.countedAt, run: run, in: db)
-            posted = posts.count
-        }
-        let results = try RowInserter(db, table: "count_results", columns: [
-            "count", "variant", "location", "batch", "system_quantity", "counted_quantity", "moved_during_count",
-            "unit_cost_minor", "reason", "notes", "rows", "movement",
-        ])
-        var totals = CountTotals()
-        for stored in items {
-            let item = stored.item
-            try results.append(values: [
-                .integer(id), .integer(stored.variant), .integer(stored.location), .text(item.batch), .integer(item.systemQuantity),
-                .integer(item.countedQuantity), .integer(item.movedDuringCount), .integer(item.unitCostMinor), .text(item.reason),
-                .text(item.notes), .integer(Int64(stored.rows)), .integer(stored.movementID),
-            ])
-            try totals.add(item, rules: rules)
-            counts.rows += stored.rows
-            if stored.movementID != nil { counts.posted += stored.rows } else { counts.unchanged += stored.rows }
-        }
-        try results.finish()
+        let posting = try apply ? db.insert(
+            sql: #"INSERT INTO postings (tenant, org, run, file, "user", approved_by) VALUES (?, ?, ?, NULL, ?, ?)"#,
+            arguments: [session.tenant, session.org, run, user.id, user.id]) : nil
+        // By key: the movements, results and balances are written in their indexes' order (in
+        // location and variant codes', sorted in SQL, a million-line count's completion took 42 s).
+        var writer = try CountCompletionWriter(
+            db, count: id, tenant: session.tenant, posting: posting, countedAt: session.countedAt, run: run, rules: rules,
+            pageSize: pageSize ?? CountCompletionWriter.pageSize)
+        try forEachCountItem(session, uncounted: uncounted, byKey: true, in: db) { try writer.add($0) }
+        try writer.finish()
+        let (totals, counts) = (writer.totals, writer.counts)
         if apply {
             // Each counted item is a stock check at the count's time, copied from its results in
             // one statement (bound a row at a time, 100,000 checks took a fifth of a completion).
@@ -424,64 +412,7 @@ extension Store {
             ], in: db)
         try addCounts(counts, toRun: run, in: db)
         try finishRun(run, in: db)
-        return CountCompletion(countID: id, runID: run, items: items, totals: totals, movementsPosted: posted, counts: counts)
-    }
-
-    /// Appends the count's movements and sets their balances: ids in one block (on SQLite,
-    /// after the largest, as its one writer would number them), rows by `RowInserter`, the
-    /// balances in one statement on PostgreSQL, not three round trips an item. Items are one
-    /// per variant and location.
-    private static func postCounted(
-        _ posts: [(index: Int, kind: MovementKind, delta: Int64)], of items: inout [StoredCountItem], count: Int64, tenant: Int64,
-        posting: Int64, countedAt: String, run: Int64, in db: any SQLConnection
-    ) throws {
-        guard !posts.isEmpty else { return }
-        // A count taken before a stock check already recorded is absorbed there, as any movement dated before one.
-        let isBeforeLatestCheck = try latestDates(tenant: tenant, in: db).check.map { countedAt < $0 } ?? false
-        let firstID = try db.takeLedgerIDs(posts.count) ?? lastLedgerID(in: db) + 1
-        try db.liftLedgerReplaceGuard()
-        let ledger = try RowInserter(db, table: "ledger", columns: [
-            "id", "posting", "variant", "location", "kind", "quantity_delta", "quantity_before", "unit_cost_minor",
-            "reference_id", "notes", "reason_code", "idempotency_key", "occurred_at",
-        ])
-        // Values as they are, not boxed: a count of a million lines posts most of them.
-        let (reference, date) = (SQLValue.text("count \(count)"), SQLValue.text(countedAt))
-        var absorptions: [Absorption] = []
-        var runs = VariantMovements.Runs(db)
-        var balances: [(variant: Int64, location: Int64, onHand: Int64)] = []
-        for (offset, post) in posts.enumerated() {
-            let stored = items[post.index]
-            let id = firstID + Int64(offset)
-            let before = stored.item.onHandNow
-            try ledger.append(values: [
-                .integer(id), .integer(posting), .integer(stored.variant), .integer(stored.location), .integer(post.kind.code),
-                .integer(post.delta), .integer(before), .integer(stored.item.unitCostMinor), reference, .text(stored.item.notes),
-                .text(stored.item.reason), .text("count-\(count):\(stored.item.variantID)@\(stored.item.locationID)"), date,
-            ])
-            items[post.index].movementID = id
-            if isBeforeLatestCheck,
-               let check = try checkAfter(tenant: tenant, variant: stored.variant, location: stored.location, date: countedAt, in: db) {
-                absorptions.append(Absorption(
-                    record: nil, id: id, variant: stored.variant, location: stored.location, delta: post.delta, stockDate: countedAt, check: check))
-            }
-            try runs.add(variant: stored.variant, id: id)
-            balances.append((stored.variant, stored.location, before + post.delta))
-        }
-        try ledger.finish()
-        try runs.flush()
-        var onHand = Dictionary(balances.map { (StockKey(variant: $0.variant, location: $0.location), $0.onHand) }, uniquingKeysWith: { $1 })
-        var spans = SpanBook()
-        for (post, balance) in zip(posts, balances) {
-            spans.note(date: countedAt, variant: balance.variant, location: balance.location, delta: post.delta)
-        }
-        spans.noteIDs(firstID...(firstID + Int64(posts.count) - 1))
-        if !absorptions.isEmpty {
-            try absorb(absorptions, posting: posting, after: firstID - 1, onHand: &onHand, spans: &spans, in: db)
-            balances = balances.map { ($0.variant, $0.location, onHand[StockKey(variant: $0.variant, location: $0.location)] ?? $0.onHand) }
-        }
-        try db.setBalances(balances, tenant: tenant)
-        try recordSpans(spans, posting: posting, tenant: tenant, recordedAt: try recordedAt(run: run, in: db), in: db)
-        try keepCheckpointsIfDue(tenant: tenant, posting: posting, spans: spans, in: db)
+        return CountCompletion(countID: id, runID: run, totals: totals, movementsPosted: writer.posted, counts: counts)
     }
 
     /// Movements posted while the count was open but dated at or before its time belong in

@@ -47,7 +47,7 @@ import StockReconIO
         #expect(try add("d.csv", "variant_id,location_id,counted_quantity\n1001,WH,2\n", .besideEarlier).counts.pending == 1)
         #expect(try counted() == 42)
         let completion = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
-        #expect(completion.items.map(\.item.countedQuantity) == [42])
+        #expect(try completedItems(fixture.store, completion).map(\.item.countedQuantity) == [42])
     }
 }
 

@@ -54,7 +54,7 @@ import StockReconIO
         let added = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
         #expect(added.counts == OutcomeCounts(rows: 2, pending: 2))
         let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
-        let tent = try #require(completion.items.first { $0.item.variantID == "1001" })
+        let tent = try #require(try completedItems(fixture.store, completion).first { $0.item.variantID == "1001" })
         #expect(tent.item.systemQuantity == 20 && tent.item.movedDuringCount == 12 && tent.item.variance == -3)
         #expect(tent.item.varianceValueMinor == -3_000)
         #expect(completion.movementsPosted == 1)
@@ -165,7 +165,7 @@ import StockReconIO
             let sheet = fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,8\n")
             _ = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [sheet])
             let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: true, uncounted: policy)
-            let tent = try #require(completion.items.first { $0.item.variantID == "1001" })
+            let tent = try #require(try completedItems(fixture.store, completion).first { $0.item.variantID == "1001" })
             #expect(tent.rows == 0)
             switch policy {
             case .keep:
@@ -184,7 +184,7 @@ import StockReconIO
         let id = try start(fixture, type: .cycle)
         _ = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [fixture.file("s.csv", "variant_id,location_id,counted_quantity\n1002,SHOP,6\n")])
         let completion = try Counting(store: fixture.store).complete(countID: id, tenantID: "t1", userID: "alice", apply: false, uncounted: .zero)
-        #expect(completion.items.map(\.item.variantID) == ["1002"])
+        #expect(try completedItems(fixture.store, completion).map(\.item.variantID) == ["1002"])
         #expect(completion.movementsPosted == 0 && completion.counts == OutcomeCounts(rows: 1, unchanged: 1))
         #expect(try fixture.balance("1002", "SHOP") == 8)
         #expect(completion.totals.netVarianceMinor == -500)
@@ -256,4 +256,10 @@ import StockReconIO
         #expect(all.first { $0.reasonCode == "shrinkage" && $0.locationID == "WH" }?.valueMinor == -1_234)
         #expect(all.reduce(0) { $0 + $1.movements } == 6)
     }
+}
+
+/// A completed count's items as it keeps them (`count_results`), in location and variant order.
+func completedItems(_ store: Store, _ completion: CountCompletion, tenantID: String = "t1") throws -> [StoredCountItem] {
+    let counting = Counting(store: store)
+    return try counting.items(counting.session(completion.countID, tenantID: tenantID))
 }

@@ -302,7 +302,7 @@ import StockReconIO
             fixture.file("sheet.csv", "variant_id,location_id,counted_quantity\n1001,WH,17\n"),
         ])
         let completion = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
-        let tent = try #require(completion.items.first)
+        let tent = try #require(try completedItems(fixture.store, completion).first)
         #expect(tent.item.systemQuantity == 21)
         #expect(tent.item.movedDuringCount == 9)
         #expect(tent.item.variance == -4)
