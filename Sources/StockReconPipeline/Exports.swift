@@ -2,6 +2,7 @@
 @_exported import StockReconCore
 @_exported import struct StockReconIO.InputFile
 @_exported import struct StockReconStore.ResultTable
+@_exported import enum StockReconStore.TableValue
 @_exported import struct StockReconStore.Refusal
 @_exported import struct StockReconStore.Decision
 @_exported import struct StockReconIO.ConfigurationError

@@ -9,26 +9,73 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 extension ResultTable {
     /// The table as aligned text, CSV (RFC 4180 quoting) or JSON (`{"<name>": [{...}]}`).
     public func rendered(as format: OutputFormat, name: String, extra: [(String, String)] = []) -> String {
+        var writer = TableWriter(format: format, name: name, columns: columns, extra: extra, widths: format == .text ? widths : nil)
+        var text = writer.start(empty: rows.isEmpty)
+        for row in rows { text += writer.line(row) }
+        return text + writer.end()
+    }
+
+    /// Each column's width in aligned text: its widest cell, the header's included.
+    var widths: [Int] { TableWriter.widths(columns: columns, rows: rows) }
+}
+
+/// A table rendered a line at a time, for listings too large to hold whole; aligned text
+/// needs its columns' widths first (`widths`, from a first pass over the rows).
+public struct TableWriter {
+    let format: OutputFormat
+    let name: String
+    let columns: [String]
+    let extra: [(String, String)]
+    let widths: [Int]?
+    private var isFirst = true
+    private var isEmpty = false
+
+    public init(format: OutputFormat, name: String, columns: [String], extra: [(String, String)] = [], widths: [Int]?) {
+        (self.format, self.name, self.columns, self.extra, self.widths) = (format, name, columns, extra, widths)
+    }
+
+    /// Widths for aligned text, found a row at a time.
+    public static func widths(columns: [String], rows: some Sequence<[TableValue]>) -> [Int] {
+        var widths = columns.map(\.count)
+        for row in rows { widen(&widths, by: row) }
+        return widths
+    }
+
+    public static func widen(_ widths: inout [Int], by row: [TableValue]) {
+        for (index, value) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], value.plainText.count) }
+    }
+
+    /// What comes before the rows; `empty`: there are none.
+    public mutating func start(empty: Bool) -> String {
+        isEmpty = empty
+        switch format {
+        case .csv: return columns.map(CSVText.field).joined(separator: ",") + "\n"
+        case .json: return "{" + JSONText.quote(name) + ":["
+        case .text: return empty ? "no \(name)\n" : aligned(columns)
+        }
+    }
+
+    public mutating func line(_ row: [TableValue]) -> String {
         switch format {
         case .csv:
-            let lines = [columns.map(CSVText.field)] + rows.map { $0.map(\.csvText) }
-            return lines.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            return row.map(\.csvText).joined(separator: ",") + "\n"
         case .json:
-            let objects = rows.map { row in
-                "{" + zip(columns, row).map { JSONText.quote($0) + ":" + $1.jsonText }.joined(separator: ",") + "}"
-            }
-            let members = [JSONText.quote(name) + ":[" + objects.joined(separator: ",") + "]"]
-                + extra.map { JSONText.quote($0.0) + ":" + $0.1 }
-            return "{" + members.joined(separator: ",") + "}\n"
+            defer { isFirst = false }
+            return (isFirst ? "" : ",") + "{" + zip(columns, row).map { JSONText.quote($0) + ":" + $1.jsonText }.joined(separator: ",") + "}"
         case .text:
-            guard !rows.isEmpty else { return "no \(name)\n" }
-            let cells = [columns] + rows.map { $0.map(\.plainText) }
-            let widths = columns.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
-            return cells.map { line in
-                zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }
-                    .joined(separator: "  ").trimmingTrailingSpaces()
-            }.joined(separator: "\n") + "\n"
+            return aligned(row.map(\.plainText))
         }
+    }
+
+    public func end() -> String {
+        guard format == .json else { return "" }
+        return "]" + extra.map { "," + JSONText.quote($0.0) + ":" + $0.1 }.joined() + "}\n"
+    }
+
+    private func aligned(_ cells: [String]) -> String {
+        let widths = self.widths ?? cells.map(\.count)
+        return zip(cells, widths).map { $0 + String(repeating: " ", count: max(0, $1 - $0.count)) }
+            .joined(separator: "  ").trimmingTrailingSpaces() + "\n"
     }
 }
 

@@ -39,6 +39,13 @@ public struct StockDatabase {
         try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID)
     }
 
+    public static let balanceColumns = Store.balanceColumns
+
+    /// The balances a row at a time, in `balanceColumns`.
+    public func forEachBalance(tenantID: String, variantID: String?, locationID: String?, _ body: ([TableValue]) throws -> Void) throws {
+        try store.forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID, body)
+    }
+
     /// On-hand as of a moment (UTC text), by stock date.
     public func balances(tenantID: String, variantID: String?, locationID: String?, asOf: String) throws -> ResultTable {
         try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: asOf)

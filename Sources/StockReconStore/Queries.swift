@@ -23,6 +23,15 @@ extension Store {
     /// variants are walked first (`CROSS JOIN` fixes SQLite's join order), so that one variant's
     /// balances are a look-up, not a scan of every balance of the tenant.
     public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
+        var rows: [[TableValue]] = []
+        try forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID) { rows.append($0) }
+        return ResultTable(columns: Self.balanceColumns, rows: rows)
+    }
+
+    public static let balanceColumns = ["variant_id", "location_id", "on_hand", "name"]
+
+    /// The balances a row at a time, in `balanceColumns`: a million held took `balance` 484 MB.
+    public func forEachBalance(tenantID: String, variantID: String?, locationID: String?, _ body: ([TableValue]) throws -> Void) throws {
         var sql = """
             SELECT v.variant_id, loc.location_id, s.on_hand, \(Self.variantName("v")) AS name
             FROM tenants t CROSS JOIN catalog_variants v CROSS JOIN stock_levels s
@@ -31,7 +40,7 @@ extension Store {
             """
         let (conditions, arguments) = Self.conditions([("v.variant_id = ?", variantID), ("loc.location_id = ?", locationID)])
         sql += conditions + " ORDER BY v.variant_id, loc.location_id"
-        return try table(sql: sql, arguments: [tenantID] + arguments, columns: ["variant_id", "location_id", "on_hand", "name"])
+        try forEachTableRow(sql: sql, arguments: [tenantID] + arguments, columns: Self.balanceColumns.count, body)
     }
 
     /// What people call variant `alias`: its product's name, then its own title after ` – `; NULL for neither.
@@ -165,11 +174,17 @@ extension Store {
     }
 
     func table(sql: String, arguments: SQLArguments, columns: [String]) throws -> ResultTable {
+        // Row by row: fetched whole first, a listing held its rows twice.
+        var rows: [[TableValue]] = []
+        try forEachTableRow(sql: sql, arguments: arguments, columns: columns.count) { rows.append($0) }
+        return ResultTable(columns: columns, rows: rows)
+    }
+
+    /// A listing's rows one at a time, its first `columns` values each.
+    func forEachTableRow(sql: String, arguments: SQLArguments, columns: Int, _ body: ([TableValue]) throws -> Void) throws {
         try read { db in
-            // Row by row: fetched whole first, a listing held its rows twice.
-            var rows: [[TableValue]] = []
             try db.forEachRow(sql: sql, arguments: arguments) { row in
-                rows.append(row.values.prefix(columns.count).map { value -> TableValue in
+                try body(row.values.prefix(columns).map { value -> TableValue in
                     switch value {
                     case .null: return .null
                     case .integer(let integer): return .integer(integer)
@@ -178,7 +193,6 @@ extension Store {
                     }
                 })
             }
-            return ResultTable(columns: columns, rows: rows)
         }
     }
 }

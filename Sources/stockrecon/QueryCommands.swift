@@ -27,10 +27,15 @@ struct BalanceCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let database = try global.openDatabase(forReading: true)
-            let table = try asOf.flatMap { Timestamp.moment($0, dayMeansItsEnd: true) }.map {
-                try database.balances(tenantID: tenant, variantID: variant, locationID: location, asOf: $0)
-            } ?? database.balances(tenantID: tenant, variantID: variant, locationID: location)
-            print(table.rendered(as: global.json ? .json : format, name: "balances"), terminator: "")
+            let format = global.json ? .json : format
+            if let moment = asOf.flatMap({ Timestamp.moment($0, dayMeansItsEnd: true) }) {
+                let table = try database.balances(tenantID: tenant, variantID: variant, locationID: location, asOf: moment)
+                print(table.rendered(as: format, name: "balances"), terminator: "")
+            } else {
+                try printListing(format: format, name: "balances", columns: StockDatabase.balanceColumns) { row in
+                    try database.forEachBalance(tenantID: tenant, variantID: variant, locationID: location, row)
+                }
+            }
             return 0
         }
     }
@@ -74,4 +79,31 @@ struct MovementsCommand: ParsableCommand {
             return 0
         }
     }
+}
+
+/// Prints a listing a row at a time, a megabyte at a time, never holding it whole: `rows` runs
+/// once for CSV and JSON, twice for aligned text (its columns' widths first).
+func printListing(
+    format: OutputFormat, name: String, columns: [String], _ rows: (_ each: ([TableValue]) throws -> Void) throws -> Void
+) throws {
+    var widths: [Int]?
+    var isEmpty = true
+    if format == .text {
+        var found = columns.map(\.count)
+        try rows { row in
+            TableWriter.widen(&found, by: row)
+            isEmpty = false
+        }
+        widths = found
+    }
+    var writer = TableWriter(format: format, name: name, columns: columns, widths: widths)
+    var held = writer.start(empty: isEmpty)
+    try rows { row in
+        held += writer.line(row)
+        if held.utf8.count >= 1 << 20 {
+            print(held, terminator: "")
+            held = ""
+        }
+    }
+    print(held + writer.end(), terminator: "")
 }

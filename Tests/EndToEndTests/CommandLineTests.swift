@@ -146,6 +146,33 @@ import Testing
         #expect(other.stdout == "no balances\n")
     }
 
+    /// `balance` prints a row at a time, a megabyte at a time: a listing over its buffer comes out
+    /// whole and in order in every format, the text aligned on its widest cells.
+    @Test func aBalanceListingLargerThanItsBufferPrintsWhole() throws {
+        let scratch = Scratch()
+        let db = ["--db", scratch.database, "--tenant", "big"]
+        let variants = 60_000
+        var catalog = "variant_id,org_id,unit_cost\n", rows = "variant_id,location_id,quantity_delta\n"
+        for index in 1...variants {
+            catalog += "V\(String(format: "%06d", index)),acme,0.01\n"
+            rows += "V\(String(format: "%06d", index)),WH-MAIN,\(index % 7 + 1)\n"
+        }
+        #expect(try Binary.run(["catalog", "import"] + db + ["fixtures/catalog/orgs.csv", "fixtures/catalog/locations.csv", scratch.file("v.csv", catalog)]).status == 0)
+        #expect(try Binary.run(["import", "--org", "acme", "--format", "synq"] + db + [scratch.file("rows.csv", rows)]).status == 0)
+        let csv = try Binary.run(["balance", "--format", "csv"] + db)
+        #expect(csv.stdout.utf8.count > 1 << 20)
+        let lines = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == variants + 1 && lines.first == "variant_id,location_id,on_hand,name")
+        #expect(Array(lines.dropFirst()) == (1...variants).map { "V\(String(format: "%06d", $0)),WH-MAIN,\($0 % 7 + 1)," })
+        let json = try Binary.run(["balance", "--json"] + db)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: [[String: Any]]])
+        #expect(object["balances"]?.count == variants && object["balances"]?.last?["on_hand"] as? Int == variants % 7 + 1)
+        let text = try Binary.run(["balance"] + db).stdout.split(separator: "\n").map(String.init)
+        #expect(text.count == variants + 1)
+        #expect(text.first == "variant_id  location_id  on_hand  name")
+        #expect(text[1] == "V000001     WH-MAIN      2" && text.last == "V060000     WH-MAIN      4")
+    }
+
     @Test func movementsPageWithSinceIDAndLimit() throws {
         let first = try Binary.run(["movements", "--tenant", "t", "--limit", "10", "--json"] + db)
         let page = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
