@@ -65,6 +65,6 @@ PY
 
 stocktake "$work/stocktake.db" "SQLite"
 if [ -n "$url" ]; then
-  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null
+  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
   stocktake "$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema" "PostgreSQL"
 fi
