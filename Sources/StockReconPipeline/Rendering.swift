@@ -16,7 +16,11 @@ extension ResultTable {
     }
 
     /// Each column's width in aligned text: its widest cell, the header's included.
-    var widths: [Int] { TableWriter.widths(columns: columns, rows: rows) }
+    var widths: [Int] {
+        var widths = columns.map(\.count)
+        for row in rows { TableWriter.widen(&widths, by: row) }
+        return widths
+    }
 }
 
 /// A table rendered a line at a time, for listings too large to hold whole; aligned text
@@ -28,26 +32,18 @@ public struct TableWriter {
     let extra: [(String, String)]
     let widths: [Int]?
     private var isFirst = true
-    private var isEmpty = false
 
     public init(format: OutputFormat, name: String, columns: [String], extra: [(String, String)] = [], widths: [Int]?) {
         (self.format, self.name, self.columns, self.extra, self.widths) = (format, name, columns, extra, widths)
     }
 
-    /// Widths for aligned text, found a row at a time.
-    public static func widths(columns: [String], rows: some Sequence<[TableValue]>) -> [Int] {
-        var widths = columns.map(\.count)
-        for row in rows { widen(&widths, by: row) }
-        return widths
-    }
-
+    /// Widens aligned text's columns (the header's widths to start) to fit `row`.
     public static func widen(_ widths: inout [Int], by row: [TableValue]) {
         for (index, value) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], value.plainText.count) }
     }
 
     /// What comes before the rows; `empty`: there are none.
-    public mutating func start(empty: Bool) -> String {
-        isEmpty = empty
+    public func start(empty: Bool) -> String {
         switch format {
         case .csv: return columns.map(CSVText.field).joined(separator: ",") + "\n"
         case .json: return "{" + JSONText.quote(name) + ":["

@@ -35,10 +35,6 @@ public struct StockDatabase {
         try store.approvals(tenantID: tenantID, status: status, variantID: variantID)
     }
 
-    public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
-        try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID)
-    }
-
     public static let balanceColumns = Store.balanceColumns
 
     /// The balances a row at a time, in `balanceColumns`.

@@ -14,7 +14,7 @@ final class SQLiteConnection: SQLConnection {
 
     /// Lifts the ledger's REPLACE guard until this transaction ends: it commits with the
     /// guard back in place, and a rollback undoes the lifting with everything else.
-    func liftReplaceGuard() throws {
+    func liftLedgerReplaceGuard() throws {
         guard !isReplaceGuardLifted else { return }
         try db.execute(sql: "DROP TRIGGER IF EXISTS ledger_refuses_replace")
         isReplaceGuardLifted = true

@@ -15,7 +15,7 @@ final class SQLiteMovementAppender: MovementAppending {
     private(set) var spans = SpanBook()
 
     init(_ db: SQLiteConnection, posting: Int64) throws {
-        try db.liftReplaceGuard()
+        try db.liftLedgerReplaceGuard()
         // OR FAIL: a statement that may stop half-way needs no statement journal, which
         // copies every page an insert touches. A failure rolls back the file's transaction anyway.
         let insert = "INSERT OR FAIL INTO ledger (\(Self.columns)) VALUES "

@@ -6,8 +6,6 @@ import StockReconStore
 extension SQLiteConnection: BackendOperations {
     func takeLedgerIDs(_ count: Int) throws -> Int64? { nil }
 
-    func liftLedgerReplaceGuard() throws { try liftReplaceGuard() }
-
     func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T {
         let size = try fetchValue(Int64.self, sql: "PRAGMA cache_size") ?? -24576
         try execute(sql: "PRAGMA cache_size = -\(megabytes * 1024)")

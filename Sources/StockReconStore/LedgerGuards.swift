@@ -11,7 +11,7 @@ package enum LedgerGuards {
 
     /// The ledger's REPLACE guard, after `CREATE TRIGGER`. Run for every row inserted, it cost
     /// a bulk import half its time again; a file's posting lifts it inside its transaction and
-    /// the transaction puts it back before it commits (`SQLiteConnection.liftReplaceGuard`), so
+    /// the transaction puts it back before it commits (`liftLedgerReplaceGuard`), so
     /// that every committed state has it and only stockrecon's own appends go without it.
     package static let ledgerReplaceGuard = """
         ledger_refuses_replace BEFORE INSERT ON ledger

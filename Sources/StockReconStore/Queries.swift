@@ -19,18 +19,12 @@ extension Store {
         "run_id", "source_file", "source_line", "idempotency_key", "reverses_id", "absorbs_id", "absorbed_by_id",
     ]
 
-    /// On-hand per variant and location of one tenant, optionally narrowed. The tenant's
-    /// variants are walked first (`CROSS JOIN` fixes SQLite's join order), so that one variant's
-    /// balances are a look-up, not a scan of every balance of the tenant.
-    public func balances(tenantID: String, variantID: String?, locationID: String?) throws -> ResultTable {
-        var rows: [[TableValue]] = []
-        try forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID) { rows.append($0) }
-        return ResultTable(columns: Self.balanceColumns, rows: rows)
-    }
-
     public static let balanceColumns = ["variant_id", "location_id", "on_hand", "name"]
 
-    /// The balances a row at a time, in `balanceColumns`: a million held took `balance` 484 MB.
+    /// On-hand per variant and location of one tenant, optionally narrowed, a row at a time in
+    /// `balanceColumns` (a million held took `balance` 484 MB). The tenant's variants are walked
+    /// first (`CROSS JOIN` fixes SQLite's join order), so that one variant's balances are a
+    /// look-up, not a scan of every balance of the tenant.
     public func forEachBalance(tenantID: String, variantID: String?, locationID: String?, _ body: ([TableValue]) throws -> Void) throws {
         var sql = """
             SELECT v.variant_id, loc.location_id, s.on_hand, \(Self.variantName("v")) AS name
