@@ -32,3 +32,14 @@ ledger_floor() {
   rm -f "$work/ledger.copy"
   cat "$work/floor-time"
 }
+
+# LABEL COMMAND...: runs the command on a quiet disk, prints its seconds and peak memory beside
+# LABEL, and keeps its output in $work/out (`work`: the script's scratch folder).
+timed() {
+  local label=$1
+  shift
+  sync
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  read -r seconds kilobytes <"$work/time"
+  printf "%-34s %6.2f s  %5d MB\n" "$label" "$seconds" $((kilobytes / 1024))
+}

@@ -7,6 +7,7 @@
 #        fresh schema bench_counts, and the count runs there instead of in the SQLite file
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
 items=${1:-100000}
 movements=${2:-10000000}
 url=${3:-}
@@ -28,14 +29,6 @@ else
 fi
 db=(--db "$target")
 ledger_size() { if [ -n "$url" ]; then psql -X -A -t -d "$target" -c "SELECT max(id) FROM ledger"; else sqlite3 "$target" "SELECT max(id) FROM ledger"; fi; }
-timed() {  # label, then the command: prints seconds and peak memory
-  local label=$1
-  shift
-  sync
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-  read -r seconds kilobytes <"$work/time"
-  printf "%-34s %6.2f s  %5d MB\n" "$label" "$seconds" $((kilobytes / 1024))
-}
 echo "ledger: $(ledger_size) movements; a count of $items lines"
 timed "count start (FULL)" "$bin" count start --tenant bench --org cnt --type FULL --name bench --user boss "${db[@]}"
 timed "count add (sheet of $items lines)" "$bin" count add 1 --tenant bench --user counter "$data/sheet-$items.csv" "${db[@]}"

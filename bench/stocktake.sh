@@ -20,33 +20,26 @@ schema=bench_stocktake_$$
 export STOCKRECON_CACHE_DIR="$work/cache"
 trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
-step() {  # NAME COMMAND...: runs it, prints its seconds and peak MB, keeps its stdout in $work/out
-  sync
-  /usr/bin/time -f "%e %M" -o "$work/time" "${@:2}" >"$work/out" 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
-  read -r seconds kb <"$work/time"
-  printf '  %-34s %7.2f s %6.0f MB\n' "$1" "$seconds" "$((kb / 1024))"
-}
-
 stocktake() {  # DB LABEL
   local db=$1
   echo "$2:"
   local tenant=(--db "$db" --tenant bench)
   "$bin" catalog import "${tenant[@]}" "$data"/{orgs,locations,users,variants}.csv >/dev/null
-  step "import of $rows rows" "$bin" import "${tenant[@]}" --org bench --format synq "$data/synq-$rows.csv"
-  step "count start --location LOC-01" "$bin" count start "${tenant[@]}" --org bench --type FULL --name all --location LOC-01 --user boss --json
+  timed "import of $rows rows" "$bin" import "${tenant[@]}" --org bench --format synq "$data/synq-$rows.csv"
+  timed "count start --location LOC-01" "$bin" count start "${tenant[@]}" --org bench --type FULL --name all --location LOC-01 --user boss --json
   local count
   count=$(tr -dc 0-9 <"$work/out")
-  step "count sheet (blind, csv)" "$bin" count sheet "$count" "${tenant[@]}" -o "$work/sheet.csv"
+  timed "count sheet (blind, csv)" "$bin" count sheet "$count" "${tenant[@]}" -o "$work/sheet.csv"
   # Every line counted, i % 7 units.
   awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "counted_quantity") c = i; print; next } { $c = (NR - 2) % 7; print }' \
     "$work/sheet.csv" >"$work/counted.csv"
   echo "  ($(($(wc -l <"$work/counted.csv") - 1)) lines)"
-  step "count add" "$bin" count add "$count" "${tenant[@]}" --user boss "$work/counted.csv"
-  step "count complete --apply" "$bin" count complete "$count" "${tenant[@]}" --user boss --apply --json
+  timed "count add" "$bin" count add "$count" "${tenant[@]}" --user boss "$work/counted.csv"
+  timed "count complete --apply" "$bin" count complete "$count" "${tenant[@]}" --user boss --apply --json
   local completion
   completion=$(cat "$work/out")
-  step "report variance (csv)" "$bin" report variance "$count" "${tenant[@]}" --format csv -o "$work/variance.csv"
-  step "balance --location LOC-01" "$bin" balance "${tenant[@]}" --location LOC-01 --format csv
+  timed "report variance (csv)" "$bin" report variance "$count" "${tenant[@]}" --format csv -o "$work/variance.csv"
+  timed "balance --location LOC-01" "$bin" balance "${tenant[@]}" --location LOC-01 --format csv
   python3 - "$completion" "$work/counted.csv" "$work/out" <<'PY'
 import csv, json, sys
 completion = json.loads(sys.argv[1])
