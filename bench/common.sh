@@ -34,12 +34,14 @@ ledger_floor() {
 }
 
 # LABEL COMMAND...: runs the command on a quiet disk, prints its seconds and peak memory beside
-# LABEL, and keeps its output in $work/out (`work`: the script's scratch folder).
+# LABEL, keeps its output in $work/out (`work`: the script's scratch folder) and its peak
+# memory in megabytes in `peak_mb`.
 timed() {
   local label=$1
   shift
   sync
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   read -r seconds kilobytes <"$work/time"
+  peak_mb=$((kilobytes / 1024))
   printf "%-34s %6.2f s  %5d MB\n" "$label" "$seconds" $((kilobytes / 1024))
 }

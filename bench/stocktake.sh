@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # A stocktake over a large catalog (issue 29: counts keep their figures over a million
-# variants): `count start --location LOC-01` after an import of ROWS rows, the blind sheet (CSV),
-# every line counted, `count add`, `count complete --apply`, the variance report; the time and
-# peak memory of each, beside an import of the same number of rows for scale. Checks the
-# figures: the posted movements are the items with a discrepancy, and each balance of the
-# location is what the sheet counted. With URL, the same on PostgreSQL.
+# variants): an import of ROWS rows, `count start --location LOC-01`, the blind sheet (CSV),
+# every line counted, `count add`, `count complete --apply`, the variance report in each format
+# and `balance` of the location; the time and peak memory of each. Checks the figures (the
+# posted movements are the items with a discrepancy, each balance of the location is what the
+# sheet counted) and that every step keeps within 150 MB; exits 1 if not. With URL, the same on
+# PostgreSQL.
 # Usage: bench/stocktake.sh [VARIANTS] [ROWS] [URL]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,26 +21,36 @@ schema=bench_stocktake_$$
 export STOCKRECON_CACHE_DIR="$work/cache"
 trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
+# Every step keeps within the 150 MB the project keeps; those that did not are listed at the end.
+over=()
+step() {  # LABEL COMMAND...
+  timed "$@"
+  ((peak_mb <= 150)) || over+=("$1: $peak_mb MB")
+}
+
 stocktake() {  # DB LABEL
   local db=$1
   echo "$2:"
   local tenant=(--db "$db" --tenant bench)
   "$bin" catalog import "${tenant[@]}" "$data"/{orgs,locations,users,variants}.csv >/dev/null
-  timed "import of $rows rows" "$bin" import "${tenant[@]}" --org bench --format synq "$data/synq-$rows.csv"
-  timed "count start --location LOC-01" "$bin" count start "${tenant[@]}" --org bench --type FULL --name all --location LOC-01 --user boss --json
+  step "import of $rows rows" "$bin" import "${tenant[@]}" --org bench --format synq "$data/synq-$rows.csv"
+  step "count start --location LOC-01" "$bin" count start "${tenant[@]}" --org bench --type FULL --name all --location LOC-01 --user boss --json
   local count
   count=$(tr -dc 0-9 <"$work/out")
-  timed "count sheet (blind, csv)" "$bin" count sheet "$count" "${tenant[@]}" -o "$work/sheet.csv"
+  step "count sheet (blind, csv)" "$bin" count sheet "$count" "${tenant[@]}" -o "$work/sheet.csv"
   # Every line counted, i % 7 units.
   awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "counted_quantity") c = i; print; next } { $c = (NR - 2) % 7; print }' \
     "$work/sheet.csv" >"$work/counted.csv"
   echo "  ($(($(wc -l <"$work/counted.csv") - 1)) lines)"
-  timed "count add" "$bin" count add "$count" "${tenant[@]}" --user boss "$work/counted.csv"
-  timed "count complete --apply" "$bin" count complete "$count" "${tenant[@]}" --user boss --apply --json
+  step "count add" "$bin" count add "$count" "${tenant[@]}" --user boss "$work/counted.csv"
+  step "count complete --apply" "$bin" count complete "$count" "${tenant[@]}" --user boss --apply --json
   local completion
   completion=$(cat "$work/out")
-  timed "report variance (csv)" "$bin" report variance "$count" "${tenant[@]}" --format csv -o "$work/variance.csv"
-  timed "balance --location LOC-01" "$bin" balance "${tenant[@]}" --location LOC-01 --format csv
+  local format
+  for format in csv md json html; do
+    step "report variance ($format)" "$bin" report variance "$count" "${tenant[@]}" --format "$format" -o "$work/variance.$format"
+  done
+  step "balance --location LOC-01" "$bin" balance "${tenant[@]}" --location LOC-01 --format csv
   python3 - "$completion" "$work/counted.csv" "$work/out" <<'PY'
 import csv, json, sys
 completion = json.loads(sys.argv[1])
@@ -60,4 +71,8 @@ stocktake "$work/stocktake.db" "SQLite"
 if [ -n "$url" ]; then
   psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
   stocktake "$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema" "PostgreSQL"
+fi
+if ((${#over[@]} > 0)); then
+  printf 'over 150 MB: %s\n' "${over[@]}" >&2
+  exit 1
 fi

@@ -125,32 +125,3 @@ public enum SheetWriter {
         + #"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#
         + "</Relationships>"
 }
-
-/// A file written a megabyte at a time.
-final class BufferedOutput {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-
-    /// Creates or truncates the file (a device, such as /dev/stdout, is written as it is).
-    init(_ url: URL) throws {
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno), userInfo: [NSFilePathErrorKey: url.path]) }
-        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        buffer.reserveCapacity(1 << 20)
-    }
-
-    func write(_ text: String) throws {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    func close() throws {
-        try flush()
-        try handle.close()
-    }
-
-    private func flush() throws {
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-}

@@ -12,6 +12,7 @@
 @_exported import enum StockReconIO.SheetFormat
 @_exported import enum StockReconIO.ReportFormat
 @_exported import enum StockReconIO.OutputFile
+@_exported import class StockReconIO.BufferedOutput
 @_exported import enum StockReconIO.Presets
 @_exported import struct StockReconIO.Preset
 @_exported import enum StockReconIO.FormatSniffing

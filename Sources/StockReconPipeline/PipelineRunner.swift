@@ -221,7 +221,7 @@ public struct PipelineRunner {
         let url = URL(fileURLWithPath: spec.output)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try OutputFile.write(Data(document.rendered(as: format).utf8), to: spec.output)
+            try OutputFile.write(to: spec.output) { url in try document.write(as: format, to: BufferedOutput(url)) }
         } catch {
             throw OutputError(path: spec.output, underlying: error)
         }

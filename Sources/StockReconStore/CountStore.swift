@@ -320,8 +320,9 @@ extension Store {
 
     /// The items one at a time, row by row (a million rows fetched at once held twice the
     /// items' memory); `byKey`: by internal ids, the counted ones first, then the uncounted.
-    static func forEachCountItem(
-        _ session: CountSession, uncounted: UncountedPolicy?, byKey: Bool, in db: any SQLConnection, _ body: (StoredCountItem) throws -> Void
+    public static func forEachCountItem(
+        _ session: CountSession, uncounted: UncountedPolicy? = nil, byKey: Bool = false, in db: any SQLConnection,
+        _ body: (StoredCountItem) throws -> Void
     ) throws {
         let source = session.status == .inProgress ? "count_items_now" : "count_results"
         try db.forEachRow(sql: """

@@ -206,7 +206,7 @@ struct CountShowCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let document = try Reporting(database: global.openDatabase(forReading: true)).variance(countID: countID, tenantID: tenant)
-            print(document.rendered(as: global.json ? .json : .md), terminator: "")
+            try document.write(as: global.json ? .json : .md, to: .standardOutput())
             return 0
         }
     }

@@ -16,13 +16,10 @@ struct ReportOutput: ParsableArguments {
     @Option(name: .shortAndLong, help: "Write the report to this file (default: standard output).") var output: String?
 
     func write(_ document: ReportDocument, json: Bool) throws {
-        let text = document.rendered(as: json ? .json : format)
-        guard let output else {
-            print(text, terminator: "")
-            return
-        }
+        let format = json ? .json : format
+        guard let output else { return try document.write(as: format, to: .standardOutput()) }
         do {
-            try OutputFile.write(Data(text.utf8), to: output)
+            try OutputFile.write(to: output) { url in try document.write(as: format, to: BufferedOutput(url)) }
         } catch {
             throw OutputError(path: output, underlying: error)
         }

@@ -58,13 +58,30 @@ public struct ReportColumn: Sendable, Hashable {
     }
 }
 
-public struct ReportTable: Sendable, Hashable {
+public struct ReportTable {
     public var key: String
     public var title: String
     public var columns: [ReportColumn]
+    /// The rows held; a table too long to hold goes on in `spilled`.
     public var rows: [[ReportCell]]
     /// Said instead of an empty table.
     public var emptyText: String
+    var spilled: SpilledRows? = nil
+
+    /// Adds a row, held while the table holds fewer than `limit`, and spilled to a file after.
+    mutating func append(_ row: [ReportCell], holding limit: Int) throws {
+        guard rows.count >= limit else { return rows.append(row) }
+        if spilled == nil { spilled = try SpilledRows() }
+        try spilled?.append(row)
+    }
+
+    var firstRow: [ReportCell]? { rows.first }
+
+    /// Every row in order, those held and then those spilled.
+    func forEachRow(_ body: ([ReportCell]) throws -> Void) throws {
+        for row in rows { try body(row) }
+        try spilled?.forEach(body)
+    }
 }
 
 /// One labelled figure of a report's header.
@@ -104,14 +121,41 @@ public struct ReportChart: Sendable, Hashable {
 
     /// The `limit` largest |values|, largest first (ties by label), zeros left out.
     public static func largest(_ title: String, _ values: [(label: String, valueMinor: Int64)], limit: Int = 10) -> ReportChart {
-        let bars = values.filter { $0.valueMinor != 0 }
-            .sorted { ($0.valueMinor.magnitude, $1.label) > ($1.valueMinor.magnitude, $0.label) }
-        return ReportChart(title: title, bars: Array(bars.prefix(limit)))
+        var largest = Largest(limit: limit)
+        for value in values { largest.add(value.valueMinor) { value.label } }
+        return ReportChart(title: title, bars: largest.bars)
+    }
+
+    /// The bars of `largest`, chosen as the values go by, holding only the `limit` kept so far;
+    /// a label is made only for a value that may be kept.
+    struct Largest {
+        let limit: Int
+        private(set) var bars: [(label: String, valueMinor: Int64)] = []
+
+        init(limit: Int) { self.limit = limit }
+
+        mutating func add(_ valueMinor: Int64, label: () -> String) {
+            guard valueMinor != 0, limit > 0 else { return }
+            if bars.count == limit, let last = bars.last, valueMinor.magnitude < last.valueMinor.magnitude { return }
+            let bar = (label: label(), valueMinor: valueMinor)
+            let index = bars.firstIndex { (bar.valueMinor.magnitude, $0.label) > ($0.valueMinor.magnitude, bar.label) } ?? bars.endIndex
+            guard index < limit else { return }
+            bars.insert(bar, at: index)
+            if bars.count > limit { bars.removeLast() }
+        }
     }
 }
 
+/// Where a report is written: a string, or a file a megabyte at a time.
+public protocol ReportSink {
+    mutating func write(_ text: String) throws
+}
+
+extension String: ReportSink {}
+extension BufferedOutput: ReportSink {}
+
 /// A report: its figures once, for every format to render.
-public struct ReportDocument: Sendable, Hashable {
+public struct ReportDocument {
     /// `variance`, `summary`.
     public var kind: String
     public var title: String
@@ -119,12 +163,25 @@ public struct ReportDocument: Sendable, Hashable {
     public var chart: ReportChart
     public var tables: [ReportTable]
 
-    public func rendered(as format: ReportFormat) -> String {
+    public func write(as format: ReportFormat, to out: inout some ReportSink) throws {
         switch format {
-        case .md: return markdown
-        case .csv: return csv
-        case .json: return json
-        case .html: return html
+        case .md: try writeMarkdown(to: &out)
+        case .csv: try writeCSV(to: &out)
+        case .json: try writeJSON(to: &out)
+        case .html: try writeHTML(to: &out)
         }
+    }
+
+    /// Writes the report to `out` and closes it.
+    public func write(as format: ReportFormat, to out: BufferedOutput) throws {
+        var sink = out
+        try write(as: format, to: &sink)
+        try out.close()
+    }
+
+    public func rendered(as format: ReportFormat) throws -> String {
+        var text = ""
+        try write(as: format, to: &text)
+        return text
     }
 }

@@ -1,27 +1,25 @@
 import StockReconCore
 
-// Markdown, CSV and JSON renderings of a report (HTML is in its own file).
+// Markdown, CSV and JSON renderings of a report (HTML is in its own file), written to a sink
+// a row at a time.
 
 extension ReportDocument {
-    var markdown: String {
-        var out = "# \(Self.markdownText(title))\n\n"
-        for fact in facts { out += "- **\(Self.markdownText(fact.label))**: \(Self.markdownText(fact.value.plain))\n" }
-        out += "\n## \(Self.markdownText(chart.title))\n\n"
-        if chart.bars.isEmpty { out += "Nothing to chart.\n" }
-        for bar in chart.bars { out += "- \(Self.markdownText(bar.label)): \(Money.format(minorUnits: bar.valueMinor))\n" }
+    func writeMarkdown(to out: inout some ReportSink) throws {
+        try out.write("# \(Self.markdownText(title))\n\n")
+        for fact in facts { try out.write("- **\(Self.markdownText(fact.label))**: \(Self.markdownText(fact.value.plain))\n") }
+        try out.write("\n## \(Self.markdownText(chart.title))\n\n")
+        if chart.bars.isEmpty { try out.write("Nothing to chart.\n") }
+        for bar in chart.bars { try out.write("- \(Self.markdownText(bar.label)): \(Money.format(minorUnits: bar.valueMinor))\n") }
         for table in tables {
-            out += "\n## \(Self.markdownText(table.title))\n\n"
-            guard !table.rows.isEmpty else {
-                out += "\(table.emptyText)\n"
+            try out.write("\n## \(Self.markdownText(table.title))\n\n")
+            guard let first = table.firstRow else {
+                try out.write("\(table.emptyText)\n")
                 continue
             }
-            out += "| " + table.columns.map { Self.markdownText($0.label) }.joined(separator: " | ") + " |\n"
-            out += "|" + table.columns.indices.map { index in
-                table.rows.first.map { $0[index].isNumeric } == true ? "---:|" : "---|"
-            }.joined() + "\n"
-            for row in table.rows { out += "| " + row.map { Self.markdownText($0.plain) }.joined(separator: " | ") + " |\n" }
+            try out.write("| " + table.columns.map { Self.markdownText($0.label) }.joined(separator: " | ") + " |\n")
+            try out.write("|" + table.columns.indices.map { first[$0].isNumeric ? "---:|" : "---|" }.joined() + "\n")
+            try table.forEachRow { row in try out.write("| " + row.map { Self.markdownText($0.plain) }.joined(separator: " | ") + " |\n") }
         }
-        return out
     }
 
     /// Text from files, made inert in Markdown: HTML entities for `<`, `>` and `&` (renderers
@@ -48,44 +46,44 @@ extension ReportDocument {
     /// The tables as CSV. One table is plain CSV; several follow each other, a blank line
     /// apart, each row led by its table's key in a `section` column. Text cells are
     /// spreadsheet-safe; numbers and money (as decimals) stay numbers.
-    var csv: String {
+    func writeCSV(to out: inout some ReportSink) throws {
         let sectioned = tables.count > 1
-        var blocks: [String] = []
-        for table in tables {
-            var lines = [((sectioned ? ["section"] : []) + table.columns.map(\.key)).map(CSVText.field).joined(separator: ",")]
-            for row in table.rows {
+        for (index, table) in tables.enumerated() {
+            if index > 0 { try out.write("\r\n") }
+            try out.write(((sectioned ? ["section"] : []) + table.columns.map(\.key)).map(CSVText.field).joined(separator: ",") + "\r\n")
+            try table.forEachRow { row in
                 let cells = row.map { cell -> String in
                     if case .text(let text) = cell { return CSVText.safeField(text) }
                     return cell.plain
                 }
-                lines.append(((sectioned ? [table.key] : []) + cells).joined(separator: ","))
+                try out.write(((sectioned ? [table.key] : []) + cells).joined(separator: ",") + "\r\n")
             }
-            blocks.append(lines.joined(separator: "\r\n") + "\r\n")
         }
-        return blocks.joined(separator: "\r\n")
     }
 
-    var json: String {
+    func writeJSON(to out: inout some ReportSink) throws {
         var members: [(String, String)] = [("report", JSONText.quote(kind)), ("title", JSONText.quote(title))]
         members += facts.map { ($0.unit.jsonKey($0.key), Self.jsonValue($0.value)) }
         let bars = chart.bars.map { #"{"label":\#(JSONText.quote($0.label)),"value_minor":\#($0.valueMinor)}"# }
         members.append(("chart", #"{"title":\#(JSONText.quote(chart.title)),"bars":[\#(bars.joined(separator: ","))]}"#))
+        try out.write("{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",\n"))
         for table in tables {
             let keys = table.columns.map { JSONText.quote($0.unit.jsonKey($0.key)) + ":" }
-            var text = "["
-            for (index, row) in table.rows.enumerated() {
-                if index > 0 { text += ",\n" }
-                text += "{"
+            try out.write(",\n" + JSONText.quote(table.key) + ":[")
+            var separator = ""
+            try table.forEachRow { row in
+                var text = separator + "{"
                 for (column, cell) in row.enumerated() {
                     if column > 0 { text += "," }
                     text += keys[column]
                     text += Self.jsonValue(cell)
                 }
-                text += "}"
+                try out.write(text + "}")
+                separator = ",\n"
             }
-            members.append((table.key, text + "]"))
+            try out.write("]")
         }
-        return "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",\n") + "}\n"
+        try out.write("}\n")
     }
 
     /// Money as exact minor units, percentages in basis points.

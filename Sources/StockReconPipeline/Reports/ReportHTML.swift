@@ -4,9 +4,9 @@ import StockReconCore
 /// network (a Content-Security-Policy forbids both, should any text ever slip through
 /// unescaped). Every text is escaped.
 extension ReportDocument {
-    var html: String {
+    func writeHTML(to out: inout some ReportSink) throws {
         let e = HTMLText.escape
-        var out = """
+        try out.write("""
             <!DOCTYPE html>
             <html lang="en">
             <head>
@@ -20,31 +20,31 @@ extension ReportDocument {
             <h1>\(e(title))</h1>
             <dl class="facts">
 
-            """
+            """)
         for fact in facts {
-            out += #"<div><dt>\#(e(fact.label))</dt><dd data-key="\#(e(fact.key))">\#(e(fact.value.plain))</dd></div>"# + "\n"
+            try out.write(#"<div><dt>\#(e(fact.label))</dt><dd data-key="\#(e(fact.key))">\#(e(fact.value.plain))</dd></div>"# + "\n")
         }
-        out += "</dl>\n" + chartFigure
+        try out.write("</dl>\n" + chartFigure)
         for table in tables {
-            out += "<h2>\(e(table.title))</h2>\n"
-            guard !table.rows.isEmpty else {
-                out += "<p class=\"empty\">\(e(table.emptyText))</p>\n"
+            try out.write("<h2>\(e(table.title))</h2>\n")
+            guard table.firstRow != nil else {
+                try out.write("<p class=\"empty\">\(e(table.emptyText))</p>\n")
                 continue
             }
             // The table scrolls inside its own box where a page is narrower than it (a phone).
-            out += #"<div class="table"><table id="\#(e(table.key))"><thead><tr>"#
-            out += table.columns.map { "<th>\(e($0.label))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            try out.write(#"<div class="table"><table id="\#(e(table.key))"><thead><tr>"#)
+            try out.write(table.columns.map { "<th>\(e($0.label))</th>" }.joined() + "</tr></thead>\n<tbody>\n")
             let isText = table.columns.map { Self.textColumns.contains($0.key) }
-            for row in table.rows {
-                out += "<tr>" + row.enumerated().map { index, cell in
+            try table.forEachRow { row in
+                try out.write("<tr>" + row.enumerated().map { index, cell in
                     if cell.isNumeric { return "<td class=\"n\">\(e(cell.plain))</td>" }
                     // Ids stay on one line; free text wraps inside its cell.
                     return isText.indices.contains(index) && isText[index] ? "<td class=\"t\">\(e(cell.plain))</td>" : "<td>\(e(cell.plain))</td>"
-                }.joined() + "</tr>\n"
+                }.joined() + "</tr>\n")
             }
-            out += "</tbody></table></div>\n"
+            try out.write("</tbody></table></div>\n")
         }
-        return out + "</body>\n</html>\n"
+        try out.write("</body>\n</html>\n")
     }
 
     /// Horizontal bars around a zero line: missing (negative) to the left in red, excess to

@@ -111,8 +111,9 @@ public struct Reporting {
         let session = try Store.countSession(countID, tenantID: tenantID, in: db)
         let chosen = rules ?? session.reviewOverMinor.map { CountRules(reviewOverValueMinor: $0) } ?? CountRules()
         return try VarianceReport.document(
-            session, items: try Store.countItems(session, in: db), rules: chosen, withdrawn: try Store.withdrawnSheets(count: countID, in: db),
-            absorbed: try Store.absorbedMovements(count: countID, in: db))
+            session, rules: chosen, withdrawn: try Store.withdrawnSheets(count: countID, in: db),
+            absorbed: try Store.absorbedMovements(count: countID, in: db)
+        ) { each in try Store.forEachCountItem(session, in: db, each) }
     }
 
     static func summary(tenantID: String, from: String?, to: String?, in db: any SQLConnection) throws -> ReportDocument {

@@ -13,11 +13,29 @@ enum VarianceReport {
         ReportColumn("review", "Review"), ReportColumn("reason", "Reason"), ReportColumn("notes", "Notes"),
     ]
 
+    /// Reads the count's items once, through `items`: their figures are summed and their
+    /// lines kept, the first `holding` in memory and the rest in a file (`ReportTable.append`).
     static func document(
-        _ session: CountSession, items: [StoredCountItem], rules: CountRules, withdrawn: [(sheet: String, replacedBy: String)] = [],
-        absorbed: [AbsorbedMovement] = []
+        _ session: CountSession, rules: CountRules, withdrawn: [(sheet: String, replacedBy: String)] = [],
+        absorbed: [AbsorbedMovement] = [], holding limit: Int = 10_000,
+        items: (_ each: (StoredCountItem) throws -> Void) throws -> Void
     ) throws -> ReportDocument {
-        let totals = try CountTotals(items.map(\.item), rules: rules)
+        var totals = CountTotals()
+        var largest = ReportChart.Largest(limit: 10)
+        var lines = ReportTable(key: "lines", title: "Lines", columns: columns, rows: [], emptyText: "Nothing was counted.")
+        // What the books held of each item a backdated movement changed.
+        let absorbedKeys = Set(absorbed.map { "\($0.variantID)@\($0.locationID)" })
+        var system: [String: Int64] = [:]
+        try items { stored in
+            let item = stored.item
+            try totals.add(item, rules: rules)
+            if let value = item.varianceValueMinor { largest.add(value) { "\(item.sku ?? item.variantID) @ \(item.locationID)" } }
+            if !absorbedKeys.isEmpty {
+                let key = "\(item.variantID)@\(item.locationID)"
+                if absorbedKeys.contains(key) { system[key] = item.systemQuantity }
+            }
+            try lines.append(line(item, rules: rules), holding: limit)
+        }
         let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
         var facts = [
             ReportFact("count_id", "Count", .integer(session.id)),
@@ -51,25 +69,21 @@ enum VarianceReport {
             ReportFact("items_for_review", "Items for review", .integer(Int64(totals.itemsFlagged))),
         ]
         if !absorbed.isEmpty { facts.append(ReportFact("movements_absorbed", "Backdated movements absorbed", .integer(Int64(absorbed.count)))) }
-        let rows = items.map { stored -> [ReportCell] in
-            let item = stored.item
-            return [
-                .text(item.variantID), optional(item.sku), optional(item.name), .text(item.locationID), optional(item.batch),
-                .integer(item.systemQuantity), .integer(item.movedDuringCount), item.countedQuantity.map(ReportCell.integer) ?? .null,
-                item.variance.map(ReportCell.integer) ?? .null, item.unitCostMinor.map { .money(minor: $0) } ?? .null,
-                item.varianceValueMinor.map { .money(minor: $0) } ?? .null, .text(lineStatus(item)), .flag(item.needsReview(rules)),
-                optional(item.reason), optional(item.notes),
-            ]
-        }
-        let chart = ReportChart.largest(
-            "Largest variances by value",
-            items.compactMap { stored in
-                stored.item.varianceValueMinor.map { ("\(stored.item.sku ?? stored.item.variantID) @ \(stored.item.locationID)", $0) }
-            })
         return ReportDocument(
-            kind: "variance", title: "Variance report: count \(session.id), \(session.name)", facts: facts, chart: chart,
-            tables: [ReportTable(key: "lines", title: "Lines", columns: columns, rows: rows, emptyText: "Nothing was counted.")]
-                + (absorbed.isEmpty ? [] : [absorbedTable(absorbed, items: items)]))
+            kind: "variance", title: "Variance report: count \(session.id), \(session.name)", facts: facts,
+            chart: ReportChart(title: "Largest variances by value", bars: largest.bars),
+            tables: [lines] + (absorbed.isEmpty ? [] : [absorbedTable(absorbed, system: system)]))
+    }
+
+    static func line(_ item: CountItem, rules: CountRules) -> [ReportCell] {
+        let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
+        return [
+            .text(item.variantID), optional(item.sku), optional(item.name), .text(item.locationID), optional(item.batch),
+            .integer(item.systemQuantity), .integer(item.movedDuringCount), item.countedQuantity.map(ReportCell.integer) ?? .null,
+            item.variance.map(ReportCell.integer) ?? .null, item.unitCostMinor.map { .money(minor: $0) } ?? .null,
+            item.varianceValueMinor.map { .money(minor: $0) } ?? .null, .text(lineStatus(item)), .flag(item.needsReview(rules)),
+            optional(item.reason), optional(item.notes),
+        ]
     }
 
     static let absorbedColumns = [
@@ -79,10 +93,10 @@ enum VarianceReport {
     ]
 
     /// Movements dated before the count and posted after it: each changed what the books held
-    /// then (the revised system quantity, running), not what the count found.
-    static func absorbedTable(_ absorbed: [AbsorbedMovement], items: [StoredCountItem]) -> ReportTable {
-        var system: [String: Int64] = [:]
-        for stored in items { system["\(stored.item.variantID)@\(stored.item.locationID)"] = stored.item.systemQuantity }
+    /// then (the revised system quantity, running from `system`, "variant@location" to the
+    /// item's system quantity), not what the count found.
+    static func absorbedTable(_ absorbed: [AbsorbedMovement], system: [String: Int64]) -> ReportTable {
+        var system = system
         let rows = absorbed.map { movement -> [ReportCell] in
             let key = "\(movement.variantID)@\(movement.locationID)"
             let revised = system[key, default: 0] + movement.delta

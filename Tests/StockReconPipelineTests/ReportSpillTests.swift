@@ -1,0 +1,75 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import StockReconPipeline
+import StockReconCore
+@testable import StockReconStore
+
+/// A variance report of a million lines is written, never held: its lines past the first
+/// ones go to a file as they are read, and the chart keeps only its bars (issue 29).
+@Suite struct ReportSpillTests {
+    /// Lines spilled after the first are written, in every format, as the same lines held:
+    /// text that each format escapes, empty cells, money below zero, flags, and a second table
+    /// (movements absorbed), which makes the CSV one of sections.
+    @Test(arguments: Backend.available) func aReportsSpilledLinesAreWrittenAsHeldOnes(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let posted = "variant_id,location_id,quantity_delta,occurred_at\n1001,WH,20,2026-08-01T09:00:00Z\n1002,WH,5,2026-08-01T09:00:00Z\n1002,SHOP,3,2026-08-01T09:00:00Z\n"
+        #expect(try fixture.importing([fixture.file("opening.csv", posted)]).counts.posted == 3)
+        let counting = Counting(store: fixture.store)
+        let count = try counting.start(CountRequest(
+            tenantID: "t1", orgID: "acme", type: .full, name: "All | <b>", locationID: nil, notes: nil, userID: "alice",
+            countedAt: "2026-08-15T00:00:00Z"))
+        let sheet = """
+            variant_id,location_id,counted_quantity,reason,notes
+            1001,WH,18,damaged,"a|b <c> & ""d"" *e* =1+1"
+            1002,WH,5,,
+            1002,SHOP,1,lost,"two
+            lines"
+
+            """
+        _ = try counting.add(countID: count, tenantID: "t1", userID: "alice", files: [fixture.file("sheet.csv", sheet)])
+        _ = try counting.complete(countID: count, tenantID: "t1", userID: "alice", apply: true, uncounted: .keep)
+        let late = "variant_id,location_id,quantity_delta,occurred_at\n1001,WH,6,2026-08-11T09:00:00Z\n"
+        #expect(try fixture.importing([fixture.file("late.csv", late)]).counts.posted == 1)
+
+        func document(holding limit: Int) throws -> ReportDocument {
+            try fixture.store.read { db in
+                let session = try Store.countSession(count, tenantID: "t1", in: db)
+                return try VarianceReport.document(
+                    session, rules: CountRules(reviewOverValueMinor: 1_000), absorbed: try Store.absorbedMovements(count: count, in: db), holding: limit
+                ) { each in try Store.forEachCountItem(session, in: db, each) }
+            }
+        }
+        let held = try document(holding: .max)
+        let spilled = try document(holding: 1)
+        #expect(held.tables.map(\.key) == ["lines", "absorbed"])
+        #expect(held.tables[0].rows.count == 3 && held.tables[0].spilled == nil)
+        #expect(spilled.tables[0].rows.count == 1 && spilled.tables[0].spilled?.count == 2)
+        for format in ReportFormat.allCases {
+            let text = try spilled.rendered(as: format)
+            #expect(text == (try held.rendered(as: format)), "\(format)")
+            #expect(text.contains("SHOP"), "\(format): the last line, spilled, is written")
+        }
+        // A second writing reads the spilled lines again, from their start.
+        #expect(try spilled.rendered(as: .csv) == (try held.rendered(as: .csv)))
+    }
+
+    /// The chart's bars chosen as the values go by are the ones a sort of every value picks:
+    /// the largest magnitudes, ties by label, zeros left out.
+    @Test func theLargestBarsChosenAsTheyComeAreTheSortedOnes() {
+        var random = SplitMix64(seed: 2_029)
+        for count in [0, 1, 9, 10, 11, 500] {
+            for limit in [0, 1, 10] {
+                let values = (0 ..< count).map { _ -> (label: String, valueMinor: Int64) in
+                    // Few magnitudes and labels, so that ties are many; both signs and zeros.
+                    ("L\(Int.random(in: 0 ..< 40, using: &random))", Int64.random(in: -6 ... 6, using: &random) * 100)
+                }
+                let expected = values.filter { $0.valueMinor != 0 }
+                    .sorted { ($0.valueMinor.magnitude, $1.label) > ($1.valueMinor.magnitude, $0.label) }.prefix(limit)
+                let chart = ReportChart.largest("t", values, limit: limit)
+                #expect(chart.bars.map(\.label) == expected.map(\.label), "\(count) values, limit \(limit)")
+                #expect(chart.bars.map(\.valueMinor) == expected.map(\.valueMinor), "\(count) values, limit \(limit)")
+            }
+        }
+    }
+}
