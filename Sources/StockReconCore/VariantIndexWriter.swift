@@ -120,14 +120,8 @@ public struct VariantIndexWriter {
         for index in orgRefs.indices { orgRefs[index] += UInt64(ids.length) }
         let blobLength = ids.length + others.length
         let blobStart = Layout.headerWords * 8
-        let mappedLength = blobStart + blobLength
-        guard let mapped = mmap(nil, mappedLength, PROT_READ, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
-            throw Failure(description: "cannot map the variant index: \(String(cString: strerror(errno)))")
-        }
-        defer { munmap(mapped, mappedLength) }
-        let blob = UnsafeRawPointer(mapped) + blobStart
         var header = [UInt64](repeating: 0, count: Layout.headerWords)
-        var end = (mappedLength + 7) & ~7
+        var end = (blobStart + blobLength + 7) & ~7
         func put(_ words: [UInt64]) throws -> Int {
             let at = end
             try words.withUnsafeBytes { try write($0, at: at) }
@@ -137,11 +131,24 @@ public struct VariantIndexWriter {
         let variants = facts.count / 3
         header[Layout.Header.facts] = UInt64(try put(facts))
         facts = []
-        header[Layout.Header.keys] = UInt64(try put(keys))
+        let keysAt = try put(keys)
+        header[Layout.Header.keys] = UInt64(keysAt)
+        keys = []
         header[Layout.Header.orgIDs] = UInt64(try put(orgRefs))
+        // The texts and the keys are read back from the file as each kind's table is built.
+        let mappedLength = end
+        guard let mapped = mmap(nil, mappedLength, PROT_READ, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
+            throw Failure(description: "cannot map the variant index: \(String(cString: strerror(errno)))")
+        }
+        defer { munmap(mapped, mappedLength) }
+        let written = Written(blob: UnsafeRawPointer(mapped) + blobStart, keys: UnsafeRawPointer(mapped) + keysAt)
         var shared: [UInt64] = []
         for kind in Layout.Kind.allCases {
-            let (slots, entries) = table(of: kind, variants: variants, blob: blob, shared: &shared)
+            let (slots, entries) = table(of: kind, variants: variants, written, shared: &shared) {
+                // Both are read in order, once a kind: the pages read go back to the page cache
+                // as the reading goes on (a million variants' are some 110 MB).
+                madvise(mapped, mappedLength, MADV_DONTNEED)
+            }
             let at = Layout.Header.tables + 4 * kind.rawValue
             header[at] = UInt64(try put(slots))
             header[at + 1] = UInt64(slots.count)
@@ -175,19 +182,27 @@ public struct VariantIndexWriter {
         }
     }
 
+    /// The texts and the keys as written in the file, mapped.
+    private struct Written {
+        let blob: UnsafeRawPointer
+        let keys: UnsafeRawPointer
+
+        func key(_ index: Int) -> UInt64 { keys.load(fromByteOffset: 8 * index, as: UInt64.self) }
+    }
+
     /// The key a variant has in `kind`'s table: its blob offset and bytes (for digits, those
     /// after its barcode's leading zeros); nil when it has none (an empty sku, barcode or
     /// product is not a key; an empty id is, as the catalog in memory has it).
-    private func key(of variant: Int, in kind: Layout.Kind, blob: UnsafeRawPointer) -> (ref: UInt64, bytes: UnsafeBufferPointer<UInt8>)? {
+    private func key(of variant: Int, in kind: Layout.Kind, _ written: Written) -> (ref: UInt64, bytes: UnsafeBufferPointer<UInt8>)? {
         let column = switch kind {
         case .id: 0
         case .sku: 1
         case .barcode, .digits: 2
         case .product: 3
         }
-        let ref = keys[4 * variant + column]
+        let ref = written.key(4 * variant + column)
         guard ref != Layout.noText else { return nil }
-        var bytes = Self.text(atRef: ref, in: blob)
+        var bytes = Self.text(atRef: ref, in: written.blob)
         if kind == .digits {
             guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
             bytes = Self.droppingLeadingZeros(bytes)
@@ -207,19 +222,24 @@ public struct VariantIndexWriter {
     }
 
     /// `kind`'s slots and entries; lists of variants sharing a key go to `shared`.
-    private func table(of kind: Layout.Kind, variants: Int, blob: UnsafeRawPointer, shared: inout [UInt64]) -> (slots: [UInt64], entries: [UInt64]) {
+    private func table(
+        of kind: Layout.Kind, variants: Int, _ written: Written, shared: inout [UInt64], releasingPages release: () -> Void
+    ) -> (slots: [UInt64], entries: [UInt64]) {
         var slots = HugePageArray.filled(UInt64(0), count: TextIndex.slotCount(for: variants))
         var entries: [UInt64] = []
+        // At most a key a variant, held at once: growing, it would be copied, old and new at once.
+        entries.reserveCapacity(2 * variants)
         var sharers: [Int: [Int]] = [:]
         let mask = slots.count - 1
         for variant in 0 ..< variants {
-            guard let (ref, bytes) = key(of: variant, in: kind, blob: blob) else { continue }
+            if variant & 0xFFFF == 0xFFFF { release() }
+            guard let (ref, bytes) = key(of: variant, in: kind, written) else { continue }
             let hash = TextIndex.hash(bytes)
             var slot = TextIndex.home(hash) & mask
             var found: Int?
             while slots[slot] != 0 {
                 if let entry = TextIndex.entry(inSlot: slots[slot], hash: hash),
-                   key(ofEntry: entry, entries, in: kind, blob: blob).elementsEqual(bytes) {
+                   key(ofEntry: entry, entries, in: kind, blob: written.blob).elementsEqual(bytes) {
                     found = entry
                     break
                 }

@@ -59,7 +59,8 @@ extension Store {
         defer { unlink(written) }
         do {
             var writer = try VariantIndexWriter(path: written, tenant: tenant, token: token, expectedVariants: count)
-            try db.forEachVariant(tenant: tenant) { try writer.add($0) }
+            // Read once, in order: SQLite's page cache would only keep what is not read again.
+            try db.withPageCache(megabytes: 2) { try db.forEachVariant(tenant: tenant) { try writer.add($0) } }
             try writer.finish()
         } catch is VariantIndexWriter.Failure {
             return nil
