@@ -133,6 +133,22 @@ final class PostgresLookups: KeyLookup, BalanceLookup {
     func onHand(variant: Int64, location: Int64) throws -> Int64? {
         try db.fetchValue(Int64.self, sql: BulkSQL.balanceLookup, arguments: [tenant, variant, location])
     }
+
+    var readsAhead: Bool { true }
+
+    /// One statement for them all, the keys as arrays: a statement a key waited a round trip
+    /// each (a million rows over a tenant's million balances: 120 s).
+    func onHand(of keys: [StockKey]) throws -> [(key: StockKey, onHand: Int64)] {
+        guard !keys.isEmpty else { return [] }
+        var found: [(key: StockKey, onHand: Int64)] = []
+        try db.forEachRow(sql: """
+            SELECT s.variant, s.location, s.on_hand FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS k (variant, location)
+            JOIN stock_levels s ON s.tenant = ? AND s.variant = k.variant AND s.location = k.location
+            """, arguments: [keys.map(\.variant).postgresArray, keys.map(\.location).postgresArray, tenant]) { row in
+            found.append((StockKey(variant: try row[0], location: try row[1]), try row[2]))
+        }
+        return found
+    }
 }
 
 /// Keys as `idempotency_keys` rows, `BulkSQL.keyRowsPerInsert` to a statement, as text parameters.

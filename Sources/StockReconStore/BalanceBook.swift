@@ -208,8 +208,9 @@ struct BalanceCache {
     private let lookup: (any BalanceLookup)?
     private let db: (any SQLConnection)?
     private let tenant: Int64
-    /// Up to this many stored balances are read in one scan (about 16 MB of book).
-    static let scanLimit = 250_000
+    /// Up to this many stored balances are read in one scan (about 16 MB of book); tests
+    /// lower it, to read key by key.
+    @TaskLocal static var scanLimit = 250_000
 
     /// Holds the place of the real cache while it is lent out.
     static var placeholder: BalanceCache { BalanceCache() }
@@ -236,6 +237,18 @@ struct BalanceCache {
             book.load(slot, onHand)
         }
         self.book = book
+    }
+
+    /// Reads the stored balances of `keys` not in the book yet at once, ahead of their rows
+    /// (`onHand` would read each alone); keys without a variant or location are left out.
+    mutating func readAhead(_ keys: some Sequence<StockKey>) throws {
+        guard let lookup, lookup.readsAhead else { return }
+        var wanted: [StockKey] = []
+        for key in keys where key.variant > 0 && key.location > 0 {
+            if book.slot(variant: key.variant, location: key.location).isNew { wanted.append(key) }
+        }
+        // Slots are found again: the book may have grown, and moved them, as keys were added.
+        for (key, onHand) in try lookup.onHand(of: wanted) { book.load(book.slot(variant: key.variant, location: key.location).slot, onHand) }
     }
 
     /// The balance's slot and current on-hand.

@@ -182,6 +182,7 @@ public final class FilePosting {
         defer { swap(&local, &writer) }
         try batch.arena.withUnsafeBufferPointer { arena in
             try local.keys.claim(batch, arena: arena.baseAddress)
+            try local.balances.readAhead((0 ..< batch.records.count).lazy.map { StockKey(variant: batch.variants[$0], location: batch.locations[$0]) })
             for row in 0 ..< min(batch.records.count, Self.prefetchDistance) { local.prefetch(row: row, of: batch) }
             try body(&local, arena.baseAddress)
             try local.ledger?.endBatch(batch, arena: arena.baseAddress)
