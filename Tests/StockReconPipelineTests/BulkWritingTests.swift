@@ -119,7 +119,7 @@ import StockReconCore
         }
         let (planned, columns) = try fixture.store.read { db in
             (try db.fetchValue(Int64.self, sql: "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST('ledger' AS regclass)"),
-             Set(try db.fetchAll(sql: "SELECT attname FROM pg_stats WHERE tablename = 'ledger'").map { try $0[0] as String }))
+             Set(try db.fetchAll(sql: "SELECT attname FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'ledger'").map { try $0[0] as String }))
         }
         #expect(planned == 600)
         #expect(columns == Set(Store.ledgerColumnsPlanned))
