@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYAJL", providers: [.apt(["libyajl-dev"])]),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         // A prefetch for the tables probed at random on every row (Swift has none).
         .target(name: "CPrefetch"),
@@ -38,7 +39,7 @@ let package = Package(
         ]),
         // PostgreSQL through libpq (a synchronous connection with COPY): the store's backend,
         // its frozen migrations and hot paths.
-        .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "StockReconStore", "CLibPQ"]),
+        .target(name: "StockReconPostgres", dependencies: ["StockReconCore", "StockReconStore", "CLibPQ", "CMalloc"]),
         // Opens a store by path or URL: the one place that knows every backend.
         .target(name: "StockReconBackends", dependencies: ["StockReconStore", "StockReconSQLite", "StockReconPostgres"]),
         // The stages: read -> validate -> post -> summarize.

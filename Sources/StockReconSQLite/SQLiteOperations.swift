@@ -24,6 +24,10 @@ extension SQLiteConnection: BackendOperations {
 
     func storable(_ text: String?) -> String? { text }
 
+    /// Nothing: the heap's freed pages serve the run after (a first import after a load of a
+    /// million variants, 143 MB; trimmed, 146 to 149 MB).
+    func returnFreedMemory() {}
+
     func triggers() throws -> [String] { try fetchValues(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") }
 
     var expectedTriggers: [String] {

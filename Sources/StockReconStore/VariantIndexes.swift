@@ -65,6 +65,7 @@ extension Store {
         } catch is VariantIndexWriter.Failure {
             return nil
         }
+        db.returnFreedMemory()
         guard rename(written, path) == 0 else { return nil }
         return VariantIndexFile(path: path, tenant: tenant, token: token, variants: count)
     }

@@ -37,6 +37,9 @@ public protocol BackendOperations {
     /// server's): less for reads scattered over a large table and used once, more for writes
     /// scattered over large indexes.
     func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T
+    /// After a large piece of work whose memory is freed (writing a variant index): gives the
+    /// C heap's free pages back, where the run would otherwise hold them beside its own.
+    func returnFreedMemory()
     /// Runs `body` (transactions of rows whose references the caller has just read) without
     /// foreign keys checked where checking them costs more than the rows (SQLite journals every
     /// page a statement of many rows touches); inside a transaction, as it is.
