@@ -137,17 +137,17 @@ final class PostgresLookups: KeyLookup, BalanceLookup {
     var readsAhead: Bool { true }
 
     /// One statement for them all, the keys as arrays: a statement a key waited a round trip
-    /// each (a million rows over a tenant's million balances: 120 s).
+    /// each (a million rows over a tenant's million balances: 120 s). In key order, each by the
+    /// index: joined, the planner hashed the whole table for every batch (32,768 keys over
+    /// 975,432 balances: 0.44 s; so, 0.14-0.22 s).
     func onHand(of keys: [StockKey]) throws -> [(key: StockKey, onHand: Int64)] {
         guard !keys.isEmpty else { return [] }
-        var found: [(key: StockKey, onHand: Int64)] = []
-        try db.forEachRow(sql: """
-            SELECT s.variant, s.location, s.on_hand FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS k (variant, location)
-            JOIN stock_levels s ON s.tenant = ? AND s.variant = k.variant AND s.location = k.location
-            """, arguments: [keys.map(\.variant).postgresArray, keys.map(\.location).postgresArray, tenant]) { row in
-            found.append((StockKey(variant: try row[0], location: try row[1]), try row[2]))
-        }
-        return found
+        let sorted = keys.sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
+        return try db.fetchAll(sql: """
+            SELECT k.variant, k.location, s.on_hand FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS k (variant, location)
+            CROSS JOIN LATERAL (SELECT on_hand FROM stock_levels WHERE tenant = ? AND variant = k.variant AND location = k.location OFFSET 0) s
+            """, arguments: [sorted.map(\.variant).postgresArray, sorted.map(\.location).postgresArray, tenant]
+        ).map { row in (StockKey(variant: try row[0], location: try row[1]), try row[2]) }
     }
 }
 
