@@ -54,6 +54,15 @@ import StockReconCore
         #expect(try spilled.rendered(as: .csv) == (try held.rendered(as: .csv)))
     }
 
+    /// Where no file can be made for the lines, the report says where and what to do.
+    @Test func linesThatCannotBeSpilledSayWhereAndWhatToDo() {
+        #expect {
+            _ = try SpilledRows(directory: URL(fileURLWithPath: "/nonexistent-stockrecon-folder"))
+        } throws: { error in
+            "\(error)".contains("/nonexistent-stockrecon-folder/") && "\(error)".contains("TMPDIR")
+        }
+    }
+
     /// The chart's bars chosen as the values go by are the ones a sort of every value picks:
     /// the largest magnitudes, ties by label, zeros left out.
     @Test func theLargestBarsChosenAsTheyComeAreTheSortedOnes() {

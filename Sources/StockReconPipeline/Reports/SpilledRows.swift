@@ -12,7 +12,7 @@ final class SpilledRows {
     init(directory: URL = FileManager.default.temporaryDirectory) throws {
         let path = directory.appendingPathComponent("stockrecon-report-\(UUID().uuidString).rows").path
         let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno), userInfo: [NSFilePathErrorKey: path]) }
+        guard descriptor >= 0 else { throw CannotSpill(path: path, reason: String(cString: strerror(errno))) }
         unlink(path)
         handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         pending.reserveCapacity(1 << 20)
@@ -108,6 +108,14 @@ final class SpilledRows {
                 guard let more = try handle.read(upToCount: max(1 << 20, count - bytes.count)), !more.isEmpty else { throw Damaged() }
                 bytes.append(contentsOf: more)
             }
+        }
+    }
+
+    struct CannotSpill: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String {
+            "cannot write a report's lines to \(path) (\(reason)): set TMPDIR to a folder with room that stockrecon can write"
         }
     }
 
