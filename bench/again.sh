@@ -8,16 +8,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-variants=${1:-1000000}
-rows=${2:-1000000}
-url=${3:-}
-data="$here/data/catalog-$variants"
-[ -f "$data/synq-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
-build_stockrecon
-work=$(mktemp -d)
-schema=bench_again_$$
-export STOCKRECON_CACHE_DIR="$work/cache"
-trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+large_catalog_bench again "$@"
 sed '2,$ s/,REF-/,AGAIN-/' "$data/synq-$rows.csv" >"$work/again.csv"
 unmet=0
 
@@ -37,9 +28,5 @@ again() {  # DB LABEL
   fi
 }
 
-again "$work/again.db" "SQLite"
-if [ -n "$url" ]; then
-  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
-  again "$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema" "PostgreSQL"
-fi
+on_both_backends again
 exit $unmet

@@ -45,3 +45,29 @@ timed() {
   peak_mb=$((kilobytes / 1024))
   printf "%-34s %6.2f s  %5d MB\n" "$label" "$seconds" $((kilobytes / 1024))
 }
+
+# NAME [VARIANTS] [ROWS] [URL], for the scripts over a large catalog: sets `variants`, `rows`,
+# `url` and `data` (generated once by generate_catalog.py), builds, and makes the scratch
+# folder `work` and the PostgreSQL schema `schema` (bench_NAME_PID), both gone on exit.
+large_catalog_bench() {
+  local name=$1
+  variants=${2:-1000000}
+  rows=${3:-1000000}
+  url=${4:-}
+  data="$here/data/catalog-$variants"
+  [ -f "$data/synq-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
+  build_stockrecon
+  work=$(mktemp -d)
+  schema=bench_${name}_$$
+  export STOCKRECON_CACHE_DIR="$work/cache"
+  trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+}
+
+# FUNCTION: runs FUNCTION DB LABEL on SQLite (a database in `work`) and, given `url`, on
+# PostgreSQL in a fresh `schema`.
+on_both_backends() {
+  "$1" "$work/$1.db" "SQLite"
+  [ -n "$url" ] || return 0
+  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
+  "$1" "$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema" "PostgreSQL"
+}

@@ -10,16 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-variants=${1:-1000000}
-rows=${2:-1000000}
-url=${3:-}
-data="$here/data/catalog-$variants"
-[ -f "$data/synq-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
-build_stockrecon
-work=$(mktemp -d)
-schema=bench_stocktake_$$
-export STOCKRECON_CACHE_DIR="$work/cache"
-trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+large_catalog_bench stocktake "$@"
 
 # Every step keeps within the 150 MB the project keeps; those that did not are listed at the end.
 over=()
@@ -67,11 +58,7 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-stocktake "$work/stocktake.db" "SQLite"
-if [ -n "$url" ]; then
-  psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" >/dev/null 2>&1
-  stocktake "$url$( [[ $url == *\?* ]] && echo '&' || echo '?' )options=-csearch_path%3D$schema" "PostgreSQL"
-fi
+on_both_backends stocktake
 if ((${#over[@]} > 0)); then
   printf 'over 150 MB: %s\n' "${over[@]}" >&2
   exit 1
