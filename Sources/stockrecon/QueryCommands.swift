@@ -97,13 +97,9 @@ func printListing(
         widths = found
     }
     var writer = TableWriter(format: format, name: name, columns: columns, widths: widths)
-    var held = writer.start(empty: isEmpty)
-    try rows { row in
-        held += writer.line(row)
-        if held.utf8.count >= 1 << 20 {
-            print(held, terminator: "")
-            held = ""
-        }
-    }
-    print(held + writer.end(), terminator: "")
+    let out = BufferedOutput.standardOutput()
+    try out.write(writer.start(empty: isEmpty))
+    try rows { row in try out.write(writer.line(row)) }
+    try out.write(writer.end())
+    try out.close()
 }
