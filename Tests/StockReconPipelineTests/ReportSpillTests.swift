@@ -50,6 +50,10 @@ import StockReconCore
             #expect(text == (try held.rendered(as: format)), "\(format)")
             #expect(text.contains("SHOP"), "\(format): the last line, spilled, is written")
         }
+        // Holding none, the first line is held all the same: each format's head is written from it.
+        let none = try document(holding: 0)
+        #expect(none.tables[0].rows.count == 1)
+        for format in ReportFormat.allCases { #expect(try none.rendered(as: format) == (try held.rendered(as: format)), "\(format)") }
         // A second writing reads the spilled lines again, from their start.
         #expect(try spilled.rendered(as: .csv) == (try held.rendered(as: .csv)))
     }

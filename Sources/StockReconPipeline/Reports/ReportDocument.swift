@@ -68,9 +68,10 @@ public struct ReportTable {
     public var emptyText: String
     var spilled: SpilledRows? = nil
 
-    /// Adds a row, held while the table holds fewer than `limit`, and spilled to a file after.
+    /// Adds a row, held while the table holds fewer than `limit` (the first always: a table's
+    /// head is written from it), and spilled to a file after.
     mutating func append(_ row: [ReportCell], holding limit: Int) throws {
-        guard rows.count >= limit else { return rows.append(row) }
+        guard rows.count >= max(limit, 1) else { return rows.append(row) }
         if spilled == nil { spilled = try SpilledRows() }
         try spilled?.append(row)
     }
