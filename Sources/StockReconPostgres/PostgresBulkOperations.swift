@@ -117,7 +117,7 @@ extension PostgresStoreConnection: BulkOperations {
 }
 
 /// A tenant with more keys or balances than are held: a round trip each.
-final class PostgresLookups: KeyLookup, BalanceLookup {
+final class PostgresLookups: KeyLookup, BatchBalanceLookup {
     private let db: PostgresStoreConnection
     private let tenant: Int64
 
@@ -133,8 +133,6 @@ final class PostgresLookups: KeyLookup, BalanceLookup {
     func onHand(variant: Int64, location: Int64) throws -> Int64? {
         try db.fetchValue(Int64.self, sql: BulkSQL.balanceLookup, arguments: [tenant, variant, location])
     }
-
-    var readsAhead: Bool { true }
 
     /// One statement for them all, the keys as arrays: a statement a key waited a round trip
     /// each (a million rows over a tenant's million balances: 120 s). In key order, each by the

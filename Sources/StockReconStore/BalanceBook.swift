@@ -242,7 +242,7 @@ struct BalanceCache {
     /// Reads the stored balances of `keys` not in the book yet at once, ahead of their rows
     /// (`onHand` would read each alone); keys without a variant or location are left out.
     mutating func readAhead(_ keys: some Sequence<StockKey>) throws {
-        guard let lookup, lookup.readsAhead else { return }
+        guard let lookup = lookup as? any BatchBalanceLookup else { return }
         var wanted: [StockKey] = []
         for key in keys where key.variant > 0 && key.location > 0 {
             if book.slot(variant: key.variant, location: key.location).isNew { wanted.append(key) }

@@ -92,20 +92,14 @@ public protocol KeyRowWriting: AnyObject {
 /// One balance's stored on-hand, nil for none.
 public protocol BalanceLookup: AnyObject {
     func onHand(variant: Int64, location: Int64) throws -> Int64?
-    /// Whether a batch's balances are best read at once, ahead of its rows (`onHand(of:)`).
-    var readsAhead: Bool { get }
-    /// The stored on-hand of those of `keys` that have one, in any order.
-    func onHand(of keys: [StockKey]) throws -> [(key: StockKey, onHand: Int64)]
 }
 
-extension BalanceLookup {
-    /// Not where a lookup costs no round trip (SQLite, in process): each row's balance is
-    /// read as the row is posted, with the book's prefetching.
-    public var readsAhead: Bool { false }
-
-    public func onHand(of keys: [StockKey]) throws -> [(key: StockKey, onHand: Int64)] {
-        try keys.compactMap { key in try onHand(variant: key.variant, location: key.location).map { (key, $0) } }
-    }
+/// A lookup whose batches' balances are best read at once, ahead of their rows, where each
+/// key would wait a round trip (PostgreSQL). SQLite, in process, reads each as its row is
+/// posted, with the book's prefetching.
+public protocol BatchBalanceLookup: BalanceLookup {
+    /// The stored on-hand of those of `keys` that have one, in any order.
+    func onHand(of keys: [StockKey]) throws -> [(key: StockKey, onHand: Int64)]
 }
 
 /// The statements the backends' bulk operations share.
