@@ -23,7 +23,6 @@ enum ReceiptsReport {
         let orderLines = lines.filter { $0.status != .unexpected }
         func count(_ status: ReceiptReportStatus) -> ReportCell { .integer(Int64(lines.filter { $0.status == status }.count)) }
         let money = { (value: Int64?) in value.map { ReportCell.money(minor: $0) } ?? .null }
-        let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
         let facts = [
             ReportFact("tenant_id", "Tenant", .text(tenantID)),
             ReportFact("po_number", "Purchase order", .text(po ?? "every order")),
@@ -40,14 +39,14 @@ enum ReceiptsReport {
         ]
         let rows = lines.map { line -> [ReportCell] in
             [
-                optional(line.poNumber), .text(line.variantID), optional(line.sku), optional(line.name), .text(line.locationID), .integer(line.ordered),
-                .integer(line.received), .integer(line.pending), .integer(max(line.ordered - line.received, 0)),
+                .optionalText(line.poNumber), .text(line.variantID), .optionalText(line.sku), .optionalText(line.name), .text(line.locationID),
+                .integer(line.ordered), .integer(line.received), .integer(line.pending), .integer(max(line.ordered - line.received, 0)),
                 money(line.unitCostMinor), .text(line.status.rawValue), .money(minor: line.priceVarianceMinor),
             ]
         }
         let exceptionRows = exceptions.map { item -> [ReportCell] in
             [
-                optional(item.file), item.line.map { .integer(Int64($0)) } ?? .null, optional(item.poNumber), .text(item.variantID),
+                .optionalText(item.file), item.line.map { .integer(Int64($0)) } ?? .null, .optionalText(item.poNumber), .text(item.variantID),
                 .text(item.locationID), .integer(item.quantity), money(item.unitCostMinor), money(item.orderUnitCostMinor),
                 .money(minor: item.priceVarianceMinor), .text(item.status.rawValue), .text(item.reason),
             ]

@@ -12,6 +12,9 @@ public enum ReportCell: Sendable, Hashable {
     case percent(basisPoints: Int64)
     case flag(Bool)
 
+    /// Text, or an empty cell for none.
+    static func optionalText(_ text: String?) -> ReportCell { text.map(ReportCell.text) ?? .null }
+
     /// As people read it (Markdown, HTML, CSV).
     var plain: String {
         switch self {

@@ -36,7 +36,6 @@ enum VarianceReport {
             }
             try lines.append(line(item, rules: rules), holding: limit)
         }
-        let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
         var facts = [
             ReportFact("count_id", "Count", .integer(session.id)),
             ReportFact("name", "Name", .text(session.name)),
@@ -46,9 +45,9 @@ enum VarianceReport {
             ReportFact("location_id", "Location", .text(session.locationID ?? "every location")),
             ReportFact("started_at", "Started", .text(session.startedAt)),
             ReportFact("counted_at", "Counted at", .text(session.countedAt)),
-            ReportFact("started_by", "Started by", optional(session.startedBy)),
-            ReportFact("completed_at", "Completed", optional(session.finishedAt)),
-            ReportFact("completed_by", "Completed by", optional(session.finishedBy)),
+            ReportFact("started_by", "Started by", .optionalText(session.startedBy)),
+            ReportFact("completed_at", "Completed", .optionalText(session.finishedAt)),
+            ReportFact("completed_by", "Completed by", .optionalText(session.finishedBy)),
         ]
         if let applied = session.applied { facts.append(ReportFact("applied", "Variance posted", .flag(applied))) }
         if !withdrawn.isEmpty {
@@ -76,13 +75,12 @@ enum VarianceReport {
     }
 
     static func line(_ item: CountItem, rules: CountRules) -> [ReportCell] {
-        let optional = { (text: String?) in text.map(ReportCell.text) ?? .null }
-        return [
-            .text(item.variantID), optional(item.sku), optional(item.name), .text(item.locationID), optional(item.batch),
+        [
+            .text(item.variantID), .optionalText(item.sku), .optionalText(item.name), .text(item.locationID), .optionalText(item.batch),
             .integer(item.systemQuantity), .integer(item.movedDuringCount), item.countedQuantity.map(ReportCell.integer) ?? .null,
             item.variance.map(ReportCell.integer) ?? .null, item.unitCostMinor.map { .money(minor: $0) } ?? .null,
             item.varianceValueMinor.map { .money(minor: $0) } ?? .null, .text(lineStatus(item)), .flag(item.needsReview(rules)),
-            optional(item.reason), optional(item.notes),
+            .optionalText(item.reason), .optionalText(item.notes),
         ]
     }
 
