@@ -84,6 +84,14 @@ public protocol KeyLookup: AnyObject {
     func stored(_ key: BorrowedText) throws -> (digest: Int64, outcomeCode: Int64)?
 }
 
+/// A key lookup whose batches' keys are best read at once, ahead of their rows, where each
+/// key would wait a round trip (PostgreSQL). SQLite, in process, reads each as its row is claimed.
+public protocol BatchKeyLookup: KeyLookup {
+    /// The content digest and outcome's storage code of those of `keys` that are stored, by
+    /// their place in `keys`, in any order.
+    func stored(_ keys: [String]) throws -> [(place: Int, digest: Int64, outcomeCode: Int64)]
+}
+
 /// Writes entries of a `TextIndex` (which also index `digests` and `outcomes`) as key rows, in `order`.
 public protocol KeyRowWriting: AnyObject {
     func insert(_ order: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome], run: Int64) throws
@@ -156,7 +164,7 @@ package enum BulkSQL {
 
 extension Outcome {
     /// The `outcome` column as its storage code (as in `key_blocks`), read without a string.
-    static let codeSQL = "CASE outcome "
+    package static let codeSQL = "CASE outcome "
         + allCases.map { "WHEN '\($0.rawValue)' THEN \($0.storageCode) " }.joined() + "ELSE -1 END"
 
     /// A stored outcome no case has is a damaged row, never read as some default.
