@@ -71,11 +71,15 @@ extension PostgresStoreConnection: BulkOperations {
     func writeBalances(_ changed: [BalanceChange], tenant: Int64) throws {
         let stored = changed.filter(\.isStored)
         if !stored.isEmpty {
-            try execute(sql: """
-                UPDATE stock_levels AS s SET on_hand = u.on_hand
-                FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (variant, location, on_hand)
-                WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
-                """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
+            // Each by the index, in key order: hashed, the tenant's every balance was read for
+            // each chunk (65,536 of 975,432 balances: 0.95 s; so, 0.28-0.44 s).
+            try withSettingsOff(["enable_hashjoin", "enable_mergejoin", "jit"]) {
+                try execute(sql: """
+                    UPDATE stock_levels AS s SET on_hand = u.on_hand
+                    FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS u (variant, location, on_hand)
+                    WHERE s.tenant = ? AND s.variant = u.variant AND s.location = u.location
+                    """, arguments: [stored.map(\.variant).postgresArray, stored.map(\.location).postgresArray, stored.map(\.onHand).postgresArray, tenant])
+            }
         }
         // Written as numbers, and the COPY left open for the next chunk: ended a chunk, the
         // server stored each while the client stood waiting, then built the next while it idled.
@@ -331,8 +335,13 @@ extension PostgresStoreConnection {
     /// and a planner's estimate over a large table had each compiled (a batch's 4,096 keys
     /// looked up in 20 ms, then compiled for 170 ms).
     func withoutJIT<T>(_ body: () throws -> T) throws -> T {
-        try execute(sql: "SET jit = off")
-        defer { _ = try? execute(sql: "RESET jit") }
+        try withSettingsOff(["jit"], body)
+    }
+
+    /// Runs `body` with the server's `settings` (booleans) off, each reset after.
+    func withSettingsOff<T>(_ settings: [String], _ body: () throws -> T) throws -> T {
+        for setting in settings { try execute(sql: "SET \(setting) = off") }
+        defer { for setting in settings { _ = try? execute(sql: "RESET \(setting)") } }
         return try body()
     }
 }
