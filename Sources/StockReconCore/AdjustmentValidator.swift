@@ -103,6 +103,10 @@ public struct AdjustmentValidator: Sendable {
         check(input.notes, input.source.column(.notes))
         check(input.occurredAt, input.source.column(.occurredAt))
         check(input.naturalKey, input.source.column(.idempotencyKey))
+        if let key = input.naturalKey, key.byteCount <= limit, key.byteCount > Diagnostic.naturalKeyLimit {
+            let column = input.source.column(.idempotencyKey)
+            problems.append(Diagnostic.oversizedKey(column: column, text: key, at: input.location(column)))
+        }
     }
 
     private func checkQuantity(_ input: AdjustmentInput<some InputText>, into problems: inout [Diagnostic]) -> Int64? {

@@ -99,6 +99,20 @@ extension Diagnostic {
             input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(limit))])
     }
 
+    /// The longest natural key a row may have, in bytes: PostgreSQL's index of keys holds an
+    /// entry of at most 2,704 bytes, and the same file must end alike on either backend.
+    public static let naturalKeyLimit = 1024
+
+    /// A natural key longer than `naturalKeyLimit`, at its column.
+    public static func oversizedKey(column: String, text: some InputText, at location: SourceLocation) -> Diagnostic {
+        let count = text.byteCount
+        let shown = text.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(64)), as: UTF8.self) }
+        return Diagnostic(
+            .invalidText, at: location,
+            "the key is \(count) bytes, longer than the \(naturalKeyLimit) a natural key may be: give each row a shorter id (a key names a row; it need not hold its content)",
+            input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(naturalKeyLimit))])
+    }
+
     /// What a number cell holding a formula without its saved value (`=B3+1`) is told, nil
     /// for any other text: a script wrote the workbook, and no spreadsheet computed it.
     public static func unsavedFormula(_ text: String) -> String? {

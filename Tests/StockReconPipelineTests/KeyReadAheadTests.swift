@@ -78,4 +78,26 @@ import StockReconCore
         ])
         #expect(endings[0] == endings[1])
     }
+
+    /// A key as long as a key may be is stored and found again, as a block, as a row (held, or
+    /// past the keys held in memory); one byte longer is refused at its field, on either
+    /// backend (PostgreSQL's index takes an entry of at most 2,704 bytes: it failed the file).
+    @Test(arguments: Backend.available) func aKeyLongerThanAKeyMayBeIsRefusedAtItsField(_ backend: Backend) throws {
+        var random = SystemRandomNumberGenerator()
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        func key(_ length: Int) -> String { String((0 ..< length).map { _ in letters[Int(random.next() % UInt64(letters.count))] }) }
+        let (longest, held, tooLong) = (key(Diagnostic.naturalKeyLimit), key(Diagnostic.naturalKeyLimit), key(Diagnostic.naturalKeyLimit + 1))
+        let file = Self.header + "\(longest),1001,WH,2,found\n\(held),1001,WH,60,found\n\(tooLong),1001,WH,3,found\n\(key(5000)),1001,WH,4,found\n"
+        for keyLimit in [0, KnownKeys.scanLimit] {
+            let fixture = try Fixture(backend)
+            try KnownKeys.$scanLimit.withValue(keyLimit) {
+                let first = try fixture.importing([fixture.file("long.csv", file)], format: .canonical)
+                #expect(first.counts.posted == 1 && first.counts.pending == 1 && first.counts.rejected == 2, "\(first.counts)")
+                #expect(try fixture.rejections(first.runID).map { "\($0.line ?? 0) \($0.field ?? "") \($0.type)" } == ["4 idempotency_key invalid_text", "5 idempotency_key invalid_text"])
+                let again = try fixture.importing([fixture.file("again.csv", file + "k-more,1001,SHOP,1,found\n")], format: .canonical)
+                #expect(again.counts.duplicate == 2 && again.counts.posted == 1 && again.counts.rejected == 2, "\(again.counts)")
+            }
+            #expect(try fixture.balance("1001") == 2)
+        }
+    }
 }
