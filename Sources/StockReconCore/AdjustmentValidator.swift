@@ -103,9 +103,9 @@ public struct AdjustmentValidator: Sendable {
         check(input.notes, input.source.column(.notes))
         check(input.occurredAt, input.source.column(.occurredAt))
         check(input.naturalKey, input.source.column(.idempotencyKey))
-        if let key = input.naturalKey, key.byteCount <= limit, key.byteCount > Diagnostic.naturalKeyLimit {
+        if let key = input.naturalKey, key.byteCount <= limit, key.byteCount > Diagnostic.identifierLimit {
             let column = input.source.column(.idempotencyKey)
-            problems.append(Diagnostic.oversizedKey(column: column, text: key, at: input.location(column)))
+            problems.append(Diagnostic.oversizedIdentifier(column: column, text: key, at: input.location(column)))
         }
     }
 

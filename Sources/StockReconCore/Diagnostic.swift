@@ -99,18 +99,29 @@ extension Diagnostic {
             input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(limit))])
     }
 
-    /// The longest natural key a row may have, in bytes: PostgreSQL's index of keys holds an
-    /// entry of at most 2,704 bytes, and the same file must end alike on either backend.
-    public static let naturalKeyLimit = 1024
+    /// The longest identifier (a natural key, a catalog id, sku or barcode, a purchase order's
+    /// number), in bytes: PostgreSQL's indexes hold an entry of at most 2,704 bytes, and the
+    /// same file must end alike on either backend.
+    public static let identifierLimit = 1024
 
-    /// A natural key longer than `naturalKeyLimit`, at its column.
-    public static func oversizedKey(column: String, text: some InputText, at location: SourceLocation) -> Diagnostic {
+    /// Each of `fields` (column, text) longer than `identifierLimit`, at its column.
+    public static func oversizedIdentifiers(
+        in fields: [(column: String, text: String?)], at location: (String) -> SourceLocation
+    ) -> [Diagnostic] {
+        fields.compactMap { column, text in
+            guard let text, text.utf8.count > identifierLimit else { return nil }
+            return oversizedIdentifier(column: column, text: text, at: location(column))
+        }
+    }
+
+    /// An identifier longer than `identifierLimit`, at its column.
+    public static func oversizedIdentifier(column: String, text: some InputText, at location: SourceLocation) -> Diagnostic {
         let count = text.byteCount
         let shown = text.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(64)), as: UTF8.self) }
         return Diagnostic(
             .invalidText, at: location,
-            "the key is \(count) bytes, longer than the \(naturalKeyLimit) a natural key may be: give each row a shorter id (a key names a row; it need not hold its content)",
-            input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(naturalKeyLimit))])
+            "\(column) is \(count) bytes, longer than the \(identifierLimit) an id may be: give a shorter id (an id names a row, a variant or an order; it need not describe it)",
+            input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(identifierLimit))])
     }
 
     /// What a number cell holding a formula without its saved value (`=B3+1`) is told, nil

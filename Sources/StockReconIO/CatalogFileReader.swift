@@ -30,7 +30,7 @@ public enum CatalogKind: String, Sendable, CaseIterable {
         }
     }
 
-    var columns: [String] {
+    public var columns: [String] {
         switch self {
         case .orgs: return ["org_id", "name", "default_location_id"]
         case .locations: return ["location_id", "site_id", "name"]

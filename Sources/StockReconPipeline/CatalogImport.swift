@@ -103,6 +103,8 @@ enum CatalogRecordMapping {
         case invalid([Diagnostic])
     }
 
+    static let identifierColumns: Set = ["org_id", "default_location_id", "location_id", "site_id", "user_id", "variant_id", "product_id", "sku", "barcode"]
+
     static func entry(_ record: CatalogRecord, file: String) -> Mapped {
         var problems: [Diagnostic] = []
         func required(_ column: String) -> String {
@@ -116,6 +118,11 @@ enum CatalogRecordMapping {
         if record.fields.contains(where: { $0?.holdsNulByte == true }) {
             problems += Diagnostic.nulBytes(
                 in: record.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, at: { SourceLocation(file: file, line: record.line, field: $0) })
+        }
+        // Ids are indexed on PostgreSQL, which holds an entry of at most 2,704 bytes; a name may be longer.
+        for (column, text) in zip(record.kind.columns, record.fields) where (text?.utf8.count ?? 0) > Diagnostic.identifierLimit {
+            guard Self.identifierColumns.contains(column), let text else { continue }
+            problems.append(Diagnostic.oversizedIdentifier(column: column, text: text, at: SourceLocation(file: file, line: record.line, field: column)))
         }
         let entry: CatalogEntry
         switch record.kind {

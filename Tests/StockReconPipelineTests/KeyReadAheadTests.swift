@@ -86,7 +86,7 @@ import StockReconCore
         var random = SystemRandomNumberGenerator()
         let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         func key(_ length: Int) -> String { String((0 ..< length).map { _ in letters[Int(random.next() % UInt64(letters.count))] }) }
-        let (longest, held, tooLong) = (key(Diagnostic.naturalKeyLimit), key(Diagnostic.naturalKeyLimit), key(Diagnostic.naturalKeyLimit + 1))
+        let (longest, held, tooLong) = (key(Diagnostic.identifierLimit), key(Diagnostic.identifierLimit), key(Diagnostic.identifierLimit + 1))
         let file = Self.header + "\(longest),1001,WH,2,found\n\(held),1001,WH,60,found\n\(tooLong),1001,WH,3,found\n\(key(5000)),1001,WH,4,found\n"
         for keyLimit in [0, KnownKeys.scanLimit] {
             let fixture = try Fixture(backend)
