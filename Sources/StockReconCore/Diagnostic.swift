@@ -114,6 +114,13 @@ extension Diagnostic {
         }
     }
 
+    /// What a tenant id longer than `identifierLimit` is told, nil for one within it.
+    public static func tenantTooLong(_ tenantID: String) -> String? {
+        let count = tenantID.utf8.count
+        guard count > identifierLimit else { return nil }
+        return "the tenant is \(count) bytes, longer than the \(identifierLimit) an id may be: give a shorter tenant id"
+    }
+
     /// An identifier longer than `identifierLimit`, at its column.
     public static func oversizedIdentifier(column: String, text: some InputText, at location: SourceLocation) -> Diagnostic {
         let count = text.byteCount

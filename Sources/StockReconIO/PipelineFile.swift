@@ -72,6 +72,7 @@ public enum PipelineFile {
             return reader.string(node)
         }
         let tenantID = required("tenant", "acme")
+        if let tenantID, let message = Diagnostic.tenantTooLong(tenantID) { reader.problem(top["tenant"], message) }
         let orgID = required("org", "northwind")
         let userID = top["user"].flatMap { reader.string($0) }
         // A server's URL is taken as it is; a file's path is relative to the pipeline file.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StockReconCore
 import Foundation
 
 /// `--tenant`, which every command that reads or changes a tenant's data takes, defaulting
@@ -15,6 +16,7 @@ struct TenantOption: ParsableArguments {
         guard given ?? Self.fromEnvironment != nil else {
             throw ValidationError("Missing expected argument '--tenant <tenant>' (or set STOCKRECON_TENANT)")
         }
+        if let message = Diagnostic.tenantTooLong(id) { throw ValidationError(message) }
     }
 
     /// The tenant given, else the environment's; `validate` made sure there is one.

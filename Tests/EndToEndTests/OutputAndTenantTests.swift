@@ -110,6 +110,28 @@ import Testing
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("STOCKRECON_TENANT"))
     }
+
+    /// A tenant id longer than an id may be is refused before anything, given or from the
+    /// environment, in a pipeline at its line: PostgreSQL's index of tenants holds at most
+    /// 2,704 bytes (it failed with a database error; SQLite created the tenant).
+    @Test func aTenantLongerThanAnIdMayBeIsRefused() throws {
+        let scratch = Scratch()
+        let long = String(repeating: "tenant-", count: 200)  // 1,400 bytes
+        let db = ["--db", scratch.database]
+        for result in [
+            try Binary.run(["balance", "--tenant", long] + db),
+            try Binary.run(["balance"] + db, environment: ["STOCKRECON_TENANT": long]),
+        ] {
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("the tenant is 1400 bytes, longer than the 1024 an id may be"), "\(result.stderr)")
+        }
+        let pipeline = scratch.file("long.yaml", "org: acme\ntenant: \(long)\nstages:\n  - catalog: [nothing/*.csv]\n")
+        let run = try Binary.run(["run", pipeline] + db)
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("long.yaml:2"), "\(run.stderr)")
+        #expect(run.stderr.contains("the tenant is 1400 bytes"), "\(run.stderr)")
+        #expect(try Binary.run(["balance", "--tenant", String(long.prefix(1024))] + db).status == 0)
+    }
 }
 
 /// A pipeline's count stage reads its sheets through a named mapping (issue 25).
