@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "stockrecon-fuzz", dependencies: ["StockReconFuzzing", "CFuzzDriver"]),
         // Command line only.
         .executableTarget(name: "stockrecon", dependencies: [
-            "StockReconPipeline",
+            "StockReconPipeline", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -7,6 +7,7 @@ struct StockRecon: ParsableCommand {
     /// `--db` and `--json` are global (SPEC section 5): given before the command, they are
     /// moved after it, where each command's options read them.
     static func main() {
+        Allocator.returnLargeBlocks()
         main(GlobalOptions.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst())))
     }
 
