@@ -91,12 +91,16 @@ extension Diagnostic {
 
     /// A field longer than `limit` bytes, at its column: its first bytes are the input shown.
     public static func oversized(column: String, text: some InputText, limit: Int, at location: SourceLocation) -> Diagnostic {
+        tooLong(text, limit: limit, at: location) {
+            "the field is \($0) bytes, longer than the limit of \(limit): shorten it, or raise `max_field_bytes:` in a mapping file"
+        }
+    }
+
+    /// `text` longer than `limit` bytes: `message` given its length, its first 64 bytes shown.
+    private static func tooLong(_ text: some InputText, limit: Int, at location: SourceLocation, _ message: (Int) -> String) -> Diagnostic {
         let count = text.byteCount
         let shown = text.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(64)), as: UTF8.self) }
-        return Diagnostic(
-            .invalidText, at: location,
-            "the field is \(count) bytes, longer than the limit of \(limit): shorten it, or raise `max_field_bytes:` in a mapping file",
-            input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(limit))])
+        return Diagnostic(.invalidText, at: location, message(count), input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(limit))])
     }
 
     /// The longest identifier (a natural key, a catalog id, sku or barcode, a purchase order's
@@ -123,12 +127,9 @@ extension Diagnostic {
 
     /// An identifier longer than `identifierLimit`, at its column.
     public static func oversizedIdentifier(column: String, text: some InputText, at location: SourceLocation) -> Diagnostic {
-        let count = text.byteCount
-        let shown = text.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(64)), as: UTF8.self) }
-        return Diagnostic(
-            .invalidText, at: location,
-            "\(column) is \(count) bytes, longer than the \(identifierLimit) an id may be: give a shorter id (an id names a row, a variant or an order; it need not describe it)",
-            input: shown + "… (\(count) bytes)", context: ["le": .integer(Int64(identifierLimit))])
+        tooLong(text, limit: identifierLimit, at: location) {
+            "\(column) is \($0) bytes, longer than the \(identifierLimit) an id may be: give a shorter id (an id names a row, a variant or an order; it need not describe it)"
+        }
     }
 
     /// What a number cell holding a formula without its saved value (`=B3+1`) is told, nil
