@@ -14,17 +14,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
-variants=${1:-1000000}
-rows=${2:-1000000}
 runs=${3:-3}
-url=${4:-}
-data="$here/data/catalog-$variants"
-[ -f "$data/held-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
-build_stockrecon
-work=$(mktemp -d)
-schema=bench_catalog_$$
-export STOCKRECON_CACHE_DIR="$work/cache"
-trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+large_catalog_bench catalog "${1:-}" "${2:-}" "${4:-}"
 
 measure() {  # prints "seconds kilobytes" for the command, started on a quiet disk
   sync

@@ -55,12 +55,19 @@ large_catalog_bench() {
   rows=${3:-1000000}
   url=${4:-}
   data="$here/data/catalog-$variants"
-  [ -f "$data/synq-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
+  # The held rows are the generator's last file: with them, every file is whole.
+  [ -f "$data/held-$rows.csv" ] || python3 "$here/generate_catalog.py" "$variants" "$rows" "$data" >/dev/null
   build_stockrecon
-  work=$(mktemp -d)
-  schema=bench_${name}_$$
+  bench_scratch "$name"
   export STOCKRECON_CACHE_DIR="$work/cache"
-  trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+}
+
+# NAME: makes the scratch folder `work` and names the PostgreSQL schema `schema`
+# (bench_NAME_PID); both are gone on exit (the schema only where `url` is set).
+bench_scratch() {
+  work=$(mktemp -d)
+  schema=bench_${1}_$$
+  trap '[ -z "${url:-}" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
 }
 
 # FUNCTION: runs FUNCTION DB LABEL on SQLite (a database in `work`) and, given `url`, on

@@ -15,9 +15,7 @@ url=${2:-}
 synq_data "$rows"
 [ -f "$data/canonical-keys-$rows.csv" ] || python3 "$here/generate_formats.py" "$rows" "$data"
 build_stockrecon
-work=$(mktemp -d)
-schema=bench_keys_$$
-trap '[ -z "$url" ] || psql -X -q -d "$url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1; rm -rf "$work"' EXIT
+bench_scratch keys
 for file in 1 2 3 4; do sed "2,\$ s/^/f$file-/" "$data/canonical-keys-$rows.csv" >"$work/keys-$file.csv"; done
 { head -n 1 "$work/keys-4.csv"; sed -n '2,1001 s/^f4-/small-/p' "$work/keys-4.csv"; } >"$work/small.csv"
 unmet=0
