@@ -108,16 +108,6 @@ extension Diagnostic {
     /// same file must end alike on either backend.
     public static let identifierLimit = 1024
 
-    /// Each of `fields` (column, text) longer than `identifierLimit`, at its column.
-    public static func oversizedIdentifiers(
-        in fields: [(column: String, text: String?)], at location: (String) -> SourceLocation
-    ) -> [Diagnostic] {
-        fields.compactMap { column, text in
-            guard let text, text.utf8.count > identifierLimit else { return nil }
-            return oversizedIdentifier(column: column, text: text, at: location(column))
-        }
-    }
-
     /// What a tenant id longer than `identifierLimit` is told, nil for one within it.
     public static func tenantTooLong(_ tenantID: String) -> String? {
         let count = tenantID.utf8.count

@@ -62,7 +62,9 @@ public struct PurchaseOrderChecker: Sendable {
             in: [("po_number", row.poNumber), (row.variant?.column ?? "variant", row.variant?.key), ("location_id", row.locationID),
                  ("location", row.locationName),
                  ("unit_cost", row.unitCost)], at: at)
-        problems += Diagnostic.oversizedIdentifiers(in: [("po_number", row.poNumber)], at: at)
+        if let po = row.poNumber, po.utf8.count > Diagnostic.identifierLimit {
+            problems.append(Diagnostic.oversizedIdentifier(column: "po_number", text: po, at: at("po_number")))
+        }
         if row.poNumber == nil {
             problems.append(Diagnostic(.missingField, at: at("po_number"), "po_number is empty: every order line belongs to a purchase order"))
         }

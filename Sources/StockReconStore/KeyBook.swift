@@ -21,7 +21,7 @@ public final class KnownKeys: Sendable {
         let rows = blocks.count > limit ? 0 : try db.fetchValue(Int.self, sql: """
             SELECT count(*) FROM (SELECT 1 FROM idempotency_keys WHERE tenant = ? LIMIT ?) AS k
             """, arguments: [tenant, limit - blocks.count + 1]) ?? 0
-        guard blocks.count <= limit, rows + blocks.count <= limit else {
+        guard rows + blocks.count <= limit else {
             if blocks.count > 0 { try KeyBlocks.moveIntoTable(tenant: tenant, in: db) }
             return nil
         }
