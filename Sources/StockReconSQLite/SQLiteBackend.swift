@@ -27,8 +27,9 @@ public final class SQLiteBackend: StoreBackend, @unchecked Sendable {
     }
 
     private static func open(_ path: String) throws -> DatabaseQueue {
+        // WAL is set below, not by GRDB's `journalMode = .wal`: that sets synchronous = NORMAL
+        // after `prepareDatabase`, and gives up when another process sets it at the same moment.
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(Store.busyTimeout)
         configuration.prepareDatabase { db in
             // Larger pages for an append-mostly ledger (applies when the file is created).
@@ -38,8 +39,25 @@ public final class SQLiteBackend: StoreBackend, @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -24576")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try useWriteAheadLog(queue)
         try SQLiteSchema.migrate(queue)
         return queue
+    }
+
+    /// Changing the journal mode, SQLite answers busy at once, without waiting in its busy
+    /// handler, while another connection holds the file (processes meeting a new file at once):
+    /// asked again until the busy timeout.
+    private static func useWriteAheadLog(_ queue: DatabaseQueue) throws {
+        let deadline = Date().addingTimeInterval(Store.busyTimeout)
+        while true {
+            do {
+                let mode = try queue.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
+                guard mode == "wal" else { throw DatabaseError(message: "could not use a write-ahead log: journal mode \(mode ?? "unknown")") }
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(10_000)
+            }
+        }
     }
 
     /// A file the user may only read: opened read-only, and without a write-ahead log it is read
