@@ -201,16 +201,22 @@ struct BalanceBook {
 
 /// A file's balances, read from `stock_levels` once and written back once. A tenant with
 /// few stored balances is read whole in one scan (none at all on a first import); a larger
-/// one key by key, on first touch.
+/// one key by key, on first touch, until the file has looked up an eighth of them: then the
+/// rest in one scan.
 struct BalanceCache {
     private(set) var book = BalanceBook()
     /// For a tenant with more balances than one scan reads: the table, key by key.
-    private let lookup: (any BalanceLookup)?
+    private var lookup: (any BalanceLookup)?
     private let db: (any SQLConnection)?
     private let tenant: Int64
+    /// The tenant's stored balances, and how many keys the file has looked up in the table.
+    private var stored = 0, lookedUp = 0
     /// Up to this many stored balances are read in one scan (about 16 MB of book); tests
     /// lower it, to read key by key.
     @TaskLocal static var scanLimit = 250_000
+    /// Up to this many stored balances are scanned once a file has looked up an eighth of them
+    /// (a book of 64 MB); past it, each key is looked up however many.
+    @TaskLocal static var lateScanLimit = 2_000_000
 
     /// Holds the place of the real cache while it is lent out.
     static var placeholder: BalanceCache { BalanceCache() }
@@ -225,38 +231,57 @@ struct BalanceCache {
     init(_ db: any SQLConnection, tenant: Int64, scanLimit: Int = BalanceCache.scanLimit) throws {
         self.tenant = tenant
         self.db = db
-        let stored = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
+        stored = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM stock_levels WHERE tenant = ?", arguments: [tenant]) ?? 0
         guard stored <= scanLimit else {
             lookup = try db.balanceLookup(tenant: tenant)
             return
         }
         lookup = nil
-        var book = BalanceBook(capacity: max(4096, stored))
+        book = BalanceBook(capacity: max(4096, stored))
+        try readTheRest()
+    }
+
+    /// Every stored balance not in the book yet, in one scan; none is looked up after.
+    private mutating func readTheRest() throws {
+        guard let db else { return }
         try db.forEachBalance(tenant: tenant) { variant, location, onHand in
-            let (slot, _) = book.slot(variant: variant, location: location)
-            book.load(slot, onHand)
+            let (slot, isNew) = book.slot(variant: variant, location: location)
+            if isNew { book.load(slot, onHand) }
         }
-        self.book = book
+        lookup = nil
     }
 
     /// Reads the stored balances of `keys` not in the book yet at once, ahead of their rows
     /// (`onHand` would read each alone); keys without a variant or location are left out.
     mutating func readAhead(_ keys: some Sequence<StockKey>) throws {
+        try scanIfDue()
         guard let lookup = lookup as? any BatchBalanceLookup else { return }
         var wanted: [StockKey] = []
         for key in keys where key.variant > 0 && key.location > 0 {
             if book.slot(variant: key.variant, location: key.location).isNew { wanted.append(key) }
         }
+        lookedUp += wanted.count
         // Slots are found again: the book may have grown, and moved them, as keys were added.
         for (key, onHand) in try lookup.onHand(of: wanted) { book.load(book.slot(variant: key.variant, location: key.location).slot, onHand) }
     }
 
     /// The balance's slot and current on-hand.
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
+        if lookup != nil { try scanIfDue() }
         let (slot, isNew) = book.slot(variant: variant, location: location)
         // Without a lookup the book holds every stored balance: a key not there has none.
-        if isNew, let lookup, let onHand = try lookup.onHand(variant: variant, location: location) { book.load(slot, onHand) }
+        if isNew, let lookup {
+            lookedUp += 1
+            if let onHand = try lookup.onHand(variant: variant, location: location) { book.load(slot, onHand) }
+        }
         return (slot, book[slot])
+    }
+
+    /// Ski rental: once the keys looked up have cost about what one scan of every balance
+    /// would (PostgreSQL: 7 µs a key by the index, about 1 a balance scanned), the rest are
+    /// scanned. Asked before a key is added, as the scan loads only keys not in the book.
+    private mutating func scanIfDue() throws {
+        if lookup != nil, lookedUp >= stored / 8, stored <= Self.lateScanLimit { try readTheRest() }
     }
 
     mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }

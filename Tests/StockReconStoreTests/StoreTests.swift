@@ -214,16 +214,20 @@ extension BalanceBookTests {
 }
 
 @Suite struct BalanceCacheTests {
-    /// Both ways of reading stored balances (one scan, or key by key) give the same on-hand,
-    /// and writing updates stored rows and inserts new ones.
-    @Test(arguments: [0, 1000])
-    func readsAndWritesStoredBalances(scanLimit: Int) throws {
+    /// The ways of reading stored balances: in one scan; key by key; key by key, then the rest
+    /// in one scan once an eighth of them is looked up.
+    static let readings = [(0, 0), (0, BalanceCache.lateScanLimit), (100_000, 0)]
+
+    /// Every way of reading stored balances gives the same on-hand, and writing updates stored
+    /// rows and inserts new ones.
+    @Test(arguments: readings)
+    func readsAndWritesStoredBalances(scanLimit: Int, lateScanLimit: Int) throws {
         let (store, _) = try temporaryStore()
         try store.write("seeding") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1'), (2, 't2')")
             try db.execute(sql: "INSERT INTO stock_levels VALUES (1, 10, 20, 5), (1, 11, 20, -3), (2, 10, 20, 99)")
         }
-        try store.write("posting") { db in
+        try store.write("posting") { db in try BalanceCache.$lateScanLimit.withValue(lateScanLimit) {
             var cache = try BalanceCache(db, tenant: 1, scanLimit: scanLimit)
             let (first, onHand) = try cache.onHand(variant: 10, location: 20)
             #expect(onHand == 5)
@@ -232,8 +236,10 @@ extension BalanceBookTests {
             let (fresh, none) = try cache.onHand(variant: 12, location: 20)
             #expect(none == 0)
             cache.set(fresh, 4)
+            // Two stored: scanned at the first key.
+            #expect(cache.isWhole == (scanLimit > 0 || lateScanLimit > 0))
             try cache.write()
-        }
+        } }
         let rows = try store.read { db in
             try db.fetchAll(sql: "SELECT tenant, variant, location, on_hand FROM stock_levels ORDER BY 1, 2")
                 .map { [try $0[0], try $0[1], try $0[2], try $0[3]] as [Int64] }
@@ -244,8 +250,8 @@ extension BalanceBookTests {
     /// Many balances, new ones written many a statement and stored ones updated among them,
     /// end as set: 1,000 keys in random order, a third stored before, some only read, beside
     /// another tenant's of the same keys.
-    @Test(arguments: [0, 100_000])
-    func writesManyBalancesAsSet(scanLimit: Int) throws {
+    @Test(arguments: readings)
+    func writesManyBalancesAsSet(scanLimit: Int, lateScanLimit: Int) throws {
         let (store, _) = try temporaryStore()
         var random = SplitMix64(seed: 28)
         let keys: [(variant: Int64, location: Int64)] = (0 as Int64 ..< 1_000).map { index in (index / 7 + 1, index % 7 + 1) }
@@ -259,9 +265,11 @@ extension BalanceBookTests {
                 try db.execute(sql: "INSERT INTO stock_levels VALUES (1, ?, ?, ?)", arguments: [key.variant, key.location, -9])
             }
         }
-        try store.write("posting") { db in
+        try store.write("posting") { db in try BalanceCache.$lateScanLimit.withValue(lateScanLimit) {
             var cache = try BalanceCache(db, tenant: 1, scanLimit: scanLimit)
-            for (index, key) in keys.enumerated().shuffled(using: &random) {
+            for (looked, (index, key)) in keys.enumerated().shuffled(using: &random).enumerated() {
+                // 334 stored: scanned at the 42nd key.
+                #expect(cache.isWhole == (scanLimit > 0 || (lateScanLimit > 0 && looked > 41)))
                 let (slot, onHand) = try cache.onHand(variant: key.variant, location: key.location)
                 #expect(onHand == (index % 3 == 0 ? -9 : 0))
                 if index % 5 == 4 {
@@ -272,7 +280,7 @@ extension BalanceBookTests {
                 expected.append([1, key.variant, key.location, Int64(index) * 3 - 700])
             }
             try cache.write()
-        }
+        } }
         let rows = try store.read { db in
             try db.fetchAll(sql: "SELECT tenant, variant, location, on_hand FROM stock_levels ORDER BY 1, 2, 3")
                 .map { [try $0[0], try $0[1], try $0[2], try $0[3]] as [Int64] }
