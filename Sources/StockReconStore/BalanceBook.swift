@@ -17,7 +17,6 @@ struct BalanceBook {
     /// The key has a row in `stock_levels` (so it is updated, not inserted).
     private static let stored: UInt64 = 4
     private static let flags: UInt64 = 7
-    private static let locationBits = 20, variantBits = 41
 
     /// A key that does not pack, its slot numbered below zero.
     private struct WideEntry {
@@ -26,32 +25,32 @@ struct BalanceBook {
     }
 
     private var entries: [Entry]
-    private var count = 0
+    private(set) var count = 0
     private var mask: Int
     private var wideSlots: [StockKey: Int] = [:]
     private var wide: [WideEntry] = []
 
     init(capacity: Int = 1 << 12) {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        while size * 3 < capacity * 4 { size <<= 1 }
         mask = size - 1
         entries = HugePageArray.filled(Entry(key: 0, onHand: 0), count: size)
     }
 
     /// The key as `Entry.key` holds it without flags; nil when it does not pack.
     private static func packed(_ variant: Int64, _ location: Int64) -> UInt64? {
-        guard variant >= 0, variant < 1 << variantBits, location >= 0, location < 1 << locationBits else { return nil }
-        return UInt64(variant) << (locationBits + 3) | UInt64(location) << 3
+        StockKey(variant: variant, location: location).packed.map { $0 << 3 }
     }
 
     private static func unpacked(_ key: UInt64) -> (variant: Int64, location: Int64) {
-        (Int64(key >> UInt64(locationBits + 3)), Int64((key >> 3) & (1 << UInt64(locationBits) - 1)))
+        let item = StockKey(packed: key >> 3)
+        return (item.variant, item.location)
     }
 
     /// The slot of a key, and whether it was just added (its on-hand still to be loaded).
     mutating func slot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
         guard let key = Self.packed(variant, location) else { return wideSlot(variant: variant, location: location) }
-        if (count + 1) * 2 > mask + 1 { grow() }
+        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
         return entries.withUnsafeMutableBufferPointer { entries in
             var index = Self.hash(key) & mask
             while entries[index].key != 0 {
@@ -335,6 +334,7 @@ public struct StockSums {
     mutating func takeSorted() -> [StockDelta] {
         flush()
         var result: [StockDelta] = []
+        result.reserveCapacity(book.count)
         book.forEach { result.append(StockDelta(key: StockKey(variant: $0, location: $1), delta: $2)) }
         result.sort { $0.key < $1.key }
         book.removeAll()

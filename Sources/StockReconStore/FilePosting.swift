@@ -275,11 +275,13 @@ public final class FilePosting {
     /// The item's first stock check after `date`: a stored one or one this file made (`made`,
     /// the writer's), whichever is earlier (`stored`, `own`: false where none can be after `date`).
     private func nextCheck(
-        after date: String, of key: StockKey, stored: Bool = true, own: Bool = true, made: [StockCheckRow]
+        after date: String, of key: StockKey, stored: Bool = true, own: Bool = true, made: StockCheckList
     ) throws -> StockCheck? {
         var check = stored ? try checks.after(date, variant: key.variant, location: key.location) : nil
         if own, ownChecks == nil {
-            ownChecks = Dictionary(grouping: made) { StockKey(variant: $0.variant, location: $0.location) }.mapValues { $0.map(\.at) }
+            var own: [StockKey: [String]] = [:]
+            made.forEach { own[StockKey(variant: $0.variant, location: $0.location), default: []].append($0.at) }
+            ownChecks = own
         }
         if own, let mine = ownChecks?[key]?.filter({ $0 > date }).min(), check.map({ mine < $0.at }) ?? true {
             check = StockCheck(at: mine, count: nil)
@@ -366,6 +368,10 @@ public final class FilePosting {
 
     /// Writes each touched balance once, the file's record of outcomes, and the run's counts.
     public func finish(_ counts: OutcomeCounts) throws {
+        // Written, and their room given back, before the ledger's last rows and the spans'
+        // sums are, and the balances.
+        try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
+        writer.checks = StockCheckList()
         try writer.ledger?.finish()
         var spans = writer.ledger?.spans ?? SpanBook()
         if !absorptions.isEmpty {
@@ -392,7 +398,6 @@ public final class FilePosting {
             try writer.balances.write()
             try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, in: db)
         }
-        try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
         try writer.keys.flush(in: db)
         try heldRows?.finish()
         try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file, heldAfter: heldReceiptsAfter)
@@ -418,7 +423,7 @@ public struct BatchWriter {
     /// Receipts only: the tenant's order lines, matched row by row.
     var receipts: ReceiptBook?
     /// Rows that set on-hand: stock checks, written at the end.
-    var checks: [StockCheckRow] = []
+    var checks = StockCheckList()
 
     static var placeholder: BatchWriter { BatchWriter(ledger: nil, balances: .placeholder, keys: .placeholder, receipts: nil) }
 

@@ -25,6 +25,20 @@ public struct StockKey: Hashable, Sendable {
         self.variant = variant
         self.location = location
     }
+
+    static let locationBits = 20, variantBits = 41
+
+    /// The key in one word, location in its low bits, so that words sort as keys do; nil when
+    /// it does not fit (ids are assigned in order: only a database of a trillion variants or a
+    /// million locations has one). Three high bits stay clear, for a holder's flags.
+    var packed: UInt64? {
+        guard variant >= 0, variant < 1 << Self.variantBits, location >= 0, location < 1 << Self.locationBits else { return nil }
+        return UInt64(variant) << UInt64(Self.locationBits) | UInt64(location)
+    }
+
+    init(packed: UInt64) {
+        self.init(variant: Int64(packed >> UInt64(Self.locationBits)), location: Int64(packed & (1 << UInt64(Self.locationBits) - 1)))
+    }
 }
 
 /// The stock dates a sum takes: after `after` and at or before `through`, nil for no bound.
@@ -192,6 +206,9 @@ struct StockDelta {
 
     /// Two lists sorted by key as one, the sums of a key in both added.
     static func merged(_ first: [StockDelta], _ second: [StockDelta]) -> [StockDelta] {
+        // A first segment's sums, or a cut's, taken whole: a copy held both.
+        if first.isEmpty { return second }
+        if second.isEmpty { return first }
         var result: [StockDelta] = []
         result.reserveCapacity(max(first.count, second.count))
         var (i, j) = (0, 0)

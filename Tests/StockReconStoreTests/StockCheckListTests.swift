@@ -1,0 +1,33 @@
+import Testing
+import TestSupport
+@testable import StockReconStore
+
+/// A file's stock checks, kept packed and in blocks, come back as appended: keys that pack and
+/// keys that do not (kept apart, after), dates repeated, alternating and each new.
+@Suite struct StockCheckListTests {
+    @Test func everyCheckComesBackAsAppended() {
+        var random = SplitMix64(seed: 2_913)
+        let variants: [Int64] = [0, 1, 7, (1 << 41) - 1, 1 << 41, Int64.max, -1]
+        let locations: [Int64] = [0, 1, (1 << 20) - 1, 1 << 20, Int64.max, -3]
+        let dates = ["2026-08-01T00:00:00Z", "2026-08-02T09:30:00Z", "2026-12-07T01:00:00.123456Z"]
+        var list = StockCheckList()
+        #expect(list.isEmpty)
+        var packed: [StockCheckRow] = [], wide: [StockCheckRow] = []
+        // Three blocks and part of a fourth.
+        for index in 0..<(3 * 65_536 + 11) {
+            let variant = index % 97 == 0 ? variants[Int(random.next() % 7)] : Int64(random.next() % 5_000_000)
+            let location = index % 89 == 0 ? locations[Int(random.next() % 6)] : Int64(random.next() % 20)
+            let at = index % 1_000 == 0 ? "2026-09-\(index / 1_000)" : dates[Int(random.next() % 3)]
+            let check = StockCheckRow(variant: variant, location: location, at: at)
+            list.append(check)
+            let fits = variant >= 0 && variant < 1 << 41 && location >= 0 && location < 1 << 20
+            if fits { packed.append(check) } else { wide.append(check) }
+        }
+        #expect(!list.isEmpty && !wide.isEmpty)
+        var got: [StockCheckRow] = []
+        list.forEach { got.append($0) }
+        let expected = packed + wide
+        #expect(got.count == expected.count)
+        #expect(zip(got, expected).allSatisfy { $0.variant == $1.variant && $0.location == $1.location && $0.at == $1.at })
+    }
+}
