@@ -22,8 +22,12 @@ public final class BoundMapping: @unchecked Sendable {
     /// Columns whose blank cells take the value above (`fill_down`), and the values kept.
     private let fillDownColumns: Set<Int>
     private var lastFilled: [Int: [UInt8]] = [:]
-    /// `repeated_items: add`: the items (reference, variant, location) a row has set.
-    private var itemsSet: Set<[UInt8]> = []
+    /// `repeated_items: add`: the items a row has set, each its reference's number (among
+    /// `itemReferences`) then its variant and location, in an arena (an array and a set entry
+    /// an item took half a million items 45 MB); `itemKey` is where a row's is built.
+    private var items = TextIndex()
+    private var itemReferences = TextIndex()
+    private var itemKey: [UInt8] = []
     private var filledRow = RecordBuffer()
     /// Whether a column of its own holds `occurred_at`'s time of day, and the two joined.
     private let hasTimeColumn: Bool
@@ -160,12 +164,20 @@ public final class BoundMapping: @unchecked Sendable {
     /// to it (a change of its quantity; nothing when that is zero).
     private func addRepeatedItem(_ input: inout AdjustmentInput<BorrowedText>) {
         guard input.mode == .set, let variant = input.variant else { return }
-        var key: [UInt8] = []
-        for part: BorrowedText? in [input.reference, variant, input.location] {
-            if let part { key += part.bytes }
-            key.append(0x1F)
+        let reference = input.reference ?? BorrowedText("")
+        var number = itemReferences.value(for: reference) ?? itemReferences.count
+        if number == itemReferences.count { itemReferences.append(unique: reference, value: number) }
+        itemKey.removeAll(keepingCapacity: true)
+        withUnsafeBytes(of: number) { itemKey += $0 }
+        itemKey += variant.bytes
+        itemKey.append(0x1F)
+        if let location = input.location { itemKey += location.bytes }
+        let isRepeated = itemKey.withUnsafeBufferPointer { key in
+            if items.value(for: BorrowedText(key)) != nil { return true }
+            items.append(unique: BorrowedText(key), value: items.count)
+            return false
         }
-        guard !itemsSet.insert(key).inserted else { return }
+        guard isRepeated else { return }
         input.mode = .delta
         // Zero however it is written (`0`, `0,000`, `-0.0`): adding it changes nothing.
         let zeroMarks = Set("0.,+- ".utf8)

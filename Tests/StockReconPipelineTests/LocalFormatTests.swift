@@ -236,6 +236,37 @@ import StockReconStore
         } }
     }
 
+    /// `repeated_items: add`: an item a row of the same reference set before adds to it (zero
+    /// adds nothing); under another reference, or at another location, it sets again. A
+    /// reference met again later still knows its items.
+    @Test(arguments: Backend.available) func anItemRepeatedInItsDocumentAdds(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let mapping = try MappingFile.parse("""
+            fill_down: [ID]
+            repeated_items: add
+            columns: {variant: Item, quantity: Qty, quantity_is: on_hand, location: Warehouse, reference: ID}
+            """, file: "repeated.yaml")
+        let file = fixture.file("recon.csv", """
+            ID,Item,Warehouse,Qty
+            R1,1002,WH,10
+            ,1002,WH,5
+            ,1002,SHOP,3
+            R2,1002,WH,7
+            ,1002,WH,0
+            ,1002,WH,-2
+            ,1001,,4
+            ,1001,,1
+            R1,1002,SHOP,2
+
+            """)
+        let report = try ImportPipeline(store: fixture.store).run(ImportRequest(
+            tenantID: "t1", orgID: "acme", mapping: mapping, files: [file], rules: AdjustmentRules(approval: .never)))
+        #expect(report.counts == OutcomeCounts(rows: 9, posted: 8, unchanged: 1), "\(report.sampleRejections)")
+        #expect(try fixture.balance("1002") == 5)
+        #expect(try fixture.balance("1002", "SHOP") == 5)
+        #expect(try fixture.balance("1001") == 5)
+    }
+
     @Test func aFillDownColumnTheHeaderLacksIsReportedAtTheMappingsLine() throws {
         let fixture = try Fixture()
         let mapping = try MappingFile.parse(Self.mapping, file: "erpnext.yaml")
