@@ -16,7 +16,9 @@ package struct StockCheckList {
     package var isEmpty: Bool { keys.isEmpty && wide.isEmpty }
 
     package mutating func append(_ check: StockCheckRow) {
-        guard let key = StockKey(variant: check.variant, location: check.location).packed else { return wide.append(check) }
+        guard let key = StockKey(variant: check.variant, location: check.location).packed, let date = number(of: check.at) else {
+            return wide.append(check)
+        }
         if keys.last.map({ $0.count == Self.blockSize }) ?? true {
             keys.append([])
             keys[keys.count - 1].reserveCapacity(Self.blockSize)
@@ -24,13 +26,14 @@ package struct StockCheckList {
             dateIndexes[dateIndexes.count - 1].reserveCapacity(Self.blockSize)
         }
         keys[keys.count - 1].append(key)
-        dateIndexes[dateIndexes.count - 1].append(index(of: check.at))
+        dateIndexes[dateIndexes.count - 1].append(date)
     }
 
-    private mutating func index(of date: String) -> UInt32 {
-        if let last = dates.last, last == date { return UInt32(dates.count - 1) }
+    /// The date's number, nil past the numbers 32 bits hold (its check is kept wide).
+    private mutating func number(of date: String) -> UInt32? {
+        if let last = dates.last, last == date { return UInt32(exactly: dates.count - 1) }
         if let index = indexOfDate[date] { return index }
-        let index = UInt32(dates.count)
+        guard let index = UInt32(exactly: dates.count) else { return nil }
         dates.append(date)
         indexOfDate[date] = index
         return index
