@@ -181,9 +181,20 @@ struct BalanceBook {
         return Int(truncatingIfNeeded: mixed ^ (mixed >> 32))
     }
 
-    private mutating func grow() {
+    private mutating func grow() { grow(toHold: mask + 1) }
+
+    /// How many keys the table has room for now.
+    var slotCount: Int { mask + 1 }
+
+    /// Room for `count` keys without growing: a scan of many stored balances grew the book a
+    /// doubling at a time, each doubling holding the old table beside the new.
+    mutating func reserve(_ count: Int) {
+        if count * 4 > (mask + 1) * 3 { grow(toHold: count) }
+    }
+
+    private mutating func grow(toHold capacity: Int) {
         let old = entries
-        var bigger = BalanceBook(capacity: mask + 1)
+        var bigger = BalanceBook(capacity: capacity)
         bigger.entries.withUnsafeMutableBufferPointer { bigger in
             let mask = bigger.count - 1
             for entry in old where entry.key != 0 {
@@ -243,6 +254,7 @@ struct BalanceCache {
     /// Every stored balance not in the book yet, in one scan; none is looked up after.
     private mutating func readTheRest() throws {
         guard let db else { return }
+        book.reserve(book.count + stored)
         try db.forEachBalance(tenant: tenant) { variant, location, onHand in
             let (slot, isNew) = book.slot(variant: variant, location: location)
             if isNew { book.load(slot, onHand) }

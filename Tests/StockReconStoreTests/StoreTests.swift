@@ -213,6 +213,27 @@ extension BalanceBookTests {
     }
 }
 
+extension BalanceBookTests {
+    /// Room reserved at once keeps every key and on-hand, and holds as many keys as reserved
+    /// without growing again (a late scan of many stored balances).
+    @Test func roomReservedKeepsItsKeysAndHoldsWhatWasAsked() {
+        var book = BalanceBook(capacity: 16)
+        for key in 1...40 as ClosedRange<Int64> {
+            let (slot, _) = book.slot(variant: key, location: key % 3)
+            book.set(slot, key * 10)
+        }
+        book.reserve(40 + 100_000)
+        let room = book.slotCount
+        #expect(room * 3 >= 100_040 * 4)
+        for key in 1...40 as ClosedRange<Int64> {
+            let (slot, isNew) = book.slot(variant: key, location: key % 3)
+            #expect(!isNew && book[slot] == key * 10 && book.isTouched(slot))
+        }
+        for key in 41...100_040 as ClosedRange<Int64> { _ = book.slot(variant: key, location: 1) }
+        #expect(book.slotCount == room && book.count == 100_040)
+    }
+}
+
 @Suite struct BalanceCacheTests {
     /// The ways of reading stored balances: in one scan; key by key; key by key, then the rest
     /// in one scan once an eighth of them is looked up.
