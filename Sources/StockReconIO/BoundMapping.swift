@@ -165,7 +165,7 @@ public final class BoundMapping: @unchecked Sendable {
     private func addRepeatedItem(_ input: inout AdjustmentInput<BorrowedText>) {
         guard input.mode == .set, let variant = input.variant else { return }
         let reference = input.reference ?? BorrowedText("")
-        var number = itemReferences.value(for: reference) ?? itemReferences.count
+        let number = itemReferences.value(for: reference) ?? itemReferences.count
         if number == itemReferences.count { itemReferences.append(unique: reference, value: number) }
         itemKey.removeAll(keepingCapacity: true)
         withUnsafeBytes(of: number) { itemKey += $0 }

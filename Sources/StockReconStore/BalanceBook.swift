@@ -278,7 +278,7 @@ struct BalanceCache {
 
     /// The balance's slot and current on-hand.
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
-        if lookup != nil { try scanIfDue() }
+        try scanIfDue()
         let (slot, isNew) = book.slot(variant: variant, location: location)
         // Without a lookup the book holds every stored balance: a key not there has none.
         if isNew, let lookup {
