@@ -3,9 +3,15 @@ import StockReconCore
 /// On-hand per (variant, location) for the keys one file touches: open addressing on
 /// integer keys, one cache line per probe (Swift's hashed dictionary cost a tenth of an
 /// import). An entry is 16 bytes: the key packed into one word with its flags, and the
-/// on-hand (a million keys: 32 MB, and 48 MB while the table doubles, against 64 and 96 as
-/// three words and flags). A key too large to pack (internal ids are assigned in order, so
-/// only a database of a trillion variants or a million locations has one) is kept apart.
+/// on-hand (a million keys: 32 MB, against 64 as three words and flags). A key too large to
+/// pack (internal ids are assigned in order, so only a database of a trillion variants or a
+/// million locations has one) is kept apart.
+///
+/// The keys are spread over `shardCount` tables by the top bits of their hash, each growing on
+/// its own and by half: one table of two million keys held the old 32 MB beside the new 64 MB
+/// as it doubled, where a shard holds a sixteenth of that, and a book is at most a third larger
+/// than it must be, not twice. A key's slot is its hash scaled to the table's length, which
+/// need not be a power of two.
 struct BalanceBook {
     private struct Entry {
         /// variant << 23 | location << 3 | stored << 2 | touched << 1 | used; 0 for none.
@@ -17,6 +23,7 @@ struct BalanceBook {
     /// The key has a row in `stock_levels` (so it is updated, not inserted).
     private static let stored: UInt64 = 4
     private static let flags: UInt64 = 7
+    private static let shardBits = 4, shardCount = 1 << shardBits
 
     /// A key that does not pack, its slot numbered below zero.
     private struct WideEntry {
@@ -24,17 +31,25 @@ struct BalanceBook {
         var isTouched = false, isStored = false
     }
 
-    private var entries: [Entry]
+    /// Each shard's table; a slot is an index into one, times `shardCount`, plus the shard.
+    private var shards: [[Entry]]
+    private var shardCounts: [Int]
     private(set) var count = 0
-    private var mask: Int
     private var wideSlots: [StockKey: Int] = [:]
     private var wide: [WideEntry] = []
 
     init(capacity: Int = 1 << 12) {
-        var size = 16
-        while size * 3 < capacity * 4 { size <<= 1 }
-        mask = size - 1
-        entries = HugePageArray.filled(Entry(key: 0, onHand: 0), count: size)
+        let size = Self.shardSize(toHold: capacity)
+        shards = (0..<Self.shardCount).map { _ in HugePageArray.filled(Entry(key: 0, onHand: 0), count: size) }
+        shardCounts = Array(repeating: 0, count: Self.shardCount)
+    }
+
+    /// A shard's slots for its part of `capacity` keys, at most 3/4 full: its share, and room
+    /// for a shard that draws more than its share (four standard deviations).
+    private static func shardSize(toHold capacity: Int) -> Int {
+        let share = capacity / shardCount
+        let keys = share + 4 * Int(Double(share).squareRoot()) + 1
+        return max(16, (keys * 4 + 2) / 3)
     }
 
     /// The key as `Entry.key` holds it without flags; nil when it does not pack.
@@ -50,17 +65,24 @@ struct BalanceBook {
     /// The slot of a key, and whether it was just added (its on-hand still to be loaded).
     mutating func slot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
         guard let key = Self.packed(variant, location) else { return wideSlot(variant: variant, location: location) }
-        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
-        return entries.withUnsafeMutableBufferPointer { entries in
-            var index = Self.hash(key) & mask
+        let mixed = Self.mix(key)
+        let shard = Self.shard(mixed)
+        if (shardCounts[shard] + 1) * 4 > shards[shard].count * 3 { grow(shard, toHold: shards[shard].count) }
+        let (index, isNew) = shards[shard].withUnsafeMutableBufferPointer { entries -> (Int, Bool) in
+            var index = Self.home(mixed, in: entries.count)
             while entries[index].key != 0 {
                 if entries[index].key & ~Self.flags == key { return (index, false) }
-                index = (index + 1) & mask
+                index += 1
+                if index == entries.count { index = 0 }
             }
             entries[index] = Entry(key: key | Self.used, onHand: 0)
-            count += 1
             return (index, true)
         }
+        if isNew {
+            shardCounts[shard] += 1
+            count += 1
+        }
+        return (index << Self.shardBits | shard, isNew)
     }
 
     private mutating func wideSlot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
@@ -71,22 +93,28 @@ struct BalanceBook {
         return (-wide.count, true)
     }
 
-    subscript(slot: Int) -> Int64 { slot < 0 ? wide[-(slot + 1)].onHand : entries[slot].onHand }
+    subscript(slot: Int) -> Int64 {
+        slot < 0 ? wide[-(slot + 1)].onHand : shards[slot & (Self.shardCount - 1)][slot >> Self.shardBits].onHand
+    }
 
     /// Whether the file changed the key's on-hand.
-    func isTouched(_ slot: Int) -> Bool { slot < 0 ? wide[-(slot + 1)].isTouched : entries[slot].key & Self.touched != 0 }
+    func isTouched(_ slot: Int) -> Bool {
+        slot < 0 ? wide[-(slot + 1)].isTouched : shards[slot & (Self.shardCount - 1)][slot >> Self.shardBits].key & Self.touched != 0
+    }
 
     /// Asks for the entry a lookup of the key probes first (see `prefetchCacheLine`).
     func prefetch(variant: Int64, location: Int64) {
         guard let key = Self.packed(variant, location) else { return }
-        entries.withUnsafeBufferPointer { entries in
-            if let base = entries.baseAddress { prefetchCacheLine(base + (Self.hash(key) & mask)) }
+        let mixed = Self.mix(key)
+        shards[Self.shard(mixed)].withUnsafeBufferPointer { entries in
+            if let base = entries.baseAddress { prefetchCacheLine(base + Self.home(mixed, in: entries.count)) }
         }
     }
 
     /// Forgets every key, keeping the room they took.
     mutating func removeAll() {
-        entries.withUnsafeMutableBufferPointer { $0.update(repeating: Entry(key: 0, onHand: 0)) }
+        for shard in shards.indices { shards[shard].withUnsafeMutableBufferPointer { $0.update(repeating: Entry(key: 0, onHand: 0)) } }
+        shardCounts = Array(repeating: 0, count: Self.shardCount)
         count = 0
         wideSlots.removeAll()
         wide.removeAll()
@@ -97,8 +125,9 @@ struct BalanceBook {
         if slot < 0 {
             (wide[-(slot + 1)].onHand, wide[-(slot + 1)].isStored) = (value, true)
         } else {
-            entries[slot].onHand = value
-            entries[slot].key |= Self.stored
+            let (shard, index) = (slot & (Self.shardCount - 1), slot >> Self.shardBits)
+            shards[shard][index].onHand = value
+            shards[shard][index].key |= Self.stored
         }
     }
 
@@ -106,49 +135,68 @@ struct BalanceBook {
         if slot < 0 {
             (wide[-(slot + 1)].onHand, wide[-(slot + 1)].isTouched) = (value, true)
         } else {
-            entries[slot].onHand = value
-            entries[slot].key |= Self.touched
+            let (shard, index) = (slot & (Self.shardCount - 1), slot >> Self.shardBits)
+            shards[shard][index].onHand = value
+            shards[shard][index].key |= Self.touched
         }
     }
 
     /// Hands `body` the keys whose on-hand changed, with the new value, the stored ones first and
     /// then the new ones, each in key order (so that writing them walks the balances' b-tree in
     /// order, and a backend inserts the new ones in one stream), `chunk` at a time; the book is
-    /// empty after. The changed entries are moved to the front of the book and sorted there, by
-    /// `RadixSort` (its scratch is 16 bytes a change): a copy of them held 48 MB beside the book.
+    /// empty after. Each shard's changed entries are moved to its front and sorted there, by
+    /// `RadixSort` (its scratch is 16 bytes a change), and the shards merged: a copy of them
+    /// held 48 MB beside the book.
     mutating func drainChanged(chunk: Int = 1 << 16, _ body: ([BalanceChange]) throws -> Void) rethrows {
         // Its room goes too.
         defer { self = BalanceBook(capacity: 1) }
-        let (changed, stored) = entries.withUnsafeMutableBufferPointer { entries -> (Int, Int) in
-            var kept = 0
-            for index in entries.indices where entries[index].key & Self.touched != 0 {
-                entries[kept] = entries[index]
-                kept += 1
+        var storedRuns: [Range<Int>] = [], newRuns: [Range<Int>] = []
+        for shard in shards.indices {
+            let (changed, stored) = shards[shard].withUnsafeMutableBufferPointer { entries -> (Int, Int) in
+                var kept = 0
+                for index in entries.indices where entries[index].key & Self.touched != 0 {
+                    entries[kept] = entries[index]
+                    kept += 1
+                }
+                let stored = entries[..<kept].partition { $0.key & Self.stored == 0 }
+                // Packed keys sort as (variant, location) do.
+                RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[..<stored])) { $0.key }
+                RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[stored..<kept])) { $0.key }
+                return (kept, stored)
             }
-            let stored = entries[..<kept].partition { $0.key & Self.stored == 0 }
-            // Packed keys sort as (variant, location) do.
-            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[..<stored])) { $0.key }
-            RadixSort.sort(UnsafeMutableBufferPointer(rebasing: entries[stored..<kept])) { $0.key }
-            return (kept, stored)
+            storedRuns.append(0..<stored)
+            newRuns.append(stored..<changed)
         }
         let wideChanged = wide.filter(\.isTouched).sorted { ($0.variant, $0.location) < ($1.variant, $1.location) }
         var changes: [BalanceChange] = []
-        changes.reserveCapacity(min(chunk, changed + wideChanged.count))
-        // The packed entries in `range`, merged in key order with the wide ones stored or not.
-        func handOver(_ range: Range<Int>, _ wideChanged: [WideEntry]) throws {
-            var (next, nextWide) = (range.lowerBound, 0)
-            while next < range.upperBound || nextWide < wideChanged.count {
+        changes.reserveCapacity(min(chunk, count + wideChanged.count))
+        // The packed entries of `runs` (one sorted run a shard), merged in key order with the
+        // wide ones stored or not.
+        func handOver(_ runs: [Range<Int>], _ wideChanged: [WideEntry]) throws {
+            var next = runs.map(\.lowerBound)
+            // Each run's next key (without flags), or none past its end: the least is found by
+            // comparing 16 words (a heap would save little).
+            func head(_ shard: Int) -> UInt64 { next[shard] < runs[shard].upperBound ? shards[shard][next[shard]].key >> 3 : .max }
+            var heads = runs.indices.map(head)
+            var nextWide = 0
+            while true {
+                var least = 0
+                for shard in heads.indices where heads[shard] < heads[least] { least = shard }
+                let packed = heads[least] == .max ? nil : Self.unpacked(heads[least] << 3)
                 let change: BalanceChange
-                let packed = next < range.upperBound ? Self.unpacked(entries[next].key) : nil
                 if let packed, nextWide == wideChanged.count
                     || (packed.variant, packed.location) < (wideChanged[nextWide].variant, wideChanged[nextWide].location) {
-                    change = BalanceChange(variant: packed.variant, location: packed.location, onHand: entries[next].onHand,
-                                           isStored: entries[next].key & Self.stored != 0)
-                    next += 1
-                } else {
+                    let entry = shards[least][next[least]]
+                    change = BalanceChange(variant: packed.variant, location: packed.location, onHand: entry.onHand,
+                                           isStored: entry.key & Self.stored != 0)
+                    next[least] += 1
+                    heads[least] = head(least)
+                } else if nextWide < wideChanged.count {
                     let entry = wideChanged[nextWide]
                     change = BalanceChange(variant: entry.variant, location: entry.location, onHand: entry.onHand, isStored: entry.isStored)
                     nextWide += 1
+                } else {
+                    return
                 }
                 changes.append(change)
                 if changes.count == chunk {
@@ -157,55 +205,64 @@ struct BalanceBook {
                 }
             }
         }
-        try handOver(0..<stored, wideChanged.filter(\.isStored))
-        try handOver(stored..<changed, wideChanged.filter { !$0.isStored })
+        try handOver(storedRuns, wideChanged.filter(\.isStored))
+        try handOver(newRuns, wideChanged.filter { !$0.isStored })
         if !changes.isEmpty { try body(changes) }
     }
 
     /// How many keys have a balance: stored, or set by the file (a key only looked up has none).
     var balanceCount: Int {
-        entries.count { $0.key & (Self.stored | Self.touched) != 0 } + wide.count { $0.isStored || $0.isTouched }
+        shards.reduce(0) { sum, entries in sum + entries.count { $0.key & (Self.stored | Self.touched) != 0 } }
+            + wide.count { $0.isStored || $0.isTouched }
     }
 
     /// Every key held, with its value.
     func forEach(_ body: (Int64, Int64, Int64) throws -> Void) rethrows {
-        for entry in entries where entry.key != 0 {
-            let (variant, location) = Self.unpacked(entry.key)
-            try body(variant, location, entry.onHand)
+        for entries in shards {
+            for entry in entries where entry.key != 0 {
+                let (variant, location) = Self.unpacked(entry.key)
+                try body(variant, location, entry.onHand)
+            }
         }
         for entry in wide { try body(entry.variant, entry.location, entry.onHand) }
     }
 
-    private static func hash(_ key: UInt64) -> Int {
-        let mixed = key &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed ^ (mixed >> 32))
+    private static func mix(_ key: UInt64) -> UInt64 { key &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// The shard: the mix's top bits.
+    private static func shard(_ mixed: UInt64) -> Int { Int(mixed >> UInt64(64 - shardBits)) }
+
+    /// The first slot a key probes in a table of `size`: 32 bits of its hash, scaled.
+    private static func home(_ mixed: UInt64, in size: Int) -> Int {
+        Int((UInt64(UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))) &* UInt64(size)) >> 32)
     }
 
-    private mutating func grow() { grow(toHold: mask + 1) }
-
-    /// How many keys the table has room for now.
-    var slotCount: Int { mask + 1 }
+    /// How many keys the tables have room for now.
+    var slotCount: Int { shards.reduce(0) { $0 + $1.count } }
 
     /// Room for `count` keys without growing: a scan of many stored balances grew the book a
-    /// doubling at a time, each doubling holding the old table beside the new.
+    /// doubling at a time.
     mutating func reserve(_ count: Int) {
-        if count * 4 > (mask + 1) * 3 { grow(toHold: count) }
+        let size = Self.shardSize(toHold: count)
+        for shard in shards.indices where shards[shard].count < size { grow(shard, toHold: size * 3 / 4) }
     }
 
-    private mutating func grow(toHold capacity: Int) {
-        let old = entries
-        var bigger = BalanceBook(capacity: capacity)
-        bigger.entries.withUnsafeMutableBufferPointer { bigger in
-            let mask = bigger.count - 1
-            for entry in old where entry.key != 0 {
-                var index = Self.hash(entry.key & ~Self.flags) & mask
-                while bigger[index].key != 0 { index = (index + 1) & mask }
+    /// Moves a shard's keys to a table with room for `capacity` of them (at least half as
+    /// many slots again).
+    private mutating func grow(_ shard: Int, toHold capacity: Int) {
+        let size = max(shards[shard].count * 3 / 2, (capacity * 4 + 2) / 3)
+        var bigger = HugePageArray.filled(Entry(key: 0, onHand: 0), count: size)
+        bigger.withUnsafeMutableBufferPointer { bigger in
+            for entry in shards[shard] where entry.key != 0 {
+                var index = Self.home(Self.mix(entry.key & ~Self.flags), in: bigger.count)
+                while bigger[index].key != 0 {
+                    index += 1
+                    if index == bigger.count { index = 0 }
+                }
                 bigger[index] = entry
             }
         }
-        bigger.count = count
-        (bigger.wideSlots, bigger.wide) = (wideSlots, wide)
-        self = bigger
+        shards[shard] = bigger
     }
 }
 

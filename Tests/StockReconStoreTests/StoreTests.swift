@@ -234,6 +234,37 @@ extension BalanceBookTests {
     }
 }
 
+extension BalanceBookTests {
+    /// The book grows a shard at a time, by half: no step adds more than a small part of the
+    /// room it has (one table doubling added all of it, and held both), and the room stays
+    /// within twice the keys held. Keys in order (as a catalog's ids are) and scattered alike.
+    @Test func growsAShardAtATimeWithinTwiceItsKeys() {
+        var random = SplitMix64(seed: 5)
+        for scattered in [false, true] {
+            var book = BalanceBook(capacity: 1)
+            var room = book.slotCount
+            for key in 1...300_000 as ClosedRange<Int64> {
+                let variant = scattered ? Int64(random.next() % (1 << 40)) : key
+                let (slot, _) = book.slot(variant: variant, location: key % 20)
+                book.set(slot, key)
+                if book.slotCount != room {
+                    #expect(room < 4_096 || (book.slotCount - room) * 8 <= room, "a step from \(room) slots to \(book.slotCount)")
+                    room = book.slotCount
+                }
+            }
+            if !scattered {
+                #expect(book.count == 300_000)
+                let lost = (1...300_000 as ClosedRange<Int64>).filter { key in
+                    let (slot, isNew) = book.slot(variant: key, location: key % 20)
+                    return isNew || book[slot] != key
+                }
+                #expect(lost.isEmpty, "keys lost or changed in growth: \(lost.prefix(3))")
+            }
+            #expect(book.slotCount <= 2 * book.count + 16 * 24, "\(book.slotCount) slots for \(book.count) keys")
+        }
+    }
+}
+
 @Suite struct BalanceCacheTests {
     /// The ways of reading stored balances: in one scan; key by key; key by key, then the rest
     /// in one scan once an eighth of them is looked up.
