@@ -282,7 +282,8 @@ struct BalanceCache {
     /// lower it, to read key by key.
     @TaskLocal static var scanLimit = 250_000
     /// Up to this many stored balances are scanned once a file has looked up an eighth of them
-    /// (a book of 64 MB); past it, each key is looked up however many.
+    /// (a book of 43 to 64 MB, more with the keys the file adds); past it, each key is looked up
+    /// however many.
     @TaskLocal static var lateScanLimit = 2_000_000
 
     /// Holds the place of the real cache while it is lent out.
