@@ -48,9 +48,14 @@ struct BalanceBook {
     /// for a shard that draws more than its share (four standard deviations).
     private static func shardSize(toHold capacity: Int) -> Int {
         let share = capacity / shardCount
-        let keys = share + 4 * Int(Double(share).squareRoot()) + 1
-        return max(16, (keys * 4 + 2) / 3)
+        return max(16, slots(toHold: share + 4 * Int(Double(share).squareRoot()) + 1))
     }
+
+    /// The slots that hold `keys` at most 3/4 full.
+    private static func slots(toHold keys: Int) -> Int { (keys * 4 + 2) / 3 }
+
+    /// A slot's shard and its index there (`slot` numbers them index * `shardCount` + shard).
+    private static func place(of slot: Int) -> (shard: Int, index: Int) { (slot & (shardCount - 1), slot >> shardBits) }
 
     /// The key as `Entry.key` holds it without flags; nil when it does not pack.
     private static func packed(_ variant: Int64, _ location: Int64) -> UInt64? {
@@ -67,7 +72,7 @@ struct BalanceBook {
         guard let key = Self.packed(variant, location) else { return wideSlot(variant: variant, location: location) }
         let mixed = Self.mix(key)
         let shard = Self.shard(mixed)
-        if (shardCounts[shard] + 1) * 4 > shards[shard].count * 3 { grow(shard, toHold: shards[shard].count) }
+        if (shardCounts[shard] + 1) * 4 > shards[shard].count * 3 { grow(shard, toAtLeast: 0) }
         let (index, isNew) = shards[shard].withUnsafeMutableBufferPointer { entries -> (Int, Bool) in
             var index = Self.home(mixed, in: entries.count)
             while entries[index].key != 0 {
@@ -94,12 +99,16 @@ struct BalanceBook {
     }
 
     subscript(slot: Int) -> Int64 {
-        slot < 0 ? wide[-(slot + 1)].onHand : shards[slot & (Self.shardCount - 1)][slot >> Self.shardBits].onHand
+        guard slot >= 0 else { return wide[-(slot + 1)].onHand }
+        let (shard, index) = Self.place(of: slot)
+        return shards[shard][index].onHand
     }
 
     /// Whether the file changed the key's on-hand.
     func isTouched(_ slot: Int) -> Bool {
-        slot < 0 ? wide[-(slot + 1)].isTouched : shards[slot & (Self.shardCount - 1)][slot >> Self.shardBits].key & Self.touched != 0
+        guard slot >= 0 else { return wide[-(slot + 1)].isTouched }
+        let (shard, index) = Self.place(of: slot)
+        return shards[shard][index].key & Self.touched != 0
     }
 
     /// Asks for the entry a lookup of the key probes first (see `prefetchCacheLine`).
@@ -125,7 +134,7 @@ struct BalanceBook {
         if slot < 0 {
             (wide[-(slot + 1)].onHand, wide[-(slot + 1)].isStored) = (value, true)
         } else {
-            let (shard, index) = (slot & (Self.shardCount - 1), slot >> Self.shardBits)
+            let (shard, index) = Self.place(of: slot)
             shards[shard][index].onHand = value
             shards[shard][index].key |= Self.stored
         }
@@ -135,7 +144,7 @@ struct BalanceBook {
         if slot < 0 {
             (wide[-(slot + 1)].onHand, wide[-(slot + 1)].isTouched) = (value, true)
         } else {
-            let (shard, index) = (slot & (Self.shardCount - 1), slot >> Self.shardBits)
+            let (shard, index) = Self.place(of: slot)
             shards[shard][index].onHand = value
             shards[shard][index].key |= Self.touched
         }
@@ -182,7 +191,7 @@ struct BalanceBook {
             while true {
                 var least = 0
                 for shard in heads.indices where heads[shard] < heads[least] { least = shard }
-                let packed = heads[least] == .max ? nil : Self.unpacked(heads[least] << 3)
+                let packed = heads[least] == .max ? nil : StockKey(packed: heads[least])
                 let change: BalanceChange
                 if let packed, nextWide == wideChanged.count
                     || (packed.variant, packed.location) < (wideChanged[nextWide].variant, wideChanged[nextWide].location) {
@@ -244,13 +253,13 @@ struct BalanceBook {
     /// doubling at a time.
     mutating func reserve(_ count: Int) {
         let size = Self.shardSize(toHold: count)
-        for shard in shards.indices where shards[shard].count < size { grow(shard, toHold: size * 3 / 4) }
+        for shard in shards.indices where shards[shard].count < size { grow(shard, toAtLeast: size) }
     }
 
-    /// Moves a shard's keys to a table with room for `capacity` of them (at least half as
-    /// many slots again).
-    private mutating func grow(_ shard: Int, toHold capacity: Int) {
-        let size = max(shards[shard].count * 3 / 2, (capacity * 4 + 2) / 3)
+    /// Moves a shard's keys to a table of at least `size` slots, and at least half as many
+    /// again as it has.
+    private mutating func grow(_ shard: Int, toAtLeast size: Int) {
+        let size = max(shards[shard].count * 3 / 2, size)
         var bigger = HugePageArray.filled(Entry(key: 0, onHand: 0), count: size)
         bigger.withUnsafeMutableBufferPointer { bigger in
             for entry in shards[shard] where entry.key != 0 {
