@@ -409,6 +409,9 @@ public struct StockSums {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// How many keys it sums.
+    var count: Int { book.count }
+
     /// The sums by key, in key order; the book is left empty, for the next sums.
     mutating func takeSorted() -> [StockDelta] {
         flush()

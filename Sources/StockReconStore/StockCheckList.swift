@@ -1,32 +1,52 @@
 /// The stock checks a file's rows make, written at its end: each a key packed in a word and
-/// the index of its date among the file's dates, 12 bytes, kept in blocks so that growing
-/// copies none (1.5 million checks of 32 bytes, in an array that doubled, took 100 MB).
+/// the index of its date among the file's dates, kept in blocks so that growing copies none
+/// (1.5 million checks of 32 bytes, in an array that doubled, took 100 MB).
 package struct StockCheckList {
     private static let blockSize = 1 << 16
-    private var keys: [[UInt64]] = []
-    private var dateIndexes: [[UInt32]] = []
+    private var blocks: [Block] = []
     /// The file's distinct dates: a file has few (its run's, or a day's).
     private var dates: [String] = []
     private var indexOfDate: [String: UInt32] = [:]
     /// Checks whose key does not pack (see `StockKey.packed`).
     private var wide: [StockCheckRow] = []
 
+    /// Up to `blockSize` checks. A block's checks most often share one date (an export of
+    /// stock levels has its run's): it is then held once, not a word a check (6 MB of 18).
+    private struct Block {
+        var keys: [UInt64] = []
+        /// The date of every check while they share one; `dates` is empty until they differ.
+        var sharedDate: UInt32
+        var dates: [UInt32] = []
+
+        init(date: UInt32) {
+            sharedDate = date
+            keys.reserveCapacity(StockCheckList.blockSize)
+        }
+
+        var isFull: Bool { keys.count == StockCheckList.blockSize }
+
+        mutating func append(_ key: UInt64, date: UInt32) {
+            if dates.isEmpty, date != sharedDate {
+                dates.reserveCapacity(StockCheckList.blockSize)
+                dates.append(contentsOf: repeatElement(sharedDate, count: keys.count))
+            }
+            keys.append(key)
+            if !dates.isEmpty { dates.append(date) }
+        }
+
+        func date(at index: Int) -> UInt32 { dates.isEmpty ? sharedDate : dates[index] }
+    }
+
     package init() {}
 
-    package var isEmpty: Bool { keys.isEmpty && wide.isEmpty }
+    package var isEmpty: Bool { blocks.isEmpty && wide.isEmpty }
 
     package mutating func append(_ check: StockCheckRow) {
         guard let key = StockKey(variant: check.variant, location: check.location).packed, let date = number(of: check.at) else {
             return wide.append(check)
         }
-        if keys.last.map({ $0.count == Self.blockSize }) ?? true {
-            keys.append([])
-            keys[keys.count - 1].reserveCapacity(Self.blockSize)
-            dateIndexes.append([])
-            dateIndexes[dateIndexes.count - 1].reserveCapacity(Self.blockSize)
-        }
-        keys[keys.count - 1].append(key)
-        dateIndexes[dateIndexes.count - 1].append(date)
+        if blocks.last?.isFull ?? true { blocks.append(Block(date: date)) }
+        blocks[blocks.count - 1].append(key, date: date)
     }
 
     /// The date's number, nil past the numbers 32 bits hold (its check is kept wide).
@@ -41,10 +61,10 @@ package struct StockCheckList {
 
     /// Every check, those whose key packs first, each in the order appended.
     package func forEach(_ body: (StockCheckRow) throws -> Void) rethrows {
-        for (block, indexes) in zip(keys, dateIndexes) {
-            for (key, index) in zip(block, indexes) {
+        for block in blocks {
+            for (index, key) in block.keys.enumerated() {
                 let item = StockKey(packed: key)
-                try body(StockCheckRow(variant: item.variant, location: item.location, at: dates[Int(index)]))
+                try body(StockCheckRow(variant: item.variant, location: item.location, at: dates[Int(block.date(at: index))]))
             }
         }
         for check in wide { try body(check) }

@@ -68,9 +68,10 @@ extension Store {
     }
 
     /// A checkpoint at each cut inside a posting: today's balances less the movements after
-    /// the cut, taken back segment by segment from the posting's end.
+    /// the cut, taken back segment by segment from the posting's end (a segment not held read
+    /// back from the ledger).
     private static func keepCheckpoints(
-        at cuts: [(lastID: Int64, after: [StockDelta])], posting: Int64, tenant: Int64, balances source: CheckpointBalances,
+        at cuts: [(lastID: Int64, after: [StockDelta]?)], posting: Int64, tenant: Int64, balances source: CheckpointBalances,
         in db: any SQLConnection
     ) throws {
         guard !cuts.isEmpty else { return }
@@ -82,8 +83,9 @@ extension Store {
             balances.append(StockDelta(key: StockKey(variant: variant, location: location), delta: onHand))
         }
         balances.sort { $0.key < $1.key }
-        for cut in cuts.reversed() {
-            balances = StockDelta.merged(balances, cut.after.map { StockDelta(key: $0.key, delta: -$0.delta) })
+        for (index, cut) in cuts.enumerated().reversed() {
+            let after = try cut.after ?? movementSums(after: cut.lastID, through: cuts.indices.contains(index + 1) ? cuts[index + 1].lastID : nil, of: own, in: db)
+            balances = StockDelta.merged(balances, after.map { StockDelta(key: $0.key, delta: -$0.delta) })
             let stockDate = own.filter { $0.lastID <= cut.lastID }.map(\.latest).reduce(earlier ?? "") { max($0, $1) }
             let checkpoint = try db.insert(
                 sql: "INSERT INTO stock_checkpoints (tenant, posting, last_id, stock_date, balances) VALUES (?, ?, ?, ?, ?)",
@@ -92,6 +94,14 @@ extension Store {
             for balance in balances { try blocks.append(variant: balance.key.variant, location: balance.key.location, onHand: balance.delta) }
             _ = try blocks.finish()
         }
+    }
+
+    /// The sums by key, in key order, of a posting's movements after `lastID` (and through
+    /// `end`), read back from the ledger: a cut falls at a span's end, so its spans hold them.
+    private static func movementSums(after lastID: Int64, through end: Int64?, of spans: [PostingSpan], in db: any SQLConnection) throws -> [StockDelta] {
+        let segment = spans.filter { span in span.lastID > lastID && end.map { span.lastID <= $0 } ?? true }
+        let sums = try db.sumMovements(segment, fromID: lastID, dates: StockDateRange(after: nil, through: nil))
+        return sums.map { StockDelta(key: $0.key, delta: $0.value) }.sorted { $0.key < $1.key }
     }
 
     /// A tenant's checkpoints, in posting order.

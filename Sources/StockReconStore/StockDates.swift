@@ -118,20 +118,29 @@ public struct SpanTracker {
 /// more than `Store.checkpointEvery` movements is also cut into segments of about as many, at
 /// span ends, and the movements after its first cut are summed by segment: a checkpoint after
 /// each cut is today's balances less the segments after it, with no second read of the ledger.
+/// A segment of more keys than `segmentKeysHeld` is not held: its movements are read back
+/// only if a checkpoint falls due, which few such postings have (one over more balances than a
+/// quarter of its movements has none).
 public struct SpanBook {
     package static let rowsPerSpan = 1 << 16
     /// At most this many sums are held for the cuts (24 bytes each): past it, every other cut
     /// is dropped (its segment joins the one before) and cuts come half as often.
     package static let sumsHeld = 300_000
+    /// Past this many keys a segment's sums are dropped (its cut's `after` is nil). Task-local:
+    /// tests take smaller ones.
+    @TaskLocal package static var segmentKeysHeld = sumsHeld
+    private let segmentKeysHeld = SpanBook.segmentKeysHeld
     private(set) var spans: [(ids: ClosedRange<Int64>, dates: SpanTracker)] = []
     private var current = SpanTracker()
     private var ids: ClosedRange<Int64>?
     private var rows = 0
     private var segmentRows = Int(Store.checkpointEvery)
     private var rowsInSegment = 0
-    /// The last id before each cut, and the movements from it to the next summed, by key.
-    private(set) var cuts: [(lastID: Int64, after: [StockDelta])] = []
-    /// Movements are summed once the posting was first cut, in one book throughout.
+    /// The last id before each cut, and the movements from it to the next summed, by key (nil:
+    /// too many keys to hold).
+    private(set) var cuts: [(lastID: Int64, after: [StockDelta]?)] = []
+    /// Movements are summed once the posting was first cut, in one book throughout; nil while
+    /// a segment's sums are dropped.
     private var segment: StockSums?
 
     package init() {}
@@ -139,12 +148,21 @@ public struct SpanBook {
     /// The stock date of the next movement (nil: none of its own), and what it moves.
     package mutating func note(date: UnsafeBufferPointer<UInt8>?, variant: Int64, location: Int64, delta: Int64) {
         current.note(date)
-        segment?.add(variant: variant, location: location, delta)
+        sum(variant: variant, location: location, delta)
     }
 
     package mutating func note(date: String?, variant: Int64, location: Int64, delta: Int64) {
         current.note(date)
+        sum(variant: variant, location: location, delta)
+    }
+
+    private mutating func sum(variant: Int64, location: Int64, _ delta: Int64) {
+        guard segment != nil else { return }
         segment?.add(variant: variant, location: location, delta)
+        if let keys = segment?.count, keys > segmentKeysHeld, let last = cuts.indices.last {
+            segment = nil
+            cuts[last].after = nil
+        }
     }
 
     /// The ids the movements noted took, ascending; closes the span when it is long enough.
@@ -167,7 +185,7 @@ public struct SpanBook {
             cuts.append((ids.upperBound, []))
             if segment == nil { segment = StockSums() }
             rowsInSegment = 0
-            if cuts.reduce(0, { $0 + $1.after.count }) > Self.sumsHeld { dropEveryOtherCut() }
+            if cuts.reduce(0, { $0 + ($1.after?.count ?? 0) }) > Self.sumsHeld { dropEveryOtherCut() }
         }
     }
 
@@ -175,15 +193,17 @@ public struct SpanBook {
     /// it was dropped, hold that one's segment).
     private mutating func endSegment() {
         guard segment != nil, let last = cuts.indices.last, let sums = segment?.takeSorted() else { return }
-        cuts[last].after = StockDelta.merged(cuts[last].after, sums)
+        cuts[last].after = cuts[last].after.map { StockDelta.merged($0, sums) }
     }
 
-    /// Joins each odd cut's segment to the one before it; the first cut stays, having no sums
-    /// before it.
+    /// Joins each odd cut's segment to the one before it (not held if either was not); the
+    /// first cut stays, having no sums before it.
     private mutating func dropEveryOtherCut() {
-        var kept: [(lastID: Int64, after: [StockDelta])] = []
+        var kept: [(lastID: Int64, after: [StockDelta]?)] = []
         for (index, cut) in cuts.enumerated() {
-            if index % 2 == 0 { kept.append(cut) } else { kept[kept.count - 1].after = StockDelta.merged(kept[kept.count - 1].after, cut.after) }
+            if index % 2 == 0 { kept.append(cut); continue }
+            let before = kept[kept.count - 1].after
+            kept[kept.count - 1].after = before.flatMap { before in cut.after.map { StockDelta.merged(before, $0) } }
         }
         cuts = kept
         segmentRows *= 2
@@ -195,7 +215,7 @@ public struct SpanBook {
         close()
         endSegment()
         if segment != nil { segment = StockSums(capacity: 64) }
-        if cuts.last?.after.isEmpty == true { cuts.removeLast() }
+        if cuts.last?.after?.isEmpty == true { cuts.removeLast() }
     }
 }
 

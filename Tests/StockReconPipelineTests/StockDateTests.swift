@@ -139,7 +139,8 @@ import StockReconIO
     /// 30,000 movements or more, cut where a span ends), each covering its posting up to a
     /// movement; as of any moment, from any of them, the balances are the ledger's sum. The
     /// file's rows are out of date order, and some are absorbed by an earlier count.
-    @Test(arguments: Backend.available) func checkpointsInsideALargePostingGiveTheLedgersSum(_ backend: Backend) throws {
+    /// Held: the segments' sums are held as the file is posted, or (not) read back from the ledger.
+    @Test(arguments: Backend.available, [true, false]) func checkpointsInsideALargePostingGiveTheLedgersSum(_ backend: Backend, held: Bool) throws {
         let fixture = try Fixture(backend)
         var rng = SplitMix64(seed: 2_028)
         try post(fixture, [("1001", "WH", 50, "2026-08-20T00:00:00Z"), ("1002", "SHOP", 7, nil)], name: "before")
@@ -152,7 +153,9 @@ import StockReconIO
             return (variant, location, [-3, -2, -1, 1, 2, 3, 4][Int.random(in: 0..<7, using: &rng)], Int.random(in: 0..<10, using: &rng) == 0 ? nil : day(&rng))
         }
         // Cut every 30,000 movements (the posting keeps them itself), and kept at its end.
-        try Store.$checkpointEvery.withValue(30_000) { _ = try post(fixture, rows, name: "large") }
+        try Store.$checkpointEvery.withValue(30_000) {
+            try SpanBook.$segmentKeysHeld.withValue(held ? SpanBook.sumsHeld : 1) { _ = try post(fixture, rows, name: "large") }
+        }
         let checkpoints = try fixture.store.read { db in try Store.checkpoints(tenant: 1, in: db) }
         #expect(checkpoints.count >= 2 && checkpoints.filter { $0.lastID != nil }.count == checkpoints.count - 1, "\(checkpoints)")
         let absorbed = try fixture.store.read { db in try db.fetchValue(Int64.self, sql: "SELECT count(*) FROM ledger WHERE absorbs_id IS NOT NULL") }

@@ -3,7 +3,8 @@ import TestSupport
 @testable import StockReconStore
 
 /// A file's stock checks, kept packed and in blocks, come back as appended: keys that pack and
-/// keys that do not (kept apart, after), dates repeated, alternating and each new.
+/// keys that do not (kept apart, after), dates repeated, alternating and each new: a block
+/// of one date throughout, one whose dates differ only after many checks, one of dates mixed.
 @Suite struct StockCheckListTests {
     @Test func everyCheckComesBackAsAppended() {
         var random = SplitMix64(seed: 2_913)
@@ -17,7 +18,13 @@ import TestSupport
         for index in 0..<(3 * 65_536 + 11) {
             let variant = index % 97 == 0 ? variants[Int(random.next() % 7)] : Int64(random.next() % 5_000_000)
             let location = index % 89 == 0 ? locations[Int(random.next() % 6)] : Int64(random.next() % 20)
-            let at = index % 1_000 == 0 ? "2026-09-\(index / 1_000)" : dates[Int(random.next() % 3)]
+            let at: String
+            switch index {
+            case ..<65_536: at = dates[0]
+            case ..<(65_536 + 40_000): at = dates[1]
+            case ..<(3 * 65_536): at = index % 1_000 == 0 ? "2026-09-\(index / 1_000)" : dates[Int(random.next() % 3)]
+            default: at = dates[2]
+            }
             let check = StockCheckRow(variant: variant, location: location, at: at)
             list.append(check)
             let fits = variant >= 0 && variant < 1 << 41 && location >= 0 && location < 1 << 20
