@@ -84,7 +84,8 @@ extension Store {
         }
         balances.sort { $0.key < $1.key }
         for (index, cut) in cuts.enumerated().reversed() {
-            let after = try cut.after ?? movementSums(after: cut.lastID, through: cuts.indices.contains(index + 1) ? cuts[index + 1].lastID : nil, of: own, in: db)
+            let next = cuts.indices.contains(index + 1) ? cuts[index + 1].lastID : nil
+            let after = try cut.after ?? movementSums(after: cut.lastID, through: next, of: own, in: db)
             balances = StockDelta.merged(balances, after.map { StockDelta(key: $0.key, delta: -$0.delta) })
             let stockDate = own.filter { $0.lastID <= cut.lastID }.map(\.latest).reduce(earlier ?? "") { max($0, $1) }
             let checkpoint = try db.insert(
@@ -98,10 +99,16 @@ extension Store {
 
     /// The sums by key, in key order, of a posting's movements after `lastID` (and through
     /// `end`), read back from the ledger: a cut falls at a span's end, so its spans hold them.
+    /// Read a span at a time into one book: a dictionary of a segment's 420,000 sums, then
+    /// sorted, held 16 MB more than the posting had at its end.
     private static func movementSums(after lastID: Int64, through end: Int64?, of spans: [PostingSpan], in db: any SQLConnection) throws -> [StockDelta] {
-        let segment = spans.filter { span in span.lastID > lastID && end.map { span.lastID <= $0 } ?? true }
-        let sums = try db.sumMovements(segment, fromID: lastID, dates: StockDateRange(after: nil, through: nil))
-        return sums.map { StockDelta(key: $0.key, delta: $0.value) }.sorted { $0.key < $1.key }
+        var sums = StockSums()
+        for span in spans where span.lastID > lastID && end.map({ span.lastID <= $0 }) ?? true {
+            for (key, delta) in try db.sumMovements([span], fromID: lastID, dates: StockDateRange(after: nil, through: nil)) {
+                sums.add(variant: key.variant, location: key.location, delta)
+            }
+        }
+        return sums.takeSorted()
     }
 
     /// A tenant's checkpoints, in posting order.
