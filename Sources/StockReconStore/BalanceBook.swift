@@ -412,6 +412,12 @@ public struct StockSums {
     /// How many keys it sums.
     var count: Int { book.count }
 
+    /// Each key's sum: variant, location, sum.
+    mutating func forEach(_ body: (Int64, Int64, Int64) throws -> Void) rethrows {
+        flush()
+        try book.forEach(body)
+    }
+
     /// The sums by key, in key order; the book is left empty, for the next sums.
     mutating func takeSorted() -> [StockDelta] {
         flush()

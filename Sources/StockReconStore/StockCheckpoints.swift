@@ -77,38 +77,38 @@ extension Store {
         guard !cuts.isEmpty else { return }
         let own = try spans(tenant: tenant, in: db).filter { $0.posting == posting }
         let earlier = try db.fetchValue(String.self, sql: "SELECT max(latest) FROM posting_spans WHERE tenant = ? AND posting < ?", arguments: [tenant, posting])
-        // Today's balances, in key order as stored, less each segment from the last.
-        var balances: [StockDelta] = []
-        try source.forEach(tenant: tenant, in: db) { variant, location, onHand in
-            balances.append(StockDelta(key: StockKey(variant: variant, location: location), delta: onHand))
-        }
-        balances.sort { $0.key < $1.key }
+        // Today's balances less each segment, from the last.
+        var balances = try BalancesTakenBack(count: source.count) { try source.forEach(tenant: tenant, in: db, $0) }
         for (index, cut) in cuts.enumerated().reversed() {
-            let next = cuts.indices.contains(index + 1) ? cuts[index + 1].lastID : nil
-            let after = try cut.after ?? movementSums(after: cut.lastID, through: next, of: own, in: db)
-            balances = StockDelta.merged(balances, after.map { StockDelta(key: $0.key, delta: -$0.delta) })
+            if let after = cut.after {
+                try balances.subtract { body in for sum in after { try body(sum.key.variant, sum.key.location, sum.delta) } }
+            } else {
+                let next = cuts.indices.contains(index + 1) ? cuts[index + 1].lastID : nil
+                var sums = try movementSums(after: cut.lastID, through: next, of: own, in: db)
+                try balances.subtract { try sums.forEach($0) }
+            }
             let stockDate = own.filter { $0.lastID <= cut.lastID }.map(\.latest).reduce(earlier ?? "") { max($0, $1) }
             let checkpoint = try db.insert(
                 sql: "INSERT INTO stock_checkpoints (tenant, posting, last_id, stock_date, balances) VALUES (?, ?, ?, ?, ?)",
-                arguments: [tenant, posting, cut.lastID, stockDate, balances.count(where: { $0.delta != 0 })])
+                arguments: [tenant, posting, cut.lastID, stockDate, balances.nonZeroCount])
             var blocks = try CheckpointBlocks.Writer(db, tenant: tenant, checkpoint: checkpoint)
-            for balance in balances { try blocks.append(variant: balance.key.variant, location: balance.key.location, onHand: balance.delta) }
+            try balances.forEach { try blocks.append(variant: $0, location: $1, onHand: $2) }
             _ = try blocks.finish()
         }
     }
 
-    /// The sums by key, in key order, of a posting's movements after `lastID` (and through
-    /// `end`), read back from the ledger: a cut falls at a span's end, so its spans hold them.
-    /// Read a span at a time into one book: a dictionary of a segment's 420,000 sums, then
-    /// sorted, held 16 MB more than the posting had at its end.
-    private static func movementSums(after lastID: Int64, through end: Int64?, of spans: [PostingSpan], in db: any SQLConnection) throws -> [StockDelta] {
+    /// The sums by key of a posting's movements after `lastID` (and through `end`), read back
+    /// from the ledger: a cut falls at a span's end, so its spans hold them. Read a span at a
+    /// time into one book: a dictionary of a segment's 420,000 sums, then sorted, held 16 MB
+    /// more than the posting had at its end.
+    private static func movementSums(after lastID: Int64, through end: Int64?, of spans: [PostingSpan], in db: any SQLConnection) throws -> StockSums {
         var sums = StockSums()
         for span in spans where span.lastID > lastID && end.map({ span.lastID <= $0 }) ?? true {
             for (key, delta) in try db.sumMovements([span], fromID: lastID, dates: StockDateRange(after: nil, through: nil)) {
                 sums.add(variant: key.variant, location: key.location, delta)
             }
         }
-        return sums.takeSorted()
+        return sums
     }
 
     /// A tenant's checkpoints, in posting order.
@@ -145,6 +145,14 @@ extension Store {
 enum CheckpointBalances {
     case stored
     case book(BalanceBook)
+
+    /// How many balances there are, where known without counting.
+    var count: Int? {
+        switch self {
+        case .stored: nil
+        case .book(let book): book.balanceCount
+        }
+    }
 
     /// How many balances the tenant has, counted no further than `limit`.
     func count(tenant: Int64, upTo limit: Int64, in db: any SQLConnection) throws -> Int64 {
