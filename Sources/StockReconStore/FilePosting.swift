@@ -370,7 +370,7 @@ public final class FilePosting {
     public func finish(_ counts: OutcomeCounts) throws {
         // Written, and their room given back, before the ledger's last rows and the spans'
         // sums are, and the balances.
-        try Store.recordChecks(writer.checks, tenant: context.tenant, in: db)
+        try Store.recordChecks(&writer.checks, tenant: context.tenant, in: db)
         writer.checks = StockCheckList()
         try writer.ledger?.finish()
         var spans = writer.ledger?.spans ?? SpanBook()

@@ -69,10 +69,10 @@ extension Store {
             """, arguments: [tenant, variant, location, date]).map { StockCheck(at: try $0["checked_at"], count: try $0["count"]) }
     }
 
-    static func recordChecks(_ checks: StockCheckList, tenant: Int64, in db: any SQLConnection) throws {
+    static func recordChecks(_ checks: inout StockCheckList, tenant: Int64, in db: any SQLConnection) throws {
         guard !checks.isEmpty else { return }
         let rows = try RowInserter(db, table: "stock_checks", columns: ["tenant", "variant", "location", "checked_at"])
-        try checks.forEach { check in try rows.append([tenant, check.variant, check.location, check.at]) }
+        try checks.forEachInKeyOrder { check in try rows.append([tenant, check.variant, check.location, check.at]) }
         try rows.finish()
     }
 

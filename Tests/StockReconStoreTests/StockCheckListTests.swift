@@ -4,7 +4,8 @@ import TestSupport
 
 /// A file's stock checks, kept packed and in blocks, come back as appended: keys that pack and
 /// keys that do not (kept apart, after), dates repeated, alternating and each new: a block
-/// of one date throughout, one whose dates differ only after many checks, one of dates mixed.
+/// of one date throughout, one whose dates differ only after many checks, one of dates mixed;
+/// and in key order, each with its date.
 @Suite struct StockCheckListTests {
     @Test func everyCheckComesBackAsAppended() {
         var random = SplitMix64(seed: 2_913)
@@ -36,5 +37,18 @@ import TestSupport
         let expected = packed + wide
         #expect(got.count == expected.count)
         #expect(zip(got, expected).allSatisfy { $0.variant == $1.variant && $0.location == $1.location && $0.at == $1.at })
+
+        // In key order: the same checks, those whose key packs sorted by it, each with its date.
+        var sorted: [StockCheckRow] = []
+        list.forEachInKeyOrder { sorted.append($0) }
+        func described(_ check: StockCheckRow) -> String { "\(check.variant) \(check.location) \(check.at)" }
+        #expect(sorted.count == expected.count)
+        // Compared whole, not element by element: a failure's diff of 200,000 lines takes minutes.
+        let same = sorted.map(described).sorted() == expected.map(described).sorted()
+        #expect(same, "the checks in key order are the checks appended")
+        let packedKeys = sorted.prefix(packed.count).map { StockKey(variant: $0.variant, location: $0.location) }
+        #expect(zip(packedKeys, packedKeys.dropFirst()).allSatisfy { !($1 < $0) }, "the packed keys in order")
+        let wideInOrder = sorted.suffix(wide.count).map(described) == wide.map(described)
+        #expect(wideInOrder, "the checks kept wide come last, in the order appended")
     }
 }
