@@ -1,7 +1,6 @@
 /// A tenant's balances in key order, from which the movements after each cut of a posting are
-/// taken back in place, the last segment first (`Store.keepCheckpoints`). A balance whose key
-/// packs is 16 bytes: a sorted copy of 24 bytes a balance, and a second for each segment taken
-/// back, held 72 MB for 1.5 million balances beside the posting's own book.
+/// taken back in place, the last segment first (`Store.keepCheckpoints`): 16 bytes a balance
+/// whose key packs, and no second copy, beside the posting's own book of them.
 struct BalancesTakenBack {
     private var packed: [(key: UInt64, onHand: Int64)] = []
     /// Balances whose key does not pack (see `StockKey.packed`): few or none.

@@ -11,7 +11,7 @@ package struct StockCheckList {
     private var wide: [StockCheckRow] = []
 
     /// Up to `blockSize` checks. A block's checks most often share one date (an export of
-    /// stock levels has its run's): it is then held once, not a word a check (6 MB of 18).
+    /// stock levels has its run's): it is then held once, not a word a check.
     private struct Block {
         var keys: [UInt64] = []
         /// The date of every check while they share one; `dates` is empty until they differ.
@@ -68,8 +68,8 @@ package struct StockCheckList {
     }
 
     /// Every check, those whose key packs first in key order, then the others: each block is
-    /// sorted in place and the blocks merged, so that an index on the items takes them page by
-    /// page (1.5 million checks as a file gave them took SQLite 15.7 s over as many, sorted 8.3 s).
+    /// sorted in place and the blocks merged, so that the index on items takes them page by
+    /// page, not at random places (`docs/performance.md`).
     package mutating func forEachInKeyOrder(_ body: (StockCheckRow) throws -> Void) rethrows {
         for index in blocks.indices { blocks[index].sort() }
         // A binary heap of the blocks by their next key, and where each is.

@@ -78,7 +78,7 @@ extension Store {
         let own = try spans(tenant: tenant, in: db).filter { $0.posting == posting }
         let earlier = try db.fetchValue(String.self, sql: "SELECT max(latest) FROM posting_spans WHERE tenant = ? AND posting < ?", arguments: [tenant, posting])
         // Today's balances less each segment, from the last.
-        var balances = try BalancesTakenBack(count: source.count) { try source.forEach(tenant: tenant, in: db, $0) }
+        var balances = try BalancesTakenBack(count: source.knownCount) { try source.forEach(tenant: tenant, in: db, $0) }
         for (index, cut) in cuts.enumerated().reversed() {
             if let after = cut.after {
                 try balances.subtract { body in for sum in after { try body(sum.key.variant, sum.key.location, sum.delta) } }
@@ -99,8 +99,7 @@ extension Store {
 
     /// The sums by key of a posting's movements after `lastID` (and through `end`), read back
     /// from the ledger: a cut falls at a span's end, so its spans hold them. Read a span at a
-    /// time into one book: a dictionary of a segment's 420,000 sums, then sorted, held 16 MB
-    /// more than the posting had at its end.
+    /// time into one book: a dictionary of the whole segment held more than the posting had.
     private static func movementSums(after lastID: Int64, through end: Int64?, of spans: [PostingSpan], in db: any SQLConnection) throws -> StockSums {
         var sums = StockSums()
         for span in spans where span.lastID > lastID && end.map({ span.lastID <= $0 }) ?? true {
@@ -147,7 +146,7 @@ enum CheckpointBalances {
     case book(BalanceBook)
 
     /// How many balances there are, where known without counting.
-    var count: Int? {
+    var knownCount: Int? {
         switch self {
         case .stored: nil
         case .book(let book): book.balanceCount
