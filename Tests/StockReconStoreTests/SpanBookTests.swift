@@ -9,18 +9,8 @@ import TestSupport
         try Store.$checkpointEvery.withValue(50_000) {
             var book = SpanBook()
             var rng = SplitMix64(seed: 29)
-            var rows: [(id: Int64, key: StockKey, delta: Int64)] = []
-            var id: Int64 = 0
-            for _ in 0..<1_200 {
-                let first = id + 1
-                for _ in 0..<1_000 {
-                    id += 1
-                    let key = StockKey(variant: Int64.random(in: 1...100_000, using: &rng), location: Int64.random(in: 1...2, using: &rng))
-                    let delta = Int64.random(in: -5...5, using: &rng)
-                    book.note(date: "2026-01-01T00:00:00Z", variant: key.variant, location: key.location, delta: delta)
-                    rows.append((id, key, delta))
-                }
-                book.noteIDs(first...id)
+            let rows = note(blocks: 1_200, into: &book, using: &rng, deltas: -5...5) { _, rng in
+                StockKey(variant: Int64.random(in: 1...100_000, using: &rng), location: Int64.random(in: 1...2, using: &rng))
             }
             book.closeAll()
             // 18 spans of 65,536 movements, each cut at first: past 600,000 sums, every other dropped.
@@ -50,21 +40,10 @@ import TestSupport
             SpanBook.$segmentKeysHeld.withValue(20_000) {
                 var book = SpanBook()
                 var rng = SplitMix64(seed: 2_929)
-                var rows: [(id: Int64, key: StockKey, delta: Int64)] = []
-                var id: Int64 = 0
-                for block in 0..<700 {
-                    let first = id + 1
-                    // A span closes past 65,536 movements (66 blocks), each a segment: over 500
-                    // keys, then over 1,000,000.
-                    let keys: Int64 = (block / 66) % 2 == 0 ? 500 : 1_000_000
-                    for _ in 0..<1_000 {
-                        id += 1
-                        let key = StockKey(variant: Int64.random(in: 1...keys, using: &rng), location: 1)
-                        let delta = Int64.random(in: 1...5, using: &rng)
-                        book.note(date: "2026-01-01T00:00:00Z", variant: key.variant, location: key.location, delta: delta)
-                        rows.append((id, key, delta))
-                    }
-                    book.noteIDs(first...id)
+                // A span closes past 65,536 movements (66 blocks), each a segment: over 500 keys,
+                // then over 1,000,000.
+                let rows = note(blocks: 700, into: &book, using: &rng, deltas: 1...5) { block, rng in
+                    StockKey(variant: Int64.random(in: 1...((block / 66) % 2 == 0 ? 500 : 1_000_000), using: &rng), location: 1)
                 }
                 book.closeAll()
                 #expect(book.cuts.count >= 8, "\(book.cuts.count) cuts")
@@ -85,5 +64,27 @@ import TestSupport
                 #expect(held >= 3 && dropped >= 3, "\(held) held, \(dropped) dropped")
             }
         }
+    }
+
+    /// Notes `blocks` blocks of 1,000 movements, their ids taken a block at a time, each
+    /// movement's key from `key` (given its block) and its delta in `deltas`; the movements noted.
+    private func note(
+        blocks: Int, into book: inout SpanBook, using rng: inout SplitMix64, deltas: ClosedRange<Int64>,
+        key: (Int, inout SplitMix64) -> StockKey
+    ) -> [(id: Int64, key: StockKey, delta: Int64)] {
+        var rows: [(id: Int64, key: StockKey, delta: Int64)] = []
+        var id: Int64 = 0
+        for block in 0..<blocks {
+            let first = id + 1
+            for _ in 0..<1_000 {
+                id += 1
+                let key = key(block, &rng)
+                let delta = Int64.random(in: deltas, using: &rng)
+                book.note(date: "2026-01-01T00:00:00Z", variant: key.variant, location: key.location, delta: delta)
+                rows.append((id, key, delta))
+            }
+            book.noteIDs(first...id)
+        }
+        return rows
     }
 }
