@@ -34,6 +34,7 @@ enum PostgresMigrations {
         ("v27: held rows without the tenant's foreign key", v27),
         ("v28: status checks without a table a row", v28),
         ("v29: a checkpoint's balances in blocks", v29),
+        ("v30: a variant's id unique by an index of its own", v30),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -852,5 +853,11 @@ CREATE TABLE checkpoint_blocks (
     entries BYTEA NOT NULL,
     PRIMARY KEY (tenant, checkpoint, block));
 ALTER TABLE checkpoint_blocks ALTER COLUMN entries SET STORAGE EXTERNAL;
+"""#
+
+    // v30: SQLite's variant table rebuilt for a first load that indexes after its rows; a
+    // PostgreSQL load keeps its indexes (dropping them would lock out every reader of the table).
+    private static let v30 = #"""
+SELECT 1;
 """#
 }

@@ -34,6 +34,38 @@ extension SQLiteConnection {
         try variants.finish()
     }
 
+    /// Where no tenant has a variant yet, drops the variants' indexes, runs `body` and builds
+    /// them again, in a savepoint: each index's keys sorted once rather than inserted one by
+    /// one (a million random UUIDs above all). Building them takes a small page cache, which
+    /// bounds SQLite's sorter as well, and a helper thread of the sorter's (the file is read).
+    func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool {
+        guard try fetchValue(Int64.self, sql: "SELECT EXISTS (SELECT 1 FROM catalog_variants)") == 0 else {
+            try body(false)
+            return true
+        }
+        let indexes = try fetchAll(
+            sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'catalog_variants' AND sql IS NOT NULL ORDER BY name")
+            .map { (name: try $0["name"] as String, sql: try $0["sql"] as String) }
+        var building = false
+        do {
+            try inSavepoint {
+                for index in indexes { try execute(sql: "DROP INDEX \"\(index.name)\"") }
+                variantsIndexedAfter = true
+                defer { variantsIndexedAfter = false }
+                try body(true)
+                building = true
+                let threads = try fetchValue(Int64.self, sql: "PRAGMA threads") ?? 0
+                try execute(sql: "PRAGMA threads = 1")
+                defer { try? execute(sql: "PRAGMA threads = \(threads)") }
+                try withPageCache(megabytes: 8) {
+                    for index in indexes { try execute(sql: index.sql) }
+                }
+            }
+            return true
+        } catch let error as DatabaseError where building && error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            return false
+        }
+    }
 }
 
 /// Variants held and written `perInsert` at a time, in order. A plain insert of many rows a
@@ -49,10 +81,14 @@ private struct VariantUpserts {
     private let tenant: Int64
     private let run: Int64
     private var insert: FastStatement?
+    private var insertOne: FastStatement?
     private var upsert: FastStatement?
     private var upserts: FastStatement?
     private var held: [CatalogEntry] = []
     private var groupsToUpsert = 0
+    /// Variants loaded before the table's indexes: inserted, never upserted (no conflict can
+    /// show before the unique index is built, and an upsert needs it).
+    private var isInsertOnly: Bool { db.variantsIndexedAfter }
 
     init(_ db: SQLiteConnection, tenant: Int64, run: Int64) {
         self.db = db
@@ -73,10 +109,24 @@ private struct VariantUpserts {
         held.removeAll(keepingCapacity: true)
     }
 
-    /// Upserts the variants held, fewer than a group.
+    /// Writes the variants held, fewer than a group: upserted, or inserted ahead of the indexes.
     mutating func finish() throws {
-        try upsertHeld()
+        if isInsertOnly {
+            for entry in held { try insertOne(entry) }
+        } else {
+            try upsertHeld()
+        }
         held.removeAll()
+    }
+
+    private mutating func insertOne(_ entry: CatalogEntry) throws {
+        if insertOne == nil {
+            insertOne = try FastStatement(
+                db, sql: "INSERT INTO catalog_variants (\(Self.columns)) VALUES \(valuesList(columns: Int(Self.width), rows: 1))")
+        }
+        insertOne?.reset()
+        insertOne?.bind(entry, tenant: tenant, offset: 0)
+        _ = try insertOne?.step()
     }
 
     /// Inserts the variants held by one statement; false when one of them is stored already.

@@ -9,6 +9,10 @@ final class SQLiteConnection: SQLConnection {
 
     init(_ db: Database) { self.db = db }
 
+    /// Whether the catalog's variants are loaded with their indexes built after the rows
+    /// (`loadingVariantsIndexedAfter`): inserted only, no id stored to conflict with.
+    var variantsIndexedAfter = false
+
     /// Whether this transaction lifted the ledger's REPLACE guard (`LedgerGuards.ledgerReplaceGuard`).
     private var isReplaceGuardLifted = false
 

@@ -33,6 +33,7 @@ enum SQLiteMigrations {
         ("v27: held rows without the tenant's foreign key", v27),
         ("v28: status checks without a table a row", v28),
         ("v29: a checkpoint's balances in blocks", v29),
+        ("v30: a variant's id unique by an index of its own", v30),
     ]
 
     // v1: catalog, ledger, balances, runs, rejections
@@ -898,5 +899,39 @@ CREATE TABLE checkpoint_blocks (
     block INTEGER NOT NULL,
     entries BLOB NOT NULL,
     PRIMARY KEY (tenant, checkpoint, block));
+"""#
+
+    // v30: a variant id's uniqueness kept by an index, not the table's constraint, which SQLite
+    // cannot drop: a first load into an empty catalog builds its indexes after its rows
+    // (`loadingVariantsIndexedAfter`), a million random UUIDs sorted once instead of inserted
+    // one by one. Rebuilt with the legacy rule, which leaves the views over it as written.
+    private static let v30 = #"""
+PRAGMA legacy_alter_table = ON;
+CREATE TABLE catalog_variants_v30 (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants(id),
+    variant_id TEXT NOT NULL,
+    product_id TEXT,
+    org_id TEXT NOT NULL,
+    sku TEXT,
+    barcode TEXT,
+    unit_cost_minor INTEGER CHECK (unit_cost_minor >= 0),
+    location_aware INTEGER NOT NULL DEFAULT 0,
+    product_name TEXT,
+    variant_title TEXT,
+    previous_cost_minor INTEGER,
+    cost_replaced_run INTEGER,
+    barcode_digits TEXT);
+INSERT INTO catalog_variants_v30 (id, tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware, product_name, variant_title, previous_cost_minor, cost_replaced_run, barcode_digits)
+SELECT id, tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware, product_name, variant_title, previous_cost_minor, cost_replaced_run, barcode_digits FROM catalog_variants;
+DROP TABLE catalog_variants;
+ALTER TABLE catalog_variants_v30 RENAME TO catalog_variants;
+PRAGMA legacy_alter_table = OFF;
+CREATE UNIQUE INDEX catalog_variants_by_id ON catalog_variants (tenant, variant_id);
+CREATE INDEX catalog_variants_by_sku ON catalog_variants (tenant, sku) WHERE sku IS NOT NULL;
+CREATE INDEX catalog_variants_by_product ON catalog_variants (tenant, product_id) WHERE product_id IS NOT NULL;
+CREATE INDEX catalog_variants_by_barcode ON catalog_variants (tenant, barcode_digits) WHERE barcode_digits IS NOT NULL;
+CREATE INDEX catalog_variants_by_cost_replaced ON catalog_variants (cost_replaced_run) WHERE cost_replaced_run IS NOT NULL;
+CREATE TRIGGER catalog_variants_refuse_delete BEFORE DELETE ON catalog_variants BEGIN SELECT RAISE(ABORT, 'rows that movements name are never deleted'); END;
 """#
 }

@@ -26,6 +26,10 @@ public protocol BackendOperations {
     /// Inserts or updates catalog entries, keeping internal ids (the ledger's references) stable;
     /// a variant whose cost changes is marked with `run` (`BulkSQL.variantUpsertConflict`).
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws
+    /// Runs `body`, a catalog load, with the variants' indexes built after its rows where no
+    /// tenant has a variant yet (SQLite's; elsewhere `body(false)`, as it is). False, `body`'s
+    /// writes undone, when they give a variant id twice: load the file again the ordinary way.
+    func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool
     /// A text as this backend can store it in a rejection (PostgreSQL's text cannot hold NUL).
     func storable(_ text: String?) -> String?
     /// The `summary_report` figures of one tenant's movements in a period, unsorted.
