@@ -12,16 +12,16 @@ public struct TextIndex: Sendable {
     private var arena: [UInt8] = []
     /// Where each entry's key ends in the arena; it starts where the one before ends (keys
     /// are appended in entry order), so one array of offsets serves both.
-    private var ends: [Int] = []
+    private var ends = KeyEnds()
     /// Each entry's value; nil while every value is its entry's number (as for keys indexed
     /// in the order they are stored), which saves 8 bytes a key.
     private var values: [Int]?
-    /// A slot holds an entry's number plus one in its low half (zero: empty) and the top
-    /// half of the entry's hash in its high half, so that a probe reads no other array
-    /// until the hashes agree (one cache miss per lookup in a table of a million keys).
-    /// A key's first slot comes from that top half too, so that growing the table moves
-    /// slots without reading or hashing any key again.
-    private var slots: [UInt64] = Array(repeating: 0, count: 16)
+    /// A slot holds an entry's number plus one in its low bits, as many as the table's size
+    /// takes (zero: empty), and bits of the entry's hash above them, so that a probe seldom
+    /// reads the arena before the hashes agree (one cache miss per lookup in a table of a
+    /// million keys). Four bytes a slot: a million keys held twice (a tenant's and a file's)
+    /// took 34 MB of slots at eight. A key's first slot comes from the hash's top half.
+    private var slots: [UInt32] = Array(repeating: 0, count: 16)
 
     public init() {}
 
@@ -29,22 +29,19 @@ public struct TextIndex: Sendable {
     public init(capacity count: Int, bytes: Int) {
         arena.reserveCapacity(bytes)
         ends.reserveCapacity(count)
-        slots = HugePageArray.filled(0, count: Self.slotCount(for: count))
+        slots = HugePageArray.filled(UInt32(0), count: Self.slotCount(for: count))
     }
 
     /// An index of distinct stored keys, each key's value its entry number: `arena` holds
     /// the keys one after another and `ends` where each ends.
-    public init(arena: [UInt8], ends: [Int]) {
+    public init(arena: [UInt8], ends: KeyEnds) {
         self.arena = arena
         self.ends = ends
-        slots = HugePageArray.filled(0, count: Self.slotCount(for: ends.count))
-        for entry in ends.indices {
-            let hash = withKey(ofEntry: entry) { Self.hash($0) }
-            place(entry, hash: hash)
-        }
+        slots = Self.slots(count: Self.slotCount(for: ends.count), arena: arena, ends: ends)
     }
 
-    /// Slots for `count` entries: a power of two, at most half full.
+    /// Slots for `count` entries: a power of two, at most half full. (`VariantIndexFile`'s
+    /// tables as well.)
     static func slotCount(for count: Int) -> Int {
         var size = 16
         while size < count * 2 { size *= 2 }
@@ -54,8 +51,8 @@ public struct TextIndex: Sendable {
     public var count: Int { ends.count }
 
     /// Lends the keys as stored: all bytes one after another, and where each key ends.
-    public func withStorage<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>) throws -> Result) rethrows -> Result {
-        try arena.withUnsafeBufferPointer { arena in try ends.withUnsafeBufferPointer { try body(arena, $0) } }
+    public func withStorage<Result>(_ body: (UnsafeBufferPointer<UInt8>, KeyEnds) throws -> Result) rethrows -> Result {
+        try arena.withUnsafeBufferPointer { arena in try body(arena, ends) }
     }
 
     public subscript(key: String) -> Int? {
@@ -124,7 +121,7 @@ public struct TextIndex: Sendable {
         let entryBits = UInt64(max(1, Int.bitWidth - (ends.count - 1).leadingZeroBitCount))
         let entryMask: UInt64 = (1 << entryBits) - 1
         var order = [UInt64](repeating: 0, count: ends.count)
-        for entry in ends.indices {
+        for entry in 0 ..< ends.count {
             let prefix = withKey(ofEntry: entry) { bytes in
                 var value: UInt64 = 0
                 for index in 0 ..< 8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
@@ -148,13 +145,16 @@ public struct TextIndex: Sendable {
 
     private func entry(for bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
         let mask = slots.count - 1
+        let entryMask = Self.entryMask(slotCount: slots.count)
+        let tag = Self.tag(hash) & ~entryMask
         var slot = Self.home(hash) & mask
         return slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
                 while true {
                     let content = slots[slot]
                     if content == 0 { return nil }
-                    if let entry = Self.entry(inSlot: content, hash: hash) {
+                    if content & ~entryMask == tag {
+                        let entry = Int(content & entryMask) - 1
                         let start = start(of: entry)
                         if ends[entry] - start == bytes.count, Self.equal(arena, at: start, bytes) { return entry }
                     }
@@ -199,38 +199,63 @@ public struct TextIndex: Sendable {
     }
 
     private mutating func place(_ entry: Int, hash: UInt64) {
-        slots.withUnsafeMutableBufferPointer { Self.place(Self.slot(entry: entry, hash: hash), in: $0) }
+        slots.withUnsafeMutableBufferPointer { Self.place(entry, hash: hash, in: $0) }
     }
 
-    /// Puts a slot's content in the first free slot from its home.
-    private static func place(_ content: UInt64, in slots: UnsafeMutableBufferPointer<UInt64>) {
+    /// Puts an entry in the first free slot from its key's home.
+    private static func place(_ entry: Int, hash: UInt64, in slots: UnsafeMutableBufferPointer<UInt32>) {
         let mask = slots.count - 1
-        var slot = home(content) & mask
+        var slot = home(hash) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = content
+        slots[slot] = tag(hash) & ~entryMask(slotCount: slots.count) | UInt32(truncatingIfNeeded: entry + 1)
     }
+
+    /// A table of `count` slots holding every entry of the arena.
+    private static func slots(count: Int, arena: [UInt8], ends: KeyEnds) -> [UInt32] {
+        var slots = HugePageArray.filled(UInt32(0), count: count)
+        arena.withUnsafeBufferPointer { arena in
+            slots.withUnsafeMutableBufferPointer { slots in
+                var start = 0
+                for entry in 0 ..< ends.count {
+                    let end = ends[entry]
+                    place(entry, hash: hash(UnsafeBufferPointer(rebasing: arena[start ..< end])), in: slots)
+                    start = end
+                }
+            }
+        }
+        return slots
+    }
+
+    /// The bits of a slot that hold its entry (plus one) in a table of `slotCount` slots, at
+    /// most half full: as many as the table's size takes. The rest hold `tag`'s.
+    @inline(__always)
+    private static func entryMask(slotCount: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: (UInt64(1) << UInt64(slotCount.trailingZeroBitCount)) - 1)
+    }
+
+    /// The hash's bits a slot keeps: its lower half, which its home does not use.
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash) }
 
     /// Where a key with this hash (or a slot holding its top half) is looked for first.
     @inline(__always)
     static func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) }
 
-    /// A slot's content for an entry whose key has this hash (never zero, which is empty).
-    /// `VariantIndexFile` stores slots so: its format changes with this.
+    /// A slot of `VariantIndexFile`'s for an entry whose key has this hash (never zero, which
+    /// is empty): its format changes with this.
     @inline(__always)
     static func slot(entry: Int, hash: UInt64) -> UInt64 { (hash & ~entryMask) | UInt64(entry + 1) }
 
-    /// The entry a slot's content holds when its key's hash has this top half, else nil.
+    /// The entry a slot of `VariantIndexFile`'s holds when its key's hash has this top half, else nil.
     @inline(__always)
     static func entry(inSlot content: UInt64, hash: UInt64) -> Int? {
         content & ~entryMask == hash & ~entryMask ? Int(content & entryMask) - 1 : nil
     }
 
+    /// The keys are hashed again: a slot holds too few of a hash's bits to place it.
     private mutating func rehash(capacity: Int) {
-        var bigger = HugePageArray.filled(UInt64(0), count: capacity)
-        bigger.withUnsafeMutableBufferPointer { bigger in
-            for content in slots where content != 0 { Self.place(content, in: bigger) }
-        }
-        slots = bigger
+        slots = []
+        slots = Self.slots(count: capacity, arena: arena, ends: ends)
     }
 
     /// `WordHash`: eight bytes at a time (not for hostile input: the keys are the tenant's

@@ -1,3 +1,5 @@
+import StockReconCore
+
 /// Keys stored as each one's difference from the key before: how many leading bytes it
 /// shares with it and how many follow (both LEB128 varints), then the bytes that follow.
 /// Natural keys of one file mostly count up (`li-1041`, `li-1042`), so that a key of nine
@@ -22,7 +24,7 @@ enum FrontCodedKeys {
 
     /// Appends `count` keys decoded from `coded` to `arena`, and where each ends to `ends`;
     /// false when the bytes do not hold `count` such keys exactly.
-    static func decode(_ coded: [UInt8], count: Int, into arena: inout [UInt8], ends: inout [Int]) -> Bool {
+    static func decode(_ coded: [UInt8], count: Int, into arena: inout [UInt8], ends: inout KeyEnds) -> Bool {
         var position = 0
         var previous = arena.count ..< arena.count
         for _ in 0 ..< count {

@@ -37,7 +37,7 @@ enum KeyBlocks {
         _ entries: [Int], of index: TextIndex, digests: [Int64], outcomes: [Outcome?], tenant: Int64, run: Int64, in db: any SQLConnection
     ) throws {
         try index.withStorage { arena, ends in
-            func key(_ entry: Int) -> Range<Int> { (entry == 0 ? 0 : ends[entry - 1]) ..< ends[entry] }
+            func key(_ entry: Int) -> Range<Int> { ends.range(of: entry) }
             var first = 0
             while first < entries.count {
                 var (last, bytes) = (first + 1, key(entries[first]).count)
@@ -67,7 +67,7 @@ enum KeyBlocks {
     /// The keys of some blocks, in the arrays a `KnownKeys` is built from.
     struct Keys {
         var arena: [UInt8] = []
-        var ends: [Int] = []
+        var ends = KeyEnds()
         var digests: [Int64] = []
         var outcomes: [Outcome] = []
     }

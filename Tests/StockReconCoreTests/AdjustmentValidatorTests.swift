@@ -1,5 +1,6 @@
 import Testing
 @testable import StockReconCore
+import TestSupport
 
 /// A small catalog: org acme (default location WH), org other; a location-aware lamp.
 func sampleCatalog() -> Catalog {
@@ -209,6 +210,34 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         #expect(index[keys[7]] == 7)
     }
 
+    /// As a dictionary would: random keys (shared prefixes, empty, repeated with new values)
+    /// set and looked up as the index grows, each size probing keys it lacks, many sharing
+    /// the few bits of their hash a slot keeps; then the same index built from its storage.
+    @Test(arguments: [1 as UInt64, 2, 3]) func answersAsADictionaryWould(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var index = TextIndex()
+        var expected: [String: Int] = [:]
+        func key() -> String {
+            let stems = ["", "li-", "d6cd3155-08a8-4c7f-", "LOC-", "ü"]
+            let stem = stems[Int(random.next() % UInt64(stems.count))]
+            return random.next() % 50 == 0 ? stem : stem + String(random.next() % 150_000, radix: 36)
+        }
+        for step in 0 ..< 200_000 {
+            let (text, value) = (key(), Int(random.next() % 1_000_000))
+            index[text] = value
+            expected[text] = value
+            if step % 997 == 0 {
+                let probe = key() + "~"
+                #expect(index[probe] == nil)
+                #expect(expected.keys.prefix(50).allSatisfy { index[$0] == expected[$0] })
+            }
+        }
+        #expect(index.count == expected.count)
+        #expect(expected.allSatisfy { index[$0.key] == $0.value })
+        let order = index.withStorage { arena, ends in TextIndex(arena: Array(arena), ends: ends) }
+        #expect((0 ..< index.count).allSatisfy { order[index.key(ofEntry: $0)] == $0 })
+    }
+
     /// Values that are not their entries' numbers, from the first key on.
     @Test func keepsValuesOtherThanEntryNumbers() {
         var index = TextIndex()
@@ -241,7 +270,7 @@ func input(variant: String? = "1001", quantity: String? = "5", location: String?
         let long = (0 ..< 300).map { "line-item-\(($0 * 7919) % 300)" }
         let keys = ["zz", "b2", "é", "", "a1", "line-ite", "line-item-"] + long
         for (value, key) in keys.enumerated() { index[key] = value }
-        let rebuilt = index.withStorage { arena, ends in TextIndex(arena: Array(arena), ends: Array(ends)) }
+        let rebuilt = index.withStorage { arena, ends in TextIndex(arena: Array(arena), ends: ends) }
         for (value, key) in keys.enumerated() { #expect(rebuilt[key] == value) }
         #expect(rebuilt["line-item"] == nil)
         let order = rebuilt.entriesInByteOrder().map { keys[$0] }

@@ -12,10 +12,11 @@ struct KeyBlocksTests {
     @Test func frontCodedKeysDecodeToTheSameKeys() throws {
         let (coded, ends) = Self.encoded(Self.keys)
         var arena: [UInt8] = Array("before".utf8)
-        var decodedEnds: [Int] = [6]
+        var decodedEnds = KeyEnds()
+        decodedEnds.append(6)
         #expect(FrontCodedKeys.decode(coded, count: Self.keys.count, into: &arena, ends: &decodedEnds))
         #expect(decodedEnds.count == Self.keys.count + 1)
-        let decoded = zip(decodedEnds, decodedEnds.dropFirst()).map { String(decoding: arena[$0 ..< $1], as: UTF8.self) }
+        let decoded = (1 ..< decodedEnds.count).map { String(decoding: arena[decodedEnds.range(of: $0)], as: UTF8.self) }
         #expect(decoded == Self.keys)
         #expect(coded.count < ends.last ?? 0)  // smaller than the keys' own bytes, ends aside
         #expect(coded.starts(with: [0, 7] + Array("li-1041".utf8) + [6, 1] + Array("2".utf8)))
@@ -24,7 +25,7 @@ struct KeyBlocksTests {
     @Test func damagedFrontCodedKeysAreRefused() {
         let (coded, _) = Self.encoded(Self.keys)
         func decodes(_ bytes: [UInt8], count: Int = Self.keys.count) -> Bool {
-            var (arena, ends): ([UInt8], [Int]) = ([], [])
+            var (arena, ends): ([UInt8], KeyEnds) = ([], KeyEnds())
             return FrontCodedKeys.decode(bytes, count: count, into: &arena, ends: &ends)
         }
         #expect(decodes(coded))
