@@ -4,8 +4,8 @@
 # then 1,000 keyed rows over them all. The first two find the tenant's keys in memory; the third
 # moves them into the table and looks its keys up there, as the fourth does (PostgreSQL: a
 # batch's keys in one statement). The fourth must take at most 3x the first (it took 32x on
-# PostgreSQL, a round trip a key); the 1,000 rows are timed beside. With URL, the same on
-# PostgreSQL. Exits 1 if the target is not met.
+# PostgreSQL, a round trip a key), and each file at most 150 MB; the 1,000 rows are timed
+# beside. With URL, the same on PostgreSQL. Exits 1 if a target is not met.
 # Usage: bench/keys.sh [ROWS] [URL]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +32,7 @@ keys() {  # DB LABEL
     timed "file $file ($((file - 1)) x $rows keys before)" "$bin" import "${tenant[@]}" --org bench --format canonical "$work/keys-$file.csv"
     grep -q "$rows posted" "$work/out" || { echo "  file $file did not post every row: $(cat "$work/out")"; unmet=1; }
     [ "$file" != 1 ] || first=$seconds
+    [ "$peak_mb" -le 150 ] || { echo "  NOT MET: file $file within 150 MB"; unmet=1; }
   done
   check "the fourth at most 3x the first ($(python3 -c "print(f'{$seconds / $first:.2f}')")x)" \
     "$(python3 -c "print(1 if $seconds <= 3 * $first else 0)")"
