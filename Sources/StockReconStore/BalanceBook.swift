@@ -90,6 +90,21 @@ struct BalanceBook {
         return (index << Self.shardBits | shard, isNew)
     }
 
+    /// Whether the book holds a key (adding none).
+    func holds(variant: Int64, location: Int64) -> Bool {
+        guard let key = Self.packed(variant, location) else { return wideSlots[StockKey(variant: variant, location: location)] != nil }
+        let mixed = Self.mix(key)
+        return shards[Self.shard(mixed)].withUnsafeBufferPointer { entries in
+            var index = Self.home(mixed, in: entries.count)
+            while entries[index].key != 0 {
+                if entries[index].key & ~Self.flags == key { return true }
+                index += 1
+                if index == entries.count { index = 0 }
+            }
+            return false
+        }
+    }
+
     private mutating func wideSlot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {
         let key = StockKey(variant: variant, location: location)
         if let index = wideSlots[key] { return (-(index + 1), false) }
@@ -219,6 +234,11 @@ struct BalanceBook {
         if !changes.isEmpty { try body(changes) }
     }
 
+    /// How many keys have a stored balance.
+    var storedCount: Int {
+        shards.reduce(0) { sum, entries in sum + entries.count { $0.key & Self.stored != 0 } } + wide.count(where: \.isStored)
+    }
+
     /// How many keys have a balance: stored, or set by the file (a key only looked up has none).
     var balanceCount: Int {
         shards.reduce(0) { sum, entries in sum + entries.count { $0.key & (Self.stored | Self.touched) != 0 } }
@@ -276,11 +296,14 @@ struct BalanceBook {
 }
 
 /// A file's balances, read from `stock_levels` once and written back once. A tenant with
-/// few stored balances is read whole in one scan (none at all on a first import); a larger
-/// one key by key, on first touch, until the file has looked up an eighth of them: then the
-/// rest in one scan.
+/// few stored balances is read whole in one scan into the book (none at all on a first
+/// import); a larger one key by key, on first touch, until the file has looked up an eighth of
+/// them: then the rest in one scan, kept apart (`StoredBalances`) and each taken into the book
+/// as the file touches it.
 struct BalanceCache {
     private(set) var book = BalanceBook()
+    /// The stored balances the late scan read that the file has not touched yet.
+    private(set) var scanned: StoredBalances?
     /// For a tenant with more balances than one scan reads: the table, key by key.
     private var lookup: (any BalanceLookup)?
     private let db: (any SQLConnection)?
@@ -291,8 +314,8 @@ struct BalanceCache {
     /// lower it, to read key by key.
     @TaskLocal static var scanLimit = 250_000
     /// Up to this many stored balances are scanned once a file has looked up an eighth of them
-    /// (a book of 43 to 64 MB, more with the keys the file adds); past it, each key is looked up
-    /// however many.
+    /// (32 MB kept apart at the limit, beside the book of the keys the file touches); past it,
+    /// each key is looked up however many.
     @TaskLocal static var lateScanLimit = 2_000_000
 
     /// Holds the place of the real cache while it is lent out.
@@ -315,17 +338,18 @@ struct BalanceCache {
         }
         lookup = nil
         book = BalanceBook(capacity: max(4096, stored))
-        try readTheRest()
-    }
-
-    /// Every stored balance not in the book yet, in one scan; none is looked up after.
-    private mutating func readTheRest() throws {
-        guard let db else { return }
-        book.reserve(book.count + stored)
         try db.forEachBalance(tenant: tenant) { variant, location, onHand in
             let (slot, isNew) = book.slot(variant: variant, location: location)
             if isNew { book.load(slot, onHand) }
         }
+    }
+
+    /// Every stored balance not in the book yet, in one scan, kept apart; none is looked up after.
+    private mutating func readTheRest() throws {
+        guard let db else { return }
+        let book = self.book
+        scanned = try StoredBalances(
+            count: max(0, stored - book.storedCount), reading: { try db.forEachBalance(tenant: tenant, $0) }, isHeld: book.holds)
         lookup = nil
     }
 
@@ -347,10 +371,13 @@ struct BalanceCache {
     mutating func onHand(variant: Int64, location: Int64) throws -> (slot: Int, onHand: Int64) {
         try scanIfDue()
         let (slot, isNew) = book.slot(variant: variant, location: location)
-        // Without a lookup the book holds every stored balance: a key not there has none.
+        // Without a lookup the book and the scanned balances hold every stored one: a key in
+        // neither has none.
         if isNew, let lookup {
             lookedUp += 1
             if let onHand = try lookup.onHand(variant: variant, location: location) { book.load(slot, onHand) }
+        } else if isNew, let onHand = scanned?.take(variant: variant, location: location) {
+            book.load(slot, onHand)
         }
         return (slot, book[slot])
     }
@@ -364,8 +391,8 @@ struct BalanceCache {
 
     mutating func set(_ slot: Int, _ value: Int64) { book.set(slot, value) }
 
-    /// Whether the book holds every balance of the tenant (it read them all): before `write`,
-    /// as they stand.
+    /// Whether the book and the scanned balances hold every balance of the tenant (they read
+    /// them all): before `write`, as they stand.
     var isWhole: Bool { lookup == nil && db != nil }
 
     /// Whether the file moved the balance: its movements are in the file's posting.
@@ -373,11 +400,15 @@ struct BalanceCache {
 
     /// Asks for a balance's entry ahead of its lookup: a book of 100,000 balances outgrows
     /// the cache.
-    func prefetch(variant: Int64, location: Int64) { book.prefetch(variant: variant, location: location) }
+    func prefetch(variant: Int64, location: Int64) {
+        book.prefetch(variant: variant, location: location)
+        scanned?.prefetch(variant: variant, location: location)
+    }
 
     /// Writes every changed balance once, in key order; the cache holds none after.
     mutating func write() throws {
         guard let db else { return }
+        scanned = nil
         try book.drainChanged { try db.writeBalances($0, tenant: tenant) }
     }
 }

@@ -392,7 +392,7 @@ public final class FilePosting {
         if writer.balances.isWhole {
             // From the book, before it is written; its copy here is gone by then (else the
             // write's draining would copy the book).
-            try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, balances: .book(writer.balances.book), in: db)
+            try Store.keepCheckpointsIfDue(tenant: context.tenant, posting: posting, spans: spans, balances: .book(writer.balances.book, untouched: writer.balances.scanned), in: db)
             try writer.balances.write()
         } else {
             try writer.balances.write()

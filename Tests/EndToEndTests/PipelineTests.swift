@@ -24,6 +24,9 @@ import Testing
         #expect(try scratch.query("SELECT count(*) FROM run_log") == "0")
         #expect(try scratch.query("SELECT count(*) FROM ledger") == "0")
         #expect(try scratch.query("SELECT count(*) FROM catalog_variants") == "0")
+        if backend == .sqlite {  // the first load's indexes, dropped and built again in the dry run, are back as they were
+            #expect(try scratch.query("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'catalog_variants' AND type = 'index'") == "5")
+        }
         let real = try Binary.run(["run", pipeline, "--json", "--db", scratch.database])
         #expect(real.status == 1, "\(real.stderr)")
         let (dryReport, realReport) = (try json(dry.stdout), try json(real.stdout))

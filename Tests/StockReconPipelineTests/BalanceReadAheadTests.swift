@@ -40,6 +40,19 @@ import StockReconCore
     /// balances, and the checkpoint kept from the book the scan made whole. The file is two
     /// batches: the first looks up 16 of 64 stored keys (and new ones), the second scans.
     @Test(arguments: Backend.available) func aScanAfterKeysLookedUpEndsAsEitherAlone(_ backend: Backend) throws {
+        try endsAsEitherAlone(backend, laterKeys: 0 ..< 80)
+    }
+
+    /// The same where the rows after the scan touch few keys (four stored, two new): the
+    /// balances the scan read and no row touched stay apart from the book
+    /// (`StoredBalances`), and the checkpoint holds them as well.
+    @Test(arguments: Backend.available) func aScanLeavesUntouchedBalancesInTheCheckpoint(_ backend: Backend) throws {
+        try endsAsEitherAlone(backend, laterKeys: 58 ..< 64)
+        try endsAsEitherAlone(backend, laterKeys: 62 ..< 68)
+    }
+
+    /// `laterKeys`: which of the 80 keys the rows of the second batch take.
+    private func endsAsEitherAlone(_ backend: Backend, laterKeys: Range<Int>) throws {
         let variants = (1...40).map { "V\($0),P\($0),acme,SKU\($0),,1.00,true\n" }.joined()
         let keys = (1...40).flatMap { ["V\($0),WH", "V\($0),SHOP"] }
         let opening = "variant_id,location_id,quantity_delta\n" + keys[..<64].map { "\($0),5\n" }.joined()
@@ -49,7 +62,7 @@ import StockReconCore
         for row in 0..<5_000 {
             // The first batch's keys: 16 stored and 4 new; the second's, any.
             let key = row < RowChecker.batchSize ? keys[[0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45, 64, 65, 66, 67][row % 20]]
-                : keys[Int(random.next() % UInt64(keys.count))]
+                : keys[laterKeys.lowerBound + Int(random.next() % UInt64(laterKeys.count))]
             let delta = Int64(random.next() % 7) + 1
             nightly += "\(key),\(delta)\n"
             expected[key, default: 0] += delta
