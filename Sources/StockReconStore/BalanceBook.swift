@@ -339,6 +339,11 @@ struct BalanceCache {
         }
         lookup = nil
         book = BalanceBook(capacity: max(4096, stored))
+        try scanIntoBook(db)
+    }
+
+    /// Every stored balance the book lacks, into the book.
+    private mutating func scanIntoBook(_ db: any SQLConnection) throws {
         try db.forEachBalance(tenant: tenant) { variant, location, onHand in
             let (slot, isNew) = book.slot(variant: variant, location: location)
             if isNew { book.load(slot, onHand) }
@@ -353,10 +358,7 @@ struct BalanceCache {
         guard let db else { return }
         if found * 4 >= lookedUp {
             book.reserve(book.count + stored)
-            try db.forEachBalance(tenant: tenant) { variant, location, onHand in
-                let (slot, isNew) = book.slot(variant: variant, location: location)
-                if isNew { book.load(slot, onHand) }
-            }
+            try scanIntoBook(db)
         } else {
             let book = self.book
             scanned = try StoredBalances(
