@@ -109,7 +109,7 @@ public struct TextIndex: Sendable {
     /// Lends the bytes of entry `entry`'s key.
     public func withKey<Result>(ofEntry entry: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try arena.withUnsafeBufferPointer { arena in
-            try body(UnsafeBufferPointer(rebasing: arena[start(of: entry) ..< ends[entry]]))
+            try body(UnsafeBufferPointer(rebasing: arena[ends.range(of: entry)]))
         }
     }
 
@@ -155,8 +155,8 @@ public struct TextIndex: Sendable {
                     if content == 0 { return nil }
                     if content & ~entryMask == tag {
                         let entry = Int(content & entryMask) - 1
-                        let start = start(of: entry)
-                        if ends[entry] - start == bytes.count, Self.equal(arena, at: start, bytes) { return entry }
+                        let key = ends.range(of: entry)
+                        if key.count == bytes.count, Self.equal(arena, at: key.lowerBound, bytes) { return entry }
                     }
                     slot = (slot + 1) & mask
                 }
@@ -164,7 +164,6 @@ public struct TextIndex: Sendable {
         }
     }
 
-    private func start(of entry: Int) -> Int { entry == 0 ? 0 : ends[entry - 1] }
 
     private static func equal(_ arena: UnsafeBufferPointer<UInt8>, at start: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count > 0 else { return true }

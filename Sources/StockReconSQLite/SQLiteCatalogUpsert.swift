@@ -120,13 +120,19 @@ private struct VariantUpserts {
     }
 
     private mutating func insertOne(_ entry: CatalogEntry) throws {
-        if insertOne == nil {
-            insertOne = try FastStatement(
-                db, sql: "INSERT INTO catalog_variants (\(Self.columns)) VALUES \(valuesList(columns: Int(Self.width), rows: 1))")
+        try Self.write(entry, tenant: tenant, by: &insertOne, in: db) {
+            "INSERT INTO catalog_variants (\(Self.columns)) VALUES \(valuesList(columns: Int(Self.width), rows: 1))"
         }
-        insertOne?.reset()
-        insertOne?.bind(entry, tenant: tenant, offset: 0)
-        _ = try insertOne?.step()
+    }
+
+    /// Writes one variant by `statement`, prepared from `sql` the first time.
+    private static func write(
+        _ entry: CatalogEntry, tenant: Int64, by statement: inout FastStatement?, in db: SQLiteConnection, sql: () -> String
+    ) throws {
+        if statement == nil { statement = try FastStatement(db, sql: sql()) }
+        statement?.reset()
+        statement?.bind(entry, tenant: tenant, offset: 0)
+        _ = try statement?.step()
     }
 
     /// Inserts the variants held by one statement; false when one of them is stored already.
@@ -157,12 +163,7 @@ private struct VariantUpserts {
             _ = try upserts?.step()
             return
         }
-        for entry in held {
-            if upsert == nil { upsert = try FastStatement(db, sql: Self.upsert(rows: 1, run: run)) }
-            upsert?.reset()
-            upsert?.bind(entry, tenant: tenant, offset: 0)
-            _ = try upsert?.step()
-        }
+        for entry in held { try Self.write(entry, tenant: tenant, by: &upsert, in: db) { Self.upsert(rows: 1, run: run) } }
     }
 
     private static func upsert(rows: Int, run: Int64) -> String {

@@ -74,14 +74,9 @@ struct BalanceBook {
         let shard = Self.shard(mixed)
         if (shardCounts[shard] + 1) * 4 > shards[shard].count * 3 { grow(shard, toAtLeast: 0) }
         let (index, isNew) = shards[shard].withUnsafeMutableBufferPointer { entries -> (Int, Bool) in
-            var index = Self.home(mixed, in: entries.count)
-            while entries[index].key != 0 {
-                if entries[index].key & ~Self.flags == key { return (index, false) }
-                index += 1
-                if index == entries.count { index = 0 }
-            }
-            entries[index] = Entry(key: key | Self.used, onHand: 0)
-            return (index, true)
+            let (index, found) = Self.probe(key, mixed: mixed, in: UnsafeBufferPointer(entries))
+            if !found { entries[index] = Entry(key: key | Self.used, onHand: 0) }
+            return (index, !found)
         }
         if isNew {
             shardCounts[shard] += 1
@@ -94,15 +89,19 @@ struct BalanceBook {
     func holds(variant: Int64, location: Int64) -> Bool {
         guard let key = Self.packed(variant, location) else { return wideSlots[StockKey(variant: variant, location: location)] != nil }
         let mixed = Self.mix(key)
-        return shards[Self.shard(mixed)].withUnsafeBufferPointer { entries in
-            var index = Self.home(mixed, in: entries.count)
-            while entries[index].key != 0 {
-                if entries[index].key & ~Self.flags == key { return true }
-                index += 1
-                if index == entries.count { index = 0 }
-            }
-            return false
+        return shards[Self.shard(mixed)].withUnsafeBufferPointer { Self.probe(key, mixed: mixed, in: $0).found }
+    }
+
+    /// Where a packed key is in its shard's table, or the free slot where it would go.
+    @inline(__always)
+    private static func probe(_ key: UInt64, mixed: UInt64, in entries: UnsafeBufferPointer<Entry>) -> (index: Int, found: Bool) {
+        var index = home(mixed, in: entries.count)
+        while entries[index].key != 0 {
+            if entries[index].key & ~flags == key { return (index, true) }
+            index += 1
+            if index == entries.count { index = 0 }
         }
+        return (index, false)
     }
 
     private mutating func wideSlot(variant: Int64, location: Int64) -> (slot: Int, isNew: Bool) {

@@ -42,12 +42,7 @@ struct BalancesTakenBack {
     }
 
     private func index(of key: UInt64) -> Int? {
-        var (low, high) = (0, packed.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if packed[middle].key < key { low = middle + 1 } else { high = middle }
-        }
-        return low < packed.count && packed[low].key == key ? low : nil
+        packed.withUnsafeBufferPointer { $0.index(ofSorted: key, in: 0 ..< $0.count) { $0.key } }
     }
 
     /// How many are not zero.
@@ -60,5 +55,19 @@ struct BalancesTakenBack {
             try body(key.variant, key.location, balance.onHand)
         }
         for (key, onHand) in wide { try body(key.variant, key.location, onHand) }
+    }
+}
+
+extension UnsafeBufferPointer {
+    /// Where `key` is among `range` of elements sorted by `keyOf`, by binary search; nil where
+    /// it is not.
+    @inline(__always)
+    func index(ofSorted key: UInt64, in range: Range<Int>, _ keyOf: (Element) -> UInt64) -> Int? {
+        var (low, high) = (range.lowerBound, range.upperBound)
+        while low < high {
+            let middle = (low + high) / 2
+            if keyOf(self[middle]) < key { low = middle + 1 } else { high = middle }
+        }
+        return low < range.upperBound && keyOf(self[low]) == key ? low : nil
     }
 }

@@ -71,29 +71,33 @@ struct StoredBalances {
         }
     }
 
-    /// The range of `packed` that a key's bucket covers.
-    private func bucket(of word: UInt64) -> Range<Int>? {
-        let variant = Self.variant(of: word)
+    /// A variant's bucket, nil outside them all.
+    private func bucket(ofVariant variant: Int64) -> Int? {
         guard variant >= firstVariant else { return nil }
         let bucket = Int((variant - firstVariant) >> shift)
-        guard bucket + 1 < starts.count else { return nil }
-        return Int(starts[bucket]) ..< Int(starts[bucket + 1])
+        return bucket + 1 < starts.count ? bucket : nil
+    }
+
+    /// The range of `packed` that a key's bucket covers.
+    private func bucket(of word: UInt64) -> Range<Int>? {
+        bucket(ofVariant: Self.variant(of: word)).map { Int(starts[$0]) ..< Int(starts[$0 + 1]) }
     }
 
     /// Asks for a key's bucket ahead of its lookup.
     func prefetch(variant: Int64, location: Int64) {
-        guard StockKey(variant: variant, location: location).packed != nil, variant >= firstVariant else { return }
-        let bucket = Int((variant - firstVariant) >> shift)
+        guard StockKey(variant: variant, location: location).packed != nil, let bucket = bucket(ofVariant: variant) else { return }
         starts.withUnsafeBufferPointer { starts in
-            if bucket < starts.count, let base = starts.baseAddress { prefetchCacheLine(base + bucket) }
+            if let base = starts.baseAddress { prefetchCacheLine(base + bucket) }
         }
     }
+
+    private func isTaken(_ index: Int) -> Bool { taken[index >> 6] & (1 << UInt64(index & 63)) != 0 }
 
     /// The on-hand stored for a key not taken yet, taking it (it is the book's after).
     mutating func take(variant: Int64, location: Int64) -> Int64? {
         let key = StockKey(variant: variant, location: location)
         guard let word = key.packed else { return wide.removeValue(forKey: key) }
-        guard let index = index(of: word), taken[index >> 6] & (1 << UInt64(index & 63)) == 0 else { return nil }
+        guard let index = index(of: word), !isTaken(index) else { return nil }
         taken[index >> 6] |= 1 << UInt64(index & 63)
         takenCount += 1
         return packed[index].onHand
@@ -102,14 +106,7 @@ struct StoredBalances {
     /// Where a key is: by binary search in its bucket.
     private func index(of key: UInt64) -> Int? {
         guard let range = starts.isEmpty ? 0 ..< packed.count : bucket(of: key) else { return nil }
-        return packed.withUnsafeBufferPointer { packed in
-            var (low, high) = (range.lowerBound, range.upperBound)
-            while low < high {
-                let middle = (low + high) / 2
-                if packed[middle].key < key { low = middle + 1 } else { high = middle }
-            }
-            return low < range.upperBound && packed[low].key == key ? low : nil
-        }
+        return packed.withUnsafeBufferPointer { $0.index(ofSorted: key, in: range) { $0.key } }
     }
 
     /// How many are left.
@@ -117,7 +114,7 @@ struct StoredBalances {
 
     /// Each balance left: variant, location, on-hand.
     func forEach(_ body: (Int64, Int64, Int64) throws -> Void) rethrows {
-        for (index, balance) in packed.enumerated() where taken[index >> 6] & (1 << UInt64(index & 63)) == 0 {
+        for (index, balance) in packed.enumerated() where !isTaken(index) {
             let key = StockKey(packed: balance.key)
             try body(key.variant, key.location, balance.onHand)
         }
