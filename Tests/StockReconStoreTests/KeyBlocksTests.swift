@@ -3,8 +3,10 @@ import Testing
 import StockReconBackends
 @testable import StockReconStore
 import StockReconCore
+import TestSupport
 
 struct KeyBlocksTests {
+    let folder = TemporaryDirectory(prefix: "stockrecon-store")
     /// Keys that share prefixes, one that is a prefix of the key before, an empty one, and
     /// one long enough that its length takes two varint bytes.
     static let keys = ["li-1041", "li-1042", "li-10420", "li-1042", "", "x", String(repeating: "é", count: 200), "li-1043"]
@@ -38,7 +40,7 @@ struct KeyBlocksTests {
 
     /// Blocks written before front coding (format 0: bytes and ends) are still read.
     @Test func readsBlocksOfTheFirstFormat() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         let keys = ["a-1", "a-2", "b"]
         let ends = [3, 6, 7].flatMap { withUnsafeBytes(of: UInt32($0).littleEndian, Array.init) }
         let digests = [11, 12, 13].flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }
@@ -65,7 +67,7 @@ struct KeyBlocksTests {
     }
 
     @Test func aBlockOfAnUnknownFormatIsAnError() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.write("seeding") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
             try db.execute(sql: "INSERT INTO key_blocks (tenant, run, count, keys, ends, digests, outcomes, format) VALUES (1, 1, 0, x'', x'', x'', x'', 9)")
@@ -75,7 +77,7 @@ struct KeyBlocksTests {
 
     /// An outcome no case has is a damaged row, never read as posted (it once was).
     @Test func anUnknownStoredOutcomeIsAnErrorNotADefault() throws {
-        let (blocks, _) = try temporaryStore()
+        let blocks = try temporaryStore(in: folder)
         try blocks.write("seeding") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
             try db.execute(
@@ -83,7 +85,7 @@ struct KeyBlocksTests {
                 arguments: [Array("a".utf8), withUnsafeBytes(of: UInt32(1).littleEndian, Array.init), [UInt8](repeating: 0, count: 8), [UInt8]([9])])
         }
         #expect(throws: SQLDecodingError.self) { try blocks.read { db in try KnownKeys.load(db, tenant: 1) } }
-        let (table, _) = try temporaryStore()
+        let table = try temporaryStore(in: folder)
         try table.write("seeding") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
             try db.execute(sql: "INSERT INTO idempotency_keys (tenant, key, content_digest, outcome, run) VALUES (1, 'a', 7, 'misplaced', 1)")
@@ -94,7 +96,7 @@ struct KeyBlocksTests {
     /// A file's keys are written a block at a time between batches; a key refused when its
     /// block was written is written at the end if a later row with it ended, else forgotten.
     @Test func writesBlocksAsRowsEndAndKeysRefusedBeforeLater() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.write("posting") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')")
             var book = try KeyBook(db, tenant: 1, run: 1, keysPerEarlyBlock: 3)

@@ -7,9 +7,9 @@ import StockReconBackends
 import StockReconCore
 import TestSupport
 
-func temporaryStore() throws -> (Store, String) {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
-    return (try Store(path: path), path)
+/// A new database in `folder`, which the suite holds for the test and removes after it.
+func temporaryStore(in folder: TemporaryDirectory) throws -> Store {
+    try Store(path: folder.path("store-\(UUID().uuidString).sqlite"))
 }
 
 /// A tenant with one org, one location and one variant, and a file posting ready to use.
@@ -53,8 +53,9 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
 }
 
 @Suite struct StoreTests {
+    let folder = TemporaryDirectory(prefix: "stockrecon-store")
     @Test func createsThePublicTablesAndViews() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         let names = try store.read { db in try db.fetchValues(String.self, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')") }
         for name in ["movements", "balances", "rejections", "runs"] { #expect(names.contains(name)) }
         let columns = try store.read { db in try db.fetchValues(String.self, sql: "SELECT name FROM pragma_table_info('movements')") }
@@ -64,13 +65,13 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
     /// WAL, and every commit synced (FULL, 2), which GRDB's own WAL set-up turned to NORMAL (1):
     /// a power cut could take back a run reported done.
     @Test func usesWALAndSyncsEveryCommit() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         #expect(try store.read { try $0.fetchValue(String.self, sql: "PRAGMA journal_mode") } == "wal")
         #expect(try store.write("checking") { try $0.fetchValue(Int.self, sql: "PRAGMA synchronous") } == 2)
     }
 
     @Test func postsWithExactBeforeAndAfterAndOneBalanceWrite() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         let (tenant, catalog) = try seeded(store)
         try postFile([5, -2, 10, -13, 1], store: store, tenant: tenant, catalog: catalog)
         let rows = try store.read { db in
@@ -90,7 +91,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         "DELETE FROM movements",
     ])
     func theLedgerRefusesUpdateAndDelete(sql: String) throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         let (tenant, catalog) = try seeded(store)
         try postFile([3], store: store, tenant: tenant, catalog: catalog)
         #expect {
@@ -102,7 +103,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
     }
 
     @Test func catalogsAreSeparatePerTenant() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         let (_, first) = try seeded(store, tenantID: "t1")
         let other = try store.write("other tenant") { db -> Catalog in
             let tenant = try Store.tenantKey(db, "t2")
@@ -115,7 +116,7 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
     }
 
     @Test func loadingTheCatalogAgainUpdatesInPlace() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         let (tenant, before) = try seeded(store)
         let after = try store.write("reload") { db -> Catalog in
             try Store.upsert([.variant(variantID: "1001", productID: nil, orgID: "acme", sku: "TENT-2", barcode: nil, unitCostMinor: 650, isLocationAware: true)], tenant: tenant, run: 0, in: db)
@@ -266,6 +267,7 @@ extension BalanceBookTests {
 }
 
 @Suite struct BalanceCacheTests {
+    let folder = TemporaryDirectory(prefix: "stockrecon-store")
     /// The ways of reading stored balances: in one scan; key by key; key by key, then the rest
     /// in one scan once an eighth of them is looked up.
     static let readings = [(0, 0), (0, BalanceCache.lateScanLimit), (100_000, 0)]
@@ -274,7 +276,7 @@ extension BalanceBookTests {
     /// rows and inserts new ones.
     @Test(arguments: readings)
     func readsAndWritesStoredBalances(scanLimit: Int, lateScanLimit: Int) throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.write("seeding") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1'), (2, 't2')")
             try db.execute(sql: "INSERT INTO stock_levels VALUES (1, 10, 20, 5), (1, 11, 20, -3), (2, 10, 20, 99)")
@@ -304,7 +306,7 @@ extension BalanceBookTests {
     /// another tenant's of the same keys.
     @Test(arguments: readings)
     func writesManyBalancesAsSet(scanLimit: Int, lateScanLimit: Int) throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         var random = SplitMix64(seed: 28)
         let keys: [(variant: Int64, location: Int64)] = (0 as Int64 ..< 1_000).map { index in (index / 7 + 1, index % 7 + 1) }
         var expected: [[Int64]] = []
@@ -342,11 +344,12 @@ extension BalanceBookTests {
 }
 
 @Suite struct KeyBookTests {
+    let folder = TemporaryDirectory(prefix: "stockrecon-store")
     /// Both ways of reading a tenant's keys (held in memory, or looked up key by key) see
     /// the same keys, never another tenant's, and a file's keys from when it finishes.
     @Test(arguments: [0, 1000])
     func readsAndWritesKeys(scanLimit: Int) throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.write("seeding") { db in
             try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1'), (2, 't2')")
             try db.execute(sql: """
@@ -393,7 +396,7 @@ extension BalanceBookTests {
     /// A tenant whose blocks grow past what is held in memory has them moved into the
     /// table; a key's row there (an approval's outcome) wins over its block.
     @Test func movesBlocksIntoTheTablePastTheLimit() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.write("seeding") { db in try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')") }
         let keys = (0 ..< 50).map { "k\($0)" }
         try store.write("posting") { db in
@@ -423,7 +426,7 @@ extension BalanceBookTests {
     /// A key refused in its row is not remembered: a later row with it is judged afresh,
     /// and the file's keys as written leave it out.
     @Test func forgetsTheKeysOfRefusedRows() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.write("seeding") { db in try db.execute(sql: "INSERT INTO tenants (id, tenant_id) VALUES (1, 't1')") }
         try store.write("posting") { db in
             var book = try KeyBook(db, tenant: 1, run: 1)
@@ -465,8 +468,9 @@ func lookUp(_ known: KnownKeys, _ key: String) -> EarlierKey? {
 /// A bind SQLite refuses (a text past its length limit) fails the statement, rather than
 /// leaving the parameter NULL and storing the row without it.
 @Suite struct FastStatementTests {
+    let folder = TemporaryDirectory(prefix: "stockrecon-store")
     @Test func aRefusedBindFailsTheStep() throws {
-        let (store, _) = try temporaryStore()
+        let store = try temporaryStore(in: folder)
         try store.withConnection("testing") { db in
             try db.execute(sql: "CREATE TABLE texts (t TEXT)")
             let sqlite = try #require(db as? SQLiteConnection)
