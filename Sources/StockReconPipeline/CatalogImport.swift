@@ -116,15 +116,15 @@ enum CatalogRecordMapping {
         case invalid([Diagnostic])
     }
 
-    static let identifierColumns: Set = ["org_id", "default_location_id", "location_id", "site_id", "user_id", "variant_id", "product_id", "sku", "barcode"]
+    static let identifierColumns: Set<CatalogColumn> = [.orgID, .defaultLocationID, .locationID, .siteID, .userID, .variantID, .productID, .sku, .barcode]
 
     static func entry(_ record: CatalogRecord, file: String) -> Mapped {
         var problems: [Diagnostic] = []
-        func required(_ column: String) -> String {
+        func required(_ column: CatalogColumn) -> String {
             if let value = record[column] { return value }
             problems.append(Diagnostic(
-                .missingField, at: SourceLocation(file: file, line: record.line, field: column),
-                "\(column) is empty: every \(record.kind.rawValue.dropLast()) needs one"))
+                .missingField, at: SourceLocation(file: file, line: record.line, field: column.rawValue),
+                "\(column.rawValue) is empty: every \(record.kind.rawValue.dropLast()) needs one"))
             return ""
         }
         // Stored, `1001\0x` read back as 1001 and overwrote that variant.
@@ -133,19 +133,20 @@ enum CatalogRecordMapping {
                 in: record.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, at: { SourceLocation(file: file, line: record.line, field: $0) })
         }
         // Ids are indexed on PostgreSQL, which holds an entry of at most 2,704 bytes; a name may be longer.
-        for (column, text) in zip(record.kind.columns, record.fields) where (text?.utf8.count ?? 0) > Diagnostic.identifierLimit {
+        for (column, text) in zip(record.kind.catalogColumns, record.fields) where (text?.utf8.count ?? 0) > Diagnostic.identifierLimit {
             guard Self.identifierColumns.contains(column), let text else { continue }
-            problems.append(Diagnostic.oversizedIdentifier(column: column, text: text, at: SourceLocation(file: file, line: record.line, field: column)))
+            problems.append(Diagnostic.oversizedIdentifier(
+                column: column.rawValue, text: text, at: SourceLocation(file: file, line: record.line, field: column.rawValue)))
         }
         let entry: CatalogEntry
         switch record.kind {
         case .orgs:
-            entry = .org(orgID: required("org_id"), name: record["name"], defaultLocationID: record["default_location_id"])
+            entry = .org(orgID: required(.orgID), name: record[.name], defaultLocationID: record[.defaultLocationID])
         case .locations:
-            entry = .location(locationID: required("location_id"), siteID: record["site_id"], name: record["name"])
+            entry = .location(locationID: required(.locationID), siteID: record[.siteID], name: record[.name])
         case .users:
-            let userID = required("user_id")
-            let roleText = required("role")
+            let userID = required(.userID)
+            let roleText = required(.role)
             let role = Catalog.Role(rawValue: roleText.lowercased())
             if role == nil, !roleText.isEmpty {
                 problems.append(Diagnostic(
@@ -155,10 +156,10 @@ enum CatalogRecordMapping {
             }
             entry = .user(userID: userID, role: role ?? .staff)
         case .variants:
-            let variantID = required("variant_id")
-            let orgID = required("org_id")
+            let variantID = required(.variantID)
+            let orgID = required(.orgID)
             var cost: Int64?
-            if let text = record["unit_cost"] {
+            if let text = record[.unitCost] {
                 switch Money.parse(text) {
                 case .success(let money) where money.minorUnits >= 0: cost = money.minorUnits
                 default:
@@ -168,18 +169,18 @@ enum CatalogRecordMapping {
                         input: text))
                 }
             }
-            let awareText = record["location_aware"]?.lowercased() ?? "false"
+            let awareText = record[.locationAware]?.lowercased() ?? "false"
             let isLocationAware = ["true", "1", "yes", "y"].contains(awareText)
             if !isLocationAware, !["false", "0", "no", "n"].contains(awareText) {
                 problems.append(Diagnostic(
                     .invalidChoice, at: SourceLocation(file: file, line: record.line, field: "location_aware"),
-                    "location_aware must be true or false", input: record["location_aware"],
+                    "location_aware must be true or false", input: record[.locationAware],
                     context: ["expected": .list(["true", "false"])]))
             }
             entry = .variant(
-                variantID: variantID, productID: record["product_id"], orgID: orgID, sku: record["sku"],
-                barcode: record["barcode"], unitCostMinor: cost, isLocationAware: isLocationAware,
-                names: VariantNames(productName: record["product_name"], variantTitle: record["variant_title"]))
+                variantID: variantID, productID: record[.productID], orgID: orgID, sku: record[.sku],
+                barcode: record[.barcode], unitCostMinor: cost, isLocationAware: isLocationAware,
+                names: VariantNames(productName: record[.productName], variantTitle: record[.variantTitle]))
         }
         return problems.isEmpty ? .valid(entry) : .invalid(problems)
     }
