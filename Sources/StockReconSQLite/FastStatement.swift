@@ -65,6 +65,16 @@ struct FastStatement {
         checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), count, nil), at: index)
     }
 
+    /// Binds text that stays valid until the statement steps; past Int32's length, refused as
+    /// SQLite refuses a text too big.
+    mutating func bindStatic(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        guard let count = Int32(exactly: bytes.count) else {
+            markBound(index)
+            return checked(SQLITE_TOOBIG, at: index)
+        }
+        bindStatic(bytes.baseAddress, count: count, at: index)
+    }
+
     /// Binds text that SQLite copies at once.
     mutating func bindTransient(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
         markBound(index)

@@ -211,6 +211,48 @@ import StockReconStore
         #expect(try #require(ordinary.rows.firstIndex(of: "history")) < ordinary.rows.count - 50, "a reload replaced costs")
     }
 
+    /// Every text of a variant is stored as the file gives it, through each way a load writes
+    /// (a first load's plain inserts, a reload's groups of upserts and its single ones): empty
+    /// fields as NULL, texts beyond ASCII, a barcode's digits without its leading zeros, and
+    /// names of kilobytes and of megabytes, longer than the buffer a group's texts share.
+    @Test(arguments: Backend.available) func aLoadStoresEachTextAsGiven(_ backend: Backend) throws {
+        var random = SplitMix64(seed: 29)
+        // Ids (product, sku) at most as long as an id may be; names of any length.
+        func id(_ variant: Int) -> String {
+            ["", "é€𝄞 \(variant)", "t\(random.next() % 1_000)", String(repeating: "i", count: 1_000)][Int(random.next() % 4)]
+        }
+        func name(_ variant: Int) -> String {
+            if variant == 77 { return String(repeating: "m", count: 5_000_000) }
+            return ["", "é€𝄞 \(variant)", String(repeating: "n\(variant % 10)", count: 1 + Int(random.next() % 5_000)), "t\(random.next() % 1_000)"][
+                Int(random.next() % 4)]
+        }
+        var expected: [String: [String?]] = [:]
+        func file(_ variants: Range<Int>) -> String {
+            "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware,product_name,variant_title\n" + variants.map { variant in
+                let fields = [id(variant), "acme", id(variant), ["", "0042", "000", "7"][Int(random.next() % 4)], "1.00", "false", name(variant), name(variant)]
+                let barcode = fields[3]
+                let digits = barcode.isEmpty ? nil : String(barcode.drop { $0 == "0" })
+                expected["v\(variant)"] = [fields[0], fields[2], fields[6], fields[7], barcode].map { $0.isEmpty ? nil : $0 } + [digits]
+                return (["v\(variant)"] + fields.map { "\"\($0)\"" }).joined(separator: ",") + "\n"
+            }.joined()
+        }
+        let fixture = try Fixture(backend, tenants: [])
+        // A first load, then a reload of half of it and more.
+        for variants in [0 ..< 200, 100 ..< 333] {
+            let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("v\(variants.lowerBound).csv", file(variants))])
+            let rejected = try fixture.rejections(report.runID).prefix(2).map { "\($0.type) \($0.field ?? "")" }
+            #expect(report.counts.rejected == 0, "\(rejected)")
+        }
+        try fixture.store.read { db in
+            let rows = try db.fetchAll(sql: """
+                SELECT variant_id, product_id, sku, product_name, variant_title, barcode, barcode_digits FROM catalog_variants ORDER BY variant_id
+                """)
+            #expect(rows.count == expected.count)
+            let differing = try rows.filter { row in try (1 ... 6).map { try row[$0] as String? } != expected[try row[0] as String] }
+            #expect(try differing.map { try $0[0] as String } == [])
+        }
+    }
+
     /// A first load that fails half-way (a row of too many fields) leaves the catalog empty and
     /// its indexes as they were; the next load goes on as the first.
     @Test func aFirstLoadThatFailsLeavesTheIndexesAsTheyWere() throws {
