@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "StockReconStore", dependencies: ["StockReconCore"]),
         // SQLite through GRDB: the store's backend, its frozen migrations and hot paths.
         .target(name: "StockReconSQLite", dependencies: [
-            "StockReconCore", "StockReconStore",
+            "StockReconCore", "StockReconStore", "CMalloc",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // PostgreSQL through libpq (a synchronous connection with COPY): the store's backend,

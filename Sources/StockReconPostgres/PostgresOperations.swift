@@ -42,6 +42,8 @@ extension PostgresStoreConnection: BackendOperations {
 
     func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T { try body() }
 
+    func withPageCacheGivenBack<T>(megabytes: Int, _ body: () throws -> T) throws -> T { try body() }
+
     /// As it is: dropping an index would lock every reader of the table out until the commit.
     func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool {
         try body(false)

@@ -1,3 +1,4 @@
+import CMalloc
 import GRDB
 import StockReconCore
 import StockReconStore
@@ -11,6 +12,16 @@ extension SQLiteConnection: BackendOperations {
         try execute(sql: "PRAGMA cache_size = -\(megabytes * 1024)")
         defer { try? execute(sql: "PRAGMA cache_size = \(size)") }
         return try body()
+    }
+
+    func withPageCacheGivenBack<T>(megabytes: Int, _ body: () throws -> T) throws -> T {
+        try withPageCache(megabytes: megabytes) {
+            // The freed pages are holes in the C heap, which keeps them unless trimmed.
+            #if os(Linux)
+            malloc_trim(0)
+            #endif
+            return try body()
+        }
     }
 
     /// SQLite checks them at once, so a statement of many rows might stop half-way: it keeps a

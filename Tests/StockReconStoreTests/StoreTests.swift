@@ -62,6 +62,20 @@ func postFile(_ deltas: [Int64], store: Store, tenant: Int64, catalog: Catalog) 
         #expect(columns == Store.movementColumns)
     }
 
+    /// A smaller page cache for a piece of work, its pages given back, and the cache as it was
+    /// after, whether the work ends or throws.
+    @Test func aPageCacheGivenBackIsTheCacheAsItWasAfter() throws {
+        struct Failure: Error {}
+        let store = try temporaryStore(in: folder)
+        try store.write("checking") { db in
+            let before = try db.fetchValue(Int64.self, sql: "PRAGMA cache_size")
+            #expect(before == -24576)
+            #expect(try db.withPageCacheGivenBack(megabytes: 2) { try db.fetchValue(Int64.self, sql: "PRAGMA cache_size") } == -2048)
+            #expect(throws: Failure.self) { try db.withPageCacheGivenBack(megabytes: 3) { throw Failure() } }
+            #expect(try db.fetchValue(Int64.self, sql: "PRAGMA cache_size") == before)
+        }
+    }
+
     /// WAL, and every commit synced (FULL, 2), which GRDB's own WAL set-up turned to NORMAL (1):
     /// a power cut could take back a run reported done.
     @Test func usesWALAndSyncsEveryCommit() throws {

@@ -41,6 +41,10 @@ public protocol BackendOperations {
     /// server's): less for reads scattered over a large table and used once, more for writes
     /// scattered over large indexes.
     func withPageCache<T>(megabytes: Int, _ body: () throws -> T) throws -> T
+    /// `withPageCache(megabytes:_:)` with the pages the smaller cache lets go given back to the
+    /// system before `body`: for work that maps large blocks of its own and writes little (a
+    /// checkpoint taken from a file's balances), which would otherwise stand beside them.
+    func withPageCacheGivenBack<T>(megabytes: Int, _ body: () throws -> T) throws -> T
     /// After a large piece of work whose memory is freed (writing a variant index): gives the
     /// C heap's free pages back, where the run would otherwise hold them beside its own.
     func returnFreedMemory()
