@@ -46,9 +46,14 @@ enum TableFileReader {
         var positions: [(column: Int, isFreeText: Bool)?] = []
         var fields: [String?] = Array(repeating: nil, count: columns.count)
         func collect(_ row: SourceRow) throws {
-            for (index, position) in positions.enumerated() {
-                guard let position else { continue }
-                fields[index] = position.isFreeText ? row.raw(position.column)?.string : row.text(position.column)
+            // One access to the captured arrays a row, not one a field: `collect` escapes (the
+            // readers keep it), so each access to them is checked at run time.
+            let positions = positions
+            fields.withUnsafeMutableBufferPointer { fields in
+                for (index, position) in positions.enumerated() {
+                    guard let position else { continue }
+                    fields[index] = position.isFreeText ? row.raw(position.column)?.string : row.text(position.column)
+                }
             }
             try record(TableRecord(line: row.line, fields: fields, columns: columns))
         }

@@ -89,7 +89,7 @@ private struct VariantUpserts {
     private var upsert: FastStatement?
     private var upserts: FastStatement?
     private var held: [CatalogEntry] = []
-    private let texts = VariantTexts()
+    private var texts = VariantTexts()
     private var groupsToUpsert = 0
     /// Variants loaded before the table's indexes: inserted, never upserted (no conflict can
     /// show before the unique index is built, and an upsert needs it).
@@ -125,29 +125,33 @@ private struct VariantUpserts {
     }
 
     private mutating func insertOne(_ entry: CatalogEntry) throws {
-        try Self.write(entry, tenant: tenant, by: &insertOne, texts: texts, in: db) {
+        try Self.write(entry, tenant: tenant, by: &insertOne, texts: &texts, in: db) {
             "INSERT INTO catalog_variants (\(Self.columns)) VALUES \(valuesList(columns: Int(Self.width), rows: 1))"
         }
     }
 
     /// Writes one variant by `statement`, prepared from `sql` the first time.
     private static func write(
-        _ entry: CatalogEntry, tenant: Int64, by statement: inout FastStatement?, texts: VariantTexts, in db: SQLiteConnection,
+        _ entry: CatalogEntry, tenant: Int64, by statement: inout FastStatement?, texts: inout VariantTexts, in db: SQLiteConnection,
         sql: () -> String
     ) throws {
         if statement == nil { statement = try FastStatement(db, sql: sql()) }
-        try write([entry], tenant: tenant, by: &statement, texts: texts)
+        try write([entry], tenant: tenant, by: &statement, texts: &texts)
     }
 
     /// Binds `entries` to `statement`, a group of columns each, and steps it.
-    private static func write(_ entries: [CatalogEntry], tenant: Int64, by statement: inout FastStatement?, texts: VariantTexts) throws {
+    private static func write(
+        _ entries: [CatalogEntry], tenant: Int64, by statement: inout FastStatement?, texts: inout VariantTexts
+    ) throws {
         texts.hold(entries)
         // Through the optional in place: a copy would copy its bindings' state.
         statement?.reset()
-        for (slot, entry) in entries.enumerated() {
-            statement?.bind(entry, tenant: tenant, offset: Int32(slot) * width, texts: texts, slot: slot)
+        try texts.withTexts { text in
+            for (slot, entry) in entries.enumerated() {
+                statement?.bind(entry, tenant: tenant, offset: Int32(slot) * width) { text($0, slot) }
+            }
+            _ = try statement?.step()
         }
-        _ = try statement?.step()
     }
 
     /// Inserts the variants held by one statement; false when one of them is stored already.
@@ -158,7 +162,7 @@ private struct VariantUpserts {
                 db, sql: "INSERT OR FAIL INTO catalog_variants (\(Self.columns)) VALUES \(valuesList(columns: Int(Self.width), rows: Self.perInsert))")
         }
         do {
-            try Self.write(held, tenant: tenant, by: &insert, texts: texts)
+            try Self.write(held, tenant: tenant, by: &insert, texts: &texts)
             return true
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             return false
@@ -170,10 +174,10 @@ private struct VariantUpserts {
     private mutating func upsertHeld() throws {
         if held.count == Self.perInsert {
             if upserts == nil { upserts = try FastStatement(db, sql: Self.upsert(rows: Self.perInsert, run: run)) }
-            try Self.write(held, tenant: tenant, by: &upserts, texts: texts)
+            try Self.write(held, tenant: tenant, by: &upserts, texts: &texts)
             return
         }
-        for entry in held { try Self.write(entry, tenant: tenant, by: &upsert, texts: texts, in: db) { Self.upsert(rows: 1, run: run) } }
+        for entry in held { try Self.write(entry, tenant: tenant, by: &upsert, texts: &texts, in: db) { Self.upsert(rows: 1, run: run) } }
     }
 
     private static func upsert(rows: Int, run: Int64) -> String {
@@ -191,30 +195,21 @@ private struct VariantUpserts {
 
 /// The texts of the variants one statement writes, end to end in one buffer, bound where they
 /// lie until the statement steps: bound as copies, SQLite allocated a block for each, seven a
-/// variant (a fifth of the writing thread's time in a first load of a million).
-private final class VariantTexts {
-    /// A variant's texts in `bind(_:tenant:offset:texts:slot:)`'s order.
+/// variant (a fifth of the writing thread's time in a first load of a million). A value, not a
+/// class: a class's properties are checked for exclusive access at run time, every access.
+private struct VariantTexts {
+    /// A variant's texts in `bind(_:tenant:offset:text:)`'s order.
     static let perVariant = 7
-    private static let initialCapacity = 1 << 16
-    private var bytes: UnsafeMutablePointer<UInt8>
-    private var capacity = initialCapacity
-    private var used = 0
+    private var bytes: [UInt8] = []
     /// Each text's start in `bytes` and length, in the order held; a length of -1 for none.
     private var spans: [(start: Int, count: Int)] = []
 
-    init() { bytes = .allocate(capacity: capacity) }
-    deinit { bytes.deallocate() }
-
     /// Holds the texts of `entries` in place of those held before (none for an entry that is
     /// not a variant's).
-    func hold(_ entries: [CatalogEntry]) {
+    mutating func hold(_ entries: [CatalogEntry]) {
         // One group's long texts (a name of megabytes) are not kept for the groups after.
-        if capacity > 64 * Self.initialCapacity {
-            bytes.deallocate()
-            capacity = Self.initialCapacity
-            bytes = .allocate(capacity: capacity)
-        }
-        used = 0
+        if bytes.capacity > 4 << 20 { bytes = [] }
+        bytes.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
         for entry in entries {
             guard case let .variant(variantID, productID, orgID, sku, barcode, _, _, names) = entry else {
@@ -231,36 +226,33 @@ private final class VariantTexts {
         }
     }
 
-    private func add(_ text: String?) {
+    private mutating func add(_ text: String?) {
         guard var text else { return spans.append((start: 0, count: -1)) }
         text.withUTF8 { text in
-            if used + text.count > capacity {
-                capacity = max(capacity * 2, used + text.count)
-                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-                grown.initialize(from: bytes, count: used)
-                bytes.deallocate()
-                bytes = grown
-            }
-            if let base = text.baseAddress { (bytes + used).initialize(from: base, count: text.count) }
-            spans.append((start: used, count: text.count))
-            used += text.count
+            spans.append((start: bytes.count, count: text.count))
+            bytes.append(contentsOf: text)
         }
     }
 
-    /// Text `index` of variant `slot` as held, nil for none; valid until the next `hold`.
-    func text(_ index: Int, ofVariant slot: Int) -> UnsafeBufferPointer<UInt8>? {
-        let span = spans[slot * Self.perVariant + index]
-        return span.count < 0 ? nil : UnsafeBufferPointer(start: bytes + span.start, count: span.count)
+    /// Calls `body` with a function that gives text `index` of variant `slot` as held (nil for
+    /// none), valid inside `body`.
+    func withTexts<Result>(_ body: (_ text: (_ index: Int, _ slot: Int) -> UnsafeBufferPointer<UInt8>?) throws -> Result) rethrows -> Result {
+        try bytes.withUnsafeBufferPointer { bytes in
+            try body { index, slot in
+                let span = spans[slot * Self.perVariant + index]
+                return span.count < 0 ? nil : UnsafeBufferPointer(rebasing: bytes[span.start ..< span.start + span.count])
+            }
+        }
     }
 }
 
 extension FastStatement {
     /// Binds a variant entry's columns (`VariantUpserts.columns`) from parameter `offset + 1`,
-    /// its texts where `texts` holds them for `slot` (nothing for another entry).
-    fileprivate mutating func bind(_ entry: CatalogEntry, tenant: Int64, offset: Int32, texts: VariantTexts, slot: Int) {
+    /// its texts where `text` gives them, by their place in `VariantTexts` (nothing for another entry).
+    fileprivate mutating func bind(_ entry: CatalogEntry, tenant: Int64, offset: Int32, text: (Int) -> UnsafeBufferPointer<UInt8>?) {
         guard case let .variant(_, _, _, _, _, unitCostMinor, isLocationAware, _) = entry else { return }
         func bindText(_ index: Int, at parameter: Int32) {
-            guard let text = texts.text(index, ofVariant: slot) else { return bindNull(at: parameter) }
+            guard let text = text(index) else { return bindNull(at: parameter) }
             bindStatic(text, at: parameter)
         }
         bind(tenant, at: offset + 1)
@@ -270,7 +262,7 @@ extension FastStatement {
         bindText(3, at: offset + 5)
         bindText(4, at: offset + 6)
         // The barcode without its leading zeros (`Store.barcodeDigits`): the same bytes, less its start.
-        if let barcode = texts.text(4, ofVariant: slot) {
+        if let barcode = text(4) {
             bindStatic(UnsafeBufferPointer(rebasing: barcode.drop { $0 == UInt8(ascii: "0") }), at: offset + 7)
         } else {
             bindNull(at: offset + 7)
