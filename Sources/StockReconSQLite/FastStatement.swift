@@ -57,34 +57,28 @@ struct FastStatement {
 
     /// Binds text that stays valid until the statement steps (SQLite does not copy it).
     mutating func bindStatic(_ bytes: UnsafePointer<UInt8>?, count: Int32, at index: Int32) {
+        bindText(bytes, count: Int(count), destructor: nil, at: index)
+    }
+
+    mutating func bindStatic(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        bindText(bytes.baseAddress, count: bytes.count, destructor: nil, at: index)
+    }
+
+    /// Binds text that SQLite copies at once.
+    mutating func bindTransient(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
+        bindText(bytes.baseAddress, count: bytes.count, destructor: FastStatement.transient, at: index)
+    }
+
+    /// Binds `count` bytes of text at `bytes`, copied by SQLite or not as `destructor` says.
+    private mutating func bindText(_ bytes: UnsafePointer<UInt8>?, count: Int, destructor: sqlite3_destructor_type?, at index: Int32) {
         markBound(index)
         guard count > 0, let bytes else {
             checked(sqlite3_bind_text(handle, index, "", 0, FastStatement.transient), at: index)
             return
         }
-        checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), count, nil), at: index)
-    }
-
-    /// Binds text that stays valid until the statement steps; past Int32's length, refused as
-    /// SQLite refuses a text too big.
-    mutating func bindStatic(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
-        guard let count = Int32(exactly: bytes.count) else {
-            markBound(index)
-            return checked(SQLITE_TOOBIG, at: index)
-        }
-        bindStatic(bytes.baseAddress, count: count, at: index)
-    }
-
-    /// Binds text that SQLite copies at once.
-    mutating func bindTransient(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int32) {
-        markBound(index)
-        guard let base = bytes.baseAddress, !bytes.isEmpty else {
-            checked(sqlite3_bind_text(handle, index, "", 0, FastStatement.transient), at: index)
-            return
-        }
         // Past Int32, SQLite's length would wrap: refuse it as SQLite refuses a text too big.
-        guard let count = Int32(exactly: bytes.count) else { return checked(SQLITE_TOOBIG, at: index) }
-        checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), count, FastStatement.transient), at: index)
+        guard let length = Int32(exactly: count) else { return checked(SQLITE_TOOBIG, at: index) }
+        checked(sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), length, destructor), at: index)
     }
 
     /// Binds text that SQLite copies at once, or NULL.
