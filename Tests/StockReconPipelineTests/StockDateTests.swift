@@ -259,6 +259,48 @@ import StockReconIO
 
     /// Checkpoints are a tenant's own: another tenant's movements neither make one due nor are
     /// read from one, and each tenant's balances as of a moment are its own ledger's sum.
+    /// Two imports of one tenant at once, each large enough to be cut and to bring a checkpoint
+    /// due: each checkpoint, whichever posting kept it, is the ledger summed to it.
+    @Test(arguments: Backend.available) func twoImportsAtOnceEachDueACheckpointKeepTheLedgersSum(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        var rng = SplitMix64(seed: 4_242)
+        let items = [("1001", "WH"), ("1002", "WH"), ("1002", "SHOP"), ("1001", "SHOP")]
+        let files = (0..<2).map { index in
+            let rows = (0..<70_000).map { _ -> String in
+                let (variant, location) = items[Int.random(in: 0..<items.count, using: &rng)]
+                let date = Int.random(in: 0..<8, using: &rng) == 0 ? "" : day(&rng)
+                return "\(variant),\(location),\([-2, -1, 1, 2, 3][Int.random(in: 0..<5, using: &rng)]),\(date)\n"
+            }
+            return fixture.file("at-once-\(index).csv", "variant_id,location_id,quantity_delta,occurred_at\n" + rows.joined())
+        }
+        let results = ConcurrentResults()
+        let path = fixture.databasePath
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            do {
+                let report = try Store.$checkpointEvery.withValue(30_000) {
+                    try ImportPipeline(store: try Store(path: path)).run(ImportRequest(
+                        tenantID: "t1", orgID: "acme", format: .synq, files: [files[index]]))
+                }
+                results.add(report.counts.posted)
+            } catch {
+                Issue.record("import \(index): \(error)")
+            }
+        }
+        #expect(results.values == [70_000, 70_000])
+        let checkpoints = try fixture.store.read { db in try Store.checkpoints(tenant: 1, in: db) }
+        // Each posting kept one at a cut inside (past its first batch) and one at its end.
+        let byPosting = Dictionary(grouping: checkpoints, by: \.posting).values
+        #expect(byPosting.count == 2 && byPosting.allSatisfy { $0.count == 2 && $0.filter { $0.lastID == nil }.count == 1 }, "\(checkpoints)")
+        var moments = [Store.now()] + checkpoints.map(\.stockDate)
+        for _ in 0..<4 { moments.append(day(&rng)) }
+        for at in moments {
+            let expected = try summed(fixture, at)
+            for start in [AsOfStart.nothing, .today] + checkpoints.map(AsOfStart.checkpoint) {
+                #expect(try asOf(fixture, at, from: start) == expected, "as of \(at), from \(start)")
+            }
+        }
+    }
+
     @Test(arguments: Backend.available) func checkpointsAreATenantsOwn(_ backend: Backend) throws {
         let fixture = try Fixture(backend, tenants: ["t1", "t2"])
         func file(_ rows: [(String, Int, String)]) -> InputFile {
