@@ -221,6 +221,9 @@ public struct VariantIndexWriter {
         UnsafeBufferPointer(rebasing: bytes[bytes.prefix { $0 == 0x30 }.count...])
     }
 
+    /// Variants whose keys are placed together (a multiple of the 65,536 between page releases).
+    private static let blockSize = 32
+
     /// `kind`'s slots and entries; lists of variants sharing a key go to `shared`.
     private func table(
         of kind: Layout.Kind, variants: Int, _ written: Written, shared: inout [UInt64], releasingPages release: () -> Void
@@ -231,30 +234,43 @@ public struct VariantIndexWriter {
         entries.reserveCapacity(2 * variants)
         var sharers: [Int: [Int]] = [:]
         let mask = slots.count - 1
-        for variant in 0 ..< variants {
-            if variant & 0xFFFF == 0xFFFF { release() }
-            guard let (ref, bytes) = key(of: variant, in: kind, written) else { continue }
-            let hash = TextIndex.hash(bytes)
-            var slot = TextIndex.home(hash) & mask
-            var found: Int?
-            while slots[slot] != 0 {
-                if let entry = TextIndex.entry(inSlot: slots[slot], hash: hash),
-                   key(ofEntry: entry, entries, in: kind, blob: written.blob).elementsEqual(bytes) {
-                    found = entry
-                    break
+        var block: [(variant: Int, ref: UInt64, bytes: UnsafeBufferPointer<UInt8>, hash: UInt64)] = []
+        block.reserveCapacity(Self.blockSize)
+        for start in stride(from: 0, to: variants, by: Self.blockSize) {
+            if start & 0xFFFF == 0, start > 0 { release() }
+            // The block's home slots asked for before any is read: in a table of megabytes each
+            // is a cache miss, and asked for together they overlap rather than follow one another.
+            block.removeAll(keepingCapacity: true)
+            slots.withUnsafeBufferPointer { slots in
+                for variant in start ..< min(start + Self.blockSize, variants) {
+                    guard let (ref, bytes) = key(of: variant, in: kind, written), let base = slots.baseAddress else { continue }
+                    let hash = TextIndex.hash(bytes)
+                    prefetchCacheLine(base + (TextIndex.home(hash) & mask))
+                    block.append((variant, ref, bytes, hash))
                 }
-                slot = (slot + 1) & mask
             }
-            guard let entry = found else {
-                slots[slot] = TextIndex.slot(entry: entries.count / 2, hash: hash)
-                entries.append(ref)
-                entries.append(UInt64(variant))
-                continue
-            }
-            if kind == .id {
-                entries[2 * entry + 1] = UInt64(variant)  // as the catalog in memory: the last one
-            } else {
-                sharers[entry, default: [Int(entries[2 * entry + 1])]].append(variant)
+            for (variant, ref, bytes, hash) in block {
+                var slot = TextIndex.home(hash) & mask
+                var found: Int?
+                while slots[slot] != 0 {
+                    if let entry = TextIndex.entry(inSlot: slots[slot], hash: hash),
+                       key(ofEntry: entry, entries, in: kind, blob: written.blob).elementsEqual(bytes) {
+                        found = entry
+                        break
+                    }
+                    slot = (slot + 1) & mask
+                }
+                guard let entry = found else {
+                    slots[slot] = TextIndex.slot(entry: entries.count / 2, hash: hash)
+                    entries.append(ref)
+                    entries.append(UInt64(variant))
+                    continue
+                }
+                if kind == .id {
+                    entries[2 * entry + 1] = UInt64(variant)  // as the catalog in memory: the last one
+                } else {
+                    sharers[entry, default: [Int(entries[2 * entry + 1])]].append(variant)
+                }
             }
         }
         for (entry, list) in sharers.sorted(by: { $0.key < $1.key }) {
