@@ -53,6 +53,7 @@ public struct VariantIndexWriter {
     private var keys: [UInt64] = []
     private var orgNumbers: [String: Int] = [:]
     private var orgIDs: [String] = []
+    private var lastOrg: (id: String?, number: Int) = (nil, 0)
 
     /// Creates (or truncates) the file at `path` for `tenant`'s catalog as loaded under `token`.
     public init(path: String, tenant: Int64, token: Int64, expectedVariants: Int) throws {
@@ -76,19 +77,23 @@ public struct VariantIndexWriter {
     private static let flushAt = 1 << 20
 
     public mutating func add(_ variant: Catalog.Variant) throws {
-        let org: Int
-        if let known = orgNumbers[variant.orgID] {
-            org = known
-        } else {
-            org = orgIDs.count
-            orgNumbers[variant.orgID] = org
-            orgIDs.append(variant.orgID)
+        // Variants come grouped by org, mostly of one: the last one's number, without hashing.
+        if variant.orgID != lastOrg.id {
+            if let known = orgNumbers[variant.orgID] {
+                lastOrg = (variant.orgID, known)
+            } else {
+                lastOrg = (variant.orgID, orgIDs.count)
+                orgNumbers[variant.orgID] = orgIDs.count
+                orgIDs.append(variant.orgID)
+            }
         }
         facts.append(UInt64(bitPattern: variant.id))
         facts.append(UInt64(bitPattern: variant.unitCostMinor ?? Layout.noCost))
-        facts.append(UInt64(org) << 1 | (variant.isLocationAware ? 1 : 0))
+        facts.append(UInt64(lastOrg.number) << 1 | (variant.isLocationAware ? 1 : 0))
         keys.append(try ids.append(variant.variantID))
-        for text in [variant.sku, variant.barcode, variant.productID] { keys.append(try others.append(text)) }
+        keys.append(try others.append(variant.sku))
+        keys.append(try others.append(variant.barcode))
+        keys.append(try others.append(variant.productID))
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws { try Self.write(bytes, at: offset, to: descriptor) }
