@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes hostile input files for bench/hostile.sh into a folder: wide, long, deep, aliased,
-a zip bomb, and a long file of rows; each is what an attacker or a broken export might send."""
+a zip bomb, and files of a million refused rows; each is what an attacker or a broken export
+might send."""
 import os
 import sys
 import zipfile
@@ -39,4 +40,12 @@ with zipfile.ZipFile(os.path.join(out, "bomb.xlsx"), "w", zipfile.ZIP_DEFLATED) 
     pad = "<!--" + "z" * (600 << 20) + "-->"
     z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet><sheetData>' + pad + "</sheetData></worksheet>")
     z.writestr("xl/sharedStrings.xml", '<?xml version="1.0"?><sst>' + pad + "</sst>")
+# A catalog file and a count sheet of a million rows, every one refused: the refusals must be
+# written as they come, not held (a catalog load held them to 171 MB, a count sheet to 270 MB).
+with open(os.path.join(out, "rejected-catalog.csv"), "w") as f:
+    f.write("variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n")
+    f.writelines(f"V{i:07d},P{i // 3:07d},acme,SKU-{i:07d},{4000000000000 + i},x{i % 100}.50,false\n" for i in range(1_000_000))
+with open(os.path.join(out, "rejected-sheet.csv"), "w") as f:
+    f.write("variant_id,location_id,counted_quantity\n")
+    f.writelines(f"1001,WH-MAIN,x{i}\n" for i in range(1_000_000))
 print(out)

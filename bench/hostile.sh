@@ -10,7 +10,7 @@ build_stockrecon
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 files="$here/data/hostile"
-[ -f "$files/bomb.xlsx" ] || python3 "$here/generate_hostile.py" "$files" >/dev/null
+[ -f "$files/rejected-sheet.csv" ] || python3 "$here/generate_hostile.py" "$files" >/dev/null
 "$bin" catalog import --db "$work/s.db" --tenant t "$here/../fixtures/catalog/"*.csv >/dev/null
 measure() {  # name, then the command: prints size, seconds, MB, exit status and the message
   local name=$1 size
@@ -28,3 +28,7 @@ measure long-field.csv "${import[@]}" "$files/long-field.csv"
 measure deep.json "$bin" import --db "$work/s.db" --tenant t --org acme --format dayzero "$files/deep.json"
 measure laughs.yaml "$bin" import --db "$work/s.db" --tenant t --org acme --mapping "$files/laughs.yaml" "$files/wide.csv"
 measure bomb.xlsx "${import[@]}" "$files/bomb.xlsx"
+# Refused rows are written as they are read: a catalog load and a count sheet of a million.
+measure rejected-catalog.csv "$bin" catalog import --db "$work/s.db" --tenant t "$files/rejected-catalog.csv"
+count=$("$bin" count start --db "$work/s.db" --tenant t --org acme --type FULL --name hostile --user alice --json | tr -dc 0-9)
+measure rejected-sheet.csv "$bin" count add "$count" --db "$work/s.db" --tenant t --user alice "$files/rejected-sheet.csv"

@@ -35,7 +35,7 @@ public struct CatalogImport {
                 var loaded = FileLoad()
                 var variants = 0
                 let load = { (indexedAfter: Bool) in
-                    (loaded, variants) = try Self.load(file, tenant: tenant, run: run, in: db, indexedAfter: indexedAfter)
+                    (loaded, variants) = try Self.load(file, tenant: tenant, tenantID: tenantID, run: run, in: db, indexedAfter: indexedAfter)
                 }
                 // A variant id given twice in a first load: the file again, each id checked as it goes.
                 if try !db.loadingVariantsIndexedAfter(load) { try load(false) }
@@ -56,7 +56,9 @@ public struct CatalogImport {
     /// Reads `file` and writes its entries, with how many were variants. Indexes that take
     /// random keys (variant ids) are written with a large page cache; rows appended to a table
     /// whose indexes are built after need little.
-    private static func load(_ file: InputFile, tenant: Int64, run: Int64, in db: any SQLConnection, indexedAfter: Bool) throws -> (FileLoad, Int) {
+    private static func load(
+        _ file: InputFile, tenant: Int64, tenantID: String, run: Int64, in db: any SQLConnection, indexedAfter: Bool
+    ) throws -> (FileLoad, Int) {
         var loaded = FileLoad()
         var variants = 0
         let queue = BatchQueue<CatalogChunk>(capacity: 4)
@@ -66,7 +68,7 @@ public struct CatalogImport {
             while let chunk = try queue.pop() {
                 try Store.upsert(chunk.entries, tenant: tenant, run: run, in: db)
                 loaded.counts += chunk.counts
-                loaded.diagnostics += chunk.diagnostics
+                try loaded.record(chunk.diagnostics, run: run, tenantID: tenantID, in: db)
                 variants += chunk.variants
             }
         }

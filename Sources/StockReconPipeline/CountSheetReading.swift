@@ -2,13 +2,18 @@ import Foundation
 import StockReconCore
 import StockReconIO
 
-/// Reads and checks a count sheet on its own thread, handing its counted lines over in
-/// batches: reading and the database's writing on two cores, and a sheet never held whole.
-/// Its figures are final once `lines` has ended.
+/// Reads and checks a count sheet on its own thread, handing its counted lines and its
+/// rejections over in batches: reading and the database's writing on two cores, and a sheet
+/// never held whole (a million rejections held took 270 MB). Its figures are final once
+/// `batches` has ended.
 final class CountSheetReading: @unchecked Sendable {
-    let lines = BatchQueue<[CountedLine]>(capacity: 8)
+    struct Batch {
+        var lines: [CountedLine] = []
+        var rejections: [Diagnostic] = []
+    }
+
+    let batches = BatchQueue<Batch>(capacity: 8)
     private(set) var counts = OutcomeCounts()
-    private(set) var diagnostics: [Diagnostic] = []
     private(set) var rows = 0
     /// Rows whose variant was named by a barcode that had lost its leading zeros.
     private(set) var barcodesWithoutLeadingZeros = 0
@@ -27,20 +32,20 @@ final class CountSheetReading: @unchecked Sendable {
         self.checker = checker
     }
 
-    func start() { lines.produce { [self] in try read() } }
+    func start() { batches.produce { [self] in try read() } }
 
     /// Stops the thread (if still running) and waits for it to end.
-    func stop() { lines.stopProducing() }
+    func stop() { batches.stopProducing() }
 
     private struct Cancelled: Error {}
 
     private func read() throws {
-        var batch: [CountedLine] = []
-        batch.reserveCapacity(Self.batchSize)
+        var batch = Batch()
+        batch.lines.reserveCapacity(Self.batchSize)
         // Kept in locals while reading (a class's stored property is checked for exclusive
         // access on every change), stored when the sheet ends.
-        var (rows, counts, diagnostics, barcodesWithoutLeadingZeros) = (0, OutcomeCounts(), [Diagnostic](), 0)
-        defer { (self.rows, self.counts, self.diagnostics, self.barcodesWithoutLeadingZeros) = (rows, counts, diagnostics, barcodesWithoutLeadingZeros) }
+        var (rows, counts, barcodesWithoutLeadingZeros) = (0, OutcomeCounts(), 0)
+        defer { (self.rows, self.counts, self.barcodesWithoutLeadingZeros) = (rows, counts, barcodesWithoutLeadingZeros) }
         func take(_ row: CountSheetRow, lookedUp: Catalog.LookedUp? = nil) throws {
             rows += 1
             switch checker.check(row, lookedUp: lookedUp) {
@@ -49,15 +54,15 @@ final class CountSheetReading: @unchecked Sendable {
                     if countedAt == nil { countedAt = date } else if date != countedAt, otherCountedAt == nil { otherCountedAt = date }
                 }
                 if checker.namesBarcodeWithoutLeadingZeros(row, lookedUp: lookedUp) { barcodesWithoutLeadingZeros += 1 }
-                batch.append(line)
+                batch.lines.append(line)
                 counts.count(.pending)
-                if batch.count == Self.batchSize { try hand(&batch) }
             case .notCounted:
                 counts.count(.unchanged)
             case .invalid(let problems):
-                diagnostics += problems
+                batch.rejections += problems
                 counts.count(.rejected)
             }
+            if batch.lines.count == Self.batchSize || batch.rejections.count >= Self.batchSize { try hand(&batch) }
         }
         // Over a mapped catalog, rows are held a few thousand at a time and their variants
         // looked up together, as an import's are: one at a time, a sheet of a million lines
@@ -75,15 +80,16 @@ final class CountSheetReading: @unchecked Sendable {
             try CountSheetReader.forEach(file, hold)
         }
         try held.drain(checker.catalog, take)
-        if !batch.isEmpty { try hand(&batch) }
+        if !batch.lines.isEmpty || !batch.rejections.isEmpty { try hand(&batch) }
     }
 
-    /// Hands a batch over in the order of the lines' index (count, variant, location): the
-    /// database then inserts into one part of it after another, not all over it.
-    private func hand(_ batch: inout [CountedLine]) throws {
-        batch.sort { ($0.variant, $0.location, $0.line) < ($1.variant, $1.location, $1.line) }
-        guard lines.push(batch) else { throw Cancelled() }
-        batch.removeAll(keepingCapacity: true)
+    /// Hands a batch over, its lines in the order of their index (count, variant, location):
+    /// the database then inserts into one part of it after another, not all over it.
+    private func hand(_ batch: inout Batch) throws {
+        batch.lines.sort { ($0.variant, $0.location, $0.line) < ($1.variant, $1.location, $1.line) }
+        guard batches.push(batch) else { throw Cancelled() }
+        batch.lines.removeAll(keepingCapacity: true)
+        batch.rejections.removeAll()
     }
 }
 

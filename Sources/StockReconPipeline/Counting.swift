@@ -138,14 +138,16 @@ public struct Counting {
                 let reading = CountSheetReading(file: file, mapping: mapping, checker: checker)
                 reading.start()
                 defer { reading.stop() }
-                while let lines = try reading.lines.pop() {
-                    for line in lines {
+                var loaded = FileLoad()
+                while let batch = try reading.batches.pop() {
+                    for line in batch.lines {
                         try writer.append(line)
                         if countedRows != nil { fileRows[CountItemKey(variant: line.variant, location: line.location), default: 0] += 1 }
                     }
+                    try loaded.record(batch.rejections, run: run, tenantID: session.tenantID, in: db)
                 }
-                let loaded = FileLoad(
-                    counts: reading.counts, diagnostics: reading.diagnostics, barcodesWithoutLeadingZeros: reading.barcodesWithoutLeadingZeros)
+                loaded.counts = reading.counts
+                loaded.barcodesWithoutLeadingZeros = reading.barcodesWithoutLeadingZeros
                 try writer.finish(rows: reading.rows)
                 if let other = reading.otherCountedAt, let first = reading.countedAt {
                     throw FileReadError(

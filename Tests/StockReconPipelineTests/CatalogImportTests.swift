@@ -158,6 +158,29 @@ import StockReconStore
     /// that gives one twice is loaded again the ordinary way, the first attempt undone). The
     /// indexes stand as the schema has them, built anew unless undone, and a reload after
     /// updates in place as it would.
+    /// A file's refused rows are recorded chunk by chunk as it loads, not held to its end: each
+    /// once, in file order, also where a first load is undone (an id given twice) and loaded
+    /// again; the run shows the first of them.
+    @Test(arguments: Backend.available, [false, true]) func refusedRowsAreEachRecordedOnceAsTheFileLoads(_ backend: Backend, givesAnIdTwice: Bool) throws {
+        let fixture = try Fixture(backend, tenants: [])
+        let count = 2 * CatalogChunk.size + 777
+        var lines = ["variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware"]
+        var refused: [Int] = []
+        for index in 0 ..< count {
+            let bad = index % 7 == 3
+            if bad { refused.append(index + 2) }
+            let id = givesAnIdTwice && index == count - 4 ? "V1" : "V\(index)"
+            lines.append("\(id),P\(index / 3),acme,S\(index),\(4_000_000 + index),\(bad ? "x1.00" : "1.25"),false")
+        }
+        let report = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("v.csv", lines.joined(separator: "\n") + "\n")])
+        #expect(report.counts == OutcomeCounts(rows: count, posted: count - refused.count, rejected: refused.count))
+        let recorded = try fixture.rejections(report.runID)
+        #expect(recorded.map(\.line) == refused, "each refused row recorded once, in file order")
+        #expect(Set(recorded.map(\.type)) == ["invalid_cost"])
+        #expect(report.sampleRejections.map(\.location.line) == Array(refused.prefix(RunReport.sampleLimit)))
+        #expect(try fixture.count("SELECT count(*) FROM variants WHERE tenant_id = 't1'") == count - refused.count - (givesAnIdTwice ? 1 : 0))
+    }
+
     @Test(arguments: [false, true]) func aFirstLoadIndexedAfterItsRowsEndsAsTheOrdinaryLoad(givesAnIdTwice: Bool) throws {
         var random = SplitMix64(seed: givesAnIdTwice ? 7 : 8)
         let header = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"

@@ -113,6 +113,33 @@ import StockReconIO
         #expect(try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [fixed]).counts.pending == CountSheetReading.batchSize + 10)
     }
 
+    /// A sheet's refused rows are handed over with its lines, a batch at a time, and recorded
+    /// as they come (a million held took 270 MB): each once, in file order, the first shown;
+    /// a sheet refused whole once read leaves only its file's refusal.
+    @Test(arguments: Backend.available) func refusedRowsAreRecordedAsTheSheetIsRead(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let id = try start(fixture)
+        let count = 3 * CountSheetReading.batchSize + 123
+        var rows = ["variant_id,location_id,counted_quantity"]
+        var refused: [Int] = []
+        for index in 0 ..< count {
+            let bad = index % 3 != 0
+            if bad { refused.append(index + 2) }
+            rows.append("1001,WH,\(bad ? "x" : "")\(index % 5)")
+        }
+        let sheet = rows.joined(separator: "\n") + "\n"
+        let report = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [fixture.file("s.csv", sheet)])
+        #expect(report.counts == OutcomeCounts(rows: count, pending: count - refused.count, rejected: refused.count))
+        #expect(try fixture.rejections(report.runID).map(\.line) == refused, "each refused row recorded once, in file order")
+        #expect(report.sampleRejections.map(\.location.line) == Array(refused.prefix(RunReport.sampleLimit)))
+        // The same items counted again, in a sheet of its own: refused whole once read (a second
+        // count of the same items), its rows' refusals recorded meanwhile undone with it.
+        let again = sheet.replacingOccurrences(of: ",x", with: ",y")
+        let whole = try Counting(store: fixture.store).add(countID: id, tenantID: "t1", userID: "bob", files: [fixture.file("again.csv", again)])
+        #expect(try fixture.rejections(whole.runID).map(\.type) == ["sheet_counted_before"])
+        #expect(whole.counts == OutcomeCounts(rows: 1, rejected: 1))
+    }
+
     /// A NUL byte in a sheet's text refuses its row at the field, on both backends (it failed
     /// the whole sheet on PostgreSQL as a database error, and SQLite read the note back cut).
     @Test(arguments: Backend.available) func aNulByteInASheetRefusesItsRow(_ backend: Backend) throws {
