@@ -64,20 +64,36 @@ extension SQLiteConnection: BackendOperations {
         }
     }
 
+    /// Statements prepared once, not GRDB's records: a record's statement is built again for
+    /// each line (a million receipts' order lines took 4.5 s of a 19 s run; a million lines of
+    /// orders 26 s). Updated in id order, a page after another.
     func setReceived(_ lines: [(id: Int64, received: Int64)]) throws {
-        for line in lines {
-            try OrderLineRow.filter(OrderLineRow.Columns.id == line.id).updateAll(db, OrderLineRow.Columns.received.set(to: line.received))
+        var update = try FastStatement(self, sql: "UPDATE order_lines SET quantity_received = ? WHERE id = ?")
+        for line in lines.sorted(by: { $0.id < $1.id }) {
+            update.reset()
+            update.bind(line.received, at: 1)
+            update.bind(line.id, at: 2)
+            try update.step()
         }
     }
 
     /// An order line loaded again keeps its id and what was received: the upsert overwrites
-    /// only the row's own columns.
+    /// only the line's own columns.
     func upsertOrderLines(_ lines: [OrderLine], tenant: Int64) throws {
+        var upsert = try FastStatement(self, sql: """
+            INSERT INTO order_lines (tenant, po_number, variant, location, quantity_ordered, unit_cost_minor) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant, po_number, variant, location)
+            DO UPDATE SET quantity_ordered = excluded.quantity_ordered, unit_cost_minor = excluded.unit_cost_minor
+            """)
         for line in lines {
-            try OrderLineRow(
-                tenant: tenant, poNumber: line.poNumber, variant: line.variant, location: line.location,
-                quantityOrdered: line.quantityOrdered, unitCostMinor: line.unitCostMinor
-            ).upsert(db)
+            upsert.reset()
+            upsert.bind(tenant, at: 1)
+            upsert.bind(text: line.poNumber, at: 2)
+            upsert.bind(line.variant, at: 3)
+            upsert.bind(line.location, at: 4)
+            upsert.bind(line.quantityOrdered, at: 5)
+            upsert.bind(line.unitCostMinor, at: 6)
+            try upsert.step()
         }
     }
 

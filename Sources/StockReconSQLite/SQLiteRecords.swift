@@ -15,24 +15,3 @@ struct OutstandingRecordRow: Codable, PersistableRecord, FetchableRecord {
         static let record = Column(CodingKeys.record)
     }
 }
-
-/// What a purchase order line asks for; what was received is kept apart (`Columns.received`).
-struct OrderLineRow: Codable, PersistableRecord, FetchableRecord {
-    static let databaseTableName = "order_lines"
-    var tenant: Int64
-    var poNumber: String
-    var variant: Int64
-    var location: Int64
-    var quantityOrdered: Int64
-    var unitCostMinor: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case tenant, variant, location
-        case poNumber = "po_number", quantityOrdered = "quantity_ordered", unitCostMinor = "unit_cost_minor"
-    }
-
-    enum Columns {
-        static let id = Column("id")
-        static let received = Column("quantity_received")
-    }
-}

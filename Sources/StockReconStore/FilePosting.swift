@@ -150,7 +150,7 @@ public final class FilePosting {
             ledger: try db.movementAppender(posting: posting, tenant: context.tenant),
             balances: try BalanceCache(db, tenant: context.tenant),
             keys: try KeyBook(db, tenant: context.tenant, run: context.run),
-            receipts: try context.reconciler.receiving.map { try ReceiptBook(db, tenant: context.tenant, policy: $0) })
+            receipts: context.reconciler.receiving.map { ReceiptBook(tenant: context.tenant, policy: $0) })
         knownKeys = writer.keys.known
     }
 
@@ -183,12 +183,18 @@ public final class FilePosting {
         try batch.arena.withUnsafeBufferPointer { arena in
             try local.keys.claim(batch, arena: arena.baseAddress)
             try local.balances.readAhead((0 ..< batch.records.count).lazy.map { StockKey(variant: batch.variants[$0], location: batch.locations[$0]) })
+            try local.receipts?.readOrders(of: (0 ..< batch.records.count).lazy.compactMap { Self.po(of: $0, in: batch) }, in: db)
             for row in 0 ..< min(batch.records.count, Self.prefetchDistance) { local.prefetch(row: row, of: batch) }
             try body(&local, arena.baseAddress)
             try local.ledger?.endBatch(batch, arena: arena.baseAddress)
             try heldRows?.endBatch(batch, arena: arena.baseAddress)
         }
         try local.keys.writeEndedBlock(in: db)
+    }
+
+    /// A receipt row's PO number, trimmed.
+    private static func po(of row: Int, in batch: PostingBatch) -> String? {
+        batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
     }
 
     /// How many rows ahead a balance is asked for: posting a row takes long enough for
@@ -199,7 +205,7 @@ public final class FilePosting {
     /// written, what its key saw, its on-hand, and (receipts) its order line.
     public func state(of row: Int, in batch: PostingBatch, arena: UnsafePointer<UInt8>?, writer: inout BatchWriter) throws -> RowState {
         let (slot, before) = try writer.balances.onHand(variant: batch.variants[row], location: batch.locations[row])
-        let po = writer.receipts == nil ? nil : batch.string(.reference, of: row)?.trimmingCharacters(in: " \t")
+        let po = writer.receipts == nil ? nil : Self.po(of: row, in: batch)
         let order = writer.receipts?.line(po: po, variant: batch.variants[row], location: batch.locations[row])
         var then: (onHand: Int64, day: String?) = (before, nil)
         if Store.isDecidedThen(batch.changes[row], isNegativeStockForbidden: reconciler.isNegativeStockForbidden),

@@ -1,9 +1,11 @@
 import StockReconCore
 
-/// A tenant's order lines, held while a receipt file posts: each receipt row is matched by
+/// The order lines a receipt file names, held while it posts: each receipt row is matched by
 /// PO number, variant and location, the received quantities add up row after row, and the
 /// receipt lines and the order lines' new totals are written when the file finishes, in its
-/// transaction.
+/// transaction. A batch's orders are read before its rows (`readOrders`), every line of each
+/// PO it names: reading all of a tenant's order lines for every file took a file of 1,000
+/// receipts over a million order lines 2.0 s and 741 MB.
 struct ReceiptBook {
     struct Key: Hashable {
         var po: String
@@ -34,19 +36,35 @@ struct ReceiptBook {
     }
 
     let policy: ReceivingPolicy
+    private let tenant: Int64
     private var lines: [Key: Line] = [:]
+    /// The POs whose lines are in `lines` (each read once: what the file received is added there).
+    private var readPOs: Set<String> = []
     private var touched: Set<Key> = []
     private var receipts: [Receipt] = []
+    /// POs a statement asks for: bound parameters stay well under SQLite's limit.
+    private static let posPerRead = 500
 
-    init(_ db: any SQLConnection, tenant: Int64, policy: ReceivingPolicy) throws {
+    init(tenant: Int64, policy: ReceivingPolicy) {
+        self.tenant = tenant
         self.policy = policy
-        for row in try db.fetchAll(sql: """
-            SELECT id, po_number, variant, location, quantity_ordered, quantity_received, unit_cost_minor
-            FROM order_lines WHERE tenant = ?
-            """, arguments: [tenant]) {
-            lines[Key(po: try row["po_number"], variant: try row["variant"], location: try row["location"])] = Line(
-                id: try row["id"], state: OrderLineState(ordered: try row["quantity_ordered"], received: try row["quantity_received"]),
-                unitCostMinor: try row["unit_cost_minor"])
+    }
+
+    /// Reads the lines of those of `pos` not read yet.
+    mutating func readOrders(of pos: some Sequence<String>, in db: any SQLConnection) throws {
+        var unread: [String] = []
+        for po in pos where !po.isEmpty && readPOs.insert(po).inserted { unread.append(po) }
+        for start in stride(from: 0, to: unread.count, by: Self.posPerRead) {
+            let chunk = unread[start ..< min(start + Self.posPerRead, unread.count)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            for row in try db.fetchAll(sql: """
+                SELECT id, po_number, variant, location, quantity_ordered, quantity_received, unit_cost_minor
+                FROM order_lines WHERE tenant = ? AND po_number IN (\(marks))
+                """, arguments: [tenant] + SQLArguments(chunk.map { .text($0) })) {
+                lines[Key(po: try row["po_number"], variant: try row["variant"], location: try row["location"])] = Line(
+                    id: try row["id"], state: OrderLineState(ordered: try row["quantity_ordered"], received: try row["quantity_received"]),
+                    unitCostMinor: try row["unit_cost_minor"])
+            }
         }
     }
 

@@ -42,6 +42,38 @@ import StockReconIO
         #expect(try status(fixture) == Dictionary(uniqueKeysWithValues: awkward.map { ("\($0)/1001@WH", "complete") }))
     }
 
+    /// A receipt file reads the order lines of the POs it names, a batch at a time, each PO
+    /// once: what earlier batches received adds up with the later ones' (read again, a PO's
+    /// lines would forget them), POs a file never names are not read, and another tenant's
+    /// order of the same number is not met.
+    @Test(arguments: Backend.available) func orderLinesAreReadAsTheirPOsAreNamedAndAddUpAcrossBatches(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1", "t2"])
+        let many = 3 * RowChecker.batchSize + 17
+        var orders = "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-BIG,TENT,WH,\(many),10.00\nPO-LATE,TENT,SHOP,4,10.00\n"
+        orders += (0 ..< 300).map { "PO-IDLE-\($0),TENT,WH,1,10.00\n" }.joined()
+        _ = try Receiving(store: fixture.store).run(ReceiveRequest(
+            tenantID: "t2", orgID: "acme", userID: "bob", purchaseOrders: [fixture.file("other.csv", "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-LATE,TENT,SHOP,1,10.00\n")],
+            files: []))
+        var receipts = "po_number,variant_id,location_id,quantity_received,unit_cost\n"
+        receipts += String(repeating: "PO-BIG,1001,WH,1,10.00\n", count: many)
+        receipts += "PO-LATE,1001,SHOP,3,10.00\nPO-NONE,1001,WH,2,10.00\n"
+        let report = try receive(fixture, orders: [fixture.file("po.csv", orders)], [fixture.file("r.csv", receipts)])
+        #expect(report.receipts.counts == OutcomeCounts(rows: many + 2, posted: many + 2))
+        let status = try status(fixture)
+        #expect(status["PO-BIG/1001@WH"] == "complete")
+        #expect(status["PO-LATE/1001@SHOP"] == "short")
+        #expect(status["PO-NONE/1001@WH"] == "unexpected")
+        #expect(status["PO-IDLE-7/1001@WH"] == "unreceived")
+        let received = try fixture.store.read { db in
+            try db.fetchAll(sql: """
+                SELECT o.po_number, o.quantity_received FROM order_lines o JOIN tenants t ON t.id = o.tenant
+                WHERE t.tenant_id = ? AND o.po_number IN ('PO-BIG', 'PO-LATE') ORDER BY o.po_number
+                """, arguments: ["t1"]).map { "\(try $0[0] as String) \(try $0[1] as Int64)" }
+        }
+        #expect(received == ["PO-BIG \(many)", "PO-LATE 3"])
+        #expect(try fixture.count("SELECT count(*) FROM order_lines o JOIN tenants t ON t.id = o.tenant WHERE t.tenant_id = 't2' AND o.quantity_received = 0") == 1)
+    }
+
     @Test(arguments: Backend.available) func eachOrderLineEndsInItsStateAndUnexpectedReceiptsArePostedAndFlagged(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let orders = fixture.file("po.csv", Self.orders)
