@@ -4,7 +4,7 @@ import Testing
 @testable import StockReconPipeline
 import StockReconCore
 import StockReconIO
-import StockReconStore
+@testable import StockReconStore
 
 /// Approvals, decisions, reversals, negative stock and attribution (issue 3). Variant 1001
 /// costs 10.00 in the fixture catalog; alice is a manager, bob is staff.
@@ -171,5 +171,36 @@ import StockReconStore
         #expect(report.counts == OutcomeCounts(rows: 4, posted: 1, rejected: 3))
         #expect(try fixture.rejections(report.runID).map(\.type) == ["invalid_choice", "missing_field", "location_required"])
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE adjustment_type = 'DAMAGE' AND reason_code = 'wet' AND location_id = 'WH'") == 1)
+    }
+}
+
+/// Undoing a run larger than the page its reversal reads at once.
+@Suite struct RunReversalTests {
+    /// Every movement of the run reversed once, a page at a time (each page's reversals do not
+    /// hide the next page), those reversed before left as they are; the balances back to zero;
+    /// a second reversal of the run refused.
+    @Test(arguments: Backend.available) func aRunIsReversedPageByPageEachMovementOnce(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let rows = (0 ..< 230).map { "\(["1001", "1002"][$0 % 2]),\(["WH", "SHOP"][$0 % 3 == 0 ? 1 : 0]),\($0 % 9 + 1)\n" }
+        let report = try fixture.importing([fixture.file("run.csv", "variant_id,location_id,quantity_delta\n" + rows.joined())])
+        let run = try #require(report.runID)
+        #expect(report.counts.posted == 230)
+        let first = try fixture.count("SELECT min(l.id) FROM ledger l JOIN postings p ON p.id = l.posting WHERE p.run = ?", [run])
+        for id in [first, first + 49, first + 50, first + 229] {
+            _ = try fixture.store.reverse(movementID: Int64(id), tenantID: "t1", userID: "alice", reason: "one")
+        }
+        let reversal = try Store.$reversalPage.withValue(50) {
+            try fixture.store.reverse(runID: run, tenantID: "t1", userID: "alice", reason: "all")
+        }
+        #expect(reversal.reversals == 226 && reversal.alreadyReversed == 4)
+        #expect(try fixture.count("""
+            SELECT count(*) FROM ledger r JOIN postings p ON p.id = r.posting WHERE p.run = ? AND r.reverses_id IS NOT NULL
+            """, [reversal.runID]) == 226)
+        #expect(try fixture.count("""
+            SELECT count(*) FROM ledger l JOIN postings p ON p.id = l.posting
+            WHERE p.run = ? AND (SELECT count(*) FROM ledger r WHERE r.reverses_id = l.id) <> 1
+            """, [run]) == 0, "each movement of the run reversed exactly once")
+        #expect(try fixture.count("SELECT count(*) FROM balances WHERE tenant_id = 't1' AND on_hand <> 0") == 0)
+        #expect(throws: Refusal.self) { try fixture.store.reverse(runID: run, tenantID: "t1", userID: "alice", reason: "again") }
     }
 }
