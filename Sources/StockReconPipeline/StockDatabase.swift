@@ -61,6 +61,18 @@ public struct StockDatabase {
         try store.rejections(tenantID: tenantID, run: selector)
     }
 
+    public static let rejectionColumns = Store.rejectionColumns
+
+    /// The runs whose rejections `selector` names (empty: no such run).
+    public func rejectionRuns(tenantID: String, run selector: RunSelector) throws -> [Int64] {
+        try store.rejectionRuns(tenantID: tenantID, run: selector)
+    }
+
+    /// The rejections of `runs` a row at a time, in `rejectionColumns`.
+    public func forEachRejection(tenantID: String, runs: [Int64], _ body: ([TableValue]) throws -> Void) throws {
+        try store.forEachRejection(tenantID: tenantID, runs: runs, body)
+    }
+
     public func counts(tenantID: String) throws -> ResultTable {
         try store.counts(tenantID: tenantID)
     }

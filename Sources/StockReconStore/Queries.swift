@@ -139,8 +139,10 @@ extension Store {
 
     /// A tenant's rejections of the selected run (all runs of its pipeline run), in the order
     /// they were recorded; nil when there is no such run for the tenant.
-    public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
-        let runs: [Int64] = try read { db in
+    /// The runs whose rejections `selector` names: one, or a pipeline's when `last` picked one
+    /// of them; empty when there is no such run.
+    public func rejectionRuns(tenantID: String, run selector: RunSelector) throws -> [Int64] {
+        try read { db in
             let row: SQLRow?
             switch selector {
             case .id(let id):
@@ -159,12 +161,25 @@ extension Store {
             guard case .last = selector, let pipelineRun: Int64 = try row["pipeline_run"] else { return [try row["id"]] }
             return try db.fetchValues(Int64.self, sql: "SELECT id FROM run_log WHERE pipeline_run = ? ORDER BY id", arguments: [pipelineRun])
         }
-        guard !runs.isEmpty else { return nil }
+    }
+
+    /// The rejections of `runs`, a row at a time in `rejectionColumns` (a run of a million
+    /// listed whole took 768 MB).
+    public func forEachRejection(tenantID: String, runs: [Int64], _ body: ([TableValue]) throws -> Void) throws {
+        guard !runs.isEmpty else { return }
         let placeholders = Array(repeating: "?", count: runs.count).joined(separator: ", ")
-        let table = try table(
+        try forEachTableRow(
             sql: "SELECT \(Store.rejectionColumns.joined(separator: ", ")) FROM rejections WHERE tenant_id = ? AND run_id IN (\(placeholders)) ORDER BY id",
-            arguments: [tenantID] + SQLArguments(runs.map(SQLValue.integer)), columns: Store.rejectionColumns)
-        return (runs, table)
+            arguments: [tenantID] + SQLArguments(runs.map(SQLValue.integer)), columns: Store.rejectionColumns.count, body)
+    }
+
+    /// The same, whole; nil when there is no such run.
+    public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
+        let runs = try rejectionRuns(tenantID: tenantID, run: selector)
+        guard !runs.isEmpty else { return nil }
+        var rows: [[TableValue]] = []
+        try forEachRejection(tenantID: tenantID, runs: runs) { rows.append($0) }
+        return (runs, ResultTable(columns: Store.rejectionColumns, rows: rows))
     }
 
     func table(sql: String, arguments: SQLArguments, columns: [String]) throws -> ResultTable {

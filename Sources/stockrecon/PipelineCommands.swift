@@ -80,10 +80,14 @@ struct RejectionsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            guard let (_, table) = try global.openDatabase(forReading: true).rejections(tenantID: tenant, run: selector) else {
+            let database = try global.openDatabase(forReading: true)
+            let runs = try database.rejectionRuns(tenantID: tenant, run: selector)
+            guard !runs.isEmpty else {
                 throw UsageError("tenant \(tenant) has no run \(selector == .last ? "yet" : "with that id"): see `stockrecon runs --tenant \(tenant)`")
             }
-            print(table.rendered(as: global.json ? .json : format, name: "rejections"), terminator: "")
+            try printListing(format: global.json ? .json : format, name: "rejections", columns: StockDatabase.rejectionColumns) { row in
+                try database.forEachRejection(tenantID: tenant, runs: runs, row)
+            }
             return 0
         }
     }
