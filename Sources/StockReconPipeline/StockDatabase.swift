@@ -31,8 +31,11 @@ public struct StockDatabase {
 
     // MARK: Queries
 
-    public func approvals(tenantID: String, status: ApprovalStatus?, variantID: String?) throws -> ResultTable {
-        try store.approvals(tenantID: tenantID, status: status, variantID: variantID)
+    public static let approvalColumns = Store.approvalColumns
+
+    /// The approvals a row at a time, in `approvalColumns`.
+    public func forEachApproval(tenantID: String, status: ApprovalStatus?, variantID: String?, _ body: ([TableValue]) throws -> Void) throws {
+        try store.forEachApproval(tenantID: tenantID, status: status, variantID: variantID, body)
     }
 
     public static let balanceColumns = Store.balanceColumns
@@ -55,10 +58,6 @@ public struct StockDatabase {
 
     public func runs(tenantID: String, limit: Int) throws -> ResultTable {
         try store.runs(tenantID: tenantID, limit: limit)
-    }
-
-    public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
-        try store.rejections(tenantID: tenantID, run: selector)
     }
 
     public static let rejectionColumns = Store.rejectionColumns

@@ -173,15 +173,6 @@ extension Store {
             arguments: [tenantID] + SQLArguments(runs.map(SQLValue.integer)), columns: Store.rejectionColumns.count, body)
     }
 
-    /// The same, whole; nil when there is no such run.
-    public func rejections(tenantID: String, run selector: RunSelector) throws -> (runs: [Int64], table: ResultTable)? {
-        let runs = try rejectionRuns(tenantID: tenantID, run: selector)
-        guard !runs.isEmpty else { return nil }
-        var rows: [[TableValue]] = []
-        try forEachRejection(tenantID: tenantID, runs: runs) { rows.append($0) }
-        return (runs, ResultTable(columns: Store.rejectionColumns, rows: rows))
-    }
-
     func table(sql: String, arguments: SQLArguments, columns: [String]) throws -> ResultTable {
         // Row by row: fetched whole first, a listing held its rows twice.
         var rows: [[TableValue]] = []

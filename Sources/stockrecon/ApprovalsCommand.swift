@@ -19,8 +19,10 @@ struct ApprovalsListCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openDatabase(forReading: true).approvals(tenantID: tenant, status: status, variantID: variant)
-            print(table.rendered(as: global.json ? .json : format, name: "approvals"), terminator: "")
+            let database = try global.openDatabase(forReading: true)
+            try printListing(format: global.json ? .json : format, name: "approvals", columns: StockDatabase.approvalColumns) { row in
+                try database.forEachApproval(tenantID: tenant, status: status, variantID: variant, row)
+            }
             return 0
         }
     }
