@@ -9,17 +9,34 @@ extension SQLiteConnection {
     /// the next, become strings only when they change).
     func movementSummary(tenant: Int64, from: String?, to: String?) throws -> [MovementSummaryRow] {
         let db = self
-        var postingDays: [Int64: String] = [:]
-        for row in try db.fetchAll(sql: """
-            SELECT p.id AS posting, substr(r.started_at, 1, 10) AS day FROM postings p JOIN run_log r ON r.id = p.run WHERE p.tenant = ?
-            """, arguments: [tenant]) {
-            postingDays[try row["posting"]] = try row["day"]
+        // Scanned, not fetched whole: a million variants' costs as rows took the report to 377 MB.
+        // Each posting's day as a number into `dayTexts`: a tenant may have a posting a movement
+        // (a million reversals).
+        var postingDays: [Int64: Int32] = [:]
+        var dayTexts: [String] = []
+        var postings = try FastStatement(db, sql: """
+            SELECT p.id, substr(r.started_at, 1, 10) FROM postings p JOIN run_log r ON r.id = p.run WHERE p.tenant = ?
+            """)
+        postings.reset()
+        postings.bind(tenant, at: 1)
+        var dayNumbers: [String: Int32] = [:]
+        while try postings.step() {
+            let day = postings.withText(column: 1) { $0.string }
+            let number = dayNumbers[day] ?? {
+                dayTexts.append(day)
+                dayNumbers[day] = Int32(dayTexts.count - 1)
+                return Int32(dayTexts.count - 1)
+            }()
+            postingDays[postings.int64(column: 0)] = number
         }
+        postings.reset()
         guard let first = postingDays.keys.min(), let last = postingDays.keys.max() else { return [] }
         var costs: [Int64: Int64] = [:]
-        for row in try db.fetchAll(sql: "SELECT id, unit_cost_minor FROM catalog_variants WHERE tenant = ? AND unit_cost_minor IS NOT NULL", arguments: [tenant]) {
-            costs[try row["id"]] = try row["unit_cost_minor"]
-        }
+        var variants = try FastStatement(db, sql: "SELECT id, unit_cost_minor FROM catalog_variants WHERE tenant = ? AND unit_cost_minor IS NOT NULL")
+        variants.reset()
+        variants.bind(tenant, at: 1)
+        while try variants.step() { costs[variants.int64(column: 0)] = variants.int64(column: 1) }
+        variants.reset()
         let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
             sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant]).map { (try $0["id"] as Int64, try $0["location_id"] as String) })
 
@@ -42,7 +59,7 @@ extension SQLiteConnection {
         var adjustmentTypes = RepeatedText(), reasons = RepeatedText(), days = RepeatedText()
         while try statement.step() {
             let posting = statement.int64(column: 0)
-            guard posting >= first, posting <= last, let postingDay = postingDays[posting] else { continue }
+            guard posting >= first, posting <= last, let postingDay = postingDays[posting].map({ dayTexts[Int($0)] }) else { continue }
             if from != nil || to != nil {
                 let day = days.id(statement, column: 8, in: &texts).map { String(texts.text(of: $0).prefix(10)) } ?? postingDay
                 if let from, day < from { continue }
