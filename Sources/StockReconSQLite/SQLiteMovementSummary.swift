@@ -9,25 +9,20 @@ extension SQLiteConnection {
     /// the next, become strings only when they change).
     func movementSummary(tenant: Int64, from: String?, to: String?) throws -> [MovementSummaryRow] {
         let db = self
+        var texts = TextIDs()
         // Scanned, not fetched whole: a million variants' costs as rows took the report to 377 MB.
-        // Each posting's day as a number into `dayTexts`: a tenant may have a posting a movement
-        // (a million reversals).
+        // Each posting's day as its id in `texts`: a tenant may have a posting a movement (a
+        // million reversals).
         var postingDays: [Int64: Int32] = [:]
-        var dayTexts: [String] = []
         var postings = try FastStatement(db, sql: """
             SELECT p.id, substr(r.started_at, 1, 10) FROM postings p JOIN run_log r ON r.id = p.run WHERE p.tenant = ?
             """)
         postings.reset()
         postings.bind(tenant, at: 1)
-        var dayNumbers: [String: Int32] = [:]
+        var postingDay = RepeatedText()
         while try postings.step() {
-            let day = postings.withText(column: 1) { $0.string }
-            let number = dayNumbers[day] ?? {
-                dayTexts.append(day)
-                dayNumbers[day] = Int32(dayTexts.count - 1)
-                return Int32(dayTexts.count - 1)
-            }()
-            postingDays[postings.int64(column: 0)] = number
+            guard let day = postingDay.id(postings, column: 1, in: &texts) else { continue }
+            postingDays[postings.int64(column: 0)] = Int32(day)
         }
         postings.reset()
         guard let first = postingDays.keys.min(), let last = postingDays.keys.max() else { return [] }
@@ -47,7 +42,6 @@ extension SQLiteConnection {
             var adjustmentType: Int
             var reason: Int
         }
-        var texts = TextIDs()
         var groups: [MovementSummaryRow] = []
         var groupOfKey: [Key: Int] = [:]
         var lastKey: Key?
@@ -59,7 +53,7 @@ extension SQLiteConnection {
         var adjustmentTypes = RepeatedText(), reasons = RepeatedText(), days = RepeatedText()
         while try statement.step() {
             let posting = statement.int64(column: 0)
-            guard posting >= first, posting <= last, let postingDay = postingDays[posting].map({ dayTexts[Int($0)] }) else { continue }
+            guard posting >= first, posting <= last, let postingDay = postingDays[posting].map({ texts.text(of: Int($0)) }) else { continue }
             if from != nil || to != nil {
                 let day = days.id(statement, column: 8, in: &texts).map { String(texts.text(of: $0).prefix(10)) } ?? postingDay
                 if let from, day < from { continue }

@@ -137,10 +137,8 @@ extension Store {
 
     public static let rejectionColumns = ["id", "run_id", "source_file", "source_line", "field", "type", "msg", "input", "ctx"]
 
-    /// A tenant's rejections of the selected run (all runs of its pipeline run), in the order
-    /// they were recorded; nil when there is no such run for the tenant.
-    /// The runs whose rejections `selector` names: one, or a pipeline's when `last` picked one
-    /// of them; empty when there is no such run.
+    /// The runs whose rejections `selector` names: one, or all runs of its pipeline run when
+    /// `last` picked one of them; empty when the tenant has no such run.
     public func rejectionRuns(tenantID: String, run selector: RunSelector) throws -> [Int64] {
         try read { db in
             let row: SQLRow?
@@ -163,8 +161,8 @@ extension Store {
         }
     }
 
-    /// The rejections of `runs`, a row at a time in `rejectionColumns` (a run of a million
-    /// listed whole took 768 MB).
+    /// The rejections of `runs`, a row at a time in `rejectionColumns`, in the order they were
+    /// recorded (a run of a million listed whole took 768 MB).
     public func forEachRejection(tenantID: String, runs: [Int64], _ body: ([TableValue]) throws -> Void) throws {
         guard !runs.isEmpty else { return }
         let placeholders = Array(repeating: "?", count: runs.count).joined(separator: ", ")
