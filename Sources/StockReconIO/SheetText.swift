@@ -4,13 +4,13 @@
 /// has its `_` written `_x005F_`. Excel writes a cell's carriage returns this way (`_x000D_`).
 enum SheetText {
     static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !isXMLCharacter($0) || $0 == "\r" }) || text.contains("_x") else { return text }
+        guard text.unicodeScalars.contains(where: needsEscape) || text.contains("_x") else { return text }
         var result = ""
         let scalars = Array(text.unicodeScalars)
         for (index, scalar) in scalars.enumerated() {
-            if !isXMLCharacter(scalar) || scalar == "\r" {
+            if needsEscape(scalar) {
                 result += "_x" + hex(scalar.value) + "_"
-            } else if scalar == "_", isEscape(scalars, at: index) {
+            } else if scalar == "_", isEscape(scalars, at: index, closedByEscaped: true) {
                 result += "_x005F_"
             } else {
                 result.unicodeScalars.append(scalar)
@@ -37,11 +37,18 @@ enum SheetText {
         return String(result)
     }
 
-    /// Whether `_xHHHH_` starts at `index`.
-    private static func isEscape(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
-        guard index + 6 < scalars.count, scalars[index] == "_", scalars[index + 1] == "x", scalars[index + 6] == "_" else { return false }
+    /// Whether `_xHHHH_` starts at `index`; with `closedByEscaped`, also `_xHHHH` before a
+    /// character written escaped, whose `_x` would close it (`_x5555` and U+0015 read back as
+    /// U+5555 and `x0015_`, found by fuzzing).
+    private static func isEscape(_ scalars: [Unicode.Scalar], at index: Int, closedByEscaped: Bool = false) -> Bool {
+        guard index + 6 < scalars.count, scalars[index] == "_", scalars[index + 1] == "x",
+              scalars[index + 6] == "_" || (closedByEscaped && needsEscape(scalars[index + 6]))
+        else { return false }
         return scalars[index + 2 ..< index + 6].allSatisfy { $0.properties.isASCIIHexDigit }
     }
+
+    /// A character written `_xHHHH_`: one XML 1.0 cannot hold, or a carriage return.
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool { !isXMLCharacter(scalar) || scalar == "\r" }
 
     private static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
