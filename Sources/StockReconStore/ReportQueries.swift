@@ -149,24 +149,43 @@ public struct ReceiptException: Sendable, Hashable {
 
 extension Store {
     public static func receiptReportLines(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptReportLine] {
-        try db.fetchAll(sql: """
+        var lines: [ReceiptReportLine] = []
+        try forEachReceiptReportLine(tenantID: tenantID, po: po, in: db) { lines.append($0) }
+        return lines
+    }
+
+    /// The lines one at a time, in the report's order: a tenant's order lines grow with every
+    /// order, and a million held at once took a gigabyte.
+    public static func forEachReceiptReportLine(
+        tenantID: String, po: String?, in db: any SQLConnection, _ body: (ReceiptReportLine) throws -> Void
+    ) throws {
+        try db.forEachRow(sql: """
             SELECT r.po_number, r.variant_id, r.sku, r.location_id, r.quantity_ordered, r.quantity_received, r.quantity_pending,
                    r.unit_cost_minor, r.status, r.price_variance_minor, \(variantName("v")) AS name
             FROM receipts_report r JOIN tenants t ON t.tenant_id = r.tenant_id
             LEFT JOIN catalog_variants v ON v.tenant = t.id AND v.variant_id = r.variant_id
             WHERE r.tenant_id = ? AND (CAST(? AS TEXT) IS NULL OR r.po_number = ?)
             ORDER BY r.po_number, r.location_id, r.variant_id
-            """, arguments: [tenantID, po, po]).map { row in
-            ReceiptReportLine(
+            """, arguments: [tenantID, po, po]) { row in
+            try body(ReceiptReportLine(
                 poNumber: try row["po_number"], variantID: try row["variant_id"], sku: try row["sku"], name: try row["name"], locationID: try row["location_id"],
                 ordered: try row["quantity_ordered"], received: try row["quantity_received"], pending: try row["quantity_pending"],
                 unitCostMinor: try row["unit_cost_minor"], status: try stored(ReceiptReportStatus.self, row["status"], in: "receipts_report"),
-                priceVarianceMinor: try row["price_variance_minor"])
+                priceVarianceMinor: try row["price_variance_minor"]))
         }
     }
 
     public static func receiptExceptions(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptException] {
-        try db.fetchAll(sql: """
+        var exceptions: [ReceiptException] = []
+        try forEachReceiptException(tenantID: tenantID, po: po, in: db) { exceptions.append($0) }
+        return exceptions
+    }
+
+    /// The receipts to look at one at a time, in the order they were read.
+    public static func forEachReceiptException(
+        tenantID: String, po: String?, in db: any SQLConnection, _ body: (ReceiptException) throws -> Void
+    ) throws {
+        try db.forEachRow(sql: """
             SELECT f.path, r.source_line, r.po_number, v.variant_id, loc.location_id, r.quantity, r.unit_cost_minor,
                    r.order_unit_cost_minor, r.price_variance_minor, r.status, r.price_flagged, r.order_line IS NULL AS unexpected, r.approval
             FROM receipt_lines r
@@ -177,7 +196,7 @@ extension Store {
             WHERE t.tenant_id = ? AND (CAST(? AS TEXT) IS NULL OR r.po_number = ?)
               AND (r.price_flagged = 1 OR r.order_line IS NULL OR r.approval IS NOT NULL)
             ORDER BY r.id
-            """, arguments: [tenantID, po, po]).map { row in
+            """, arguments: [tenantID, po, po]) { row in
             let status = try stored(ReceiptLineState.self, row["status"], in: "receipt_lines")
             var reasons: [String] = []
             if try row["unexpected"] as Bool { reasons.append("unexpected: no order line") }
@@ -185,11 +204,11 @@ extension Store {
             if let approval: Int64 = try row["approval"] {
                 reasons.append("over the order's tolerance: approval \(approval) \(status == .pending ? "waits" : status == .posted ? "approved" : "rejected")")
             }
-            return ReceiptException(
+            try body(ReceiptException(
                 file: try row["path"], line: try row["source_line"], poNumber: try row["po_number"], variantID: try row["variant_id"],
                 locationID: try row["location_id"], quantity: try row["quantity"], unitCostMinor: try row["unit_cost_minor"],
                 orderUnitCostMinor: try row["order_unit_cost_minor"], priceVarianceMinor: try row["price_variance_minor"], status: status,
-                reason: reasons.joined(separator: "; "))
+                reason: reasons.joined(separator: "; ")))
         }
     }
 }

@@ -58,6 +58,61 @@ import StockReconCore
         #expect(try spilled.rendered(as: .csv) == (try held.rendered(as: .csv)))
     }
 
+    /// The receipts report reads its order lines and receipts to look at once each (a tenant's
+    /// order lines grow with every order): both tables spilled after their first row are
+    /// written as held, and its figures, counted as the lines go by, are those of the lines.
+    @Test(arguments: Backend.available) func aReceiptsReportsSpilledLinesAreWrittenAsHeldOnes(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let orders = """
+            po_number,variant,location_id,quantity_ordered,unit_cost
+            PO-1,TENT,WH,10,10.00
+            PO-1,400,SHOP,5,10.00
+            PO-2,1001,WH,3,10.00
+            "PO-3 | <b>",1001,SHOP,2,9.00
+
+            """
+        let receipts = """
+            po_number,variant_id,location_id,quantity_received,unit_cost
+            PO-1,1001,WH,4,10.00
+            PO-1,1001,SHOP,5,12.50
+            PO-2,1001,WH,3,10.00
+            PO-9,1001,WH,7,10.00
+            PO-1,1001,WH,1,8.00
+
+            """
+        let report = try Receiving(store: fixture.store).run(ReceiveRequest(
+            tenantID: "t1", orgID: "acme", userID: "bob", purchaseOrders: [fixture.file("po.csv", orders)],
+            files: [fixture.file("r.csv", receipts)], receiving: ReceivingPolicy(overReceiptToleranceBasisPoints: 0, priceVarianceToleranceBasisPoints: 0)))
+        #expect(report.receipts.counts == OutcomeCounts(rows: 5, posted: 5))
+
+        func document(holding limit: Int) throws -> ReportDocument {
+            try fixture.store.read { db in
+                try ReceiptsReport.document(
+                    tenantID: "t1", po: nil, holding: limit,
+                    lines: { try Store.forEachReceiptReportLine(tenantID: "t1", po: nil, in: db, $0) },
+                    exceptions: { try Store.forEachReceiptException(tenantID: "t1", po: nil, in: db, $0) })
+            }
+        }
+        let held = try document(holding: .max)
+        let spilled = try document(holding: 1)
+        #expect(held.tables.map(\.key) == ["lines", "exceptions"])
+        #expect(held.tables.map { $0.rows.count } == [5, 3] && held.tables.allSatisfy { $0.spilled == nil })
+        #expect(spilled.tables.map { $0.rows.count } == [1, 1] && spilled.tables.map { $0.spilled?.count } == [4, 2])
+        for format in ReportFormat.allCases {
+            let text = try spilled.rendered(as: format)
+            #expect(text == (try held.rendered(as: format)), "\(format)")
+            #expect(text.contains("PO-9"), "\(format): the last order line, spilled, is written")
+        }
+        // The figures, against the lines themselves.
+        let lines = try fixture.store.read { db in try Store.receiptReportLines(tenantID: "t1", po: nil, in: db) }
+        let facts = Dictionary(uniqueKeysWithValues: spilled.facts.map { ($0.key, $0.value) })
+        #expect(facts["order_lines"] == .integer(Int64(lines.filter { $0.status != .unexpected }.count)))
+        #expect(facts["unexpected"] == .integer(1) && facts["short"] == .integer(1) && facts["complete"] == .integer(2) && facts["unreceived"] == .integer(1))
+        #expect(facts["units_ordered"] == .integer(20) && facts["units_received"] == .integer(20))
+        #expect(facts["price_variance"] == .money(minor: lines.reduce(0) { $0 + $1.priceVarianceMinor }))
+        #expect(spilled.chart == held.chart && spilled.chart.bars.first?.label == "PO-1 TENT @ WH")
+    }
+
     /// Where no file can be made for the lines, the report says where and what to do.
     @Test func linesThatCannotBeSpilledSayWhereAndWhatToDo() {
         #expect {

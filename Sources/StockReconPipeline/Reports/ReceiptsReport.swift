@@ -19,55 +19,86 @@ enum ReceiptsReport {
         ReportColumn("price_variance", "Price variance", .money), ReportColumn("status", "Status"), ReportColumn("reason", "Why"),
     ]
 
-    static func document(tenantID: String, po: String?, lines: [ReceiptReportLine], exceptions: [ReceiptException]) throws -> ReportDocument {
-        let orderLines = lines.filter { $0.status != .unexpected }
-        func count(_ status: ReceiptReportStatus) -> ReportCell { .integer(Int64(lines.filter { $0.status == status }.count)) }
-        let money = { (value: Int64?) in value.map { ReportCell.money(minor: $0) } ?? .null }
-        let facts = [
-            ReportFact("tenant_id", "Tenant", .text(tenantID)),
-            ReportFact("po_number", "Purchase order", .text(po ?? "every order")),
-            ReportFact("order_lines", "Order lines", .integer(Int64(orderLines.count))),
-            ReportFact("complete", "Complete", count(.complete)),
-            ReportFact("short", "Short", count(.short)),
-            ReportFact("over_received", "Over-received", count(.overReceived)),
-            ReportFact("unreceived", "Unreceived", count(.unreceived)),
-            ReportFact("unexpected", "Unexpected (no order line)", count(.unexpected)),
-            ReportFact("units_ordered", "Units ordered", .integer(orderLines.reduce(0) { $0 + $1.ordered })),
-            ReportFact("units_received", "Units received", .integer(lines.reduce(0) { $0 + $1.received })),
-            ReportFact("units_pending", "Units waiting for approval", .integer(lines.reduce(0) { $0 + $1.pending })),
-            ReportFact("price_variance", "Price variance", .money(minor: try lines.reduce(0) { try $0.adding($1.priceVarianceMinor, exactly: "the price variance of the receipts") })),
-        ]
-        let rows = lines.map { line -> [ReportCell] in
-            [
-                .optionalText(line.poNumber), .text(line.variantID), .optionalText(line.sku), .optionalText(line.name), .text(line.locationID),
-                .integer(line.ordered), .integer(line.received), .integer(line.pending), .integer(max(line.ordered - line.received, 0)),
-                money(line.unitCostMinor), .text(line.status.rawValue), .money(minor: line.priceVarianceMinor),
-            ]
-        }
-        let exceptionRows = exceptions.map { item -> [ReportCell] in
-            [
-                .optionalText(item.file), item.line.map { .integer(Int64($0)) } ?? .null, .optionalText(item.poNumber), .text(item.variantID),
-                .text(item.locationID), .integer(item.quantity), money(item.unitCostMinor), money(item.orderUnitCostMinor),
-                .money(minor: item.priceVarianceMinor), .text(item.status.rawValue), .text(item.reason),
-            ]
-        }
+    /// Reads the lines and then the receipts to look at once each, through `lines` and
+    /// `exceptions`: the figures are summed as they go by, and the rows kept, the first
+    /// `holding` of each table in memory and the rest in a file (`ReportTable.append`).
+    static func document(
+        tenantID: String, po: String?, holding limit: Int = 10_000,
+        lines: (_ each: (ReceiptReportLine) throws -> Void) throws -> Void,
+        exceptions: (_ each: (ReceiptException) throws -> Void) throws -> Void
+    ) throws -> ReportDocument {
+        var totals = Totals()
         // Short lines below zero, over-received and unexpected above: at the order's cost.
-        let chart = ReportChart.largest(
-            "Largest shortfalls and excesses by value",
-            lines.map { line in
-                let difference = line.received - line.ordered
-                let cost = line.unitCostMinor ?? 0
-                return ("\(line.poNumber ?? "-") \(line.sku ?? line.variantID) @ \(line.locationID)",
-                        ApprovalPolicy.costImpact(delta: difference, unitCostMinor: cost))
-            })
+        var largest = ReportChart.Largest(limit: 10)
+        var lineTable = ReportTable(key: "lines", title: "Order lines", columns: lineColumns, rows: [], emptyText: "No order lines.")
+        try lines { line in
+            try totals.add(line)
+            largest.add(ApprovalPolicy.costImpact(delta: line.received - line.ordered, unitCostMinor: line.unitCostMinor ?? 0)) {
+                "\(line.poNumber ?? "-") \(line.sku ?? line.variantID) @ \(line.locationID)"
+            }
+            try lineTable.append(row(line), holding: limit)
+        }
+        var exceptionTable = ReportTable(
+            key: "exceptions", title: "Receipts to look at", columns: exceptionColumns, rows: [],
+            emptyText: "Every receipt matched its order line, at its price.")
+        try exceptions { item in try exceptionTable.append(row(item), holding: limit) }
         return ReportDocument(
-            kind: "receipts", title: "Receipts for \(tenantID), \(po.map { "PO \($0)" } ?? "every order")", facts: facts, chart: chart,
-            tables: [
-                ReportTable(key: "lines", title: "Order lines", columns: lineColumns, rows: rows, emptyText: "No order lines."),
-                ReportTable(
-                    key: "exceptions", title: "Receipts to look at", columns: exceptionColumns, rows: exceptionRows,
-                    emptyText: "Every receipt matched its order line, at its price."),
-            ])
+            kind: "receipts", title: "Receipts for \(tenantID), \(po.map { "PO \($0)" } ?? "every order")",
+            facts: totals.facts(tenantID: tenantID, po: po), chart: ReportChart(title: "Largest shortfalls and excesses by value", bars: largest.bars),
+            tables: [lineTable, exceptionTable])
+    }
+
+    /// The header's figures, counted a line at a time.
+    struct Totals {
+        var byStatus: [ReceiptReportStatus: Int64] = [:]
+        var orderLines: Int64 = 0, unitsOrdered: Int64 = 0, unitsReceived: Int64 = 0, unitsPending: Int64 = 0, priceVarianceMinor: Int64 = 0
+
+        mutating func add(_ line: ReceiptReportLine) throws {
+            byStatus[line.status, default: 0] += 1
+            if line.status != .unexpected {
+                orderLines += 1
+                unitsOrdered = try unitsOrdered.adding(line.ordered, exactly: "the units ordered")
+            }
+            unitsReceived = try unitsReceived.adding(line.received, exactly: "the units received")
+            unitsPending = try unitsPending.adding(line.pending, exactly: "the units waiting for approval")
+            priceVarianceMinor = try priceVarianceMinor.adding(line.priceVarianceMinor, exactly: "the price variance of the receipts")
+        }
+
+        func facts(tenantID: String, po: String?) -> [ReportFact] {
+            func count(_ status: ReceiptReportStatus) -> ReportCell { .integer(byStatus[status] ?? 0) }
+            return [
+                ReportFact("tenant_id", "Tenant", .text(tenantID)),
+                ReportFact("po_number", "Purchase order", .text(po ?? "every order")),
+                ReportFact("order_lines", "Order lines", .integer(orderLines)),
+                ReportFact("complete", "Complete", count(.complete)),
+                ReportFact("short", "Short", count(.short)),
+                ReportFact("over_received", "Over-received", count(.overReceived)),
+                ReportFact("unreceived", "Unreceived", count(.unreceived)),
+                ReportFact("unexpected", "Unexpected (no order line)", count(.unexpected)),
+                ReportFact("units_ordered", "Units ordered", .integer(unitsOrdered)),
+                ReportFact("units_received", "Units received", .integer(unitsReceived)),
+                ReportFact("units_pending", "Units waiting for approval", .integer(unitsPending)),
+                ReportFact("price_variance", "Price variance", .money(minor: priceVarianceMinor)),
+            ]
+        }
+    }
+
+    private static func money(_ value: Int64?) -> ReportCell { value.map { ReportCell.money(minor: $0) } ?? .null }
+
+    private static func row(_ line: ReceiptReportLine) -> [ReportCell] {
+        [
+            .optionalText(line.poNumber), .text(line.variantID), .optionalText(line.sku), .optionalText(line.name), .text(line.locationID),
+            .integer(line.ordered), .integer(line.received), .integer(line.pending), .integer(max(line.ordered - line.received, 0)),
+            money(line.unitCostMinor), .text(line.status.rawValue), .money(minor: line.priceVarianceMinor),
+        ]
+    }
+
+    private static func row(_ item: ReceiptException) -> [ReportCell] {
+        [
+            .optionalText(item.file), item.line.map { .integer(Int64($0)) } ?? .null, .optionalText(item.poNumber), .text(item.variantID),
+            .text(item.locationID), .integer(item.quantity), money(item.unitCostMinor), money(item.orderUnitCostMinor),
+            .money(minor: item.priceVarianceMinor), .text(item.status.rawValue), .text(item.reason),
+        ]
     }
 }
 
@@ -78,7 +109,7 @@ extension Reporting {
 
     static func receipts(tenantID: String, po: String?, in db: any SQLConnection) throws -> ReportDocument {
         try ReceiptsReport.document(
-            tenantID: tenantID, po: po, lines: try Store.receiptReportLines(tenantID: tenantID, po: po, in: db),
-            exceptions: try Store.receiptExceptions(tenantID: tenantID, po: po, in: db))
+            tenantID: tenantID, po: po, lines: { try Store.forEachReceiptReportLine(tenantID: tenantID, po: po, in: db, $0) },
+            exceptions: { try Store.forEachReceiptException(tenantID: tenantID, po: po, in: db, $0) })
     }
 }
