@@ -311,6 +311,22 @@ public struct Catalog: Sendable {
         return lookedUp
     }
 
+    /// `lookUp(each:)` of keys given as text: their bytes copied end to end into one buffer.
+    public func lookUp(eachText keys: [(key: String, kind: VariantKeyKind)?]) -> [LookedUp?] {
+        guard isMapped else { return [LookedUp?](repeating: nil, count: keys.count) }
+        var bytes: [UInt8] = []
+        let named = keys.map { named in
+            named.map { named in
+                let start = bytes.count
+                bytes += named.key.utf8
+                return (range: start ..< bytes.count, kind: named.kind)
+            }
+        }
+        return bytes.withUnsafeBufferPointer { bytes in
+            lookUp(each: named.map { $0.map { (UnsafeBufferPointer(rebasing: bytes[$0.range]), $0.kind) } })
+        }
+    }
+
     /// The internal id of a location, by its text id.
     public func locationKey(_ locationID: some InputText) -> Int64? { locationKeys.value(for: locationID).map(Int64.init) }
 

@@ -40,6 +40,20 @@ public struct OrderLine: Sendable, Hashable {
     public var location: Int64
     public var quantityOrdered: Int64
     public var unitCostMinor: Int64?
+
+    /// Each line once, the last given of each PO, variant and location, in the order given: a
+    /// file that names a line twice updates it as a second file would (PostgreSQL's upsert
+    /// refuses a statement that names a key twice).
+    public static func lastOfEach(_ lines: [OrderLine]) -> [OrderLine] {
+        struct Key: Hashable {
+            var po: String
+            var variant: Int64, location: Int64
+        }
+        var last: [Key: Int] = [:]
+        for (index, line) in lines.enumerated() { last[Key(po: line.poNumber, variant: line.variant, location: line.location)] = index }
+        guard last.count < lines.count else { return lines }
+        return lines.indices.filter { last[Key(po: lines[$0].poNumber, variant: lines[$0].variant, location: lines[$0].location)] == $0 }.map { lines[$0] }
+    }
 }
 
 /// Checks purchase order rows against the catalog and the run's org.
@@ -56,7 +70,8 @@ public struct PurchaseOrderChecker: Sendable {
             locationAwareMessage: "the variant is location-aware: name the location it is ordered for")
     }
 
-    public func check(_ row: PurchaseOrderRow) -> Result<OrderLine, DiagnosticList> {
+    /// `lookedUp`: what a lookup together with other rows' keys found for the row's variant.
+    public func check(_ row: PurchaseOrderRow, lookedUp: Catalog.LookedUp? = nil) -> Result<OrderLine, DiagnosticList> {
         func at(_ field: String) -> SourceLocation { SourceLocation(file: row.file, line: row.line, field: field) }
         var problems = Diagnostic.nulBytes(
             in: [("po_number", row.poNumber), (row.variant?.column ?? "variant", row.variant?.key), ("location_id", row.locationID),
@@ -92,7 +107,7 @@ public struct PurchaseOrderChecker: Sendable {
         }
         var variant: Catalog.VariantFacts?
         if let (column, key, kind) = row.variant {
-            variant = rows.variant(key, by: kind, field: column, at: at, into: &problems)
+            variant = rows.variant(key, by: kind, field: column, at: at, into: &problems, found: lookedUp?.variant)
         } else {
             problems.append(Diagnostic(.missingField, at: at("variant"), "no variant is named: fill in variant_id, sku, barcode or variant"))
         }

@@ -1,10 +1,10 @@
 import StockReconCore
 
-/// Reads a purchase orders file (CSV, XLSX or JSON) into rows. A file whose header lacks
-/// `po_number`, `quantity_ordered` or every variant column cannot be read.
+/// Reads a purchase orders file (CSV, XLSX or JSON) a row at a time. A file whose header
+/// lacks `po_number`, `quantity_ordered` or every variant column cannot be read.
 public enum PurchaseOrderReader {
-    public static func read(_ input: InputFile) throws -> [PurchaseOrderRow] {
-        let records = try TableFileReader.read(
+    public static func forEach(_ input: InputFile, _ body: (PurchaseOrderRow) throws -> Void) throws {
+        try TableFileReader.forEach(
             input, columns: PurchaseOrderRow.columns, rowKeys: ["purchase_orders", "orders", "lines", "rows"],
             header: { names in
                 let variants = PurchaseOrderRow.variantColumns.map(\.0)
@@ -14,15 +14,14 @@ public enum PurchaseOrderReader {
                         "not a purchase orders file: the header needs po_number, quantity_ordered and one of \(variants.joined(separator: ", "))",
                         input: names.sorted().joined(separator: ","))
                 }
-            })
-        return records.map { record in
+            }) { record in
             let values = record.values
             let variant = PurchaseOrderRow.variantColumns.lazy.compactMap { column, kind in
                 values[column].map { (column: column, key: $0, kind: kind) }
             }.first
-            return PurchaseOrderRow(
+            try body(PurchaseOrderRow(
                 file: input.displayName, line: record.line, poNumber: values["po_number"], variant: variant,
-                locationID: values["location_id"], quantityOrdered: values["quantity_ordered"], unitCost: values["unit_cost"])
+                locationID: values["location_id"], quantityOrdered: values["quantity_ordered"], unitCost: values["unit_cost"]))
         }
     }
 

@@ -31,7 +31,7 @@ public struct CatalogImport {
         // The rows name the tenant just read; checking it a row would make a statement of many
         // rows journal every page it touches.
         try db.withoutForeignKeyChecks {
-            try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun, readingInTransaction: true) { file in
+            try report.loadEach(files, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun) { file in
                 var loaded = FileLoad()
                 var variants = 0
                 let load = { (indexedAfter: Bool) in

@@ -112,18 +112,7 @@ struct HeldSheetRows {
     /// Hands each row to `take` in order, with what the lookup together found for its variant
     /// (nil for a row that names none, or a catalog in memory).
     mutating func drain(_ catalog: Catalog, _ take: (CountSheetRow, Catalog.LookedUp?) throws -> Void) throws {
-        // The keys' bytes in one buffer, for the lookups' pointers.
-        var keys: [UInt8] = []
-        let named = rows.map { row in
-            CountSheetChecker.variantKey(of: row).map { named in
-                let start = keys.count
-                keys += named.key.utf8
-                return (bytes: start ..< keys.count, kind: named.kind)
-            }
-        }
-        let lookedUp = keys.withUnsafeBufferPointer { keys in
-            catalog.lookUp(each: named.map { $0.map { (UnsafeBufferPointer(rebasing: keys[$0.bytes]), $0.kind) } })
-        }
+        let lookedUp = catalog.lookUp(eachText: rows.map { row in CountSheetChecker.variantKey(of: row).map { ($0.key, $0.kind) } })
         for index in rows.indices { try take(rows[index], lookedUp[index]) }
         rows.removeAll(keepingCapacity: true)
         bytes = 0

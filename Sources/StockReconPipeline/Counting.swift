@@ -123,7 +123,7 @@ public struct Counting {
             // Each sheet is read in the transaction that writes it, under the tenant's lock: its
             // lines go to the database as they are read, and a count completed or a copy of the
             // sheet added meanwhile is seen before anything is written.
-            try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun, readingInTransaction: true) { file in
+            try report.loadEach(files, run: run, tenantID: session.tenantID, in: db, isDryRun: isDryRun) { file in
                 let digest = try FileDigest.sha256Hex(path: file.path, displayName: file.displayName)
                 _ = try Store.openCount(countID, tenantID: tenantID, doing: "be added to", in: db)
                 if let rows = try Store.addedSheetRows(count: countID, sha256: digest, in: db) {

@@ -50,6 +50,8 @@ public struct ReceiveReport: Sendable {
 /// Loads purchase orders, then posts receipts as movements of type `receipt` through the
 /// import pipeline (exactly once, each file in its own transaction), matched to order lines.
 public struct Receiving {
+    /// Rows of a file of purchase orders looked up, checked and written at a time.
+    static let ordersChunk = (rows: 10_000, bytes: 8 << 20)
     public let store: Store
     public var progress: ProgressHandler?
 
@@ -84,7 +86,8 @@ public struct Receiving {
     }
 
     /// Loads or updates order lines, each file in its own transaction; a row counts as
-    /// posted when it was loaded.
+    /// posted when it was loaded. A file is read in its transaction and written a chunk of
+    /// lines at a time, its refusals recorded as they go: a million lines held took 365 MB.
     private func loadOrders(_ request: ReceiveRequest, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
         let setup = try RunSetup.begin(
             db, tenantID: request.tenantID, orgID: request.orgID, userID: request.userID,
@@ -94,23 +97,40 @@ public struct Receiving {
         var report = RunReport(run: context.run, isDryRun: isDryRun)
         try report.loadEach(request.purchaseOrders, run: context.run, tenantID: context.tenantID, in: db, isDryRun: isDryRun) { file in
             var loaded = FileLoad()
-            var lines: [OrderLine] = []
-            func take(_ row: PurchaseOrderRow) {
-                switch checker.check(row) {
-                case .success(let line):
-                    lines.append(line)
-                    loaded.counts.count(.posted)
-                case .failure(let problems):
-                    loaded.diagnostics += problems.diagnostics
-                    loaded.counts.count(.rejected)
+            // A chunk of rows is held to look its variants up together, then checked and written.
+            var rows: [PurchaseOrderRow] = []
+            var heldBytes = 0
+            func write() throws {
+                let lookedUp = setup.catalog.lookUp(eachText: rows.map { row in row.variant.map { ($0.key, $0.kind) } })
+                var lines: [OrderLine] = []
+                var refused: [Diagnostic] = []
+                for (row, found) in zip(rows, lookedUp) {
+                    switch checker.check(row, lookedUp: found) {
+                    case .success(let line):
+                        lines.append(line)
+                        loaded.counts.count(.posted)
+                    case .failure(let problems):
+                        refused += problems.diagnostics
+                        loaded.counts.count(.rejected)
+                    }
                 }
+                try db.upsertOrderLines(OrderLine.lastOfEach(lines), tenant: context.tenant)
+                try loaded.record(refused, run: context.run, tenantID: context.tenantID, in: db)
+                rows.removeAll(keepingCapacity: true)
+                heldBytes = 0
+            }
+            func take(_ row: PurchaseOrderRow) throws {
+                rows.append(row)
+                heldBytes += [row.poNumber, row.variant?.key, row.locationID, row.locationName, row.quantityOrdered, row.unitCost]
+                    .reduce(0) { $0 + ($1?.utf8.count ?? 0) }
+                if rows.count >= Self.ordersChunk.rows || heldBytes >= Self.ordersChunk.bytes { try write() }
             }
             if let mapping = request.ordersMapping {
                 try PurchaseOrderReader.forEach(file, mapping: mapping, take)
             } else {
-                for row in try PurchaseOrderReader.read(file) { take(row) }
+                try PurchaseOrderReader.forEach(file, take)
             }
-            loaded.write = { try db.upsertOrderLines(lines, tenant: context.tenant) }
+            try write()
             return loaded
         }
         try setup.finish(in: db, isDryRun: isDryRun)

@@ -48,17 +48,14 @@ public struct FileReport: Sendable {
 }
 
 /// What reading one file (a catalog file, a count sheet, purchase orders) came to: its
-/// counts, its rejections, and what it writes.
+/// counts and the first of its rejections.
 struct FileLoad {
     var counts = OutcomeCounts()
-    /// Rejections to record with the file's counts.
-    var diagnostics: [Diagnostic] = []
     /// The first of the rejections recorded as the file was read, for the run's sample: a
     /// million held until its end took a catalog load to 171 MB.
     var recordedSample: [Diagnostic] = []
     /// Rows that named a barcode without its leading zeros (count sheets).
     var barcodesWithoutLeadingZeros = 0
-    var write: () throws -> Void = {}
 
     /// Records `rejections` of the file's now, in the file's transaction, keeping the first for the sample.
     mutating func record(_ rejections: [Diagnostic], run: Int64, tenantID: String, in db: any SQLConnection) throws {
@@ -69,28 +66,26 @@ struct FileLoad {
 }
 
 extension RunReport {
-    /// Loads each file in its own transaction (a savepoint in a dry run): `load` reads and
-    /// checks it, and what it writes commits with its rejections and the run's counts. A file
-    /// that cannot be read at all is one file-level rejection and writes nothing else.
-    /// `readingInTransaction`: `load` itself runs in the file's transaction (and writes as it reads).
+    /// Loads each file in its own transaction (a savepoint in a dry run): `load` reads, checks
+    /// and writes it in the transaction, recording its rejections as it goes, and what it wrote
+    /// commits with the run's counts. A file that cannot be read at all is one file-level
+    /// rejection and writes nothing else.
     mutating func loadEach(
-        _ files: [InputFile], run: Int64, tenantID: String, in db: any SQLConnection, isDryRun: Bool, readingInTransaction: Bool = false,
+        _ files: [InputFile], run: Int64, tenantID: String, in db: any SQLConnection, isDryRun: Bool,
         _ load: (InputFile) throws -> FileLoad
     ) throws {
         for file in files {
             var fileReport = FileReport(file: file.displayName)
             var diagnostics: [Diagnostic] = []
             do {
-                var loaded = readingInTransaction ? FileLoad() : try load(file)
+                var loaded = FileLoad()
                 try writing(db, isDryRun: isDryRun) {
-                    if readingInTransaction { loaded = try load(file) }
-                    try loaded.write()
-                    try Store.record(loaded.diagnostics, run: run, tenantID: tenantID, in: db)
+                    loaded = try load(file)
                     try Store.addCounts(loaded.counts, toRun: run, in: db)
                 }
                 fileReport.counts = loaded.counts
                 fileReport.barcodesWithoutLeadingZeros = loaded.barcodesWithoutLeadingZeros
-                diagnostics = loaded.recordedSample + loaded.diagnostics
+                diagnostics = loaded.recordedSample
             } catch let failure as FileReadError {
                 diagnostics = try fileReport.recordUnreadable(failure, run: run, tenantID: tenantID, in: db, isDryRun: isDryRun)
             }

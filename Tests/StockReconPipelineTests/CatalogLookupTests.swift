@@ -388,6 +388,50 @@ import Testing
         }
     }
 
+    /// A file of purchase orders naming variants by id, sku, barcode and any of them, its
+    /// variants looked up a chunk at a time over the mapped catalog, loads the same order lines
+    /// and refuses the same rows as over the catalog in memory.
+    @Test(arguments: Backend.available) func ordersLoadTheSameOverAMappedCatalog(_ backend: Backend) throws {
+        var rng = SplitMix64(seed: 291)
+        let catalog = RandomCatalog(count: 600, rng: &rng)
+        let columns = ["variant_id", "sku", "barcode", "variant"]
+        var rows = "po_number,variant_id,sku,barcode,variant,location_id,quantity_ordered,unit_cost\n"
+        // Every probe by each kind in turn, over more than one chunk; PO numbers repeat, so
+        // that some lines are given twice.
+        var index = 0
+        while index < Receiving.ordersChunk.rows + 500 {
+            for probe in catalog.probes {
+                let cells = columns.indices.map { $0 == index % 4 ? probe : "" }
+                rows += "PO-\(index % 3_000),\(cells.joined(separator: ",")),WH,\(index % 9),1.00\n"
+                index += 1
+            }
+        }
+        var outcomes: [[String]] = []
+        for mappedFrom in [nil, 0] { try Self.mapping(from: mappedFrom) {
+            let fixture = try Fixture(backend, tenants: [])
+            try Self.load(catalog, tenant: "t1", into: fixture)
+            let report = try Receiving(store: fixture.store).run(ReceiveRequest(
+                tenantID: "t1", orgID: "a", purchaseOrders: [fixture.file("po.csv", rows)], files: []))
+            var lines = ["\(report.orders?.counts ?? OutcomeCounts())"]
+            lines += try fixture.store.read { db in
+                try db.fetchAll(sql: "SELECT source_line, type, msg FROM rejections ORDER BY 1, 2").map { row in
+                    "\(try row[0] as Int64? ?? 0) \(try row[1] as String) \(try row[2] as String)"
+                }
+                + db.fetchAll(sql: """
+                    SELECT o.po_number, v.variant_id, o.quantity_ordered FROM order_lines o JOIN catalog_variants v ON v.id = o.variant
+                    ORDER BY 1, 2
+                    """).map { row in "\(try row[0] as String) \(try row[1] as String) \(try row[2] as Int64)" }
+            }
+            if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
+            outcomes.append(lines)
+        } }
+        #expect(outcomes[0] == outcomes[1])
+        #expect(outcomes[0].count > 1_000)
+        for type in ["unknown_variant", "cross_brand", "names several variants"] {
+            #expect(outcomes[0].contains { $0.contains(type) }, "no row met \(type)")
+        }
+    }
+
     /// By default a small file over a catalog of more than 50,000 variants reads only those it
     /// names, a large catalog's size read from its last load; a small catalog is read whole.
     @Test(arguments: Backend.available) func aSmallFileOverALargeCatalogReadsOnlyWhatItNames(_ backend: Backend) throws {

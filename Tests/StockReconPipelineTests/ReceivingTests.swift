@@ -204,6 +204,51 @@ import StockReconIO
         #expect(line.ordered == 15 && line.received == 2 && line.unitCostMinor == 950)
     }
 
+    /// A file of purchase orders is read in its transaction and written a chunk of lines at a
+    /// time: lines of every chunk load, each refusal is recorded once at its line, a line given
+    /// twice (by another of its variant's ids, in its chunk and in a later one) ends with its
+    /// last figures on both backends (PostgreSQL failed the file), and a file that breaks after
+    /// chunks were written leaves nothing of itself but its rejection.
+    @Test(arguments: Backend.available) func aLargeOrdersFileLoadsAChunkAtATimeEachLineItsLastFigures(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let many = 2 * Receiving.ordersChunk.rows + 123
+        var orders = "po_number,variant,location_id,quantity_ordered,unit_cost\n"
+        var refused: [String] = []
+        for i in 0 ..< many {
+            let line = i + 2
+            if i % 997 == 5 {
+                orders += "PO-\(i),NOPE,WH,1,10.00\n"
+                refused.append("\(line) unknown_variant")
+            } else if i % 1009 == 7 {
+                orders += "PO-\(i),2001,WH,1,10.00\n"
+                refused.append("\(line) cross_brand")
+            } else if i == 10 {
+                orders += "PO-3,400,SHOP,77,11.00\n"  // PO-3's line again, by its barcode, in its chunk
+            } else {
+                orders += "PO-\(i),\(i % 2 == 0 ? "TENT" : "1001"),\(i % 3 == 0 ? "SHOP" : "WH"),\(i % 50 + 1),10.00\n"
+            }
+        }
+        orders += "PO-4,1001,WH,66,12.00\n"  // PO-4's line again, in the last chunk
+        let loaded = try receive(fixture, orders: [fixture.file("po.csv", orders)], [])
+        #expect(loaded.orders?.counts == OutcomeCounts(rows: many + 1, posted: many + 1 - refused.count, rejected: refused.count))
+        #expect(try fixture.rejections(loaded.orders?.runID).map { "\($0.line ?? 0) \($0.type)" } == refused)
+        #expect(loaded.orders?.sampleRejections.count == RunReport.sampleLimit)
+        let stored = try lines(fixture)
+        #expect(stored.count == many + 1 - refused.count - 2, "two lines given twice")
+        #expect(stored.first { $0.poNumber == "PO-3" }.map { "\($0.locationID) \($0.ordered) \($0.unitCostMinor ?? 0)" } == "SHOP 77 1100")
+        #expect(stored.first { $0.poNumber == "PO-4" }.map { "\($0.locationID) \($0.ordered) \($0.unitCostMinor ?? 0)" } == "WH 66 1200")
+        #expect(stored.first { $0.poNumber == "PO-\(many - 1)" } != nil, "the last chunk's lines")
+
+        // Broken after two chunks were written: nothing of it stays.
+        var broken = #"{"purchase_orders": ["#
+        broken += (0 ..< many).map { #"{"po_number": "PB-\#($0)", "variant": "TENT", "location_id": "WH", "quantity_ordered": "1", "unit_cost": "1.00"}, "# }.joined()
+        broken += #"{"po_number": "PB-end", "#
+        let failed = try receive(fixture, orders: [fixture.file("broken.json", broken)], [])
+        #expect(failed.orders?.counts == OutcomeCounts(rows: 1, rejected: 1))
+        #expect(try lines(fixture).count == stored.count)
+        #expect(try fixture.count("SELECT count(*) FROM order_lines WHERE po_number LIKE 'PB-%'") == 0)
+    }
+
     /// A NUL byte in an order's text refuses its row at the field, on both backends (it failed
     /// the whole file on PostgreSQL, and SQLite read `PO-9\0` back as `PO-9`).
     @Test(arguments: Backend.available) func aNulByteInAnOrderRefusesItsRow(_ backend: Backend) throws {
