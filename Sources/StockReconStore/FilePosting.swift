@@ -188,6 +188,7 @@ public final class FilePosting {
             try body(&local, arena.baseAddress)
             try local.ledger?.endBatch(batch, arena: arena.baseAddress)
             try heldRows?.endBatch(batch, arena: arena.baseAddress)
+            try local.receipts?.endBatch(db, run: context.run, file: file)
         }
         try local.keys.writeEndedBlock(in: db)
     }
@@ -406,7 +407,7 @@ public final class FilePosting {
         }
         try writer.keys.flush(in: db)
         try heldRows?.finish()
-        try writer.receipts?.write(db, tenant: context.tenant, run: context.run, file: file, heldAfter: heldReceiptsAfter)
+        try writer.receipts?.finish(db, run: context.run, file: file, heldAfter: heldReceiptsAfter)
         try rejections.finish()
         try db.resolveOutstanding(resolvedRecords, file: file)
         try db.keepOutstanding(rejectedRecords, file: file)

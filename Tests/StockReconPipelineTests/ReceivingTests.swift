@@ -166,6 +166,32 @@ import StockReconIO
         #expect(try lines(fixture, po: "PO-2").first?.received == 6)
     }
 
+    /// A receipt file's lines are written a batch at a time until a row is held; from there
+    /// they wait, with the held one, for its approval's id: the lines keep the file's order
+    /// whichever batch a row was held in, each held line names its own approval, and what
+    /// the batches received adds up.
+    @Test(arguments: Backend.available) func receiptLinesKeepTheFilesOrderWhenARowIsHeldInALaterBatch(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let ordered = RowChecker.batchSize + 10
+        _ = try receive(fixture, orders: [fixture.file("po.csv", "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-BIG,TENT,WH,\(ordered),10.00\nPO-LATE,TENT,SHOP,9,10.00\n")], [])
+        var receipts = "po_number,variant_id,location_id,quantity_received\n"
+        receipts += String(repeating: "PO-BIG,1001,WH,1\n", count: ordered + 5)  // the last five over the order: held
+        receipts += String(repeating: "PO-LATE,1001,SHOP,2\n", count: RowChecker.batchSize)  // past the fourth, held too
+        let report = try receive(fixture, [fixture.file("r.csv", receipts)])
+        let rows = ordered + 5 + RowChecker.batchSize
+        #expect(report.receipts.counts == OutcomeCounts(rows: rows, posted: ordered + 4, pending: rows - ordered - 4))
+        let written = try fixture.store.read { db in
+            try db.fetchAll(sql: """
+                SELECT r.source_line, r.status, a.source_line FROM receipt_lines r LEFT JOIN approval_requests a ON a.id = r.approval ORDER BY r.id
+                """).map { (line: try $0[0] as Int64, status: try $0[1] as String, approvalLine: try $0[2] as Int64?) }
+        }
+        #expect(written.map(\.line) == Array(2 ... Int64(rows + 1)), "in the file's order")
+        #expect(written.filter { $0.status == "pending" }.allSatisfy { $0.approvalLine == $0.line })
+        #expect(written.filter { $0.status == "pending" }.count == rows - ordered - 4)
+        #expect(written[ordered].status == "pending" && written[ordered - 1].status == "posted", "the first held is the row past the order")
+        #expect(try lines(fixture).map { "\($0.poNumber ?? "") \($0.received)" }.sorted() == ["PO-BIG \(ordered)", "PO-LATE 8"])
+    }
+
     @Test(arguments: Backend.available) func aPriceOffTheOrdersIsFlaggedWithItsVariance(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let receipts = fixture.file("r.csv", """
