@@ -63,9 +63,10 @@ public struct TableWriter {
         }
     }
 
-    public func end() -> String {
+    /// `extra`: JSON members after the rows, besides those given at the start.
+    public func end(extra more: [(String, String)] = []) -> String {
         guard format == .json else { return "" }
-        return "]" + extra.map { "," + JSONText.quote($0.0) + ":" + $0.1 }.joined() + "}\n"
+        return "]" + (extra + more).map { "," + JSONText.quote($0.0) + ":" + $0.1 }.joined() + "}\n"
     }
 
     private func aligned(_ cells: [String]) -> String {

@@ -56,6 +56,16 @@ public struct StockDatabase {
         try store.movements(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, from: from, to: to)
     }
 
+    public static let movementColumns = Store.movementColumns
+
+    /// The movements a row at a time, in `movementColumns`.
+    public func forEachMovement(
+        tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil,
+        _ body: ([TableValue]) throws -> Void
+    ) throws {
+        try store.forEachMovement(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, from: from, to: to, body)
+    }
+
     public func runs(tenantID: String, limit: Int) throws -> ResultTable {
         try store.runs(tenantID: tenantID, limit: limit)
     }

@@ -72,6 +72,18 @@ extension Store {
     public func movements(
         tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil
     ) throws -> ResultTable {
+        var rows: [[TableValue]] = []
+        try forEachMovement(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, from: from, to: to) {
+            rows.append($0)
+        }
+        return ResultTable(columns: Store.movementColumns, rows: rows)
+    }
+
+    /// `movements` a row at a time, in `movementColumns`: a page of a million held took 2 GB.
+    public func forEachMovement(
+        tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil,
+        _ body: ([TableValue]) throws -> Void
+    ) throws {
         var (sql, arguments) = Self.query(
             Store.movementColumns, from: "movements", tenantID: tenantID, filters: [("location_id", locationID)])
         if from != nil || to != nil {
@@ -97,7 +109,7 @@ extension Store {
         }
         sql += " AND id > ? ORDER BY id LIMIT ?"
         arguments += [sinceID, limit]
-        return try table(sql: sql, arguments: arguments, columns: Store.movementColumns)
+        try forEachTableRow(sql: sql, arguments: arguments, columns: Store.movementColumns.count, body)
     }
 
     /// The ids of one variant's movements (at one location, when named) after `sinceID`, at

@@ -70,12 +70,23 @@ struct MovementsCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let table = try global.openDatabase(forReading: true).movements(
-                tenantID: tenant, variantID: variant, locationID: location, sinceID: sinceId, limit: limit,
-                from: from.flatMap { Timestamp.moment($0, dayMeansItsEnd: false) }, to: to.flatMap { Timestamp.moment($0, dayMeansItsEnd: true) })
-            var next = "null"
-            if table.rows.count == limit, case .integer(let last)? = table.rows.last?.first { next = String(last) }
-            print(table.rendered(as: global.json ? .json : format, name: "movements", extra: [("next_since_id", next)]), terminator: "")
+            let database = try global.openDatabase(forReading: true)
+            let (from, to) = (from.flatMap { Timestamp.moment($0, dayMeansItsEnd: false) }, to.flatMap { Timestamp.moment($0, dayMeansItsEnd: true) })
+            // The last pass's rows: a full page names the id the next one starts after.
+            var (count, last) = (0, Int64?.none)
+            try printListing(
+                format: global.json ? .json : format, name: "movements", columns: StockDatabase.movementColumns,
+                extra: { [("next_since_id", count == limit ? last.map { String($0) } ?? "null" : "null")] }
+            ) { each in
+                (count, last) = (0, nil)
+                try database.forEachMovement(
+                    tenantID: tenant, variantID: variant, locationID: location, sinceID: sinceId, limit: limit, from: from, to: to
+                ) { values in
+                    count += 1
+                    if case .integer(let id)? = values.first { last = id }
+                    try each(values)
+                }
+            }
             return 0
         }
     }
@@ -83,8 +94,10 @@ struct MovementsCommand: ParsableCommand {
 
 /// Prints a listing a row at a time, a megabyte at a time, never holding it whole: `rows` runs
 /// once for CSV and JSON, twice for aligned text (its columns' widths first).
+/// `extra`: JSON members after the rows, asked for once they are written.
 func printListing(
-    format: OutputFormat, name: String, columns: [String], _ rows: (_ each: ([TableValue]) throws -> Void) throws -> Void
+    format: OutputFormat, name: String, columns: [String], extra: () -> [(String, String)] = { [] },
+    _ rows: (_ each: ([TableValue]) throws -> Void) throws -> Void
 ) throws {
     var widths: [Int]?
     var isEmpty = true
@@ -100,6 +113,6 @@ func printListing(
     let out = BufferedOutput.standardOutput()
     try out.write(writer.start(empty: isEmpty))
     try rows { row in try out.write(writer.line(row)) }
-    try out.write(writer.end())
+    try out.write(writer.end(extra: extra()))
     try out.close()
 }

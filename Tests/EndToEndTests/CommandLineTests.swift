@@ -187,6 +187,15 @@ import Testing
         #expect(last.stdout.contains("\"note, 25\""))
         let filtered = try Binary.run(["movements", "--tenant", "t", "--variant", "1001", "--location", "WH-MAIN", "--limit", "100", "--format", "csv"] + db)
         #expect(filtered.stdout.split(separator: "\n").count == 13)
+        // Printed as read: a page short of its limit is the last (no next id), a full one names its last id.
+        func next(_ arguments: [String]) throws -> Any? {
+            let page = try Binary.run(["movements", "--tenant", "t", "--json"] + arguments + db)
+            return try #require(try JSONSerialization.jsonObject(with: Data(page.stdout.utf8)) as? [String: Any])["next_since_id"]
+        }
+        #expect(try next(["--since-id", "20", "--limit", "10"]) is NSNull)
+        #expect(try next(["--since-id", "20", "--limit", "5"]) as? Int == 25)
+        let text = try Binary.run(["movements", "--tenant", "t", "--since-id", "20", "--limit", "10"] + db).stdout.split(separator: "\n")
+        #expect(text.count == 6 && text[0].hasPrefix("id  tenant_id  org_id  variant_id") && text[1].hasPrefix("21  t          acme    1002"))
     }
 }
 
