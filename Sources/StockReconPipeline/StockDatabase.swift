@@ -50,6 +50,13 @@ public struct StockDatabase {
         try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: asOf)
     }
 
+    public static let asOfColumns = Store.asOfColumns
+
+    /// On-hand as of a moment a row at a time, in `asOfColumns`.
+    public func forEachBalance(tenantID: String, variantID: String?, locationID: String?, asOf: String, _ body: ([TableValue]) throws -> Void) throws {
+        try store.forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: asOf, body)
+    }
+
     public func movements(
         tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil
     ) throws -> ResultTable {

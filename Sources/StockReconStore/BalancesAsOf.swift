@@ -63,6 +63,7 @@ extension Store {
         case .nothing: result = [:]
         case .today:
             result = [:]
+            result.reserveCapacity(Int(clamping: todayRows))
             try db.forEachBalance(tenant: tenant) { variant, location, onHand in
                 result[StockKey(variant: variant, location: location)] = onHand
             }
@@ -75,7 +76,9 @@ extension Store {
         if !later.isEmpty {
             for (key, delta) in try db.sumMovements(later, fromID: 0, dates: StockDateRange(after: nil, through: at)) { result[key, default: 0] += delta }
         }
-        return result.filter { $0.value != 0 }
+        // In place: a filtered copy held a million balances twice.
+        for key in result.compactMap({ $0.value == 0 ? $0.key : nil }) { result[key] = nil }
+        return result
     }
 
     /// One variant's movements (at one location, when given): id, location, delta, stock date;
@@ -116,26 +119,35 @@ extension Store {
     /// On-hand per variant and location of one tenant as of `at` (by stock date), with its
     /// value at the unit cost in force then; only balances that are not zero then.
     public func balances(tenantID: String, variantID: String?, locationID: String?, asOf at: String) throws -> ResultTable {
+        var rows: [[TableValue]] = []
+        try forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: at) { rows.append($0) }
+        return ResultTable(columns: Self.asOfColumns, rows: rows)
+    }
+
+    /// `balances(…asOf:)` a row at a time, in `asOfColumns`: a million held as rows took 463 MB.
+    public func forEachBalance(
+        tenantID: String, variantID: String?, locationID: String?, asOf at: String, _ body: ([TableValue]) throws -> Void
+    ) throws {
         try read { db in
-            guard let tenant = try Self.existingTenant(tenantID, in: db) else { return ResultTable(columns: Self.asOfColumns, rows: []) }
+            guard let tenant = try Self.existingTenant(tenantID, in: db) else { return }
             var location: Int64?
             if let locationID {
                 guard let id = try db.fetchValue(
                     Int64.self, sql: "SELECT id FROM catalog_locations WHERE tenant = ? AND location_id = ?", arguments: [tenant, locationID])
-                else { return ResultTable(columns: Self.asOfColumns, rows: []) }
+                else { return }
                 location = id
             }
             var balances: [StockKey: Int64]
             if let variantID {
                 guard let variant = try db.fetchValue(
                     Int64.self, sql: "SELECT id FROM catalog_variants WHERE tenant = ? AND variant_id = ?", arguments: [tenant, variantID])
-                else { return ResultTable(columns: Self.asOfColumns, rows: []) }
+                else { return }
                 balances = try Self.variantBalancesAsOf(variant: variant, location: location, at: at, in: db)
             } else {
                 balances = try Self.balancesAsOf(tenant: tenant, at: at, in: db)
                 if let location { balances = balances.filter { $0.key.location == location } }
             }
-            return try Self.asOfTable(balances, tenant: tenant, at: at, in: db)
+            try Self.forEachAsOfRow(of: &balances, tenant: tenant, at: at, in: db, body)
         }
     }
 
@@ -159,48 +171,68 @@ extension Store {
     @TaskLocal package static var wholeCatalogFrom = 10_000
 
     /// The rows of `balance --as-of`, named and valued at the unit cost in force at `at`, in the
-    /// order `balance` lists them.
-    private static func asOfTable(_ balances: [StockKey: Int64], tenant: Int64, at: String, in db: any SQLConnection) throws -> ResultTable {
-        var variants: [Int64: (id: String, name: String?, cost: Int64?)] = [:]
-        let variantIDs = Array(Set(balances.keys.map(\.variant)))
-        let named = "SELECT id, variant_id, \(variantName("v")) AS name, unit_cost_minor FROM catalog_variants v"
-        func name(_ row: SQLRow) throws { variants[try row["id"]] = (try row["variant_id"], try row["name"], try row["unit_cost_minor"]) }
-        if variantIDs.count >= wholeCatalogFrom, variantIDs.count * 4 >= (try notedVariantCount(tenant: tenant, in: db) ?? 0) {
-            // Most of the catalog: read in one pass. Lists of 10,000 ids cost PostgreSQL 30 ms
-            // each to parse and bind, half of a whole tenant's as-of after its sums.
-            let wanted = Set(variantIDs)
-            try db.forEachRow(sql: "\(named) WHERE tenant = ?", arguments: [tenant]) { row in
-                if wanted.contains(try row["id"]) { try name(row) }
-            }
-            for (variant, cost) in try costsReplaced(after: at, tenant: tenant, variants: nil, in: db) { variants[variant]?.cost = cost }
-        } else {
-            // A round trip a few hundred ids took PostgreSQL half a second for 100,000.
-            for start in stride(from: 0, to: variantIDs.count, by: 10_000) {
-                let chunk = variantIDs[start..<min(start + 10_000, variantIDs.count)]
-                for row in try db.fetchAll(sql: "\(named) WHERE id IN (\(chunk.map(String.init).joined(separator: ",")))") { try name(row) }
-                for (variant, cost) in try costsReplaced(after: at, tenant: tenant, variants: chunk, in: db) { variants[variant]?.cost = cost }
-            }
-        }
+    /// order `balance` lists them; `balances` is emptied as they are read. Most of the catalog is
+    /// read in one pass in that order, each variant's balances found among the keys sorted.
+    private static func forEachAsOfRow(
+        of balances: inout [StockKey: Int64], tenant: Int64, at: String, in db: any SQLConnection, _ body: ([TableValue]) throws -> Void
+    ) throws {
         let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
             sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
             .map { (try $0["id"] as Int64, try $0["location_id"] as String) })
-        var rows: [(variant: String, location: String, cells: [TableValue])] = []
-        for (key, onHand) in balances {
-            guard let variant = variants[key.variant], let location = locations[key.location] else {
-                throw SQLDecodingError(message: "a movement names variant \(key.variant) or location \(key.location), which the catalog lacks")
+        // By variant, then by location id as text: 24 bytes a balance.
+        var keys = balances.map { (variant: $0.key.variant, location: $0.key.location, onHand: $0.value) }
+        balances = [:]
+        keys.sort { ($0.variant, locations[$0.location] ?? "") < ($1.variant, locations[$1.location] ?? "") }
+        var written = 0
+        func write(variant: Int64, id: String, name: String?, cost: Int64?) throws {
+            // The first key of `variant`, by bisection.
+            var (low, high) = (0, keys.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[middle].variant < variant { low = middle + 1 } else { high = middle }
             }
-            var value = TableValue.null
-            if let cost = variant.cost {
-                let (product, overflow) = onHand.multipliedReportingOverflow(by: cost)
-                if overflow { throw MoneyOverflow("the value of \(variant.id) at \(location) (\(onHand) × \(Money.format(minorUnits: cost)))") }
-                value = .integer(product)
+            while low < keys.count, keys[low].variant == variant {
+                let (onHand, location) = (keys[low].onHand, locations[keys[low].location] ?? "")
+                var value = TableValue.null
+                if let cost {
+                    let (product, overflow) = onHand.multipliedReportingOverflow(by: cost)
+                    if overflow { throw MoneyOverflow("the value of \(id) at \(location) (\(onHand) × \(Money.format(minorUnits: cost)))") }
+                    value = .integer(product)
+                }
+                try body([.text(id), .text(location), .integer(onHand), name.map(TableValue.text) ?? .null, cost.map(TableValue.integer) ?? .null, value])
+                written += 1
+                low += 1
             }
-            rows.append((variant.id, location, [
-                .text(variant.id), .text(location), .integer(onHand), variant.name.map(TableValue.text) ?? .null,
-                variant.cost.map(TableValue.integer) ?? .null, value,
-            ]))
         }
-        rows.sort { ($0.variant, $0.location) < ($1.variant, $1.location) }
-        return ResultTable(columns: asOfColumns, rows: rows.map(\.cells))
+        let named = "SELECT id, variant_id, \(variantName("v")) AS name, unit_cost_minor FROM catalog_variants v"
+        let distinct = keys.indices.filter { $0 == 0 || keys[$0 - 1].variant != keys[$0].variant }.map { keys[$0].variant }
+        if distinct.count >= wholeCatalogFrom, distinct.count * 4 >= (try notedVariantCount(tenant: tenant, in: db) ?? 0) {
+            // Most of the catalog: read in one pass, in the order `balance` lists. Lists of 10,000
+            // ids cost PostgreSQL 30 ms each to parse and bind, half of a whole tenant's as-of
+            // after its sums.
+            let costs = try costsReplaced(after: at, tenant: tenant, variants: nil, in: db)
+            try db.forEachRow(sql: "\(named) WHERE tenant = ? ORDER BY variant_id", arguments: [tenant]) { row in
+                let variant: Int64 = try row["id"]
+                let cost: Int64? = try costs[variant] ?? row["unit_cost_minor"]
+                try write(variant: variant, id: try row["variant_id"], name: try row["name"], cost: cost)
+            }
+        } else {
+            // A round trip a few hundred ids took PostgreSQL half a second for 100,000.
+            var variants: [(id: Int64, variantID: String, name: String?, cost: Int64?)] = []
+            for start in stride(from: 0, to: distinct.count, by: 10_000) {
+                let chunk = distinct[start..<min(start + 10_000, distinct.count)]
+                let costs = try costsReplaced(after: at, tenant: tenant, variants: chunk, in: db)
+                for row in try db.fetchAll(sql: "\(named) WHERE id IN (\(chunk.map(String.init).joined(separator: ",")))") {
+                    let variant: Int64 = try row["id"]
+                    let cost: Int64? = try costs[variant] ?? row["unit_cost_minor"]
+                    variants.append((variant, try row["variant_id"], try row["name"], cost))
+                }
+            }
+            variants.sort { $0.variantID < $1.variantID }
+            for variant in variants { try write(variant: variant.id, id: variant.variantID, name: variant.name, cost: variant.cost) }
+        }
+        guard written == keys.count, keys.allSatisfy({ locations[$0.location] != nil }) else {
+            throw SQLDecodingError(message: "a movement names a variant or location of tenant \(tenant) that its catalog lacks")
+        }
     }
 }

@@ -29,8 +29,9 @@ struct BalanceCommand: ParsableCommand {
             let database = try global.openDatabase(forReading: true)
             let format = global.json ? .json : format
             if let moment = asOf.flatMap({ Timestamp.moment($0, dayMeansItsEnd: true) }) {
-                let table = try database.balances(tenantID: tenant, variantID: variant, locationID: location, asOf: moment)
-                print(table.rendered(as: format, name: "balances"), terminator: "")
+                try printListing(format: format, name: "balances", columns: StockDatabase.asOfColumns) { row in
+                    try database.forEachBalance(tenantID: tenant, variantID: variant, locationID: location, asOf: moment, row)
+                }
             } else {
                 try printListing(format: format, name: "balances", columns: StockDatabase.balanceColumns) { row in
                     try database.forEachBalance(tenantID: tenant, variantID: variant, locationID: location, row)

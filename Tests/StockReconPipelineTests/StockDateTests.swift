@@ -657,6 +657,48 @@ import StockReconIO
         #expect(lowest.isEmpty, "\(lowest)")
     }
 
+    /// `balance --as-of` lists the same rows, in `balance`'s order (variant, then location), in
+    /// the same order whether it names its variants by lists of ids or reads the catalog in one
+    /// pass; balances that are zero then are left out.
+    @Test(arguments: Backend.available) func balancesAsOfAreListedAlikeByIdsAndByOnePassOverTheCatalog(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        // A variant loaded after the others whose id sorts before theirs.
+        let later = fixture.file("later.csv", "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n0999,P9,acme,CUP,409,1.00,false\n")
+        #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [later]).counts.posted == 1)
+        try post(fixture, [
+            ("0999", "SHOP", 7, "2026-08-06T09:00:00Z"),
+            ("1002", "WH", 4, "2026-08-01T09:00:00Z"), ("1001", "WH", 5, "2026-08-01T09:00:00Z"), ("1001", "SHOP", 3, "2026-08-02T09:00:00Z"),
+            ("1002", "SHOP", 2, "2026-08-02T09:00:00Z"), ("1002", "WH", -4, "2026-08-03T09:00:00Z"), ("1001", "SHOP", 1, "2026-08-05T09:00:00Z"),
+        ])
+        func plain(_ cell: TableValue) -> String {
+            switch cell {
+            case .integer(let value): "\(value)"
+            case .text(let text): text
+            case .null: "-"
+            }
+        }
+        func listed(_ at: String, location: String? = nil, wholeFrom: Int) throws -> [String] {
+            try Store.$wholeCatalogFrom.withValue(wholeFrom) {
+                try fixture.store.balances(tenantID: "t1", variantID: nil, locationID: location, asOf: at).rows.map { $0.map(plain).joined(separator: " ") }
+            }
+        }
+        for (at, expected) in [
+            ("2026-08-04T00:00:00Z", ["1001 SHOP 3 - 1000 3000", "1001 WH 5 - 1000 5000", "1002 SHOP 2 - 250 500"]),
+            ("2026-08-01T12:00:00Z", ["1001 WH 5 - 1000 5000", "1002 WH 4 - 250 1000"]),
+            ("2026-07-01T00:00:00Z", []),
+        ] {
+            #expect(try listed(at, wholeFrom: .max) == expected, "\(at) by lists of ids")
+            #expect(try listed(at, wholeFrom: 1) == expected, "\(at) in one pass")
+        }
+        var today: [String] = []
+        try fixture.store.forEachBalance(tenantID: "t1", variantID: nil, locationID: nil) { today.append($0.prefix(3).map(plain).joined(separator: " ")) }
+        // `balance` lists a balance at zero; as of a moment it is left out.
+        #expect(today.contains("1002 WH 0"))
+        #expect(try listed("2026-09-01T00:00:00Z", wholeFrom: 1).map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+            == today.filter { !$0.hasSuffix(" 0") })
+        #expect(try listed("2026-09-01T00:00:00Z", location: "SHOP", wholeFrom: 1) == ["0999 SHOP 7 - 100 700", "1001 SHOP 4 - 1000 4000", "1002 SHOP 2 - 250 500"])
+    }
+
     /// The value of stock as of a moment is at the unit cost in force then: a catalog load
     /// that changes a cost keeps the one it replaced, and when; another tenant's is its own.
     @Test(arguments: Backend.available) func stockAsOfAMomentIsValuedAtTheCostInForceThen(_ backend: Backend) throws {
