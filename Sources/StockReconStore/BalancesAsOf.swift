@@ -156,10 +156,11 @@ extension Store {
     static func costsReplaced(after at: String, tenant: Int64, variants: ArraySlice<Int64>?, in db: any SQLConnection) throws -> [Int64: Int64?] {
         var costs: [Int64: Int64?] = [:]
         let which = variants.map { "variant IN (\($0.map(String.init).joined(separator: ",")))" } ?? "tenant = \(tenant)"
-        for row in try db.fetchAll(sql: """
+        // A cursor's statement is not kept in SQLite's cache, as one with arguments would be: each list of ids would stay.
+        try db.forEachRow(sql: """
             SELECT variant, unit_cost_minor FROM catalog_cost_history WHERE \(which) AND replaced_at > ?
             ORDER BY variant, replaced_at, run
-            """, arguments: [at]) {
+            """, arguments: [at]) { row in
             let variant: Int64 = try row["variant"]
             if costs[variant] == nil { costs[variant] = .some(try row["unit_cost_minor"]) }
         }

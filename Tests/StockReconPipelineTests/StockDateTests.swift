@@ -402,6 +402,46 @@ import StockReconIO
         #expect(try summed(fixture, "2026-08-14T23:00:00Z") == ["1001@WH": 18])
     }
 
+    /// A run's reversals are posted a page at a time, each page's in one posting: each is
+    /// decided against what the ones before it left (the ledger's running sum holds), one
+    /// dated before a stock check of its item is absorbed at it (what the check set stands),
+    /// the others are not, and every balance as of a moment is the sum of its movements.
+    @Test(arguments: Backend.available) func aRunsReversalsDatedBeforeAStockCheckAreAbsorbedAtIt(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let run = try #require(try post(fixture, [
+            ("1001", "WH", 5, "2026-07-10T09:00:00Z"), ("1002", "SHOP", 3, "2026-07-11T09:00:00Z"), ("1001", "WH", 2, "2026-07-12T09:00:00Z"),
+            ("1001", "WH", 4, "2026-08-20T09:00:00Z"), ("1001", "SHOP", 1, "2026-07-13T09:00:00Z"),
+        ]).runID)
+        let opening = fixture.file("opening.csv", """
+            idempotency_key,variant_id,location_id,transaction_type,quantity_delta,quantity_after,occurred_at
+            o1,1001,WH,set,,40,2026-08-01T00:00:00Z
+
+            """)
+        #expect(try fixture.importing([opening], format: .canonical).counts.posted == 1)
+        #expect(try fixture.balance("1001") == 44)
+        let reversal = try Store.$reversalPage.withValue(2) {
+            try fixture.store.reverse(runID: run, tenantID: "t1", userID: "alice", reason: "wrong file")
+        }
+        #expect(reversal.reversals == 5)
+        #expect(try fixture.balance("1001") == 40, "the check's 40 stands")
+        #expect(try fixture.balance("1002", "SHOP") == 0 && fixture.balance("1001", "SHOP") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'count' AND absorbs_id IS NOT NULL") == 2)
+        for at in ["2026-07-11T12:00:00Z", "2026-07-31T00:00:00Z", "2026-08-02T00:00:00Z", "2026-08-21T00:00:00Z"] {
+            #expect(try asOf(fixture, at) == summed(fixture, at), "as of \(at)")
+        }
+        #expect(try asOf(fixture, "2026-08-02T00:00:00Z") == ["1001@WH": 40])
+        #expect(try fixture.count("""
+            SELECT count(*) FROM ledger l WHERE l.quantity_before <> COALESCE((
+                SELECT sum(e.quantity_delta) FROM ledger e WHERE e.variant = l.variant AND e.location = l.location AND e.id < l.id), 0)
+            """) == 0, "each movement's quantity before is what the ones before it left")
+        #expect(try fixture.count("""
+            SELECT count(*) FROM ledger l WHERE NOT EXISTS (
+                SELECT 1 FROM posting_spans s WHERE s.posting = l.posting AND l.id BETWEEN s.first_id AND s.last_id)
+            """) == 0)
+        #expect(try fixture.count("SELECT count(DISTINCT r.posting) FROM ledger r JOIN postings p ON p.id = r.posting WHERE p.run = ?", [reversal.runID]) == 3)
+        #expect(try fixture.variantRunsMatchLedger())
+    }
+
     /// Opening balances: rows that set on-hand, dated, are stock checks as a count's items are:
     /// a movement dated before them is absorbed; a set dated before later movements is decided
     /// against on-hand then, not today's.
