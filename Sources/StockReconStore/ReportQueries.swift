@@ -175,12 +175,6 @@ extension Store {
         }
     }
 
-    public static func receiptExceptions(tenantID: String, po: String?, in db: any SQLConnection) throws -> [ReceiptException] {
-        var exceptions: [ReceiptException] = []
-        try forEachReceiptException(tenantID: tenantID, po: po, in: db) { exceptions.append($0) }
-        return exceptions
-    }
-
     /// The receipts to look at one at a time, in the order they were read.
     public static func forEachReceiptException(
         tenantID: String, po: String?, in db: any SQLConnection, _ body: (ReceiptException) throws -> Void

@@ -21,6 +21,12 @@ import StockReconIO
         try fixture.store.read { db in try Store.receiptReportLines(tenantID: "t1", po: po, in: db) }
     }
 
+    func exceptions(_ fixture: Fixture, po: String?) throws -> [ReceiptException] {
+        var exceptions: [ReceiptException] = []
+        try fixture.store.read { db in try Store.forEachReceiptException(tenantID: "t1", po: po, in: db) { exceptions.append($0) } }
+        return exceptions
+    }
+
     func status(_ fixture: Fixture) throws -> [String: String] {
         Dictionary(uniqueKeysWithValues: try lines(fixture).map { ("\($0.poNumber ?? "-")/\($0.variantID)@\($0.locationID)", $0.status.rawValue) })
     }
@@ -98,7 +104,7 @@ import StockReconIO
         // Movements of type receipt, the PO as reference, the receipt's unit cost kept.
         #expect(try fixture.count("SELECT count(*) FROM movements WHERE transaction_type = 'receipt' AND reference_id = 'PO-9' AND unit_cost_minor = 1000") == 1)
         #expect(try fixture.balance("1001") == 18)
-        let exceptions = try fixture.store.read { db in try Store.receiptExceptions(tenantID: "t1", po: "PO-9", in: db) }
+        let exceptions = try exceptions(fixture, po: "PO-9")
         #expect(exceptions.map(\.reason) == ["unexpected: no order line"])
     }
 
@@ -202,7 +208,7 @@ import StockReconIO
 
             """)
         _ = try receive(fixture, orders: [fixture.file("po.csv", Self.orders)], [receipts], priceTolerance: 200)
-        let flagged = try fixture.store.read { db in try Store.receiptExceptions(tenantID: "t1", po: nil, in: db) }
+        let flagged = try exceptions(fixture, po: nil)
         #expect(flagged.map(\.poNumber) == ["PO-1", "PO-3"])  // 10.20 is exactly 2% over 10.00: not flagged
         #expect(flagged.map(\.priceVarianceMinor) == [42, -100])  // 2 × 0.21; 2 × -0.50
         #expect(try lines(fixture, po: "PO-3").first?.priceVarianceMinor == -100)
