@@ -77,6 +77,38 @@ import Testing
         #expect(refused != nil, "a second reversal of movement 1 was stored")
     }
 
+    /// Two processes undoing one run at once, a third reversing one of its movements, and an
+    /// import into the tenant meanwhile: one run reversal posts, the other is refused, each of
+    /// the run's movements is reversed exactly once, and every balance is its movements' sum.
+    @Test(arguments: Backend.available) func twoUndoingOneRunAtOnceReverseEachMovementOnce(_ backend: Backend) throws {
+        let scratch = Scratch(backend)
+        try Self.setUp(scratch)
+        for attempt in 1...4 {
+            let rows = (0 ..< 40).map { "\(["1001", "1002"][$0 % 2]),\(["WH-MAIN", "WH-BACK"][$0 % 3 == 0 ? 1 : 0]),\($0 % 7 + attempt)\n" }
+            let path = scratch.file("run-\(attempt).csv", "variant_id,location_id,quantity_delta\n" + rows.joined())
+            let imported = try Binary.run(["import", "--tenant", "t", "--org", "acme", "--format", "synq", "--json", "--db", scratch.database, path])
+            let run = try #require(try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any])["run_id"] as? Int
+            let first = try scratch.query("SELECT min(l.id) FROM ledger l JOIN postings p ON p.id = l.posting WHERE p.run = \(try #require(run))")
+            let other = scratch.file("other-\(attempt).csv", "variant_id,location_id,quantity_delta\n1001,WH-MAIN,\(attempt)\n1002,WH-BACK,2\n")
+            let undo = ["reverse", "--run", String(try #require(run)), "--tenant", "t", "--user", "alice", "--reason", "wrong file"]
+            let statuses = try Self.race([
+                undo, undo, ["reverse", first, "--tenant", "t", "--user", "alice", "--reason", "one"],
+                ["import", "--tenant", "t", "--org", "acme", "--format", "synq", other],
+            ], database: scratch.database)
+            #expect(statuses[0 ..< 2].sorted() == [0, 64] && statuses[3] == 0, "attempt \(attempt): \(statuses)")
+            #expect(try scratch.query("""
+                SELECT count(*) FROM ledger l JOIN postings p ON p.id = l.posting
+                WHERE p.run = \(try #require(run)) AND (SELECT count(*) FROM ledger r WHERE r.reverses_id = l.id) <> 1
+                """) == "0", "attempt \(attempt): each of the run's movements reversed exactly once")
+        }
+        // Every movement the imports posted is there (rows over the approval limits wait), and each run's reversed once.
+        #expect(try scratch.query("SELECT count(*) FROM movements WHERE transaction_type <> 'reversal'")
+            == (try scratch.query("SELECT sum(posted) FROM run_log WHERE command LIKE 'import%'")))
+        #expect(try scratch.query("SELECT count(*) FROM movements WHERE transaction_type = 'reversal'")
+            == (try scratch.query("SELECT sum(posted) FROM run_log WHERE command LIKE 'import%' AND rows = 40")))
+        #expect(try Self.unbalanced(scratch) == "0")
+    }
+
     @Test(arguments: Backend.available) func completingTwiceAndCancellingAtOnceEndTheCountOnce(_ backend: Backend) throws {
         let scratch = Scratch(backend)
         try Self.setUp(scratch, files: [("synq", "stock.csv", "variant_id,location_id,quantity_delta\n1002,WH-MAIN,10\n")])
