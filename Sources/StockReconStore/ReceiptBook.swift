@@ -122,9 +122,10 @@ struct ReceiptBook {
     mutating func finish(_ db: any SQLConnection, run: Int64, file: Int64?, heldAfter: Int64?) throws {
         var approvals: [Int: Int64] = [:]
         if let heldAfter {
-            for row in try db.fetchAll(sql: """
+            // By cursor: a million held rows fetched at once took 236 MB.
+            try db.forEachRow(sql: """
                 SELECT record, id FROM approval_requests WHERE id > ? AND run = ? AND file = ?
-                """, arguments: [heldAfter, run, file]) {
+                """, arguments: [heldAfter, run, file]) { row in
                 approvals[try row["record"]] = try row["id"]
             }
         }
