@@ -188,7 +188,7 @@ public final class FilePosting {
             try body(&local, arena.baseAddress)
             try local.ledger?.endBatch(batch, arena: arena.baseAddress)
             try heldRows?.endBatch(batch, arena: arena.baseAddress)
-            try local.receipts?.endBatch(db, run: context.run, file: file)
+            try local.receipts?.endBatch(db, run: context.run, file: file, heldAfter: heldReceiptsAfter)
         }
         try local.keys.writeEndedBlock(in: db)
     }

@@ -67,7 +67,9 @@ final class ApprovalRows: ApprovalAppending {
         try rows.append(values: values)
     }
 
-    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {}
+    /// Ends the batch's rows (a COPY on PostgreSQL), so that a receipt file's held rows have
+    /// their ids when the batch's receipt lines are written.
+    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws { try rows.finish() }
 
     func finish() throws { try rows.finish() }
 }

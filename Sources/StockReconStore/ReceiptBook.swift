@@ -5,8 +5,9 @@ import StockReconCore
 /// row. A batch's orders are read before its rows (`readOrders`), every line of each PO it
 /// names: reading all of a tenant's order lines for every file took a file of 1,000 receipts
 /// over a million order lines 2.0 s and 741 MB. After the batch (`endBatch`) the new totals
-/// and the receipt lines are written, in the file's transaction, and the lines let go: a
-/// million receipts held to the file's end took 456 MB.
+/// and the receipt lines are written, in the file's transaction, a held receipt's naming the
+/// approval its batch wrote, and the lines let go: a million receipts held to the file's end
+/// took 456 MB.
 struct ReceiptBook {
     struct Key: Hashable {
         var po: String
@@ -43,9 +44,8 @@ struct ReceiptBook {
     private var readPOs: Set<String> = []
     private var touched: Set<Key> = []
     private var receipts: [Receipt] = []
-    /// Whether a row of the file was held: its receipt line waits for its approval's id, and
-    /// every later one with it, so that the lines keep the file's order.
-    private var hasHeld = false
+    /// The largest approval id read so far: a batch's held rows are written after it.
+    private var approvalsRead: Int64?
     /// POs a statement asks for: bound parameters stay well under SQLite's limit.
     private static let posPerRead = 500
 
@@ -97,40 +97,46 @@ struct ReceiptBook {
             lines[match.key]?.state.received += quantity
             touched.insert(match.key)
         }
-        if heldRecord != nil { hasHeld = true }
         receipts.append(Receipt(
             sourceLine: sourceLine, po: po, variant: variant, location: location, quantity: quantity,
             unitCostMinor: unitCostMinor, orderLine: match?.line.id, orderUnitCostMinor: match?.line.unitCostMinor,
             priceFlagged: flagged, priceVarianceMinor: variance, heldRecord: heldRecord))
     }
 
-    /// After a batch: the received totals it added are written and its POs' lines let go (a
-    /// later batch naming one of them reads its lines again, with those totals), and its
-    /// receipt lines are written unless a row of the file was held.
-    mutating func endBatch(_ db: any SQLConnection, run: Int64, file: Int64?) throws {
+    /// After a batch, once its held rows are written (each with an id above `heldAfter`, nil
+    /// while none was held): the received totals it added are written and its POs' lines let
+    /// go (a later batch naming one of them reads its lines again, with those totals), and its
+    /// receipt lines are written, a held one naming its approval.
+    mutating func endBatch(_ db: any SQLConnection, run: Int64, file: Int64?, heldAfter: Int64?) throws {
         try writeReceived(db)
         lines.removeAll(keepingCapacity: true)
         readPOs.removeAll(keepingCapacity: true)
-        guard !hasHeld else { return }
-        try write(receipts, db, run: run, file: file, approvals: [:])
-        receipts.removeAll(keepingCapacity: true)
+        try writeReceipts(db, run: run, file: file, heldAfter: heldAfter)
     }
 
-    /// Writes the receipt lines not written yet and the last received totals (on PostgreSQL by
-    /// COPY and in one statement, not a round trip a line), once the file's held rows are
-    /// written, each with an id above `heldAfter`.
+    /// Writes what the last batch left (nothing, after `endBatch`).
     mutating func finish(_ db: any SQLConnection, run: Int64, file: Int64?, heldAfter: Int64?) throws {
+        try writeReceipts(db, run: run, file: file, heldAfter: heldAfter)
+        try writeReceived(db)
+    }
+
+    /// The receipt lines held (on PostgreSQL by COPY), the approvals of the held ones read from
+    /// those written since the last read.
+    private mutating func writeReceipts(_ db: any SQLConnection, run: Int64, file: Int64?, heldAfter: Int64?) throws {
         var approvals: [Int: Int64] = [:]
-        if let heldAfter {
-            // By cursor: a million held rows fetched at once took 236 MB.
+        if let heldAfter, receipts.contains(where: { $0.heldRecord != nil }) {
+            var last = max(approvalsRead ?? heldAfter, heldAfter)
             try db.forEachRow(sql: """
                 SELECT record, id FROM approval_requests WHERE id > ? AND run = ? AND file = ?
-                """, arguments: [heldAfter, run, file]) { row in
-                approvals[try row["record"]] = try row["id"]
+                """, arguments: [last, run, file]) { row in
+                let id: Int64 = try row["id"]
+                approvals[try row["record"]] = id
+                last = max(last, id)
             }
+            approvalsRead = last
         }
         try write(receipts, db, run: run, file: file, approvals: approvals)
-        try writeReceived(db)
+        receipts.removeAll(keepingCapacity: true)
     }
 
     private mutating func writeReceived(_ db: any SQLConnection) throws {

@@ -172,10 +172,10 @@ import StockReconIO
         #expect(try lines(fixture, po: "PO-2").first?.received == 6)
     }
 
-    /// A receipt file's lines are written a batch at a time until a row is held; from there
-    /// they wait, with the held one, for its approval's id: the lines keep the file's order
-    /// whichever batch a row was held in, each held line names its own approval, and what
-    /// the batches received adds up.
+    /// A receipt file's lines are written a batch at a time, held ones with the approval their
+    /// batch wrote (on PostgreSQL the held rows' COPY ends with each batch): the lines keep the
+    /// file's order whichever batch a row was held in, each held line names its own approval,
+    /// and what the batches received adds up.
     @Test(arguments: Backend.available) func receiptLinesKeepTheFilesOrderWhenARowIsHeldInALaterBatch(_ backend: Backend) throws {
         let fixture = try Fixture(backend)
         let ordered = RowChecker.batchSize + 10
