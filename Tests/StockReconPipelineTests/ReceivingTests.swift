@@ -4,6 +4,7 @@ import Testing
 @testable import StockReconPipeline
 import StockReconCore
 import StockReconIO
+import StockReconBackends
 @testable import StockReconStore
 
 /// Receiving against purchase orders on a database. Variant 1001 (TENT, barcode 400) costs
@@ -196,6 +197,35 @@ import StockReconIO
         #expect(written.filter { $0.status == "pending" }.count == rows - ordered - 4)
         #expect(written[ordered].status == "pending" && written[ordered - 1].status == "posted", "the first held is the row past the order")
         #expect(try lines(fixture).map { "\($0.poNumber ?? "") \($0.received)" }.sorted() == ["PO-BIG \(ordered)", "PO-LATE 8"])
+    }
+
+    /// Two receipt files at once against the same order lines, each over several batches (the
+    /// lines' totals written back after each batch, and read again by the next): both post,
+    /// and each line's received quantity is the sum of both files', none lost.
+    @Test(arguments: Backend.available) func twoReceiptFilesAtOnceAddUpOnTheSameOrderLines(_ backend: Backend) throws {
+        let fixture = try Fixture(backend)
+        let many = RowChecker.batchSize + 101
+        let orders = "po_number,variant,location_id,quantity_ordered,unit_cost\nPO-A,TENT,WH,\(4 * many),10.00\nPO-B,TENT,SHOP,\(8 * many),10.00\n"
+        _ = try receive(fixture, orders: [fixture.file("po.csv", orders)], [])
+        var text = "po_number,variant_id,location_id,quantity_received,unit_cost\n"
+        for row in 0 ..< many { text += row % 2 == 0 ? "PO-A,1001,WH,2,10.00\n" : "PO-B,1001,SHOP,4,10.00\n" }
+        let files = [fixture.file("r1.csv", text), fixture.file("r2.csv", text + "PO-A,1001,WH,1,10.00\n")]
+        let path = fixture.databasePath
+        let results = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            do {
+                let report = try Receiving(store: try Store(path: path)).run(ReceiveRequest(
+                    tenantID: "t1", orgID: "acme", userID: "bob", files: [files[index]], receiving: ReceivingPolicy(overReceiptToleranceBasisPoints: 0)))
+                results.add(report.receipts.counts.posted)
+            } catch {
+                results.add(-1)
+            }
+        }
+        #expect(results.values.sorted() == [many, many + 1])
+        let evens = (many + 1) / 2
+        #expect(try lines(fixture).map { "\($0.poNumber ?? "") \($0.received) \($0.status.rawValue)" }.sorted()
+            == ["PO-A \(2 * 2 * evens + 1) short", "PO-B \(2 * 4 * (many - evens)) short"])
+        #expect(try fixture.count("SELECT count(*) FROM receipt_lines") == 2 * many + 1)
     }
 
     @Test(arguments: Backend.available) func aPriceOffTheOrdersIsFlaggedWithItsVariance(_ backend: Backend) throws {
