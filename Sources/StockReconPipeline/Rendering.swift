@@ -8,8 +8,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
 extension ResultTable {
     /// The table as aligned text, CSV (RFC 4180 quoting) or JSON (`{"<name>": [{...}]}`).
-    public func rendered(as format: OutputFormat, name: String, extra: [(String, String)] = []) -> String {
-        var writer = TableWriter(format: format, name: name, columns: columns, extra: extra, widths: format == .text ? widths : nil)
+    public func rendered(as format: OutputFormat, name: String) -> String {
+        var writer = TableWriter(format: format, name: name, columns: columns, widths: format == .text ? widths : nil)
         var text = writer.start(empty: rows.isEmpty)
         for row in rows { text += writer.line(row) }
         return text + writer.end()
@@ -29,12 +29,11 @@ public struct TableWriter {
     let format: OutputFormat
     let name: String
     let columns: [String]
-    let extra: [(String, String)]
     let widths: [Int]?
     private var isFirst = true
 
-    public init(format: OutputFormat, name: String, columns: [String], extra: [(String, String)] = [], widths: [Int]?) {
-        (self.format, self.name, self.columns, self.extra, self.widths) = (format, name, columns, extra, widths)
+    public init(format: OutputFormat, name: String, columns: [String], widths: [Int]?) {
+        (self.format, self.name, self.columns, self.widths) = (format, name, columns, widths)
     }
 
     /// Widens aligned text's columns (the header's widths to start) to fit `row`.
@@ -63,10 +62,10 @@ public struct TableWriter {
         }
     }
 
-    /// `extra`: JSON members after the rows, besides those given at the start.
-    public func end(extra more: [(String, String)] = []) -> String {
+    /// `extra`: JSON members after the rows (known only once they are written).
+    public func end(extra: [(String, String)] = []) -> String {
         guard format == .json else { return "" }
-        return "]" + (extra + more).map { "," + JSONText.quote($0.0) + ":" + $0.1 }.joined() + "}\n"
+        return "]" + extra.map { "," + JSONText.quote($0.0) + ":" + $0.1 }.joined() + "}\n"
     }
 
     private func aligned(_ cells: [String]) -> String {
