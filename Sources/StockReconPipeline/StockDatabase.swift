@@ -45,22 +45,11 @@ public struct StockDatabase {
         try store.forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID, body)
     }
 
-    /// On-hand as of a moment (UTC text), by stock date.
-    public func balances(tenantID: String, variantID: String?, locationID: String?, asOf: String) throws -> ResultTable {
-        try store.balances(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: asOf)
-    }
-
     public static let asOfColumns = Store.asOfColumns
 
-    /// On-hand as of a moment a row at a time, in `asOfColumns`.
+    /// On-hand as of a moment (UTC text), by stock date, a row at a time in `asOfColumns`.
     public func forEachBalance(tenantID: String, variantID: String?, locationID: String?, asOf: String, _ body: ([TableValue]) throws -> Void) throws {
         try store.forEachBalance(tenantID: tenantID, variantID: variantID, locationID: locationID, asOf: asOf, body)
-    }
-
-    public func movements(
-        tenantID: String, variantID: String?, locationID: String?, sinceID: Int64, limit: Int, from: String? = nil, to: String? = nil
-    ) throws -> ResultTable {
-        try store.movements(tenantID: tenantID, variantID: variantID, locationID: locationID, sinceID: sinceID, limit: limit, from: from, to: to)
     }
 
     public static let movementColumns = Store.movementColumns
