@@ -40,7 +40,8 @@ struct ReceiptBook {
     let policy: ReceivingPolicy
     private let tenant: Int64
     private var lines: [Key: Line] = [:]
-    /// The POs whose lines are in `lines` (each read once: what the file received is added there).
+    /// The POs whose lines are in `lines`, read once a batch (what the batch received is added
+    /// there; earlier batches' is in the lines read).
     private var readPOs: Set<String> = []
     private var touched: Set<Key> = []
     private var receipts: [Receipt] = []
@@ -125,7 +126,7 @@ struct ReceiptBook {
     private mutating func writeReceipts(_ db: any SQLConnection, run: Int64, file: Int64?, heldAfter: Int64?) throws {
         var approvals: [Int: Int64] = [:]
         if let heldAfter, receipts.contains(where: { $0.heldRecord != nil }) {
-            var last = max(approvalsRead ?? heldAfter, heldAfter)
+            var last = approvalsRead ?? heldAfter
             try db.forEachRow(sql: """
                 SELECT record, id FROM approval_requests WHERE id > ? AND run = ? AND file = ?
                 """, arguments: [last, run, file]) { row in

@@ -51,14 +51,11 @@ enum ReceiptsReport {
     /// The header's figures, counted a line at a time.
     struct Totals {
         var byStatus: [ReceiptReportStatus: Int64] = [:]
-        var orderLines: Int64 = 0, unitsOrdered: Int64 = 0, unitsReceived: Int64 = 0, unitsPending: Int64 = 0, priceVarianceMinor: Int64 = 0
+        var unitsOrdered: Int64 = 0, unitsReceived: Int64 = 0, unitsPending: Int64 = 0, priceVarianceMinor: Int64 = 0
 
         mutating func add(_ line: ReceiptReportLine) throws {
             byStatus[line.status, default: 0] += 1
-            if line.status != .unexpected {
-                orderLines += 1
-                unitsOrdered = try unitsOrdered.adding(line.ordered, exactly: "the units ordered")
-            }
+            if line.status != .unexpected { unitsOrdered = try unitsOrdered.adding(line.ordered, exactly: "the units ordered") }
             unitsReceived = try unitsReceived.adding(line.received, exactly: "the units received")
             unitsPending = try unitsPending.adding(line.pending, exactly: "the units waiting for approval")
             priceVarianceMinor = try priceVarianceMinor.adding(line.priceVarianceMinor, exactly: "the price variance of the receipts")
@@ -66,6 +63,7 @@ enum ReceiptsReport {
 
         func facts(tenantID: String, po: String?) -> [ReportFact] {
             func count(_ status: ReceiptReportStatus) -> ReportCell { .integer(byStatus[status] ?? 0) }
+            let orderLines = byStatus.filter { $0.key != .unexpected }.values.reduce(0, +)
             return [
                 ReportFact("tenant_id", "Tenant", .text(tenantID)),
                 ReportFact("po_number", "Purchase order", .text(po ?? "every order")),
