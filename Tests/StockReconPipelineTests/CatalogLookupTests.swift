@@ -218,6 +218,23 @@ import Testing
     }
 
     /// What a store's imports left: every rejection (where, what, why) and every balance.
+    /// The rejections by file and line, then the rows `sql` reads, each as a line of text: what
+    /// a file read two ways must end with alike.
+    static func rejectionsAndRows(_ sql: String, in store: Store) throws -> [String] {
+        try store.read { db in
+            try (db.fetchAll(sql: "SELECT source_file, source_line, type, msg FROM rejections ORDER BY 1, 2, 3") + db.fetchAll(sql: sql)).map { row in
+                row.values.map { value in
+                    switch value {
+                    case .null: "-"
+                    case .integer(let integer): "\(integer)"
+                    case .text(let text): text
+                    case .blob(let bytes): "\(bytes)"
+                    }
+                }.joined(separator: " ")
+            }
+        }
+    }
+
     static func rejectionsAndBalances(in store: Store) throws -> [String] {
         try store.read { db in
             try db.fetchAll(sql: "SELECT source_file, source_line, type, msg, ctx FROM rejections ORDER BY 1, 2, 3").map { row in
@@ -366,16 +383,10 @@ import Testing
             let count = try counting.start(CountRequest(
                 tenantID: "t1", orgID: "a", type: .spot, name: "probes", locationID: "WH", notes: nil, userID: "boss"))
             let report = try counting.add(countID: count, tenantID: "t1", userID: "boss", files: [fixture.file("sheet.csv", rows)])
-            var lines = ["\(report.counts) \(report.files.map(\.barcodesWithoutLeadingZeros))"]
-            lines += try fixture.store.read { db in
-                try db.fetchAll(sql: "SELECT source_file, source_line, type, msg FROM rejections ORDER BY 1, 2, 3").map { row in
-                    "\(try row[0] as String):\(try row[1] as Int64? ?? 0) \(try row[2] as String) \(try row[3] as String)"
-                }
-                + db.fetchAll(sql: """
-                    SELECT l.source_line, v.variant_id, l.counted FROM count_lines l JOIN catalog_variants v ON v.id = l.variant
-                    ORDER BY l.source_line
-                    """).map { row in "\(try row[0] as Int64) \(try row[1] as String) \(try row[2] as Int64)" }
-            }
+            let lines = ["\(report.counts) \(report.files.map(\.barcodesWithoutLeadingZeros))"] + (try Self.rejectionsAndRows("""
+                SELECT l.source_line, v.variant_id, l.counted FROM count_lines l JOIN catalog_variants v ON v.id = l.variant
+                ORDER BY l.source_line
+                """, in: fixture.store))
             if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
             outcomes.append(lines)
         } }
@@ -412,16 +423,10 @@ import Testing
             try Self.load(catalog, tenant: "t1", into: fixture)
             let report = try Receiving(store: fixture.store).run(ReceiveRequest(
                 tenantID: "t1", orgID: "a", purchaseOrders: [fixture.file("po.csv", rows)], files: []))
-            var lines = ["\(report.orders?.counts ?? OutcomeCounts())"]
-            lines += try fixture.store.read { db in
-                try db.fetchAll(sql: "SELECT source_line, type, msg FROM rejections ORDER BY 1, 2").map { row in
-                    "\(try row[0] as Int64? ?? 0) \(try row[1] as String) \(try row[2] as String)"
-                }
-                + db.fetchAll(sql: """
-                    SELECT o.po_number, v.variant_id, o.quantity_ordered FROM order_lines o JOIN catalog_variants v ON v.id = o.variant
-                    ORDER BY 1, 2
-                    """).map { row in "\(try row[0] as String) \(try row[1] as String) \(try row[2] as Int64)" }
-            }
+            let lines = ["\(report.orders?.counts ?? OutcomeCounts())"] + (try Self.rejectionsAndRows("""
+                SELECT o.po_number, v.variant_id, o.quantity_ordered FROM order_lines o JOIN catalog_variants v ON v.id = o.variant
+                ORDER BY 1, 2
+                """, in: fixture.store))
             if mappedFrom != nil { #expect(try Self.indexFiles().count == 1, "the catalog mapped from a file") }
             outcomes.append(lines)
         } }
