@@ -18,6 +18,11 @@ public struct CatalogImport {
 
     /// Loads the files, each in its own transaction (a savepoint in a dry run).
     func run(tenantID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
+        let load = { try self.load(tenantID: tenantID, files: files, command: command, in: db, isDryRun: isDryRun) }
+        return isDryRun ? try load() : try db.loadingFirstCatalog(load)
+    }
+
+    private func load(tenantID: String, files: [InputFile], command: RunCommand, in db: any SQLConnection, isDryRun: Bool) throws -> RunReport {
         var tenant: Int64 = 0
         var run: Int64 = 0
         try writing(db, isDryRun: isDryRun) {

@@ -50,6 +50,9 @@ extension PostgresStoreConnection: BackendOperations {
         return true
     }
 
+    /// As it is: the server's write-ahead log is its own.
+    func loadingFirstCatalog<T>(_ body: () throws -> T) throws -> T { try body() }
+
     func withoutForeignKeyChecks<T>(_ body: () throws -> T) throws -> T { try body() }
 
     /// NUL shows as U+FFFD.

@@ -39,36 +39,22 @@ public final class SQLiteBackend: StoreBackend, @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -24576")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
-        try useWriteAheadLog(queue)
+        try queue.writeWithoutTransaction { try $0.useWriteAheadLog() }
         try SQLiteSchema.migrate(queue)
         return queue
     }
 
-    /// Changing the journal mode, SQLite answers busy at once, without waiting in its busy
-    /// handler, while another connection holds the file (processes meeting a new file at once):
-    /// asked again until the busy timeout.
-    private static func useWriteAheadLog(_ queue: DatabaseQueue) throws {
-        let deadline = Date().addingTimeInterval(Store.busyTimeout)
-        while true {
-            do {
-                let mode = try queue.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
-                guard mode == "wal" else { throw DatabaseError(message: "could not use a write-ahead log: journal mode \(mode ?? "unknown")") }
-                return
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
-                usleep(10_000)
-            }
-        }
-    }
-
-    /// A file the user may only read: opened read-only, and without a write-ahead log it is read
-    /// as it stands (immutable), since SQLite could not create the shared-memory file beside it.
+    /// A file the user may only read: opened read-only. A file that keeps a write-ahead log but has
+    /// none beside it is read as it stands (immutable), since SQLite could not create the
+    /// shared-memory file; one with a rollback journal (a first catalog load under way) takes
+    /// SQLite's locks as any reader.
     private static func openReadOnly(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(Store.busyTimeout)
         let hasLog = FileManager.default.fileExists(atPath: path + "-wal")
         var location = path
-        if !hasLog, let encoded = URL(fileURLWithPath: path).absoluteURL.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) {
+        if !hasLog, Database.keepsWriteAheadLog(path), let encoded = URL(fileURLWithPath: path).absoluteURL.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) {
             location = "file:\(encoded)?immutable=1"
         }
         let queue = try DatabaseQueue(path: location, configuration: configuration)

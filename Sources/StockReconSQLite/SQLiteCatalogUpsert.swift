@@ -34,6 +34,27 @@ extension SQLiteConnection {
         try variants.finish()
     }
 
+    /// A first load writes a few hundred megabytes of new pages: through the write-ahead log,
+    /// each twice (the log, then the checkpoint); with a rollback journal, once, since pages
+    /// past the file's end before the transaction are not journaled. Taken only while no other
+    /// connection has the file (none could read or write beside it); the log is taken again
+    /// after, waiting for any that opened meanwhile, whose own open asks for it too.
+    func loadingFirstCatalog<T>(_ body: () throws -> T) throws -> T {
+        guard !db.isInsideTransaction,
+              try fetchValue(Int64.self, sql: "SELECT EXISTS (SELECT 1 FROM catalog_variants)") == 0,
+              try db.useRollbackJournalIfAlone()
+        else { return try body() }
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? db.useWriteAheadLog()
+            throw error
+        }
+        try db.useWriteAheadLog()
+        return result
+    }
+
     /// Where no tenant has a variant yet, drops the variants' indexes, runs `body` and builds
     /// them again, in a savepoint: each index's keys sorted once rather than inserted one by
     /// one (a million random UUIDs above all). Building them takes a small page cache, which

@@ -41,4 +41,75 @@ import Testing
             ].joined(separator: " "))
         }
     }
+
+    /// A catalog of `count` variants of org acme, and its orgs file.
+    static func catalog(_ count: Int, in scratch: Scratch) -> [String] {
+        var rows = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"
+        rows.reserveCapacity(count * 60)
+        for index in 0 ..< count { rows += "V\(index),P\(index / 3),acme,S\(index),\(7_000_000 + index),\(index % 90 + 1).25,false\n" }
+        return [scratch.file("orgs.csv", "org_id,name\nacme,Acme\n"), scratch.file("variants.csv", rows)]
+    }
+
+    /// A first load (on SQLite, with a rollback journal) killed at a point of its clean run's
+    /// time leaves none of its variants or all, and the file whole; loading it again ends with
+    /// every variant once, and SQLite's file back on its write-ahead log.
+    @Test(arguments: Backend.available) func aFirstLoadKilledMidwayLoadsWholeAgain(_ backend: Backend) throws {
+        let count = 150_000
+        let clean = Scratch(backend)
+        let files = Self.catalog(count, in: clean)
+        let arguments = ["catalog", "import", "--tenant", "a"] + files
+        let started = Date()
+        #expect(try Binary.run(arguments + ["--db", clean.database]).status == 0)
+        let seconds = Date().timeIntervalSince(started)
+        for fraction in [0.4, 0.8] {
+            guard let killed = try killedRun(arguments, after: seconds * fraction, onServer: backend == .postgres, prepare: { _ in }) else {
+                Issue.record("every load finished before it could be killed: nothing was tested")
+                continue
+            }
+            let variants = "SELECT count(*) FROM catalog_variants"
+            #expect(["", "0", "\(count)"].contains(try killed.query(variants).trimmingCharacters(in: .whitespacesAndNewlines)), "at \(fraction)")
+            let again = try Binary.run(arguments + ["--db", killed.database])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try killed.query(variants).trimmingCharacters(in: .whitespacesAndNewlines) == "\(count)")
+            #expect(try killed.query("SELECT count(DISTINCT variant_id) || ' ' || sum(unit_cost_minor) FROM catalog_variants")
+                == clean.query("SELECT count(DISTINCT variant_id) || ' ' || sum(unit_cost_minor) FROM catalog_variants"))
+            guard backend == .sqlite else { continue }
+            #expect(try killed.query("PRAGMA integrity_check").trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+            #expect(try killed.query("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        }
+    }
+
+    /// On SQLite a first load made alone writes through a rollback journal: a reader, a second
+    /// tenant's load and an import that arrive meanwhile wait for it, then run on the
+    /// write-ahead log, each ending whole.
+    @Test func othersArrivingDuringAFirstLoadWaitForItAndFinish() throws {
+        guard Backend.available.contains(.sqlite) else { return }
+        let scratch = Scratch(.sqlite)
+        let files = Self.catalog(150_000, in: scratch)
+        let load = try Binary.start(["catalog", "import", "--db", scratch.database, "--tenant", "a"] + files)
+        let journal = scratch.database + "-journal"
+        while load.isRunning, !FileManager.default.fileExists(atPath: journal) { usleep(2_000) }
+        guard load.isRunning else {
+            Issue.record("the load never wrote through a rollback journal while it ran")
+            return
+        }
+        let small = scratch.file("b.csv", "variant_id,org_id,unit_cost\nB1,acme,1.00\nB2,acme,2.00\n")
+        let rows = scratch.file("rows.csv", "variant_id,location_id,quantity_delta\nB1,WH,3\nB2,WH,4\n")
+        let arrivals = try [
+            ["runs", "--tenant", "a"],
+            ["catalog", "import", "--tenant", "b", files[0], small, scratch.file("l.csv", "location_id,name\nWH,Main\n")],
+        ].map { try Binary.start($0 + ["--db", scratch.database]) }
+        for process in arrivals + [load] { process.waitUntilExit() }
+        #expect((arrivals + [load]).map(\.terminationStatus) == [0, 0, 0])
+        let imported = try Binary.run(["import", "--db", scratch.database, "--tenant", "b", "--org", "acme", "--format", "synq", rows])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let perTenant = try scratch.query("""
+            SELECT group_concat(tenant_id || ':' || n, ';') FROM (
+              SELECT t.tenant_id, count(*) AS n FROM catalog_variants v JOIN tenants t ON t.id = v.tenant GROUP BY t.tenant_id ORDER BY 1)
+            """)
+        #expect(perTenant.trimmingCharacters(in: .whitespacesAndNewlines) == "a:150000;b:2")
+        #expect(try scratch.query("SELECT sum(on_hand) FROM balances WHERE tenant_id = 'b'").trimmingCharacters(in: .whitespacesAndNewlines) == "7")
+        #expect(try scratch.query("PRAGMA integrity_check").trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+        #expect(try scratch.query("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+    }
 }

@@ -30,6 +30,11 @@ public protocol BackendOperations {
     /// tenant has a variant yet (SQLite's; elsewhere `body(false)`, as it is). False, `body`'s
     /// writes undone, when they give a variant id twice: load the file again the ordinary way.
     func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool
+    /// Runs `body`, a catalog load, writing each page once where no tenant has a variant yet and
+    /// no other connection has the database open (SQLite's: a rollback journal for the load,
+    /// where the write-ahead log writes every page twice; others opening meanwhile wait for it).
+    /// Elsewhere, and outside a transaction only, `body()` as it is.
+    func loadingFirstCatalog<T>(_ body: () throws -> T) throws -> T
     /// A text as this backend can store it in a rejection (PostgreSQL's text cannot hold NUL).
     func storable(_ text: String?) -> String?
     /// The `summary_report` figures of one tenant's movements in a period, unsorted.
