@@ -34,8 +34,6 @@ public final class SQLiteBackend: StoreBackend, @unchecked Sendable {
         configuration.prepareDatabase { db in
             // Larger pages for an append-mostly ledger (applies when the file is created).
             try db.execute(sql: "PRAGMA page_size = 16384")
-            // FULL: a committed file survives a power cut, not only a crash.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -24576")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
