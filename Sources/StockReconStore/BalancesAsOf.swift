@@ -170,6 +170,8 @@ extension Store {
     /// How many variants `balance --as-of` names before it reads the whole catalog (when they are
     /// a quarter of it or more) rather than lists of their ids; task-local: tests take both ways.
     @TaskLocal package static var wholeCatalogFrom = 10_000
+    /// How many variants' ids `balance --as-of` gives a query at most; task-local: tests take several.
+    @TaskLocal package static var asOfChunk = 10_000
 
     /// The rows of `balance --as-of`, named and valued at the unit cost in force at `at`, in the
     /// order `balance` lists them; `balances` is emptied as they are read. Most of the catalog is
@@ -177,13 +179,17 @@ extension Store {
     private static func forEachAsOfRow(
         of balances: inout [StockKey: Int64], tenant: Int64, at: String, in db: any SQLConnection, _ body: ([TableValue]) throws -> Void
     ) throws {
-        let locations = Dictionary(uniqueKeysWithValues: try db.fetchAll(
-            sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ?", arguments: [tenant])
-            .map { (try $0["id"] as Int64, try $0["location_id"] as String) })
-        // By variant, then by location id as text: 24 bytes a balance.
+        // Ids and texts in the database's order (its collation, as `balance` lists them), not
+        // Swift's: on a PostgreSQL database whose collation is not C the two differ.
+        var locations: [Int64: (rank: Int, id: String)] = [:]
+        for (rank, row) in try db.fetchAll(
+            sql: "SELECT id, location_id FROM catalog_locations WHERE tenant = ? ORDER BY location_id", arguments: [tenant]).enumerated() {
+            locations[try row["id"]] = (rank, try row["location_id"])
+        }
+        // By variant, then by location in that order: 24 bytes a balance.
         var keys = balances.map { (variant: $0.key.variant, location: $0.key.location, onHand: $0.value) }
         balances = [:]
-        keys.sort { ($0.variant, locations[$0.location] ?? "") < ($1.variant, locations[$1.location] ?? "") }
+        keys.sort { ($0.variant, locations[$0.location]?.rank ?? .max) < ($1.variant, locations[$1.location]?.rank ?? .max) }
         var written = 0
         func write(variant: Int64, id: String, name: String?, cost: Int64?) throws {
             // The first key of `variant`, by bisection.
@@ -193,7 +199,7 @@ extension Store {
                 if keys[middle].variant < variant { low = middle + 1 } else { high = middle }
             }
             while low < keys.count, keys[low].variant == variant {
-                let (onHand, location) = (keys[low].onHand, locations[keys[low].location] ?? "")
+                let (onHand, location) = (keys[low].onHand, locations[keys[low].location]?.id ?? "")
                 var value = TableValue.null
                 if let cost {
                     let (product, overflow) = onHand.multipliedReportingOverflow(by: cost)
@@ -218,19 +224,29 @@ extension Store {
                 try write(variant: variant, id: try row["variant_id"], name: try row["name"], cost: cost)
             }
         } else {
-            // A round trip a few hundred ids took PostgreSQL half a second for 100,000.
+            // A round trip a few hundred ids took PostgreSQL half a second for 100,000. One list
+            // comes back in `balance`'s order; several are put in it by the catalog's ids in order.
+            let chunk = asOfChunk
             var variants: [(id: Int64, variantID: String, name: String?, cost: Int64?)] = []
-            for start in stride(from: 0, to: distinct.count, by: 10_000) {
-                let chunk = distinct[start..<min(start + 10_000, distinct.count)]
-                let costs = try costsReplaced(after: at, tenant: tenant, variants: chunk, in: db)
-                for row in try db.fetchAll(sql: "\(named) WHERE id IN (\(chunk.map(String.init).joined(separator: ",")))") {
+            for start in stride(from: 0, to: distinct.count, by: chunk) {
+                let some = distinct[start..<min(start + chunk, distinct.count)]
+                let costs = try costsReplaced(after: at, tenant: tenant, variants: some, in: db)
+                for row in try db.fetchAll(sql: "\(named) WHERE id IN (\(some.map(String.init).joined(separator: ","))) ORDER BY variant_id") {
                     let variant: Int64 = try row["id"]
                     let cost: Int64? = try costs[variant] ?? row["unit_cost_minor"]
                     variants.append((variant, try row["variant_id"], try row["name"], cost))
                 }
             }
-            variants.sort { $0.variantID < $1.variantID }
-            for variant in variants { try write(variant: variant.id, id: variant.variantID, name: variant.name, cost: variant.cost) }
+            if distinct.count <= chunk {
+                for variant in variants { try write(variant: variant.id, id: variant.variantID, name: variant.name, cost: variant.cost) }
+            } else {
+                let byID = Dictionary(uniqueKeysWithValues: variants.map { ($0.id, $0) })
+                variants = []
+                try db.forEachRow(sql: "SELECT id FROM catalog_variants WHERE tenant = ? ORDER BY variant_id", arguments: [tenant]) { row in
+                    guard let variant = byID[try row["id"]] else { return }
+                    try write(variant: variant.id, id: variant.variantID, name: variant.name, cost: variant.cost)
+                }
+            }
         }
         guard written == keys.count, keys.allSatisfy({ locations[$0.location] != nil }) else {
             throw SQLDecodingError(message: "a movement names a variant or location of tenant \(tenant) that its catalog lacks")

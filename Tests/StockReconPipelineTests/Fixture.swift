@@ -15,19 +15,33 @@ final class Fixture {
 
     /// On PostgreSQL, a schema of its own, dropped with the fixture.
     private var schema: String?
+    /// On PostgreSQL with a collation: a database of its own, and the server's URL to drop it.
+    private var database: (name: String, server: String)?
 
-    init(_ backend: Backend = .sqlite, tenants: [String] = ["t1"]) throws {
+    /// `collation`: on PostgreSQL, an ICU locale (`en-US`) for a database of the fixture's own,
+    /// whose texts sort by it rather than the test server's C; SQLite's sort by bytes whatever.
+    init(_ backend: Backend = .sqlite, tenants: [String] = ["t1"], collation: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let name = "pipeline_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         switch backend {
         case .sqlite:
             databasePath = directory.appendingPathComponent("db.sqlite").path
         case .postgres:
             let server = try #require(TestPostgres.url, "STOCKRECON_REQUIRE_POSTGRES=1 but STOCKRECON_TEST_POSTGRES is not set")
-            let schema = "pipeline_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-            try Store(path: server).withConnection("creating a schema") { try $0.execute(sql: "CREATE SCHEMA \(schema)") }
-            databasePath = server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
-            self.schema = schema
+            if let collation {
+                try Store(path: server).withConnection("creating a database") {
+                    try $0.execute(sql: "CREATE DATABASE \(name) TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '\(collation)' LOCALE 'C'")
+                }
+                var url = try #require(URLComponents(string: server))
+                url.path = "/" + name
+                databasePath = try #require(url.string)
+                database = (name, server)
+            } else {
+                try Store(path: server).withConnection("creating a schema") { try $0.execute(sql: "CREATE SCHEMA \(name)") }
+                databasePath = server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(name)"
+                self.schema = name
+            }
         }
         store = try Store(path: databasePath)
         let catalog = [
@@ -51,6 +65,9 @@ final class Fixture {
     deinit {
         try? FileManager.default.removeItem(at: directory)
         if let schema { _ = try? store.withConnection("dropping a schema") { try $0.execute(sql: "DROP SCHEMA \(schema) CASCADE") } }
+        if let database {
+            _ = try? Store(path: database.server).withConnection("dropping a database") { try $0.execute(sql: "DROP DATABASE \(database.name) WITH (FORCE)") }
+        }
     }
 
     func file(_ name: String, _ contents: String) -> InputFile {

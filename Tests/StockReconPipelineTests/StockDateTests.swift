@@ -739,6 +739,38 @@ import StockReconIO
         #expect(try listed("2026-09-01T00:00:00Z", location: "SHOP", wholeFrom: 1) == ["0999 SHOP 7 - 100 700", "1001 SHOP 4 - 1000 4000", "1002 SHOP 2 - 250 500"])
     }
 
+    /// `balance --as-of` lists in `balance`'s order, the database's: on PostgreSQL with a
+    /// collation other than C (ICU's en-US), where case and punctuation sort otherwise than bytes,
+    /// by lists of ids (one list and several) and in one pass over the catalog alike.
+    @Test(arguments: Backend.available) func balancesAsOfAreListedInTheDatabasesOrder(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, collation: "en-US")
+        let ids = ["b-2", "B1", "a_9", "A-10", "ab", "aB", "Z", "z-1"]
+        let variants = fixture.file("mixed.csv", "variant_id,org_id,unit_cost\n" + ids.map { "\($0),acme,1.00\n" }.joined())
+        let locations = fixture.file("mixed-locations.csv", "location_id,name\nwh-b,b\nWH_A,a\nWh-c,c\n")
+        #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [locations, variants]).counts.rejected == 0)
+        var rows: [(String, String, Int, String?)] = []
+        for (index, id) in (ids + ["1001", "1002"]).enumerated() {
+            for location in ["wh-b", "WH_A", "Wh-c", "SHOP", "WH"] where (index + location.count) % 3 != 0 {
+                rows.append((id, location, index + 1, "2026-08-0\(index % 5 + 1)T09:00:00Z"))
+            }
+        }
+        _ = try post(fixture, rows)
+        var today: [String] = []
+        try fixture.store.forEachBalance(tenantID: "t1", variantID: nil, locationID: nil) { today.append($0.prefix(2).map { cell in
+            if case .text(let text) = cell { text } else { "" }
+        }.joined(separator: " ")) }
+        #expect(today.count == rows.count)
+        for (wholeFrom, chunk) in [(Int.max, 10_000), (Int.max, 2), (1, 10_000)] {
+            let listed = try Store.$wholeCatalogFrom.withValue(wholeFrom) {
+                try Store.$asOfChunk.withValue(chunk) {
+                    try fixture.store.balances(tenantID: "t1", variantID: nil, locationID: nil, asOf: "2026-09-01T00:00:00Z").rows
+                }
+            }
+            let pairs = listed.map { $0.prefix(2).map { cell in if case .text(let text) = cell { text } else { "" } }.joined(separator: " ") }
+            #expect(pairs == today, "whole catalog from \(wholeFrom) variants, lists of \(chunk)")
+        }
+    }
+
     /// The value of stock as of a moment is at the unit cost in force then: a catalog load
     /// that changes a cost keeps the one it replaced, and when; another tenant's is its own.
     @Test(arguments: Backend.available) func stockAsOfAMomentIsValuedAtTheCostInForceThen(_ backend: Backend) throws {
