@@ -5,9 +5,10 @@ import StockReconStore
 /// (`unnest`), not a round trip an entry; an unchanged variant is left as it is (no new
 /// row version, its indexes untouched).
 /// An id given twice keeps its first place and its last values, as one statement a row left
-/// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement).
+/// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement). A first load,
+/// its unique index built after (`loadingVariantsIndexedAfter`), inserts them plainly.
 enum PostgresCatalogUpsert {
-    static func upsert(_ entries: [CatalogEntry], tenant: Int64, run: Int64, in db: any SQLConnection) throws {
+    static func upsert(_ entries: [CatalogEntry], tenant: Int64, run: Int64, in db: PostgresStoreConnection) throws {
         var orgs = Latest<(name: String?, defaultLocationID: String?)>()
         var locations = Latest<(siteID: String?, name: String?)>()
         var variants = Latest<(
@@ -45,7 +46,7 @@ enum PostgresCatalogUpsert {
                 SELECT CAST(? AS BIGINT), u.*, ltrim(u.barcode, '0') FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
                     CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
                     AS u (variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware, product_name, variant_title)
-                \(BulkSQL.variantUpsertConflict(run: run))
+                \(db.variantsIndexedAfter ? "" : BulkSQL.variantUpsertConflict(run: run))
                 """, arguments: [
                     tenant, variants.ids.postgresArray, values.map(\.productID).postgresArray, values.map(\.orgID).postgresArray,
                     values.map(\.sku).postgresArray, values.map(\.barcode).postgresArray, values.map(\.unitCostMinor).postgresArray,

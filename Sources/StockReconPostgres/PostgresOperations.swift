@@ -44,12 +44,6 @@ extension PostgresStoreConnection: BackendOperations {
 
     func withPageCacheGivenBack<T>(megabytes: Int, _ body: () throws -> T) throws -> T { try body() }
 
-    /// As it is: dropping an index would lock every reader of the table out until the commit.
-    func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool {
-        try body(false)
-        return true
-    }
-
     /// As it is: the server's write-ahead log is its own.
     func loadingFirstCatalog<T>(_ body: () throws -> T) throws -> T { try body() }
 

@@ -10,6 +10,10 @@ final class PostgresStoreConnection: SQLConnection {
     /// The COPY left open by `streamCopy`, ended before any other statement runs.
     private var openCopy: String?
 
+    /// Whether the catalog's variants are loaded with their keys' indexes built after the rows
+    /// (`loadingVariantsIndexedAfter`): inserted only, no id stored to conflict with.
+    var variantsIndexedAfter = false
+
     init(_ connection: PostgresConnection) { self.connection = connection }
 
     /// Streams rows into `sql` (a `COPY … FROM STDIN`), leaving it open: the server takes them

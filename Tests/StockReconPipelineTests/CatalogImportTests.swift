@@ -152,8 +152,8 @@ import StockReconStore
         #expect(report.files.first?.failure?.message.contains("cannot tell which catalog") == true)
     }
 
-    /// SQLite loads variants into an empty catalog with the table's indexes dropped and built
-    /// after the rows. Such a first load ends as the same file loaded beside another tenant's
+    /// A load of variants into an empty catalog has the table's indexes of keys dropped and built
+    /// after the rows (on PostgreSQL the unique ids' constraint too, the primary key kept). Such a first load ends as the same file loaded beside another tenant's
     /// variant, the ordinary way: every column, the costs an id given twice replaced (a file
     /// that gives one twice is loaded again the ordinary way, the first attempt undone). The
     /// indexes stand as the schema has them, built anew unless undone, and a reload after
@@ -181,7 +181,7 @@ import StockReconStore
         #expect(try fixture.count("SELECT count(*) FROM variants WHERE tenant_id = 't1'") == count - refused.count - (givesAnIdTwice ? 1 : 0))
     }
 
-    @Test(arguments: [false, true]) func aFirstLoadIndexedAfterItsRowsEndsAsTheOrdinaryLoad(givesAnIdTwice: Bool) throws {
+    @Test(arguments: Backend.available, [false, true]) func aFirstLoadIndexedAfterItsRowsEndsAsTheOrdinaryLoad(_ backend: Backend, givesAnIdTwice: Bool) throws {
         var random = SplitMix64(seed: givesAnIdTwice ? 7 : 8)
         let header = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"
         func rows(_ count: Int, ids: Int) -> String {
@@ -194,21 +194,33 @@ import StockReconStore
             }.joined()
         }
         let (first, reload) = (header + rows(500, ids: 700), header + rows(300, ids: 800))
+        // Each index as the schema defines it (PostgreSQL's without the fixture's schema name), and
+        // where the unique index of ids lies: built anew, it lies elsewhere.
         func indexes(_ db: any SQLConnection) throws -> [String] {
-            try db.fetchAll(sql: "SELECT name || ' ' || sql FROM sqlite_master WHERE tbl_name = 'catalog_variants' AND type = 'index' ORDER BY name")
+            try db.fetchAll(sql: backend == .sqlite
+                ? "SELECT name || ' ' || sql FROM sqlite_master WHERE tbl_name = 'catalog_variants' AND type = 'index' ORDER BY name"
+                : """
+                    SELECT indexname || ' ' || replace(indexdef, current_schema() || '.', '') FROM pg_indexes
+                    WHERE schemaname = current_schema() AND tablename = 'catalog_variants' ORDER BY indexname
+                    """)
                 .map { try $0[0] as String }
         }
         func rootPage(_ db: any SQLConnection) throws -> Int64? {
-            try db.fetchValue(Int64.self, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'catalog_variants_by_id'")
+            try db.fetchValue(Int64.self, sql: backend == .sqlite
+                ? "SELECT rootpage FROM sqlite_master WHERE name = 'catalog_variants_by_id'"
+                : """
+                    SELECT CAST(c.oid AS BIGINT) FROM pg_class c
+                    WHERE c.relname = 'catalog_variants_tenant_variant_id_key' AND c.relnamespace = CAST(current_schema() AS regnamespace)
+                    """)
         }
         func loaded(beside others: [String]) throws -> (rows: [String], indexes: [String], rebuilt: Bool) {
-            let fixture = try Fixture(.sqlite, tenants: others)
+            let fixture = try Fixture(backend, tenants: others)
             let before = try fixture.store.read { try rootPage($0) }
             #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("v.csv", first)]).counts.rejected == 0)
             let after = try fixture.store.read { try rootPage($0) }
             #expect(try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("r.csv", reload)]).counts.rejected == 0)
             return try fixture.store.read { db in
-                #expect(try db.fetchValue(String.self, sql: "PRAGMA integrity_check") == "ok")
+                if backend == .sqlite { #expect(try db.fetchValue(String.self, sql: "PRAGMA integrity_check") == "ok") }
                 let columns = ["variant_id", "product_id", "org_id", "sku", "barcode", "barcode_digits", "unit_cost_minor", "location_aware", "previous_cost_minor"]
                     .map { "COALESCE(CAST(v.\($0) AS TEXT), '~')" }.joined(separator: " || '|' || ")
                 let variants = try db.fetchAll(sql: """
@@ -225,9 +237,12 @@ import StockReconStore
         let ordinary = try loaded(beside: ["t0"])
         let indexedAfter = try loaded(beside: [])
         #expect(!ordinary.rebuilt)
-        #expect(indexedAfter.rebuilt == !givesAnIdTwice, "a first load's indexes built after its rows, unless an id given twice undid it")
+        // PostgreSQL writes a chunk's entries in one statement, an id given twice in it once with
+        // its last values: only one given again in a later chunk undoes the load there
+        // (`refusedRowsAreEachRecordedOnceAsTheFileLoads`).
+        #expect(indexedAfter.rebuilt == (backend == .postgres || !givesAnIdTwice), "a first load's indexes built after its rows, unless an id given twice undid it")
         #expect(indexedAfter.indexes == ordinary.indexes)
-        #expect(indexedAfter.indexes.count == 5)
+        #expect(indexedAfter.indexes.count == (backend == .sqlite ? 5 : 6))
         #expect(indexedAfter.rows.count == ordinary.rows.count)
         #expect(Array(indexedAfter.rows.indices.filter { indexedAfter.rows[$0] != ordinary.rows[$0] }.prefix(5)) == [])
         #expect(ordinary.rows.count > 700)

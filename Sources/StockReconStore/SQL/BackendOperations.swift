@@ -27,8 +27,9 @@ public protocol BackendOperations {
     /// a variant whose cost changes is marked with `run` (`BulkSQL.variantUpsertConflict`).
     func upsertCatalog(_ entries: [CatalogEntry], tenant: Int64, run: Int64) throws
     /// Runs `body`, a catalog load, with the variants' indexes built after its rows where no
-    /// tenant has a variant yet (SQLite's; elsewhere `body(false)`, as it is). False, `body`'s
-    /// writes undone, when they give a variant id twice: load the file again the ordinary way.
+    /// tenant has a variant yet (`body(true)`: insert, never upsert); elsewhere `body(false)`.
+    /// False, `body`'s writes undone, when they give a variant id twice: load the file again the
+    /// ordinary way.
     func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool
     /// Runs `body`, a catalog load, writing each page once where no tenant has a variant yet and
     /// no other connection has the database open (SQLite's: a rollback journal for the load,
