@@ -6,7 +6,7 @@ import StockReconStore
 /// row version, its indexes untouched).
 /// An id given twice keeps its first place and its last values, as one statement a row left
 /// it (`ON CONFLICT DO UPDATE` may not touch a row twice in one statement). A first load,
-/// its unique index built after (`loadingVariantsIndexedAfter`), inserts them plainly.
+/// its unique index built after (`loadingVariantsIndexedAfter`), copies them in.
 enum PostgresCatalogUpsert {
     static func upsert(_ entries: [CatalogEntry], tenant: Int64, run: Int64, in db: PostgresStoreConnection) throws {
         var orgs = Latest<(name: String?, defaultLocationID: String?)>()
@@ -38,7 +38,9 @@ enum PostgresCatalogUpsert {
                 ON CONFLICT (tenant, location_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name
                 """, arguments: [tenant, locations.ids.postgresArray, locations.values.map(\.siteID).postgresArray, locations.values.map(\.name).postgresArray])
         }
-        if !variants.ids.isEmpty {
+        if let copier = db.firstLoadVariants {
+            try copyVariants(variants.ids, variants.values, tenant: tenant, into: copier)
+        } else if !variants.ids.isEmpty {
             let values = variants.values
             try db.execute(sql: """
                 INSERT INTO catalog_variants (tenant, variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware,
@@ -46,7 +48,7 @@ enum PostgresCatalogUpsert {
                 SELECT CAST(? AS BIGINT), u.*, ltrim(u.barcode, '0') FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
                     CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
                     AS u (variant_id, product_id, org_id, sku, barcode, unit_cost_minor, location_aware, product_name, variant_title)
-                \(db.variantsIndexedAfter ? "" : BulkSQL.variantUpsertConflict(run: run))
+                \(BulkSQL.variantUpsertConflict(run: run))
                 """, arguments: [
                     tenant, variants.ids.postgresArray, values.map(\.productID).postgresArray, values.map(\.orgID).postgresArray,
                     values.map(\.sku).postgresArray, values.map(\.barcode).postgresArray, values.map(\.unitCostMinor).postgresArray,
@@ -60,6 +62,35 @@ enum PostgresCatalogUpsert {
                 SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]))
                 ON CONFLICT (tenant, user_id) DO UPDATE SET role = excluded.role
                 """, arguments: [tenant, users.ids.postgresArray, users.values.postgresArray])
+        }
+    }
+
+    static let variantColumns = [
+        "tenant", "variant_id", "product_id", "org_id", "sku", "barcode", "unit_cost_minor", "location_aware", "product_name", "variant_title",
+        "barcode_digits",
+    ]
+
+    /// A first load's variants as COPY text, in `variantColumns`' order: the statement's
+    /// `ltrim(barcode, '0')` is the barcode's bytes after its leading zeros.
+    private static func copyVariants(
+        _ ids: [String], _ values: [(productID: String?, orgID: String, sku: String?, barcode: String?, unitCostMinor: Int64?, isLocationAware: Bool, names: VariantNames)],
+        tenant: Int64, into copier: PostgresRowCopier
+    ) throws {
+        func text(_ value: String?, _ line: inout [UInt8]) {
+            line.append(UInt8(ascii: "\t"))
+            guard var value else { return CopyText.appendNull(to: &line) }
+            value.withUTF8 { CopyText.appendEscaped($0, to: &line) }
+        }
+        for (id, value) in zip(ids, values) {
+            try copier.append { line in
+                CopyText.appendNumber(tenant, to: &line)
+                for field in [id, value.productID, value.orgID, value.sku, value.barcode] { text(field, &line) }
+                CopyText.appendField(value.unitCostMinor, to: &line)
+                CopyText.appendField(value.isLocationAware ? 1 : 0, to: &line)
+                text(value.names.productName, &line)
+                text(value.names.variantTitle, &line)
+                text(value.barcode.map { String($0.utf8.drop { $0 == UInt8(ascii: "0") }) ?? "" }, &line)
+            }
         }
     }
 

@@ -10,9 +10,9 @@ final class PostgresStoreConnection: SQLConnection {
     /// The COPY left open by `streamCopy`, ended before any other statement runs.
     private var openCopy: String?
 
-    /// Whether the catalog's variants are loaded with their keys' indexes built after the rows
-    /// (`loadingVariantsIndexedAfter`): inserted only, no id stored to conflict with.
-    var variantsIndexedAfter = false
+    /// While the catalog's variants are loaded with their keys' indexes built after the rows
+    /// (`loadingVariantsIndexedAfter`): their COPY, left open from chunk to chunk.
+    var firstLoadVariants: PostgresRowCopier?
 
     init(_ connection: PostgresConnection) { self.connection = connection }
 
