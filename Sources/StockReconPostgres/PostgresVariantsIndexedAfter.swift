@@ -7,10 +7,10 @@ extension PostgresStoreConnection {
     /// Where no tenant has a variant yet: the table locked against every other session until the
     /// file commits (none has a variant to read), the unique id constraint and the indexes of the
     /// keys dropped, `body` run with the variants copied in (`firstLoadVariants`), and each built
-    /// again, in a savepoint. False,
-    /// `body`'s writes undone, when the ids are not unique: load the file again the ordinary way.
-    /// The ids' primary key stays (they come in order), and so does the foreign key to tenants:
-    /// adding it again would lock `tenants` against a session that waits for this table.
+    /// again, in a savepoint. False, `body`'s writes undone, when the ids are not unique: load the
+    /// file again the ordinary way. The ids' primary key stays (they come in order), and so does
+    /// the foreign key to tenants: adding it again would lock `tenants` against a session that
+    /// waits for this table.
     func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool {
         let isEmpty = "SELECT NOT EXISTS (SELECT 1 FROM catalog_variants)"
         guard try fetchValue(Bool.self, sql: isEmpty) == true else {

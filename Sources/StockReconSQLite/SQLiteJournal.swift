@@ -5,9 +5,10 @@ import StockReconStore
 /// The file's journal: a write-ahead log, which lets readers read while one process writes,
 /// and a rollback journal for a first catalog load made alone, which writes each page once.
 extension Database {
-    /// The log, its commits synced. Changing the journal mode, SQLite answers busy at once, without waiting in its busy
-    /// handler, while another connection holds the file (processes meeting a new file at once):
-    /// asked again until the busy timeout.
+    /// The log, its commits synced. Changing the journal mode, SQLite answers busy at once,
+    /// without waiting in its busy handler, while another connection holds the file (processes
+    /// meeting a new file at once, or one opening it during a first load): asked again until the
+    /// busy timeout.
     func useWriteAheadLog() throws {
         let deadline = Date().addingTimeInterval(Store.busyTimeout)
         while true {
