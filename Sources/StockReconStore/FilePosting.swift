@@ -323,7 +323,7 @@ public final class FilePosting {
             heldRows = try db.approvalAppender(HeldFile(
                 tenant: context.tenant, org: context.org, requestedBy: context.user, run: context.run, file: file,
                 kind: reconciler.changeKind == .adjustment ? nil : reconciler.changeKind.code,
-                isNegativeStockForbidden: reconciler.isNegativeStockForbidden))
+                isNegativeStockForbidden: reconciler.isNegativeStockForbidden, idsReadEachBatch: writer.receipts != nil))
         }
         if writer.receipts != nil, heldReceiptsAfter == nil {
             // Every id taken from here on is larger (a sequence, or SQLite's one writer).

@@ -10,6 +10,10 @@ public struct HeldFile: Sendable {
     /// The change's kind code; nil for an adjustment.
     public var kind: Int64?
     public var isNegativeStockForbidden: Bool
+    /// A receipt file reads its held rows' ids after each batch (its receipt lines name them):
+    /// a writer that streams them (PostgreSQL's COPY) ends them with each batch. Other files
+    /// leave the stream open, the server storing rows while the next batch is read.
+    public var idsReadEachBatch = false
 
     /// As `BulkSQL.approvalFileColumns`.
     package var values: [SQLValue] {
@@ -49,10 +53,12 @@ extension BulkOperations {
 final class ApprovalRows: ApprovalAppending {
     private let rows: any RowAppending
     private let fileValues: [SQLValue]
+    private let endsEachBatch: Bool
 
     init(_ rows: any RowAppending, file: HeldFile) {
         self.rows = rows
         fileValues = file.values
+        endsEachBatch = file.idsReadEachBatch
     }
 
     func append(_ held: HeldRow, of batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
@@ -67,9 +73,11 @@ final class ApprovalRows: ApprovalAppending {
         try rows.append(values: values)
     }
 
-    /// Ends the batch's rows (a COPY on PostgreSQL), so that a receipt file's held rows have
-    /// their ids when the batch's receipt lines are written.
-    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws { try rows.finish() }
+    /// Ends the batch's rows (a COPY on PostgreSQL) only where a receipt file's held rows need
+    /// their ids for the batch's receipt lines: each end waits for the server to store them.
+    func endBatch(_ batch: PostingBatch, arena: UnsafePointer<UInt8>?) throws {
+        if endsEachBatch { try rows.finish() }
+    }
 
     func finish() throws { try rows.finish() }
 }
