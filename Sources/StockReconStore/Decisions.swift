@@ -276,10 +276,7 @@ extension Store {
         var absorptions: [Absorption] = []
         for (offset, (original, key)) in zip(originals, items).enumerated() {
             let before = onHand[key] ?? 0
-            let delta: Int64 = try original["quantity_delta"]
-            guard case .post(let kind, let change) = Reconciler.reversing.decide(.delta(-delta), onHand: before, unitCostMinor: nil, adjustmentType: nil) else {
-                throw SQLDecodingError(message: "movement \(try original["id"] as Int64) is damaged: it moved no stock, so there is nothing to reverse")
-            }
+            let (kind, change) = try reversalChange(of: original, onHand: before)
             let id = firstID + Int64(offset)
             let date: String = try original["stock_date"]
             let (cost, reference, reversed): (Int64?, String?, Int64) = (try original["unit_cost_minor"], try original["reference_id"], try original["id"])
@@ -321,13 +318,20 @@ extension Store {
         return found
     }
 
-    /// Posts the opposite of a ledger row (with its posting's org), decided as every change is.
-    static func postReversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> Int64 {
-        let (delta, variant, location): (Int64, Int64, Int64) = (try original["quantity_delta"], try original["variant"], try original["location"])
-        let onHand = try onHand(tenant: tenant, variant: variant, location: location, in: db)
+    /// The opposite of a ledger row against `onHand`, decided as every change is.
+    private static func reversalChange(of original: SQLRow, onHand: Int64) throws -> (kind: MovementKind, change: Int64) {
+        let delta: Int64 = try original["quantity_delta"]
         guard case .post(let kind, let change) = Reconciler.reversing.decide(.delta(-delta), onHand: onHand, unitCostMinor: nil, adjustmentType: nil) else {
             throw SQLDecodingError(message: "movement \(try original["id"] as Int64) is damaged: it moved no stock, so there is nothing to reverse")
         }
+        return (kind, change)
+    }
+
+    /// Posts the opposite of a ledger row (with its posting's org), decided as every change is.
+    static func postReversal(of original: SQLRow, tenant: Int64, run: Int64, user: Int64, reason: String, in db: any SQLConnection) throws -> Int64 {
+        let (variant, location): (Int64, Int64) = (try original["variant"], try original["location"])
+        let onHand = try onHand(tenant: tenant, variant: variant, location: location, in: db)
+        let (kind, change) = try reversalChange(of: original, onHand: onHand)
         let reversal = try SingleMovement(
             tenant: tenant, org: original["org"], run: run, file: nil, user: user, approvedBy: nil,
             variant: variant, location: location, kind: kind, delta: change,
