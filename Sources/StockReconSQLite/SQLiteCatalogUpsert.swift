@@ -40,9 +40,7 @@ extension SQLiteConnection {
     /// connection has the file (none could read or write beside it); the log is taken again
     /// after, waiting for any that opened meanwhile, whose own open asks for it too.
     func loadingFirstCatalog<T>(_ body: () throws -> T) throws -> T {
-        guard !db.isInsideTransaction,
-              try fetchValue(Int64.self, sql: "SELECT EXISTS (SELECT 1 FROM catalog_variants)") == 0,
-              try db.useRollbackJournalIfAlone()
+        guard !db.isInsideTransaction, try hasNoVariants(), try db.useRollbackJournalIfAlone()
         else { return try body() }
         let result: T
         do {
@@ -55,12 +53,17 @@ extension SQLiteConnection {
         return result
     }
 
+    /// Whether no tenant has a variant yet (a first load).
+    private func hasNoVariants() throws -> Bool {
+        try fetchValue(Int64.self, sql: "SELECT EXISTS (SELECT 1 FROM catalog_variants)") == 0
+    }
+
     /// Where no tenant has a variant yet, drops the variants' indexes, runs `body` and builds
     /// them again, in a savepoint: each index's keys sorted once rather than inserted one by
     /// one (a million random UUIDs above all). Building them takes a small page cache, which
     /// bounds SQLite's sorter as well, and a helper thread of the sorter's (the file is read).
     func loadingVariantsIndexedAfter(_ body: (_ indexedAfter: Bool) throws -> Void) throws -> Bool {
-        guard try fetchValue(Int64.self, sql: "SELECT EXISTS (SELECT 1 FROM catalog_variants)") == 0 else {
+        guard try hasNoVariants() else {
             try body(false)
             return true
         }
