@@ -212,6 +212,11 @@ extension Store {
             }
         }
         let named = "SELECT id, variant_id, \(variantName("v")) AS name, unit_cost_minor FROM catalog_variants v"
+        // A row of `named`, at the cost in force at `at` (`costs`: those replaced after it).
+        func variant(_ row: SQLRow, costs: [Int64: Int64?]) throws -> (id: Int64, variantID: String, name: String?, cost: Int64?) {
+            let id: Int64 = try row["id"]
+            return (id, try row["variant_id"], try row["name"], try costs[id] ?? row["unit_cost_minor"])
+        }
         let distinct = keys.indices.filter { $0 == 0 || keys[$0 - 1].variant != keys[$0].variant }.map { keys[$0].variant }
         if distinct.count >= wholeCatalogFrom, distinct.count * 4 >= (try notedVariantCount(tenant: tenant, in: db) ?? 0) {
             // Most of the catalog: read in one pass, in the order `balance` lists. Lists of 10,000
@@ -219,9 +224,8 @@ extension Store {
             // after its sums.
             let costs = try costsReplaced(after: at, tenant: tenant, variants: nil, in: db)
             try db.forEachRow(sql: "\(named) WHERE tenant = ? ORDER BY variant_id", arguments: [tenant]) { row in
-                let variant: Int64 = try row["id"]
-                let cost: Int64? = try costs[variant] ?? row["unit_cost_minor"]
-                try write(variant: variant, id: try row["variant_id"], name: try row["name"], cost: cost)
+                let named = try variant(row, costs: costs)
+                try write(variant: named.id, id: named.variantID, name: named.name, cost: named.cost)
             }
         } else {
             // A round trip a few hundred ids took PostgreSQL half a second for 100,000. One list
@@ -232,9 +236,7 @@ extension Store {
                 let some = distinct[start..<min(start + chunk, distinct.count)]
                 let costs = try costsReplaced(after: at, tenant: tenant, variants: some, in: db)
                 for row in try db.fetchAll(sql: "\(named) WHERE id IN (\(some.map(String.init).joined(separator: ","))) ORDER BY variant_id") {
-                    let variant: Int64 = try row["id"]
-                    let cost: Int64? = try costs[variant] ?? row["unit_cost_minor"]
-                    variants.append((variant, try row["variant_id"], try row["name"], cost))
+                    variants.append(try variant(row, costs: costs))
                 }
             }
             if distinct.count <= chunk {
