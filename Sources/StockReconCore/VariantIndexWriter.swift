@@ -21,18 +21,31 @@ public struct VariantIndexWriter {
         var pending: [UInt8] = []
         var isTooLarge = false
 
-        /// Puts `text` in the stream: its offset there.
-        mutating func append(_ text: String?) throws -> UInt64 {
-            guard var text else { return Layout.noText }
+        /// Puts `text` in the stream: its offset there. Bytes that are not UTF-8 go in repaired,
+        /// as the catalog read into strings holds them.
+        mutating func append(_ text: BorrowedText?) throws -> UInt64 {
+            guard let text else { return Layout.noText }
             let ref = UInt64(length)
-            text.withUTF8 { bytes in
-                guard bytes.count <= Int(UInt32.max) else { isTooLarge = true; return }
-                withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { pending.append(contentsOf: $0) }
-                pending.append(contentsOf: bytes)
-                length += 4 + bytes.count
+            if text.bytes.contains(where: { $0 >= 0x80 }) {
+                var repaired = text.string
+                repaired.withUTF8 { put($0) }
+            } else {
+                put(text.bytes)
             }
             if pending.count >= flushAt { try flush() }
             return ref
+        }
+
+        private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard bytes.count <= Int(UInt32.max) else { isTooLarge = true; return }
+            withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { pending.append(contentsOf: $0) }
+            pending.append(contentsOf: bytes)
+            length += 4 + bytes.count
+        }
+
+        mutating func append(_ text: String?) throws -> UInt64 {
+            guard var text else { return Layout.noText }
+            return try text.withUTF8 { try append(BorrowedText($0)) }
         }
 
         mutating func flush() throws {
@@ -53,7 +66,8 @@ public struct VariantIndexWriter {
     private var keys: [UInt64] = []
     private var orgNumbers: [String: Int] = [:]
     private var orgIDs: [String] = []
-    private var lastOrg: (id: String?, number: Int) = (nil, 0)
+    /// The last variant's org, as its bytes came, and its number.
+    private var lastOrg: (bytes: [UInt8]?, number: Int) = (nil, 0)
 
     /// Creates (or truncates) the file at `path` for `tenant`'s catalog as loaded under `token`.
     public init(path: String, tenant: Int64, token: Int64, expectedVariants: Int) throws {
@@ -77,14 +91,20 @@ public struct VariantIndexWriter {
     private static let flushAt = 1 << 20
 
     public mutating func add(_ variant: Catalog.Variant) throws {
+        try variant.withBorrowed { try add($0) }
+    }
+
+    public mutating func add(_ variant: Catalog.BorrowedVariant) throws {
         // Variants come grouped by org, mostly of one: the last one's number, without hashing.
-        if variant.orgID != lastOrg.id {
-            if let known = orgNumbers[variant.orgID] {
-                lastOrg = (variant.orgID, known)
+        let sameOrg = lastOrg.bytes.map { variant.orgID.bytes.elementsEqual($0) } ?? false
+        if !sameOrg {
+            let orgID = variant.orgID.string
+            if let known = orgNumbers[orgID] {
+                lastOrg = (Array(variant.orgID.bytes), known)
             } else {
-                lastOrg = (variant.orgID, orgIDs.count)
-                orgNumbers[variant.orgID] = orgIDs.count
-                orgIDs.append(variant.orgID)
+                lastOrg = (Array(variant.orgID.bytes), orgIDs.count)
+                orgNumbers[orgID] = orgIDs.count
+                orgIDs.append(orgID)
             }
         }
         facts.append(UInt64(bitPattern: variant.id))
@@ -149,16 +169,17 @@ public struct VariantIndexWriter {
         let written = Written(blob: UnsafeRawPointer(mapped) + blobStart, keys: UnsafeRawPointer(mapped) + keysAt)
         var shared: [UInt64] = []
         for kind in Layout.Kind.allCases {
-            let (slots, entries) = table(of: kind, variants: variants, written, shared: &shared) {
+            var table = Self.table(of: kind, variants: variants, written) {
                 // Both are read in order, once a kind: the pages read go back to the page cache
                 // as the reading goes on (a million variants' are some 110 MB).
                 madvise(mapped, mappedLength, MADV_DONTNEED)
             }
+            table.placeShared(after: &shared)
             let at = Layout.Header.tables + 4 * kind.rawValue
-            header[at] = UInt64(try put(slots))
-            header[at + 1] = UInt64(slots.count)
-            header[at + 2] = UInt64(try put(entries))
-            header[at + 3] = UInt64(entries.count / 2)
+            header[at] = UInt64(try put(table.slots))
+            header[at + 1] = UInt64(table.slots.count)
+            header[at + 2] = UInt64(try put(table.entries))
+            header[at + 3] = UInt64(table.entries.count / 2)
         }
         header[Layout.Header.shared] = UInt64(try put(shared))
         header[Layout.Header.sharedWords] = UInt64(shared.count)
@@ -198,7 +219,7 @@ public struct VariantIndexWriter {
     /// The key a variant has in `kind`'s table: its blob offset and bytes (for digits, those
     /// after its barcode's leading zeros); nil when it has none (an empty sku, barcode or
     /// product is not a key; an empty id is, as the catalog in memory has it).
-    private func key(of variant: Int, in kind: Layout.Kind, _ written: Written) -> (ref: UInt64, bytes: UnsafeBufferPointer<UInt8>)? {
+    private static func key(of variant: Int, in kind: Layout.Kind, _ written: Written) -> (ref: UInt64, bytes: UnsafeBufferPointer<UInt8>)? {
         let column = switch kind {
         case .id: 0
         case .sku: 1
@@ -229,15 +250,41 @@ public struct VariantIndexWriter {
     /// Variants whose keys are placed together (a multiple of the 65,536 between page releases).
     private static let blockSize = 32
 
-    /// `kind`'s slots and entries; lists of variants sharing a key go to `shared`.
-    private func table(
-        of kind: Layout.Kind, variants: Int, _ written: Written, shared: inout [UInt64], releasingPages release: () -> Void
-    ) -> (slots: [UInt64], entries: [UInt64]) {
+    /// One kind's table: its slots and entries, and the keys several variants share.
+    private struct Table {
+        var slots: [UInt64]
+        var entries: [UInt64]
+        /// An entry's number in the high half, a variant sharing its key in the low, in the
+        /// order the variants came: the entry's own variant is the list's first.
+        var sharers: [UInt64]
+
+        /// Puts each shared key's list of variants at the end of `shared` (a count, then the
+        /// variants), in entry order, and points the entry at it.
+        mutating func placeShared(after shared: inout [UInt64]) {
+            sharers.withUnsafeMutableBufferPointer { RadixSort.sort($0, by: { $0 >> 32 }) }
+            var start = 0
+            while start < sharers.count {
+                let entry = Int(sharers[start] >> 32)
+                var end = start + 1
+                while end < sharers.count, Int(sharers[end] >> 32) == entry { end += 1 }
+                let own = entries[2 * entry + 1]
+                entries[2 * entry + 1] = UInt64(bitPattern: -Int64(shared.count + 1))
+                shared.append(UInt64(end - start + 1))
+                shared.append(own)
+                for index in start ..< end { shared.append(sharers[index] & 0xFFFF_FFFF) }
+                start = end
+            }
+            sharers = []
+        }
+    }
+
+    /// `kind`'s table.
+    private static func table(of kind: Layout.Kind, variants: Int, _ written: Written, releasingPages release: () -> Void) -> Table {
         var slots = HugePageArray.filled(UInt64(0), count: TextIndex.slotCount(for: variants))
         var entries: [UInt64] = []
         // At most a key a variant, held at once: growing, it would be copied, old and new at once.
         entries.reserveCapacity(2 * variants)
-        var sharers: [Int: [Int]] = [:]
+        var sharers: [UInt64] = []
         let mask = slots.count - 1
         var block: [(variant: Int, ref: UInt64, bytes: UnsafeBufferPointer<UInt8>, hash: UInt64)] = []
         block.reserveCapacity(Self.blockSize)
@@ -274,20 +321,15 @@ public struct VariantIndexWriter {
                 if kind == .id {
                     entries[2 * entry + 1] = UInt64(variant)  // as the catalog in memory: the last one
                 } else {
-                    sharers[entry, default: [Int(entries[2 * entry + 1])]].append(variant)
+                    sharers.append(UInt64(entry) << 32 | UInt64(variant))
                 }
             }
         }
-        for (entry, list) in sharers.sorted(by: { $0.key < $1.key }) {
-            entries[2 * entry + 1] = UInt64(bitPattern: -Int64(shared.count + 1))
-            shared.append(UInt64(list.count))
-            shared += list.map { UInt64($0) }
-        }
-        return (slots, entries)
+        return Table(slots: slots, entries: entries, sharers: sharers)
     }
 
     /// The key bytes of an entry already in the table.
-    private func key(ofEntry entry: Int, _ entries: [UInt64], in kind: Layout.Kind, blob: UnsafeRawPointer) -> UnsafeBufferPointer<UInt8> {
+    private static func key(ofEntry entry: Int, _ entries: [UInt64], in kind: Layout.Kind, blob: UnsafeRawPointer) -> UnsafeBufferPointer<UInt8> {
         let bytes = Self.text(atRef: entries[2 * entry], in: blob)
         return kind == .digits ? Self.droppingLeadingZeros(bytes) : bytes
     }

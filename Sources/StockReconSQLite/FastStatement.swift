@@ -137,6 +137,13 @@ struct FastStatement {
     func isNull(column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
 
+    /// A text column's bytes (empty for NULL), valid until the next step or reset.
+    func borrowedText(column: Int32) -> BorrowedText {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        let bytes = sqlite3_column_text(handle, column)
+        return BorrowedText(UnsafeBufferPointer(start: count > 0 ? bytes : nil, count: count))
+    }
+
     /// Lends a text column's bytes (empty for NULL), valid until the next step.
     func withText<Result>(column: Int32, _ body: (BorrowedText) throws -> Result) rethrows -> Result {
         let count = Int(sqlite3_column_bytes(handle, column))

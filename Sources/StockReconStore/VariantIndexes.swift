@@ -60,7 +60,7 @@ extension Store {
         do {
             var writer = try VariantIndexWriter(path: written, tenant: tenant, token: token, expectedVariants: count)
             // Read once, in order: SQLite's page cache would only keep what is not read again.
-            try db.withPageCache(megabytes: 2) { try db.forEachVariant(tenant: tenant) { try writer.add($0) } }
+            try db.withPageCache(megabytes: 2) { try db.forEachVariant(tenant: tenant, borrowing: { try writer.add($0) }) }
             try writer.finish()
         } catch is VariantIndexWriter.Failure {
             return nil

@@ -235,6 +235,52 @@ import Testing
         #expect(catalog.variant("LAMP", by: .sku)?.variantID == "1002")
     }
 
+    /// The index file is written from the texts as the backend stores them, without a string
+    /// made for each: texts beyond ASCII (and, on SQLite, bytes that are not UTF-8, written
+    /// there by another program) are held as the catalog read whole holds them.
+    @Test(arguments: Backend.available) func aMappedCatalogHoldsEveryStoredTextAsTheCatalogReadWhole(_ backend: Backend) throws {
+        let fixture = try Fixture(backend, tenants: ["t1"])
+        _ = try CatalogImport(store: fixture.store).run(tenantID: "t1", files: [fixture.file("texts.csv", """
+            variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware
+            v-é,Pé,acme,SKU-ü,0042,1.00,false
+            v-日本,P日本,zürich,🙂,,2.00,true
+            v-3,Pé,zürich,SKU-ü,42,3.00,false
+
+            """)])
+        if backend == .sqlite {
+            // A sku cut inside a character, an org of a lone continuation byte.
+            try fixture.store.write("bytes") { db in
+                try db.execute(sql: "UPDATE catalog_variants SET sku = CAST(X'53c3' AS TEXT) WHERE variant_id = 'v-3'")
+                try db.execute(sql: "UPDATE catalog_orgs SET org_id = CAST(X'80' AS TEXT) WHERE org_id = 'zürich'")
+                try db.execute(sql: "UPDATE catalog_variants SET product_id = CAST(X'50ff' AS TEXT) WHERE variant_id = 'v-日本'")
+            }
+        }
+        func catalog(mappedFrom: Int) throws -> Catalog {
+            try CatalogLookupTests.mapping(from: mappedFrom) {
+                try fixture.store.read { db in try Store.catalog(tenant: try Store.tenantKey(db, "t1"), in: db) }
+            }
+        }
+        let whole = try catalog(mappedFrom: .max)
+        let mapped = try catalog(mappedFrom: 0)
+        try #require(mapped.isMapped && !whole.isMapped)
+        #expect(mapped.variantCount == whole.variantCount)
+        var probes: Set<String> = ["SKU-ü", "🙂", "S\u{FFFD}", "P\u{FFFD}", "42", "0042"]
+        for index in 0..<whole.variantCount {
+            let variant = try #require(whole.variant(at: index))
+            #expect(mapped.variant(at: index) == variant)
+            #expect(mapped.facts(at: index) == whole.facts(at: index))
+            probes.formUnion([variant.variantID, variant.sku, variant.barcode, variant.productID].compactMap { $0 })
+        }
+        for probe in probes {
+            for kind in VariantKeyKind.allCases {
+                #expect(mapped.variant(probe, by: kind) == whole.variant(probe, by: kind), "\(kind) \(probe)")
+                #expect(mapped.ambiguity(probe, by: kind)?.variants == whole.ambiguity(probe, by: kind)?.variants, "\(kind) \(probe)")
+            }
+        }
+        #expect(mapped.variant("v-日本", by: .variantID)?.sku == "🙂")
+        #expect(mapped.ambiguity("Pé", by: .productID) != nil)
+    }
+
     /// A run maps the catalog as last loaded: a reload (a variant moved to another org, one
     /// added) retires the file before it; a damaged file is written again; two tenants with
     /// the same ids each map their own.

@@ -35,6 +35,8 @@ public protocol BulkOperations {
     /// Calls `body` with each of the tenant's variants in catalog order (by internal id), none
     /// held after: a catalog of a million is read without its rows in memory at once.
     func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws
+    /// The same, each variant's texts lent for the call only (SQLite's, where they lie).
+    func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws
     /// After many rows went into `table` at once, has the planner count them now, in this
     /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
     func refreshStatistics(of table: String) throws
@@ -173,6 +175,12 @@ extension Outcome {
             throw SQLDecodingError(message: "a row of idempotency_keys is damaged: its outcome is none that stockrecon knows")
         }
         self = outcome
+    }
+}
+
+extension BulkOperations {
+    public func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws {
+        try forEachVariant(tenant: tenant) { try $0.withBorrowed(body) }
     }
 }
 
