@@ -40,19 +40,30 @@ extension PostgresStoreConnection: BulkOperations {
         PostgresKeyRows(self, tenant: tenant, keepingStored: keepingStored)
     }
 
-    /// A page of rows at a time, by id: libpq holds a whole result in memory.
     func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
+        try forEachVariant(tenant: tenant, borrowing: { try body(Catalog.Variant($0)) })
+    }
+
+    /// A page of rows at a time, by id (libpq holds a whole result in memory), each lent where
+    /// libpq holds it.
+    func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws {
+        try endCopy()
+        let page = 50_000
+        let sql = numberedPlaceholders(
+            "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? AND id > ? ORDER BY id LIMIT \(page)")
         var after: Int64 = 0
         while true {
-            let rows = try fetchAll(
-                sql: "SELECT \(BulkSQL.variantColumns) FROM catalog_variants WHERE tenant = ? AND id > ? ORDER BY id LIMIT 50000",
-                arguments: [tenant, after])
-            for row in rows {
-                let variant = try Catalog.Variant(storedRow: row)
-                after = variant.id
-                try body(variant)
+            let count = try connection.execute(sql, [String(tenant), String(after)]) { row in
+                guard let id = row.integer(0), let variantID = row.text(1), let orgID = row.text(3) else {
+                    throw PostgresError(message: "a catalog variant's id, variant_id or org_id is NULL", sqlState: nil, connectionLost: false)
+                }
+                after = id
+                try body(Catalog.BorrowedVariant(
+                    id: id, variantID: BorrowedText(variantID), productID: row.text(2).map(BorrowedText.init), orgID: BorrowedText(orgID),
+                    sku: row.text(4).map(BorrowedText.init), barcode: row.text(5).map(BorrowedText.init),
+                    unitCostMinor: row.integer(6), isLocationAware: row.integer(7).map { $0 != 0 } ?? false))
             }
-            if rows.count < 50000 { return }
+            if count < page { return }
         }
     }
 

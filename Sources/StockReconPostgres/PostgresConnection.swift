@@ -56,6 +56,53 @@ public final class PostgresConnection {
         return try rows(of: result)
     }
 
+    /// Runs one query with text parameters and lends each of its rows to `body`, the values
+    /// where libpq holds them (no string made for each); returns how many rows it gave.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?], lendingEachRow body: (LentRow) throws -> Void) throws -> Int {
+        let result = try withParameters(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        guard let result, PQresultStatus(result) == PGRES_TUPLES_OK else {
+            _ = try rows(of: result)
+            return 0
+        }
+        let count = PQntuples(result)
+        for row in 0..<count { try body(LentRow(result: result, row: row)) }
+        return Int(count)
+    }
+
+    /// A row of a result, valid while the call it is lent to lasts.
+    public struct LentRow {
+        fileprivate let result: OpaquePointer
+        fileprivate let row: Int32
+
+        /// The column's text (nil for NULL).
+        public func text(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard PQgetisnull(result, row, column) == 0, let value = PQgetvalue(result, row, column) else { return nil }
+            let count = Int(PQgetlength(result, row, column))
+            return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: count)
+        }
+
+        /// The column as an integer: nil for NULL or text that is not one.
+        public func integer(_ column: Int32) -> Int64? {
+            guard let digits = text(column), let first = digits.first else { return nil }
+            let negative = first == UInt8(ascii: "-")
+            guard digits.count > (negative ? 1 : 0) else { return nil }
+            var value: Int64 = 0
+            for digit in digits.dropFirst(negative ? 1 : 0) {
+                guard digit >= 0x30, digit <= 0x39 else { return nil }
+                let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflowAdd) = negative ? times.subtractingReportingOverflow(Int64(digit - 0x30))
+                                                   : times.addingReportingOverflow(Int64(digit - 0x30))
+                guard !overflowTimes, !overflowAdd else { return nil }
+                value = next
+            }
+            return value
+        }
+    }
+
     /// Runs several statements without parameters (a migration's text) in one round trip.
     public func executeScript(_ sql: String) throws {
         let result = PQexec(handle, sql)

@@ -32,6 +32,30 @@ struct PostgresConnectionTests {
         #expect(read.rows.map { $0[0] } == texts.indices.map { String($0) })
     }
 
+    /// Rows lent where libpq holds them read as the rows it copies out: texts byte-exact, NULL
+    /// as nil, integers at both ends of bigint; text that is not an integer is none.
+    @Test func rowsLentReadAsRowsCopied() throws {
+        let scratch = try Scratch()
+        try scratch.connection.executeScript("""
+            CREATE TABLE t (id bigint, note text, amount text);
+            INSERT INTO t VALUES (1, 'ünïcode ✓', '-9223372036854775808'), (2, NULL, '9223372036854775807'),
+              (3, '', '9223372036854775808'), (4, 'tab\there', '-'), (5, 'x', '12a'), (6, 'y', NULL), (7, 'z', '-0042')
+            """)
+        var lent: [[String?]] = []
+        var amounts: [Int64?] = []
+        let count = try scratch.connection.execute("SELECT id, note, amount FROM t WHERE id > $1 ORDER BY id", ["0"]) { row in
+            lent.append((0..<3).map { column in row.text(column).map { String(decoding: $0, as: UTF8.self) } })
+            amounts.append(row.integer(2))
+        }
+        let copied = try scratch.connection.execute("SELECT id, note, amount FROM t WHERE id > $1 ORDER BY id", ["0"])
+        #expect(count == 7)
+        #expect(lent == copied.rows)
+        #expect(amounts == [.min, .max, nil, nil, nil, nil, -42])
+        #expect(throws: PostgresError.self) {
+            try scratch.connection.execute("SELECT nope FROM t", []) { _ in }
+        }
+    }
+
     @Test func copyStreamsChunksAndABadRowCopiesNothing() throws {
         let scratch = try Scratch()
         try scratch.connection.executeScript("CREATE TABLE raw (variant text, quantity bigint NOT NULL)")
