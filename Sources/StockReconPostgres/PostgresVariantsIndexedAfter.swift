@@ -4,8 +4,8 @@ import StockReconStore
 /// A million variants inserted with them took 18.3-20.8 s, the unique index of random ids above
 /// all; copied in and built after, each key is sorted once.
 extension PostgresStoreConnection {
-    /// Where no tenant has a variant yet: the table locked against every other session until the
-    /// file commits (none has a variant to read), the unique id constraint and the indexes of the
+    /// Where no tenant has a variant yet and no other session has the table open: the table
+    /// locked against every other session until the file commits (none has a variant to read), the unique id constraint and the indexes of the
     /// keys dropped, `body` run with the variants copied in (`firstLoadVariants`), and each built
     /// again, in a savepoint. False, `body`'s writes undone, when the ids are not unique: load the
     /// file again the ordinary way. The ids' primary key stays (they come in order), and so does
@@ -17,8 +17,15 @@ extension PostgresStoreConnection {
             try body(false)
             return true
         }
-        try execute(sql: "LOCK TABLE catalog_variants IN ACCESS EXCLUSIVE MODE")
-        // Another first load may have committed while this one waited for the lock.
+        // Only alone, as SQLite's first load: the check above holds a share of the table, and so
+        // may another first load's; two waiting for each other to let go would deadlock.
+        do {
+            try inSavepoint { try execute(sql: "LOCK TABLE catalog_variants IN ACCESS EXCLUSIVE MODE NOWAIT") }
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+            try body(false)
+            return true
+        }
+        // Another load may have committed between the check and the lock.
         guard try fetchValue(Bool.self, sql: isEmpty) == true else {
             try body(false)
             return true
