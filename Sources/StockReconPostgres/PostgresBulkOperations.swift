@@ -40,10 +40,6 @@ extension PostgresStoreConnection: BulkOperations {
         PostgresKeyRows(self, tenant: tenant, keepingStored: keepingStored)
     }
 
-    func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
-        try forEachVariant(tenant: tenant, borrowing: { try body(Catalog.Variant($0)) })
-    }
-
     /// A page of rows at a time, by id (libpq holds a whole result in memory), each lent where
     /// libpq holds it.
     func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws {

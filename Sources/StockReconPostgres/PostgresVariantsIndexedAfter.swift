@@ -5,9 +5,9 @@ import StockReconStore
 /// all; copied in and built after, each key is sorted once.
 extension PostgresStoreConnection {
     /// Where no tenant has a variant yet and no other session has the table open: the table
-    /// locked against every other session until the file commits (none has a variant to read), the unique id constraint and the indexes of the
-    /// keys dropped, `body` run with the variants copied in (`firstLoadVariants`), and each built
-    /// again, in a savepoint. False, `body`'s writes undone, when the ids are not unique: load the
+    /// locked against every other session until the file commits (none has a variant to read),
+    /// the unique id constraint and the indexes of the keys dropped, `body` run with the variants
+    /// copied in (`firstLoadVariants`), and each built again, in a savepoint. False, `body`'s writes undone, when the ids are not unique: load the
     /// file again the ordinary way. The ids' primary key stays (they come in order), and so does
     /// the foreign key to tenants: adding it again would lock `tenants` against a session that
     /// waits for this table.

@@ -43,10 +43,6 @@ extension SQLiteConnection: BulkOperations {
         try SQLiteKeyRows(self, tenant: tenant, keepingStored: keepingStored)
     }
 
-    func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
-        try forEachVariant(tenant: tenant, borrowing: { try body(Catalog.Variant($0)) })
-    }
-
     func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws {
         // The tenant's id range, then the table in id order over it: SQLite's own plan found each
         // row through the tenant's index and sorted them all again, eight times slower.

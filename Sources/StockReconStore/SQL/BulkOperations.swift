@@ -32,10 +32,9 @@ public protocol BulkOperations {
     /// whose stock date (`occurred_at`, else the span's `recordedAt`) lies in `dates`. A span
     /// not given lies wholly outside them.
     func sumMovements(_ spans: [PostingSpan], fromID: Int64, dates: StockDateRange) throws -> [StockKey: Int64]
-    /// Calls `body` with each of the tenant's variants in catalog order (by internal id), none
-    /// held after: a catalog of a million is read without its rows in memory at once.
-    func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws
-    /// The same, each variant's texts lent for the call only (SQLite's, where they lie).
+    /// Calls `body` with each of the tenant's variants in catalog order (by internal id), its
+    /// texts lent for the call only, where the backend holds them; none held after: a catalog of
+    /// a million is read without its rows in memory at once.
     func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws
     /// After many rows went into `table` at once, has the planner count them now, in this
     /// transaction (PostgreSQL); SQLite's planner keeps no such statistics.
@@ -179,8 +178,9 @@ extension Outcome {
 }
 
 extension BulkOperations {
-    public func forEachVariant(tenant: Int64, borrowing body: (Catalog.BorrowedVariant) throws -> Void) throws {
-        try forEachVariant(tenant: tenant) { try $0.withBorrowed(body) }
+    /// Each of the tenant's variants in catalog order, its texts copied.
+    public func forEachVariant(tenant: Int64, _ body: (Catalog.Variant) throws -> Void) throws {
+        try forEachVariant(tenant: tenant, borrowing: { try body(Catalog.Variant($0)) })
     }
 }
 
