@@ -146,8 +146,6 @@ struct FastStatement {
 
     /// Lends a text column's bytes (empty for NULL), valid until the next step.
     func withText<Result>(column: Int32, _ body: (BorrowedText) throws -> Result) rethrows -> Result {
-        let count = Int(sqlite3_column_bytes(handle, column))
-        let bytes = sqlite3_column_text(handle, column)
-        return try body(BorrowedText(UnsafeBufferPointer(start: count > 0 ? bytes : nil, count: count)))
+        try body(borrowedText(column: column))
     }
 }
