@@ -44,6 +44,16 @@ import Testing
         }
     }
 
+    /// Whether one lock granted on the scratch schema's `catalog_variants` meets `condition`
+    /// (on `pg_locks l` and the session's `pg_stat_activity a`).
+    static func holdsCatalogVariants(in scratch: Scratch, where condition: String) throws -> Bool {
+        try scratch.query("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE c.relname = 'catalog_variants' AND c.relnamespace = CAST(current_schema() AS regnamespace)
+              AND l.granted AND \(condition)
+            """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
     /// A catalog of `count` variants of org acme, and its orgs file.
     static func catalog(_ count: Int, in scratch: Scratch) -> [String] {
         var rows = "variant_id,product_id,org_id,sku,barcode,unit_cost,location_aware\n"
@@ -91,11 +101,7 @@ import Testing
         let load = try Binary.start(["catalog", "import", "--db", scratch.database, "--tenant", "a"] + files)
         func holdsTheCatalog() throws -> Bool {
             if backend == .sqlite { return FileManager.default.fileExists(atPath: scratch.database + "-journal") }
-            return try scratch.query("""
-                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                WHERE c.relname = 'catalog_variants' AND c.relnamespace = CAST(current_schema() AS regnamespace)
-                  AND l.mode = 'AccessExclusiveLock' AND l.granted
-                """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+            return try Self.holdsCatalogVariants(in: scratch, where: "l.mode = 'AccessExclusiveLock'")
         }
         while load.isRunning, try !holdsTheCatalog() { usleep(2_000) }
         guard load.isRunning else {
@@ -149,11 +155,7 @@ import Testing
         }
         input.fileHandleForWriting.write(Data("BEGIN;\nSELECT count(*) FROM catalog_variants;\n".utf8))
         func readerHoldsTheCatalog() throws -> Bool {
-            try scratch.query("""
-                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE c.relname = 'catalog_variants' AND c.relnamespace = CAST(current_schema() AS regnamespace)
-                  AND a.application_name = 'open_reader' AND l.granted
-                """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+            try Self.holdsCatalogVariants(in: scratch, where: "a.application_name = 'open_reader'")
         }
         var waited = 0
         while try !readerHoldsTheCatalog(), waited < 30_000 { usleep(10_000); waited += 10 }
